@@ -1,0 +1,229 @@
+//! Articles, clauses and rules.
+
+use super::*;
+
+impl<'a> Checker<'a> {
+    pub(super) fn article(&mut self, a: &'a ast::Article) -> ArticleDef {
+        let saved = self.enter(Some(a.number));
+        let applies = a.applies.as_ref().map(|e| self.condition(e));
+        let (applies_used, applies_dec) = self.leave_all(saved);
+        let mut def = ArticleDef {
+            number: a.number,
+            title: a.title.as_ref().map(|t| t.value.clone()),
+            text: Vec::new(),
+            applies,
+            clauses: Vec::new(),
+            rules: Vec::new(),
+            span: a.span,
+        };
+        let mut clause_numbers: HashMap<u32, Span> = HashMap::new();
+        for item in &a.items {
+            match item {
+                ast::ArticleItem::Text(t) => def.text.push(t.value.clone()),
+                ast::ArticleItem::Rule(r) => {
+                    self.err(
+                        Diag::error(
+                            "policy::check::rule_outside_clause",
+                            "a rule must stand inside a clause",
+                        )
+                        .at(r.title.span)
+                        .help("put the rule in a `clause N \"title\" { … }` block of this article"),
+                    );
+                }
+                ast::ArticleItem::Clause(c) => {
+                    if let Some(first) = clause_numbers.get(&c.number).copied() {
+                        self.duplicate("clause", &c.number.to_string(), c.number_span, Some(first));
+                        continue;
+                    }
+                    clause_numbers.insert(c.number, c.number_span);
+                    let index = def.clauses.len();
+                    let clause = self.clause(a.number, c, index, &applies_used);
+                    def.clauses.push(clause);
+                }
+                _ => {}
+            }
+        }
+        // Decisions of the article rely on its applicability condition too.
+        let prefix = format!("article{}.", a.number);
+        let ids: Vec<usize> = self
+            .decisions
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.name.starts_with(&prefix))
+            .map(|(i, _)| i)
+            .collect();
+        for i in ids {
+            if let Some(s) = self.decision_annots.get_mut(i) {
+                s.extend(applies_used.iter().copied());
+            }
+            if let Some(s) = self.decision_deps.get_mut(i) {
+                s.extend(applies_dec.iter().copied());
+            }
+        }
+        def
+    }
+
+    fn clause(
+        &mut self,
+        article: u32,
+        c: &'a ast::Clause,
+        index: usize,
+        applies_used: &BTreeSet<AnnotId>,
+    ) -> ClauseDef {
+        let saved = self.enter(Some(article));
+        let applies = c.applies.as_ref().map(|e| self.condition(e));
+        let (mut used, mut deps) = self.leave_all(saved);
+        used.extend(applies_used.iter().copied());
+        let mut def = ClauseDef {
+            number: c.number,
+            title: c.title.as_ref().map(|t| t.value.clone()),
+            text: Vec::new(),
+            applies,
+            rules: Vec::new(),
+            decision: usize::MAX,
+            span: c.span,
+        };
+        for item in &c.items {
+            match item {
+                ast::ClauseItem::Text(t) => def.text.push(t.value.clone()),
+                ast::ClauseItem::Rule(r) => {
+                    let saved = self.enter(Some(article));
+                    let when = r.when.as_ref().map(|e| self.condition(e));
+                    let body = self.condition(&r.body);
+                    let own = self.record_annotations(&r.title.value, &r.annotations);
+                    let (mut rule_used, rule_dec) = self.leave_all(saved);
+                    deps.extend(rule_dec);
+                    rule_used.extend(self.relied_on(&own).collect::<Vec<_>>());
+                    used.extend(rule_used.iter().copied());
+                    def.rules.push(RuleDef {
+                        kind: r.kind,
+                        title: r.title.value.clone(),
+                        when,
+                        body,
+                        span: r.span,
+                        annotations: rule_used.into_iter().collect(),
+                    });
+                }
+                _ => {}
+            }
+        }
+        if def.rules.iter().all(|r| r.kind == ast::RuleKind::Guideline) {
+            self.err(
+                Diag::error(
+                    "policy::check::empty_clause",
+                    format!("clause {} has no rule", c.number),
+                )
+                .at(c.number_span)
+                .help("add at least one `rule \"…\": condition` to the clause"),
+            );
+        }
+        let short = c
+            .alias
+            .as_ref()
+            .map(|x| x.name.clone())
+            .unwrap_or_else(|| format!("clause{}", c.number));
+        let name = format!("article{}.{}", article, short);
+        if let Some(&id) = self.decision_names.get(&name) {
+            def.decision = id;
+            if let Some(d) = self.decisions.get_mut(id) {
+                d.kind = DecisionKind::Clause(index);
+            }
+            if let Some(s) = self.decision_annots.get_mut(id) {
+                s.extend(used.iter().copied());
+            }
+            if let Some(s) = self.decision_deps.get_mut(id) {
+                s.extend(deps);
+            }
+        }
+        def
+    }
+
+    /// An expression that must be yes/no.
+    pub(super) fn condition(&mut self, e: &ast::Expr) -> Expr {
+        let x = self.expr(e);
+        self.coerce(x, &Ty::Bool, e.span)
+    }
+
+    pub(super) fn unused_warnings(&mut self) {
+        for (i, f) in self.facts.iter().enumerate() {
+            // Text facts describe the cluster for the output; they need no rule.
+            if !self.fact_used.get(i).copied().unwrap_or(true) && f.ty != Ty::Text {
+                self.diags.push(
+                    Diag::warning(
+                        "policy::check::unused_fact",
+                        format!("fact `{}` is declared but no rule uses it", f.name),
+                    )
+                    .at(f.span)
+                    .help("use it in a rule, or remove the declaration"),
+                );
+            }
+        }
+        for (i, s) in self.slot_decls.iter().enumerate() {
+            if s.kind == SlotKind::Parameter && !self.slot_used.get(i).copied().unwrap_or(true) {
+                self.diags.push(
+                    Diag::warning(
+                        "policy::check::unused_parameter",
+                        format!("parameter `{}` is declared but not used", s.name),
+                    )
+                    .at(s.span)
+                    .help("use it in a rule, or remove it"),
+                );
+            }
+        }
+    }
+
+    pub(super) fn finish(mut self) -> Program {
+        let slots: Vec<Slot> = std::mem::take(&mut self.slots)
+            .into_iter()
+            .zip(self.slot_decls.iter())
+            .map(|(s, d)| {
+                s.unwrap_or(Slot {
+                    name: d.name.clone(),
+                    label: d.label.clone(),
+                    kind: d.kind,
+                    ty: Ty::Error,
+                    body: placeholder(d.span),
+                    span: d.span,
+                    annotations: Vec::new(),
+                })
+            })
+            .collect();
+        let mut decisions = std::mem::take(&mut self.decisions);
+        for (i, d) in decisions.iter_mut().enumerate() {
+            // Own interpretations, and those of every decision it uses, transitively.
+            let mut all: BTreeSet<AnnotId> = BTreeSet::new();
+            let mut seen: BTreeSet<DecisionId> = BTreeSet::new();
+            let mut todo = vec![i];
+            while let Some(x) = todo.pop() {
+                if !seen.insert(x) {
+                    continue;
+                }
+                if let Some(s) = self.decision_annots.get(x) {
+                    all.extend(s.iter().copied());
+                }
+                if let Some(s) = self.decision_deps.get(x) {
+                    todo.extend(s.iter().copied());
+                }
+            }
+            d.annotations = all.into_iter().collect();
+        }
+        Program {
+            header: self.header.unwrap_or(Header {
+                title: String::new(),
+                document: None,
+                issued_by: None,
+                issued_on: None,
+                in_force: None,
+                span: Span::default(),
+            }),
+            units: self.units.units,
+            enums: self.enums,
+            records: self.records,
+            facts: self.facts,
+            slots,
+            articles: self.articles,
+            decisions,
+            annotations: self.annotations,
+        }
+    }
+}

@@ -1,0 +1,347 @@
+//! Calls: the built-in functions, and user functions inlined at each call.
+
+use super::*;
+
+/// The built-in functions: name, what they take, what they do.
+pub const BUILTINS: &[(&str, &str)] = &[
+    ("years", "years(from, to): the list of years from `from` to `to`, both included"),
+    ("year", "year(date): the year of a date"),
+    ("first", "first(list): the first element"),
+    ("last", "last(list): the last element"),
+    ("latest", "latest(series): the value of the latest year present"),
+    ("growth", "growth(series, years): compound average annual growth from the first to the last year"),
+    ("mean_growth", "mean_growth(series, years): arithmetic mean of the year-on-year growth rates"),
+    ("known", "known(x): yes when x is known, no when it is missing"),
+    ("date_in", "date_in(year, 4月10日): that day of that year"),
+    ("extend", "extend(date, duration, n): add the duration n times, one period after another"),
+    ("all", "all(a, b, …): every condition holds"),
+    ("any", "any(a, b, …): at least one condition holds"),
+    ("min", "min(a, b, …): the smallest"),
+    ("max", "max(a, b, …): the largest"),
+    ("len", "len(list): how many elements"),
+    ("abs", "abs(x): the absolute value"),
+];
+
+impl<'a> Checker<'a> {
+    fn arity(&mut self, name: &ast::Ident, args: &[ast::Expr], n: usize, span: Span) -> bool {
+        if args.len() == n {
+            return true;
+        }
+        self.err(
+            Diag::error(
+                "policy::check::arity",
+                format!("`{}` takes {n} argument{}, found {}", name.name, if n == 1 { "" } else { "s" }, args.len()),
+            )
+            .at(span)
+            .help(
+                BUILTINS
+                    .iter()
+                    .find(|(n, _)| *n == name.name)
+                    .map(|(_, h)| h.to_string())
+                    .unwrap_or_else(|| "check the function's parameters".to_string()),
+            ),
+        );
+        false
+    }
+
+    fn arg(&mut self, args: &[ast::Expr], i: usize, want: &Ty) -> Expr {
+        match args.get(i) {
+            Some(a) => {
+                let x = self.expr(a);
+                self.coerce(x, want, a.span)
+            }
+            None => mk_err(Span::default()),
+        }
+    }
+
+    fn any_arg(&mut self, args: &[ast::Expr], i: usize) -> Expr {
+        match args.get(i) {
+            Some(a) => self.expr(a),
+            None => mk_err(Span::default()),
+        }
+    }
+
+    pub(super) fn call(&mut self, name: &ast::Ident, args: &[ast::Expr], span: Span) -> Expr {
+        let year = Ty::Count(UNIT_ONE);
+        let b = match name.name.as_str() {
+            "years" => {
+                if !self.arity(name, args, 2, span) {
+                    return mk_err(span);
+                }
+                let a = self.arg(args, 0, &year);
+                let b = self.arg(args, 1, &year);
+                return built(Builtin::Years, vec![a, b], Ty::List(Box::new(year)), span);
+            }
+            "year" => {
+                if !self.arity(name, args, 1, span) {
+                    return mk_err(span);
+                }
+                let d = self.arg(args, 0, &Ty::Date);
+                return built(Builtin::Year, vec![d], year, span);
+            }
+            "first" | "last" => {
+                if !self.arity(name, args, 1, span) {
+                    return mk_err(span);
+                }
+                let l = self.any_arg(args, 0);
+                let ty = match &l.ty {
+                    Ty::List(t) => (**t).clone(),
+                    Ty::Error => Ty::Error,
+                    other => {
+                        let o = other.clone();
+                        self.type_error(l.span, "a list", &o, "first/last take a list");
+                        Ty::Error
+                    }
+                };
+                let b = if name.name == "first" { Builtin::First } else { Builtin::Last };
+                return built(b, vec![l], ty, span);
+            }
+            "latest" => {
+                if !self.arity(name, args, 1, span) {
+                    return mk_err(span);
+                }
+                let s = self.any_arg(args, 0);
+                let ty = self.series_elem(&s);
+                return built(Builtin::Latest, vec![s], ty, span);
+            }
+            "growth" | "mean_growth" => {
+                if !self.arity(name, args, 2, span) {
+                    return mk_err(span);
+                }
+                let s = self.any_arg(args, 0);
+                let elem = self.series_elem(&s);
+                if elem != Ty::Error && elem.unit().is_none() {
+                    self.type_error(s.span, "a series of numbers", &s.ty.clone(), "growth is computed on numbers by year");
+                }
+                let w = self.arg(args, 1, &Ty::List(Box::new(year)));
+                let b = if name.name == "growth" { Builtin::Growth } else { Builtin::MeanGrowth };
+                return built(b, vec![s, w], Ty::Num(UNIT_ONE), span);
+            }
+            "known" => {
+                if !self.arity(name, args, 1, span) {
+                    return mk_err(span);
+                }
+                let x = self.any_arg(args, 0);
+                return built(Builtin::Known, vec![x], Ty::Bool, span);
+            }
+            "date_in" => {
+                if !self.arity(name, args, 2, span) {
+                    return mk_err(span);
+                }
+                let y = self.arg(args, 0, &year);
+                let md = self.arg(args, 1, &Ty::MonthDay);
+                return built(Builtin::DateIn, vec![y, md], Ty::Date, span);
+            }
+            "extend" => {
+                if !self.arity(name, args, 3, span) {
+                    return mk_err(span);
+                }
+                let d = self.arg(args, 0, &Ty::Date);
+                let p = self.arg(args, 1, &Ty::Duration);
+                let n = self.arg(args, 2, &Ty::Count(UNIT_ONE));
+                return built(Builtin::Extend, vec![d, p, n], Ty::Date, span);
+            }
+            "all" | "any" => {
+                if args.is_empty() {
+                    self.arity(name, args, 1, span);
+                    return mk_err(span);
+                }
+                let xs: Vec<Expr> = args.iter().map(|a| self.condition(a)).collect();
+                let b = if name.name == "all" { Builtin::All } else { Builtin::AnyOf };
+                return built(b, xs, Ty::Bool, span);
+            }
+            "min" | "max" => {
+                if args.is_empty() {
+                    self.arity(name, args, 1, span);
+                    return mk_err(span);
+                }
+                let xs: Vec<Expr> = args.iter().map(|a| self.expr(a)).collect();
+                let ty = xs.first().map(|x| x.ty.clone()).unwrap_or(Ty::Error);
+                let xs: Vec<Expr> = xs
+                    .into_iter()
+                    .map(|x| {
+                        let s = x.span;
+                        self.coerce(x, &ty, s)
+                    })
+                    .collect();
+                if ty != Ty::Error && ty.unit().is_none() && ty != Ty::Date {
+                    self.type_error(span, "numbers or dates", &ty, "min and max compare numbers or dates");
+                }
+                let b = if name.name == "min" { Builtin::Min } else { Builtin::Max };
+                return built(b, xs, ty, span);
+            }
+            "len" => {
+                if !self.arity(name, args, 1, span) {
+                    return mk_err(span);
+                }
+                let l = self.any_arg(args, 0);
+                if !matches!(l.ty, Ty::List(_) | Ty::Error) {
+                    self.type_error(l.span, "a list", &l.ty.clone(), "len counts a list");
+                }
+                return built(Builtin::Len, vec![l], Ty::Count(UNIT_ONE), span);
+            }
+            "abs" => {
+                if !self.arity(name, args, 1, span) {
+                    return mk_err(span);
+                }
+                let x = self.any_arg(args, 0);
+                let ty = x.ty.clone();
+                if ty != Ty::Error && ty.unit().is_none() {
+                    self.type_error(x.span, "a number", &ty, "abs takes a number");
+                }
+                return built(Builtin::Abs, vec![x], ty, span);
+            }
+            _ => None::<()>,
+        };
+        let _ = b;
+        self.user_call(name, args, span)
+    }
+
+    fn series_elem(&mut self, s: &Expr) -> Ty {
+        match &s.ty {
+            Ty::Series(t) => (**t).clone(),
+            Ty::Error => Ty::Error,
+            other => {
+                let o = other.clone();
+                self.type_error(s.span, "a series by year", &o, "pass a fact declared `series of …`");
+                Ty::Error
+            }
+        }
+    }
+
+    fn user_call(&mut self, name: &ast::Ident, args: &[ast::Expr], span: Span) -> Expr {
+        let Some((def, art)) = self.functions.get(&name.name).copied() else {
+            let mut names: Vec<String> = self.functions.keys().cloned().collect();
+            names.extend(BUILTINS.iter().map(|(n, _)| n.to_string()));
+            let mut d = Diag::error(
+                "policy::check::unknown_function",
+                format!("unknown function `{}`", name.name),
+            )
+            .at(name.span)
+            .label("not declared");
+            d = match suggest(&name.name, names.iter().map(|s| s.as_str())) {
+                Some(s) => d.help(format!("did you mean `{s}`?")),
+                None => d.help("declare it with `definition name(x: type) = …`"),
+            };
+            self.err(d);
+            return mk_err(span);
+        };
+        let params = def.params.as_deref().unwrap_or(&[]);
+        if !self.arity(name, args, params.len(), span) {
+            return mk_err(span);
+        }
+        if self.fn_stack.iter().any(|n| *n == name.name) || self.fn_stack.len() > 32 {
+            self.err(
+                Diag::error(
+                    "policy::check::cycle",
+                    format!("`{}` calls itself", name.name),
+                )
+                .at(span)
+                .help("a definition cannot use itself, directly or through others"),
+            );
+            return mk_err(span);
+        }
+        // Arguments are checked in the caller's scope…
+        let mut xs = Vec::new();
+        let mut tys = Vec::new();
+        for (p, a) in params.iter().zip(args) {
+            let want = self.resolve_type(&p.ty, true);
+            let x = self.expr(a);
+            let x = self.coerce(x, &want, a.span);
+            tys.push((p.name.name.clone(), x.ty.clone()));
+            xs.push(x);
+        }
+        // …the body in its own, with the arguments on top of the caller's stack.
+        let depth = self.scope.len();
+        let saved_scope = std::mem::take(&mut self.scope);
+        let saved_article = self.article;
+        self.article = art;
+        // Keep stack depths absolute: pad with the caller's (invisible) entries.
+        self.scope = saved_scope
+            .iter()
+            .map(|(_, t)| (String::new(), t.clone()))
+            .collect();
+        self.scope.extend(tys);
+        self.fn_stack.push(name.name.clone());
+        let body = self.expr(&def.body);
+        let body = match &def.ty {
+            Some(t) => {
+                let want = self.resolve_type(t, true);
+                self.coerce(body, &want, def.body.span)
+            }
+            None => body,
+        };
+        self.fn_stack.pop();
+        self.scope = saved_scope;
+        self.article = saved_article;
+        let own = self.record_fn_annotations(def);
+        self.used.extend(own);
+        let ty = body.ty.clone();
+        mk_inline(name.name.clone(), xs, body, depth, ty, span)
+    }
+
+    fn record_fn_annotations(&mut self, def: &ast::Definition) -> Vec<AnnotId> {
+        // One annotation record per function, however many calls.
+        if let Some(ids) = self.fn_annots.get(&def.name.name) {
+            return ids.clone();
+        }
+        let ids = self.record_annotations(&def.name.name, &def.annotations);
+        let relied: Vec<AnnotId> = self.relied_on(&ids).collect();
+        self.fn_annots.insert(def.name.name.clone(), relied.clone());
+        relied
+    }
+
+    /// A function never called is still checked, with its declared parameter types.
+    pub(super) fn check_function_alone(&mut self, def: &ast::Definition, art: Option<u32>) {
+        if self.fn_annots.contains_key(&def.name.name) {
+            return;
+        }
+        let saved = self.enter(art);
+        for p in def.params.as_deref().unwrap_or(&[]) {
+            let t = self.resolve_type(&p.ty, false);
+            self.scope.push((p.name.name.clone(), t));
+        }
+        self.fn_stack.push(def.name.name.clone());
+        let _ = self.expr(&def.body);
+        self.fn_stack.pop();
+        let _ = self.leave(saved);
+        self.record_fn_annotations(def);
+        self.err(
+            Diag::warning(
+                "policy::check::unused_definition",
+                format!("definition `{}` is not used", def.name.name),
+            )
+            .at(def.name.span)
+            .help("use it in a rule, or remove it"),
+        );
+    }
+}
+
+fn mk_err(span: Span) -> Expr {
+    Expr {
+        kind: ExprKind::Bool(false),
+        ty: Ty::Error,
+        span,
+    }
+}
+
+fn built(b: Builtin, args: Vec<Expr>, ty: Ty, span: Span) -> Expr {
+    Expr {
+        kind: ExprKind::Call(b, args),
+        ty,
+        span,
+    }
+}
+
+fn mk_inline(name: String, args: Vec<Expr>, body: Expr, depth: usize, ty: Ty, span: Span) -> Expr {
+    Expr {
+        kind: ExprKind::Inline {
+            name,
+            args,
+            body: Box::new(body),
+            depth,
+        },
+        ty,
+        span,
+    }
+}

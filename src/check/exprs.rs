@@ -1,0 +1,832 @@
+//! Expressions: names, types, units and conversions.
+
+use super::*;
+
+fn is_bare_number(e: &ast::Expr) -> bool {
+    match &e.kind {
+        AK::Quantity { unit: None, .. } => true,
+        AK::Neg(x) | AK::Paren(x) => is_bare_number(x),
+        _ => false,
+    }
+}
+
+/// Whether a parameter type with `number` (any unit) inside accepts `got`.
+fn wildcard_accepts(want: &Ty, got: &Ty) -> bool {
+    match (want, got) {
+        (Ty::Num(ANY_UNIT), Ty::Num(_) | Ty::Count(_)) => true,
+        (Ty::Series(a), Ty::Series(b)) | (Ty::List(a), Ty::List(b)) => wildcard_accepts(a, b),
+        _ => false,
+    }
+}
+
+fn mk(kind: ExprKind, ty: Ty, span: Span) -> Expr {
+    Expr { kind, ty, span }
+}
+
+impl<'a> Checker<'a> {
+    pub(super) fn type_name(&self, t: &Ty) -> String {
+        match t {
+            Ty::Bool => "yes/no".into(),
+            Ty::Num(u) | Ty::Count(u) => {
+                if *u == ANY_UNIT {
+                    return "a number".into();
+                }
+                let name = self.units.get(*u).map(|x| x.name.clone()).unwrap_or_default();
+                if name.is_empty() {
+                    "a number".into()
+                } else {
+                    format!("a quantity in {name}")
+                }
+            }
+            Ty::Date => "a date".into(),
+            Ty::Duration => "a duration".into(),
+            Ty::MonthDay => "a day of the year".into(),
+            Ty::Text => "text".into(),
+            Ty::Enum(e) => format!(
+                "`{}`",
+                self.enums.get(*e).map(|x| x.name.as_str()).unwrap_or("?")
+            ),
+            Ty::Record(r) => format!(
+                "a `{}` record",
+                self.records.get(*r).map(|x| x.name.as_str()).unwrap_or("?")
+            ),
+            Ty::List(t) => format!("a list of {}", self.type_name(t)),
+            Ty::Series(t) => format!("a series by year of {}", self.type_name(t)),
+            Ty::OrNone(t) => format!("{} or none", self.type_name(t)),
+            Ty::NoneLit => "`none`".into(),
+            Ty::Error => "?".into(),
+        }
+    }
+
+    pub(super) fn type_error(&mut self, span: Span, want: &str, got: &Ty, help: &str) {
+        if *got == Ty::Error {
+            return;
+        }
+        let got = self.type_name(got);
+        self.err(
+            Diag::error(
+                "policy::check::type_mismatch",
+                format!("expected {want}, found {got}"),
+            )
+            .at(span)
+            .label(format!("this is {got}"))
+            .help(help.to_string()),
+        );
+    }
+
+    fn error_expr(span: Span) -> Expr {
+        mk(ExprKind::Bool(false), Ty::Error, span)
+    }
+
+    /// Make `e` have type `want`, converting units and reading text as an
+    /// enumeration's variant where needed; report a mismatch otherwise.
+    pub(super) fn coerce(&mut self, e: Expr, want: &Ty, span: Span) -> Expr {
+        if e.ty == Ty::Error || *want == Ty::Error || e.ty == *want {
+            return e;
+        }
+        if wildcard_accepts(want, &e.ty) {
+            return e;
+        }
+        if let ExprKind::If(c, t, f) = e.kind {
+            let (ts, fs) = (t.span, f.span);
+            let t = self.coerce(*t, want, ts);
+            let f = self.coerce(*f, want, fs);
+            let ty = if t.ty == Ty::Error || f.ty == Ty::Error { Ty::Error } else { want.clone() };
+            return mk(ExprKind::If(c, Box::new(t), Box::new(f)), ty, e.span);
+        }
+        match (&e.ty, want) {
+            (Ty::Num(a) | Ty::Count(a), Ty::Num(b) | Ty::Count(b)) => {
+                let (a, b) = (*a, *b);
+                if b == ANY_UNIT || a == b {
+                    let ty = if b == ANY_UNIT { e.ty.clone() } else { want.clone() };
+                    return Expr { ty, ..e };
+                }
+                if self.units.same_dim(a, b) {
+                    return self.convert(e, b);
+                }
+                self.unit_mismatch(span, a, b, None);
+                Self::error_expr(span)
+            }
+            (Ty::Text, Ty::Enum(id)) => self.enum_literal(e, *id),
+            (Ty::List(inner), Ty::List(w)) if matches!(e.kind, ExprKind::List(_)) => {
+                let _ = inner;
+                let ExprKind::List(items) = e.kind else {
+                    return Self::error_expr(span);
+                };
+                let items: Vec<Expr> = items
+                    .into_iter()
+                    .map(|x| {
+                        let s = x.span;
+                        self.coerce(x, w, s)
+                    })
+                    .collect();
+                mk(ExprKind::List(items), want.clone(), e.span)
+            }
+            (Ty::NoneLit, Ty::OrNone(_)) => Expr {
+                ty: want.clone(),
+                ..e
+            },
+            (t, Ty::OrNone(inner)) if t == inner.as_ref() => Expr {
+                ty: want.clone(),
+                ..e
+            },
+            (_, Ty::OrNone(inner)) => {
+                let inner = (**inner).clone();
+                let x = self.coerce(e, &inner, span);
+                Expr {
+                    ty: want.clone(),
+                    ..x
+                }
+            }
+            _ => {
+                let w = self.type_name(want);
+                self.type_error(span, &w, &e.ty, "change the expression or the declared type");
+                Self::error_expr(span)
+            }
+        }
+    }
+
+    fn enum_literal(&mut self, e: Expr, id: EnumId) -> Expr {
+        let ExprKind::Text(ref s) = e.kind else {
+            let w = self.type_name(&Ty::Enum(id));
+            self.type_error(e.span, &w, &Ty::Text, "compare with a variant name in quotes");
+            return Self::error_expr(e.span);
+        };
+        let Some(def) = self.enums.get(id) else {
+            return Self::error_expr(e.span);
+        };
+        let found = def
+            .variants
+            .iter()
+            .position(|(n, l)| n.as_str() == &**s || l.as_deref() == Some(&**s));
+        match found {
+            Some(v) => mk(ExprKind::Enum(id, v), Ty::Enum(id), e.span),
+            None => {
+                let names: Vec<String> = def.variants.iter().map(|(n, _)| n.clone()).collect();
+                let ename = def.name.clone();
+                let mut d = Diag::error(
+                    "policy::check::unknown_variant",
+                    format!("`{s}` is not a value of `{ename}`"),
+                )
+                .at(e.span)
+                .label("unknown value");
+                d = match suggest(s, names.iter().map(|x| x.as_str())) {
+                    Some(x) => d.help(format!("did you mean `{x}`?")),
+                    None => d.help(format!("the values of `{ename}` are: {}", names.join(", "))),
+                };
+                self.err(d);
+                Self::error_expr(e.span)
+            }
+        }
+    }
+
+    fn convert(&mut self, e: Expr, to: UnitId) -> Expr {
+        let Some(from) = e.ty.unit() else { return e };
+        if from == to {
+            return e;
+        }
+        let span = e.span;
+        match self.units.factor(from, to) {
+            Some(f) => mk(ExprKind::Convert(Box::new(e), f), Ty::Num(to), span),
+            None => {
+                self.err(
+                    Diag::error("policy::check::overflow", "the unit conversion overflows")
+                        .at(span)
+                        .help("use units of closer sizes"),
+                );
+                Self::error_expr(span)
+            }
+        }
+    }
+
+    fn unit_mismatch(&mut self, span: Span, a: UnitId, b: UnitId, op: Option<BinOp>) {
+        let name = |u: UnitId, this: &Self| {
+            let n = this.units.get(u).map(|x| x.name.clone()).unwrap_or_default();
+            if n.is_empty() {
+                "a plain number".to_string()
+            } else {
+                format!("{n} ({})", this.units.describe_dim(u))
+            }
+        };
+        let (na, nb) = (name(a, self), name(b, self));
+        let what = match op {
+            Some(o) if o.is_comparison() => "compare",
+            Some(BinOp::Add) | Some(BinOp::Sub) => "add or subtract",
+            _ => "combine",
+        };
+        self.err(
+            Diag::error(
+                "policy::check::unit_mismatch",
+                format!("cannot {what} {na} with {nb}"),
+            )
+            .at(span)
+            .label("units of different dimensions")
+            .help("both sides must measure the same thing (money with money, area with area)"),
+        );
+    }
+
+    /// Bring two numeric operands to one unit (the finer one).
+    fn unify_nums(&mut self, l: Expr, r: Expr, la: &ast::Expr, ra: &ast::Expr, op: BinOp, span: Span) -> Option<(Expr, Expr, UnitId)> {
+        let (Some(mut ul), Some(mut ur)) = (l.ty.unit(), r.ty.unit()) else {
+            return None;
+        };
+        let (mut l, mut r) = (l, r);
+        // A bare number takes the unit of the other side: `x >= 1` for `x` in 家.
+        if is_bare_number(la) && ul == UNIT_ONE && ur != UNIT_ONE {
+            l.ty = Ty::Num(ur);
+            ul = ur;
+        } else if is_bare_number(ra) && ur == UNIT_ONE && ul != UNIT_ONE {
+            r.ty = Ty::Num(ul);
+            ur = ul;
+        }
+        if !self.units.same_dim(ul, ur) {
+            self.unit_mismatch(span, ul, ur, Some(op));
+            return None;
+        }
+        let u = self.units.finer(ul, ur);
+        let l = self.convert(l, u);
+        let r = self.convert(r, u);
+        Some((l, r, u))
+    }
+
+    pub(super) fn expr(&mut self, e: &ast::Expr) -> Expr {
+        self.depth += 1;
+        let out = if self.depth > MAX_EXPR_DEPTH {
+            self.err(
+                Diag::error("policy::check::too_deep", "the expression is nested too deeply")
+                    .at(e.span)
+                    .help("split it into named definitions"),
+            );
+            Self::error_expr(e.span)
+        } else {
+            self.expr_inner(e)
+        };
+        self.depth -= 1;
+        out
+    }
+
+    fn expr_inner(&mut self, e: &ast::Expr) -> Expr {
+        let span = e.span;
+        match &e.kind {
+            AK::Bool(b) => mk(ExprKind::Bool(*b), Ty::Bool, span),
+            AK::Quantity { value, text, unit } => {
+                if *value == Decimal::MAX && text != &Decimal::MAX.to_string() {
+                    self.err(
+                        Diag::error(
+                            "policy::check::number_too_large",
+                            format!("`{text}` has more digits than an exact decimal holds (28)"),
+                        )
+                        .at(span)
+                        .help("use a larger unit (亿元 instead of 元) or fewer decimal places"),
+                    );
+                    return Self::error_expr(span);
+                }
+                match unit {
+                    None => mk(ExprKind::Num(*value), Ty::Num(UNIT_ONE), span),
+                    Some(u) => {
+                        if let Some((y, m, d)) = duration_unit(&u.name) {
+                            if value.fract() != Decimal::ZERO {
+                                self.err(
+                                    Diag::error(
+                                        "policy::check::bad_duration",
+                                        "a duration must be a whole number",
+                                    )
+                                    .at(span)
+                                    .help("write whole years, months or days"),
+                                );
+                                return Self::error_expr(span);
+                            }
+                            let n: i32 = value.trunc().to_string().parse().unwrap_or(i32::MAX);
+                            if n > 10000 {
+                                self.err(
+                                    Diag::error("policy::check::bad_duration", "the duration is too long")
+                                        .at(span)
+                                        .help("durations up to 10000 units are allowed"),
+                                );
+                                return Self::error_expr(span);
+                            }
+                            return mk(
+                                ExprKind::Duration {
+                                    years: y * n,
+                                    months: m * n,
+                                    days: d * n,
+                                },
+                                Ty::Duration,
+                                span,
+                            );
+                        }
+                        match self.unit_named(u) {
+                            Some(id) => mk(ExprKind::Num(*value), Ty::Num(id), span),
+                            None => Self::error_expr(span),
+                        }
+                    }
+                }
+            }
+            AK::Date(t) => match date(t) {
+                Some(d) => mk(ExprKind::Date(d), Ty::Date, span),
+                None => {
+                    self.err(
+                        Diag::error(
+                            "policy::check::bad_date",
+                            format!("`{t}` is not a date in the calendar"),
+                        )
+                        .at(span)
+                        .help("write a real date as YYYY-MM-DD"),
+                    );
+                    Self::error_expr(span)
+                }
+            },
+            AK::MonthDay { month, day } => {
+                // 2024 is a leap year: every day of the year is accepted.
+                if NaiveDate::from_ymd_opt(2024, *month, *day).is_none() {
+                    self.err(
+                        Diag::error(
+                            "policy::check::bad_date",
+                            format!("{month}月{day}日 is not a day of the year"),
+                        )
+                        .at(span)
+                        .help("write a real month and day"),
+                    );
+                    return Self::error_expr(span);
+                }
+                mk(ExprKind::MonthDay(*month, *day), Ty::MonthDay, span)
+            }
+            AK::Str(s) => mk(ExprKind::Text(s.as_str().into()), Ty::Text, span),
+            AK::Today => mk(ExprKind::Today, Ty::Date, span),
+            AK::NoneLit => mk(ExprKind::NoneLit, Ty::NoneLit, span),
+            AK::List(items) => {
+                let items: Vec<Expr> = items.iter().map(|x| self.expr(x)).collect();
+                let ty = items.first().map(|x| x.ty.clone()).unwrap_or(Ty::Error);
+                let items: Vec<Expr> = items
+                    .into_iter()
+                    .map(|x| {
+                        let s = x.span;
+                        self.coerce(x, &ty, s)
+                    })
+                    .collect();
+                mk(ExprKind::List(items), Ty::List(Box::new(ty)), span)
+            }
+            AK::Paren(x) => self.expr(x),
+            AK::Path(parts) => self.path(parts, span),
+            AK::ClauseRef(n) => self.clause_ref(*n, span),
+            AK::Field(x, f) => {
+                let base = self.expr(x);
+                self.field(base, f, span)
+            }
+            AK::Index(x, i) => {
+                let base = self.expr(x);
+                let idx = self.expr(i);
+                let idx = self.coerce(idx, &Ty::Count(UNIT_ONE), i.span);
+                match &base.ty {
+                    Ty::Series(t) => {
+                        let t = (**t).clone();
+                        mk(ExprKind::Index(Box::new(base), Box::new(idx)), t, span)
+                    }
+                    other => {
+                        let other = other.clone();
+                        self.type_error(x.span, "a series by year", &other, "only a series by year can be indexed by a year: `output_value[2024]`");
+                        Self::error_expr(span)
+                    }
+                }
+            }
+            AK::Call(name, args) => self.call(name, args, span),
+            AK::Not(x) => {
+                let c = self.condition(x);
+                mk(ExprKind::Not(Box::new(c)), Ty::Bool, span)
+            }
+            AK::Neg(x) => {
+                let v = self.expr(x);
+                match v.ty.unit() {
+                    Some(_) => {
+                        let ty = v.ty.clone();
+                        mk(ExprKind::Neg(Box::new(v)), ty, span)
+                    }
+                    None => {
+                        let t = v.ty.clone();
+                        self.type_error(x.span, "a number", &t, "only numbers can be negated");
+                        Self::error_expr(span)
+                    }
+                }
+            }
+            AK::Binary(op, l, r) => self.binary(*op, l, r, span),
+            AK::If(c, t, f) => {
+                let c = self.condition(c);
+                let tx = self.expr(t);
+                let fx = self.expr(f);
+                let ty = self.join(&tx, &fx, t, f);
+                let tx = self.coerce(tx, &ty, t.span);
+                let fx = self.coerce(fx, &ty, f.span);
+                mk(ExprKind::If(Box::new(c), Box::new(tx), Box::new(fx)), ty, span)
+            }
+            AK::Quantifier {
+                kind,
+                var,
+                over,
+                filter,
+                body,
+            } => {
+                let (over_x, elem) = self.collection(over);
+                let depth = self.scope.len();
+                self.scope.push((var.name.clone(), elem));
+                let filter = filter.as_ref().map(|f| Box::new(self.condition(f)));
+                let body = self.condition(body);
+                self.scope.pop();
+                mk(
+                    ExprKind::Quantifier {
+                        kind: *kind,
+                        var_name: var.name.clone(),
+                        over_text: self.text_of(over.span),
+                        over: Box::new(over_x),
+                        filter,
+                        body: Box::new(body),
+                        depth,
+                    },
+                    Ty::Bool,
+                    span,
+                )
+            }
+            AK::Count { var, over, filter } => {
+                let (over_x, elem) = self.collection(over);
+                let depth = self.scope.len();
+                self.scope.push((var.name.clone(), elem));
+                let filter = filter.as_ref().map(|f| Box::new(self.condition(f)));
+                self.scope.pop();
+                mk(
+                    ExprKind::Count {
+                        over: Box::new(over_x),
+                        filter,
+                        depth,
+                    },
+                    Ty::Count(UNIT_ONE),
+                    span,
+                )
+            }
+        }
+    }
+
+    /// The common type of two branches.
+    fn join(&mut self, a: &Expr, b: &Expr, aa: &ast::Expr, ba: &ast::Expr) -> Ty {
+        match (&a.ty, &b.ty) {
+            (Ty::Error, t) | (t, Ty::Error) => t.clone(),
+            (Ty::Text, Ty::Enum(_)) | (Ty::NoneLit, _) => b.ty.clone(),
+            (Ty::Enum(_), Ty::Text) | (_, Ty::NoneLit) => a.ty.clone(),
+            (x, y) if x.unit().is_some() && y.unit().is_some() => {
+                let (ux, uy) = (x.unit().unwrap_or(UNIT_ONE), y.unit().unwrap_or(UNIT_ONE));
+                if is_bare_number(aa) {
+                    Ty::Num(uy)
+                } else if is_bare_number(ba) || !self.units.same_dim(ux, uy) {
+                    Ty::Num(ux)
+                } else {
+                    Ty::Num(self.units.finer(ux, uy))
+                }
+            }
+            (x, _) => x.clone(),
+        }
+    }
+
+    /// The thing a quantifier runs over, and the type of its elements.
+    fn collection(&mut self, over: &ast::Expr) -> (Expr, Ty) {
+        let x = self.expr(over);
+        match &x.ty {
+            Ty::List(t) => {
+                let t = (**t).clone();
+                (x, t)
+            }
+            Ty::Error => (x, Ty::Error),
+            other => {
+                let other = other.clone();
+                self.type_error(over.span, "a list", &other, "`every`, `any`, `none` and `count` run over a list, such as a list fact or `years(2022, 2024)`");
+                (Self::error_expr(over.span), Ty::Error)
+            }
+        }
+    }
+
+    fn field(&mut self, base: Expr, f: &ast::Ident, span: Span) -> Expr {
+        let Ty::Record(rid) = base.ty.clone() else {
+            if base.ty != Ty::Error {
+                let t = base.ty.clone();
+                self.type_error(base.span, "a record", &t, "only records have fields");
+            }
+            return Self::error_expr(span);
+        };
+        let Some(rec) = self.records.get(rid) else {
+            return Self::error_expr(span);
+        };
+        match rec.fields.iter().position(|x| x.name == f.name) {
+            Some(i) => {
+                let ty = rec.fields.get(i).map(|x| x.ty.clone()).unwrap_or(Ty::Error);
+                mk(ExprKind::Field(Box::new(base), i), ty, span)
+            }
+            None => {
+                let names: Vec<String> = rec.fields.iter().map(|x| x.name.clone()).collect();
+                let rname = rec.name.clone();
+                let mut d = Diag::error(
+                    "policy::check::unknown_field",
+                    format!("record `{rname}` has no field `{}`", f.name),
+                )
+                .at(f.span)
+                .label("no such field");
+                d = match suggest(&f.name, names.iter().map(|s| s.as_str())) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help(format!("its fields are: {}", names.join(", "))),
+                };
+                self.err(d);
+                Self::error_expr(span)
+            }
+        }
+    }
+
+    fn clause_ref(&mut self, n: u32, span: Span) -> Expr {
+        let Some(art) = self.article else {
+            self.err(
+                Diag::error(
+                    "policy::check::clause_outside_article",
+                    format!("`clause {n}` refers to a clause, but this is not inside an article"),
+                )
+                .at(span)
+                .help("write the decision's full name, such as `article6.clause2`"),
+            );
+            return Self::error_expr(span);
+        };
+        let prefix = format!("article{art}.");
+        // A clause's decision may be renamed (`as ground1`): find it by number.
+        let found = self
+            .decisions
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.name.starts_with(&prefix))
+            .find(|(i, _)| self.clause_of.get(i) == Some(&n))
+            .map(|(i, _)| i);
+        match found {
+            Some(id) => {
+                self.used_dec.insert(id);
+                mk(ExprKind::Decision(id), Ty::Bool, span)
+            }
+            None => {
+                self.err(
+                    Diag::error(
+                        "policy::check::unknown_clause",
+                        format!("article {art} has no clause {n}"),
+                    )
+                    .at(span)
+                    .help("refer to a clause declared in this article"),
+                );
+                Self::error_expr(span)
+            }
+        }
+    }
+
+    /// Resolve a dotted name: the longest prefix that names something; the rest
+    /// are fields.
+    fn path(&mut self, parts: &[ast::Ident], span: Span) -> Expr {
+        let Some(first) = parts.first() else {
+            return Self::error_expr(span);
+        };
+        // Locals shadow everything, and are never dotted.
+        if let Some(pos) = self.scope.iter().rposition(|(n, _)| *n == first.name) {
+            let ty = self.scope.get(pos).map(|(_, t)| t.clone()).unwrap_or(Ty::Error);
+            let mut e = mk(ExprKind::Local(pos), ty, first.span);
+            for f in parts.iter().skip(1) {
+                let s = Span::new(span.file, span.start as usize, f.span.end as usize);
+                e = self.field(e, f, s);
+            }
+            return e;
+        }
+        for take in (1..=parts.len()).rev() {
+            let name = parts
+                .iter()
+                .take(take)
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(".");
+            let end = parts.get(take - 1).map(|p| p.span.end).unwrap_or(span.end);
+            let head_span = Span::new(span.file, span.start as usize, end as usize);
+            if let Some(mut e) = self.global(&name, head_span) {
+                for f in parts.iter().skip(take) {
+                    let s = Span::new(span.file, span.start as usize, f.span.end as usize);
+                    e = self.field(e, f, s);
+                }
+                return e;
+            }
+        }
+        let full = parts.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(".");
+        let names = self.all_names();
+        let mut d = Diag::error(
+            "policy::check::unknown_name",
+            format!("unknown name `{full}`"),
+        )
+        .at(span)
+        .label("not declared");
+        d = match suggest(&full, names.iter().map(|s| s.as_str())) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d.help("declare it as a `fact`, `parameter` or `definition`"),
+        };
+        self.err(d);
+        Self::error_expr(span)
+    }
+
+    fn global(&mut self, name: &str, span: Span) -> Option<Expr> {
+        if let Some(&id) = self.slot_names.get(name) {
+            if let Some(u) = self.slot_used.get_mut(id) {
+                *u = true;
+            }
+            let ty = self.ensure_slot(id);
+            let annots: Vec<AnnotId> = self
+                .slot_annots
+                .get(id)
+                .map(|s| s.iter().copied().collect())
+                .unwrap_or_default();
+            self.used.extend(annots);
+            let decs: Vec<DecisionId> = self
+                .slot_dec
+                .get(id)
+                .map(|s| s.iter().copied().collect())
+                .unwrap_or_default();
+            self.used_dec.extend(decs);
+            return Some(mk(ExprKind::Slot(id), ty, span));
+        }
+        if let Some(&id) = self.fact_names.get(name) {
+            if let Some(u) = self.fact_used.get_mut(id) {
+                *u = true;
+            }
+            let ty = self.facts.get(id).map(|f| f.ty.clone()).unwrap_or(Ty::Error);
+            return Some(mk(ExprKind::Fact(id), ty, span));
+        }
+        let qualified = self.article.map(|a| format!("article{a}.{name}"));
+        let id = self
+            .decision_names
+            .get(name)
+            .or_else(|| qualified.as_ref().and_then(|q| self.decision_names.get(q)))
+            .copied();
+        if let Some(id) = id {
+            let ty = self.ensure_decision(id);
+            self.used_dec.insert(id);
+            return Some(mk(ExprKind::Decision(id), ty, span));
+        }
+        if self.functions.contains_key(name) {
+            self.err(
+                Diag::error(
+                    "policy::check::missing_arguments",
+                    format!("`{name}` takes arguments"),
+                )
+                .at(span)
+                .help(format!("call it as `{name}(…)`")),
+            );
+            return Some(Self::error_expr(span));
+        }
+        None
+    }
+
+    fn binary(&mut self, op: BinOp, la: &ast::Expr, ra: &ast::Expr, span: Span) -> Expr {
+        match op {
+            BinOp::And | BinOp::Or => {
+                let l = self.condition(la);
+                let r = self.condition(ra);
+                return mk(ExprKind::Binary(op, Box::new(l), Box::new(r)), Ty::Bool, span);
+            }
+            BinOp::In => {
+                let l = self.expr(la);
+                let r = self.expr(ra);
+                let want = Ty::List(Box::new(l.ty.clone()));
+                let r = self.coerce(r, &want, ra.span);
+                return mk(ExprKind::Binary(op, Box::new(l), Box::new(r)), Ty::Bool, span);
+            }
+            _ => {}
+        }
+        let l = self.expr(la);
+        let r = self.expr(ra);
+        if l.ty == Ty::Error || r.ty == Ty::Error {
+            return Self::error_expr(span);
+        }
+        if op.is_comparison() {
+            return self.comparison(op, l, r, la, ra, span);
+        }
+        // Arithmetic.
+        match (op, &l.ty, &r.ty) {
+            (BinOp::Add | BinOp::Sub, Ty::Date, Ty::Duration) => {
+                mk(ExprKind::Binary(op, Box::new(l), Box::new(r)), Ty::Date, span)
+            }
+            (BinOp::Add, Ty::Duration, Ty::Date) => {
+                mk(ExprKind::Binary(op, Box::new(r), Box::new(l)), Ty::Date, span)
+            }
+            (BinOp::Add | BinOp::Sub, Ty::Duration, Ty::Duration) => {
+                mk(ExprKind::Binary(op, Box::new(l), Box::new(r)), Ty::Duration, span)
+            }
+            (BinOp::Sub, Ty::Date, Ty::Date) => {
+                let days = self.units.intern(Vec::new(), Decimal::ONE, String::new());
+                mk(ExprKind::Binary(op, Box::new(l), Box::new(r)), Ty::Count(days), span)
+            }
+            (BinOp::Add | BinOp::Sub, _, _) if l.ty.unit().is_some() && r.ty.unit().is_some() => {
+                let count = matches!((&l.ty, &r.ty), (Ty::Count(_), Ty::Count(_)));
+                match self.unify_nums(l, r, la, ra, op, span) {
+                    Some((l, r, u)) => {
+                        let ty = if count { Ty::Count(u) } else { Ty::Num(u) };
+                        mk(ExprKind::Binary(op, Box::new(l), Box::new(r)), ty, span)
+                    }
+                    None => Self::error_expr(span),
+                }
+            }
+            (BinOp::Mul | BinOp::Div, _, _) if l.ty.unit().is_some() && r.ty.unit().is_some() => {
+                let (ul, ur) = (l.ty.unit().unwrap_or(UNIT_ONE), r.ty.unit().unwrap_or(UNIT_ONE));
+                match self.units.product(ul, ur, op == BinOp::Div) {
+                    Some(u) => mk(ExprKind::Binary(op, Box::new(l), Box::new(r)), Ty::Num(u), span),
+                    None => {
+                        self.err(
+                            Diag::error("policy::check::overflow", "the combined unit overflows")
+                                .at(span)
+                                .help("use units of closer sizes"),
+                        );
+                        Self::error_expr(span)
+                    }
+                }
+            }
+            _ => {
+                let (a, b) = (self.type_name(&l.ty), self.type_name(&r.ty));
+                self.err(
+                    Diag::error(
+                        "policy::check::type_mismatch",
+                        format!("cannot apply `{}` to {a} and {b}", op.symbol()),
+                    )
+                    .at(span)
+                    .label("incompatible operands")
+                    .help("arithmetic works on numbers of matching units, and on dates with durations (`recognition.date + 3 years`)"),
+                );
+                Self::error_expr(span)
+            }
+        }
+    }
+
+    fn comparison(&mut self, op: BinOp, l: Expr, r: Expr, la: &ast::Expr, ra: &ast::Expr, span: Span) -> Expr {
+        let ordering = !matches!(op, BinOp::Eq | BinOp::Ne);
+        let lt = l.ty.strip_none().clone();
+        let rt = r.ty.strip_none().clone();
+        let ok = |l: Expr, r: Expr| mk(ExprKind::Binary(op, Box::new(l), Box::new(r)), Ty::Bool, span);
+        match (&lt, &rt) {
+            (a, b) if a.unit().is_some() && b.unit().is_some() => {
+                match self.unify_nums(l, r, la, ra, op, span) {
+                    Some((l, r, _)) => ok(l, r),
+                    None => Self::error_expr(span),
+                }
+            }
+            (Ty::Date, Ty::Date) | (Ty::Duration, Ty::Duration) => ok(l, r),
+            (Ty::Enum(e), Ty::Text) => {
+                let e = *e;
+                let r = self.enum_literal(r, e);
+                self.enum_order(e, ordering, span);
+                ok(l, r)
+            }
+            (Ty::Text, Ty::Enum(e)) => {
+                let e = *e;
+                let l = self.enum_literal(l, e);
+                self.enum_order(e, ordering, span);
+                ok(l, r)
+            }
+            (Ty::Enum(a), Ty::Enum(b)) if a == b => {
+                self.enum_order(*a, ordering, span);
+                ok(l, r)
+            }
+            (Ty::Text, Ty::Text) | (Ty::Bool, Ty::Bool) if !ordering => ok(l, r),
+            (Ty::NoneLit, _) | (_, Ty::NoneLit) if !ordering => {
+                let other = if lt == Ty::NoneLit { &r.ty } else { &l.ty };
+                if matches!(other, Ty::OrNone(_)) {
+                    ok(l, r)
+                } else {
+                    let other = other.clone();
+                    self.type_error(span, "a value that may be `none`", &other, "only fields declared `T or none` can be `none`");
+                    Self::error_expr(span)
+                }
+            }
+            _ => {
+                let (a, b) = (self.type_name(&l.ty), self.type_name(&r.ty));
+                self.err(
+                    Diag::error(
+                        "policy::check::type_mismatch",
+                        format!("cannot compare {a} with {b}"),
+                    )
+                    .at(span)
+                    .label("incompatible comparison")
+                    .help("compare values of the same kind: numbers in matching units, dates with dates, a category with one of its values"),
+                );
+                Self::error_expr(span)
+            }
+        }
+    }
+
+    fn enum_order(&mut self, e: EnumId, ordering: bool, span: Span) {
+        if !ordering {
+            return;
+        }
+        let Some(def) = self.enums.get(e) else { return };
+        if !def.ordered {
+            let n = def.name.clone();
+            self.err(
+                Diag::error(
+                    "policy::check::unordered",
+                    format!("the values of `{n}` have no order"),
+                )
+                .at(span)
+                .help(format!("compare with `=` or `in`, or declare `enum {n} ordered {{ … }}` if the measures rank them")),
+            );
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! Diagnostics: every error or warning a user can cause, with a stable code, a
+//! place in a source file and advice.
+//!
+//! Library code builds [`Diag`] values; it never prints. The CLI turns them into
+//! miette reports against the [`Sources`] it read. Codes are stable and listed in
+//! `docs/errors.md`; a test checks that every code used in `src/` is documented.
+
+use crate::syntax::ast::Span;
+use miette::{LabeledSpan, NamedSource, SourceCode};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Warning,
+    Error,
+}
+
+/// One diagnostic. `span.file` indexes the [`Sources`] the text came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diag {
+    pub level: Level,
+    pub code: &'static str,
+    pub message: String,
+    pub span: Option<Span>,
+    pub label: Option<String>,
+    pub help: Option<String>,
+    /// Other places worth showing (the first definition of a duplicate, say).
+    pub related: Vec<(Span, String)>,
+}
+
+impl Diag {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Diag {
+            level: Level::Error,
+            code,
+            message: message.into(),
+            span: None,
+            label: None,
+            help: None,
+            related: Vec::new(),
+        }
+    }
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Diag {
+            level: Level::Warning,
+            ..Diag::error(code, message)
+        }
+    }
+    pub fn at(mut self, span: Span) -> Self {
+        self.span = Some(span);
+        self
+    }
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+    pub fn related(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.related.push((span, label.into()));
+        self
+    }
+    pub fn is_error(&self) -> bool {
+        self.level == Level::Error
+    }
+}
+
+impl fmt::Display for Diag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The texts diagnostics point into: rule files and facts files, by index.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    files: Vec<(String, String)>,
+}
+
+impl Sources {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Add a file and return the index spans use for it.
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> u32 {
+        self.files.push((name.into(), text.into()));
+        u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX)
+    }
+    pub fn name(&self, file: u32) -> &str {
+        self.files
+            .get(file as usize)
+            .map(|(n, _)| n.as_str())
+            .unwrap_or("<unknown>")
+    }
+    pub fn text(&self, file: u32) -> &str {
+        self.files
+            .get(file as usize)
+            .map(|(_, t)| t.as_str())
+            .unwrap_or("")
+    }
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, file: u32, offset: usize) -> (usize, usize) {
+        line_col(self.text(file), offset)
+    }
+    /// Render a diagnostic as a miette report over its source file.
+    pub fn report(&self, diag: &Diag) -> miette::Report {
+        let source = diag
+            .span
+            .map(|s| s.file)
+            .map(|f| NamedSource::new(self.name(f), self.text(f).to_string()));
+        let rendered = Rendered {
+            diag: diag.clone(),
+            source,
+        };
+        miette::Report::new(rendered)
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, col)
+}
+
+#[derive(Debug)]
+struct Rendered {
+    diag: Diag,
+    source: Option<NamedSource<String>>,
+}
+
+impl fmt::Display for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diag.message)
+    }
+}
+
+impl std::error::Error for Rendered {}
+
+impl miette::Diagnostic for Rendered {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.diag.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diag.level {
+            Level::Error => miette::Severity::Error,
+            Level::Warning => miette::Severity::Warning,
+        })
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.diag
+            .help
+            .as_ref()
+            .map(|h| Box::new(h.as_str()) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let main = self.diag.span?;
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            self.diag.label.clone(),
+            (main.start as usize, main.len()),
+        )];
+        for (span, text) in &self.diag.related {
+            if span.file == main.file {
+                labels.push(LabeledSpan::new_with_span(
+                    Some(text.clone()),
+                    (span.start as usize, span.len()),
+                ));
+            }
+        }
+        Some(Box::new(labels.into_iter()))
+    }
+}

@@ -1,0 +1,1056 @@
+//! The evaluator: a checked program and a cluster's facts in, decisions and their
+//! explanations out.
+//!
+//! Every value is three-valued ([`V`]): known, or unknown with the facts that were
+//! missing. `and`/`all` are false as soon as one part is false, else unknown if one
+//! part is unknown; `or`/`any` dually (interpretation §13). Arithmetic never panics:
+//! a zero divisor or an overflow makes the value unknown with a reason.
+//!
+//! With `explain` on, each comparison is recorded as a [`Check`] (the values, the
+//! threshold, the margin, the quantifier bindings) for the rule being evaluated.
+
+pub mod value;
+
+use crate::ir::*;
+use crate::syntax::ast::{BinOp, Quant, RuleKind, Span};
+use chrono::{Datelike, Months, NaiveDate};
+use rust_decimal::Decimal;
+use std::sync::Arc;
+pub use value::{List, Record, Series, Value, Why, V};
+
+/// The facts of one cluster, by fact id; `None` where the fact is absent.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub values: Vec<Option<Value>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Decided,
+    Undetermined,
+    NotApplicable,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Decided => "decided",
+            Status::Undetermined => "undetermined",
+            Status::NotApplicable => "not_applicable",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Met,
+    NotMet,
+    Undetermined,
+    NotApplicable,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Met => "met",
+            Outcome::NotMet => "not_met",
+            Outcome::Undetermined => "undetermined",
+            Outcome::NotApplicable => "not_applicable",
+        }
+    }
+    fn of(v: &V) -> Outcome {
+        match v.as_bool() {
+            Some(true) => Outcome::Met,
+            Some(false) => Outcome::NotMet,
+            None => Outcome::Undetermined,
+        }
+    }
+}
+
+/// A value as shown to a person or an integrator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shown {
+    /// `28.40`, `2025-04-11`, `larger`, `true`.
+    pub value: String,
+    /// `亿元`, `%`, or empty.
+    pub unit: String,
+    /// A Chinese label for a category value (`较大`).
+    pub label: Option<String>,
+}
+
+/// One comparison made while evaluating a rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    pub span: Span,
+    /// Quantifier variables and function arguments in force: (`y`, `2022`).
+    pub bindings: Vec<(String, String)>,
+    pub left: Option<Shown>,
+    pub op: BinOp,
+    pub right: Option<Shown>,
+    pub holds: Option<bool>,
+    /// `left − right`, in the unit of the comparison (days for dates).
+    pub margin: Option<Shown>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RuleResult {
+    pub outcome: Outcome,
+    pub checks: Vec<Check>,
+    pub why: Why,
+    /// More checks were made than are kept.
+    pub checks_truncated: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct DecisionResult {
+    pub status: Status,
+    pub value: Option<Value>,
+    pub why: Why,
+    /// For clause decisions: each rule's result, in order.
+    pub rules: Vec<RuleResult>,
+    /// For expression decisions: the comparisons made.
+    pub checks: Vec<Check>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    pub as_of: NaiveDate,
+    pub decisions: Vec<DecisionResult>,
+}
+
+/// The most checks kept for one rule or decision.
+pub const MAX_CHECKS: usize = 40;
+
+/// Evaluate every decision of `program` on `facts` as of `as_of`.
+pub fn evaluate(program: &Program, facts: &Facts, as_of: NaiveDate, explain: bool) -> Evaluation {
+    let mut ev = Evaluator::new(program, facts, as_of, explain);
+    let decisions = (0..program.decisions.len())
+        .map(|i| ev.decision(i))
+        .collect();
+    Evaluation { as_of, decisions }
+}
+
+struct Frame {
+    name: String,
+    value: V,
+    shown: String,
+}
+
+struct Evaluator<'p> {
+    p: &'p Program,
+    facts: &'p Facts,
+    today: NaiveDate,
+    explain: bool,
+    slots: Vec<Option<(V, Vec<Check>)>>,
+    decisions: Vec<Option<DecisionResult>>,
+    in_progress: Vec<bool>,
+    env: Vec<Frame>,
+    checks: Vec<Check>,
+    truncated: usize,
+    recording: bool,
+}
+
+fn and3(a: V, b: impl FnOnce() -> V) -> V {
+    match a.as_bool() {
+        Some(false) => a,
+        Some(true) => b(),
+        None => {
+            let b = b();
+            match (&a, b.as_bool()) {
+                (_, Some(false)) => b,
+                (V::Unknown(wa), None) => {
+                    let mut w = (**wa).clone();
+                    if let V::Unknown(wb) = &b {
+                        w.merge(wb);
+                    }
+                    V::why(w)
+                }
+                _ => a,
+            }
+        }
+    }
+}
+
+fn or3(a: V, b: impl FnOnce() -> V) -> V {
+    match a.as_bool() {
+        Some(true) => a,
+        Some(false) => b(),
+        None => {
+            let b = b();
+            match (&a, b.as_bool()) {
+                (_, Some(true)) => b,
+                (V::Unknown(wa), None) => {
+                    let mut w = (**wa).clone();
+                    if let V::Unknown(wb) = &b {
+                        w.merge(wb);
+                    }
+                    V::why(w)
+                }
+                _ => a,
+            }
+        }
+    }
+}
+
+fn not3(a: V) -> V {
+    match a {
+        V::Known(Value::Bool(b)) => V::bool(!b),
+        other => other,
+    }
+}
+
+/// Add a number of months, the day clamped to the month's length.
+pub fn add_months(d: NaiveDate, months: i64) -> Option<NaiveDate> {
+    if months >= 0 {
+        d.checked_add_months(Months::new(u32::try_from(months).ok()?))
+    } else {
+        d.checked_sub_months(Months::new(u32::try_from(-months).ok()?))
+    }
+}
+
+pub fn add_duration(d: NaiveDate, years: i32, months: i32, days: i32, sign: i64) -> Option<NaiveDate> {
+    let m = (i64::from(years) * 12 + i64::from(months)) * sign;
+    let d = add_months(d, m)?;
+    let days = i64::from(days) * sign;
+    if days >= 0 {
+        d.checked_add_days(chrono::Days::new(u64::try_from(days).ok()?))
+    } else {
+        d.checked_sub_days(chrono::Days::new(u64::try_from(-days).ok()?))
+    }
+}
+
+fn to_i32(d: &Decimal) -> Option<i32> {
+    if d.fract() != Decimal::ZERO {
+        return None;
+    }
+    d.trunc().to_string().parse().ok()
+}
+
+/// A number for display: as written when it has few decimals, else rounded to four.
+pub fn show_decimal(d: Decimal) -> String {
+    if d.scale() > 4 {
+        d.round_dp(4).normalize().to_string()
+    } else {
+        d.to_string()
+    }
+}
+
+impl<'p> Evaluator<'p> {
+    fn new(p: &'p Program, facts: &'p Facts, today: NaiveDate, explain: bool) -> Self {
+        Evaluator {
+            p,
+            facts,
+            today,
+            explain,
+            slots: vec![None; p.slots.len()],
+            decisions: vec![None; p.decisions.len()],
+            in_progress: vec![false; p.decisions.len()],
+            env: Vec::new(),
+            checks: Vec::new(),
+            truncated: 0,
+            recording: true,
+        }
+    }
+
+    fn take_checks(&mut self) -> (Vec<Check>, usize) {
+        let t = std::mem::take(&mut self.truncated);
+        (std::mem::take(&mut self.checks), t)
+    }
+
+    fn applies(&mut self, cond: Option<&Expr>) -> Result<(), (Status, Why)> {
+        let Some(c) = cond else { return Ok(()) };
+        let saved = std::mem::take(&mut self.checks);
+        let v = self.eval(c);
+        self.checks = saved;
+        match v {
+            V::Known(Value::Bool(true)) => Ok(()),
+            V::Known(_) => Err((Status::NotApplicable, Why::default())),
+            V::Unknown(w) => Err((Status::Undetermined, (*w).clone())),
+        }
+    }
+
+    fn decision(&mut self, id: DecisionId) -> DecisionResult {
+        if let Some(Some(r)) = self.decisions.get(id) {
+            return r.clone();
+        }
+        if self.in_progress.get(id).copied().unwrap_or(true) {
+            return DecisionResult {
+                status: Status::Undetermined,
+                value: None,
+                why: Why::reason("the decision depends on itself"),
+                rules: Vec::new(),
+                checks: Vec::new(),
+            };
+        }
+        if let Some(x) = self.in_progress.get_mut(id) {
+            *x = true;
+        }
+        let saved_env = std::mem::take(&mut self.env);
+        let saved_checks = self.take_checks();
+        let r = self.decision_inner(id);
+        self.env = saved_env;
+        self.checks = saved_checks.0;
+        self.truncated = saved_checks.1;
+        if let Some(slot) = self.decisions.get_mut(id) {
+            *slot = Some(r.clone());
+        }
+        r
+    }
+
+    fn decision_inner(&mut self, id: DecisionId) -> DecisionResult {
+        let p = self.p;
+        let na = |status: Status, why: Why| DecisionResult {
+            status,
+            value: None,
+            why,
+            rules: Vec::new(),
+            checks: Vec::new(),
+        };
+        let Some(d) = p.decisions.get(id) else {
+            return na(Status::Undetermined, Why::reason("no such decision"));
+        };
+        let Some(article) = p.articles.get(d.article) else {
+            return na(Status::Undetermined, Why::reason("no such article"));
+        };
+        if let Err((s, w)) = self.applies(article.applies.as_ref()) {
+            return na(s, w);
+        }
+        match &d.kind {
+            DecisionKind::Clause(ci) => {
+                let Some(clause) = article.clauses.get(*ci) else {
+                    return na(Status::Undetermined, Why::reason("no such clause"));
+                };
+                if let Err((s, w)) = self.applies(clause.applies.as_ref()) {
+                    return na(s, w);
+                }
+                let rules: Vec<RuleResult> = clause.rules.iter().map(|r| self.rule(r)).collect();
+                let mut acc = V::bool(true);
+                let mut any_applicable = false;
+                for (r, res) in clause.rules.iter().zip(&rules) {
+                    if r.kind == RuleKind::Guideline {
+                        continue;
+                    }
+                    let v = match res.outcome {
+                        Outcome::NotApplicable => continue,
+                        Outcome::Met => V::bool(true),
+                        Outcome::NotMet => V::bool(false),
+                        Outcome::Undetermined => V::why(res.why.clone()),
+                    };
+                    any_applicable = true;
+                    acc = and3(acc, || v);
+                }
+                if !any_applicable {
+                    return DecisionResult {
+                        rules,
+                        ..na(Status::NotApplicable, Why::default())
+                    };
+                }
+                self.result(acc, rules, Vec::new())
+            }
+            DecisionKind::Expr(e) => {
+                let v = self.eval(e);
+                let (checks, _) = self.take_checks();
+                self.result(v, Vec::new(), checks)
+            }
+        }
+    }
+
+    fn result(&self, v: V, rules: Vec<RuleResult>, checks: Vec<Check>) -> DecisionResult {
+        match v {
+            V::Known(value) => DecisionResult {
+                status: Status::Decided,
+                value: Some(value),
+                why: Why::default(),
+                rules,
+                checks,
+            },
+            V::Unknown(w) => DecisionResult {
+                status: Status::Undetermined,
+                value: None,
+                why: (*w).clone(),
+                rules,
+                checks,
+            },
+        }
+    }
+
+    fn rule(&mut self, r: &RuleDef) -> RuleResult {
+        let mut why = Why::default();
+        let outcome = match &r.when {
+            None => {
+                let v = self.eval(&r.body);
+                if let V::Unknown(w) = &v {
+                    why = (**w).clone();
+                }
+                Outcome::of(&v)
+            }
+            Some(cond) => {
+                let c = self.eval(cond);
+                match c.as_bool() {
+                    Some(false) => Outcome::NotApplicable,
+                    Some(true) => {
+                        let v = self.eval(&r.body);
+                        if let V::Unknown(w) = &v {
+                            why = (**w).clone();
+                        }
+                        Outcome::of(&v)
+                    }
+                    None => {
+                        // Unknown whether it applies: met only if the test is met
+                        // anyway (interpretation §9), else undetermined.
+                        let v = self.eval(&r.body);
+                        if v.as_bool() == Some(true) {
+                            Outcome::Met
+                        } else {
+                            if let V::Unknown(w) = &c {
+                                why.merge(w);
+                            }
+                            if let V::Unknown(w) = &v {
+                                why.merge(w);
+                            }
+                            Outcome::Undetermined
+                        }
+                    }
+                }
+            }
+        };
+        let (checks, checks_truncated) = self.take_checks();
+        RuleResult {
+            outcome,
+            checks,
+            why,
+            checks_truncated,
+        }
+    }
+
+    fn slot(&mut self, id: SlotId) -> V {
+        if let Some(Some((v, checks))) = self.slots.get(id) {
+            let v = v.clone();
+            if self.explain && self.recording {
+                let cs = checks.clone();
+                for c in cs {
+                    self.push_check(c);
+                }
+            }
+            return v;
+        }
+        let Some(slot) = self.p.slots.get(id) else {
+            return V::reason("no such definition");
+        };
+        let saved_env = std::mem::take(&mut self.env);
+        let saved_checks = self.take_checks();
+        let saved_rec = std::mem::replace(&mut self.recording, true);
+        let v = self.eval(&slot.body);
+        let (own, _) = self.take_checks();
+        self.recording = saved_rec;
+        self.env = saved_env;
+        self.checks = saved_checks.0;
+        self.truncated = saved_checks.1;
+        if self.explain && self.recording {
+            for c in own.iter().cloned() {
+                self.push_check(c);
+            }
+        }
+        if let Some(s) = self.slots.get_mut(id) {
+            *s = Some((v.clone(), own));
+        }
+        v
+    }
+
+    fn push_check(&mut self, c: Check) {
+        if self.checks.len() < MAX_CHECKS {
+            if !self.checks.contains(&c) {
+                self.checks.push(c);
+            }
+        } else {
+            self.truncated += 1;
+        }
+    }
+
+    fn fact(&self, id: FactId) -> V {
+        match self.facts.values.get(id) {
+            Some(Some(v)) => V::Known(v.clone()),
+            _ => {
+                let name = self.p.facts.get(id).map(|f| f.name.clone()).unwrap_or_default();
+                V::why(Why::missing(id, name))
+            }
+        }
+    }
+
+    pub(crate) fn eval(&mut self, e: &Expr) -> V {
+        match &e.kind {
+            ExprKind::Bool(b) => V::bool(*b),
+            ExprKind::Num(n) => V::Known(Value::Num(*n)),
+            ExprKind::Date(d) => V::Known(Value::Date(*d)),
+            ExprKind::Duration {
+                years,
+                months,
+                days,
+            } => V::Known(Value::Duration {
+                years: *years,
+                months: *months,
+                days: *days,
+            }),
+            ExprKind::MonthDay(m, d) => V::Known(Value::MonthDay(*m, *d)),
+            ExprKind::Text(t) => V::Known(Value::Text(t.clone())),
+            ExprKind::Enum(_, v) => V::Known(Value::Enum(*v)),
+            ExprKind::NoneLit => V::Known(Value::None),
+            ExprKind::Today => V::Known(Value::Date(self.today)),
+            ExprKind::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for i in items {
+                    match self.eval(i) {
+                        V::Known(v) => out.push(v),
+                        u => return u,
+                    }
+                }
+                V::Known(Value::List(Arc::new(List {
+                    origin: None,
+                    items: out,
+                })))
+            }
+            ExprKind::Fact(id) => self.fact(*id),
+            ExprKind::Slot(id) => self.slot(*id),
+            ExprKind::Decision(id) => {
+                let r = self.decision(*id);
+                match r.status {
+                    Status::Decided => match r.value {
+                        Some(v) => V::Known(v),
+                        None => V::reason("no value"),
+                    },
+                    Status::Undetermined => V::why(r.why),
+                    Status::NotApplicable => {
+                        let name = self.p.decisions.get(*id).map(|d| d.name.clone()).unwrap_or_default();
+                        V::reason(format!("`{name}` does not apply"))
+                    }
+                }
+            }
+            ExprKind::Local(i) => self
+                .env
+                .get(*i)
+                .map(|f| f.value.clone())
+                .unwrap_or_else(|| V::reason("internal: unbound variable")),
+            ExprKind::Field(base, i) => match self.eval(base) {
+                V::Known(Value::Record(r)) => r
+                    .fields
+                    .get(*i)
+                    .cloned()
+                    .unwrap_or_else(|| V::reason("no such field")),
+                V::Known(_) => V::reason("not a record"),
+                u => u,
+            },
+            ExprKind::Index(s, y) => {
+                let sv = self.eval(s);
+                let yv = self.eval(y);
+                match (sv, yv) {
+                    (V::Known(Value::Series(s)), V::Known(Value::Num(y))) => {
+                        let Some(year) = to_i32(&y) else {
+                            return V::reason(format!("`{y}` is not a year"));
+                        };
+                        match s.get(year) {
+                            Some(v) => V::Known(v.clone()),
+                            None => {
+                                let (id, name) = match s.origin {
+                                    Some(id) => (
+                                        Some(id),
+                                        self.p.facts.get(id).map(|f| f.name.clone()).unwrap_or_default(),
+                                    ),
+                                    None => (None, String::new()),
+                                };
+                                match id {
+                                    Some(id) => V::why(Why::missing(id, format!("{name}[{year}]"))),
+                                    None => V::reason(format!("no figure for {year}")),
+                                }
+                            }
+                        }
+                    }
+                    (V::Unknown(w), _) | (_, V::Unknown(w)) => V::Unknown(w),
+                    _ => V::reason("not a series"),
+                }
+            }
+            ExprKind::Convert(x, f) => match self.eval(x) {
+                V::Known(Value::Num(n)) => match n.checked_mul(*f) {
+                    Some(v) => V::Known(Value::Num(v)),
+                    None => V::reason("the number is too large to convert between units"),
+                },
+                V::Known(Value::Growth { ratio, n, scale }) => match scale.checked_mul(*f) {
+                    Some(s) => V::Known(Value::Growth { ratio, n, scale: s }),
+                    None => V::reason("overflow"),
+                },
+                other => other,
+            },
+            ExprKind::Not(x) => not3(self.eval(x)),
+            ExprKind::Neg(x) => match self.eval(x) {
+                V::Known(Value::Num(n)) => V::Known(Value::Num(-n)),
+                other => other,
+            },
+            ExprKind::Binary(op, l, r) => self.binary(*op, l, r, e),
+            ExprKind::If(c, t, f) => match self.eval(c).as_bool() {
+                Some(true) => self.eval(t),
+                Some(false) => self.eval(f),
+                None => {
+                    let cv = self.eval(c);
+                    let tv = self.eval(t);
+                    let fv = self.eval(f);
+                    // Unknown condition: the value is known only if both branches agree.
+                    match (&tv, &fv) {
+                        (V::Known(a), V::Known(b)) if a == b => tv,
+                        _ => {
+                            let mut w = Why::default();
+                            for v in [&cv, &tv, &fv] {
+                                if let V::Unknown(x) = v {
+                                    w.merge(x);
+                                }
+                            }
+                            V::why(w)
+                        }
+                    }
+                }
+            },
+            ExprKind::Quantifier {
+                kind,
+                var_name,
+                over_text,
+                over,
+                filter,
+                body,
+                depth,
+            } => self.quantifier(*kind, var_name, over_text, over, filter.as_deref(), body, *depth),
+            ExprKind::Count {
+                over,
+                filter,
+                depth,
+            } => self.count(over, filter.as_deref(), *depth),
+            ExprKind::Call(b, args) => self.builtin(b, args),
+            ExprKind::Inline {
+                name: _,
+                args,
+                body,
+                depth,
+            } => {
+                let mut frames = Vec::with_capacity(args.len());
+                for a in args {
+                    let v = self.eval(a);
+                    let shown = if self.explain { self.shown_binding(a, &v) } else { String::new() };
+                    frames.push(Frame {
+                        name: String::new(),
+                        value: v,
+                        shown,
+                    });
+                }
+                self.env.truncate(*depth);
+                let base = self.env.len();
+                self.env.extend(frames);
+                let v = self.eval(body);
+                self.env.truncate(base);
+                v
+            }
+        }
+    }
+
+    fn shown_binding(&self, a: &Expr, v: &V) -> String {
+        if let ExprKind::Local(i) = &a.kind {
+            if let Some(f) = self.env.get(*i) {
+                return f.shown.clone();
+            }
+        }
+        match v {
+            V::Known(Value::Record(_)) => String::new(),
+            V::Known(x) => self.show(x, &a.ty).value,
+            V::Unknown(_) => "?".into(),
+        }
+    }
+
+    fn items_of(&mut self, over: &Expr) -> Result<(Arc<List>, Option<FactId>), V> {
+        match self.eval(over) {
+            V::Known(Value::List(l)) => {
+                let origin = l.origin;
+                Ok((l, origin))
+            }
+            V::Known(_) => Err(V::reason("not a list")),
+            u => Err(u),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn quantifier(
+        &mut self,
+        kind: Quant,
+        var: &str,
+        over_text: &str,
+        over: &Expr,
+        filter: Option<&Expr>,
+        body: &Expr,
+        depth: usize,
+    ) -> V {
+        let (list, _) = match self.items_of(over) {
+            Ok(x) => x,
+            Err(u) => return u,
+        };
+        // every: false wins; any/none: true (a witness) wins.
+        let mut unknown: Option<Why> = None;
+        self.env.truncate(depth);
+        for (i, item) in list.items.iter().enumerate() {
+            let shown = if self.explain {
+                match item {
+                    Value::Record(_) => format!("{over_text}[{}]", i + 1),
+                    other => self.show(other, &elem_ty(&over.ty)).value,
+                }
+            } else {
+                String::new()
+            };
+            self.env.push(Frame {
+                name: var.to_string(),
+                value: V::Known(item.clone()),
+                shown,
+            });
+            let pass = match filter {
+                None => V::bool(true),
+                Some(f) => {
+                    let rec = std::mem::replace(&mut self.recording, false);
+                    let v = self.eval(f);
+                    self.recording = rec;
+                    v
+                }
+            };
+            let v = match pass.as_bool() {
+                Some(false) => {
+                    self.env.truncate(depth);
+                    continue;
+                }
+                Some(true) => self.eval(body),
+                None => {
+                    // Unknown whether the item is in scope: it matters only if the
+                    // body could decide the result.
+                    let b = self.eval(body);
+                    match (kind, b.as_bool()) {
+                        (Quant::Every, Some(true)) | (Quant::Any | Quant::None, Some(false)) => {
+                            self.env.truncate(depth);
+                            continue;
+                        }
+                        _ => {
+                            let mut w = match &pass {
+                                V::Unknown(w) => (**w).clone(),
+                                _ => Why::default(),
+                            };
+                            if let V::Unknown(x) = &b {
+                                w.merge(x);
+                            }
+                            V::why(w)
+                        }
+                    }
+                }
+            };
+            self.env.truncate(depth);
+            match (kind, v.as_bool()) {
+                (Quant::Every, Some(false)) => return V::bool(false),
+                (Quant::Any, Some(true)) => return V::bool(true),
+                (Quant::None, Some(true)) => return V::bool(false),
+                (_, Some(_)) => {}
+                (_, None) => {
+                    let w = match &v {
+                        V::Unknown(w) => (**w).clone(),
+                        _ => Why::default(),
+                    };
+                    match &mut unknown {
+                        Some(u) => u.merge(&w),
+                        None => unknown = Some(w),
+                    }
+                }
+            }
+        }
+        match unknown {
+            Some(w) => V::why(w),
+            None => V::bool(matches!(kind, Quant::Every | Quant::None)),
+        }
+    }
+
+    fn count(&mut self, over: &Expr, filter: Option<&Expr>, depth: usize) -> V {
+        let (list, _) = match self.items_of(over) {
+            Ok(x) => x,
+            Err(u) => return u,
+        };
+        let mut n = 0i64;
+        let mut unknown: Option<Why> = None;
+        self.env.truncate(depth);
+        for item in list.items.iter() {
+            self.env.push(Frame {
+                name: String::new(),
+                value: V::Known(item.clone()),
+                shown: String::new(),
+            });
+            let pass = match filter {
+                None => V::bool(true),
+                Some(f) => {
+                    let rec = std::mem::replace(&mut self.recording, false);
+                    let v = self.eval(f);
+                    self.recording = rec;
+                    v
+                }
+            };
+            self.env.truncate(depth);
+            match pass {
+                V::Known(Value::Bool(true)) => n += 1,
+                V::Known(_) => {}
+                V::Unknown(w) => match &mut unknown {
+                    Some(u) => u.merge(&w),
+                    None => unknown = Some((*w).clone()),
+                },
+            }
+        }
+        match unknown {
+            Some(w) => V::why(w),
+            None => V::Known(Value::Num(Decimal::from(n))),
+        }
+    }
+
+    fn builtin(&mut self, b: &Builtin, args: &[Expr]) -> V {
+        let mut vals: Vec<Value> = Vec::with_capacity(args.len());
+        // all/any/known handle unknowns themselves.
+        match b {
+            Builtin::All => {
+                let mut acc = V::bool(true);
+                for a in args {
+                    let v = self.eval(a);
+                    acc = and3(acc, || v);
+                    if acc.as_bool() == Some(false) {
+                        // keep evaluating for explanations only when asked
+                        if !self.explain {
+                            break;
+                        }
+                    }
+                }
+                return acc;
+            }
+            Builtin::AnyOf => {
+                let mut acc = V::bool(false);
+                for a in args {
+                    let v = self.eval(a);
+                    acc = or3(acc, || v);
+                    if acc.as_bool() == Some(true) && !self.explain {
+                        break;
+                    }
+                }
+                return acc;
+            }
+            Builtin::Known => {
+                let v = args.first().map(|a| self.eval(a));
+                return V::bool(matches!(v, Some(V::Known(_))));
+            }
+            _ => {}
+        }
+        for a in args {
+            match self.eval(a) {
+                V::Known(v) => vals.push(v),
+                u => return u,
+            }
+        }
+        let num = |i: usize| match vals.get(i) {
+            Some(Value::Num(n)) => Some(*n),
+            _ => None,
+        };
+        match b {
+            Builtin::Years => {
+                let (Some(a), Some(z)) = (num(0).and_then(|x| to_i32(&x)), num(1).and_then(|x| to_i32(&x))) else {
+                    return V::reason("a year must be a whole number");
+                };
+                if z.saturating_sub(a) > 1000 {
+                    return V::reason("the range of years is too long");
+                }
+                let items = (a..=z).map(|y| Value::Num(Decimal::from(y))).collect();
+                V::Known(Value::List(Arc::new(List { origin: None, items })))
+            }
+            Builtin::Year => match vals.first() {
+                Some(Value::Date(d)) => V::Known(Value::Num(Decimal::from(d.year()))),
+                _ => V::reason("not a date"),
+            },
+            Builtin::First | Builtin::Last => match vals.first() {
+                Some(Value::List(l)) => {
+                    let x = if matches!(b, Builtin::First) { l.items.first() } else { l.items.last() };
+                    match x {
+                        Some(v) => V::Known(v.clone()),
+                        None => V::reason("the list is empty"),
+                    }
+                }
+                _ => V::reason("not a list"),
+            },
+            Builtin::Latest => match vals.first() {
+                Some(Value::Series(s)) => match s.entries.last() {
+                    Some((_, v)) => V::Known(v.clone()),
+                    None => match s.origin {
+                        Some(id) => {
+                            let n = self.p.facts.get(id).map(|f| f.name.clone()).unwrap_or_default();
+                            V::why(Why::missing(id, n))
+                        }
+                        None => V::reason("the series is empty"),
+                    },
+                },
+                _ => V::reason("not a series"),
+            },
+            Builtin::Growth | Builtin::MeanGrowth => {
+                let (Some(Value::Series(s)), Some(Value::List(w))) = (vals.first(), vals.get(1)) else {
+                    return V::reason("growth needs a series and a list of years");
+                };
+                self.growth(s, w, matches!(b, Builtin::MeanGrowth))
+            }
+            Builtin::DateIn => {
+                let (Some(y), Some(Value::MonthDay(m, d))) = (num(0).and_then(|x| to_i32(&x)), vals.get(1)) else {
+                    return V::reason("date_in needs a year and a day of the year");
+                };
+                // 2月29日 in a common year falls on 2月28日.
+                let date = NaiveDate::from_ymd_opt(y, *m, *d).or_else(|| NaiveDate::from_ymd_opt(y, *m, d.saturating_sub(1)));
+                match date {
+                    Some(x) => V::Known(Value::Date(x)),
+                    None => V::reason(format!("{y}年{m}月{d}日 is not a date")),
+                }
+            }
+            Builtin::Extend => {
+                let (Some(Value::Date(d)), Some(Value::Duration { years, months, days }), Some(n)) =
+                    (vals.first(), vals.get(1), num(2).and_then(|x| to_i32(&x)))
+                else {
+                    return V::reason("extend needs a date, a duration and a whole number");
+                };
+                if !(0..=10000).contains(&n) {
+                    return V::reason(format!("cannot extend {n} times"));
+                }
+                let mut cur = *d;
+                for _ in 0..n {
+                    match add_duration(cur, *years, *months, *days, 1) {
+                        Some(x) => cur = x,
+                        None => return V::reason("the date is out of range"),
+                    }
+                }
+                V::Known(Value::Date(cur))
+            }
+            Builtin::Min | Builtin::Max => {
+                let mut best: Option<Value> = None;
+                for v in vals {
+                    best = Some(match best {
+                        None => v,
+                        Some(bv) => {
+                            let less = match (&v, &bv) {
+                                (Value::Num(a), Value::Num(c)) => a < c,
+                                (Value::Date(a), Value::Date(c)) => a < c,
+                                _ => false,
+                            };
+                            if less == matches!(b, Builtin::Min) { v } else { bv }
+                        }
+                    });
+                }
+                best.map(V::Known).unwrap_or_else(|| V::reason("nothing to compare"))
+            }
+            Builtin::Len => match vals.first() {
+                Some(Value::List(l)) => V::Known(Value::Num(Decimal::from(l.items.len()))),
+                _ => V::reason("not a list"),
+            },
+            Builtin::Abs => match vals.first() {
+                Some(Value::Num(n)) => V::Known(Value::Num(n.abs())),
+                _ => V::reason("not a number"),
+            },
+            Builtin::All | Builtin::AnyOf | Builtin::Known => V::reason("internal"),
+        }
+    }
+
+    fn growth(&mut self, s: &Series, w: &List, mean: bool) -> V {
+        let years: Vec<i32> = w
+            .items
+            .iter()
+            .filter_map(|v| match v {
+                Value::Num(n) => to_i32(n),
+                _ => None,
+            })
+            .collect();
+        let (Some(&first), Some(&last)) = (years.first(), years.last()) else {
+            return V::reason("growth needs at least two years");
+        };
+        if years.len() < 2 {
+            return V::reason("growth needs at least two years");
+        }
+        let name = s
+            .origin
+            .and_then(|id| self.p.facts.get(id))
+            .map(|f| f.name.clone())
+            .unwrap_or_default();
+        let mut missing = Why::default();
+        let mut vals = Vec::new();
+        for y in &years {
+            match s.get(*y) {
+                Some(Value::Num(n)) => vals.push(*n),
+                _ => {
+                    if let Some(id) = s.origin {
+                        missing.merge(&Why::missing(id, format!("{name}[{y}]")));
+                    } else {
+                        missing.reasons.push(format!("no figure for {y}"));
+                    }
+                }
+            }
+        }
+        if mean {
+            if !missing.missing.is_empty() || !missing.reasons.is_empty() {
+                return V::why(missing);
+            }
+            let mut sum = Decimal::ZERO;
+            for pair in vals.windows(2) {
+                let (Some(a), Some(b)) = (pair.first(), pair.get(1)) else { continue };
+                if a.is_zero() {
+                    return V::reason(format!("{name}: a year's value is zero, so its growth rate is undefined"));
+                }
+                let Some(r) = b.checked_div(*a).and_then(|q| q.checked_sub(Decimal::ONE)) else {
+                    return V::reason("overflow in growth");
+                };
+                sum = match sum.checked_add(r) {
+                    Some(x) => x,
+                    None => return V::reason("overflow in growth"),
+                };
+            }
+            let n = Decimal::from(vals.len().saturating_sub(1));
+            return match sum.checked_div(n) {
+                Some(x) => V::Known(Value::Num(x)),
+                None => V::reason("overflow in growth"),
+            };
+        }
+        // Compound growth needs only the first and last years.
+        let (vf, vl) = (s.get(first), s.get(last));
+        let (Some(Value::Num(vf)), Some(Value::Num(vl))) = (vf, vl) else {
+            let mut w = Why::default();
+            for y in [first, last] {
+                if s.get(y).is_none() {
+                    match s.origin {
+                        Some(id) => w.merge(&Why::missing(id, format!("{name}[{y}]"))),
+                        None => w.reasons.push(format!("no figure for {y}")),
+                    }
+                }
+            }
+            return V::why(w);
+        };
+        if vf.is_zero() {
+            return V::reason(format!(
+                "{name}: the first year's value ({first}) is zero, so growth is undefined"
+            ));
+        }
+        if vf.is_sign_negative() || vl.is_sign_negative() {
+            return V::reason(format!("{name}: growth is undefined for negative values"));
+        }
+        let Some(ratio) = vl.checked_div(*vf) else {
+            return V::reason("overflow in growth");
+        };
+        let n = u32::try_from(last - first).unwrap_or(0);
+        if n == 0 {
+            return V::reason("growth needs two different years");
+        }
+        V::Known(Value::Growth {
+            ratio,
+            n,
+            scale: Decimal::ONE,
+        })
+    }
+}
+
+fn elem_ty(t: &Ty) -> Ty {
+    match t {
+        Ty::List(x) => (**x).clone(),
+        _ => Ty::Error,
+    }
+}
+
+mod compare;

@@ -1,0 +1,133 @@
+//! Runtime values and three-valued results.
+
+use crate::ir::FactId;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::sync::Arc;
+
+/// A known value. Numbers are exact decimals in the unit the checker gave their
+/// expression; no unit travels at run time.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Bool(bool),
+    Num(Decimal),
+    /// Compound growth kept exact: the value is `(ratio^(1/n) − 1) × scale`.
+    /// Comparisons raise the other side to the n-th power instead of taking roots.
+    Growth {
+        ratio: Decimal,
+        n: u32,
+        scale: Decimal,
+    },
+    Date(NaiveDate),
+    Duration {
+        years: i32,
+        months: i32,
+        days: i32,
+    },
+    MonthDay(u32, u32),
+    Text(Arc<str>),
+    Enum(usize),
+    /// The known absence of a value (`T or none`).
+    None,
+    Record(Arc<Record>),
+    List(Arc<List>),
+    Series(Arc<Series>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// Where it came from, for messages: `incidents[2]`.
+    pub origin: Option<(FactId, usize)>,
+    pub fields: Vec<V>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct List {
+    pub origin: Option<FactId>,
+    pub items: Vec<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub origin: Option<FactId>,
+    /// Sorted by year; a year without a figure is simply not there.
+    pub entries: Vec<(i32, Value)>,
+}
+
+impl Series {
+    pub fn get(&self, year: i32) -> Option<&Value> {
+        self.entries
+            .binary_search_by_key(&year, |(y, _)| *y)
+            .ok()
+            .and_then(|i| self.entries.get(i))
+            .map(|(_, v)| v)
+    }
+}
+
+/// Why a value is unknown: the facts that were missing (by id, for `missing`),
+/// where exactly (`output_value[2023]`), and reasons that are not missing facts
+/// (a zero divisor, an overflow, a rule that does not apply).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Why {
+    pub missing: Vec<FactId>,
+    pub details: Vec<String>,
+    pub reasons: Vec<String>,
+}
+
+impl Why {
+    pub fn missing(fact: FactId, detail: String) -> Self {
+        Why {
+            missing: vec![fact],
+            details: vec![detail],
+            reasons: Vec::new(),
+        }
+    }
+    pub fn reason(r: impl Into<String>) -> Self {
+        Why {
+            reasons: vec![r.into()],
+            ..Why::default()
+        }
+    }
+    pub fn merge(&mut self, other: &Why) {
+        for m in &other.missing {
+            if !self.missing.contains(m) {
+                self.missing.push(*m);
+            }
+        }
+        for d in &other.details {
+            if !self.details.contains(d) && self.details.len() < 50 {
+                self.details.push(d.clone());
+            }
+        }
+        for r in &other.reasons {
+            if !self.reasons.contains(r) && self.reasons.len() < 20 {
+                self.reasons.push(r.clone());
+            }
+        }
+    }
+}
+
+/// A three-valued value: known, or unknown with the reason.
+#[derive(Debug, Clone, PartialEq)]
+pub enum V {
+    Known(Value),
+    Unknown(Arc<Why>),
+}
+
+impl V {
+    pub fn bool(b: bool) -> V {
+        V::Known(Value::Bool(b))
+    }
+    pub fn why(w: Why) -> V {
+        V::Unknown(Arc::new(w))
+    }
+    pub fn reason(r: impl Into<String>) -> V {
+        V::why(Why::reason(r))
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            V::Known(Value::Bool(b)) => Some(*b),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,620 @@
+//! Facts files: JSON, YAML or TOML, read into typed values for one cluster.
+//!
+//! [`raw`] parses the text into a tree that keeps every number's exact digits and
+//! every node's place; [`load`] types that tree against the rule set's fact
+//! declarations. A number never passes through a binary float: `0.1` is one tenth.
+//! A missing fact is not an error (it makes what depends on it undetermined); a fact
+//! of the wrong type is, and names the fact and its place in the file.
+
+pub mod raw;
+
+use crate::diag::Diag;
+use crate::eval::{Facts, List, Record, Series, Value, Why, V};
+use crate::ir::*;
+use crate::syntax::ast::Span;
+use chrono::NaiveDate;
+use raw::{Raw, RawKind};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+use std::sync::Arc;
+
+pub use raw::Format;
+
+/// The most facts (top-level entries) one facts file may hold.
+pub const MAX_FACTS: usize = 10_000;
+/// The most elements in one list or series.
+pub const MAX_ITEMS: usize = 100_000;
+
+/// Read a facts file. `file` is the index of its text in the diagnostics' sources.
+/// Errors stop the cluster; warnings (unknown facts) do not.
+pub fn load(program: &Program, format: Format, text: &str, file: u32) -> Result<(Facts, Vec<Diag>), Vec<Diag>> {
+    let tree = raw::parse(format, text).map_err(|errs| {
+        errs.into_iter()
+            .map(|e| {
+                let code = match e.code {
+                    "facts::duplicate_key" => "policy::facts::duplicate_key",
+                    "facts::too_deep" => "policy::facts::too_deep",
+                    "facts::not_an_object" => "policy::facts::not_an_object",
+                    "facts::too_large" => "policy::facts::too_large",
+                    "facts::encoding" => "policy::facts::encoding",
+                    _ => "policy::facts::syntax",
+                };
+                let mut d = Diag::error(code, e.message).at(Span::new(file, e.span.start, e.span.end));
+                if let Some(h) = e.help {
+                    d = d.help(h);
+                } else {
+                    d = d.help("fix the file's syntax; the place is marked");
+                }
+                if let Some(r) = e.related {
+                    d = d.related(Span::new(file, r.start, r.end), "first given here");
+                }
+                d
+            })
+            .collect::<Vec<_>>()
+    })?;
+    let mut l = Loader {
+        p: program,
+        file,
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        facts: Facts {
+            values: vec![None; program.facts.len()],
+        },
+    };
+    l.object(&tree, "");
+    if l.errors.is_empty() {
+        Ok((l.facts, l.warnings))
+    } else {
+        let mut all = l.errors;
+        all.extend(l.warnings);
+        Err(all)
+    }
+}
+
+struct Loader<'p> {
+    p: &'p Program,
+    file: u32,
+    errors: Vec<Diag>,
+    warnings: Vec<Diag>,
+    facts: Facts,
+}
+
+fn kind_name(r: &Raw) -> &'static str {
+    match &r.kind {
+        RawKind::Null => "null",
+        RawKind::Bool(_) => "a yes/no value",
+        RawKind::Number(_) => "a number",
+        RawKind::String(_) => "a text",
+        RawKind::Array(_) => "a list",
+        RawKind::Object(_) => "an object",
+    }
+}
+
+/// Full-width digits and punctuation typed by a Chinese input method.
+fn has_full_width(s: &str) -> bool {
+    s.chars()
+        .any(|c| ('０'..='９').contains(&c) || matches!(c, '．' | '％' | '－' | '，'))
+}
+
+impl<'p> Loader<'p> {
+    fn span(&self, r: &Raw) -> Span {
+        Span::new(self.file, r.span.start, r.span.end)
+    }
+
+    fn error(&mut self, code: &'static str, msg: String, at: &Raw, help: String) {
+        if self.errors.len() >= 100 {
+            return;
+        }
+        let span = self.span(at);
+        self.errors.push(Diag::error(code, msg).at(span).help(help));
+    }
+
+    fn object(&mut self, r: &Raw, prefix: &str) {
+        let RawKind::Object(entries) = &r.kind else {
+            return;
+        };
+        if entries.len() > MAX_FACTS {
+            self.error(
+                "policy::facts::too_many",
+                format!("the facts file has {} entries, more than the limit of {MAX_FACTS}", entries.len()),
+                r,
+                "split the file: one cluster per facts file".into(),
+            );
+            return;
+        }
+        for (key, value) in entries {
+            let name = if prefix.is_empty() {
+                key.name.clone()
+            } else {
+                format!("{prefix}.{}", key.name)
+            };
+            if let Some(id) = self.p.facts.iter().position(|f| f.name == name) {
+                self.fact(id, value);
+                continue;
+            }
+            // `{"cluster": {"name": …}}` is the same as `{"cluster.name": …}`.
+            let nested = format!("{name}.");
+            if matches!(value.kind, RawKind::Object(_)) && self.p.facts.iter().any(|f| f.name.starts_with(&nested)) {
+                self.object(value, &name);
+                continue;
+            }
+            let names = self.p.facts.iter().map(|f| f.name.as_str());
+            let help = match crate::check::suggest(&name, names) {
+                Some(s) => format!("did you mean `{s}`? unknown facts are ignored"),
+                None => "unknown facts are ignored; see the fact declarations in the rule files".into(),
+            };
+            self.warnings.push(
+                Diag::warning("policy::facts::unknown_fact", format!("unknown fact `{name}`"))
+                    .at(Span::new(self.file, key.span.start, key.span.end))
+                    .label("not declared in the rule files")
+                    .help(help),
+            );
+        }
+    }
+
+    fn fact(&mut self, id: FactId, r: &Raw) {
+        let Some(def) = self.p.facts.get(id) else { return };
+        if matches!(r.kind, RawKind::Null) {
+            return; // null: absent, unknown
+        }
+        let name = def.name.clone();
+        let ty = def.ty.clone();
+        if let Some(v) = self.value(&ty, r, &name, Some(id)) {
+            if let Some(slot) = self.facts.values.get_mut(id) {
+                *slot = Some(v);
+            }
+        }
+    }
+
+    fn type_error(&mut self, what: &str, want: &str, r: &Raw, help: &str) {
+        let found = kind_name(r);
+        self.error(
+            "policy::facts::wrong_type",
+            format!("`{what}` should be {want}, found {found}"),
+            r,
+            help.to_string(),
+        );
+    }
+
+    /// Read a value of type `ty`. `what` names it for messages (`incidents[2].date`).
+    fn value(&mut self, ty: &Ty, r: &Raw, what: &str, origin: Option<FactId>) -> Option<Value> {
+        match ty {
+            Ty::Bool => match r.kind {
+                RawKind::Bool(b) => Some(Value::Bool(b)),
+                _ => {
+                    self.type_error(what, "true or false", r, "write `true` or `false` (without quotes)");
+                    None
+                }
+            },
+            Ty::Num(u) => self.number(*u, false, r, what).map(Value::Num),
+            Ty::Count(u) => self.number(*u, true, r, what).map(Value::Num),
+            Ty::Date => match &r.kind {
+                RawKind::String(s) => self.date(s, r, what).map(Value::Date),
+                _ => {
+                    self.type_error(what, "a date", r, "write the date as \"YYYY-MM-DD\"");
+                    None
+                }
+            },
+            Ty::Text => match &r.kind {
+                RawKind::String(s) => Some(Value::Text(s.as_str().into())),
+                _ => {
+                    self.type_error(what, "a text", r, "put the text in quotes");
+                    None
+                }
+            },
+            Ty::Enum(e) => self.category(*e, r, what),
+            Ty::Record(rid) => self.record(*rid, r, what, origin),
+            Ty::List(inner) => {
+                let RawKind::Array(items) = &r.kind else {
+                    self.type_error(what, "a list", r, "write a list: [ … ] (an empty list [] means there are none)");
+                    return None;
+                };
+                if items.len() > MAX_ITEMS {
+                    self.error(
+                        "policy::facts::too_many",
+                        format!("`{what}` has {} elements, more than the limit of {MAX_ITEMS}", items.len()),
+                        r,
+                        "split the cluster's records or check the file".into(),
+                    );
+                    return None;
+                }
+                let mut out = Vec::with_capacity(items.len());
+                let mut ok = true;
+                for (i, item) in items.iter().enumerate() {
+                    let w = format!("{what}[{}]", i + 1);
+                    // A list element's origin carries its position, for messages.
+                    let v = match inner.as_ref() {
+                        Ty::Record(rid) => self.record_at(*rid, item, &w, origin, i + 1),
+                        t => self.value(t, item, &w, origin),
+                    };
+                    match v {
+                        Some(v) => out.push(v),
+                        None => ok = false,
+                    }
+                }
+                ok.then(|| Value::List(Arc::new(List { origin, items: out })))
+            }
+            Ty::Series(inner) => {
+                let RawKind::Object(entries) = &r.kind else {
+                    self.type_error(what, "figures by year", r, "write an object keyed by year: {\"2022\": 31.5, \"2023\": 33.0}");
+                    return None;
+                };
+                let mut out: Vec<(i32, Value)> = Vec::new();
+                let mut ok = true;
+                for (k, v) in entries {
+                    let year = k.name.trim();
+                    let y = if year.len() == 4 && year.chars().all(|c| c.is_ascii_digit()) {
+                        year.parse::<i32>().ok()
+                    } else {
+                        None
+                    };
+                    let Some(y) = y else {
+                        let span = Span::new(self.file, k.span.start, k.span.end);
+                        let help = if has_full_width(year) {
+                            "the year is written with full-width digits; use ASCII digits"
+                        } else {
+                            "each key of a series is a year of four digits, such as \"2024\""
+                        };
+                        self.errors.push(
+                            Diag::error("policy::facts::bad_year", format!("`{}` in `{what}` is not a year", k.name))
+                                .at(span)
+                                .help(help),
+                        );
+                        ok = false;
+                        continue;
+                    };
+                    if matches!(v.kind, RawKind::Null) {
+                        continue; // a year without a figure
+                    }
+                    if out.iter().any(|(x, _)| *x == y) {
+                        let span = Span::new(self.file, k.span.start, k.span.end);
+                        self.errors.push(
+                            Diag::error("policy::facts::duplicate_key", format!("year {y} of `{what}` is given twice"))
+                                .at(span)
+                                .help("give each year once"),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                    match self.value(inner, v, &format!("{what}[{y}]"), origin) {
+                        Some(x) => out.push((y, x)),
+                        None => ok = false,
+                    }
+                }
+                out.sort_by_key(|(y, _)| *y);
+                ok.then(|| Value::Series(Arc::new(Series { origin, entries: out })))
+            }
+            Ty::OrNone(inner) => {
+                if matches!(r.kind, RawKind::Null) {
+                    Some(Value::None)
+                } else {
+                    self.value(inner, r, what, origin)
+                }
+            }
+            Ty::Duration | Ty::MonthDay | Ty::NoneLit | Ty::Error => {
+                self.type_error(what, "a value of a kind facts cannot hold", r, "declare the fact with another type");
+                None
+            }
+        }
+    }
+
+    fn record_at(&mut self, rid: RecordId, r: &Raw, what: &str, origin: Option<FactId>, index: usize) -> Option<Value> {
+        let v = self.record(rid, r, what, origin)?;
+        if let Value::Record(rec) = v {
+            let mut rec = (*rec).clone();
+            rec.origin = origin.map(|o| (o, index));
+            return Some(Value::Record(Arc::new(rec)));
+        }
+        Some(v)
+    }
+
+    fn record(&mut self, rid: RecordId, r: &Raw, what: &str, origin: Option<FactId>) -> Option<Value> {
+        let Some(def) = self.p.records.get(rid) else { return None };
+        let RawKind::Object(entries) = &r.kind else {
+            let names: Vec<&str> = def.fields.iter().map(|f| f.name.as_str()).collect();
+            self.type_error(what, "a record", r, &format!("write an object with the fields {}", names.join(", ")));
+            return None;
+        };
+        let mut fields: Vec<V> = Vec::with_capacity(def.fields.len());
+        let mut ok = true;
+        for f in &def.fields {
+            let w = format!("{what}.{}", f.name);
+            let given = entries.iter().find(|(k, _)| k.name == f.name).map(|(_, v)| v);
+            let v = match given {
+                Some(v) if !matches!(v.kind, RawKind::Null) => match self.value(&f.ty, v, &w, origin) {
+                    Some(x) => V::Known(x),
+                    None => {
+                        ok = false;
+                        continue;
+                    }
+                },
+                _ if f.or_none => V::Known(Value::None),
+                _ if f.optional => match origin {
+                    Some(o) => V::why(Why::missing(o, w.clone())),
+                    None => V::reason(format!("{w} is not given")),
+                },
+                _ => {
+                    let span = self.span(r);
+                    let label = f.label.clone().unwrap_or_default();
+                    self.errors.push(
+                        Diag::error("policy::facts::missing_field", format!("`{what}` has no `{}`", f.name))
+                            .at(span)
+                            .help(format!("add the field `{}` ({label}); every entry of this kind needs it", f.name)),
+                    );
+                    ok = false;
+                    continue;
+                }
+            };
+            fields.push(v);
+        }
+        for (k, _) in entries {
+            if !def.fields.iter().any(|f| f.name == k.name) {
+                let names = def.fields.iter().map(|f| f.name.as_str());
+                let help = match crate::check::suggest(&k.name, names) {
+                    Some(s) => format!("did you mean `{s}`? the field is ignored"),
+                    None => "the field is ignored".into(),
+                };
+                self.warnings.push(
+                    Diag::warning("policy::facts::unknown_field", format!("`{what}` has an unknown field `{}`", k.name))
+                        .at(Span::new(self.file, k.span.start, k.span.end))
+                        .help(help),
+                );
+            }
+        }
+        ok.then(|| Value::Record(Arc::new(Record { origin: None, fields })))
+    }
+
+    fn category(&mut self, e: EnumId, r: &Raw, what: &str) -> Option<Value> {
+        let def = self.p.enums.get(e)?;
+        let RawKind::String(s) = &r.kind else {
+            let names: Vec<&str> = def.variants.iter().map(|(n, _)| n.as_str()).collect();
+            self.type_error(what, "a category", r, &format!("write one of: {}", names.join(", ")));
+            return None;
+        };
+        let s = s.trim();
+        if let Some(i) = def
+            .variants
+            .iter()
+            .position(|(n, l)| n == s || l.as_deref() == Some(s))
+        {
+            return Some(Value::Enum(i));
+        }
+        let names: Vec<String> = def.variants.iter().map(|(n, _)| n.clone()).collect();
+        let help = match crate::check::suggest(s, names.iter().map(|x| x.as_str())) {
+            Some(x) => format!("did you mean `{x}`? the values are: {}", names.join(", ")),
+            None => format!("the values are: {}", names.join(", ")),
+        };
+        self.error(
+            "policy::facts::unknown_category",
+            format!("`{s}` is not a known value of `{what}`"),
+            r,
+            help,
+        );
+        None
+    }
+
+    fn date(&mut self, s: &str, r: &Raw, what: &str) -> Option<NaiveDate> {
+        let t = s.trim();
+        let shape = t.len() == 10
+            && t.char_indices().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+        if shape {
+            if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+                return Some(d);
+            }
+            self.error(
+                "policy::facts::bad_date",
+                format!("`{t}` in `{what}` is not a date in the calendar"),
+                r,
+                "check the month (1–12) and the day (the month's length; 29 February only in leap years)".into(),
+            );
+            return None;
+        }
+        let help = if has_full_width(t) {
+            "the date has full-width characters; write ASCII digits as YYYY-MM-DD"
+        } else {
+            "write the date as YYYY-MM-DD, such as 2025-04-10"
+        };
+        self.error(
+            "policy::facts::bad_date",
+            format!("`{t}` in `{what}` is not a date of the form YYYY-MM-DD"),
+            r,
+            help.into(),
+        );
+        None
+    }
+
+    /// A number in the declared unit `unit`: bare, or a string with a unit.
+    fn number(&mut self, unit: UnitId, whole: bool, r: &Raw, what: &str) -> Option<Decimal> {
+        let declared = self.p.units.get(unit).cloned().unwrap_or(Unit {
+            name: String::new(),
+            dim: Vec::new(),
+            scale: Decimal::ONE,
+        });
+        let (digits, unit_text) = match &r.kind {
+            RawKind::Number(n) => (n.clone(), String::new()),
+            RawKind::String(s) => {
+                let s = s.trim();
+                if has_full_width(s) {
+                    self.error(
+                        "policy::facts::full_width",
+                        format!("`{s}` in `{what}` has full-width digits or punctuation"),
+                        r,
+                        "retype the number with ASCII digits (switch the input method to half-width), such as \"30亿元\"".into(),
+                    );
+                    return None;
+                }
+                let end = s
+                    .char_indices()
+                    .find(|(i, c)| !(c.is_ascii_digit() || *c == '.' || ((*c == '-' || *c == '+') && *i == 0) || *c == 'e' || *c == 'E'))
+                    .map(|(i, _)| i)
+                    .unwrap_or(s.len());
+                let (num, rest) = s.split_at(end);
+                (num.to_string(), rest.trim().to_string())
+            }
+            _ => {
+                let u = if declared.name.is_empty() { String::new() } else { format!(" in {}", declared.name) };
+                self.type_error(what, &format!("a number{u}"), r, "write a number, or a text with its unit such as \"30亿元\"");
+                return None;
+            }
+        };
+        let value = match parse_decimal(&digits) {
+            Ok(v) => v,
+            Err(NumError::TooLarge) => {
+                self.error(
+                    "policy::facts::number_too_large",
+                    format!("`{digits}` in `{what}` is too large or too precise for an exact decimal"),
+                    r,
+                    "exact decimals hold 28 significant digits; use a larger unit (亿元 instead of 元)".into(),
+                );
+                return None;
+            }
+            Err(NumError::Bad) => {
+                let help = if digits.contains(',') {
+                    "write the number without thousands separators"
+                } else {
+                    "write a plain number, such as 30.5, optionally followed by a unit"
+                };
+                self.error(
+                    "policy::facts::bad_number",
+                    format!("`{}` in `{what}` is not a number", if digits.is_empty() { &unit_text } else { &digits }),
+                    r,
+                    help.into(),
+                );
+                return None;
+            }
+        };
+        let value = if unit_text.is_empty() || unit_text == declared.name {
+            value
+        } else {
+            let found = self
+                .p
+                .units
+                .iter()
+                .find(|u| u.name == unit_text && u.dim == declared.dim);
+            let Some(found) = found else {
+                let same: Vec<&str> = self
+                    .p
+                    .units
+                    .iter()
+                    .filter(|u| u.dim == declared.dim && !u.name.is_empty())
+                    .map(|u| u.name.as_str())
+                    .collect();
+                let want = if declared.name.is_empty() { "a plain number".to_string() } else { declared.name.clone() };
+                self.error(
+                    "policy::facts::bad_unit",
+                    format!("`{unit_text}` is not a unit for `{what}`, which is in {want}"),
+                    r,
+                    if same.is_empty() {
+                        "write the number without a unit".into()
+                    } else {
+                        format!("use one of: {}", same.join(", "))
+                    },
+                );
+                return None;
+            };
+            let factor = found.scale.checked_div(declared.scale);
+            match factor.and_then(|f| value.checked_mul(f)) {
+                Some(v) => v,
+                None => {
+                    self.error(
+                        "policy::facts::number_too_large",
+                        format!("`{digits}{unit_text}` in `{what}` is too large in {}", declared.name),
+                        r,
+                        "use a smaller number or a larger unit".into(),
+                    );
+                    return None;
+                }
+            }
+        };
+        if whole {
+            if value.fract() != Decimal::ZERO {
+                self.error(
+                    "policy::facts::not_whole",
+                    format!("`{what}` is a count, but `{value}` is not a whole number"),
+                    r,
+                    "write a whole number".into(),
+                );
+                return None;
+            }
+            if value.is_sign_negative() && !value.is_zero() {
+                self.error(
+                    "policy::facts::negative",
+                    format!("`{what}` is a count and cannot be negative"),
+                    r,
+                    "write zero or a positive whole number".into(),
+                );
+                return None;
+            }
+        }
+        // -0 is 0.
+        Some(if value.is_zero() { Decimal::ZERO.max(value.abs()) } else { value })
+    }
+}
+
+enum NumError {
+    Bad,
+    TooLarge,
+}
+
+/// The exact decimal a number's text denotes.
+fn parse_decimal(s: &str) -> Result<Decimal, NumError> {
+    let t = s.strip_prefix('+').unwrap_or(s);
+    if t.is_empty() {
+        return Err(NumError::Bad);
+    }
+    let body = t.strip_prefix('-').unwrap_or(t);
+    let (mantissa, exp) = match body.find(['e', 'E']) {
+        Some(i) => (body.get(..i).unwrap_or(""), body.get(i + 1..)),
+        None => (body, None),
+    };
+    let mut parts = mantissa.splitn(2, '.');
+    let int = parts.next().unwrap_or("");
+    let frac = parts.next();
+    let valid = !int.is_empty()
+        && int.chars().all(|c| c.is_ascii_digit())
+        && frac.is_none_or(|f| !f.is_empty() && f.chars().all(|c| c.is_ascii_digit()));
+    if !valid {
+        return Err(NumError::Bad);
+    }
+    let base = match Decimal::from_str(t.split(['e', 'E']).next().unwrap_or("")) {
+        Ok(d) => d,
+        Err(_) => {
+            // Too many digits: exact only if the extra digits are trailing zeros of a fraction.
+            let trimmed = if frac.is_some() { t.trim_end_matches('0').trim_end_matches('.') } else { t };
+            Decimal::from_str(trimmed.split(['e', 'E']).next().unwrap_or("")).map_err(|_| NumError::TooLarge)?
+        }
+    };
+    match exp {
+        None => Ok(base),
+        Some(e) => {
+            let e: i64 = e.parse().map_err(|_| NumError::Bad)?;
+            if e.abs() > 28 {
+                return Err(NumError::TooLarge);
+            }
+            let mut v = base;
+            let ten = Decimal::TEN;
+            for _ in 0..e.abs() {
+                v = if e > 0 { v.checked_mul(ten) } else { v.checked_div(ten) }.ok_or(NumError::TooLarge)?;
+            }
+            Ok(v)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_exact() {
+        let ok = |s: &str| parse_decimal(s).ok().map(|d| d.to_string());
+        assert_eq!(ok("0.1").as_deref(), Some("0.1"));
+        assert_eq!(ok("12345678901234567.89").as_deref(), Some("12345678901234567.89"));
+        assert_eq!(ok("1e3").as_deref(), Some("1000"));
+        assert_eq!(ok("-0").as_deref(), Some("0"));
+        assert!(matches!(parse_decimal("1e400"), Err(NumError::TooLarge)));
+        assert!(matches!(parse_decimal("99999999999999999999999999999999"), Err(NumError::TooLarge)));
+        assert!(matches!(parse_decimal("1,000"), Err(NumError::Bad)));
+        assert!(matches!(parse_decimal("abc"), Err(NumError::Bad)));
+    }
+}

@@ -1,0 +1,213 @@
+//! The JSON decisions of `contract.md`, with the full explanation under each.
+
+use super::*;
+use crate::eval::{Check, RuleResult, Shown, Value};
+use crate::ir::{Ty, UNIT_ONE};
+use serde_json::{json, Map, Value as J};
+
+fn shown(s: &Shown) -> J {
+    let mut m = Map::new();
+    m.insert("value".into(), J::String(s.value.clone()));
+    if !s.unit.is_empty() {
+        m.insert("unit".into(), J::String(s.unit.clone()));
+    }
+    if let Some(l) = &s.label {
+        m.insert("label".into(), J::String(l.clone()));
+    }
+    J::Object(m)
+}
+
+fn place(r: &Report, span: Span) -> J {
+    let (file, line, column) = r.place(span);
+    json!({"file": file, "line": line, "column": column})
+}
+
+fn check(r: &Report, c: &Check) -> J {
+    let mut m = Map::new();
+    m.insert("expression".into(), J::String(r.text(c.span)));
+    if !c.bindings.is_empty() {
+        let mut b = Map::new();
+        for (k, v) in &c.bindings {
+            b.insert(k.clone(), J::String(v.clone()));
+        }
+        m.insert("bindings".into(), J::Object(b));
+    }
+    m.insert("left".into(), c.left.as_ref().map(shown).unwrap_or(J::Null));
+    m.insert("op".into(), J::String(c.op.symbol().into()));
+    m.insert("right".into(), c.right.as_ref().map(shown).unwrap_or(J::Null));
+    m.insert("holds".into(), c.holds.map(J::Bool).unwrap_or(J::Null));
+    if let Some(x) = &c.margin {
+        m.insert("margin".into(), shown(x));
+    }
+    m.insert("source".into(), place(r, c.span));
+    J::Object(m)
+}
+
+/// The JSON form of a decision's value.
+pub fn value(program: &Program, v: &Value, ty: &Ty) -> J {
+    match v {
+        Value::Bool(b) => J::Bool(*b),
+        Value::Date(d) => J::String(d.to_string()),
+        Value::Enum(i) => {
+            let name = match ty {
+                Ty::Enum(e) => program
+                    .enums
+                    .get(*e)
+                    .and_then(|d| d.variants.get(*i))
+                    .map(|(n, _)| n.clone()),
+                _ => None,
+            };
+            J::String(name.unwrap_or_else(|| i.to_string()))
+        }
+        Value::Num(n) => {
+            let unit = ty
+                .unit()
+                .filter(|u| *u != UNIT_ONE)
+                .and_then(|u| program.units.get(u))
+                .map(|u| u.name.clone())
+                .unwrap_or_default();
+            J::String(format!("{n}{unit}"))
+        }
+        Value::Text(t) => J::String(t.to_string()),
+        Value::None => J::Null,
+        other => J::String(format!("{other:?}")),
+    }
+}
+
+fn why(r: &Report, w: &crate::eval::Why, m: &mut Map<String, J>) {
+    if !w.details.is_empty() {
+        m.insert("missing_detail".into(), json!(w.details));
+    }
+    if !w.reasons.is_empty() {
+        m.insert("reasons".into(), json!(w.reasons));
+    }
+    let _ = r;
+}
+
+fn rule(r: &Report, def: &crate::ir::RuleDef, res: &RuleResult) -> J {
+    let mut m = Map::new();
+    m.insert("title".into(), J::String(def.title.clone()));
+    m.insert(
+        "kind".into(),
+        J::String(if def.kind == RuleKind::Guideline { "guideline" } else { "rule" }.into()),
+    );
+    m.insert("outcome".into(), J::String(res.outcome.as_str().into()));
+    let mut missing: Vec<String> = res
+        .why
+        .missing
+        .iter()
+        .filter_map(|f| r.program.facts.get(*f))
+        .map(|f| f.name.clone())
+        .collect();
+    missing.sort();
+    missing.dedup();
+    m.insert("missing".into(), json!(missing));
+    why(r, &res.why, &mut m);
+    m.insert("checks".into(), J::Array(res.checks.iter().map(|c| check(r, c)).collect()));
+    if res.checks_truncated > 0 {
+        m.insert("checks_not_shown".into(), json!(res.checks_truncated));
+    }
+    let interps: Vec<String> = def
+        .annotations
+        .iter()
+        .filter_map(|a| r.program.annotations.get(*a))
+        .filter(|a| a.kind == AnnotKind::Interpretation)
+        .map(|a| a.text.clone())
+        .collect();
+    if !interps.is_empty() {
+        m.insert("interpretations".into(), json!(interps));
+    }
+    m.insert("source".into(), place(r, def.span));
+    J::Object(m)
+}
+
+/// The whole decisions object.
+pub fn render(r: &Report) -> J {
+    let p = r.program;
+    let mut decisions = Map::new();
+    for (id, d) in p.decisions.iter().enumerate() {
+        let Some(res) = r.result(id) else { continue };
+        let mut e = Map::new();
+        if let Some(l) = &d.label {
+            e.insert("label".into(), J::String(l.clone()));
+        }
+        let article = p.articles.get(d.article);
+        if let Some(a) = article {
+            e.insert("article".into(), json!(a.number));
+        }
+        match &d.kind {
+            DecisionKind::Clause(ci) => {
+                if let Some(c) = article.and_then(|a| a.clauses.get(*ci)) {
+                    e.insert("clause".into(), json!(c.number));
+                    let outcome = match (res.status, res.value.as_ref()) {
+                        (Status::NotApplicable, _) => Outcome::NotApplicable,
+                        (_, Some(Value::Bool(true))) => Outcome::Met,
+                        (_, Some(_)) => Outcome::NotMet,
+                        _ => Outcome::Undetermined,
+                    };
+                    e.insert("outcome".into(), J::String(outcome.as_str().into()));
+                    e.insert(
+                        "rules".into(),
+                        J::Array(c.rules.iter().zip(&res.rules).map(|(rd, rr)| rule(r, rd, rr)).collect()),
+                    );
+                }
+            }
+            DecisionKind::Expr(_) => {
+                e.insert("checks".into(), J::Array(res.checks.iter().map(|c| check(r, c)).collect()));
+            }
+        }
+        why(r, &res.why, &mut e);
+        e.insert(
+            "interpretations".into(),
+            json!(r.annotations_of(id, AnnotKind::Interpretation)),
+        );
+        e.insert("assumptions".into(), json!(r.annotations_of(id, AnnotKind::Assumption)));
+        e.insert("source".into(), place(r, d.span));
+        let v = match (&res.status, &res.value) {
+            (Status::Decided, Some(v)) => value(p, v, &d.ty),
+            _ => J::Null,
+        };
+        let mut out = Map::new();
+        out.insert("value".into(), v);
+        out.insert("status".into(), J::String(res.status.as_str().into()));
+        out.insert("missing".into(), json!(r.missing_names(res)));
+        out.insert("explanation".into(), J::Object(e));
+        decisions.insert(d.name.clone(), J::Object(out));
+    }
+    let mut warnings: Vec<J> = r
+        .rule_warnings()
+        .into_iter()
+        .map(|w| {
+            json!({"article": w.article, "clause": w.clause, "rule": w.rule, "message": w.message,
+                   "code": "policy::eval::guideline_not_met", "source": place(r, w.span)})
+        })
+        .collect();
+    for d in r.fact_warnings {
+        let mut m = Map::new();
+        m.insert("article".into(), J::Null);
+        m.insert("clause".into(), J::Null);
+        m.insert("message".into(), J::String(d.message.clone()));
+        m.insert("code".into(), J::String(d.code.into()));
+        if let Some(s) = d.span {
+            m.insert("source".into(), place(r, s));
+        }
+        warnings.push(J::Object(m));
+    }
+    let h = &p.header;
+    let mut policy = Map::new();
+    policy.insert("title".into(), J::String(h.title.clone()));
+    if let Some(d) = &h.document {
+        policy.insert("document".into(), J::String(d.clone()));
+    }
+    if let Some((a, b)) = h.in_force {
+        policy.insert("in_force_from".into(), J::String(a.to_string()));
+        policy.insert("in_force_until".into(), J::String(b.to_string()));
+    }
+    let mut top = Map::new();
+    top.insert("as_of".into(), J::String(r.evaluation.as_of.to_string()));
+    top.insert("policy".into(), J::Object(policy));
+    top.insert("decisions".into(), J::Object(decisions));
+    top.insert("warnings".into(), J::Array(warnings));
+    top.insert("assumptions".into(), json!(r.assumptions()));
+    J::Object(top)
+}

@@ -1,0 +1,392 @@
+//! The syntax tree of a rule file, as written, with a span on every node.
+//!
+//! Nothing here is resolved: names are strings and units are spelled as in the
+//! file. The checker (`crate::check`) turns a set of these into a [`crate::ir::Program`].
+//! Spans compare equal whatever their position (see [`Span`]), so two trees that
+//! differ only in layout compare equal — which is what `policy fmt` relies on.
+
+use rust_decimal::Decimal;
+
+/// A byte range in one source file. Spans are left out of equality: every span
+/// equals every other, so syntax trees compare by content alone.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Span {
+    pub file: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl PartialEq for Span {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl Eq for Span {}
+
+impl Span {
+    pub fn new(file: u32, start: usize, end: usize) -> Self {
+        Span {
+            file,
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(end).unwrap_or(u32::MAX),
+        }
+    }
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+    pub fn len(&self) -> usize {
+        self.end.saturating_sub(self.start) as usize
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A string literal, unescaped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Str {
+    pub value: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct File {
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Policy(PolicyHeader),
+    Dimension(Dimension),
+    Enum(EnumDecl),
+    Record(RecordDecl),
+    Fact(FactDecl),
+    Parameter(Parameter),
+    Definition(Definition),
+    Article(Article),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyHeader {
+    pub title: Str,
+    pub document: Option<Str>,
+    pub issued_by: Option<Str>,
+    pub issued_on: Option<DateLit>,
+    pub in_force: Option<(DateLit, DateLit)>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateLit {
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dimension {
+    pub name: Ident,
+    pub label: Option<Str>,
+    pub units: Vec<UnitDef>,
+    pub span: Span,
+}
+
+/// `亿元 = 100000000 元`: a unit and its size in another unit of the dimension
+/// (or in the dimension's base unit when `of` is absent).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitDef {
+    pub name: Ident,
+    pub factor: Decimal,
+    pub factor_span: Span,
+    pub of: Option<Ident>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumDecl {
+    pub name: Ident,
+    pub label: Option<Str>,
+    pub ordered: bool,
+    pub variants: Vec<Variant>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    pub name: Ident,
+    pub label: Option<Str>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordDecl {
+    pub name: Ident,
+    pub label: Option<Str>,
+    pub fields: Vec<FieldDecl>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDecl {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub label: Option<Str>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FactDecl {
+    /// Dotted name, e.g. `recognition.date`.
+    pub name: Ident,
+    pub label: Option<Str>,
+    pub ty: TypeExpr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeExpr {
+    /// `optional T`: absent means unknown (the default for facts; for record fields,
+    /// a field without `optional` must be present).
+    pub optional: bool,
+    /// `T or none`: an explicit `null` (or an absent field) is the known value `none`.
+    pub or_none: bool,
+    pub base: BaseType,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BaseType {
+    List(Box<BaseType>),
+    Series(Box<BaseType>),
+    /// `count 家`: a whole number, optionally with a unit.
+    Count(Option<UnitTerm>),
+    /// `text`
+    Text,
+    /// A type name (`bool`, `date`, an enum or record) or a unit (`亿元`, `吨/万元`, `%`).
+    Named(UnitTerm),
+}
+
+/// `吨/万元`: unit names joined by `/` and `*`; a single name may also be a type name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitTerm {
+    pub first: Ident,
+    pub rest: Vec<(UnitOp, Ident)>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitOp {
+    Mul,
+    Div,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Annotation {
+    /// The measures' words this item implements.
+    Source(Str),
+    /// A reading of the measures (`interpretation.md`), listed in every explanation that relies on it.
+    Interpretation(Str),
+    /// A choice not found in the measures, listed under `assumptions` wherever it is used.
+    Assumption(Str),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    pub name: Ident,
+    pub label: Option<Str>,
+    pub ty: Option<TypeExpr>,
+    pub value: Expr,
+    pub annotations: Vec<Annotation>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub name: Ident,
+    pub ty: TypeExpr,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Definition {
+    pub name: Ident,
+    /// `None` for a plain value; `Some` (possibly empty) for a function.
+    pub params: Option<Vec<Param>>,
+    pub label: Option<Str>,
+    pub ty: Option<TypeExpr>,
+    pub body: Expr,
+    pub annotations: Vec<Annotation>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    pub number: u32,
+    pub number_span: Span,
+    pub title: Option<Str>,
+    pub applies: Option<Expr>,
+    pub items: Vec<ArticleItem>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArticleItem {
+    Text(Str),
+    Clause(Clause),
+    Parameter(Parameter),
+    Definition(Definition),
+    Decision(Decision),
+    Rule(RuleDecl),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clause {
+    pub number: u32,
+    pub number_span: Span,
+    pub title: Option<Str>,
+    /// `as ground1`: the decision's name instead of `clauseN`.
+    pub alias: Option<Ident>,
+    pub applies: Option<Expr>,
+    pub items: Vec<ClauseItem>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClauseItem {
+    Text(Str),
+    Parameter(Parameter),
+    Definition(Definition),
+    Rule(RuleDecl),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleKind {
+    /// A test that must be met.
+    Rule,
+    /// A soft rule (“一般不超过”): not meeting it warns, never fails.
+    Guideline,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleDecl {
+    pub kind: RuleKind,
+    pub title: Str,
+    /// `when cond`: not applicable when `cond` is false.
+    pub when: Option<Expr>,
+    pub body: Expr,
+    pub annotations: Vec<Annotation>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub name: Ident,
+    pub label: Option<Str>,
+    pub ty: Option<TypeExpr>,
+    pub body: Expr,
+    pub annotations: Vec<Annotation>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    And,
+    Or,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl BinOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::And => "and",
+            BinOp::Or => "or",
+            BinOp::Eq => "=",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::In => "in",
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+        }
+    }
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quant {
+    Every,
+    Any,
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Bool(bool),
+    /// A number with an optional unit as written (`30 亿元`, `10%`, `3 years`).
+    Quantity {
+        value: Decimal,
+        text: String,
+        unit: Option<Ident>,
+    },
+    Date(String),
+    /// `4月10日`
+    MonthDay {
+        month: u32,
+        day: u32,
+    },
+    Str(String),
+    Today,
+    NoneLit,
+    List(Vec<Expr>),
+    /// A name, possibly dotted (`recognition.date`, `article15.status`); the checker
+    /// decides where the name ends and field access begins.
+    Path(Vec<Ident>),
+    ClauseRef(u32),
+    Field(Box<Expr>, Ident),
+    Index(Box<Expr>, Box<Expr>),
+    Call(Ident, Vec<Expr>),
+    Not(Box<Expr>),
+    Neg(Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    Quantifier {
+        kind: Quant,
+        var: Ident,
+        over: Box<Expr>,
+        filter: Option<Box<Expr>>,
+        body: Box<Expr>,
+    },
+    Count {
+        var: Ident,
+        over: Box<Expr>,
+        filter: Option<Box<Expr>>,
+    },
+    Paren(Box<Expr>),
+}

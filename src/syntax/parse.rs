@@ -1,0 +1,1163 @@
+//! From text to syntax tree. The only module that touches pest's `Pair` and `Rule`:
+//! one function per grammar rule builds the matching [`ast`] node, and pest's
+//! expectations are translated into words before a user sees them.
+
+use super::ast::*;
+use crate::diag::Diag;
+use pest::iterators::Pair;
+use pest::Parser as _;
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/policy.pest"]
+struct Grammar;
+
+/// Nesting of brackets deeper than this is refused before parsing.
+pub const MAX_NESTING: usize = 64;
+/// A rule file larger than this is refused.
+pub const MAX_RULE_FILE_BYTES: usize = 4 * 1024 * 1024;
+
+type Pairs<'a> = pest::iterators::Pairs<'a, Rule>;
+
+/// Parse one rule file. `file` is the index spans will carry.
+pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diag>> {
+    if text.len() > MAX_RULE_FILE_BYTES {
+        return Err(vec![Diag::error(
+            "policy::parse::too_large",
+            format!(
+                "the rule file is {} bytes, more than the limit of {} bytes",
+                text.len(),
+                MAX_RULE_FILE_BYTES
+            ),
+        )
+        .at(Span::new(file, 0, 0))
+        .help("split the rules over several files in the policy folder")]);
+    }
+    if let Some(d) = check_nesting(file, text) {
+        return Err(vec![d]);
+    }
+    pest::set_error_detail(true);
+    let mut pairs = match Grammar::parse(Rule::file, text) {
+        Ok(p) => p,
+        Err(e) => return Err(vec![translate_error(file, text, &e)]),
+    };
+    let b = Builder { file };
+    let Some(top) = pairs.next() else {
+        return Ok(File { items: Vec::new() });
+    };
+    let mut items = Vec::new();
+    for p in top.into_inner() {
+        if p.as_rule() == Rule::EOI {
+            continue;
+        }
+        items.push(b.item(p));
+    }
+    Ok(File { items })
+}
+
+fn check_nesting(file: u32, text: &str) -> Option<Diag> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if in_comment {
+            if c == '\n' {
+                in_comment = false;
+            }
+            continue;
+        }
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' | '\n' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '#' => in_comment = true,
+            '"' => in_string = true,
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(
+                        Diag::error(
+                            "policy::parse::too_deep",
+                            format!("brackets are nested more than {MAX_NESTING} deep"),
+                        )
+                        .at(Span::new(file, i, i + 1))
+                        .label("too deep here")
+                        .help("split the expression into named definitions"),
+                    );
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Words for the grammar's rules, as a person would name what was expected.
+fn describe(rule: Rule) -> Option<&'static str> {
+    use Rule as R;
+    Some(match rule {
+        R::EOI => "the end of the file",
+        R::item | R::policy_block | R::dimension | R::enum_decl | R::record_decl | R::fact_decl
+        | R::parameter | R::definition | R::article => {
+            "an item (`policy`, `dimension`, `enum`, `record`, `fact`, `parameter`, `definition` or `article`)"
+        }
+        R::policy_field => "`document`, `issued_by`, `issued_on` or `in_force`",
+        R::unit_def => "a unit (`万元 = 10000 元`)",
+        R::variant => "a variant name",
+        R::field_decl => "a field (`name: type`)",
+        R::type_expr | R::named_type | R::unit_term => "a type",
+        R::source | R::interpretation | R::assumption => "`source`, `interpretation` or `assumption`",
+        R::params | R::param => "parameters",
+        R::type_ann => "`:` and a type",
+        R::applies => "`applies when`",
+        R::clause => "`clause`",
+        R::clause_alias => "`as`",
+        R::text_item => "`text`",
+        R::rule_item | R::rule_kind => "`rule` or `guideline`",
+        R::rule_when => "`when`",
+        R::decision => "`decision`",
+        R::expr | R::or_expr | R::and_expr | R::not_expr | R::cmp_expr | R::add_expr
+        | R::mul_expr | R::unary | R::postfix | R::paren | R::list_lit | R::if_expr
+        | R::quantifier | R::count_expr | R::call | R::clause_ref | R::path | R::quantity
+        | R::true_lit | R::false_lit | R::today | R::none_lit => "an expression",
+        R::cmp_op => "a comparison (`>=`, `<=`, `=`, `!=`, `>`, `<`)",
+        R::in_op => "`in`",
+        R::add_op => "`+` or `-`",
+        R::mul_op => "`*` or `/`",
+        R::index => "`[`",
+        R::field => "`.`",
+        R::filter => "`where`",
+        R::quant_kind => "`every`, `any` or `none`",
+        R::date_lit => "a date (YYYY-MM-DD)",
+        R::month_day => "a day of the year (`4月10日`)",
+        R::number | R::integer => "a number",
+        R::string | R::string_inner => "a quoted text (\"…\")",
+        R::ident | R::unit_name => "a name",
+        R::kw_policy => "`policy`",
+        R::kw_to => "`to`",
+        R::kw_of => "`of`",
+        R::kw_when => "`when`",
+        R::kw_in => "`in`",
+        R::kw_then => "`then`",
+        R::kw_else => "`else`",
+        R::kw_none => "`none`",
+        _ => return None,
+    })
+}
+
+fn translate_error(file: u32, text: &str, e: &pest::error::Error<Rule>) -> Diag {
+    use pest::error::{ErrorVariant, InputLocation};
+    let pos = match e.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let found = found_at(text, pos);
+    let mut expected: Vec<String> = Vec::new();
+    if let ErrorVariant::ParsingError { positives, .. } = &e.variant {
+        for r in positives {
+            if let Some(w) = describe(*r) {
+                if !expected.iter().any(|x| x == w) {
+                    expected.push(w.to_string());
+                }
+            }
+        }
+    }
+    // Literal tokens pest tried at the furthest position (`:`, `=`, `{` …).
+    let mut tokens: Vec<String> = Vec::new();
+    if let Some(attempts) = Some(e.parse_attempts()).flatten() {
+        for t in attempts.expected_tokens() {
+            let s = t.to_string();
+            let s = s.trim_matches('\'').trim_matches('"').to_string();
+            let punct = s.chars().all(|c| c.is_ascii_punctuation()) && s != "#" && s != "_";
+            if punct && !s.is_empty() && s.len() <= 3 && !tokens.contains(&s) {
+                tokens.push(s);
+            }
+        }
+    }
+    for t in &tokens {
+        let w = format!("`{t}`");
+        if !expected.contains(&w) {
+            expected.push(w);
+        }
+    }
+    let what = match expected.len() {
+        0 => "something else".to_string(),
+        1 => expected.first().cloned().unwrap_or_default(),
+        _ => match expected.split_last() {
+            Some((last, rest)) => format!("{} or {}", rest.join(", "), last),
+            None => String::new(),
+        },
+    };
+    let mut d = Diag::error(
+        "policy::parse::syntax",
+        format!("expected {what}, found {}", found.0),
+    )
+    .at(Span::new(file, pos, pos + found.1))
+    .label(format!("expected {what}"));
+    if let Some(help) = full_width_help(text, pos) {
+        d = d.help(help);
+    } else {
+        d = d.help("see the language tour in README.md for the shape of each item");
+    }
+    d
+}
+
+/// What stands at `pos`, for a message, and its length in bytes.
+fn found_at(text: &str, pos: usize) -> (String, usize) {
+    let rest = text.get(pos..).unwrap_or("");
+    match rest.chars().next() {
+        None => ("the end of the file".to_string(), 0),
+        Some(c) if c == '\n' || c == '\r' => ("the end of the line".to_string(), c.len_utf8()),
+        Some(c) if c.is_alphanumeric() || c == '_' => {
+            let word: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .take(40)
+                .collect();
+            let len = word.len();
+            (format!("`{word}`"), len)
+        }
+        Some(c) => (format!("`{c}`"), c.len_utf8()),
+    }
+}
+
+/// Chinese input methods produce full-width punctuation and digits that look
+/// right but are different characters; say so.
+pub fn full_width_help(text: &str, pos: usize) -> Option<String> {
+    let c = text.get(pos..)?.chars().next()?;
+    let ascii = match c {
+        '：' => ":",
+        '（' => "(",
+        '）' => ")",
+        '，' => ",",
+        '＝' => "=",
+        '＞' => ">",
+        '＜' => "<",
+        '＋' => "+",
+        '－' => "-",
+        '＊' => "*",
+        '／' => "/",
+        '％' => "%",
+        '［' => "[",
+        '］' => "]",
+        '｛' => "{",
+        '｝' => "}",
+        '“' | '”' => "\"",
+        '．' | '。' => ".",
+        '０'..='９' => {
+            let d = (c as u32 - '０' as u32) as u8;
+            return Some(format!(
+                "`{c}` is a full-width digit; write the ASCII digit `{}` instead (switch the input method to half-width)",
+                d + b'0'
+            ));
+        }
+        _ => return None,
+    };
+    Some(format!(
+        "`{c}` is full-width punctuation; write the ASCII `{ascii}` instead (switch the input method to half-width)"
+    ))
+}
+
+struct Builder {
+    file: u32,
+}
+
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(o) => out.push(o),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl Builder {
+    fn span(&self, p: &Pair<Rule>) -> Span {
+        let s = p.as_span();
+        Span::new(self.file, s.start(), s.end())
+    }
+
+    fn ident(&self, p: Pair<Rule>) -> Ident {
+        Ident {
+            name: p.as_str().to_string(),
+            span: self.span(&p),
+        }
+    }
+
+    fn string(&self, p: Pair<Rule>) -> Str {
+        let span = self.span(&p);
+        let inner = p.into_inner().next().map(|i| i.as_str()).unwrap_or("");
+        Str {
+            value: unescape(inner),
+            span,
+        }
+    }
+
+    fn date(&self, p: Pair<Rule>) -> DateLit {
+        DateLit {
+            text: p.as_str().to_string(),
+            span: self.span(&p),
+        }
+    }
+
+    fn integer(&self, p: &Pair<Rule>) -> u32 {
+        p.as_str().parse().unwrap_or(u32::MAX)
+    }
+
+    fn item(&self, p: Pair<Rule>) -> Item {
+        match p.as_rule() {
+            Rule::policy_block => Item::Policy(self.policy(p)),
+            Rule::dimension => Item::Dimension(self.dimension(p)),
+            Rule::enum_decl => Item::Enum(self.enum_decl(p)),
+            Rule::record_decl => Item::Record(self.record(p)),
+            Rule::fact_decl => Item::Fact(self.fact(p)),
+            Rule::parameter => Item::Parameter(self.parameter(p)),
+            Rule::definition => Item::Definition(self.definition(p)),
+            _ => Item::Article(self.article(p)),
+        }
+    }
+
+    fn policy(&self, p: Pair<Rule>) -> PolicyHeader {
+        let span = self.span(&p);
+        let mut h = PolicyHeader {
+            title: Str {
+                value: String::new(),
+                span,
+            },
+            document: None,
+            issued_by: None,
+            issued_on: None,
+            in_force: None,
+            span,
+        };
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::string => h.title = self.string(c),
+                Rule::policy_field => {
+                    for f in c.into_inner() {
+                        let rule = f.as_rule();
+                        let mut parts = f.into_inner().filter(|x| {
+                            matches!(x.as_rule(), Rule::string | Rule::date_lit)
+                        });
+                        match rule {
+                            Rule::document_field => h.document = parts.next().map(|x| self.string(x)),
+                            Rule::issued_by_field => {
+                                h.issued_by = parts.next().map(|x| self.string(x))
+                            }
+                            Rule::issued_on_field => h.issued_on = parts.next().map(|x| self.date(x)),
+                            _ => {
+                                if let (Some(a), Some(b)) = (parts.next(), parts.next()) {
+                                    h.in_force = Some((self.date(a), self.date(b)));
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        h
+    }
+
+    fn dimension(&self, p: Pair<Rule>) -> Dimension {
+        let span = self.span(&p);
+        let mut name = None;
+        let mut label = None;
+        let mut units = Vec::new();
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::ident => name = Some(self.ident(c)),
+                Rule::string => label = Some(self.string(c)),
+                Rule::unit_def => units.push(self.unit_def(c)),
+                _ => {}
+            }
+        }
+        Dimension {
+            name: name.unwrap_or_else(|| self.missing_ident(span)),
+            label,
+            units,
+            span,
+        }
+    }
+
+    fn missing_ident(&self, span: Span) -> Ident {
+        Ident {
+            name: String::new(),
+            span,
+        }
+    }
+
+    fn unit_def(&self, p: Pair<Rule>) -> UnitDef {
+        let span = self.span(&p);
+        let mut names = Vec::new();
+        let mut factor = Decimal::ONE;
+        let mut factor_span = span;
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::unit_name => names.push(self.ident(c)),
+                Rule::number => {
+                    factor_span = self.span(&c);
+                    factor = Decimal::from_str(c.as_str()).unwrap_or(Decimal::ZERO);
+                }
+                _ => {}
+            }
+        }
+        let mut names = names.into_iter();
+        UnitDef {
+            name: names.next().unwrap_or_else(|| self.missing_ident(span)),
+            factor,
+            factor_span,
+            of: names.next(),
+            span,
+        }
+    }
+
+    fn enum_decl(&self, p: Pair<Rule>) -> EnumDecl {
+        let span = self.span(&p);
+        let mut d = EnumDecl {
+            name: self.missing_ident(span),
+            label: None,
+            ordered: false,
+            variants: Vec::new(),
+            span,
+        };
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::ident => d.name = self.ident(c),
+                Rule::string => d.label = Some(self.string(c)),
+                Rule::ordered => d.ordered = true,
+                Rule::variant => {
+                    let mut v = Variant {
+                        name: self.missing_ident(span),
+                        label: None,
+                    };
+                    for x in c.into_inner() {
+                        match x.as_rule() {
+                            Rule::ident => v.name = self.ident(x),
+                            Rule::string => v.label = Some(self.string(x)),
+                            _ => {}
+                        }
+                    }
+                    d.variants.push(v);
+                }
+                _ => {}
+            }
+        }
+        d
+    }
+
+    fn record(&self, p: Pair<Rule>) -> RecordDecl {
+        let span = self.span(&p);
+        let mut d = RecordDecl {
+            name: self.missing_ident(span),
+            label: None,
+            fields: Vec::new(),
+            span,
+        };
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::ident => d.name = self.ident(c),
+                Rule::string => d.label = Some(self.string(c)),
+                Rule::field_decl => {
+                    let mut name = self.missing_ident(span);
+                    let mut ty = None;
+                    let mut label = None;
+                    for x in c.into_inner() {
+                        match x.as_rule() {
+                            Rule::ident => name = self.ident(x),
+                            Rule::type_expr => ty = Some(self.type_expr(x)),
+                            Rule::string => label = Some(self.string(x)),
+                            _ => {}
+                        }
+                    }
+                    if let Some(ty) = ty {
+                        d.fields.push(FieldDecl { name, ty, label });
+                    }
+                }
+                _ => {}
+            }
+        }
+        d
+    }
+
+    fn fact(&self, p: Pair<Rule>) -> FactDecl {
+        let span = self.span(&p);
+        let mut name = self.missing_ident(span);
+        let mut label = None;
+        let mut ty = None;
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::path => name = self.dotted(c),
+                Rule::string => label = Some(self.string(c)),
+                Rule::type_expr => ty = Some(self.type_expr(c)),
+                _ => {}
+            }
+        }
+        FactDecl {
+            name,
+            label,
+            ty: ty.unwrap_or_else(|| self.unknown_type(span)),
+            span,
+        }
+    }
+
+    fn unknown_type(&self, span: Span) -> TypeExpr {
+        TypeExpr {
+            optional: false,
+            or_none: false,
+            base: BaseType::Text,
+            span,
+        }
+    }
+
+    /// A dotted path as one name: `recognition.date`.
+    fn dotted(&self, p: Pair<Rule>) -> Ident {
+        Ident {
+            name: p
+                .clone()
+                .into_inner()
+                .map(|i| i.as_str())
+                .collect::<Vec<_>>()
+                .join("."),
+            span: self.span(&p),
+        }
+    }
+
+    fn type_expr(&self, p: Pair<Rule>) -> TypeExpr {
+        let span = self.span(&p);
+        let mut t = self.unknown_type(span);
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::optional => t.optional = true,
+                Rule::or_none => t.or_none = true,
+                _ => t.base = self.base_type(c),
+            }
+        }
+        t
+    }
+
+    fn base_type(&self, p: Pair<Rule>) -> BaseType {
+        match p.as_rule() {
+            Rule::list_type => BaseType::List(Box::new(self.inner_base(p))),
+            Rule::series_type => BaseType::Series(Box::new(self.inner_base(p))),
+            Rule::count_type => BaseType::Count(
+                p.into_inner()
+                    .find(|c| c.as_rule() == Rule::unit_term)
+                    .map(|c| self.unit_term(c)),
+            ),
+            _ => {
+                // named_type
+                match p.into_inner().next() {
+                    Some(c) if c.as_rule() == Rule::unit_term => BaseType::Named(self.unit_term(c)),
+                    _ => BaseType::Text,
+                }
+            }
+        }
+    }
+
+    fn inner_base(&self, p: Pair<Rule>) -> BaseType {
+        p.into_inner()
+            .find(|c| {
+                matches!(
+                    c.as_rule(),
+                    Rule::list_type | Rule::series_type | Rule::count_type | Rule::named_type
+                )
+            })
+            .map(|c| self.base_type(c))
+            .unwrap_or(BaseType::Text)
+    }
+
+    fn unit_term(&self, p: Pair<Rule>) -> UnitTerm {
+        let span = self.span(&p);
+        let mut first = None;
+        let mut rest = Vec::new();
+        let mut op = UnitOp::Mul;
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::unit_name => {
+                    let id = self.ident(c);
+                    if first.is_none() {
+                        first = Some(id);
+                    } else {
+                        rest.push((op, id));
+                    }
+                }
+                Rule::unit_op => {
+                    op = if c.as_str() == "/" {
+                        UnitOp::Div
+                    } else {
+                        UnitOp::Mul
+                    }
+                }
+                _ => {}
+            }
+        }
+        UnitTerm {
+            first: first.unwrap_or_else(|| self.missing_ident(span)),
+            rest,
+            span,
+        }
+    }
+
+    fn annotation(&self, p: Pair<Rule>) -> Option<Annotation> {
+        let rule = p.as_rule();
+        let s = p.into_inner().find(|c| c.as_rule() == Rule::string)?;
+        let s = self.string(s);
+        Some(match rule {
+            Rule::source => Annotation::Source(s),
+            Rule::interpretation => Annotation::Interpretation(s),
+            _ => Annotation::Assumption(s),
+        })
+    }
+
+    fn parameter(&self, p: Pair<Rule>) -> Parameter {
+        let span = self.span(&p);
+        let mut name = self.missing_ident(span);
+        let mut label = None;
+        let mut ty = None;
+        let mut value = None;
+        let mut annotations = Vec::new();
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::ident => name = self.ident(c),
+                Rule::string => label = Some(self.string(c)),
+                Rule::type_ann => ty = self.type_ann(c),
+                Rule::expr => value = Some(self.expr(c)),
+                Rule::source | Rule::interpretation | Rule::assumption => {
+                    annotations.extend(self.annotation(c))
+                }
+                _ => {}
+            }
+        }
+        Parameter {
+            name,
+            label,
+            ty,
+            value: value.unwrap_or(Expr {
+                kind: ExprKind::Bool(false),
+                span,
+            }),
+            annotations,
+            span,
+        }
+    }
+
+    fn type_ann(&self, p: Pair<Rule>) -> Option<TypeExpr> {
+        p.into_inner()
+            .find(|c| c.as_rule() == Rule::type_expr)
+            .map(|c| self.type_expr(c))
+    }
+
+    fn definition(&self, p: Pair<Rule>) -> Definition {
+        let span = self.span(&p);
+        let mut d = Definition {
+            name: self.missing_ident(span),
+            params: None,
+            label: None,
+            ty: None,
+            body: Expr {
+                kind: ExprKind::Bool(false),
+                span,
+            },
+            annotations: Vec::new(),
+            span,
+        };
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::ident => d.name = self.ident(c),
+                Rule::params => {
+                    let mut ps = Vec::new();
+                    for x in c.into_inner() {
+                        let mut name = self.missing_ident(span);
+                        let mut ty = self.unknown_type(span);
+                        for y in x.into_inner() {
+                            match y.as_rule() {
+                                Rule::ident => name = self.ident(y),
+                                Rule::type_expr => ty = self.type_expr(y),
+                                _ => {}
+                            }
+                        }
+                        ps.push(Param { name, ty });
+                    }
+                    d.params = Some(ps);
+                }
+                Rule::string => d.label = Some(self.string(c)),
+                Rule::type_ann => d.ty = self.type_ann(c),
+                Rule::expr => d.body = self.expr(c),
+                Rule::source | Rule::interpretation | Rule::assumption => {
+                    d.annotations.extend(self.annotation(c))
+                }
+                _ => {}
+            }
+        }
+        d
+    }
+
+    fn applies(&self, p: Pair<Rule>) -> Option<Expr> {
+        p.into_inner()
+            .find(|c| c.as_rule() == Rule::expr)
+            .map(|c| self.expr(c))
+    }
+
+    fn article(&self, p: Pair<Rule>) -> Article {
+        let span = self.span(&p);
+        let mut a = Article {
+            number: 0,
+            number_span: span,
+            title: None,
+            applies: None,
+            items: Vec::new(),
+            span,
+        };
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::integer => {
+                    a.number = self.integer(&c);
+                    a.number_span = self.span(&c);
+                }
+                Rule::string => a.title = Some(self.string(c)),
+                Rule::applies => a.applies = self.applies(c),
+                Rule::text_item => {
+                    if let Some(s) = self.text_item(c) {
+                        a.items.push(ArticleItem::Text(s))
+                    }
+                }
+                Rule::clause => a.items.push(ArticleItem::Clause(self.clause(c))),
+                Rule::parameter => a.items.push(ArticleItem::Parameter(self.parameter(c))),
+                Rule::definition => a.items.push(ArticleItem::Definition(self.definition(c))),
+                Rule::decision => a.items.push(ArticleItem::Decision(self.decision(c))),
+                Rule::rule_item => a.items.push(ArticleItem::Rule(self.rule(c))),
+                _ => {}
+            }
+        }
+        a
+    }
+
+    fn text_item(&self, p: Pair<Rule>) -> Option<Str> {
+        p.into_inner()
+            .find(|c| c.as_rule() == Rule::string)
+            .map(|c| self.string(c))
+    }
+
+    fn clause(&self, p: Pair<Rule>) -> Clause {
+        let span = self.span(&p);
+        let mut cl = Clause {
+            number: 0,
+            number_span: span,
+            title: None,
+            alias: None,
+            applies: None,
+            items: Vec::new(),
+            span,
+        };
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::integer => {
+                    cl.number = self.integer(&c);
+                    cl.number_span = self.span(&c);
+                }
+                Rule::string => cl.title = Some(self.string(c)),
+                Rule::clause_alias => {
+                    cl.alias = c
+                        .into_inner()
+                        .find(|x| x.as_rule() == Rule::ident)
+                        .map(|x| self.ident(x))
+                }
+                Rule::applies => cl.applies = self.applies(c),
+                Rule::text_item => {
+                    if let Some(s) = self.text_item(c) {
+                        cl.items.push(ClauseItem::Text(s))
+                    }
+                }
+                Rule::parameter => cl.items.push(ClauseItem::Parameter(self.parameter(c))),
+                Rule::definition => cl.items.push(ClauseItem::Definition(self.definition(c))),
+                Rule::rule_item => cl.items.push(ClauseItem::Rule(self.rule(c))),
+                _ => {}
+            }
+        }
+        cl
+    }
+
+    fn rule(&self, p: Pair<Rule>) -> RuleDecl {
+        let span = self.span(&p);
+        let mut r = RuleDecl {
+            kind: RuleKind::Rule,
+            title: Str {
+                value: String::new(),
+                span,
+            },
+            when: None,
+            body: Expr {
+                kind: ExprKind::Bool(false),
+                span,
+            },
+            annotations: Vec::new(),
+            span,
+        };
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::rule_kind => {
+                    if c.as_str().starts_with("guideline") {
+                        r.kind = RuleKind::Guideline
+                    }
+                }
+                Rule::string => r.title = self.string(c),
+                Rule::rule_when => {
+                    r.when = c
+                        .into_inner()
+                        .find(|x| x.as_rule() == Rule::expr)
+                        .map(|x| self.expr(x))
+                }
+                Rule::expr => r.body = self.expr(c),
+                Rule::source | Rule::interpretation | Rule::assumption => {
+                    r.annotations.extend(self.annotation(c))
+                }
+                _ => {}
+            }
+        }
+        r
+    }
+
+    fn decision(&self, p: Pair<Rule>) -> Decision {
+        let span = self.span(&p);
+        let mut d = Decision {
+            name: self.missing_ident(span),
+            label: None,
+            ty: None,
+            body: Expr {
+                kind: ExprKind::Bool(false),
+                span,
+            },
+            annotations: Vec::new(),
+            span,
+        };
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::ident => d.name = self.ident(c),
+                Rule::string => d.label = Some(self.string(c)),
+                Rule::type_ann => d.ty = self.type_ann(c),
+                Rule::expr => d.body = self.expr(c),
+                Rule::source | Rule::interpretation | Rule::assumption => {
+                    d.annotations.extend(self.annotation(c))
+                }
+                _ => {}
+            }
+        }
+        d
+    }
+
+    // ── expressions ──
+
+    fn expr(&self, p: Pair<Rule>) -> Expr {
+        let span = self.span(&p);
+        match p.as_rule() {
+            Rule::expr => match p.into_inner().next() {
+                Some(c) => self.expr(c),
+                None => self.bad(span),
+            },
+            Rule::or_expr => self.left_assoc(p, |_| BinOp::Or),
+            Rule::and_expr => self.left_assoc(p, |_| BinOp::And),
+            Rule::not_expr => {
+                let mut nots = 0;
+                let mut inner = None;
+                for c in p.into_inner() {
+                    if c.as_rule() == Rule::not_op {
+                        nots += 1;
+                    } else {
+                        inner = Some(self.expr(c));
+                    }
+                }
+                let mut e = inner.unwrap_or_else(|| self.bad(span));
+                for _ in 0..nots {
+                    e = Expr {
+                        kind: ExprKind::Not(Box::new(e)),
+                        span,
+                    };
+                }
+                e
+            }
+            Rule::cmp_expr => {
+                let mut it = p.into_inner();
+                let lhs = it.next().map(|c| self.expr(c)).unwrap_or_else(|| self.bad(span));
+                match (it.next(), it.next()) {
+                    (Some(op), Some(rhs)) => {
+                        let op = match op.as_str() {
+                            ">=" | "≥" => BinOp::Ge,
+                            "<=" | "≤" => BinOp::Le,
+                            "!=" | "≠" => BinOp::Ne,
+                            "=" => BinOp::Eq,
+                            ">" => BinOp::Gt,
+                            "<" => BinOp::Lt,
+                            _ => BinOp::In,
+                        };
+                        Expr {
+                            kind: ExprKind::Binary(op, Box::new(lhs), Box::new(self.expr(rhs))),
+                            span,
+                        }
+                    }
+                    _ => lhs,
+                }
+            }
+            Rule::add_expr => self.left_assoc(p, |s| if s == "+" { BinOp::Add } else { BinOp::Sub }),
+            Rule::mul_expr => self.left_assoc(p, |s| {
+                if s == "*" || s == "×" {
+                    BinOp::Mul
+                } else {
+                    BinOp::Div
+                }
+            }),
+            Rule::unary => {
+                let mut negs = 0;
+                let mut inner = None;
+                for c in p.into_inner() {
+                    if c.as_rule() == Rule::neg_op {
+                        negs += 1;
+                    } else {
+                        inner = Some(self.expr(c));
+                    }
+                }
+                let mut e = inner.unwrap_or_else(|| self.bad(span));
+                for _ in 0..negs {
+                    e = Expr {
+                        kind: ExprKind::Neg(Box::new(e)),
+                        span,
+                    };
+                }
+                e
+            }
+            Rule::postfix => {
+                let mut it = p.into_inner();
+                let mut e = it.next().map(|c| self.expr(c)).unwrap_or_else(|| self.bad(span));
+                for c in it {
+                    let cs = self.span(&c);
+                    let whole = Span::new(self.file, e.span.start as usize, cs.end as usize);
+                    match c.as_rule() {
+                        Rule::index => {
+                            let idx = c
+                                .into_inner()
+                                .next()
+                                .map(|x| self.expr(x))
+                                .unwrap_or_else(|| self.bad(cs));
+                            e = Expr {
+                                kind: ExprKind::Index(Box::new(e), Box::new(idx)),
+                                span: whole,
+                            };
+                        }
+                        _ => {
+                            let f = c
+                                .into_inner()
+                                .next()
+                                .map(|x| self.ident(x))
+                                .unwrap_or_else(|| self.missing_ident(cs));
+                            e = Expr {
+                                kind: ExprKind::Field(Box::new(e), f),
+                                span: whole,
+                            };
+                        }
+                    }
+                }
+                e
+            }
+            Rule::paren => {
+                let inner = p
+                    .into_inner()
+                    .next()
+                    .map(|c| self.expr(c))
+                    .unwrap_or_else(|| self.bad(span));
+                Expr {
+                    kind: ExprKind::Paren(Box::new(inner)),
+                    span,
+                }
+            }
+            Rule::list_lit => Expr {
+                kind: ExprKind::List(p.into_inner().map(|c| self.expr(c)).collect()),
+                span,
+            },
+            Rule::if_expr => {
+                let mut parts = p.into_inner().filter(|c| c.as_rule() == Rule::expr);
+                let c = parts.next().map(|x| self.expr(x)).unwrap_or_else(|| self.bad(span));
+                let t = parts.next().map(|x| self.expr(x)).unwrap_or_else(|| self.bad(span));
+                let e = parts.next().map(|x| self.expr(x)).unwrap_or_else(|| self.bad(span));
+                Expr {
+                    kind: ExprKind::If(Box::new(c), Box::new(t), Box::new(e)),
+                    span,
+                }
+            }
+            Rule::quantifier | Rule::count_expr => {
+                let is_count = p.as_rule() == Rule::count_expr;
+                let mut kind = Quant::Every;
+                let mut var = self.missing_ident(span);
+                let mut over = None;
+                let mut filter = None;
+                let mut body = None;
+                for c in p.into_inner() {
+                    match c.as_rule() {
+                        Rule::quant_kind => {
+                            kind = match c.as_str() {
+                                "any" => Quant::Any,
+                                "none" => Quant::None,
+                                _ => Quant::Every,
+                            }
+                        }
+                        Rule::ident => var = self.ident(c),
+                        Rule::postfix => over = Some(self.expr(c)),
+                        Rule::filter => {
+                            filter = c
+                                .into_inner()
+                                .find(|x| x.as_rule() == Rule::expr)
+                                .map(|x| Box::new(self.expr(x)))
+                        }
+                        Rule::expr => body = Some(self.expr(c)),
+                        _ => {}
+                    }
+                }
+                let over = Box::new(over.unwrap_or_else(|| self.bad(span)));
+                if is_count {
+                    Expr {
+                        kind: ExprKind::Count { var, over, filter },
+                        span,
+                    }
+                } else {
+                    Expr {
+                        kind: ExprKind::Quantifier {
+                            kind,
+                            var,
+                            over,
+                            filter,
+                            body: Box::new(body.unwrap_or_else(|| self.bad(span))),
+                        },
+                        span,
+                    }
+                }
+            }
+            Rule::call => {
+                let mut it = p.into_inner();
+                let name = it
+                    .next()
+                    .map(|c| Ident { name: c.as_str().to_string(), span: self.span(&c) })
+                    .unwrap_or_else(|| self.missing_ident(span));
+                Expr {
+                    kind: ExprKind::Call(name, it.map(|c| self.expr(c)).collect()),
+                    span,
+                }
+            }
+            Rule::clause_ref => {
+                let n = p
+                    .into_inner()
+                    .find(|c| c.as_rule() == Rule::integer)
+                    .map(|c| self.integer(&c))
+                    .unwrap_or(0);
+                Expr {
+                    kind: ExprKind::ClauseRef(n),
+                    span,
+                }
+            }
+            Rule::path => Expr {
+                kind: ExprKind::Path(p.into_inner().map(|c| self.ident(c)).collect()),
+                span,
+            },
+            Rule::quantity => {
+                let mut it = p.into_inner();
+                let text = it.next().map(|c| c.as_str().to_string()).unwrap_or_default();
+                let unit = it.next().map(|c| self.ident(c));
+                match Decimal::from_str(&text) {
+                    Ok(value) => Expr {
+                        kind: ExprKind::Quantity { value, text, unit },
+                        span,
+                    },
+                    // Too many digits for an exact decimal: the checker reports it.
+                    Err(_) => Expr {
+                        kind: ExprKind::Quantity {
+                            value: Decimal::MAX,
+                            text,
+                            unit,
+                        },
+                        span,
+                    },
+                }
+            }
+            Rule::date_lit => Expr {
+                kind: ExprKind::Date(p.as_str().to_string()),
+                span,
+            },
+            Rule::month_day => {
+                let s = p.as_str();
+                let digits: Vec<u32> = s
+                    .split(|c: char| !c.is_ascii_digit())
+                    .filter(|x| !x.is_empty())
+                    .map(|x| x.parse().unwrap_or(0))
+                    .collect();
+                Expr {
+                    kind: ExprKind::MonthDay {
+                        month: digits.first().copied().unwrap_or(0),
+                        day: digits.get(1).copied().unwrap_or(0),
+                    },
+                    span,
+                }
+            }
+            Rule::string => Expr {
+                kind: ExprKind::Str(self.string(p).value),
+                span,
+            },
+            Rule::true_lit => Expr {
+                kind: ExprKind::Bool(true),
+                span,
+            },
+            Rule::false_lit => Expr {
+                kind: ExprKind::Bool(false),
+                span,
+            },
+            Rule::today => Expr {
+                kind: ExprKind::Today,
+                span,
+            },
+            Rule::none_lit => Expr {
+                kind: ExprKind::NoneLit,
+                span,
+            },
+            _ => self.bad(span),
+        }
+    }
+
+    fn bad(&self, span: Span) -> Expr {
+        Expr {
+            kind: ExprKind::Bool(false),
+            span,
+        }
+    }
+
+    fn left_assoc(&self, p: Pair<Rule>, op_of: impl Fn(&str) -> BinOp) -> Expr {
+        let span = self.span(&p);
+        let mut it: Pairs = p.into_inner();
+        let mut e = it.next().map(|c| self.expr(c)).unwrap_or_else(|| self.bad(span));
+        while let Some(op) = it.next() {
+            let Some(rhs) = it.next() else { break };
+            let rhs = self.expr(rhs);
+            let whole = Span::new(self.file, e.span.start as usize, rhs.span.end as usize);
+            e = Expr {
+                kind: ExprKind::Binary(op_of(op.as_str()), Box::new(e), Box::new(rhs)),
+                span: whole,
+            };
+        }
+        e
+    }
+}
+
