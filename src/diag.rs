@@ -188,3 +188,20 @@ impl miette::Diagnostic for Rendered {
         Some(Box::new(labels.into_iter()))
     }
 }
+
+impl Sources {
+    /// Render diagnostics as plain text (no colour, fixed width): for snapshots and
+    /// for output that is not a terminal.
+    pub fn render_plain(&self, diags: &[Diag]) -> String {
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .with_width(100)
+                .with_links(false);
+        let mut out = String::new();
+        for d in diags {
+            let report = self.report(d);
+            let _ = handler.render_report(&mut out, report.as_ref());
+        }
+        out
+    }
+}

@@ -244,7 +244,11 @@ pub enum ExprKind {
     Bool(bool),
     Num(Decimal),
     Date(NaiveDate),
-    Duration { years: i32, months: i32, days: i32 },
+    Duration {
+        years: i32,
+        months: i32,
+        days: i32,
+    },
     MonthDay(u32, u32),
     Text(std::sync::Arc<str>),
     Enum(EnumId, usize),

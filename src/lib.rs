@@ -24,8 +24,8 @@ pub mod diag;
 pub mod eval;
 pub mod facts;
 pub mod ir;
-pub mod syntax;
 pub mod render;
+pub mod syntax;
 
 use diag::{Diag, Sources};
 
@@ -38,7 +38,10 @@ pub struct RuleSet {
 
 /// Parse and check a rule set: `files` are (name, text) pairs, in the order to read
 /// them. Each text is added to `sources`. All errors of all files are returned.
-pub fn load_rule_set(sources: &mut Sources, files: Vec<(String, String)>) -> Result<RuleSet, Vec<Diag>> {
+pub fn load_rule_set(
+    sources: &mut Sources,
+    files: Vec<(String, String)>,
+) -> Result<RuleSet, Vec<Diag>> {
     let mut parsed = Vec::new();
     let mut errors: Vec<Diag> = Vec::new();
     for (name, text) in files {
@@ -53,8 +56,13 @@ pub fn load_rule_set(sources: &mut Sources, files: Vec<(String, String)>) -> Res
         return Err(errors);
     }
     if parsed.is_empty() {
-        return Err(vec![Diag::error("policy::check::no_rules", "the policy folder holds no rule files")
-            .help("rule files end in `.policy`; point --policy at the folder that holds them")]);
+        return Err(vec![Diag::error(
+            "policy::check::no_rules",
+            "the policy folder holds no rule files",
+        )
+        .help(
+            "rule files end in `.policy`; point --policy at the folder that holds them",
+        )]);
     }
     let files: Vec<check::ParsedFile> = parsed
         .iter()

@@ -4,16 +4,34 @@ use super::*;
 
 /// The built-in functions: name, what they take, what they do.
 pub const BUILTINS: &[(&str, &str)] = &[
-    ("years", "years(from, to): the list of years from `from` to `to`, both included"),
+    (
+        "years",
+        "years(from, to): the list of years from `from` to `to`, both included",
+    ),
     ("year", "year(date): the year of a date"),
     ("first", "first(list): the first element"),
     ("last", "last(list): the last element"),
-    ("latest", "latest(series): the value of the latest year present"),
-    ("growth", "growth(series, years): compound average annual growth from the first to the last year"),
-    ("mean_growth", "mean_growth(series, years): arithmetic mean of the year-on-year growth rates"),
-    ("known", "known(x): yes when x is known, no when it is missing"),
+    (
+        "latest",
+        "latest(series): the value of the latest year present",
+    ),
+    (
+        "growth",
+        "growth(series, years): compound average annual growth from the first to the last year",
+    ),
+    (
+        "mean_growth",
+        "mean_growth(series, years): arithmetic mean of the year-on-year growth rates",
+    ),
+    (
+        "known",
+        "known(x): yes when x is known, no when it is missing",
+    ),
     ("date_in", "date_in(year, 4月10日): that day of that year"),
-    ("extend", "extend(date, duration, n): add the duration n times, one period after another"),
+    (
+        "extend",
+        "extend(date, duration, n): add the duration n times, one period after another",
+    ),
     ("all", "all(a, b, …): every condition holds"),
     ("any", "any(a, b, …): at least one condition holds"),
     ("min", "min(a, b, …): the smallest"),
@@ -30,7 +48,12 @@ impl<'a> Checker<'a> {
         self.err(
             Diag::error(
                 "policy::check::arity",
-                format!("`{}` takes {n} argument{}, found {}", name.name, if n == 1 { "" } else { "s" }, args.len()),
+                format!(
+                    "`{}` takes {n} argument{}, found {}",
+                    name.name,
+                    if n == 1 { "" } else { "s" },
+                    args.len()
+                ),
             )
             .at(span)
             .help(
@@ -93,7 +116,11 @@ impl<'a> Checker<'a> {
                         Ty::Error
                     }
                 };
-                let b = if name.name == "first" { Builtin::First } else { Builtin::Last };
+                let b = if name.name == "first" {
+                    Builtin::First
+                } else {
+                    Builtin::Last
+                };
                 return built(b, vec![l], ty, span);
             }
             "latest" => {
@@ -111,10 +138,19 @@ impl<'a> Checker<'a> {
                 let s = self.any_arg(args, 0);
                 let elem = self.series_elem(&s);
                 if elem != Ty::Error && elem.unit().is_none() {
-                    self.type_error(s.span, "a series of numbers", &s.ty.clone(), "growth is computed on numbers by year");
+                    self.type_error(
+                        s.span,
+                        "a series of numbers",
+                        &s.ty.clone(),
+                        "growth is computed on numbers by year",
+                    );
                 }
                 let w = self.arg(args, 1, &Ty::List(Box::new(year)));
-                let b = if name.name == "growth" { Builtin::Growth } else { Builtin::MeanGrowth };
+                let b = if name.name == "growth" {
+                    Builtin::Growth
+                } else {
+                    Builtin::MeanGrowth
+                };
                 return built(b, vec![s, w], Ty::Num(UNIT_ONE), span);
             }
             "known" => {
@@ -147,7 +183,11 @@ impl<'a> Checker<'a> {
                     return mk_err(span);
                 }
                 let xs: Vec<Expr> = args.iter().map(|a| self.condition(a)).collect();
-                let b = if name.name == "all" { Builtin::All } else { Builtin::AnyOf };
+                let b = if name.name == "all" {
+                    Builtin::All
+                } else {
+                    Builtin::AnyOf
+                };
                 return built(b, xs, Ty::Bool, span);
             }
             "min" | "max" => {
@@ -165,9 +205,18 @@ impl<'a> Checker<'a> {
                     })
                     .collect();
                 if ty != Ty::Error && ty.unit().is_none() && ty != Ty::Date {
-                    self.type_error(span, "numbers or dates", &ty, "min and max compare numbers or dates");
+                    self.type_error(
+                        span,
+                        "numbers or dates",
+                        &ty,
+                        "min and max compare numbers or dates",
+                    );
                 }
-                let b = if name.name == "min" { Builtin::Min } else { Builtin::Max };
+                let b = if name.name == "min" {
+                    Builtin::Min
+                } else {
+                    Builtin::Max
+                };
                 return built(b, xs, ty, span);
             }
             "len" => {
@@ -203,7 +252,12 @@ impl<'a> Checker<'a> {
             Ty::Error => Ty::Error,
             other => {
                 let o = other.clone();
-                self.type_error(s.span, "a series by year", &o, "pass a fact declared `series of …`");
+                self.type_error(
+                    s.span,
+                    "a series by year",
+                    &o,
+                    "pass a fact declared `series of …`",
+                );
                 Ty::Error
             }
         }
@@ -230,7 +284,7 @@ impl<'a> Checker<'a> {
         if !self.arity(name, args, params.len(), span) {
             return mk_err(span);
         }
-        if self.fn_stack.iter().any(|n| *n == name.name) || self.fn_stack.len() > 32 {
+        if self.fn_stack.contains(&name.name) || self.fn_stack.len() > 32 {
             self.err(
                 Diag::error(
                     "policy::check::cycle",

@@ -31,7 +31,11 @@ impl<'a> Checker<'a> {
                 if *u == ANY_UNIT {
                     return "a number".into();
                 }
-                let name = self.units.get(*u).map(|x| x.name.clone()).unwrap_or_default();
+                let name = self
+                    .units
+                    .get(*u)
+                    .map(|x| x.name.clone())
+                    .unwrap_or_default();
                 if name.is_empty() {
                     "a number".into()
                 } else {
@@ -91,14 +95,22 @@ impl<'a> Checker<'a> {
             let (ts, fs) = (t.span, f.span);
             let t = self.coerce(*t, want, ts);
             let f = self.coerce(*f, want, fs);
-            let ty = if t.ty == Ty::Error || f.ty == Ty::Error { Ty::Error } else { want.clone() };
+            let ty = if t.ty == Ty::Error || f.ty == Ty::Error {
+                Ty::Error
+            } else {
+                want.clone()
+            };
             return mk(ExprKind::If(c, Box::new(t), Box::new(f)), ty, e.span);
         }
         match (&e.ty, want) {
             (Ty::Num(a) | Ty::Count(a), Ty::Num(b) | Ty::Count(b)) => {
                 let (a, b) = (*a, *b);
                 if b == ANY_UNIT || a == b {
-                    let ty = if b == ANY_UNIT { e.ty.clone() } else { want.clone() };
+                    let ty = if b == ANY_UNIT {
+                        e.ty.clone()
+                    } else {
+                        want.clone()
+                    };
                     return Expr { ty, ..e };
                 }
                 if self.units.same_dim(a, b) {
@@ -140,7 +152,12 @@ impl<'a> Checker<'a> {
             }
             _ => {
                 let w = self.type_name(want);
-                self.type_error(span, &w, &e.ty, "change the expression or the declared type");
+                self.type_error(
+                    span,
+                    &w,
+                    &e.ty,
+                    "change the expression or the declared type",
+                );
                 Self::error_expr(span)
             }
         }
@@ -149,7 +166,12 @@ impl<'a> Checker<'a> {
     fn enum_literal(&mut self, e: Expr, id: EnumId) -> Expr {
         let ExprKind::Text(ref s) = e.kind else {
             let w = self.type_name(&Ty::Enum(id));
-            self.type_error(e.span, &w, &Ty::Text, "compare with a variant name in quotes");
+            self.type_error(
+                e.span,
+                &w,
+                &Ty::Text,
+                "compare with a variant name in quotes",
+            );
             return Self::error_expr(e.span);
         };
         let Some(def) = self.enums.get(id) else {
@@ -201,7 +223,11 @@ impl<'a> Checker<'a> {
 
     fn unit_mismatch(&mut self, span: Span, a: UnitId, b: UnitId, op: Option<BinOp>) {
         let name = |u: UnitId, this: &Self| {
-            let n = this.units.get(u).map(|x| x.name.clone()).unwrap_or_default();
+            let n = this
+                .units
+                .get(u)
+                .map(|x| x.name.clone())
+                .unwrap_or_default();
             if n.is_empty() {
                 "a plain number".to_string()
             } else {
@@ -226,7 +252,15 @@ impl<'a> Checker<'a> {
     }
 
     /// Bring two numeric operands to one unit (the finer one).
-    fn unify_nums(&mut self, l: Expr, r: Expr, la: &ast::Expr, ra: &ast::Expr, op: BinOp, span: Span) -> Option<(Expr, Expr, UnitId)> {
+    fn unify_nums(
+        &mut self,
+        l: Expr,
+        r: Expr,
+        la: &ast::Expr,
+        ra: &ast::Expr,
+        op: BinOp,
+        span: Span,
+    ) -> Option<(Expr, Expr, UnitId)> {
         let (Some(mut ul), Some(mut ur)) = (l.ty.unit(), r.ty.unit()) else {
             return None;
         };
@@ -253,9 +287,12 @@ impl<'a> Checker<'a> {
         self.depth += 1;
         let out = if self.depth > MAX_EXPR_DEPTH {
             self.err(
-                Diag::error("policy::check::too_deep", "the expression is nested too deeply")
-                    .at(e.span)
-                    .help("split it into named definitions"),
+                Diag::error(
+                    "policy::check::too_deep",
+                    "the expression is nested too deeply",
+                )
+                .at(e.span)
+                .help("split it into named definitions"),
             );
             Self::error_expr(e.span)
         } else {
@@ -299,9 +336,12 @@ impl<'a> Checker<'a> {
                             let n: i32 = value.trunc().to_string().parse().unwrap_or(i32::MAX);
                             if n > 10000 {
                                 self.err(
-                                    Diag::error("policy::check::bad_duration", "the duration is too long")
-                                        .at(span)
-                                        .help("durations up to 10000 units are allowed"),
+                                    Diag::error(
+                                        "policy::check::bad_duration",
+                                        "the duration is too long",
+                                    )
+                                    .at(span)
+                                    .help("durations up to 10000 units are allowed"),
                                 );
                                 return Self::error_expr(span);
                             }
@@ -384,7 +424,12 @@ impl<'a> Checker<'a> {
                     }
                     other => {
                         let other = other.clone();
-                        self.type_error(x.span, "a series by year", &other, "only a series by year can be indexed by a year: `output_value[2024]`");
+                        self.type_error(
+                            x.span,
+                            "a series by year",
+                            &other,
+                            "only a series by year can be indexed by a year: `output_value[2024]`",
+                        );
                         Self::error_expr(span)
                     }
                 }
@@ -416,7 +461,11 @@ impl<'a> Checker<'a> {
                 let ty = self.join(&tx, &fx, t, f);
                 let tx = self.coerce(tx, &ty, t.span);
                 let fx = self.coerce(fx, &ty, f.span);
-                mk(ExprKind::If(Box::new(c), Box::new(tx), Box::new(fx)), ty, span)
+                mk(
+                    ExprKind::If(Box::new(c), Box::new(tx), Box::new(fx)),
+                    ty,
+                    span,
+                )
             }
             AK::Quantifier {
                 kind,
@@ -584,7 +633,11 @@ impl<'a> Checker<'a> {
         };
         // Locals shadow everything, and are never dotted.
         if let Some(pos) = self.scope.iter().rposition(|(n, _)| *n == first.name) {
-            let ty = self.scope.get(pos).map(|(_, t)| t.clone()).unwrap_or(Ty::Error);
+            let ty = self
+                .scope
+                .get(pos)
+                .map(|(_, t)| t.clone())
+                .unwrap_or(Ty::Error);
             let mut e = mk(ExprKind::Local(pos), ty, first.span);
             for f in parts.iter().skip(1) {
                 let s = Span::new(span.file, span.start as usize, f.span.end as usize);
@@ -609,7 +662,11 @@ impl<'a> Checker<'a> {
                 return e;
             }
         }
-        let full = parts.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(".");
+        let full = parts
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>()
+            .join(".");
         let names = self.all_names();
         let mut d = Diag::error(
             "policy::check::unknown_name",
@@ -649,7 +706,11 @@ impl<'a> Checker<'a> {
             if let Some(u) = self.fact_used.get_mut(id) {
                 *u = true;
             }
-            let ty = self.facts.get(id).map(|f| f.ty.clone()).unwrap_or(Ty::Error);
+            let ty = self
+                .facts
+                .get(id)
+                .map(|f| f.ty.clone())
+                .unwrap_or(Ty::Error);
             return Some(mk(ExprKind::Fact(id), ty, span));
         }
         let qualified = self.article.map(|a| format!("article{a}.{name}"));
@@ -682,14 +743,22 @@ impl<'a> Checker<'a> {
             BinOp::And | BinOp::Or => {
                 let l = self.condition(la);
                 let r = self.condition(ra);
-                return mk(ExprKind::Binary(op, Box::new(l), Box::new(r)), Ty::Bool, span);
+                return mk(
+                    ExprKind::Binary(op, Box::new(l), Box::new(r)),
+                    Ty::Bool,
+                    span,
+                );
             }
             BinOp::In => {
                 let l = self.expr(la);
                 let r = self.expr(ra);
                 let want = Ty::List(Box::new(l.ty.clone()));
                 let r = self.coerce(r, &want, ra.span);
-                return mk(ExprKind::Binary(op, Box::new(l), Box::new(r)), Ty::Bool, span);
+                return mk(
+                    ExprKind::Binary(op, Box::new(l), Box::new(r)),
+                    Ty::Bool,
+                    span,
+                );
             }
             _ => {}
         }
@@ -703,18 +772,28 @@ impl<'a> Checker<'a> {
         }
         // Arithmetic.
         match (op, &l.ty, &r.ty) {
-            (BinOp::Add | BinOp::Sub, Ty::Date, Ty::Duration) => {
-                mk(ExprKind::Binary(op, Box::new(l), Box::new(r)), Ty::Date, span)
-            }
-            (BinOp::Add, Ty::Duration, Ty::Date) => {
-                mk(ExprKind::Binary(op, Box::new(r), Box::new(l)), Ty::Date, span)
-            }
-            (BinOp::Add | BinOp::Sub, Ty::Duration, Ty::Duration) => {
-                mk(ExprKind::Binary(op, Box::new(l), Box::new(r)), Ty::Duration, span)
-            }
+            (BinOp::Add | BinOp::Sub, Ty::Date, Ty::Duration) => mk(
+                ExprKind::Binary(op, Box::new(l), Box::new(r)),
+                Ty::Date,
+                span,
+            ),
+            (BinOp::Add, Ty::Duration, Ty::Date) => mk(
+                ExprKind::Binary(op, Box::new(r), Box::new(l)),
+                Ty::Date,
+                span,
+            ),
+            (BinOp::Add | BinOp::Sub, Ty::Duration, Ty::Duration) => mk(
+                ExprKind::Binary(op, Box::new(l), Box::new(r)),
+                Ty::Duration,
+                span,
+            ),
             (BinOp::Sub, Ty::Date, Ty::Date) => {
                 let days = self.units.intern(Vec::new(), Decimal::ONE, String::new());
-                mk(ExprKind::Binary(op, Box::new(l), Box::new(r)), Ty::Count(days), span)
+                mk(
+                    ExprKind::Binary(op, Box::new(l), Box::new(r)),
+                    Ty::Count(days),
+                    span,
+                )
             }
             (BinOp::Add | BinOp::Sub, _, _) if l.ty.unit().is_some() && r.ty.unit().is_some() => {
                 let count = matches!((&l.ty, &r.ty), (Ty::Count(_), Ty::Count(_)));
@@ -727,9 +806,16 @@ impl<'a> Checker<'a> {
                 }
             }
             (BinOp::Mul | BinOp::Div, _, _) if l.ty.unit().is_some() && r.ty.unit().is_some() => {
-                let (ul, ur) = (l.ty.unit().unwrap_or(UNIT_ONE), r.ty.unit().unwrap_or(UNIT_ONE));
+                let (ul, ur) = (
+                    l.ty.unit().unwrap_or(UNIT_ONE),
+                    r.ty.unit().unwrap_or(UNIT_ONE),
+                );
                 match self.units.product(ul, ur, op == BinOp::Div) {
-                    Some(u) => mk(ExprKind::Binary(op, Box::new(l), Box::new(r)), Ty::Num(u), span),
+                    Some(u) => mk(
+                        ExprKind::Binary(op, Box::new(l), Box::new(r)),
+                        Ty::Num(u),
+                        span,
+                    ),
                     None => {
                         self.err(
                             Diag::error("policy::check::overflow", "the combined unit overflows")
@@ -756,11 +842,25 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn comparison(&mut self, op: BinOp, l: Expr, r: Expr, la: &ast::Expr, ra: &ast::Expr, span: Span) -> Expr {
+    fn comparison(
+        &mut self,
+        op: BinOp,
+        l: Expr,
+        r: Expr,
+        la: &ast::Expr,
+        ra: &ast::Expr,
+        span: Span,
+    ) -> Expr {
         let ordering = !matches!(op, BinOp::Eq | BinOp::Ne);
         let lt = l.ty.strip_none().clone();
         let rt = r.ty.strip_none().clone();
-        let ok = |l: Expr, r: Expr| mk(ExprKind::Binary(op, Box::new(l), Box::new(r)), Ty::Bool, span);
+        let ok = |l: Expr, r: Expr| {
+            mk(
+                ExprKind::Binary(op, Box::new(l), Box::new(r)),
+                Ty::Bool,
+                span,
+            )
+        };
         match (&lt, &rt) {
             (a, b) if a.unit().is_some() && b.unit().is_some() => {
                 match self.unify_nums(l, r, la, ra, op, span) {
@@ -792,7 +892,12 @@ impl<'a> Checker<'a> {
                     ok(l, r)
                 } else {
                     let other = other.clone();
-                    self.type_error(span, "a value that may be `none`", &other, "only fields declared `T or none` can be `none`");
+                    self.type_error(
+                        span,
+                        "a value that may be `none`",
+                        &other,
+                        "only fields declared `T or none` can be `none`",
+                    );
                     Self::error_expr(span)
                 }
             }

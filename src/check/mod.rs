@@ -126,8 +126,8 @@ pub fn suggest<'s>(name: &str, candidates: impl Iterator<Item = &'s str>) -> Opt
         if c.is_empty() {
             continue;
         }
-        let score = strsim::normalized_levenshtein(name, c)
-            .max(strsim::jaro_winkler(name, c) - 0.1);
+        let score =
+            strsim::normalized_levenshtein(name, c).max(strsim::jaro_winkler(name, c) - 0.1);
         if score >= 0.6 && best.is_none_or(|(s, _)| score > s) {
             best = Some((score, c));
         }
@@ -416,9 +416,11 @@ impl<'a> Checker<'a> {
                     continue;
                 }
                 (Some(of), _) => {
-                    let Some(of_id) = self.units.find(&of.name).filter(|id| {
-                        self.units.dim(*id) == vec![(base, 1)]
-                    }) else {
+                    let Some(of_id) = self
+                        .units
+                        .find(&of.name)
+                        .filter(|id| self.units.dim(*id) == vec![(base, 1)])
+                    else {
                         let names: Vec<String> =
                             self.units.units.iter().map(|u| u.name.clone()).collect();
                         let mut diag = Diag::error(
@@ -439,9 +441,12 @@ impl<'a> Checker<'a> {
                     };
                     if u.factor <= Decimal::ZERO {
                         self.err(
-                            Diag::error("policy::check::bad_unit", "a unit's size must be positive")
-                                .at(u.factor_span)
-                                .help("write how many of the other unit make one of this unit"),
+                            Diag::error(
+                                "policy::check::bad_unit",
+                                "a unit's size must be positive",
+                            )
+                            .at(u.factor_span)
+                            .help("write how many of the other unit make one of this unit"),
                         );
                         continue;
                     }
@@ -481,9 +486,13 @@ impl<'a> Checker<'a> {
                 self.duplicate("variant", &v.name.name, v.name.span, None);
                 continue;
             }
-            variants.push((v.name.name.clone(), v.label.as_ref().map(|l| l.value.clone())));
+            variants.push((
+                v.name.name.clone(),
+                v.label.as_ref().map(|l| l.value.clone()),
+            ));
         }
-        self.enum_names.insert(e.name.name.clone(), self.enums.len());
+        self.enum_names
+            .insert(e.name.name.clone(), self.enums.len());
         self.enums.push(EnumDef {
             name: e.name.name.clone(),
             label: e.label.as_ref().map(|l| l.value.clone()),
@@ -493,12 +502,14 @@ impl<'a> Checker<'a> {
     }
 
     fn record_name(&mut self, r: &ast::RecordDecl) {
-        if self.record_names.contains_key(&r.name.name) || self.enum_names.contains_key(&r.name.name)
+        if self.record_names.contains_key(&r.name.name)
+            || self.enum_names.contains_key(&r.name.name)
         {
             self.duplicate("type", &r.name.name, r.name.span, None);
             return;
         }
-        self.record_names.insert(r.name.name.clone(), self.records.len());
+        self.record_names
+            .insert(r.name.name.clone(), self.records.len());
         self.records.push(RecordDef {
             name: r.name.name.clone(),
             label: r.label.as_ref().map(|l| l.value.clone()),
@@ -631,7 +642,8 @@ impl<'a> Checker<'a> {
             return;
         }
         let ty = self.resolve_type(&f.ty, false);
-        self.fact_names.insert(f.name.name.clone(), self.facts.len());
+        self.fact_names
+            .insert(f.name.name.clone(), self.facts.len());
         self.fact_used.push(false);
         self.facts.push(FactDef {
             name: f.name.name.clone(),
@@ -659,7 +671,8 @@ impl<'a> Checker<'a> {
             self.duplicate("name", &p.name.name, p.name.span, Some(first));
             return;
         }
-        self.slot_names.insert(p.name.name.clone(), self.slot_decls.len());
+        self.slot_names
+            .insert(p.name.name.clone(), self.slot_decls.len());
         self.slot_decls.push(SlotDecl {
             kind: SlotKind::Parameter,
             name: p.name.name.clone(),
@@ -690,7 +703,8 @@ impl<'a> Checker<'a> {
             self.functions.insert(d.name.name.clone(), (d, article));
             return;
         }
-        self.slot_names.insert(d.name.name.clone(), self.slot_decls.len());
+        self.slot_names
+            .insert(d.name.name.clone(), self.slot_decls.len());
         self.slot_decls.push(SlotDecl {
             kind: SlotKind::Definition,
             name: d.name.name.clone(),
@@ -720,7 +734,15 @@ impl<'a> Checker<'a> {
 
     /// Register an article's names: its parameters, definitions and decisions.
     fn article_decls(&mut self, a: &'a ast::Article, art_index: usize) {
+        let mut clauses_seen: Vec<u32> = Vec::new();
         for item in &a.items {
+            if let ast::ArticleItem::Clause(c) = item {
+                // A repeated clause number is reported once, when the article is checked.
+                if clauses_seen.contains(&c.number) {
+                    continue;
+                }
+                clauses_seen.push(c.number);
+            }
             match item {
                 ast::ArticleItem::Parameter(p) => self.param_decl(p, Some(a.number)),
                 ast::ArticleItem::Definition(d) => self.def_decl(d, Some(a.number)),
@@ -934,7 +956,11 @@ impl<'a> Checker<'a> {
     fn ensure_decision(&mut self, id: DecisionId) -> Ty {
         match self.decision_state.get(id).copied() {
             Some(State::Done) | None => {
-                return self.decisions.get(id).map(|d| d.ty.clone()).unwrap_or(Ty::Error)
+                return self
+                    .decisions
+                    .get(id)
+                    .map(|d| d.ty.clone())
+                    .unwrap_or(Ty::Error)
             }
             Some(State::Busy) => {
                 let (name, span) = self
@@ -968,7 +994,11 @@ impl<'a> Checker<'a> {
         if let Some(s) = self.decision_state.get_mut(id) {
             *s = State::Busy;
         }
-        let name = self.decisions.get(id).map(|d| d.name.clone()).unwrap_or_default();
+        let name = self
+            .decisions
+            .get(id)
+            .map(|d| d.name.clone())
+            .unwrap_or_default();
         let saved = self.enter(Some(art));
         let mut e = self.expr(body);
         if let Some(t) = tyann {
@@ -991,7 +1021,10 @@ impl<'a> Checker<'a> {
         if let Some(s) = self.decision_state.get_mut(id) {
             *s = State::Done;
         }
-        self.decisions.get(id).map(|d| d.ty.clone()).unwrap_or(Ty::Error)
+        self.decisions
+            .get(id)
+            .map(|d| d.ty.clone())
+            .unwrap_or(Ty::Error)
     }
 }
 

@@ -109,7 +109,7 @@ impl UnitTable {
     pub fn describe_dim(&self, id: UnitId) -> String {
         let dim = self.dim(id);
         if dim.is_empty() {
-            return "a plain number".to_string();
+            return "a plain number or ratio".to_string();
         }
         dim.iter()
             .map(|(k, e)| {

@@ -82,7 +82,7 @@ impl<'p> Evaluator<'p> {
                 let b = self.eval(r);
                 match (a, b) {
                     (V::Known(x), V::Known(Value::List(list))) => {
-                        V::bool(list.items.iter().any(|i| *i == x))
+                        V::bool(list.items.contains(&x))
                     }
                     (V::Unknown(w), _) | (_, V::Unknown(w)) => V::Unknown(w),
                     _ => V::reason("not a list"),
@@ -129,7 +129,16 @@ impl<'p> Evaluator<'p> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn make_check(&self, op: BinOp, l: &Expr, r: &Expr, a: &V, b: &V, result: &V, span: Span) -> Check {
+    fn make_check(
+        &self,
+        op: BinOp,
+        l: &Expr,
+        r: &Expr,
+        a: &V,
+        b: &V,
+        result: &V,
+        span: Span,
+    ) -> Check {
         let unit_ty = if l.ty.unit().is_some() { &l.ty } else { &r.ty };
         let show = |v: &V, ty: &Ty| match v {
             V::Known(x) => Some(self.show(x, ty)),
@@ -165,12 +174,19 @@ impl<'p> Evaluator<'p> {
                 label: None,
             }),
             (Value::Growth { ratio, n, scale }, Value::Num(y)) => Some(Shown {
-                value: show_decimal(approx_growth(*ratio, *n, *scale)?.checked_sub(*y)?.round_dp(2)),
+                value: show_decimal(
+                    approx_growth(*ratio, *n, *scale)?
+                        .checked_sub(*y)?
+                        .round_dp(2),
+                ),
                 unit,
                 label: None,
             }),
             (Value::Num(x), Value::Growth { ratio, n, scale }) => Some(Shown {
-                value: show_decimal(x.checked_sub(approx_growth(*ratio, *n, *scale)?)?.round_dp(2)),
+                value: show_decimal(
+                    x.checked_sub(approx_growth(*ratio, *n, *scale)?)?
+                        .round_dp(2),
+                ),
                 unit,
                 label: None,
             }),
@@ -212,7 +228,11 @@ impl<'p> Evaluator<'p> {
                 label: None,
             },
             Value::Date(d) => plain(d.to_string()),
-            Value::Duration { years, months, days } => plain(format!("{years}y{months}m{days}d")),
+            Value::Duration {
+                years,
+                months,
+                days,
+            } => plain(format!("{years}y{months}m{days}d")),
             Value::MonthDay(m, d) => plain(format!("{m}月{d}日")),
             Value::Text(t) => plain(t.to_string()),
             Value::Enum(i) => {
@@ -262,7 +282,11 @@ fn order(a: &Value, b: &Value, op: BinOp) -> Result<bool, String> {
             }
         }
         (
-            Value::Duration { years, months, days },
+            Value::Duration {
+                years,
+                months,
+                days,
+            },
             Value::Duration {
                 years: y2,
                 months: m2,
@@ -300,7 +324,14 @@ fn arith(op: BinOp, a: Value, b: Value, whole: &Expr, p: &Program) -> V {
                 None => V::reason("the result is too large for an exact decimal"),
             }
         }
-        (Value::Date(d), Value::Duration { years, months, days }) => {
+        (
+            Value::Date(d),
+            Value::Duration {
+                years,
+                months,
+                days,
+            },
+        ) => {
             let sign = if op == BinOp::Sub { -1 } else { 1 };
             match add_duration(d, years, months, days, sign) {
                 Some(x) => V::Known(Value::Date(x)),
@@ -311,7 +342,11 @@ fn arith(op: BinOp, a: Value, b: Value, whole: &Expr, p: &Program) -> V {
             V::Known(Value::Num(Decimal::from((x - y).num_days())))
         }
         (
-            Value::Duration { years, months, days },
+            Value::Duration {
+                years,
+                months,
+                days,
+            },
             Value::Duration {
                 years: y2,
                 months: m2,

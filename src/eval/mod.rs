@@ -208,7 +208,13 @@ pub fn add_months(d: NaiveDate, months: i64) -> Option<NaiveDate> {
     }
 }
 
-pub fn add_duration(d: NaiveDate, years: i32, months: i32, days: i32, sign: i64) -> Option<NaiveDate> {
+pub fn add_duration(
+    d: NaiveDate,
+    years: i32,
+    months: i32,
+    days: i32,
+    sign: i64,
+) -> Option<NaiveDate> {
     let m = (i64::from(years) * 12 + i64::from(months)) * sign;
     let d = add_months(d, m)?;
     let days = i64::from(days) * sign;
@@ -226,12 +232,19 @@ fn to_i32(d: &Decimal) -> Option<i32> {
     d.trunc().to_string().parse().ok()
 }
 
-/// A number for display: as written when it has few decimals, else rounded to four.
+/// A number for display: exactly as it is when it has few decimals; otherwise
+/// (a quotient, say) rounded to four places and marked `≈` — unless rounding would
+/// hide that it differs from zero.
 pub fn show_decimal(d: Decimal) -> String {
-    if d.scale() > 4 {
-        d.round_dp(4).normalize().to_string()
+    if d.scale() <= 6 {
+        return d.to_string();
+    }
+    let exact = d.normalize();
+    let rounded = d.round_dp(4).normalize();
+    if rounded == exact || rounded.is_zero() {
+        exact.to_string()
     } else {
-        d.to_string()
+        format!("≈{rounded}")
     }
 }
 
@@ -457,9 +470,65 @@ impl<'p> Evaluator<'p> {
         v
     }
 
+    /// Record that a yes/no fact or a decision was read, with its value.
+    fn record_read(&mut self, e: &Expr, v: &V) {
+        let left = match v {
+            V::Known(x) => Some(self.show(x, &e.ty)),
+            V::Unknown(_) => None,
+        };
+        let bindings = self
+            .env
+            .iter()
+            .filter(|f| !f.name.is_empty() && !f.shown.is_empty())
+            .map(|f| (f.name.clone(), f.shown.clone()))
+            .collect();
+        self.push_check(Check {
+            span: e.span,
+            bindings,
+            left,
+            op: BinOp::Eq,
+            right: None,
+            holds: v.as_bool(),
+            margin: None,
+        });
+    }
+
+    fn show_record(&self, r: &Record, ty: &Ty, name: &str) -> String {
+        let Ty::Record(rid) = ty else {
+            return name.to_string();
+        };
+        let Some(def) = self.p.records.get(*rid) else {
+            return name.to_string();
+        };
+        let parts: Vec<String> = def
+            .fields
+            .iter()
+            .zip(&r.fields)
+            .filter_map(|(f, v)| match v {
+                V::Known(x @ (Value::Date(_) | Value::Num(_) | Value::Enum(_))) => {
+                    Some(format!("{} {}", f.name, self.show(x, &f.ty).value))
+                }
+                _ => None,
+            })
+            .take(3)
+            .collect();
+        if parts.is_empty() {
+            name.to_string()
+        } else {
+            format!("{name} ({})", parts.join(", "))
+        }
+    }
+
     fn push_check(&mut self, c: Check) {
         if self.checks.len() < MAX_CHECKS {
-            if !self.checks.contains(&c) {
+            // Spans compare equal whatever their place, so compare places explicitly.
+            let same = |a: &Check| {
+                a.span.file == c.span.file
+                    && a.span.start == c.span.start
+                    && a.span.end == c.span.end
+                    && *a == c
+            };
+            if !self.checks.iter().any(same) {
                 self.checks.push(c);
             }
         } else {
@@ -471,7 +540,12 @@ impl<'p> Evaluator<'p> {
         match self.facts.values.get(id) {
             Some(Some(v)) => V::Known(v.clone()),
             _ => {
-                let name = self.p.facts.get(id).map(|f| f.name.clone()).unwrap_or_default();
+                let name = self
+                    .p
+                    .facts
+                    .get(id)
+                    .map(|f| f.name.clone())
+                    .unwrap_or_default();
                 V::why(Why::missing(id, name))
             }
         }
@@ -509,10 +583,27 @@ impl<'p> Evaluator<'p> {
                     items: out,
                 })))
             }
-            ExprKind::Fact(id) => self.fact(*id),
+            ExprKind::Fact(id) => {
+                let v = self.fact(*id);
+                if self.explain && self.recording && e.ty == Ty::Bool {
+                    self.record_read(e, &v);
+                }
+                v
+            }
             ExprKind::Slot(id) => self.slot(*id),
             ExprKind::Decision(id) => {
                 let r = self.decision(*id);
+                if self.explain && self.recording {
+                    let v = match (&r.status, &r.value) {
+                        (Status::Decided, Some(v)) => V::Known(v.clone()),
+                        _ => V::reason(""),
+                    };
+                    self.record_read(e, &v);
+                    // What decided it, when it is not a clause (whose rules are reported with it).
+                    for c in r.checks.iter().cloned() {
+                        self.push_check(c);
+                    }
+                }
                 match r.status {
                     Status::Decided => match r.value {
                         Some(v) => V::Known(v),
@@ -520,7 +611,12 @@ impl<'p> Evaluator<'p> {
                     },
                     Status::Undetermined => V::why(r.why),
                     Status::NotApplicable => {
-                        let name = self.p.decisions.get(*id).map(|d| d.name.clone()).unwrap_or_default();
+                        let name = self
+                            .p
+                            .decisions
+                            .get(*id)
+                            .map(|d| d.name.clone())
+                            .unwrap_or_default();
                         V::reason(format!("`{name}` does not apply"))
                     }
                 }
@@ -553,7 +649,11 @@ impl<'p> Evaluator<'p> {
                                 let (id, name) = match s.origin {
                                     Some(id) => (
                                         Some(id),
-                                        self.p.facts.get(id).map(|f| f.name.clone()).unwrap_or_default(),
+                                        self.p
+                                            .facts
+                                            .get(id)
+                                            .map(|f| f.name.clone())
+                                            .unwrap_or_default(),
                                     ),
                                     None => (None, String::new()),
                                 };
@@ -615,7 +715,15 @@ impl<'p> Evaluator<'p> {
                 filter,
                 body,
                 depth,
-            } => self.quantifier(*kind, var_name, over_text, over, filter.as_deref(), body, *depth),
+            } => self.quantifier(
+                *kind,
+                var_name,
+                over_text,
+                over,
+                filter.as_deref(),
+                body,
+                *depth,
+            ),
             ExprKind::Count {
                 over,
                 filter,
@@ -631,7 +739,11 @@ impl<'p> Evaluator<'p> {
                 let mut frames = Vec::with_capacity(args.len());
                 for a in args {
                     let v = self.eval(a);
-                    let shown = if self.explain { self.shown_binding(a, &v) } else { String::new() };
+                    let shown = if self.explain {
+                        self.shown_binding(a, &v)
+                    } else {
+                        String::new()
+                    };
                     frames.push(Frame {
                         name: String::new(),
                         value: v,
@@ -687,13 +799,17 @@ impl<'p> Evaluator<'p> {
             Ok(x) => x,
             Err(u) => return u,
         };
-        // every: false wins; any/none: true (a witness) wins.
+        // every: false wins; any/none: true (a witness) wins. When explaining, every
+        // element is still looked at, so the report shows all of them.
         let mut unknown: Option<Why> = None;
+        let mut decided: Option<bool> = None;
         self.env.truncate(depth);
         for (i, item) in list.items.iter().enumerate() {
             let shown = if self.explain {
                 match item {
-                    Value::Record(_) => format!("{over_text}[{}]", i + 1),
+                    Value::Record(r) => {
+                        self.show_record(r, &elem_ty(&over.ty), &format!("{over_text}[{}]", i + 1))
+                    }
                     other => self.show(other, &elem_ty(&over.ty)).value,
                 }
             } else {
@@ -743,9 +859,18 @@ impl<'p> Evaluator<'p> {
             };
             self.env.truncate(depth);
             match (kind, v.as_bool()) {
-                (Quant::Every, Some(false)) => return V::bool(false),
-                (Quant::Any, Some(true)) => return V::bool(true),
-                (Quant::None, Some(true)) => return V::bool(false),
+                (Quant::Every, Some(false)) | (Quant::None, Some(true)) => {
+                    if !self.explain {
+                        return V::bool(false);
+                    }
+                    decided = Some(false);
+                }
+                (Quant::Any, Some(true)) => {
+                    if !self.explain {
+                        return V::bool(true);
+                    }
+                    decided = Some(true);
+                }
                 (_, Some(_)) => {}
                 (_, None) => {
                     let w = match &v {
@@ -758,6 +883,9 @@ impl<'p> Evaluator<'p> {
                     }
                 }
             }
+        }
+        if let Some(b) = decided {
+            return V::bool(b);
         }
         match unknown {
             Some(w) => V::why(w),
@@ -851,14 +979,20 @@ impl<'p> Evaluator<'p> {
         };
         match b {
             Builtin::Years => {
-                let (Some(a), Some(z)) = (num(0).and_then(|x| to_i32(&x)), num(1).and_then(|x| to_i32(&x))) else {
+                let (Some(a), Some(z)) = (
+                    num(0).and_then(|x| to_i32(&x)),
+                    num(1).and_then(|x| to_i32(&x)),
+                ) else {
                     return V::reason("a year must be a whole number");
                 };
                 if z.saturating_sub(a) > 1000 {
                     return V::reason("the range of years is too long");
                 }
                 let items = (a..=z).map(|y| Value::Num(Decimal::from(y))).collect();
-                V::Known(Value::List(Arc::new(List { origin: None, items })))
+                V::Known(Value::List(Arc::new(List {
+                    origin: None,
+                    items,
+                })))
             }
             Builtin::Year => match vals.first() {
                 Some(Value::Date(d)) => V::Known(Value::Num(Decimal::from(d.year()))),
@@ -866,7 +1000,11 @@ impl<'p> Evaluator<'p> {
             },
             Builtin::First | Builtin::Last => match vals.first() {
                 Some(Value::List(l)) => {
-                    let x = if matches!(b, Builtin::First) { l.items.first() } else { l.items.last() };
+                    let x = if matches!(b, Builtin::First) {
+                        l.items.first()
+                    } else {
+                        l.items.last()
+                    };
                     match x {
                         Some(v) => V::Known(v.clone()),
                         None => V::reason("the list is empty"),
@@ -879,7 +1017,12 @@ impl<'p> Evaluator<'p> {
                     Some((_, v)) => V::Known(v.clone()),
                     None => match s.origin {
                         Some(id) => {
-                            let n = self.p.facts.get(id).map(|f| f.name.clone()).unwrap_or_default();
+                            let n = self
+                                .p
+                                .facts
+                                .get(id)
+                                .map(|f| f.name.clone())
+                                .unwrap_or_default();
                             V::why(Why::missing(id, n))
                         }
                         None => V::reason("the series is empty"),
@@ -888,25 +1031,36 @@ impl<'p> Evaluator<'p> {
                 _ => V::reason("not a series"),
             },
             Builtin::Growth | Builtin::MeanGrowth => {
-                let (Some(Value::Series(s)), Some(Value::List(w))) = (vals.first(), vals.get(1)) else {
+                let (Some(Value::Series(s)), Some(Value::List(w))) = (vals.first(), vals.get(1))
+                else {
                     return V::reason("growth needs a series and a list of years");
                 };
                 self.growth(s, w, matches!(b, Builtin::MeanGrowth))
             }
             Builtin::DateIn => {
-                let (Some(y), Some(Value::MonthDay(m, d))) = (num(0).and_then(|x| to_i32(&x)), vals.get(1)) else {
+                let (Some(y), Some(Value::MonthDay(m, d))) =
+                    (num(0).and_then(|x| to_i32(&x)), vals.get(1))
+                else {
                     return V::reason("date_in needs a year and a day of the year");
                 };
                 // 2月29日 in a common year falls on 2月28日.
-                let date = NaiveDate::from_ymd_opt(y, *m, *d).or_else(|| NaiveDate::from_ymd_opt(y, *m, d.saturating_sub(1)));
+                let date = NaiveDate::from_ymd_opt(y, *m, *d)
+                    .or_else(|| NaiveDate::from_ymd_opt(y, *m, d.saturating_sub(1)));
                 match date {
                     Some(x) => V::Known(Value::Date(x)),
                     None => V::reason(format!("{y}年{m}月{d}日 is not a date")),
                 }
             }
             Builtin::Extend => {
-                let (Some(Value::Date(d)), Some(Value::Duration { years, months, days }), Some(n)) =
-                    (vals.first(), vals.get(1), num(2).and_then(|x| to_i32(&x)))
+                let (
+                    Some(Value::Date(d)),
+                    Some(Value::Duration {
+                        years,
+                        months,
+                        days,
+                    }),
+                    Some(n),
+                ) = (vals.first(), vals.get(1), num(2).and_then(|x| to_i32(&x)))
                 else {
                     return V::reason("extend needs a date, a duration and a whole number");
                 };
@@ -933,11 +1087,16 @@ impl<'p> Evaluator<'p> {
                                 (Value::Date(a), Value::Date(c)) => a < c,
                                 _ => false,
                             };
-                            if less == matches!(b, Builtin::Min) { v } else { bv }
+                            if less == matches!(b, Builtin::Min) {
+                                v
+                            } else {
+                                bv
+                            }
                         }
                     });
                 }
-                best.map(V::Known).unwrap_or_else(|| V::reason("nothing to compare"))
+                best.map(V::Known)
+                    .unwrap_or_else(|| V::reason("nothing to compare"))
             }
             Builtin::Len => match vals.first() {
                 Some(Value::List(l)) => V::Known(Value::Num(Decimal::from(l.items.len()))),
@@ -991,9 +1150,13 @@ impl<'p> Evaluator<'p> {
             }
             let mut sum = Decimal::ZERO;
             for pair in vals.windows(2) {
-                let (Some(a), Some(b)) = (pair.first(), pair.get(1)) else { continue };
+                let (Some(a), Some(b)) = (pair.first(), pair.get(1)) else {
+                    continue;
+                };
                 if a.is_zero() {
-                    return V::reason(format!("{name}: a year's value is zero, so its growth rate is undefined"));
+                    return V::reason(format!(
+                        "{name}: a year's value is zero, so its growth rate is undefined"
+                    ));
                 }
                 let Some(r) = b.checked_div(*a).and_then(|q| q.checked_sub(Decimal::ONE)) else {
                     return V::reason("overflow in growth");

@@ -15,7 +15,6 @@ use crate::syntax::ast::Span;
 use chrono::NaiveDate;
 use raw::{Raw, RawKind};
 use rust_decimal::Decimal;
-use std::str::FromStr;
 use std::sync::Arc;
 
 pub use raw::Format;
@@ -27,7 +26,12 @@ pub const MAX_ITEMS: usize = 100_000;
 
 /// Read a facts file. `file` is the index of its text in the diagnostics' sources.
 /// Errors stop the cluster; warnings (unknown facts) do not.
-pub fn load(program: &Program, format: Format, text: &str, file: u32) -> Result<(Facts, Vec<Diag>), Vec<Diag>> {
+pub fn load(
+    program: &Program,
+    format: Format,
+    text: &str,
+    file: u32,
+) -> Result<(Facts, Vec<Diag>), Vec<Diag>> {
     let tree = raw::parse(format, text).map_err(|errs| {
         errs.into_iter()
             .map(|e| {
@@ -39,7 +43,8 @@ pub fn load(program: &Program, format: Format, text: &str, file: u32) -> Result<
                     "facts::encoding" => "policy::facts::encoding",
                     _ => "policy::facts::syntax",
                 };
-                let mut d = Diag::error(code, e.message).at(Span::new(file, e.span.start, e.span.end));
+                let mut d =
+                    Diag::error(code, e.message).at(Span::new(file, e.span.start, e.span.end));
                 if let Some(h) = e.help {
                     d = d.help(h);
                 } else {
@@ -116,7 +121,10 @@ impl<'p> Loader<'p> {
         if entries.len() > MAX_FACTS {
             self.error(
                 "policy::facts::too_many",
-                format!("the facts file has {} entries, more than the limit of {MAX_FACTS}", entries.len()),
+                format!(
+                    "the facts file has {} entries, more than the limit of {MAX_FACTS}",
+                    entries.len()
+                ),
                 r,
                 "split the file: one cluster per facts file".into(),
             );
@@ -134,26 +142,35 @@ impl<'p> Loader<'p> {
             }
             // `{"cluster": {"name": …}}` is the same as `{"cluster.name": …}`.
             let nested = format!("{name}.");
-            if matches!(value.kind, RawKind::Object(_)) && self.p.facts.iter().any(|f| f.name.starts_with(&nested)) {
+            if matches!(value.kind, RawKind::Object(_))
+                && self.p.facts.iter().any(|f| f.name.starts_with(&nested))
+            {
                 self.object(value, &name);
                 continue;
             }
             let names = self.p.facts.iter().map(|f| f.name.as_str());
             let help = match crate::check::suggest(&name, names) {
                 Some(s) => format!("did you mean `{s}`? unknown facts are ignored"),
-                None => "unknown facts are ignored; see the fact declarations in the rule files".into(),
+                None => {
+                    "unknown facts are ignored; see the fact declarations in the rule files".into()
+                }
             };
             self.warnings.push(
-                Diag::warning("policy::facts::unknown_fact", format!("unknown fact `{name}`"))
-                    .at(Span::new(self.file, key.span.start, key.span.end))
-                    .label("not declared in the rule files")
-                    .help(help),
+                Diag::warning(
+                    "policy::facts::unknown_fact",
+                    format!("unknown fact `{name}`"),
+                )
+                .at(Span::new(self.file, key.span.start, key.span.end))
+                .label("not declared in the rule files")
+                .help(help),
             );
         }
     }
 
     fn fact(&mut self, id: FactId, r: &Raw) {
-        let Some(def) = self.p.facts.get(id) else { return };
+        let Some(def) = self.p.facts.get(id) else {
+            return;
+        };
         if matches!(r.kind, RawKind::Null) {
             return; // null: absent, unknown
         }
@@ -182,7 +199,12 @@ impl<'p> Loader<'p> {
             Ty::Bool => match r.kind {
                 RawKind::Bool(b) => Some(Value::Bool(b)),
                 _ => {
-                    self.type_error(what, "true or false", r, "write `true` or `false` (without quotes)");
+                    self.type_error(
+                        what,
+                        "true or false",
+                        r,
+                        "write `true` or `false` (without quotes)",
+                    );
                     None
                 }
             },
@@ -206,13 +228,21 @@ impl<'p> Loader<'p> {
             Ty::Record(rid) => self.record(*rid, r, what, origin),
             Ty::List(inner) => {
                 let RawKind::Array(items) = &r.kind else {
-                    self.type_error(what, "a list", r, "write a list: [ … ] (an empty list [] means there are none)");
+                    self.type_error(
+                        what,
+                        "a list",
+                        r,
+                        "write a list: [ … ] (an empty list [] means there are none)",
+                    );
                     return None;
                 };
                 if items.len() > MAX_ITEMS {
                     self.error(
                         "policy::facts::too_many",
-                        format!("`{what}` has {} elements, more than the limit of {MAX_ITEMS}", items.len()),
+                        format!(
+                            "`{what}` has {} elements, more than the limit of {MAX_ITEMS}",
+                            items.len()
+                        ),
                         r,
                         "split the cluster's records or check the file".into(),
                     );
@@ -236,7 +266,12 @@ impl<'p> Loader<'p> {
             }
             Ty::Series(inner) => {
                 let RawKind::Object(entries) = &r.kind else {
-                    self.type_error(what, "figures by year", r, "write an object keyed by year: {\"2022\": 31.5, \"2023\": 33.0}");
+                    self.type_error(
+                        what,
+                        "figures by year",
+                        r,
+                        "write an object keyed by year: {\"2022\": 31.5, \"2023\": 33.0}",
+                    );
                     return None;
                 };
                 let mut out: Vec<(i32, Value)> = Vec::new();
@@ -256,9 +291,12 @@ impl<'p> Loader<'p> {
                             "each key of a series is a year of four digits, such as \"2024\""
                         };
                         self.errors.push(
-                            Diag::error("policy::facts::bad_year", format!("`{}` in `{what}` is not a year", k.name))
-                                .at(span)
-                                .help(help),
+                            Diag::error(
+                                "policy::facts::bad_year",
+                                format!("`{}` in `{what}` is not a year", k.name),
+                            )
+                            .at(span)
+                            .help(help),
                         );
                         ok = false;
                         continue;
@@ -269,9 +307,12 @@ impl<'p> Loader<'p> {
                     if out.iter().any(|(x, _)| *x == y) {
                         let span = Span::new(self.file, k.span.start, k.span.end);
                         self.errors.push(
-                            Diag::error("policy::facts::duplicate_key", format!("year {y} of `{what}` is given twice"))
-                                .at(span)
-                                .help("give each year once"),
+                            Diag::error(
+                                "policy::facts::duplicate_key",
+                                format!("year {y} of `{what}` is given twice"),
+                            )
+                            .at(span)
+                            .help("give each year once"),
                         );
                         ok = false;
                         continue;
@@ -282,7 +323,12 @@ impl<'p> Loader<'p> {
                     }
                 }
                 out.sort_by_key(|(y, _)| *y);
-                ok.then(|| Value::Series(Arc::new(Series { origin, entries: out })))
+                ok.then(|| {
+                    Value::Series(Arc::new(Series {
+                        origin,
+                        entries: out,
+                    }))
+                })
             }
             Ty::OrNone(inner) => {
                 if matches!(r.kind, RawKind::Null) {
@@ -292,13 +338,25 @@ impl<'p> Loader<'p> {
                 }
             }
             Ty::Duration | Ty::MonthDay | Ty::NoneLit | Ty::Error => {
-                self.type_error(what, "a value of a kind facts cannot hold", r, "declare the fact with another type");
+                self.type_error(
+                    what,
+                    "a value of a kind facts cannot hold",
+                    r,
+                    "declare the fact with another type",
+                );
                 None
             }
         }
     }
 
-    fn record_at(&mut self, rid: RecordId, r: &Raw, what: &str, origin: Option<FactId>, index: usize) -> Option<Value> {
+    fn record_at(
+        &mut self,
+        rid: RecordId,
+        r: &Raw,
+        what: &str,
+        origin: Option<FactId>,
+        index: usize,
+    ) -> Option<Value> {
         let v = self.record(rid, r, what, origin)?;
         if let Value::Record(rec) = v {
             let mut rec = (*rec).clone();
@@ -308,26 +366,42 @@ impl<'p> Loader<'p> {
         Some(v)
     }
 
-    fn record(&mut self, rid: RecordId, r: &Raw, what: &str, origin: Option<FactId>) -> Option<Value> {
-        let Some(def) = self.p.records.get(rid) else { return None };
+    fn record(
+        &mut self,
+        rid: RecordId,
+        r: &Raw,
+        what: &str,
+        origin: Option<FactId>,
+    ) -> Option<Value> {
+        let def = self.p.records.get(rid)?;
         let RawKind::Object(entries) = &r.kind else {
             let names: Vec<&str> = def.fields.iter().map(|f| f.name.as_str()).collect();
-            self.type_error(what, "a record", r, &format!("write an object with the fields {}", names.join(", ")));
+            self.type_error(
+                what,
+                "a record",
+                r,
+                &format!("write an object with the fields {}", names.join(", ")),
+            );
             return None;
         };
         let mut fields: Vec<V> = Vec::with_capacity(def.fields.len());
         let mut ok = true;
         for f in &def.fields {
             let w = format!("{what}.{}", f.name);
-            let given = entries.iter().find(|(k, _)| k.name == f.name).map(|(_, v)| v);
+            let given = entries
+                .iter()
+                .find(|(k, _)| k.name == f.name)
+                .map(|(_, v)| v);
             let v = match given {
-                Some(v) if !matches!(v.kind, RawKind::Null) => match self.value(&f.ty, v, &w, origin) {
-                    Some(x) => V::Known(x),
-                    None => {
-                        ok = false;
-                        continue;
+                Some(v) if !matches!(v.kind, RawKind::Null) => {
+                    match self.value(&f.ty, v, &w, origin) {
+                        Some(x) => V::Known(x),
+                        None => {
+                            ok = false;
+                            continue;
+                        }
                     }
-                },
+                }
                 _ if f.or_none => V::Known(Value::None),
                 _ if f.optional => match origin {
                     Some(o) => V::why(Why::missing(o, w.clone())),
@@ -337,9 +411,15 @@ impl<'p> Loader<'p> {
                     let span = self.span(r);
                     let label = f.label.clone().unwrap_or_default();
                     self.errors.push(
-                        Diag::error("policy::facts::missing_field", format!("`{what}` has no `{}`", f.name))
-                            .at(span)
-                            .help(format!("add the field `{}` ({label}); every entry of this kind needs it", f.name)),
+                        Diag::error(
+                            "policy::facts::missing_field",
+                            format!("`{what}` has no `{}`", f.name),
+                        )
+                        .at(span)
+                        .help(format!(
+                            "add the field `{}` ({label}); every entry of this kind needs it",
+                            f.name
+                        )),
                     );
                     ok = false;
                     continue;
@@ -355,20 +435,33 @@ impl<'p> Loader<'p> {
                     None => "the field is ignored".into(),
                 };
                 self.warnings.push(
-                    Diag::warning("policy::facts::unknown_field", format!("`{what}` has an unknown field `{}`", k.name))
-                        .at(Span::new(self.file, k.span.start, k.span.end))
-                        .help(help),
+                    Diag::warning(
+                        "policy::facts::unknown_field",
+                        format!("`{what}` has an unknown field `{}`", k.name),
+                    )
+                    .at(Span::new(self.file, k.span.start, k.span.end))
+                    .help(help),
                 );
             }
         }
-        ok.then(|| Value::Record(Arc::new(Record { origin: None, fields })))
+        ok.then(|| {
+            Value::Record(Arc::new(Record {
+                origin: None,
+                fields,
+            }))
+        })
     }
 
     fn category(&mut self, e: EnumId, r: &Raw, what: &str) -> Option<Value> {
         let def = self.p.enums.get(e)?;
         let RawKind::String(s) = &r.kind else {
             let names: Vec<&str> = def.variants.iter().map(|(n, _)| n.as_str()).collect();
-            self.type_error(what, "a category", r, &format!("write one of: {}", names.join(", ")));
+            self.type_error(
+                what,
+                "a category",
+                r,
+                &format!("write one of: {}", names.join(", ")),
+            );
             return None;
         };
         let s = s.trim();
@@ -396,7 +489,13 @@ impl<'p> Loader<'p> {
     fn date(&mut self, s: &str, r: &Raw, what: &str) -> Option<NaiveDate> {
         let t = s.trim();
         let shape = t.len() == 10
-            && t.char_indices().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+            && t.char_indices().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    c == '-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            });
         if shape {
             if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
                 return Some(d);
@@ -445,15 +544,30 @@ impl<'p> Loader<'p> {
                 }
                 let end = s
                     .char_indices()
-                    .find(|(i, c)| !(c.is_ascii_digit() || *c == '.' || ((*c == '-' || *c == '+') && *i == 0) || *c == 'e' || *c == 'E'))
+                    .find(|(i, c)| {
+                        !(c.is_ascii_digit()
+                            || *c == '.'
+                            || ((*c == '-' || *c == '+') && *i == 0)
+                            || *c == 'e'
+                            || *c == 'E')
+                    })
                     .map(|(i, _)| i)
                     .unwrap_or(s.len());
                 let (num, rest) = s.split_at(end);
                 (num.to_string(), rest.trim().to_string())
             }
             _ => {
-                let u = if declared.name.is_empty() { String::new() } else { format!(" in {}", declared.name) };
-                self.type_error(what, &format!("a number{u}"), r, "write a number, or a text with its unit such as \"30亿元\"");
+                let u = if declared.name.is_empty() {
+                    String::new()
+                } else {
+                    format!(" in {}", declared.name)
+                };
+                self.type_error(
+                    what,
+                    &format!("a number{u}"),
+                    r,
+                    "write a number, or a text with its unit such as \"30亿元\"",
+                );
                 return None;
             }
         };
@@ -476,7 +590,14 @@ impl<'p> Loader<'p> {
                 };
                 self.error(
                     "policy::facts::bad_number",
-                    format!("`{}` in `{what}` is not a number", if digits.is_empty() { &unit_text } else { &digits }),
+                    format!(
+                        "`{}` in `{what}` is not a number",
+                        if digits.is_empty() {
+                            &unit_text
+                        } else {
+                            &digits
+                        }
+                    ),
                     r,
                     help.into(),
                 );
@@ -499,7 +620,11 @@ impl<'p> Loader<'p> {
                     .filter(|u| u.dim == declared.dim && !u.name.is_empty())
                     .map(|u| u.name.as_str())
                     .collect();
-                let want = if declared.name.is_empty() { "a plain number".to_string() } else { declared.name.clone() };
+                let want = if declared.name.is_empty() {
+                    "a plain number".to_string()
+                } else {
+                    declared.name.clone()
+                };
                 self.error(
                     "policy::facts::bad_unit",
                     format!("`{unit_text}` is not a unit for `{what}`, which is in {want}"),
@@ -518,7 +643,10 @@ impl<'p> Loader<'p> {
                 None => {
                     self.error(
                         "policy::facts::number_too_large",
-                        format!("`{digits}{unit_text}` in `{what}` is too large in {}", declared.name),
+                        format!(
+                            "`{digits}{unit_text}` in `{what}` is too large in {}",
+                            declared.name
+                        ),
                         r,
                         "use a smaller number or a larger unit".into(),
                     );
@@ -547,7 +675,11 @@ impl<'p> Loader<'p> {
             }
         }
         // -0 is 0.
-        Some(if value.is_zero() { Decimal::ZERO.max(value.abs()) } else { value })
+        Some(if value.is_zero() {
+            Decimal::ZERO.max(value.abs())
+        } else {
+            value
+        })
     }
 }
 
@@ -576,14 +708,14 @@ fn parse_decimal(s: &str) -> Result<Decimal, NumError> {
     if !valid {
         return Err(NumError::Bad);
     }
-    let base = match Decimal::from_str(t.split(['e', 'E']).next().unwrap_or("")) {
-        Ok(d) => d,
-        Err(_) => {
-            // Too many digits: exact only if the extra digits are trailing zeros of a fraction.
-            let trimmed = if frac.is_some() { t.trim_end_matches('0').trim_end_matches('.') } else { t };
-            Decimal::from_str(trimmed.split(['e', 'E']).next().unwrap_or("")).map_err(|_| NumError::TooLarge)?
-        }
+    // Exact or refused: never rounded. Trailing zeros of a fraction carry no digits.
+    let m = t.split(['e', 'E']).next().unwrap_or("");
+    let m = if m.contains('.') {
+        m.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        m
     };
+    let base = Decimal::from_str_exact(m).map_err(|_| NumError::TooLarge)?;
     match exp {
         None => Ok(base),
         Some(e) => {
@@ -594,7 +726,12 @@ fn parse_decimal(s: &str) -> Result<Decimal, NumError> {
             let mut v = base;
             let ten = Decimal::TEN;
             for _ in 0..e.abs() {
-                v = if e > 0 { v.checked_mul(ten) } else { v.checked_div(ten) }.ok_or(NumError::TooLarge)?;
+                v = if e > 0 {
+                    v.checked_mul(ten)
+                } else {
+                    v.checked_div(ten)
+                }
+                .ok_or(NumError::TooLarge)?;
             }
             Ok(v)
         }
@@ -609,12 +746,30 @@ mod tests {
     fn decimals_are_exact() {
         let ok = |s: &str| parse_decimal(s).ok().map(|d| d.to_string());
         assert_eq!(ok("0.1").as_deref(), Some("0.1"));
-        assert_eq!(ok("12345678901234567.89").as_deref(), Some("12345678901234567.89"));
+        assert_eq!(
+            ok("12345678901234567.89").as_deref(),
+            Some("12345678901234567.89")
+        );
         assert_eq!(ok("1e3").as_deref(), Some("1000"));
         assert_eq!(ok("-0").as_deref(), Some("0"));
         assert!(matches!(parse_decimal("1e400"), Err(NumError::TooLarge)));
-        assert!(matches!(parse_decimal("99999999999999999999999999999999"), Err(NumError::TooLarge)));
+        assert!(matches!(
+            parse_decimal("99999999999999999999999999999999"),
+            Err(NumError::TooLarge)
+        ));
         assert!(matches!(parse_decimal("1,000"), Err(NumError::Bad)));
+        assert_eq!(
+            ok("30.000000000000000000000000001").as_deref(),
+            Some("30.000000000000000000000000001")
+        );
+        assert!(matches!(
+            parse_decimal("300.000000000000000000000000001"),
+            Err(NumError::TooLarge)
+        ));
+        assert_eq!(
+            ok("30.0000000000000000000000000000000").as_deref(),
+            Some("30")
+        );
         assert!(matches!(parse_decimal("abc"), Err(NumError::Bad)));
     }
 }

@@ -82,10 +82,36 @@ fn strip_minus(s: &str) -> &str {
 
 /// `2022: 28.40亿元 < 30亿元, short by 1.60亿元`
 pub fn check_line(c: &Check) -> String {
+    check_line_with(c, None)
+}
+
+/// A check line; `expr` (the compared expression's text) is added for date and
+/// yes/no checks, whose values alone do not say what was compared.
+pub fn check_line_with(c: &Check, expr: Option<&str>) -> String {
     let mut out = String::new();
     if !c.bindings.is_empty() {
         let b: Vec<&str> = c.bindings.iter().map(|(_, v)| v.as_str()).collect();
         let _ = write!(out, "{}: ", b.join(", "));
+    }
+    if c.right.is_none() && c.op == BinOp::Eq {
+        // A yes/no fact or a decision that was read.
+        let v = c.left.as_ref().map(|l| match l.value.as_str() {
+            "true" => "yes".to_string(),
+            "false" => "no".to_string(),
+            _ => show(l),
+        });
+        let _ = write!(
+            out,
+            "{} = {}",
+            expr.unwrap_or("?"),
+            v.unwrap_or_else(|| "unknown".into())
+        );
+        return out;
+    }
+    if let (Some(e), Some(m)) = (expr, &c.margin) {
+        if m.unit == "days" {
+            let _ = write!(out, "{e}: ");
+        }
     }
     let (l, r) = match (&c.left, &c.right) {
         (Some(l), Some(r)) => (show(l), show(r)),
@@ -103,17 +129,33 @@ pub fn check_line(c: &Check) -> String {
     let _ = write!(out, "{l} {} {r}", op.symbol());
     if let Some(m) = &c.margin {
         let neg = m.value.starts_with('-');
-        let zero = m.value.trim_start_matches('-').chars().all(|ch| ch == '0' || ch == '.');
-        let amount = format!("{}{}", strip_minus(&m.value), if m.unit == "days" { String::new() } else { m.unit.clone() });
+        let zero = m
+            .value
+            .trim_start_matches('-')
+            .chars()
+            .all(|ch| ch == '0' || ch == '.');
+        let amount = format!(
+            "{}{}",
+            strip_minus(&m.value),
+            if m.unit == "days" {
+                String::new()
+            } else {
+                m.unit.clone()
+            }
+        );
         if m.unit == "days" {
             let n = strip_minus(&m.value);
-            let days = if n == "1" { "1 day".to_string() } else { format!("{n} days") };
-            let text = if zero {
-                "the same day".to_string()
-            } else if neg {
-                format!("{days} before")
+            let days = if n == "1" {
+                "1 day".to_string()
             } else {
-                format!("{days} after")
+                format!("{n} days")
+            };
+            let text = match (c.op, c.holds) {
+                _ if zero => "the same day".to_string(),
+                (BinOp::Le | BinOp::Lt, Some(false)) => format!("{days} late"),
+                (BinOp::Le | BinOp::Lt, Some(true)) => format!("{days} to spare"),
+                _ if neg => format!("{days} before"),
+                _ => format!("{days} after"),
             };
             let _ = write!(out, ", {text}");
         } else if !zero {
@@ -167,14 +209,22 @@ pub fn render(r: &Report, st: Style) -> String {
     }
     o.push('\n');
     if let Some((a, b)) = h.in_force {
-        let _ = writeln!(o, "in force {a} to {b} · evaluated as of {}", r.evaluation.as_of);
+        let _ = writeln!(
+            o,
+            "in force {a} to {b} · evaluated as of {}",
+            r.evaluation.as_of
+        );
     } else {
         let _ = writeln!(o, "evaluated as of {}", r.evaluation.as_of);
     }
     for (ai, a) in p.articles.iter().enumerate() {
         o.push('\n');
         let title = a.title.clone().unwrap_or_default();
-        let _ = writeln!(o, "{}", st.bold(&format!("第{}条 {title}", chinese_number(a.number))));
+        let _ = writeln!(
+            o,
+            "{}",
+            st.bold(&format!("第{}条 {title}", chinese_number(a.number)))
+        );
         // Decisions of the article that are not clauses: value first.
         let article_decisions: Vec<usize> = p
             .decisions
@@ -184,7 +234,9 @@ pub fn render(r: &Report, st: Style) -> String {
             .map(|(i, _)| i)
             .collect();
         for &id in &article_decisions {
-            let (Some(d), Some(res)) = (p.decisions.get(id), r.result(id)) else { continue };
+            let (Some(d), Some(res)) = (p.decisions.get(id), r.result(id)) else {
+                continue;
+            };
             if !matches!(d.kind, DecisionKind::Expr(_)) {
                 continue;
             }
@@ -200,13 +252,19 @@ pub fn render(r: &Report, st: Style) -> String {
             }
             if res.status != Status::NotApplicable {
                 for c in &res.checks {
-                    let _ = writeln!(o, "      {}", st.dim(&check_line(c)));
+                    let _ = writeln!(
+                        o,
+                        "      {}",
+                        st.dim(&check_line_with(c, Some(&r.text(c.span))))
+                    );
                 }
             }
         }
         for c in &a.clauses {
             let id = c.decision;
-            let (Some(d), Some(res)) = (p.decisions.get(id), r.result(id)) else { continue };
+            let (Some(d), Some(res)) = (p.decisions.get(id), r.result(id)) else {
+                continue;
+            };
             let outcome = match (res.status, res.value.as_ref()) {
                 (Status::NotApplicable, _) => Outcome::NotApplicable,
                 (_, Some(Value::Bool(true))) => Outcome::Met,
@@ -226,7 +284,11 @@ pub fn render(r: &Report, st: Style) -> String {
             }
             for (rule, rr) in c.rules.iter().zip(&res.rules) {
                 let (file, line, _) = r.place(rule.span);
-                let kind = if rule.kind == RuleKind::Guideline { " (guideline)" } else { "" };
+                let kind = if rule.kind == RuleKind::Guideline {
+                    " (guideline)"
+                } else {
+                    ""
+                };
                 let _ = writeln!(
                     o,
                     "      {} {}{kind}  {}",
@@ -238,10 +300,18 @@ pub fn render(r: &Report, st: Style) -> String {
                     continue;
                 }
                 for ch in &rr.checks {
-                    let _ = writeln!(o, "          {}", check_line(ch));
+                    let _ = writeln!(
+                        o,
+                        "          {}",
+                        check_line_with(ch, Some(&r.text(ch.span)))
+                    );
                 }
                 if rr.checks_truncated > 0 {
-                    let _ = writeln!(o, "          {}", st.dim(&format!("… and {} more comparisons", rr.checks_truncated)));
+                    let _ = writeln!(
+                        o,
+                        "          {}",
+                        st.dim(&format!("… and {} more comparisons", rr.checks_truncated))
+                    );
                 }
                 if rr.outcome == Outcome::Undetermined {
                     missing_lines(r, &rr.why, "          ", &mut o, st);
@@ -255,7 +325,10 @@ pub fn render(r: &Report, st: Style) -> String {
         let _ = writeln!(o, "{}", st.bold("Warnings"));
         for w in &warnings {
             let (file, line, _) = r.place(w.span);
-            let clause = w.clause.map(|c| format!("（{}）", chinese_number(c))).unwrap_or_default();
+            let clause = w
+                .clause
+                .map(|c| format!("（{}）", chinese_number(c)))
+                .unwrap_or_default();
             let _ = writeln!(
                 o,
                 "  {} 第{}条{clause} {}  {}",
@@ -306,7 +379,12 @@ fn missing_lines(r: &Report, why: &crate::eval::Why, indent: &str, o: &mut Strin
                 }
             })
             .collect();
-        let _ = writeln!(o, "{indent}{} {}", st.yellow("missing:"), labelled.join(", "));
+        let _ = writeln!(
+            o,
+            "{indent}{} {}",
+            st.yellow("missing:"),
+            labelled.join(", ")
+        );
     }
     for reason in &why.reasons {
         let _ = writeln!(o, "{indent}{} {reason}", st.yellow("because:"));

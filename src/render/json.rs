@@ -34,7 +34,10 @@ fn check(r: &Report, c: &Check) -> J {
     }
     m.insert("left".into(), c.left.as_ref().map(shown).unwrap_or(J::Null));
     m.insert("op".into(), J::String(c.op.symbol().into()));
-    m.insert("right".into(), c.right.as_ref().map(shown).unwrap_or(J::Null));
+    m.insert(
+        "right".into(),
+        c.right.as_ref().map(shown).unwrap_or(J::Null),
+    );
     m.insert("holds".into(), c.holds.map(J::Bool).unwrap_or(J::Null));
     if let Some(x) = &c.margin {
         m.insert("margin".into(), shown(x));
@@ -89,7 +92,14 @@ fn rule(r: &Report, def: &crate::ir::RuleDef, res: &RuleResult) -> J {
     m.insert("title".into(), J::String(def.title.clone()));
     m.insert(
         "kind".into(),
-        J::String(if def.kind == RuleKind::Guideline { "guideline" } else { "rule" }.into()),
+        J::String(
+            if def.kind == RuleKind::Guideline {
+                "guideline"
+            } else {
+                "rule"
+            }
+            .into(),
+        ),
     );
     m.insert("outcome".into(), J::String(res.outcome.as_str().into()));
     let mut missing: Vec<String> = res
@@ -103,7 +113,10 @@ fn rule(r: &Report, def: &crate::ir::RuleDef, res: &RuleResult) -> J {
     missing.dedup();
     m.insert("missing".into(), json!(missing));
     why(r, &res.why, &mut m);
-    m.insert("checks".into(), J::Array(res.checks.iter().map(|c| check(r, c)).collect()));
+    m.insert(
+        "checks".into(),
+        J::Array(res.checks.iter().map(|c| check(r, c)).collect()),
+    );
     if res.checks_truncated > 0 {
         m.insert("checks_not_shown".into(), json!(res.checks_truncated));
     }
@@ -148,12 +161,21 @@ pub fn render(r: &Report) -> J {
                     e.insert("outcome".into(), J::String(outcome.as_str().into()));
                     e.insert(
                         "rules".into(),
-                        J::Array(c.rules.iter().zip(&res.rules).map(|(rd, rr)| rule(r, rd, rr)).collect()),
+                        J::Array(
+                            c.rules
+                                .iter()
+                                .zip(&res.rules)
+                                .map(|(rd, rr)| rule(r, rd, rr))
+                                .collect(),
+                        ),
                     );
                 }
             }
             DecisionKind::Expr(_) => {
-                e.insert("checks".into(), J::Array(res.checks.iter().map(|c| check(r, c)).collect()));
+                e.insert(
+                    "checks".into(),
+                    J::Array(res.checks.iter().map(|c| check(r, c)).collect()),
+                );
             }
         }
         why(r, &res.why, &mut e);
@@ -161,7 +183,10 @@ pub fn render(r: &Report) -> J {
             "interpretations".into(),
             json!(r.annotations_of(id, AnnotKind::Interpretation)),
         );
-        e.insert("assumptions".into(), json!(r.annotations_of(id, AnnotKind::Assumption)));
+        e.insert(
+            "assumptions".into(),
+            json!(r.annotations_of(id, AnnotKind::Assumption)),
+        );
         e.insert("source".into(), place(r, d.span));
         let v = match (&res.status, &res.value) {
             (Status::Decided, Some(v)) => value(p, v, &d.ty),

@@ -51,9 +51,15 @@ impl<'a> Report<'a> {
     pub fn rule_warnings(&self) -> Vec<RuleWarning> {
         let mut out = Vec::new();
         for (id, d) in self.program.decisions.iter().enumerate() {
-            let DecisionKind::Clause(ci) = d.kind else { continue };
-            let Some(article) = self.program.articles.get(d.article) else { continue };
-            let Some(clause) = article.clauses.get(ci) else { continue };
+            let DecisionKind::Clause(ci) = d.kind else {
+                continue;
+            };
+            let Some(article) = self.program.articles.get(d.article) else {
+                continue;
+            };
+            let Some(clause) = article.clauses.get(ci) else {
+                continue;
+            };
             let Some(res) = self.result(id) else { continue };
             for (rule, rr) in clause.rules.iter().zip(&res.rules) {
                 if rule.kind == RuleKind::Guideline && rr.outcome == Outcome::NotMet {
@@ -67,7 +73,10 @@ impl<'a> Report<'a> {
                         article: article.number,
                         clause: Some(clause.number),
                         rule: rule.title.clone(),
-                        message: format!("guideline not met: {}{detail}; the reviewers should give the reason", rule.title),
+                        message: format!(
+                            "guideline not met: {}{detail}; the reviewers should give the reason",
+                            rule.title
+                        ),
                         span: rule.span,
                     });
                 }
@@ -78,7 +87,9 @@ impl<'a> Report<'a> {
 
     /// Interpretations and assumptions a decision relied on, as texts.
     pub fn annotations_of(&self, id: usize, kind: AnnotKind) -> Vec<String> {
-        let Some(d) = self.program.decisions.get(id) else { return Vec::new() };
+        let Some(d) = self.program.decisions.get(id) else {
+            return Vec::new();
+        };
         d.annotations
             .iter()
             .filter_map(|a| self.program.annotations.get(*a))
@@ -91,7 +102,10 @@ impl<'a> Report<'a> {
     pub fn assumptions(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for (id, _) in self.program.decisions.iter().enumerate() {
-            if self.result(id).is_some_and(|r| r.status != Status::NotApplicable) {
+            if self
+                .result(id)
+                .is_some_and(|r| r.status != Status::NotApplicable)
+            {
                 for a in self.annotations_of(id, AnnotKind::Assumption) {
                     if !out.contains(&a) {
                         out.push(a);
@@ -123,7 +137,11 @@ pub fn chinese_number(n: u32) -> String {
     match n {
         0..=9 => d(n).to_string(),
         10..=19 => format!("十{}", if n % 10 == 0 { "" } else { d(n % 10) }),
-        20..=99 => format!("{}十{}", d(n / 10), if n % 10 == 0 { "" } else { d(n % 10) }),
+        20..=99 => format!(
+            "{}十{}",
+            d(n / 10),
+            if n % 10 == 0 { "" } else { d(n % 10) }
+        ),
         100..=999 => {
             let rest = n % 100;
             let tail = match rest {

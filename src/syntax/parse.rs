@@ -7,7 +7,6 @@ use crate::diag::Diag;
 use pest::iterators::Pair;
 use pest::Parser as _;
 use rust_decimal::Decimal;
-use std::str::FromStr;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/policy.pest"]
@@ -271,6 +270,17 @@ struct Builder {
     file: u32,
 }
 
+/// The exact decimal of a number literal; `None` when it has more digits than an
+/// exact decimal holds (it is never rounded). Trailing zeros of a fraction are dropped.
+fn exact_decimal(text: &str) -> Option<Decimal> {
+    let t = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        text
+    };
+    Decimal::from_str_exact(t).ok()
+}
+
 fn unescape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars();
@@ -290,9 +300,28 @@ fn unescape(s: &str) -> String {
 }
 
 impl Builder {
+    /// The span of a pair, without the whitespace and comments pest lets trail it.
     fn span(&self, p: &Pair<Rule>) -> Span {
         let s = p.as_span();
-        Span::new(self.file, s.start(), s.end())
+        let mut text = p.as_str();
+        loop {
+            let trimmed = text.trim_end_matches(|c: char| c.is_whitespace());
+            // A trailing comment line: drop it and look again.
+            match trimmed.rfind('\n') {
+                Some(nl)
+                    if trimmed
+                        .get(nl + 1..)
+                        .is_some_and(|l| l.trim_start().starts_with('#')) =>
+                {
+                    text = trimmed.get(..nl).unwrap_or("");
+                }
+                _ => {
+                    text = trimmed;
+                    break;
+                }
+            }
+        }
+        Span::new(self.file, s.start(), s.start() + text.len())
     }
 
     fn ident(&self, p: Pair<Rule>) -> Ident {
@@ -354,15 +383,19 @@ impl Builder {
                 Rule::policy_field => {
                     for f in c.into_inner() {
                         let rule = f.as_rule();
-                        let mut parts = f.into_inner().filter(|x| {
-                            matches!(x.as_rule(), Rule::string | Rule::date_lit)
-                        });
+                        let mut parts = f
+                            .into_inner()
+                            .filter(|x| matches!(x.as_rule(), Rule::string | Rule::date_lit));
                         match rule {
-                            Rule::document_field => h.document = parts.next().map(|x| self.string(x)),
+                            Rule::document_field => {
+                                h.document = parts.next().map(|x| self.string(x))
+                            }
                             Rule::issued_by_field => {
                                 h.issued_by = parts.next().map(|x| self.string(x))
                             }
-                            Rule::issued_on_field => h.issued_on = parts.next().map(|x| self.date(x)),
+                            Rule::issued_on_field => {
+                                h.issued_on = parts.next().map(|x| self.date(x))
+                            }
                             _ => {
                                 if let (Some(a), Some(b)) = (parts.next(), parts.next()) {
                                     h.in_force = Some((self.date(a), self.date(b)));
@@ -415,7 +448,7 @@ impl Builder {
                 Rule::unit_name => names.push(self.ident(c)),
                 Rule::number => {
                     factor_span = self.span(&c);
-                    factor = Decimal::from_str(c.as_str()).unwrap_or(Decimal::ZERO);
+                    factor = exact_decimal(c.as_str()).unwrap_or(Decimal::ZERO);
                 }
                 _ => {}
             }
@@ -814,10 +847,8 @@ impl Builder {
         };
         for c in p.into_inner() {
             match c.as_rule() {
-                Rule::rule_kind => {
-                    if c.as_str().starts_with("guideline") {
-                        r.kind = RuleKind::Guideline
-                    }
+                Rule::rule_kind if c.as_str().starts_with("guideline") => {
+                    r.kind = RuleKind::Guideline
                 }
                 Rule::string => r.title = self.string(c),
                 Rule::rule_when => {
@@ -896,7 +927,10 @@ impl Builder {
             }
             Rule::cmp_expr => {
                 let mut it = p.into_inner();
-                let lhs = it.next().map(|c| self.expr(c)).unwrap_or_else(|| self.bad(span));
+                let lhs = it
+                    .next()
+                    .map(|c| self.expr(c))
+                    .unwrap_or_else(|| self.bad(span));
                 match (it.next(), it.next()) {
                     (Some(op), Some(rhs)) => {
                         let op = match op.as_str() {
@@ -916,7 +950,9 @@ impl Builder {
                     _ => lhs,
                 }
             }
-            Rule::add_expr => self.left_assoc(p, |s| if s == "+" { BinOp::Add } else { BinOp::Sub }),
+            Rule::add_expr => {
+                self.left_assoc(p, |s| if s == "+" { BinOp::Add } else { BinOp::Sub })
+            }
             Rule::mul_expr => self.left_assoc(p, |s| {
                 if s == "*" || s == "×" {
                     BinOp::Mul
@@ -945,7 +981,10 @@ impl Builder {
             }
             Rule::postfix => {
                 let mut it = p.into_inner();
-                let mut e = it.next().map(|c| self.expr(c)).unwrap_or_else(|| self.bad(span));
+                let mut e = it
+                    .next()
+                    .map(|c| self.expr(c))
+                    .unwrap_or_else(|| self.bad(span));
                 for c in it {
                     let cs = self.span(&c);
                     let whole = Span::new(self.file, e.span.start as usize, cs.end as usize);
@@ -993,9 +1032,18 @@ impl Builder {
             },
             Rule::if_expr => {
                 let mut parts = p.into_inner().filter(|c| c.as_rule() == Rule::expr);
-                let c = parts.next().map(|x| self.expr(x)).unwrap_or_else(|| self.bad(span));
-                let t = parts.next().map(|x| self.expr(x)).unwrap_or_else(|| self.bad(span));
-                let e = parts.next().map(|x| self.expr(x)).unwrap_or_else(|| self.bad(span));
+                let c = parts
+                    .next()
+                    .map(|x| self.expr(x))
+                    .unwrap_or_else(|| self.bad(span));
+                let t = parts
+                    .next()
+                    .map(|x| self.expr(x))
+                    .unwrap_or_else(|| self.bad(span));
+                let e = parts
+                    .next()
+                    .map(|x| self.expr(x))
+                    .unwrap_or_else(|| self.bad(span));
                 Expr {
                     kind: ExprKind::If(Box::new(c), Box::new(t), Box::new(e)),
                     span,
@@ -1052,7 +1100,10 @@ impl Builder {
                 let mut it = p.into_inner();
                 let name = it
                     .next()
-                    .map(|c| Ident { name: c.as_str().to_string(), span: self.span(&c) })
+                    .map(|c| Ident {
+                        name: c.as_str().to_string(),
+                        span: self.span(&c),
+                    })
                     .unwrap_or_else(|| self.missing_ident(span));
                 Expr {
                     kind: ExprKind::Call(name, it.map(|c| self.expr(c)).collect()),
@@ -1076,15 +1127,18 @@ impl Builder {
             },
             Rule::quantity => {
                 let mut it = p.into_inner();
-                let text = it.next().map(|c| c.as_str().to_string()).unwrap_or_default();
+                let text = it
+                    .next()
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_default();
                 let unit = it.next().map(|c| self.ident(c));
-                match Decimal::from_str(&text) {
-                    Ok(value) => Expr {
+                match exact_decimal(&text) {
+                    Some(value) => Expr {
                         kind: ExprKind::Quantity { value, text, unit },
                         span,
                     },
                     // Too many digits for an exact decimal: the checker reports it.
-                    Err(_) => Expr {
+                    None => Expr {
                         kind: ExprKind::Quantity {
                             value: Decimal::MAX,
                             text,
@@ -1147,7 +1201,10 @@ impl Builder {
     fn left_assoc(&self, p: Pair<Rule>, op_of: impl Fn(&str) -> BinOp) -> Expr {
         let span = self.span(&p);
         let mut it: Pairs = p.into_inner();
-        let mut e = it.next().map(|c| self.expr(c)).unwrap_or_else(|| self.bad(span));
+        let mut e = it
+            .next()
+            .map(|c| self.expr(c))
+            .unwrap_or_else(|| self.bad(span));
         while let Some(op) = it.next() {
             let Some(rhs) = it.next() else { break };
             let rhs = self.expr(rhs);
@@ -1160,4 +1217,3 @@ impl Builder {
         e
     }
 }
-

@@ -5,7 +5,7 @@
 //! for every value and key, and duplicate keys reported rather than merged.
 //! Recursion stops at [`MAX_DEPTH`], so hostile nesting cannot overflow the stack.
 
-use super::{Key, MAX_DEPTH, ObjectBuilder, Raw, RawKind, Span, SyntaxError};
+use super::{Key, ObjectBuilder, Raw, RawKind, Span, SyntaxError, MAX_DEPTH};
 
 /// Parse one JSON document (BOM already removed).
 pub(super) fn parse(text: &str) -> Result<Raw, SyntaxError> {
@@ -398,16 +398,12 @@ mod tests {
             assert!(e.message.starts_with("lone surrogate"), "{}", e.message);
             assert_eq!(&bad[e.span.start..e.span.end], &bad[7..13]);
         }
-        assert!(
-            err(Json, "{\"s\": \"a\nb\"}")
-                .message
-                .starts_with("control character")
-        );
-        assert!(
-            err(Json, r#"{"s": "\x"}"#)
-                .message
-                .starts_with("expected an escape")
-        );
+        assert!(err(Json, "{\"s\": \"a\nb\"}")
+            .message
+            .starts_with("control character"));
+        assert!(err(Json, r#"{"s": "\x"}"#)
+            .message
+            .starts_with("expected an escape"));
     }
 
     #[test]

@@ -73,14 +73,12 @@ const BOM: char = '\u{feff}';
 /// Parse a whole document. The top level must be an object/mapping/table (else facts::not_an_object).
 pub fn parse(format: Format, text: &str) -> Result<Raw, Vec<SyntaxError>> {
     if text.len() > MAX_BYTES {
-        return Err(vec![
-            SyntaxError::new(
-                "facts::too_large",
-                format!("the facts file is larger than {} MiB", MAX_BYTES >> 20),
-                Span::new(0, 0),
-            )
-            .with_help("split the facts into smaller files"),
-        ]);
+        return Err(vec![SyntaxError::new(
+            "facts::too_large",
+            format!("the facts file is larger than {} MiB", MAX_BYTES >> 20),
+            Span::new(0, 0),
+        )
+        .with_help("split the facts into smaller files")]);
     }
     // Parse without the BOM, then shift every span so it indexes `text`.
     let (body, offset) = match text.strip_prefix(BOM) {
@@ -108,16 +106,14 @@ pub fn parse(format: Format, text: &str) -> Result<Raw, Vec<SyntaxError>> {
         RawKind::Array(_) => "a list",
         RawKind::Object(_) => "an object",
     };
-    Err(vec![
-        SyntaxError::new(
-            "facts::not_an_object",
-            format!(
-                "the top level of a facts file must be an object of named facts, found {found}"
-            ),
-            raw.span,
-        )
-        .with_help("put the facts under names, e.g. `{\"name\": value}`"),
-    ])
+    Err(vec![SyntaxError::new(
+        "facts::not_an_object",
+        format!("the top level of a facts file must be an object of named facts, found {found}"),
+        raw.span,
+    )
+    .with_help(
+        "put the facts under names, e.g. `{\"name\": value}`",
+    )])
 }
 
 /// Tell the format from a file name's extension: .json, .yaml/.yml, .toml (case-insensitive); None otherwise.

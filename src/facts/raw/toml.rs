@@ -7,7 +7,7 @@
 
 use toml_edit::{ImDocument, Item, TableLike, Value};
 
-use super::{Key, MAX_DEPTH, ObjectBuilder, Raw, RawKind, Span, SyntaxError, library_message};
+use super::{library_message, Key, ObjectBuilder, Raw, RawKind, Span, SyntaxError, MAX_DEPTH};
 
 /// Parse one TOML document (BOM already removed).
 pub(super) fn parse(text: &str) -> Result<Raw, SyntaxError> {

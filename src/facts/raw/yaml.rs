@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
 
-use super::{Key, MAX_DEPTH, ObjectBuilder, Raw, RawKind, Span, SyntaxError, library_message};
+use super::{library_message, Key, ObjectBuilder, Raw, RawKind, Span, SyntaxError, MAX_DEPTH};
 
 /// Most nodes a document may expand to, counting every alias copy.
 const MAX_NODES: usize = 1_000_000;
@@ -527,11 +527,9 @@ mod tests {
             (e.message.as_str(), e.span.start),
             ("a facts file holds one document", 5)
         );
-        assert!(
-            err(Yaml, "? [a]\n: b\n")
-                .message
-                .starts_with("a mapping key must be a plain name")
-        );
+        assert!(err(Yaml, "? [a]\n: b\n")
+            .message
+            .starts_with("a mapping key must be a plain name"));
         let e = err(Yaml, "a: [1, 2\nb: 3\n");
         assert_eq!(e.code, "facts::syntax");
         assert!(!e.message.is_empty());

@@ -1,0 +1,120 @@
+//! `policy check`: evaluate one cluster's facts and report.
+
+use crate::common::{exit, print_diags, read_text, rule_files};
+use crate::OutputFormat;
+use chrono::NaiveDate;
+use policy::diag::{Diag, Sources};
+use policy::facts;
+use policy::render::{self, human::Style, Report};
+use std::io::Write;
+use std::path::Path;
+
+/// Load and check the rule set of a folder; on failure, print why and give the exit code.
+pub fn load_rules(sources: &mut Sources, dir: &Path) -> Result<policy::RuleSet, u8> {
+    let files = rule_files(dir)?;
+    policy::load_rule_set(sources, files).map_err(|diags| {
+        print_diags(sources, &diags);
+        let n = diags.iter().filter(|d| d.is_error()).count();
+        eprintln!(
+            "error: the rule set has {n} error{}",
+            if n == 1 { "" } else { "s" }
+        );
+        exit::RULES
+    })
+}
+
+/// Refuse an evaluation date outside the period in force (Article 21).
+pub fn in_force(
+    sources: &Sources,
+    program: &policy::ir::Program,
+    as_of: NaiveDate,
+) -> Result<(), u8> {
+    if let Some((from, until)) = program.header.in_force {
+        if as_of < from || as_of > until {
+            let d = Diag::error(
+                "policy::out_of_force",
+                format!(
+                    "the evaluation date {as_of} is outside the period in which the rule set is in force, {from} to {until}"
+                ),
+            )
+            .at(program.header.span)
+            .label("period in force declared here")
+            .help(format!("choose --as-of between {from} and {until} (Article 21)"));
+            print_diags(sources, &[d]);
+            return Err(exit::OUT_OF_FORCE);
+        }
+    }
+    Ok(())
+}
+
+pub fn check(
+    policy_dir: &Path,
+    facts_path: &Path,
+    as_of: Option<NaiveDate>,
+    format: OutputFormat,
+    color: bool,
+) -> u8 {
+    let mut sources = Sources::new();
+    let rules = match load_rules(&mut sources, policy_dir) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let program = &rules.program;
+    let as_of = as_of.unwrap_or_else(crate::today_in_shanghai);
+    if let Err(code) = in_force(&sources, program, as_of) {
+        return code;
+    }
+    let Some(fmt) = facts::raw::format_for_path(&facts_path.to_string_lossy()) else {
+        let d = Diag::error(
+            "policy::facts::format",
+            format!(
+                "cannot tell the format of `{}` from its extension",
+                facts_path.display()
+            ),
+        )
+        .help("name the facts file .json, .yaml, .yml or .toml");
+        print_diags(&sources, &[d]);
+        return exit::FACTS;
+    };
+    let text = match read_text("facts file", facts_path) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let fid = sources.add(facts_path.display().to_string(), text);
+    let (facts, fact_warnings) = match facts::load(program, fmt, sources.text(fid), fid) {
+        Ok(x) => x,
+        Err(diags) => {
+            print_diags(&sources, &diags);
+            let n = diags.iter().filter(|d| d.is_error()).count();
+            eprintln!(
+                "error: the facts file has {n} error{}",
+                if n == 1 { "" } else { "s" }
+            );
+            return exit::FACTS;
+        }
+    };
+    let evaluation = policy::eval::evaluate(program, &facts, as_of, true);
+    let report = Report {
+        program,
+        evaluation: &evaluation,
+        sources: &sources,
+        fact_warnings: &fact_warnings,
+    };
+    let out = match format {
+        OutputFormat::Json => {
+            let j = render::json::render(&report);
+            serde_json::to_string_pretty(&j).unwrap_or_default() + "\n"
+        }
+        OutputFormat::Human => {
+            if !rules.warnings.is_empty() {
+                print_diags(&sources, &rules.warnings);
+            }
+            render::human::render(&report, Style { color })
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(out.as_bytes()).is_err() {
+        return exit::IO;
+    }
+    exit::OK
+}

@@ -1,0 +1,80 @@
+//! What every subcommand shares: reading files, printing diagnostics, exit codes.
+
+use policy::diag::{Diag, Sources};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Exit codes (also in README.md).
+pub mod exit {
+    /// The facts were evaluated (whatever the outcome); the tests passed.
+    pub const OK: u8 = 0;
+    /// A rule file is wrong.
+    pub const RULES: u8 = 1;
+    /// The command line is wrong (clap's own code).
+    pub const USAGE: u8 = 2;
+    /// The facts file is wrong.
+    pub const FACTS: u8 = 3;
+    /// The evaluation date lies outside the period in force.
+    pub const OUT_OF_FORCE: u8 = 4;
+    /// A file could not be read or written.
+    pub const IO: u8 = 5;
+}
+
+/// Print diagnostics to stderr: with colour on a terminal, plain otherwise.
+pub fn print_diags(sources: &Sources, diags: &[Diag]) {
+    if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        for d in diags {
+            eprintln!("{:?}", sources.report(d));
+        }
+    } else {
+        eprint!("{}", sources.render_plain(diags));
+    }
+}
+
+pub fn io_error(what: &str, path: &Path, e: &std::io::Error) -> u8 {
+    let d = Diag::error(
+        "policy::io",
+        format!("cannot read {what} `{}`: {e}", path.display()),
+    )
+    .help(match e.kind() {
+        std::io::ErrorKind::NotFound => "check the path",
+        std::io::ErrorKind::InvalidData => "the file must be UTF-8 text",
+        _ => "check that the file exists and can be read",
+    });
+    print_diags(&Sources::new(), &[d]);
+    exit::IO
+}
+
+/// Read a text file, refusing invalid UTF-8 with a diagnostic.
+pub fn read_text(what: &str, path: &Path) -> Result<String, u8> {
+    let bytes = std::fs::read(path).map_err(|e| io_error(what, path, &e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let d = Diag::error(
+            "policy::io::not_utf8",
+            format!(
+                "{what} `{}` is not UTF-8 text (invalid byte at offset {at})",
+                path.display()
+            ),
+        )
+        .help("save the file as UTF-8 (for example 'UTF-8' in the editor's save dialog, not GBK)");
+        print_diags(&Sources::new(), &[d]);
+        exit::IO
+    })
+}
+
+/// The rule files of a folder: every `*.policy` file in it, by name.
+pub fn rule_files(dir: &Path) -> Result<Vec<(String, String)>, u8> {
+    let entries = std::fs::read_dir(dir).map_err(|e| io_error("the policy folder", dir, &e))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "policy") && p.is_file())
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for p in paths {
+        let text = read_text("rule file", &p)?;
+        out.push((p.display().to_string(), text));
+    }
+    Ok(out)
+}

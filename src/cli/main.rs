@@ -1,0 +1,109 @@
+//! The `policy` command line: reads files, calls the library, prints.
+
+mod check;
+mod common;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+use common::exit;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "policy",
+    version,
+    about = "Rules as code for the Shanghai measures on SME characteristic industrial clusters (沪经信规范〔2024〕1号)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum OutputFormat {
+    Human,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Evaluate a cluster's facts against the rule files, criterion by criterion.
+    Check {
+        /// The folder of rule files (*.policy).
+        #[arg(long, default_value = "policies")]
+        policy: PathBuf,
+        /// The facts file: .json, .yaml/.yml or .toml.
+        #[arg(long)]
+        facts: PathBuf,
+        /// The evaluation date, YYYY-MM-DD (default: today in Shanghai).
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// human: a report for a person; json: the decisions of contract.md.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+        /// Colour: auto (on a terminal), always or never.
+        #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
+        color: String,
+    },
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date of the form YYYY-MM-DD"))
+}
+
+/// Today in Shanghai (UTC+8), without a time-zone database.
+pub fn today_in_shanghai() -> NaiveDate {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+        + 8 * 3600;
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|d| d.checked_add_signed(chrono::Duration::days(days)))
+        .unwrap_or_default()
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            });
+        }
+    };
+    // Deeply nested input is refused with a diagnostic, but give the parser room.
+    let child = std::thread::Builder::new()
+        .stack_size(256 * 1024 * 1024)
+        .spawn(move || run(cli));
+    match child.map(|h| h.join()) {
+        Ok(Ok(code)) => ExitCode::from(code),
+        _ => ExitCode::from(70),
+    }
+}
+
+fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Check {
+            policy,
+            facts,
+            as_of,
+            format,
+            color,
+        } => {
+            let color = match color.as_str() {
+                "always" => true,
+                "never" => false,
+                _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            };
+            check::check(&policy, &facts, as_of, format, color)
+        }
+    }
+}
