@@ -24,7 +24,8 @@ fn rules() -> Rules {
 fn decide(r: &Rules, facts: &J, as_of: &str, decision: &str) -> (Status, J) {
     let p = &r.rules.program;
     let text = facts.to_string();
-    let (facts, _) = policy::facts::load(p, policy::facts::Format::Json, &text, 0).expect("facts load");
+    let (facts, _) =
+        policy::facts::load(p, policy::facts::Format::Json, &text, 0).expect("facts load");
     let date = chrono::NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap();
     let ev = evaluate(p, &facts, date, false);
     let id = p
@@ -42,7 +43,8 @@ fn decide(r: &Rules, facts: &J, as_of: &str, decision: &str) -> (Status, J) {
 }
 
 fn example(name: &str) -> J {
-    serde_json::from_str(&std::fs::read_to_string(root().join("examples").join(name)).unwrap()).unwrap()
+    serde_json::from_str(&std::fs::read_to_string(root().join("examples").join(name)).unwrap())
+        .unwrap()
 }
 
 fn eligible() -> J {
@@ -60,7 +62,10 @@ const NA: Status = Status::NotApplicable;
 #[test]
 fn the_eligible_example_is_eligible() {
     let r = rules();
-    assert_eq!(decide(&r, &eligible(), "2025-06-30", "article6.eligible"), (DECIDED, json!(true)));
+    assert_eq!(
+        decide(&r, &eligible(), "2025-06-30", "article6.eligible"),
+        (DECIDED, json!(true))
+    );
 }
 
 #[test]
@@ -71,14 +76,23 @@ fn growth_exactly_ten_percent_meets_the_threshold() {
     f["output_value"] = json!({"2022": 30, "2023": 33, "2024": 36.3});
     f["sme_output_value"] = json!({"2024": 18.15});
     f["leading_industry_output_value"] = json!({"2024": 18.15});
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause2"), (DECIDED, json!(true)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause2"),
+        (DECIDED, json!(true))
+    );
     f["output_value"] = json!({"2022": 100, "2023": 105, "2024": 121});
     f["sme_output_value"] = json!({"2024": 60.5});
     f["leading_industry_output_value"] = json!({"2024": 60.5});
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause2"), (DECIDED, json!(true)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause2"),
+        (DECIDED, json!(true))
+    );
     // Just below: 120.99 over 100 is under 10% a year.
     f["output_value"] = json!({"2022": 100, "2023": 105, "2024": 120.99});
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause2"), (DECIDED, json!(false)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause2"),
+        (DECIDED, json!(false))
+    );
 }
 
 #[test]
@@ -88,9 +102,15 @@ fn shares_at_exactly_fifty_percent_meet_and_just_below_fail() {
     f["output_value"] = json!({"2022": 30, "2023": 33, "2024": 36.3});
     f["sme_output_value"] = json!({"2024": "18.15亿元"});
     f["leading_industry_output_value"] = json!({"2024": "1815000000元"});
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause2"), (DECIDED, json!(true)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause2"),
+        (DECIDED, json!(true))
+    );
     f["sme_output_value"] = json!({"2024": "18.149999亿元"});
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause2"), (DECIDED, json!(false)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause2"),
+        (DECIDED, json!(false))
+    );
 }
 
 #[test]
@@ -98,9 +118,15 @@ fn output_of_exactly_thirty_in_each_year_meets_and_one_below_fails() {
     let r = rules();
     let mut f = eligible();
     f["output_value"] = json!({"2022": "30.00亿元", "2023": 30, "2024": 36.3});
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause2"), (DECIDED, json!(true)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause2"),
+        (DECIDED, json!(true))
+    );
     f["output_value"] = json!({"2022": "2999999999.99元", "2023": 33, "2024": 36.3});
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause2"), (DECIDED, json!(false)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause2"),
+        (DECIDED, json!(false))
+    );
 }
 
 #[test]
@@ -117,18 +143,32 @@ fn a_missing_year_is_undetermined_and_names_the_fact() {
     let r = rules();
     let mut f = eligible();
     f["output_value"] = json!({"2022": 40, "2024": 50});
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause2"), (UNDET, J::Null));
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.eligible"), (UNDET, J::Null));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause2"),
+        (UNDET, J::Null)
+    );
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.eligible"),
+        (UNDET, J::Null)
+    );
 }
 
 #[test]
 fn false_wins_over_undetermined_in_all_of() {
     let r = rules();
     let mut f = eligible();
-    f.as_object_mut().unwrap().remove("international_cooperation"); // clause 8 undetermined
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.eligible"), (UNDET, J::Null));
+    f.as_object_mut()
+        .unwrap()
+        .remove("international_cooperation"); // clause 8 undetermined
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.eligible"),
+        (UNDET, J::Null)
+    );
     f["three_year_plan"] = json!(false); // clause 9 false
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.eligible"), (DECIDED, json!(false)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.eligible"),
+        (DECIDED, json!(false))
+    );
 }
 
 #[test]
@@ -138,11 +178,20 @@ fn true_wins_over_undetermined_in_any_of() {
     let o = f.as_object_mut().unwrap();
     o.remove("champion_or_little_giant_count");
     o.insert("srdi_or_high_tech_count".into(), json!(10));
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause3"), (DECIDED, json!(true)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause3"),
+        (DECIDED, json!(true))
+    );
     f["srdi_or_high_tech_count"] = json!(9);
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause3"), (UNDET, J::Null));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause3"),
+        (UNDET, J::Null)
+    );
     f["champion_or_little_giant_count"] = json!(0);
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause3"), (DECIDED, json!(false)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause3"),
+        (DECIDED, json!(false))
+    );
 }
 
 #[test]
@@ -150,7 +199,10 @@ fn land_area_over_the_guideline_warns_but_does_not_fail() {
     let r = rules();
     let mut f = eligible();
     f["land_area"] = json!(120);
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause2"), (DECIDED, json!(true)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause2"),
+        (DECIDED, json!(true))
+    );
 }
 
 #[test]
@@ -159,16 +211,28 @@ fn energy_test_applies_only_to_high_energy_clusters() {
     let mut f = eligible();
     f["high_energy_industry"] = json!(false);
     f["energy_efficiency_above_benchmark"] = json!(false);
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause7"), (DECIDED, json!(true)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause7"),
+        (DECIDED, json!(true))
+    );
     f["high_energy_industry"] = json!(true);
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause7"), (DECIDED, json!(false)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause7"),
+        (DECIDED, json!(false))
+    );
     // Unknown whether high-energy: met when efficiency is above the benchmark…
     f.as_object_mut().unwrap().remove("high_energy_industry");
     f["energy_efficiency_above_benchmark"] = json!(true);
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause7"), (DECIDED, json!(true)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause7"),
+        (DECIDED, json!(true))
+    );
     // …otherwise undetermined.
     f["energy_efficiency_above_benchmark"] = json!(false);
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause7"), (UNDET, J::Null));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause7"),
+        (UNDET, J::Null)
+    );
 }
 
 #[test]
@@ -176,9 +240,15 @@ fn co2_intensity_must_fall_strictly_each_year() {
     let r = rules();
     let mut f = eligible();
     f["co2_intensity"] = json!({"2022": 0.5, "2023": 0.5, "2024": 0.4});
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause7"), (DECIDED, json!(false)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause7"),
+        (DECIDED, json!(false))
+    );
     f["co2_intensity"] = json!({"2021": 0.1, "2022": 0.5, "2023": 0.49, "2024": 0.48});
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause7"), (DECIDED, json!(true)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause7"),
+        (DECIDED, json!(true))
+    );
 }
 
 #[test]
@@ -186,34 +256,64 @@ fn incidents_count_from_exactly_three_years_back() {
     let r = rules();
     let mut f = eligible();
     f["incidents"] = json!([{"date": "2022-06-30", "category": "safety", "severity": "larger"}]);
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause1"), (DECIDED, json!(false)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause1"),
+        (DECIDED, json!(false))
+    );
     f["incidents"] = json!([{"date": "2022-06-29", "category": "safety", "severity": "larger"}]);
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause1"), (DECIDED, json!(true)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause1"),
+        (DECIDED, json!(true))
+    );
     // A general accident does not count; a data-security incident counts from 重大.
     f["incidents"] = json!([
         {"date": "2024-01-01", "category": "safety", "severity": "general"},
         {"date": "2024-01-01", "category": "data_security", "severity": "larger"}
     ]);
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause1"), (DECIDED, json!(true)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause1"),
+        (DECIDED, json!(true))
+    );
     // Tax evasion counts whatever its grade; a safety accident of unknown grade is undetermined.
     f["incidents"] = json!([{"date": "2024-01-01", "category": "tax_evasion"}]);
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause1"), (DECIDED, json!(false)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause1"),
+        (DECIDED, json!(false))
+    );
     f["incidents"] = json!([{"date": "2024-01-01", "category": "safety"}]);
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause1"), (UNDET, J::Null));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause1"),
+        (UNDET, J::Null)
+    );
     // Absent list: unknown; empty list: none.
     f.as_object_mut().unwrap().remove("incidents");
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause1"), (UNDET, J::Null));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause1"),
+        (UNDET, J::Null)
+    );
     f["incidents"] = json!([]);
-    assert_eq!(decide(&r, &f, "2025-06-30", "article6.clause1"), (DECIDED, json!(true)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause1"),
+        (DECIDED, json!(true))
+    );
 }
 
 #[test]
 fn validity_ends_on_the_expiry_date_itself() {
     let r = rules();
     let f = recognised(); // recognised 2024-03-15, no reviews
-    assert_eq!(decide(&r, &f, "2027-03-14", "article15.status"), (DECIDED, json!("valid")));
-    assert_eq!(decide(&r, &f, "2027-03-15", "article15.status"), (DECIDED, json!("lapsed")));
-    assert_eq!(decide(&r, &f, "2027-03-15", "article15.expires_on"), (DECIDED, json!("2027-03-15")));
+    assert_eq!(
+        decide(&r, &f, "2027-03-14", "article15.status"),
+        (DECIDED, json!("valid"))
+    );
+    assert_eq!(
+        decide(&r, &f, "2027-03-15", "article15.status"),
+        (DECIDED, json!("lapsed"))
+    );
+    assert_eq!(
+        decide(&r, &f, "2027-03-15", "article15.expires_on"),
+        (DECIDED, json!("2027-03-15"))
+    );
 }
 
 #[test]
@@ -221,11 +321,20 @@ fn leap_day_recognition_expires_on_the_last_day_of_february() {
     let r = rules();
     let mut f = recognised();
     f["recognition"] = json!({"date": "2024-02-29"});
-    assert_eq!(decide(&r, &f, "2025-06-30", "article15.expires_on"), (DECIDED, json!("2027-02-28")));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article15.expires_on"),
+        (DECIDED, json!("2027-02-28"))
+    );
     // A passed review extends from the old expiry, three years at a time.
     f["reviews"] = json!([{"applied_on": "2027-01-05", "result": "passed"}]);
-    assert_eq!(decide(&r, &f, "2027-06-30", "article15.expires_on"), (DECIDED, json!("2030-02-28")));
-    assert_eq!(decide(&r, &f, "2027-06-30", "article15.status"), (DECIDED, json!("valid")));
+    assert_eq!(
+        decide(&r, &f, "2027-06-30", "article15.expires_on"),
+        (DECIDED, json!("2030-02-28"))
+    );
+    assert_eq!(
+        decide(&r, &f, "2027-06-30", "article15.status"),
+        (DECIDED, json!("valid"))
+    );
 }
 
 #[test]
@@ -233,14 +342,29 @@ fn a_pending_review_puts_the_cluster_under_review() {
     let r = rules();
     let mut f = recognised();
     f["reviews"] = json!([{"applied_on": "2027-02-01", "result": "pending"}]);
-    assert_eq!(decide(&r, &f, "2027-04-01", "article15.status"), (DECIDED, json!("under_review")));
-    assert_eq!(decide(&r, &f, "2027-04-01", "article19.ground1"), (DECIDED, json!(false)));
+    assert_eq!(
+        decide(&r, &f, "2027-04-01", "article15.status"),
+        (DECIDED, json!("under_review"))
+    );
+    assert_eq!(
+        decide(&r, &f, "2027-04-01", "article19.ground1"),
+        (DECIDED, json!(false))
+    );
     f["reviews"] = json!([{"applied_on": "2027-02-01", "result": "failed"}]);
-    assert_eq!(decide(&r, &f, "2027-04-01", "article15.status"), (DECIDED, json!("lapsed")));
-    assert_eq!(decide(&r, &f, "2027-04-01", "article19.ground1"), (DECIDED, json!(true)));
+    assert_eq!(
+        decide(&r, &f, "2027-04-01", "article15.status"),
+        (DECIDED, json!("lapsed"))
+    );
+    assert_eq!(
+        decide(&r, &f, "2027-04-01", "article19.ground1"),
+        (DECIDED, json!(true))
+    );
     // Without the list of reviews, status is undetermined.
     f.as_object_mut().unwrap().remove("reviews");
-    assert_eq!(decide(&r, &f, "2027-04-01", "article15.status"), (UNDET, J::Null));
+    assert_eq!(
+        decide(&r, &f, "2027-04-01", "article15.status"),
+        (UNDET, J::Null)
+    );
 }
 
 #[test]
@@ -248,13 +372,25 @@ fn annual_report_on_ten_april_is_on_time_and_eleven_april_late() {
     let r = rules();
     let mut f = recognised();
     f["annual_reports"] = json!([{"year": 2024, "submitted_on": "2025-04-10"}]);
-    assert_eq!(decide(&r, &f, "2025-06-30", "article19.ground3"), (DECIDED, json!(false)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article19.ground3"),
+        (DECIDED, json!(false))
+    );
     f["annual_reports"] = json!([{"year": 2024, "submitted_on": "2025-04-11"}]);
-    assert_eq!(decide(&r, &f, "2025-06-30", "article19.ground3"), (DECIDED, json!(true)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article19.ground3"),
+        (DECIDED, json!(true))
+    );
     // Not yet due: not late, even with no report at all.
     f["annual_reports"] = json!([]);
-    assert_eq!(decide(&r, &f, "2025-04-10", "article19.ground3"), (DECIDED, json!(false)));
-    assert_eq!(decide(&r, &f, "2025-04-11", "article19.ground3"), (DECIDED, json!(true)));
+    assert_eq!(
+        decide(&r, &f, "2025-04-10", "article19.ground3"),
+        (DECIDED, json!(false))
+    );
+    assert_eq!(
+        decide(&r, &f, "2025-04-11", "article19.ground3"),
+        (DECIDED, json!(true))
+    );
 }
 
 #[test]
@@ -262,12 +398,24 @@ fn a_change_filed_on_day_thirty_is_in_time_and_day_thirty_one_late() {
     let r = rules();
     let mut f = recognised();
     f["changes"] = json!([{"kind": "operator", "date": "2025-01-01", "filed_on": "2025-01-31"}]);
-    assert_eq!(decide(&r, &f, "2025-06-30", "article19.ground4"), (DECIDED, json!(false)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article19.ground4"),
+        (DECIDED, json!(false))
+    );
     f["changes"] = json!([{"kind": "operator", "date": "2025-01-01", "filed_on": "2025-02-01"}]);
-    assert_eq!(decide(&r, &f, "2025-06-30", "article19.ground4"), (DECIDED, json!(true)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article19.ground4"),
+        (DECIDED, json!(true))
+    );
     f["changes"] = json!([{"kind": "operator", "date": "2025-01-01", "filed_on": null}]);
-    assert_eq!(decide(&r, &f, "2025-01-31", "article19.ground4"), (DECIDED, json!(false)));
-    assert_eq!(decide(&r, &f, "2025-02-01", "article19.ground4"), (DECIDED, json!(true)));
+    assert_eq!(
+        decide(&r, &f, "2025-01-31", "article19.ground4"),
+        (DECIDED, json!(false))
+    );
+    assert_eq!(
+        decide(&r, &f, "2025-02-01", "article19.ground4"),
+        (DECIDED, json!(true))
+    );
 }
 
 #[test]
@@ -278,25 +426,45 @@ fn one_ground_that_holds_decides_revocation_despite_unknowns() {
     o.remove("changes");
     o.remove("annual_reports");
     o.insert("false_application".into(), json!(true));
-    assert_eq!(decide(&r, &f, "2025-06-30", "article19.revoke"), (DECIDED, json!(true)));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article19.revoke"),
+        (DECIDED, json!(true))
+    );
     f["false_application"] = json!(false);
-    assert_eq!(decide(&r, &f, "2025-06-30", "article19.revoke"), (UNDET, J::Null));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article19.revoke"),
+        (UNDET, J::Null)
+    );
 }
 
 #[test]
 fn articles_15_and_19_do_not_apply_before_recognition() {
     let r = rules();
     let mut f = recognised();
-    assert_eq!(decide(&r, &f, "2024-03-14", "article19.revoke"), (NA, J::Null));
-    assert_eq!(decide(&r, &f, "2024-03-14", "article15.status"), (NA, J::Null));
+    assert_eq!(
+        decide(&r, &f, "2024-03-14", "article19.revoke"),
+        (NA, J::Null)
+    );
+    assert_eq!(
+        decide(&r, &f, "2024-03-14", "article15.status"),
+        (NA, J::Null)
+    );
     f.as_object_mut().unwrap().remove("recognition");
-    assert_eq!(decide(&r, &f, "2025-06-30", "article15.expires_on"), (NA, J::Null));
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article15.expires_on"),
+        (NA, J::Null)
+    );
 }
 
 #[test]
 fn evaluation_dates_outside_the_period_in_force_are_refused() {
     let f = "examples/eligible-zhangjiang-biomed.json";
-    for (date, code) in [("2024-02-21", 4), ("2024-02-22", 0), ("2029-02-21", 0), ("2029-02-22", 4)] {
+    for (date, code) in [
+        ("2024-02-21", 4),
+        ("2024-02-22", 0),
+        ("2029-02-21", 0),
+        ("2029-02-22", 4),
+    ] {
         let (got, _, stderr) = run(&["check", "--facts", f, "--as-of", date, "--format", "json"]);
         assert_eq!(got, code, "{date}: {stderr}");
         if code == 4 {
@@ -346,7 +514,9 @@ mod tempdir {
 }
 
 fn decision_via_cli(policy: &str, facts: &str, as_of: &str, name: &str) -> J {
-    let (code, out, err) = run(&["check", "--policy", policy, "--facts", facts, "--as-of", as_of, "--format", "json"]);
+    let (code, out, err) = run(&[
+        "check", "--policy", policy, "--facts", facts, "--as-of", as_of, "--format", "json",
+    ]);
     assert_eq!(code, 0, "{err}");
     let j: J = serde_json::from_str(&out).unwrap();
     j["decisions"][name]["value"].clone()
@@ -355,19 +525,39 @@ fn decision_via_cli(policy: &str, facts: &str, as_of: &str, name: &str) -> J {
 #[test]
 fn a_revised_threshold_changes_the_outcome_with_the_same_binary() {
     let f = "examples/eligible-zhangjiang-biomed.json";
-    assert_eq!(decision_via_cli("policies", f, "2025-06-30", "article6.clause2"), json!(true));
-    let dir = revised("article06.policy", "parameter 产值下限 = 30 亿元", "parameter 产值下限 = 400 亿元");
+    assert_eq!(
+        decision_via_cli("policies", f, "2025-06-30", "article6.clause2"),
+        json!(true)
+    );
+    let dir = revised(
+        "article06.policy",
+        "parameter 产值下限 = 30 亿元",
+        "parameter 产值下限 = 400 亿元",
+    );
     let p = dir.path.to_string_lossy().into_owned();
-    assert_eq!(decision_via_cli(&p, f, "2025-06-30", "article6.clause2"), json!(false));
+    assert_eq!(
+        decision_via_cli(&p, f, "2025-06-30", "article6.clause2"),
+        json!(false)
+    );
 }
 
 #[test]
 fn five_year_validity_is_a_rule_file_edit() {
     let f = "examples/article15-valid-lingang-intelligent-grid.json";
-    assert_eq!(decision_via_cli("policies", f, "2025-06-30", "article15.expires_on"), json!("2027-03-15"));
-    let dir = revised("article15.policy", "parameter 有效期 = 3 years", "parameter 有效期 = 5 years");
+    assert_eq!(
+        decision_via_cli("policies", f, "2025-06-30", "article15.expires_on"),
+        json!("2027-03-15")
+    );
+    let dir = revised(
+        "article15.policy",
+        "parameter 有效期 = 3 years",
+        "parameter 有效期 = 5 years",
+    );
     let p = dir.path.to_string_lossy().into_owned();
-    assert_eq!(decision_via_cli(&p, f, "2025-06-30", "article15.expires_on"), json!("2029-03-15"));
+    assert_eq!(
+        decision_via_cli(&p, f, "2025-06-30", "article15.expires_on"),
+        json!("2029-03-15")
+    );
 }
 
 #[test]
@@ -380,8 +570,18 @@ fn a_31_march_report_deadline_is_a_rule_file_edit() {
     let facts = dir.path.join("facts.json");
     std::fs::write(&facts, f.to_string()).unwrap();
     let facts = facts.to_string_lossy().into_owned();
-    assert_eq!(decision_via_cli("policies", &facts, "2025-06-30", "article19.ground3"), json!(false));
-    let rules = revised("article16.policy", "parameter 报告截止日 = 4月10日", "parameter 报告截止日 = 3月31日");
+    assert_eq!(
+        decision_via_cli("policies", &facts, "2025-06-30", "article19.ground3"),
+        json!(false)
+    );
+    let rules = revised(
+        "article16.policy",
+        "parameter 报告截止日 = 4月10日",
+        "parameter 报告截止日 = 3月31日",
+    );
     let p = rules.path.to_string_lossy().into_owned();
-    assert_eq!(decision_via_cli(&p, &facts, "2025-06-30", "article19.ground3"), json!(true));
+    assert_eq!(
+        decision_via_cli(&p, &facts, "2025-06-30", "article19.ground3"),
+        json!(true)
+    );
 }

@@ -81,9 +81,7 @@ impl<'p> Evaluator<'p> {
                 let a = self.eval(l);
                 let b = self.eval(r);
                 match (a, b) {
-                    (V::Known(x), V::Known(Value::List(list))) => {
-                        V::bool(list.items.contains(&x))
-                    }
+                    (V::Known(x), V::Known(Value::List(list))) => V::bool(list.items.contains(&x)),
                     (V::Unknown(w), _) | (_, V::Unknown(w)) => V::Unknown(w),
                     _ => V::reason("not a list"),
                 }

@@ -708,14 +708,17 @@ fn parse_decimal(s: &str) -> Result<Decimal, NumError> {
     if !valid {
         return Err(NumError::Bad);
     }
-    // Exact or refused: never rounded. Trailing zeros of a fraction carry no digits.
+    // Exact or refused: never rounded. The digits are kept as written (`28.40` shows as
+    // 28.40); only when that is too long are trailing zeros of the fraction dropped.
     let m = t.split(['e', 'E']).next().unwrap_or("");
-    let m = if m.contains('.') {
-        m.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        m
+    let base = match Decimal::from_str_exact(m) {
+        Ok(d) => d,
+        Err(_) if m.contains('.') => {
+            Decimal::from_str_exact(m.trim_end_matches('0').trim_end_matches('.'))
+                .map_err(|_| NumError::TooLarge)?
+        }
+        Err(_) => return Err(NumError::TooLarge),
     };
-    let base = Decimal::from_str_exact(m).map_err(|_| NumError::TooLarge)?;
     match exp {
         None => Ok(base),
         Some(e) => {

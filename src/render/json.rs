@@ -25,6 +25,24 @@ fn place(r: &Report, span: Span) -> J {
 fn check(r: &Report, c: &Check) -> J {
     let mut m = Map::new();
     m.insert("expression".into(), J::String(r.text(c.span)));
+    if c.right.is_none() && c.op == crate::syntax::ast::BinOp::Eq {
+        // A yes/no fact or a decision that was read, not a comparison.
+        m.insert("kind".into(), J::String("value".into()));
+        if !c.bindings.is_empty() {
+            let mut b = Map::new();
+            for (k, v) in &c.bindings {
+                b.insert(k.clone(), J::String(v.clone()));
+            }
+            m.insert("bindings".into(), J::Object(b));
+        }
+        m.insert(
+            "value".into(),
+            c.left.as_ref().map(shown).unwrap_or(J::Null),
+        );
+        m.insert("source".into(), place(r, c.span));
+        return J::Object(m);
+    }
+    m.insert("kind".into(), J::String("comparison".into()));
     if !c.bindings.is_empty() {
         let mut b = Map::new();
         for (k, v) in &c.bindings {

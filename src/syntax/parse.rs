@@ -273,12 +273,13 @@ struct Builder {
 /// The exact decimal of a number literal; `None` when it has more digits than an
 /// exact decimal holds (it is never rounded). Trailing zeros of a fraction are dropped.
 fn exact_decimal(text: &str) -> Option<Decimal> {
-    let t = if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        text
-    };
-    Decimal::from_str_exact(t).ok()
+    match Decimal::from_str_exact(text) {
+        Ok(d) => Some(d),
+        Err(_) if text.contains('.') => {
+            Decimal::from_str_exact(text.trim_end_matches('0').trim_end_matches('.')).ok()
+        }
+        Err(_) => None,
+    }
 }
 
 fn unescape(s: &str) -> String {
