@@ -282,6 +282,14 @@ pub enum ExprKind {
         filter: Option<Box<Expr>>,
         depth: usize,
     },
+    /// `latest`/`earliest … by key`: the element with the greatest/smallest key, or `none`.
+    Pick {
+        latest: bool,
+        over: Box<Expr>,
+        filter: Option<Box<Expr>>,
+        key: Box<Expr>,
+        depth: usize,
+    },
     Call(Builtin, Vec<Expr>),
     /// A user function, inlined: the arguments are pushed at `depth`, then `body` runs.
     Inline {

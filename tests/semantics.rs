@@ -585,3 +585,67 @@ fn a_31_march_report_deadline_is_a_rule_file_edit() {
         json!(true)
     );
 }
+
+/// A rule set of the shipped files plus one more.
+fn rules_with(extra: &str) -> Rules {
+    let mut files = shipped_rules();
+    files.push(("extra.policy".into(), extra.into()));
+    let mut sources = Sources::new();
+    match policy::load_rule_set(&mut sources, files) {
+        Ok(rules) => Rules { rules },
+        Err(d) => panic!("{}", sources.render_plain(&d)),
+    }
+}
+
+#[test]
+fn latest_and_earliest_pick_by_a_field() {
+    let r = rules_with(
+        r#"
+article 90 "测试" {
+  decision last_result: ReviewResult =
+    (latest r in reviews where r.applied_on <= today by r.applied_on).result
+  decision first_report: date =
+    (earliest a in annual_reports by a.submitted_on).submitted_on
+  decision no_review_yet =
+    (latest r in reviews by r.applied_on) = none
+}
+"#,
+    );
+    let mut f = recognised();
+    f["reviews"] = json!([
+        {"applied_on": "2027-01-10", "result": "failed"},
+        {"applied_on": "2027-03-01", "result": "pending"},
+        {"applied_on": "2028-01-01", "result": "passed"}
+    ]);
+    f["annual_reports"] = json!([
+        {"year": 2025, "submitted_on": "2026-04-01"},
+        {"year": 2024, "submitted_on": "2025-03-28"}
+    ]);
+    assert_eq!(
+        decide(&r, &f, "2027-06-30", "article90.last_result"),
+        (DECIDED, json!("pending"))
+    );
+    assert_eq!(
+        decide(&r, &f, "2027-06-30", "article90.first_report"),
+        (DECIDED, json!("2025-03-28"))
+    );
+    assert_eq!(
+        decide(&r, &f, "2027-06-30", "article90.no_review_yet"),
+        (DECIDED, json!(false))
+    );
+    f["reviews"] = json!([]);
+    assert_eq!(
+        decide(&r, &f, "2027-06-30", "article90.no_review_yet"),
+        (DECIDED, json!(true))
+    );
+    // No review: its result is undetermined, with a reason rather than a missing fact.
+    assert_eq!(
+        decide(&r, &f, "2027-06-30", "article90.last_result"),
+        (UNDET, J::Null)
+    );
+    f.as_object_mut().unwrap().remove("reviews");
+    assert_eq!(
+        decide(&r, &f, "2027-06-30", "article90.no_review_yet"),
+        (UNDET, J::Null)
+    );
+}

@@ -494,6 +494,48 @@ impl<'a> Checker<'a> {
                     span,
                 )
             }
+            AK::Pick {
+                latest,
+                var,
+                over,
+                filter,
+                key,
+            } => {
+                let (over_x, elem) = self.collection(over);
+                let depth = self.scope.len();
+                self.scope.push((var.name.clone(), elem.clone()));
+                let filter = filter.as_ref().map(|f| Box::new(self.condition(f)));
+                let key_x = self.expr(key);
+                self.scope.pop();
+                let orderable = key_x.ty.unit().is_some()
+                    || matches!(key_x.ty, Ty::Date | Ty::Error)
+                    || matches!(key_x.ty, Ty::Enum(e) if self.enums.get(e).is_some_and(|d| d.ordered));
+                if !orderable {
+                    let t = key_x.ty.clone();
+                    self.type_error(
+                        key.span,
+                        "a number, a date or an ordered category",
+                        &t,
+                        "`latest … by` and `earliest … by` order the elements by this key",
+                    );
+                }
+                let ty = if elem == Ty::Error {
+                    Ty::Error
+                } else {
+                    Ty::OrNone(Box::new(elem))
+                };
+                mk(
+                    ExprKind::Pick {
+                        latest: *latest,
+                        over: Box::new(over_x),
+                        filter,
+                        key: Box::new(key_x),
+                        depth,
+                    },
+                    ty,
+                    span,
+                )
+            }
             AK::Count { var, over, filter } => {
                 let (over_x, elem) = self.collection(over);
                 let depth = self.scope.len();
@@ -551,7 +593,7 @@ impl<'a> Checker<'a> {
     }
 
     fn field(&mut self, base: Expr, f: &ast::Ident, span: Span) -> Expr {
-        let Ty::Record(rid) = base.ty.clone() else {
+        let Ty::Record(rid) = base.ty.strip_none().clone() else {
             if base.ty != Ty::Error {
                 let t = base.ty.clone();
                 self.type_error(base.span, "a record", &t, "only records have fields");

@@ -627,6 +627,7 @@ impl<'p> Evaluator<'p> {
                 .map(|f| f.value.clone())
                 .unwrap_or_else(|| V::reason("internal: unbound variable")),
             ExprKind::Field(base, i) => match self.eval(base) {
+                V::Known(Value::None) => V::reason("there is no such record"),
                 V::Known(Value::Record(r)) => r
                     .fields
                     .get(*i)
@@ -729,6 +730,13 @@ impl<'p> Evaluator<'p> {
                 filter,
                 depth,
             } => self.count(over, filter.as_deref(), *depth),
+            ExprKind::Pick {
+                latest,
+                over,
+                filter,
+                key,
+                depth,
+            } => self.pick(*latest, over, filter.as_deref(), key, *depth),
             ExprKind::Call(b, args) => self.builtin(b, args),
             ExprKind::Inline {
                 name: _,
@@ -891,6 +899,81 @@ impl<'p> Evaluator<'p> {
             Some(w) => V::why(w),
             None => V::bool(matches!(kind, Quant::Every | Quant::None)),
         }
+    }
+
+    /// The element with the greatest (latest) or smallest key among those that pass
+    /// the filter; `none` when none does. Unknown when a filter or key is unknown for
+    /// an element that could be the answer.
+    fn pick(
+        &mut self,
+        latest: bool,
+        over: &Expr,
+        filter: Option<&Expr>,
+        key: &Expr,
+        depth: usize,
+    ) -> V {
+        let (list, _) = match self.items_of(over) {
+            Ok(x) => x,
+            Err(u) => return u,
+        };
+        let mut best: Option<(Value, Value)> = None;
+        let mut unknown: Option<Why> = None;
+        self.env.truncate(depth);
+        let rec = std::mem::replace(&mut self.recording, false);
+        for item in list.items.iter() {
+            self.env.push(Frame {
+                name: String::new(),
+                value: V::Known(item.clone()),
+                shown: String::new(),
+            });
+            let pass = match filter {
+                None => V::bool(true),
+                Some(f) => self.eval(f),
+            };
+            let k = if pass.as_bool() == Some(false) {
+                None
+            } else {
+                Some(self.eval(key))
+            };
+            self.env.truncate(depth);
+            let (pass, k) = match (pass, k) {
+                (_, None) => continue,
+                (V::Known(Value::Bool(true)), Some(V::Known(k))) => (true, k),
+                (p, Some(k)) => {
+                    let mut w = Why::default();
+                    for v in [&p, &k] {
+                        if let V::Unknown(x) = v {
+                            w.merge(x);
+                        }
+                    }
+                    match &mut unknown {
+                        Some(u) => u.merge(&w),
+                        None => unknown = Some(w),
+                    }
+                    let _ = p;
+                    continue;
+                }
+            };
+            let _ = pass;
+            let better = match &best {
+                None => true,
+                Some((bk, _)) => match compare_keys(&k, bk) {
+                    Some(o) => {
+                        (o == std::cmp::Ordering::Greater) == latest
+                            && o != std::cmp::Ordering::Equal
+                    }
+                    None => false,
+                },
+            };
+            if better {
+                best = Some((k, item.clone()));
+            }
+        }
+        self.recording = rec;
+        if let Some(w) = unknown {
+            return V::why(w);
+        }
+        V::Known(best.map(|(_, v)| v).unwrap_or(Value::None))
     }
 
     fn count(&mut self, over: &Expr, filter: Option<&Expr>, depth: usize) -> V {
@@ -1206,6 +1289,16 @@ impl<'p> Evaluator<'p> {
             n,
             scale: Decimal::ONE,
         })
+    }
+}
+
+/// The order of two keys of `latest`/`earliest`.
+fn compare_keys(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (Value::Num(x), Value::Num(y)) => Some(x.cmp(y)),
+        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+        (Value::Enum(x), Value::Enum(y)) => Some(x.cmp(y)),
+        _ => None,
     }
 }
 

@@ -388,5 +388,14 @@ pub enum ExprKind {
         over: Box<Expr>,
         filter: Option<Box<Expr>>,
     },
+    /// `latest r in reviews where … by r.applied_on`: the element with the greatest
+    /// (or, for `earliest`, the smallest) key; `none` when no element qualifies.
+    Pick {
+        latest: bool,
+        var: Ident,
+        over: Box<Expr>,
+        filter: Option<Box<Expr>>,
+        key: Box<Expr>,
+    },
     Paren(Box<Expr>),
 }

@@ -848,7 +848,11 @@ impl Builder {
         };
         for c in p.into_inner() {
             match c.as_rule() {
-                Rule::rule_kind if c.as_str().starts_with("guideline") => {
+                Rule::rule_kind
+                    if c.clone()
+                        .into_inner()
+                        .any(|k| k.as_rule() == Rule::kw_guideline) =>
+                {
                     r.kind = RuleKind::Guideline
                 }
                 Rule::string => r.title = self.string(c),
@@ -1060,9 +1064,9 @@ impl Builder {
                 for c in p.into_inner() {
                     match c.as_rule() {
                         Rule::quant_kind => {
-                            kind = match c.as_str() {
-                                "any" => Quant::Any,
-                                "none" => Quant::None,
+                            kind = match c.into_inner().next().map(|k| k.as_rule()) {
+                                Some(Rule::kw_any) => Quant::Any,
+                                Some(Rule::kw_none) => Quant::None,
                                 _ => Quant::Every,
                             }
                         }
@@ -1097,12 +1101,52 @@ impl Builder {
                     }
                 }
             }
+            Rule::pick_expr => {
+                let mut latest = true;
+                let mut var = self.missing_ident(span);
+                let mut over = None;
+                let mut filter = None;
+                let mut key = None;
+                for c in p.into_inner() {
+                    match c.as_rule() {
+                        Rule::pick_kind => {
+                            latest = c.into_inner().next().map(|k| k.as_rule())
+                                != Some(Rule::kw_earliest)
+                        }
+                        Rule::ident => var = self.ident(c),
+                        Rule::postfix => over = Some(self.expr(c)),
+                        Rule::filter => {
+                            filter = c
+                                .into_inner()
+                                .find(|x| x.as_rule() == Rule::expr)
+                                .map(|x| Box::new(self.expr(x)))
+                        }
+                        Rule::expr => key = Some(self.expr(c)),
+                        _ => {}
+                    }
+                }
+                Expr {
+                    kind: ExprKind::Pick {
+                        latest,
+                        var,
+                        over: Box::new(over.unwrap_or_else(|| self.bad(span))),
+                        filter,
+                        key: Box::new(key.unwrap_or_else(|| self.bad(span))),
+                    },
+                    span,
+                }
+            }
             Rule::call => {
                 let mut it = p.into_inner();
                 let name = it
                     .next()
                     .map(|c| Ident {
-                        name: c.as_str().to_string(),
+                        // `any(…)` is the keyword `any` used as a function, in any keyword set.
+                        name: if c.as_rule() == Rule::kw_any {
+                            "any".to_string()
+                        } else {
+                            c.as_str().to_string()
+                        },
                         span: self.span(&c),
                     })
                     .unwrap_or_else(|| self.missing_ident(span));
