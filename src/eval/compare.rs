@@ -91,12 +91,7 @@ impl<'p> Evaluator<'p> {
                 let b = self.eval(r);
                 let (a, b) = match (a, b) {
                     (V::Known(a), V::Known(b)) => (a, b),
-                    (V::Unknown(wa), V::Unknown(wb)) => {
-                        let mut w = (*wa).clone();
-                        w.merge(&wb);
-                        return V::why(w);
-                    }
-                    (V::Unknown(w), _) | (_, V::Unknown(w)) => return V::Unknown(w),
+                    (a, b) => return V::why(why_of(&[&a, &b])),
                 };
                 arith(op, a, b, whole, self.p)
             }
@@ -112,12 +107,7 @@ impl<'p> Evaluator<'p> {
                 Ok(o) => V::bool(o),
                 Err(reason) => V::reason(reason),
             },
-            (V::Unknown(wa), V::Unknown(wb)) => {
-                let mut w = (**wa).clone();
-                w.merge(wb);
-                V::why(w)
-            }
-            (V::Unknown(w), _) | (_, V::Unknown(w)) => V::Unknown(w.clone()),
+            _ => V::why(why_of(&[&a, &b])),
         };
         if self.explain && self.recording {
             let check = self.make_check(op, l, r, &a, &b, &result, whole.span);

@@ -150,46 +150,39 @@ struct Evaluator<'p> {
     recording: bool,
 }
 
-fn and3(a: V, b: impl FnOnce() -> V) -> V {
+/// The reasons of every unknown among `vs`, merged.
+pub(crate) fn why_of(vs: &[&V]) -> Why {
+    let mut w = Why::default();
+    for v in vs {
+        if let V::Unknown(x) = v {
+            w.merge(x);
+        }
+    }
+    w
+}
+
+/// Three-valued `and` (`dominant` false) and `or` (`dominant` true): a side with the
+/// dominant value decides; otherwise the result is unknown if either side is.
+fn junction(a: V, b: impl FnOnce() -> V, dominant: bool) -> V {
     match a.as_bool() {
-        Some(false) => a,
-        Some(true) => b(),
+        Some(x) if x == dominant => a,
+        Some(_) => b(),
         None => {
             let b = b();
-            match (&a, b.as_bool()) {
-                (_, Some(false)) => b,
-                (V::Unknown(wa), None) => {
-                    let mut w = (**wa).clone();
-                    if let V::Unknown(wb) = &b {
-                        w.merge(wb);
-                    }
-                    V::why(w)
-                }
-                _ => a,
+            match b.as_bool() {
+                Some(x) if x == dominant => b,
+                _ => V::why(why_of(&[&a, &b])),
             }
         }
     }
 }
 
+fn and3(a: V, b: impl FnOnce() -> V) -> V {
+    junction(a, b, false)
+}
+
 fn or3(a: V, b: impl FnOnce() -> V) -> V {
-    match a.as_bool() {
-        Some(true) => a,
-        Some(false) => b(),
-        None => {
-            let b = b();
-            match (&a, b.as_bool()) {
-                (_, Some(true)) => b,
-                (V::Unknown(wa), None) => {
-                    let mut w = (**wa).clone();
-                    if let V::Unknown(wb) = &b {
-                        w.merge(wb);
-                    }
-                    V::why(w)
-                }
-                _ => a,
-            }
-        }
-    }
+    junction(a, b, true)
 }
 
 fn not3(a: V) -> V {
@@ -696,15 +689,7 @@ impl<'p> Evaluator<'p> {
                     // Unknown condition: the value is known only if both branches agree.
                     match (&tv, &fv) {
                         (V::Known(a), V::Known(b)) if a == b => tv,
-                        _ => {
-                            let mut w = Why::default();
-                            for v in [&cv, &tv, &fv] {
-                                if let V::Unknown(x) = v {
-                                    w.merge(x);
-                                }
-                            }
-                            V::why(w)
-                        }
+                        _ => V::why(why_of(&[&cv, &tv, &fv])),
                     }
                 }
             },
@@ -940,12 +925,7 @@ impl<'p> Evaluator<'p> {
                 (_, None) => continue,
                 (V::Known(Value::Bool(true)), Some(V::Known(k))) => (true, k),
                 (p, Some(k)) => {
-                    let mut w = Why::default();
-                    for v in [&p, &k] {
-                        if let V::Unknown(x) = v {
-                            w.merge(x);
-                        }
-                    }
+                    let w = why_of(&[&p, &k]);
                     match &mut unknown {
                         Some(u) => u.merge(&w),
                         None => unknown = Some(w),
