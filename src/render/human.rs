@@ -48,13 +48,75 @@ fn mark(o: Outcome, st: Style) -> String {
     }
 }
 
-fn word(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Met => "met",
-        Outcome::NotMet => "not met",
-        Outcome::Undetermined => "undetermined",
-        Outcome::NotApplicable => "not applicable",
+/// The language of the report's own words (labels and titles come from the rule files).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+/// The report's words in `lang`, keyed by their English text; `{}` stands for a value.
+fn t(lang: Lang, en: &'static str) -> &'static str {
+    if lang == Lang::En {
+        return en;
     }
+    match en {
+        "met" => "满足",
+        "not met" => "不满足",
+        "undetermined" => "无法判定",
+        "not applicable" => "不适用",
+        "yes" => "是",
+        "no" => "否",
+        "unknown" => "未知",
+        "short by {}" => "差{}",
+        "{} above" => "高出{}",
+        "over by {}" => "超出{}",
+        "{} below" => "低于上限{}",
+        "exactly at the threshold" => "恰好等于门槛",
+        "{} late" => "逾期{}",
+        "{} to spare" => "提前{}",
+        "{} before" => "早{}",
+        "{} after" => "晚{}",
+        "the same day" => "同一天",
+        "1 day" => "1天",
+        "{} days" => "{}天",
+        "in force {} · evaluated as of {}" => "施行期限 {} · 评价日 {}",
+        "{} to {}" => "{}至{}",
+        "evaluated as of {}" => "评价日 {}",
+        " (guideline)" => "（指导性要求）",
+        "… and {} more comparisons" => "……另有{}项比较未列出",
+        "Warnings" => "提示",
+        "Assumptions (not in the measures)" => "假定（办法未作规定）",
+        "missing:" => "缺少：",
+        "because:" => "原因：",
+        "guideline not met: {}" => "未达到指导性要求：{}",
+        "; the reviewers should give the reason" => "；请评审说明理由",
+        _ => en,
+    }
+}
+
+fn sep(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => ", ",
+        Lang::Zh => "，",
+    }
+}
+
+fn t1(lang: Lang, en: &'static str, a: &str) -> String {
+    t(lang, en).replacen("{}", a, 1)
+}
+
+fn word(o: Outcome, lang: Lang) -> &'static str {
+    t(
+        lang,
+        match o {
+            Outcome::Met => "met",
+            Outcome::NotMet => "not met",
+            Outcome::Undetermined => "undetermined",
+            Outcome::NotApplicable => "not applicable",
+        },
+    )
 }
 
 fn show(s: &Shown) -> String {
@@ -88,6 +150,11 @@ pub fn check_line(c: &Check) -> String {
 /// A check line; `expr` (the compared expression's text) is added for date and
 /// yes/no checks, whose values alone do not say what was compared.
 pub fn check_line_with(c: &Check, expr: Option<&str>) -> String {
+    check_line_in(c, expr, Lang::En)
+}
+
+/// A check line in `lang`.
+pub fn check_line_in(c: &Check, expr: Option<&str>, lang: Lang) -> String {
     let mut out = String::new();
     if !c.bindings.is_empty() {
         let b: Vec<&str> = c.bindings.iter().map(|(_, v)| v.as_str()).collect();
@@ -96,15 +163,15 @@ pub fn check_line_with(c: &Check, expr: Option<&str>) -> String {
     if c.right.is_none() && c.op == BinOp::Eq {
         // A yes/no fact or a decision that was read.
         let v = c.left.as_ref().map(|l| match l.value.as_str() {
-            "true" => "yes".to_string(),
-            "false" => "no".to_string(),
+            "true" => t(lang, "yes").to_string(),
+            "false" => t(lang, "no").to_string(),
             _ => show(l),
         });
         let _ = write!(
             out,
             "{} = {}",
             expr.unwrap_or("?"),
-            v.unwrap_or_else(|| "unknown".into())
+            v.unwrap_or_else(|| t(lang, "unknown").into())
         );
         return out;
     }
@@ -116,9 +183,20 @@ pub fn check_line_with(c: &Check, expr: Option<&str>) -> String {
     let (l, r) = match (&c.left, &c.right) {
         (Some(l), Some(r)) => (show(l), show(r)),
         (l, r) => {
-            let l = l.as_ref().map(show).unwrap_or_else(|| "unknown".into());
-            let r = r.as_ref().map(show).unwrap_or_else(|| "unknown".into());
-            let _ = write!(out, "{l} {} {r}: undetermined", c.op.symbol());
+            let l = l
+                .as_ref()
+                .map(show)
+                .unwrap_or_else(|| t(lang, "unknown").into());
+            let r = r
+                .as_ref()
+                .map(show)
+                .unwrap_or_else(|| t(lang, "unknown").into());
+            let _ = write!(
+                out,
+                "{l} {} {r}: {}",
+                c.op.symbol(),
+                t(lang, "undetermined")
+            );
             return out;
         }
     };
@@ -146,40 +224,40 @@ pub fn check_line_with(c: &Check, expr: Option<&str>) -> String {
         if m.unit == "days" {
             let n = strip_minus(&m.value);
             let days = if n == "1" {
-                "1 day".to_string()
+                t(lang, "1 day").to_string()
             } else {
-                format!("{n} days")
+                t1(lang, "{} days", n)
             };
             let text = match (c.op, c.holds) {
-                _ if zero => "the same day".to_string(),
-                (BinOp::Le | BinOp::Lt, Some(false)) => format!("{days} late"),
-                (BinOp::Le | BinOp::Lt, Some(true)) => format!("{days} to spare"),
-                _ if neg => format!("{days} before"),
-                _ => format!("{days} after"),
+                _ if zero => t(lang, "the same day").to_string(),
+                (BinOp::Le | BinOp::Lt, Some(false)) => t1(lang, "{} late", &days),
+                (BinOp::Le | BinOp::Lt, Some(true)) => t1(lang, "{} to spare", &days),
+                _ if neg => t1(lang, "{} before", &days),
+                _ => t1(lang, "{} after", &days),
             };
-            let _ = write!(out, ", {text}");
+            let _ = write!(out, "{}{text}", sep(lang));
         } else if !zero {
             let text = match (c.op, c.holds) {
-                (BinOp::Ge | BinOp::Gt, Some(false)) => format!("short by {amount}"),
-                (BinOp::Ge | BinOp::Gt, Some(true)) => format!("{amount} above"),
-                (BinOp::Le | BinOp::Lt, Some(false)) => format!("over by {amount}"),
-                (BinOp::Le | BinOp::Lt, Some(true)) => format!("{amount} below"),
+                (BinOp::Ge | BinOp::Gt, Some(false)) => t1(lang, "short by {}", &amount),
+                (BinOp::Ge | BinOp::Gt, Some(true)) => t1(lang, "{} above", &amount),
+                (BinOp::Le | BinOp::Lt, Some(false)) => t1(lang, "over by {}", &amount),
+                (BinOp::Le | BinOp::Lt, Some(true)) => t1(lang, "{} below", &amount),
                 _ => String::new(),
             };
             if !text.is_empty() {
-                let _ = write!(out, ", {text}");
+                let _ = write!(out, "{}{text}", sep(lang));
             }
         } else if matches!(c.op, BinOp::Ge | BinOp::Le) {
-            let _ = write!(out, ", exactly at the threshold");
+            let _ = write!(out, "{}{}", sep(lang), t(lang, "exactly at the threshold"));
         }
     }
     out
 }
 
-fn value_text(p: &Program, v: &Value, ty: &Ty) -> String {
+fn value_text(p: &Program, v: &Value, ty: &Ty, lang: Lang) -> String {
     match v {
-        Value::Bool(true) => "yes".into(),
-        Value::Bool(false) => "no".into(),
+        Value::Bool(true) => t(lang, "yes").into(),
+        Value::Bool(false) => t(lang, "no").into(),
         Value::Enum(i) => {
             if let Ty::Enum(e) = ty {
                 if let Some((n, l)) = p.enums.get(*e).and_then(|d| d.variants.get(*i)) {
@@ -198,8 +276,13 @@ fn value_text(p: &Program, v: &Value, ty: &Ty) -> String {
     }
 }
 
-/// The whole human report.
+/// The whole human report, in English words.
 pub fn render(r: &Report, st: Style) -> String {
+    render_in(r, st, Lang::En)
+}
+
+/// The whole human report, its own words in `lang`.
+pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
     let p = r.program;
     let mut o = String::new();
     let h = &p.header;
@@ -209,13 +292,22 @@ pub fn render(r: &Report, st: Style) -> String {
     }
     o.push('\n');
     if let Some((a, b)) = h.in_force {
+        let period = t(lang, "{} to {}")
+            .replacen("{}", &a.to_string(), 1)
+            .replacen("{}", &b.to_string(), 1);
         let _ = writeln!(
             o,
-            "in force {a} to {b} · evaluated as of {}",
-            r.evaluation.as_of
+            "{}",
+            t(lang, "in force {} · evaluated as of {}")
+                .replacen("{}", &period, 1)
+                .replacen("{}", &r.evaluation.as_of.to_string(), 1)
         );
     } else {
-        let _ = writeln!(o, "evaluated as of {}", r.evaluation.as_of);
+        let _ = writeln!(
+            o,
+            "{}",
+            t1(lang, "evaluated as of {}", &r.evaluation.as_of.to_string())
+        );
     }
     for (ai, a) in p.articles.iter().enumerate() {
         o.push('\n');
@@ -242,20 +334,20 @@ pub fn render(r: &Report, st: Style) -> String {
             }
             let label = d.label.clone().unwrap_or_default();
             let val = match (&res.status, &res.value) {
-                (Status::Decided, Some(v)) => value_text(p, v, &d.ty),
-                (Status::NotApplicable, _) => st.dim("not applicable"),
-                _ => st.yellow("undetermined"),
+                (Status::Decided, Some(v)) => value_text(p, v, &d.ty, lang),
+                (Status::NotApplicable, _) => st.dim(t(lang, "not applicable")),
+                _ => st.yellow(t(lang, "undetermined")),
             };
             let _ = writeln!(o, "  {} {label}: {val}", st.dim(&format!("{} =", d.name)));
             if res.status == Status::Undetermined {
-                missing_lines(r, &res.why, "      ", &mut o, st);
+                missing_lines(r, &res.why, "      ", &mut o, st, lang);
             }
             if res.status != Status::NotApplicable {
                 for c in &res.checks {
                     let _ = writeln!(
                         o,
                         "      {}",
-                        st.dim(&check_line_with(c, Some(&r.text(c.span))))
+                        st.dim(&check_line_in(c, Some(&r.text(c.span)), lang))
                     );
                 }
             }
@@ -277,7 +369,7 @@ pub fn render(r: &Report, st: Style) -> String {
                 "  {} （{}）{title}  {}",
                 mark(outcome, st),
                 chinese_number(c.number),
-                st.dim(&format!("{}: {}", d.name, word(outcome)))
+                st.dim(&format!("{}: {}", d.name, word(outcome, lang)))
             );
             if res.status == Status::NotApplicable && res.rules.is_empty() {
                 continue;
@@ -285,7 +377,7 @@ pub fn render(r: &Report, st: Style) -> String {
             for (rule, rr) in c.rules.iter().zip(&res.rules) {
                 let (file, line, _) = r.place(rule.span);
                 let kind = if rule.kind == RuleKind::Guideline {
-                    " (guideline)"
+                    t(lang, " (guideline)")
                 } else {
                     ""
                 };
@@ -303,18 +395,22 @@ pub fn render(r: &Report, st: Style) -> String {
                     let _ = writeln!(
                         o,
                         "          {}",
-                        check_line_with(ch, Some(&r.text(ch.span)))
+                        check_line_in(ch, Some(&r.text(ch.span)), lang)
                     );
                 }
                 if rr.checks_truncated > 0 {
                     let _ = writeln!(
                         o,
                         "          {}",
-                        st.dim(&format!("… and {} more comparisons", rr.checks_truncated))
+                        st.dim(&t1(
+                            lang,
+                            "… and {} more comparisons",
+                            &rr.checks_truncated.to_string()
+                        ))
                     );
                 }
                 if rr.outcome == Outcome::Undetermined {
-                    missing_lines(r, &rr.why, "          ", &mut o, st);
+                    missing_lines(r, &rr.why, "          ", &mut o, st, lang);
                 }
             }
         }
@@ -322,7 +418,7 @@ pub fn render(r: &Report, st: Style) -> String {
     let warnings = r.rule_warnings();
     if !warnings.is_empty() || !r.fact_warnings.is_empty() {
         o.push('\n');
-        let _ = writeln!(o, "{}", st.bold("Warnings"));
+        let _ = writeln!(o, "{}", st.bold(t(lang, "Warnings")));
         for w in &warnings {
             let (file, line, _) = r.place(w.span);
             let clause = w
@@ -334,7 +430,7 @@ pub fn render(r: &Report, st: Style) -> String {
                 "  {} 第{}条{clause} {}  {}",
                 st.yellow("!"),
                 chinese_number(w.article),
-                w.message,
+                guideline_message(w, lang),
                 st.dim(&format!("{file}:{line}"))
             );
         }
@@ -352,7 +448,11 @@ pub fn render(r: &Report, st: Style) -> String {
     let assumptions = r.assumptions();
     if !assumptions.is_empty() {
         o.push('\n');
-        let _ = writeln!(o, "{}", st.bold("Assumptions (not in the measures)"));
+        let _ = writeln!(
+            o,
+            "{}",
+            st.bold(t(lang, "Assumptions (not in the measures)"))
+        );
         for a in assumptions {
             let _ = writeln!(o, "  • {a}");
         }
@@ -360,7 +460,33 @@ pub fn render(r: &Report, st: Style) -> String {
     o
 }
 
-fn missing_lines(r: &Report, why: &crate::eval::Why, indent: &str, o: &mut String, st: Style) {
+fn guideline_message(w: &super::RuleWarning, lang: Lang) -> String {
+    let detail = w
+        .check
+        .as_ref()
+        .map(|c| {
+            format!(
+                "{}{}",
+                if lang == Lang::Zh { "：" } else { ": " },
+                check_line_in(c, None, lang)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "{}{detail}{}",
+        t1(lang, "guideline not met: {}", &w.rule),
+        t(lang, "; the reviewers should give the reason")
+    )
+}
+
+fn missing_lines(
+    r: &Report,
+    why: &crate::eval::Why,
+    indent: &str,
+    o: &mut String,
+    st: Style,
+    lang: Lang,
+) {
     if !why.details.is_empty() {
         let labelled: Vec<String> = why
             .details
@@ -382,11 +508,11 @@ fn missing_lines(r: &Report, why: &crate::eval::Why, indent: &str, o: &mut Strin
         let _ = writeln!(
             o,
             "{indent}{} {}",
-            st.yellow("missing:"),
+            st.yellow(t(lang, "missing:")),
             labelled.join(", ")
         );
     }
     for reason in &why.reasons {
-        let _ = writeln!(o, "{indent}{} {reason}", st.yellow("because:"));
+        let _ = writeln!(o, "{indent}{} {reason}", st.yellow(t(lang, "because:")));
     }
 }

@@ -25,6 +25,8 @@ pub struct RuleWarning {
     pub clause: Option<u32>,
     pub rule: String,
     pub message: String,
+    /// The comparison that was not met.
+    pub check: Option<crate::eval::Check>,
     pub span: Span,
 }
 
@@ -63,10 +65,9 @@ impl<'a> Report<'a> {
             let Some(res) = self.result(id) else { continue };
             for (rule, rr) in clause.rules.iter().zip(&res.rules) {
                 if rule.kind == RuleKind::Guideline && rr.outcome == Outcome::NotMet {
-                    let detail = rr
-                        .checks
-                        .iter()
-                        .find(|c| c.holds == Some(false))
+                    let check = rr.checks.iter().find(|c| c.holds == Some(false)).cloned();
+                    let detail = check
+                        .as_ref()
                         .map(|c| format!(": {}", human::check_line(c)))
                         .unwrap_or_default();
                     out.push(RuleWarning {
@@ -77,6 +78,7 @@ impl<'a> Report<'a> {
                             "guideline not met: {}{detail}; the reviewers should give the reason",
                             rule.title
                         ),
+                        check,
                         span: rule.span,
                     });
                 }
