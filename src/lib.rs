@@ -23,6 +23,7 @@ pub mod check;
 pub mod diag;
 pub mod eval;
 pub mod facts;
+pub mod fmt;
 pub mod ir;
 pub mod render;
 pub mod syntax;

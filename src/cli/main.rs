@@ -2,6 +2,7 @@
 
 mod check;
 mod common;
+mod fmt;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -46,6 +47,15 @@ enum Command {
         /// Colour: auto (on a terminal), always or never.
         #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
         color: String,
+    },
+    /// Rewrite rule files in the canonical layout (`--check`: only report, as a diff).
+    Fmt {
+        /// Rule files, or folders of rule files (*.policy).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Change nothing; show the diff and exit non-zero if a file is not formatted.
+        #[arg(long)]
+        check: bool,
     },
 }
 
@@ -105,5 +115,6 @@ fn run(cli: Cli) -> u8 {
             };
             check::check(&policy, &facts, as_of, format, color)
         }
+        Command::Fmt { paths, check } => fmt::fmt(&paths, check),
     }
 }

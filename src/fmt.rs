@@ -1,0 +1,947 @@
+//! `policy fmt`: one canonical layout of a rule file.
+//!
+//! The file is parsed, and the syntax tree is printed again in the canonical layout.
+//! The tree has no comments, so they are recovered from the source text by position:
+//! a comment is written before the first token that followed it in the source — on
+//! its own line if it stood on its own line, at the end of the line otherwise.
+//!
+//! The layout:
+//! - two spaces per level of nesting; no blank line after `{` or before `}`; the
+//!   author's blank lines between items are kept (several become one); the file ends
+//!   with one newline;
+//! - a parameter, fact, unit, variant or field on one line; the body of a definition,
+//!   decision or rule on the line after its head, two spaces further in; annotations
+//!   (`source`, `interpretation`, `assumption`) each on a line of their own below;
+//! - an `if … then … else if …` body has each `else` on a line of its own; a body
+//!   wider than [`WIDTH`] columns (a Chinese character counts two) is broken before
+//!   each top-level `or` (then `and`), the continuation two spaces further in;
+//! - one space around binary operators, after commas and colons; `≥ ≤ ≠ × ÷` are
+//!   written `>= <= != * /`; `%` follows its number, other units stand a space apart;
+//! - strings, numbers and dates exactly as written.
+//!
+//! [`format`] re-parses what it printed and refuses to return a text whose tree
+//! differs from the input's, or that lost a comment: formatting never changes meaning.
+
+use crate::diag::Diag;
+use crate::syntax::ast::*;
+use crate::syntax::parse_file;
+use unicode_width::UnicodeWidthStr;
+
+/// The widest a body line may be before it is broken, in terminal columns.
+pub const WIDTH: usize = 100;
+const STEP: usize = 2;
+
+/// A comment of the source: its byte range and whether code precedes it on its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub trailing: bool,
+}
+
+/// Every comment of a rule file, in order. Strings are skipped (a `#` in a string is text).
+pub fn comments(src: &str) -> Vec<Comment> {
+    let mut out = Vec::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut line_has_code = false;
+    let mut skip_to = 0;
+    for (i, c) in src.char_indices() {
+        if i < skip_to {
+            continue;
+        }
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                '\n' => {
+                    in_string = false;
+                    line_has_code = false;
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '\n' => line_has_code = false,
+            '#' => {
+                let end = src
+                    .get(i..)
+                    .and_then(|r| r.find(['\n', '\r']))
+                    .map_or(src.len(), |n| i + n);
+                out.push(Comment {
+                    start: i,
+                    end,
+                    text: src.get(i..end).unwrap_or("").trim_end().to_string(),
+                    trailing: line_has_code,
+                });
+                skip_to = end;
+            }
+            '"' => {
+                in_string = true;
+                line_has_code = true;
+            }
+            c if c.is_whitespace() => {}
+            _ => line_has_code = true,
+        }
+    }
+    out
+}
+
+/// Format one rule file. `file` is the index its spans (and any diagnostic) carry.
+/// A file that does not parse is returned as its parse errors.
+pub fn format(file: u32, src: &str) -> Result<String, Vec<Diag>> {
+    let ast = parse_file(file, src)?;
+    let out = print(src, &ast);
+    // Never hand back a text that means something else, or lost a comment.
+    let again = parse_file(file, &out).map_err(|_| vec![internal("does not parse")])?;
+    if again != ast {
+        return Err(vec![internal("would change the meaning")]);
+    }
+    let texts = |s: &str| comments(s).into_iter().map(|c| c.text).collect::<Vec<_>>();
+    if texts(src) != texts(&out) {
+        return Err(vec![internal("would lose or reorder a comment")]);
+    }
+    Ok(out)
+}
+
+fn internal(what: &str) -> Diag {
+    Diag::error(
+        "policy::fmt::unsafe",
+        format!("the formatted file {what}, so the file was left as it is"),
+    )
+    .help("this is a fault in `policy fmt`; please report it with the file")
+}
+
+/// Print a parsed file in the canonical layout, with the comments of `src`.
+pub fn print(src: &str, file: &File) -> String {
+    let mut p = Printer {
+        src,
+        comments: comments(src),
+        next: 0,
+        lines: Vec::new(),
+        cur: String::new(),
+        indent: 0,
+        cont: false,
+        last: 0,
+    };
+    for item in &file.items {
+        p.item(item);
+    }
+    p.at(usize::MAX);
+    p.end_line();
+    while p.lines.last().is_some_and(|l| l.is_empty()) {
+        p.lines.pop();
+    }
+    let mut out = p.lines.join("\n");
+    out.push('\n');
+    out
+}
+
+struct Printer<'a> {
+    src: &'a str,
+    comments: Vec<Comment>,
+    next: usize,
+    lines: Vec<String>,
+    cur: String,
+    indent: usize,
+    /// A comment broke the current construct: continue further in.
+    cont: bool,
+    /// The end of the last source text written.
+    last: usize,
+}
+
+fn start(s: Span) -> usize {
+    s.start as usize
+}
+
+impl Printer<'_> {
+    // ── lines and comments ──
+
+    fn word(&mut self, s: &str) {
+        if self.cur.is_empty() {
+            let n = self.indent + if self.cont { 2 * STEP } else { 0 };
+            self.cur = " ".repeat(n);
+        }
+        self.cur.push_str(s);
+    }
+
+    fn flush_line(&mut self) {
+        if !self.cur.is_empty() {
+            let l = self.cur.trim_end().to_string();
+            self.lines.push(l);
+            self.cur.clear();
+        }
+    }
+
+    /// End the current line of a construct.
+    fn end_line(&mut self) {
+        self.flush_line();
+        self.cont = false;
+    }
+
+    fn column(&self) -> usize {
+        if self.cur.is_empty() {
+            self.indent + if self.cont { 2 * STEP } else { 0 }
+        } else {
+            self.cur.width()
+        }
+    }
+
+    /// Whether the source has a blank line between the last text written and `pos`.
+    fn blank_before(&self, pos: usize) -> bool {
+        let gap = self.src.get(self.last.min(pos)..pos).unwrap_or("");
+        gap.matches('\n').count() >= 2
+    }
+
+    fn blank(&mut self) {
+        self.flush_line();
+        let after_open = self
+            .lines
+            .last()
+            .is_none_or(|l| l.is_empty() || l.ends_with('{'));
+        if !after_open {
+            self.lines.push(String::new());
+        }
+    }
+
+    /// Write every comment that stands before `pos` in the source.
+    fn at(&mut self, pos: usize) {
+        while let Some(c) = self.comments.get(self.next).cloned() {
+            if c.start >= pos {
+                break;
+            }
+            self.next += 1;
+            if c.trailing && !self.cur.trim().is_empty() {
+                self.cur.push_str("  ");
+                self.cur.push_str(&c.text);
+                self.flush_line();
+                self.cont = true;
+            } else if c.trailing
+                && self.cur.is_empty()
+                && self.lines.last().is_some_and(|l| !l.is_empty())
+            {
+                if let Some(l) = self.lines.last_mut() {
+                    l.push_str("  ");
+                    l.push_str(&c.text);
+                }
+            } else {
+                let mid = !self.cur.trim().is_empty();
+                self.flush_line();
+                if mid {
+                    self.cont = true;
+                }
+                if self.blank_before(c.start) {
+                    self.blank();
+                }
+                self.word(&c.text);
+                self.flush_line();
+            }
+            self.last = self.last.max(c.end);
+        }
+    }
+
+    /// Start a line-level construct at `pos`: its comments, then a blank line if
+    /// the author left one.
+    fn line_at(&mut self, pos: usize) {
+        self.at(pos);
+        self.end_line();
+        if self.blank_before(pos) {
+            self.blank();
+        }
+    }
+
+    fn seen(&mut self, span: Span) {
+        self.last = self.last.max(span.end as usize);
+    }
+
+    /// A token with a place in the source.
+    fn tok(&mut self, span: Span, text: &str) {
+        self.at(start(span));
+        self.word(text);
+        self.seen(span);
+    }
+
+    fn source_text(&self, span: Span) -> Option<&str> {
+        self.src.get(span.range())
+    }
+
+    fn string(&mut self, s: &Str) {
+        let text = match self.source_text(s.span) {
+            Some(t) if t.len() >= 2 && t.starts_with('"') && t.ends_with('"') => t.to_string(),
+            _ => quote(&s.value),
+        };
+        self.tok(s.span, &text);
+    }
+
+    fn ident(&mut self, id: &Ident) {
+        self.tok(id.span, &id.name);
+    }
+
+    fn label(&mut self, l: &Option<Str>) {
+        if let Some(l) = l {
+            self.word(" ");
+            self.string(l);
+        }
+    }
+
+    fn open(&mut self) {
+        self.word(" {");
+        self.end_line();
+        self.indent += STEP;
+    }
+
+    fn close(&mut self, span: Span) {
+        let brace = (span.end as usize).saturating_sub(1);
+        self.at(brace);
+        self.end_line();
+        self.indent = self.indent.saturating_sub(STEP);
+        self.word("}");
+        self.end_line();
+        self.seen(span);
+    }
+
+    // ── items ──
+
+    fn item(&mut self, item: &Item) {
+        match item {
+            Item::Policy(h) => self.policy(h),
+            Item::Dimension(d) => {
+                self.line_at(start(d.span));
+                self.word("dimension ");
+                self.ident(&d.name);
+                self.label(&d.label);
+                self.open();
+                for u in &d.units {
+                    self.line_at(start(u.span));
+                    self.ident(&u.name);
+                    if let Some(of) = &u.of {
+                        self.word(" = ");
+                        let f = self
+                            .source_text(u.factor_span)
+                            .filter(|t| {
+                                !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '.')
+                            })
+                            .map(str::to_string)
+                            .unwrap_or_else(|| u.factor.to_string());
+                        self.tok(u.factor_span, &f);
+                        self.word(" ");
+                        self.ident(of);
+                    }
+                    self.end_line();
+                }
+                self.close(d.span);
+            }
+            Item::Enum(e) => {
+                self.line_at(start(e.span));
+                self.word("enum ");
+                self.ident(&e.name);
+                self.label(&e.label);
+                if e.ordered {
+                    self.word(" ordered");
+                }
+                self.open();
+                for v in &e.variants {
+                    self.line_at(start(v.name.span));
+                    self.ident(&v.name);
+                    self.label(&v.label);
+                    self.end_line();
+                }
+                self.close(e.span);
+            }
+            Item::Record(r) => {
+                self.line_at(start(r.span));
+                self.word("record ");
+                self.ident(&r.name);
+                self.label(&r.label);
+                self.open();
+                for f in &r.fields {
+                    self.line_at(start(f.name.span));
+                    self.ident(&f.name);
+                    self.word(": ");
+                    self.ty(&f.ty);
+                    self.label(&f.label);
+                    self.end_line();
+                }
+                self.close(r.span);
+            }
+            Item::Fact(f) => {
+                self.line_at(start(f.span));
+                self.word("fact ");
+                self.ident(&f.name);
+                self.label(&f.label);
+                self.word(": ");
+                self.ty(&f.ty);
+                self.end_line();
+                self.seen(f.span);
+            }
+            Item::Parameter(p) => self.parameter(p),
+            Item::Definition(d) => self.definition(d),
+            Item::Article(a) => self.article(a),
+        }
+    }
+
+    fn policy(&mut self, h: &PolicyHeader) {
+        self.line_at(start(h.span));
+        self.word("policy ");
+        self.string(&h.title);
+        self.open();
+        let field = |p: &mut Self, key: &str, first: Span, rest: &dyn Fn(&mut Self)| {
+            p.line_at(start(first));
+            p.word(key);
+            p.word(" ");
+            rest(p);
+            p.end_line();
+        };
+        if let Some(d) = &h.document {
+            field(self, "document", d.span, &|p| p.string(d));
+        }
+        if let Some(d) = &h.issued_by {
+            field(self, "issued_by", d.span, &|p| p.string(d));
+        }
+        if let Some(d) = &h.issued_on {
+            field(self, "issued_on", d.span, &|p| p.tok(d.span, &d.text));
+        }
+        if let Some((a, b)) = &h.in_force {
+            field(self, "in_force", a.span, &|p| {
+                p.tok(a.span, &a.text);
+                p.word(" to ");
+                p.tok(b.span, &b.text);
+            });
+        }
+        self.close(h.span);
+    }
+
+    fn annotations(&mut self, list: &[Annotation]) {
+        for a in list {
+            let (key, s) = match a {
+                Annotation::Source(s) => ("source ", s),
+                Annotation::Interpretation(s) => ("interpretation ", s),
+                Annotation::Assumption(s) => ("assumption ", s),
+            };
+            self.line_at(start(s.span));
+            self.word(key);
+            self.string(s);
+            self.end_line();
+        }
+    }
+
+    fn type_ann(&mut self, ty: &Option<TypeExpr>) {
+        if let Some(t) = ty {
+            self.word(": ");
+            self.ty(t);
+        }
+    }
+
+    fn parameter(&mut self, p: &Parameter) {
+        self.line_at(start(p.span));
+        self.word("parameter ");
+        self.ident(&p.name);
+        self.label(&p.label);
+        self.type_ann(&p.ty);
+        self.word(" = ");
+        self.expr(&p.value);
+        self.end_line();
+        self.indent += STEP;
+        self.annotations(&p.annotations);
+        self.indent -= STEP;
+        self.seen(p.span);
+    }
+
+    fn definition(&mut self, d: &Definition) {
+        self.line_at(start(d.span));
+        self.word("definition ");
+        self.ident(&d.name);
+        if let Some(ps) = &d.params {
+            self.word("(");
+            for (i, p) in ps.iter().enumerate() {
+                if i > 0 {
+                    self.word(", ");
+                }
+                self.ident(&p.name);
+                self.word(": ");
+                self.ty(&p.ty);
+            }
+            self.word(")");
+        }
+        self.label(&d.label);
+        self.type_ann(&d.ty);
+        self.word(" =");
+        self.body_then_annotations(&d.body, &d.annotations);
+        self.seen(d.span);
+    }
+
+    fn body_then_annotations(&mut self, body: &Expr, annotations: &[Annotation]) {
+        self.end_line();
+        self.indent += STEP;
+        self.body(body);
+        self.end_line();
+        self.annotations(annotations);
+        self.indent -= STEP;
+    }
+
+    fn article(&mut self, a: &Article) {
+        self.line_at(start(a.span));
+        self.word("article ");
+        self.tok(a.number_span, &a.number.to_string());
+        self.label(&a.title);
+        if let Some(c) = &a.applies {
+            self.word(" applies when ");
+            self.expr(c);
+        }
+        self.open();
+        for it in &a.items {
+            match it {
+                ArticleItem::Text(s) => self.text_item(s),
+                ArticleItem::Clause(c) => self.clause(c),
+                ArticleItem::Parameter(p) => self.parameter(p),
+                ArticleItem::Definition(d) => self.definition(d),
+                ArticleItem::Decision(d) => self.decision(d),
+                ArticleItem::Rule(r) => self.rule(r),
+            }
+        }
+        self.close(a.span);
+    }
+
+    fn text_item(&mut self, s: &Str) {
+        self.line_at(start(s.span));
+        self.word("text ");
+        self.string(s);
+        self.end_line();
+    }
+
+    fn clause(&mut self, c: &Clause) {
+        self.line_at(start(c.span));
+        self.word("clause ");
+        self.tok(c.number_span, &c.number.to_string());
+        self.label(&c.title);
+        if let Some(a) = &c.alias {
+            self.word(" as ");
+            self.ident(a);
+        }
+        if let Some(e) = &c.applies {
+            self.word(" applies when ");
+            self.expr(e);
+        }
+        self.open();
+        for it in &c.items {
+            match it {
+                ClauseItem::Text(s) => self.text_item(s),
+                ClauseItem::Parameter(p) => self.parameter(p),
+                ClauseItem::Definition(d) => self.definition(d),
+                ClauseItem::Rule(r) => self.rule(r),
+            }
+        }
+        self.close(c.span);
+    }
+
+    fn rule(&mut self, r: &RuleDecl) {
+        self.line_at(start(r.span));
+        self.word(match r.kind {
+            RuleKind::Rule => "rule ",
+            RuleKind::Guideline => "guideline ",
+        });
+        self.string(&r.title);
+        if let Some(w) = &r.when {
+            self.word(" when ");
+            self.expr(w);
+        }
+        self.word(":");
+        self.body_then_annotations(&r.body, &r.annotations);
+        self.seen(r.span);
+    }
+
+    fn decision(&mut self, d: &Decision) {
+        self.line_at(start(d.span));
+        self.word("decision ");
+        self.ident(&d.name);
+        self.label(&d.label);
+        self.type_ann(&d.ty);
+        self.word(" =");
+        self.body_then_annotations(&d.body, &d.annotations);
+        self.seen(d.span);
+    }
+
+    // ── types ──
+
+    fn ty(&mut self, t: &TypeExpr) {
+        self.at(start(t.span));
+        self.word(&type_text(t));
+        self.seen(t.span);
+    }
+
+    // ── expressions ──
+
+    /// Whether a comment lies inside the source range of `e`.
+    fn has_comment(&self, e: &Expr) -> bool {
+        let (s, end) = (start(e.span), e.span.end as usize);
+        self.comments
+            .iter()
+            .skip(self.next)
+            .any(|c| c.start >= s && c.start < end)
+    }
+
+    /// The body of a definition, decision or rule, starting a line of its own.
+    fn body(&mut self, e: &Expr) {
+        self.at(start(e.span));
+        if let ExprKind::If(..) = &e.kind {
+            self.if_chain(e);
+            return;
+        }
+        let fits = self.column() + flat(e).width() <= WIDTH;
+        if fits && !self.has_comment(e) {
+            self.expr(e);
+        } else {
+            self.chain(e);
+        }
+    }
+
+    /// `if c then a` / `else if c then b` / `else c`, each `else` on a line of its own.
+    fn if_chain(&mut self, e: &Expr) {
+        let mut e = e;
+        loop {
+            match &e.kind {
+                ExprKind::If(c, t, f) => {
+                    self.tok(e.span, "if ");
+                    self.expr(c);
+                    self.word(" then ");
+                    self.expr(t);
+                    self.end_line();
+                    self.at(start(f.span));
+                    self.end_line();
+                    self.word("else ");
+                    e = f;
+                }
+                _ => {
+                    self.expr(e);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// An `or` (else `and`) chain with each operand after the first on a line of its own.
+    fn chain(&mut self, e: &Expr) {
+        let op = match &e.kind {
+            ExprKind::Binary(op @ (BinOp::Or | BinOp::And), ..) => *op,
+            _ => {
+                self.expr(e);
+                return;
+            }
+        };
+        let mut operands = Vec::new();
+        collect(e, op, &mut operands);
+        let base = self.indent;
+        for (i, x) in operands.into_iter().enumerate() {
+            if i == 0 {
+                self.operand(x, op);
+                self.indent = base + STEP;
+                continue;
+            }
+            self.end_line();
+            self.at(start(x.span));
+            self.end_line();
+            self.word(op.symbol());
+            self.word(" ");
+            self.operand(x, op);
+        }
+        self.indent = base;
+    }
+
+    fn operand(&mut self, x: &Expr, op: BinOp) {
+        let nested = op == BinOp::Or && matches!(x.kind, ExprKind::Binary(BinOp::And, ..));
+        let fits = self.column() + flat(x).width() <= WIDTH;
+        if nested && (!fits || self.has_comment(x)) {
+            self.chain(x);
+        } else {
+            self.expr(x);
+        }
+    }
+
+    /// An expression on the current line (broken only where a comment stands).
+    fn expr(&mut self, e: &Expr) {
+        self.at(start(e.span));
+        match &e.kind {
+            ExprKind::Binary(op, l, r) => {
+                self.expr(l);
+                self.word(" ");
+                self.word(op.symbol());
+                self.word(" ");
+                self.expr(r);
+            }
+            ExprKind::Not(x) => {
+                self.word("not ");
+                self.expr(x);
+            }
+            ExprKind::Neg(x) => {
+                self.word("-");
+                self.expr(x);
+            }
+            ExprKind::Paren(x) => {
+                self.word("(");
+                self.expr(x);
+                self.word(")");
+            }
+            ExprKind::List(xs) => {
+                self.word("[");
+                self.list(xs);
+                self.word("]");
+            }
+            ExprKind::Call(name, args) => {
+                self.ident(name);
+                self.word("(");
+                self.list(args);
+                self.word(")");
+            }
+            ExprKind::Field(x, f) => {
+                self.expr(x);
+                self.word(".");
+                self.ident(f);
+            }
+            ExprKind::Index(x, i) => {
+                self.expr(x);
+                self.word("[");
+                self.expr(i);
+                self.word("]");
+            }
+            ExprKind::If(c, t, f) => {
+                self.word("if ");
+                self.expr(c);
+                self.word(" then ");
+                self.expr(t);
+                self.word(" else ");
+                self.expr(f);
+            }
+            ExprKind::Quantifier {
+                kind,
+                var,
+                over,
+                filter,
+                body,
+            } => {
+                self.word(quant_word(*kind));
+                self.word(" ");
+                self.ident(var);
+                self.word(" in ");
+                self.expr(over);
+                if let Some(f) = filter {
+                    self.word(" where ");
+                    self.expr(f);
+                }
+                self.word(": ");
+                self.expr(body);
+            }
+            ExprKind::Count { var, over, filter } => {
+                self.word("count ");
+                self.ident(var);
+                self.word(" in ");
+                self.expr(over);
+                if let Some(f) = filter {
+                    self.word(" where ");
+                    self.expr(f);
+                }
+            }
+            ExprKind::Path(ids) => {
+                for (i, id) in ids.iter().enumerate() {
+                    if i > 0 {
+                        self.word(".");
+                    }
+                    self.ident(id);
+                }
+            }
+            ExprKind::Str(v) => {
+                let text = match self.source_text(e.span) {
+                    Some(t) if t.len() >= 2 && t.starts_with('"') && t.ends_with('"') => {
+                        t.to_string()
+                    }
+                    _ => quote(v),
+                };
+                self.word(&text);
+            }
+            ExprKind::Quantity { text, unit, .. } => {
+                self.word(text);
+                if let Some(u) = unit {
+                    if u.name != "%" {
+                        self.word(" ");
+                    }
+                    self.ident(u);
+                }
+            }
+            _ => self.word(&flat(e)),
+        }
+        self.seen(e.span);
+    }
+
+    fn list(&mut self, xs: &[Expr]) {
+        for (i, x) in xs.iter().enumerate() {
+            if i > 0 {
+                self.word(", ");
+            }
+            self.expr(x);
+        }
+    }
+}
+
+fn collect<'e>(e: &'e Expr, op: BinOp, out: &mut Vec<&'e Expr>) {
+    match &e.kind {
+        ExprKind::Binary(o, l, r) if *o == op => {
+            collect(l, op, out);
+            out.push(r);
+        }
+        _ => out.push(e),
+    }
+}
+
+fn quant_word(q: Quant) -> &'static str {
+    match q {
+        Quant::Every => "every",
+        Quant::Any => "any",
+        Quant::None => "none",
+    }
+}
+
+/// A string literal for `value`, with the escapes the grammar knows.
+fn quote(value: &str) -> String {
+    let mut s = String::from("\"");
+    for c in value.chars() {
+        match c {
+            '"' => s.push_str("\\\""),
+            '\\' => s.push_str("\\\\"),
+            '\n' => s.push_str("\\n"),
+            '\t' => s.push_str("\\t"),
+            c => s.push(c),
+        }
+    }
+    s.push('"');
+    s
+}
+
+fn unit_text(u: &UnitTerm) -> String {
+    let mut s = u.first.name.clone();
+    for (op, id) in &u.rest {
+        s.push(if *op == UnitOp::Div { '/' } else { '*' });
+        s.push_str(&id.name);
+    }
+    s
+}
+
+fn base_text(b: &BaseType) -> String {
+    match b {
+        BaseType::List(x) => format!("list of {}", base_text(x)),
+        BaseType::Series(x) => format!("series of {}", base_text(x)),
+        BaseType::Count(None) => "count".to_string(),
+        BaseType::Count(Some(u)) => format!("count {}", unit_text(u)),
+        BaseType::Text => "text".to_string(),
+        BaseType::Named(u) => unit_text(u),
+    }
+}
+
+fn type_text(t: &TypeExpr) -> String {
+    format!(
+        "{}{}{}",
+        if t.optional { "optional " } else { "" },
+        base_text(&t.base),
+        if t.or_none { " or none" } else { "" }
+    )
+}
+
+/// An expression on one line, without comments (strings re-quoted from their value).
+pub fn flat(e: &Expr) -> String {
+    let list = |xs: &[Expr]| xs.iter().map(flat).collect::<Vec<_>>().join(", ");
+    let filter = |f: &Option<Box<Expr>>| {
+        f.as_ref()
+            .map(|f| format!(" where {}", flat(f)))
+            .unwrap_or_default()
+    };
+    match &e.kind {
+        ExprKind::Bool(b) => b.to_string(),
+        ExprKind::Quantity { text, unit, .. } => match unit {
+            Some(u) if u.name == "%" => format!("{text}%"),
+            Some(u) => format!("{text} {}", u.name),
+            None => text.clone(),
+        },
+        ExprKind::Date(d) => d.clone(),
+        ExprKind::MonthDay { month, day } => format!("{month}月{day}日"),
+        ExprKind::Str(s) => quote(s),
+        ExprKind::Today => "today".into(),
+        ExprKind::NoneLit => "none".into(),
+        ExprKind::List(xs) => format!("[{}]", list(xs)),
+        ExprKind::Path(ids) => ids
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect::<Vec<_>>()
+            .join("."),
+        ExprKind::ClauseRef(n) => format!("clause {n}"),
+        ExprKind::Field(x, f) => format!("{}.{}", flat(x), f.name),
+        ExprKind::Index(x, i) => format!("{}[{}]", flat(x), flat(i)),
+        ExprKind::Call(n, args) => format!("{}({})", n.name, list(args)),
+        ExprKind::Not(x) => format!("not {}", flat(x)),
+        ExprKind::Neg(x) => format!("-{}", flat(x)),
+        ExprKind::Binary(op, l, r) => format!("{} {} {}", flat(l), op.symbol(), flat(r)),
+        ExprKind::If(c, t, f) => format!("if {} then {} else {}", flat(c), flat(t), flat(f)),
+        ExprKind::Quantifier {
+            kind,
+            var,
+            over,
+            filter: f,
+            body,
+        } => format!(
+            "{} {} in {}{}: {}",
+            quant_word(*kind),
+            var.name,
+            flat(over),
+            filter(f),
+            flat(body)
+        ),
+        ExprKind::Count {
+            var,
+            over,
+            filter: f,
+        } => format!("count {} in {}{}", var.name, flat(over), filter(f)),
+        ExprKind::Paren(x) => format!("({})", flat(x)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fmt(s: &str) -> String {
+        match format(0, s) {
+            Ok(t) => t,
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn comments_are_found_outside_strings() {
+        let c = comments("# a\nfact x \"#no\": bool # b\n");
+        let texts: Vec<_> = c.iter().map(|c| (c.text.as_str(), c.trailing)).collect();
+        assert_eq!(texts, vec![("# a", false), ("# b", true)]);
+    }
+
+    #[test]
+    fn layout_is_canonical_and_stable() {
+        let src = "article 6 \"t\" {\n\n\n  clause 1 \"c\" {   parameter  x=30亿元 source \"s\"\n rule \"r\" :a  >=  x   # why\n }\n decision d = all( clause 1 )\n}\n";
+        let out = fmt(src);
+        assert_eq!(
+            out,
+            "article 6 \"t\" {\n  clause 1 \"c\" {\n    parameter x = 30 亿元\n      source \"s\"\n    rule \"r\":\n      a >= x  # why\n  }\n  decision d =\n    all(clause 1)\n}\n"
+        );
+        assert_eq!(fmt(&out), out);
+    }
+
+    #[test]
+    fn comments_inside_expressions_stay() {
+        let src = "definition x =\n  a # one\n  or b\n  # two\n  or c\n";
+        let out = fmt(src);
+        assert_eq!(fmt(&out), out);
+        assert_eq!(comments(&out).len(), 2);
+        assert_eq!(
+            out,
+            "definition x =\n  a  # one\n    or b\n    # two\n    or c\n"
+        );
+    }
+}
