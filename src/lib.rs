@@ -27,6 +27,7 @@ pub mod fmt;
 pub mod ir;
 pub mod render;
 pub mod syntax;
+pub mod testing;
 
 use diag::{Diag, Sources};
 

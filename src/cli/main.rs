@@ -3,6 +3,7 @@
 mod check;
 mod common;
 mod fmt;
+mod test;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -47,6 +48,17 @@ enum Command {
         /// Colour: auto (on a terminal), always or never.
         #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
         color: String,
+    },
+    /// Run case files (expected decisions for given facts) and report failures.
+    Test {
+        /// The folder of rule files (*.policy).
+        #[arg(long, default_value = "policies")]
+        policy: PathBuf,
+        /// Case files, or folders of case files (default: the `cases` folder of --policy).
+        paths: Vec<PathBuf>,
+        /// Also report, for every rule, whether the cases saw it met, not met and undetermined.
+        #[arg(long)]
+        coverage: bool,
     },
     /// Rewrite rule files in the canonical layout (`--check`: only report, as a diff).
     Fmt {
@@ -115,6 +127,11 @@ fn run(cli: Cli) -> u8 {
             };
             check::check(&policy, &facts, as_of, format, color)
         }
+        Command::Test {
+            policy,
+            paths,
+            coverage,
+        } => test::test(&policy, &paths, coverage),
         Command::Fmt { paths, check } => fmt::fmt(&paths, check),
     }
 }

@@ -1,0 +1,251 @@
+//! `policy test`: run the case files and report failures (and, on request, rule coverage).
+
+use crate::check::load_rules;
+use crate::common::{exit, io_error, print_diags, read_text};
+use policy::diag::{Diag, Sources};
+use policy::facts::{self, raw, Format};
+use policy::testing::{self, Case, Coverage, FactsSpec};
+use std::path::{Path, PathBuf};
+
+/// A case failed, or a case file is wrong.
+pub const TESTS_FAILED: u8 = 6;
+
+fn is_case_file(p: &Path) -> bool {
+    p.is_file()
+        && p.extension()
+            .and_then(|x| x.to_str())
+            .is_some_and(|x| matches!(x, "yaml" | "yml" | "toml" | "json"))
+}
+
+/// The case files named: files as given; folders as the case files directly in them
+/// (subfolders are not read, so a folder may keep shared facts files in one).
+fn case_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, u8> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let entries = std::fs::read_dir(p).map_err(|e| io_error("the cases folder", p, &e))?;
+            let mut files: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| is_case_file(f))
+                .collect();
+            files.sort();
+            out.extend(files);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn format_of(path: &Path) -> Option<Format> {
+    raw::format_for_path(&path.to_string_lossy())
+}
+
+/// The facts of one case: loaded, or the lines saying why not.
+fn case_facts(
+    program: &policy::ir::Program,
+    sources: &mut Sources,
+    case_path: &Path,
+    case: &Case,
+) -> Result<policy::eval::Facts, Vec<Diag>> {
+    let dir = case_path.parent().unwrap_or(Path::new("."));
+    let read_facts_file = |path: &str, span| -> Result<(PathBuf, Format, String), Vec<Diag>> {
+        let full = dir.join(path);
+        let fmt = format_of(&full).ok_or_else(|| {
+            vec![Diag::error(
+                "policy::test::facts_path",
+                format!("cannot tell the format of `{path}` from its extension"),
+            )
+            .at(span)
+            .help("name the facts file .json, .yaml, .yml or .toml")]
+        })?;
+        let text = std::fs::read_to_string(&full).map_err(|e| {
+            vec![Diag::error(
+                "policy::test::facts_path",
+                format!("cannot read the facts file `{}`: {e}", full.display()),
+            )
+            .at(span)
+            .help("the path is relative to the case file's folder")]
+        })?;
+        Ok((full, fmt, text))
+    };
+    let (fid, fmt) = match (&case.facts, &case.with) {
+        (Some(FactsSpec::Path { path, span }), None) => {
+            let (full, fmt, text) = read_facts_file(path, *span)?;
+            (sources.add(full.display().to_string(), text), fmt)
+        }
+        (spec, with) => {
+            let base = match spec {
+                Some(FactsSpec::Inline(r)) => Some(r.clone()),
+                Some(FactsSpec::Path { path, span }) => {
+                    let (full, fmt, text) = read_facts_file(path, *span)?;
+                    let id = sources.add(full.display().to_string(), text);
+                    match raw::parse(fmt, sources.text(id)) {
+                        Ok(r) => Some(r),
+                        Err(_) => {
+                            // Let the loader report it against the real file.
+                            let e = facts::load(program, fmt, sources.text(id), id)
+                                .err()
+                                .unwrap_or_default();
+                            return Err(e);
+                        }
+                    }
+                }
+                None => None,
+            };
+            let text = testing::facts_json(base.as_ref(), with.as_ref());
+            let name = format!(
+                "{} › {} (facts with changes)",
+                case_path.display(),
+                case.name
+            );
+            (sources.add(name, text), Format::Json)
+        }
+    };
+    let (facts, warnings) = facts::load(program, fmt, sources.text(fid), fid)?;
+    if !warnings.is_empty() {
+        // A misspelt fact in a case would test nothing: refuse it.
+        return Err(warnings);
+    }
+    Ok(facts)
+}
+
+pub fn test(policy_dir: &Path, paths: &[PathBuf], coverage: bool) -> u8 {
+    let mut sources = Sources::new();
+    let rules = match load_rules(&mut sources, policy_dir) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let program = &rules.program;
+    let default = [policy_dir.join("cases")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    let files = match case_files(paths) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let mut cov = Coverage::new(program);
+    let (mut passed, mut failed, mut broken_files) = (0usize, 0usize, 0usize);
+    for path in &files {
+        let text = match read_text("case file", path) {
+            Ok(t) => t,
+            Err(code) => return code,
+        };
+        let Some(fmt) = format_of(path) else {
+            eprintln!(
+                "error: `{}` is not a .yaml, .yml, .toml or .json case file",
+                path.display()
+            );
+            broken_files += 1;
+            continue;
+        };
+        let id = sources.add(path.display().to_string(), text);
+        let cases = match testing::parse_cases(program, fmt, sources.text(id), id) {
+            Ok(c) => c,
+            Err(diags) => {
+                println!(
+                    "{}: the case file is wrong (see the errors)",
+                    path.display()
+                );
+                print_diags(&sources, &diags);
+                broken_files += 1;
+                continue;
+            }
+        };
+        let mut report = Vec::new();
+        let mut file_failed = 0;
+        for case in &cases {
+            let (line, _) = sources.line_col(case.span.file, case.span.start as usize);
+            let head = format!("  ✗ {}  {}:{line}", case.name, path.display());
+            if let Some((from, until)) = program.header.in_force {
+                if case.as_of < from || case.as_of > until {
+                    report.push(head);
+                    report.push(format!(
+                        "      the evaluation date {} is outside the period in force, {from} to {until}",
+                        case.as_of
+                    ));
+                    file_failed += 1;
+                    continue;
+                }
+            }
+            let facts = match case_facts(program, &mut sources, path, case) {
+                Ok(f) => f,
+                Err(diags) => {
+                    report.push(head);
+                    report.push("      the case's facts are wrong (see the errors)".into());
+                    print_diags(&sources, &diags);
+                    file_failed += 1;
+                    continue;
+                }
+            };
+            let evaluation = policy::eval::evaluate(program, &facts, case.as_of, true);
+            let results = testing::compare(program, &evaluation, case);
+            let pinned: Vec<usize> = case.expect.iter().map(|e| e.decision).collect();
+            cov.record(program, &evaluation, &pinned);
+            let bad: Vec<_> = results.iter().filter(|r| !r.passed()).collect();
+            if bad.is_empty() {
+                passed += 1;
+                continue;
+            }
+            file_failed += 1;
+            report.push(head);
+            for r in bad {
+                let name = program
+                    .decisions
+                    .get(r.decision)
+                    .map(|d| d.name.as_str())
+                    .unwrap_or("?");
+                report.push(format!(
+                    "      {name}: expected {}, actual {}",
+                    r.expected, r.actual
+                ));
+                for l in testing::explain(program, &sources, &evaluation, r.decision) {
+                    report.push(format!("          {l}"));
+                }
+            }
+        }
+        failed += file_failed;
+        let n = cases.len();
+        let plural = if n == 1 { "" } else { "s" };
+        if file_failed == 0 {
+            println!("ok    {} ({n} case{plural})", path.display());
+        } else {
+            println!(
+                "FAIL  {} ({n} case{plural}, {file_failed} failed)",
+                path.display()
+            );
+            for l in report {
+                println!("{l}");
+            }
+        }
+    }
+    let total = passed + failed;
+    println!(
+        "\n{total} case{} in {} file{}: {passed} passed, {failed} failed{}",
+        if total == 1 { "" } else { "s" },
+        files.len(),
+        if files.len() == 1 { "" } else { "s" },
+        if broken_files > 0 {
+            format!(
+                ", {broken_files} case file{} wrong",
+                if broken_files == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        }
+    );
+    if coverage {
+        println!();
+        print!("{}", cov.render(program, &sources));
+    }
+    if failed > 0 || broken_files > 0 || files.is_empty() {
+        if files.is_empty() {
+            eprintln!("error: no case files found");
+        }
+        return TESTS_FAILED;
+    }
+    exit::OK
+}
