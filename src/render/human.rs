@@ -138,8 +138,12 @@ fn negate(op: BinOp) -> BinOp {
     }
 }
 
-fn strip_minus(s: &str) -> &str {
-    s.strip_prefix('-').unwrap_or(s)
+/// The magnitude of a shown number: `-1.6` → `1.6`, `≈-0.0181` → `≈0.0181`.
+fn strip_minus(s: &str) -> String {
+    match s.strip_prefix('≈') {
+        Some(rest) => format!("≈{}", rest.strip_prefix('-').unwrap_or(rest)),
+        None => s.strip_prefix('-').unwrap_or(s).to_string(),
+    }
 }
 
 /// `2022: 28.40亿元 < 30亿元, short by 1.60亿元`
@@ -209,7 +213,7 @@ pub fn check_line_in(c: &Check, expr: Option<&str>, lang: Lang) -> String {
         let neg = m.value.starts_with('-');
         let zero = m
             .value
-            .trim_start_matches('-')
+            .trim_start_matches(['≈', '-'])
             .chars()
             .all(|ch| ch == '0' || ch == '.');
         let amount = format!(
