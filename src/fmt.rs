@@ -838,7 +838,7 @@ fn base_text(b: &BaseType) -> String {
     }
 }
 
-fn type_text(t: &TypeExpr) -> String {
+pub fn type_text(t: &TypeExpr) -> String {
     format!(
         "{}{}{}",
         if t.optional { "optional " } else { "" },

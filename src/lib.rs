@@ -21,6 +21,7 @@
 
 pub mod check;
 pub mod diag;
+pub mod diff;
 pub mod eval;
 pub mod facts;
 pub mod fmt;

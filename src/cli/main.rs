@@ -2,6 +2,7 @@
 
 mod check;
 mod common;
+mod diff;
 mod fmt;
 mod test;
 
@@ -59,6 +60,22 @@ enum Command {
         /// Also report, for every rule, whether the cases saw it met, not met and undetermined.
         #[arg(long)]
         coverage: bool,
+    },
+    /// Compare two rule sets: what changed, and which clusters' decisions it moves.
+    Diff {
+        /// The folder of the current rule files.
+        old: PathBuf,
+        /// The folder of the revised rule files.
+        new: PathBuf,
+        /// Facts files, or folders of them, to evaluate under both (none: structure only).
+        #[arg(long, num_args = 1..)]
+        facts: Vec<PathBuf>,
+        /// The evaluation date of every cluster (default: a folder's as-of.txt, else today).
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// human: a report for a person; json: the same for a program.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
     },
     /// Rewrite rule files in the canonical layout (`--check`: only report, as a diff).
     Fmt {
@@ -132,6 +149,13 @@ fn run(cli: Cli) -> u8 {
             paths,
             coverage,
         } => test::test(&policy, &paths, coverage),
+        Command::Diff {
+            old,
+            new,
+            facts,
+            as_of,
+            format,
+        } => diff::diff(&old, &new, &facts, as_of, format),
         Command::Fmt { paths, check } => fmt::fmt(&paths, check),
     }
 }
