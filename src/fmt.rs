@@ -743,6 +743,24 @@ impl Printer<'_> {
                     self.expr(f);
                 }
             }
+            ExprKind::Pick {
+                latest,
+                var,
+                over,
+                filter,
+                key,
+            } => {
+                self.word(if *latest { "latest " } else { "earliest " });
+                self.ident(var);
+                self.word(" in ");
+                self.expr(over);
+                if let Some(f) = filter {
+                    self.word(" where ");
+                    self.expr(f);
+                }
+                self.word(" by ");
+                self.expr(key);
+            }
             ExprKind::Path(ids) => {
                 for (i, id) in ids.iter().enumerate() {
                     if i > 0 {
@@ -900,6 +918,20 @@ pub fn flat(e: &Expr) -> String {
             over,
             filter: f,
         } => format!("count {} in {}{}", var.name, flat(over), filter(f)),
+        ExprKind::Pick {
+            latest,
+            var,
+            over,
+            filter: f,
+            key,
+        } => format!(
+            "{} {} in {}{} by {}",
+            if *latest { "latest" } else { "earliest" },
+            var.name,
+            flat(over),
+            filter(f),
+            flat(key)
+        ),
         ExprKind::Paren(x) => format!("({})", flat(x)),
     }
 }

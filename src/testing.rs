@@ -264,7 +264,7 @@ fn case(
             for (k, v) in es {
                 match expectation(program, file, k, v) {
                     Ok(e) => expect.push(e),
-                    Err(d) => errors.push(d),
+                    Err(d) => errors.push(*d),
                 }
             }
         }
@@ -290,19 +290,21 @@ fn case(
     }
 }
 
-fn expectation(program: &Program, file: u32, k: &Key, v: &Raw) -> Result<Expect, Diag> {
+fn expectation(program: &Program, file: u32, k: &Key, v: &Raw) -> Result<Expect, Box<Diag>> {
     let Some(id) = program.decisions.iter().position(|d| d.name == k.name) else {
         let names = program.decisions.iter().map(|d| d.name.as_str());
         let help = match crate::check::suggest(&k.name, names) {
             Some(s) => format!("did you mean `{s}`?"),
             None => "the decisions are listed by `policy check --format json`".into(),
         };
-        return Err(Diag::error(
-            "policy::test::unknown_decision",
-            format!("unknown decision `{}`", k.name),
-        )
-        .at(sp(file, k.span))
-        .help(help));
+        return Err(Box::new(
+            Diag::error(
+                "policy::test::unknown_decision",
+                format!("unknown decision `{}`", k.name),
+            )
+            .at(sp(file, k.span))
+            .help(help),
+        ));
     };
     let value = scalar_text(v).unwrap_or_default();
     let allowed = allowed_values(program, id);
@@ -314,12 +316,14 @@ fn expectation(program: &Program, file: u32, k: &Key, v: &Raw) -> Result<Expect,
     if !ok {
         let mut all: Vec<String> = allowed.unwrap_or_default();
         all.extend(STATUS_WORDS.iter().map(|s| s.to_string()));
-        return Err(Diag::error(
-            "policy::test::bad_value",
-            format!("`{value}` is not a value of `{}`", k.name),
-        )
-        .at(sp(file, v.span))
-        .help(format!("expect one of {}", all.join(", "))));
+        return Err(Box::new(
+            Diag::error(
+                "policy::test::bad_value",
+                format!("`{value}` is not a value of `{}`", k.name),
+            )
+            .at(sp(file, v.span))
+            .help(format!("expect one of {}", all.join(", "))),
+        ));
     }
     Ok(Expect {
         decision: id,
@@ -935,6 +939,15 @@ fn refs(program: &Program, e: &Expr, out: &mut Vec<DecisionId>, slots: &mut Vec<
                 go(f, out);
             }
             go(body, out);
+        }
+        ExprKind::Pick {
+            over, filter, key, ..
+        } => {
+            go(over, out);
+            if let Some(f) = filter {
+                go(f, out);
+            }
+            go(key, out);
         }
         ExprKind::Count { over, filter, .. } => {
             go(over, out);

@@ -116,7 +116,11 @@ fn formatting_is_idempotent_and_keeps_meaning_and_comments() {
             parse_file(0, &text).unwrap(),
             "{name}: formatting changed the syntax tree"
         );
-        assert_eq!(comment_texts(&once), comment_texts(&text), "{name}: a comment was lost");
+        assert_eq!(
+            comment_texts(&once),
+            comment_texts(&text),
+            "{name}: a comment was lost"
+        );
     }
 }
 

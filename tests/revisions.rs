@@ -9,13 +9,20 @@ use common::*;
 fn shipped_case_suite_passes_with_full_coverage() {
     let (code, stdout, stderr) = run(&["test", "--coverage", "policies/cases"]);
     assert_eq!(code, 0, "policy test failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains(" failed\n") && stdout.contains(", 0 failed"), "{stdout}");
+    assert!(
+        stdout.contains(" failed\n") && stdout.contains(", 0 failed"),
+        "{stdout}"
+    );
     let summary = stdout
         .lines()
         .find(|l| l.contains("rules seen both met and not met"))
         .expect("a coverage summary");
     let words: Vec<&str> = summary.split_whitespace().collect();
-    assert_eq!(words.get(0), words.get(2), "not every rule both ways: {summary}");
+    assert_eq!(
+        words.first(),
+        words.get(2),
+        "not every rule both ways: {summary}"
+    );
     assert!(summary.ends_with("; 0 not exercised"), "{summary}");
     assert!(!stdout.contains("Rules seen only one way"), "{stdout}");
 }
@@ -37,9 +44,15 @@ fn failing_case_is_explained() {
     let (code, stdout, _) = run(&["test", case.to_str().unwrap()]);
     std::fs::remove_dir_all(&dir).ok();
     assert_eq!(code, 6, "{stdout}");
-    assert!(stdout.contains("article6.clause2: expected true, actual false"), "{stdout}");
+    assert!(
+        stdout.contains("article6.clause2: expected true, actual false"),
+        "{stdout}"
+    );
     assert!(stdout.contains("✗ 近三年产值均在30亿元以上"), "{stdout}");
-    assert!(stdout.contains("2022: 28.4亿元 < 30亿元, short by 1.6亿元"), "{stdout}");
+    assert!(
+        stdout.contains("2022: 28.4亿元 < 30亿元, short by 1.6亿元"),
+        "{stdout}"
+    );
 }
 
 /// The national 2022 thresholds against the Shanghai rules, over every example.
@@ -71,7 +84,10 @@ fn national_2022_revision_diff() {
 fn diff_without_facts_is_structural() {
     let (code, stdout, _) = run(&["diff", "policies", "examples/revisions/national-2022"]);
     assert_eq!(code, 0);
-    assert!(stdout.contains("~ 第六条（二） parameter 产值下限: 30 亿元  →  40 亿元"), "{stdout}");
+    assert!(
+        stdout.contains("~ 第六条（二） parameter 产值下限: 30 亿元  →  40 亿元"),
+        "{stdout}"
+    );
     assert!(!stdout.contains("Impact"), "{stdout}");
     let (_, same, _) = run(&["diff", "policies", "policies"]);
     assert!(same.contains("Structure: 0 changes"), "{same}");
@@ -82,7 +98,10 @@ fn diff_without_facts_is_structural() {
 fn shipped_rules_are_formatted() {
     for dir in ["policies", "examples/revisions/national-2022"] {
         let (code, stdout, stderr) = run(&["fmt", "--check", dir]);
-        assert_eq!(code, 0, "{dir} is not formatted (run `policy fmt {dir}`):\n{stdout}{stderr}");
+        assert_eq!(
+            code, 0,
+            "{dir} is not formatted (run `policy fmt {dir}`):\n{stdout}{stderr}"
+        );
     }
 }
 

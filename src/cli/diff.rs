@@ -116,9 +116,12 @@ fn structure_human(changes: &[StructChange], o: &mut String) {
     }
 }
 
+/// A decision, how many clusters changed it, and how (`true → false`, how many).
+type Tally = (String, usize, Vec<(String, usize)>);
+
 /// Per decision: how many clusters changed it, and how (`true → false ×3`).
-fn tally(results: &[ClusterResult]) -> Vec<(String, usize, Vec<(String, usize)>)> {
-    let mut out: Vec<(String, usize, Vec<(String, usize)>)> = Vec::new();
+fn tally(results: &[ClusterResult]) -> Vec<Tally> {
+    let mut out: Vec<Tally> = Vec::new();
     for r in results {
         for m in &r.moves {
             let how = format!("{} → {}", m.old, m.new);

@@ -230,7 +230,7 @@ pub fn check_line_in(c: &Check, expr: Option<&str>, lang: Lang) -> String {
             let days = if n == "1" {
                 t(lang, "1 day").to_string()
             } else {
-                t1(lang, "{} days", n)
+                t1(lang, "{} days", &n)
             };
             let text = match (c.op, c.holds) {
                 _ if zero => t(lang, "the same day").to_string(),
