@@ -19,12 +19,14 @@
     )
 )]
 
+pub mod batch;
 pub mod check;
 pub mod diag;
 pub mod diff;
 pub mod eval;
 pub mod facts;
 pub mod fmt;
+pub mod generate;
 pub mod ir;
 pub mod render;
 pub mod syntax;

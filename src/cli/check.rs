@@ -1,7 +1,7 @@
 //! `policy check`: evaluate one cluster's facts and report.
 
 use crate::common::{exit, print_diags, read_text, rule_files};
-use crate::OutputFormat;
+use crate::CheckFormat;
 use chrono::NaiveDate;
 use policy::diag::{Diag, Sources};
 use policy::facts;
@@ -51,9 +51,14 @@ pub fn check(
     policy_dir: &Path,
     facts_path: &Path,
     as_of: Option<NaiveDate>,
-    format: OutputFormat,
+    format: CheckFormat,
     color: bool,
+    jobs: Option<u16>,
 ) -> u8 {
+    let input = crate::batch::Input::of(facts_path);
+    if format == CheckFormat::Jsonl || !matches!(input, crate::batch::Input::Single) {
+        return crate::batch::run(policy_dir, facts_path, input, as_of, format, jobs);
+    }
     let mut sources = Sources::new();
     let rules = match load_rules(&mut sources, policy_dir) {
         Ok(r) => r,
@@ -101,11 +106,11 @@ pub fn check(
         fact_warnings: &fact_warnings,
     };
     let out = match format {
-        OutputFormat::Json => {
+        CheckFormat::Json => {
             let j = render::json::render(&report);
             serde_json::to_string_pretty(&j).unwrap_or_default() + "\n"
         }
-        OutputFormat::Human => {
+        CheckFormat::Human | CheckFormat::Jsonl => {
             if !rules.warnings.is_empty() {
                 print_diags(&sources, &rules.warnings);
             }

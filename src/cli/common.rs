@@ -18,6 +18,9 @@ pub mod exit {
     pub const OUT_OF_FORCE: u8 = 4;
     /// A file could not be read or written.
     pub const IO: u8 = 5;
+    /// A batch run: some records could not be read (each is reported); the others
+    /// were evaluated.
+    pub const SOME_REFUSED: u8 = 6;
 }
 
 /// Print diagnostics to stderr: with colour on a terminal, plain otherwise.

@@ -1,10 +1,12 @@
 //! The `policy` command line: reads files, calls the library, prints.
 
+mod batch;
 mod check;
 mod common;
 mod diff;
 mod fmt;
 mod test;
+mod generate;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -30,6 +32,15 @@ pub enum OutputFormat {
     Json,
 }
 
+/// The formats of `policy check`: those of the other commands, and jsonl for batches.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum CheckFormat {
+    Human,
+    Json,
+    /// One line of JSON per cluster (batch runs).
+    Jsonl,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Evaluate a cluster's facts against the rule files, criterion by criterion.
@@ -37,15 +48,24 @@ enum Command {
         /// The folder of rule files (*.policy).
         #[arg(long, default_value = "policies")]
         policy: PathBuf,
-        /// The facts file: .json, .yaml/.yml or .toml.
+        /// The facts: a file (.json, .yaml/.yml, .toml); or, for many clusters, a
+        /// directory of such files (read by name), a JSON Lines file (.jsonl, one
+        /// facts object per line) or a CSV file (.csv, one cluster per row; columns
+        /// are fact names, series one column per year as `output_value.2022`; list
+        /// facts such as incidents cannot be given in CSV: use JSON or YAML for them).
         #[arg(long)]
         facts: PathBuf,
         /// The evaluation date, YYYY-MM-DD (default: today in Shanghai).
         #[arg(long, value_parser = parse_date)]
         as_of: Option<NaiveDate>,
-        /// human: a report for a person; json: the decisions of contract.md.
-        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-        format: OutputFormat,
+        /// human: a report for a person (for many clusters: a line each and a summary
+        /// table); json: the decisions of contract.md (one cluster); jsonl: one line of
+        /// decisions per cluster, with its source, and a summary on stderr.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+        format: CheckFormat,
+        /// Threads evaluating clusters in a batch run (default: all cores).
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
         /// Colour: auto (on a terminal), always or never.
         #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
         color: String,
@@ -85,6 +105,24 @@ enum Command {
         /// Change nothing; show the diff and exit non-zero if a file is not formatted.
         #[arg(long)]
         check: bool,
+    },
+    /// Write synthetic clusters (for benchmarks and tests), the same for the same seed.
+    Generate {
+        /// How many clusters.
+        #[arg(long, default_value_t = 1000)]
+        count: u64,
+        /// The seed: the same seed gives the same clusters.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// jsonl or csv (to --out, or stdout), or dir (one .json file each, in --out).
+        #[arg(long, default_value = "jsonl", value_parser = ["jsonl", "csv", "dir"])]
+        format: String,
+        /// The evaluation date the clusters are made for, YYYY-MM-DD (default: today in Shanghai).
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// Where to write: a file, or the directory for --format dir.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -135,6 +173,7 @@ fn run(cli: Cli) -> u8 {
             facts,
             as_of,
             format,
+            jobs,
             color,
         } => {
             let color = match color.as_str() {
@@ -142,7 +181,7 @@ fn run(cli: Cli) -> u8 {
                 "never" => false,
                 _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
             };
-            check::check(&policy, &facts, as_of, format, color)
+            check::check(&policy, &facts, as_of, format, color, jobs)
         }
         Command::Test {
             policy,
@@ -157,5 +196,18 @@ fn run(cli: Cli) -> u8 {
             format,
         } => diff::diff(&old, &new, &facts, as_of, format),
         Command::Fmt { paths, check } => fmt::fmt(&paths, check),
+        Command::Generate {
+            count,
+            seed,
+            format,
+            as_of,
+            out,
+        } => generate::generate(
+            count,
+            seed,
+            &format,
+            as_of.unwrap_or_else(today_in_shanghai),
+            out.as_deref(),
+        ),
     }
 }

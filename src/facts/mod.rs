@@ -6,6 +6,7 @@
 //! A missing fact is not an error (it makes what depends on it undetermined); a fact
 //! of the wrong type is, and names the fact and its place in the file.
 
+pub mod csv;
 pub mod raw;
 
 use crate::diag::Diag;
@@ -57,6 +58,16 @@ pub fn load(
             })
             .collect::<Vec<_>>()
     })?;
+    load_tree(program, &tree, file)
+}
+
+/// Type an already parsed tree (a CSV row, say) against the rule set's facts.
+/// Spans in `tree` index the text of `file`.
+pub fn load_tree(
+    program: &Program,
+    tree: &Raw,
+    file: u32,
+) -> Result<(Facts, Vec<Diag>), Vec<Diag>> {
     let mut l = Loader {
         p: program,
         file,
@@ -66,7 +77,7 @@ pub fn load(
             values: vec![None; program.facts.len()],
         },
     };
-    l.object(&tree, "");
+    l.object(tree, "");
     if l.errors.is_empty() {
         Ok((l.facts, l.warnings))
     } else {

@@ -1,0 +1,512 @@
+//! Batch checking without IO: one record's decisions as a JSON line, a refused
+//! record's diagnostics, and the summary of a run.
+//!
+//! The CLI (`src/cli/batch.rs`) reads the records, spreads them over threads and
+//! writes what this module formats. A JSON line carries the contract's decisions
+//! (`value`, `status`, `missing`) and the record's `source`; it is written directly,
+//! without building a JSON tree, because it is the hot path of a large run.
+
+use crate::diag::{line_col, Diag};
+use crate::eval::{Evaluation, Status, Value};
+use crate::ir::{DecisionKind, Program, Ty, UNIT_ONE};
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+/// Where a record came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub file: Arc<str>,
+    pub place: Place,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// A whole facts file (from a directory).
+    File,
+    /// A line of a JSON Lines file (1-based).
+    Line(u64),
+    /// A data row of a CSV file (1-based, the header not counted) and its line.
+    Row { row: u64, line: u64 },
+}
+
+impl Source {
+    /// `"source":{…}` members, without braces.
+    fn write_json(&self, out: &mut String) {
+        out.push_str("\"source\":{\"file\":");
+        json_str(out, &self.file);
+        match self.place {
+            Place::File => {}
+            Place::Line(l) => {
+                let _ = write!(out, ",\"line\":{l}");
+            }
+            Place::Row { row, line } => {
+                let _ = write!(out, ",\"row\":{row},\"line\":{line}");
+            }
+        }
+        out.push('}');
+    }
+
+    /// `file`, `file:12` or `file row 7 (line 8)`, for people.
+    pub fn display(&self) -> String {
+        match self.place {
+            Place::File => self.file.to_string(),
+            Place::Line(l) => format!("{}:{l}", self.file),
+            Place::Row { row, line } => format!("{}:{line} (row {row})", self.file),
+        }
+    }
+}
+
+/// A JSON string literal.
+pub fn json_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let esc: Option<&str> = match b {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            b'\n' => Some("\\n"),
+            b'\r' => Some("\\r"),
+            b'\t' => Some("\\t"),
+            0..=0x1f => None,
+            _ => continue,
+        };
+        out.push_str(s.get(start..i).unwrap_or(""));
+        match esc {
+            Some(e) => out.push_str(e),
+            None => {
+                let _ = write!(out, "\\u{b:04x}");
+            }
+        }
+        start = i + 1;
+    }
+    out.push_str(s.get(start..).unwrap_or(""));
+    out.push('"');
+}
+
+/// A decision's value as the contract writes it (as `render::json::value` does).
+fn write_value(out: &mut String, program: &Program, v: &Value, ty: &Ty) {
+    match v {
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Date(d) => {
+            let _ = write!(out, "\"{d}\"");
+        }
+        Value::Enum(i) => {
+            let name = match ty {
+                Ty::Enum(e) => program
+                    .enums
+                    .get(*e)
+                    .and_then(|d| d.variants.get(*i))
+                    .map(|(n, _)| n.as_str()),
+                _ => None,
+            };
+            match name {
+                Some(n) => json_str(out, n),
+                None => {
+                    let _ = write!(out, "\"{i}\"");
+                }
+            }
+        }
+        Value::Num(n) => {
+            let unit = ty
+                .unit()
+                .filter(|u| *u != UNIT_ONE)
+                .and_then(|u| program.units.get(u))
+                .map(|u| u.name.as_str())
+                .unwrap_or_default();
+            json_str(out, &format!("{n}{unit}"));
+        }
+        Value::Text(t) => json_str(out, t),
+        Value::None => out.push_str("null"),
+        other => json_str(out, &format!("{other:?}")),
+    }
+}
+
+/// One cluster's decisions as a line of JSON (with the newline):
+/// `{"source":{…},"decisions":{"article6.eligible":{"value":…,"status":…,"missing":[…]},…}}`,
+/// plus `"warnings"` (unknown facts and fields) when there are any.
+pub fn decisions_line(
+    out: &mut String,
+    program: &Program,
+    ev: &Evaluation,
+    source: &Source,
+    warnings: &[Diag],
+) {
+    out.push('{');
+    source.write_json(out);
+    out.push_str(",\"decisions\":{");
+    let mut names: Vec<&str> = Vec::new();
+    for (i, (d, r)) in program.decisions.iter().zip(&ev.decisions).enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        json_str(out, &d.name);
+        out.push_str(":{\"value\":");
+        match (r.status, &r.value) {
+            (Status::Decided, Some(v)) => write_value(out, program, v, &d.ty),
+            _ => out.push_str("null"),
+        }
+        out.push_str(",\"status\":\"");
+        out.push_str(r.status.as_str());
+        out.push_str("\",\"missing\":[");
+        names.clear();
+        names.extend(
+            r.why
+                .missing
+                .iter()
+                .filter_map(|f| program.facts.get(*f))
+                .map(|f| f.name.as_str()),
+        );
+        names.sort_unstable();
+        names.dedup();
+        for (j, n) in names.iter().enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            json_str(out, n);
+        }
+        out.push_str("]}");
+    }
+    out.push('}');
+    if !warnings.is_empty() {
+        out.push_str(",\"warnings\":[");
+        for (i, w) in warnings.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"code\":");
+            json_str(out, w.code);
+            out.push_str(",\"message\":");
+            json_str(out, &w.message);
+            out.push('}');
+        }
+        out.push(']');
+    }
+    out.push_str("}\n");
+}
+
+/// Where in a record a diagnostic points, for people and for JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub code: &'static str,
+    pub message: String,
+    pub help: Option<String>,
+    /// Line in the input file (1-based), when known.
+    pub line: Option<u64>,
+    /// Column in that line (1-based, in characters), when known.
+    pub column: Option<u64>,
+    /// The CSV column (header name) the problem is in.
+    pub field: Option<String>,
+}
+
+/// Place the diagnostics of a refused record. `text` is what their spans index:
+/// the facts file, the JSON line, or the CSV row's `column = value` lines.
+pub fn problems(diags: &[Diag], text: &str, source: &Source) -> Vec<Problem> {
+    diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| {
+            let at = d.span.map(|s| line_col(text, s.start as usize));
+            let (line, column, field) = match (source.place, at) {
+                (Place::File, Some((l, c))) => (Some(l as u64), Some(c as u64), None),
+                (Place::Line(n), Some((_, c))) => (Some(n), Some(c as u64), None),
+                (Place::Line(n), None) => (Some(n), None, None),
+                (Place::Row { line, .. }, Some((l, _))) => {
+                    let field = text
+                        .lines()
+                        .nth(l.saturating_sub(1))
+                        .and_then(|x| x.split_once(" = "))
+                        .map(|(k, _)| k.to_string());
+                    (Some(line), None, field)
+                }
+                (Place::Row { line, .. }, None) => (Some(line), None, None),
+                (Place::File, None) => (None, None, None),
+            };
+            Problem {
+                code: d.code,
+                message: d.message.clone(),
+                help: d.help.clone(),
+                line,
+                column,
+                field,
+            }
+        })
+        .collect()
+}
+
+impl Problem {
+    /// One line for stderr: `file:12:5: error[policy::facts::wrong_type]: … (help: …)`.
+    pub fn display(&self, source: &Source) -> String {
+        let mut s = source.file.to_string();
+        if let Some(l) = self.line {
+            let _ = write!(s, ":{l}");
+            if let Some(c) = self.column {
+                let _ = write!(s, ":{c}");
+            }
+        }
+        if let Place::Row { row, .. } = source.place {
+            let _ = write!(s, " (row {row}");
+            if let Some(f) = &self.field {
+                let _ = write!(s, ", column `{f}`");
+            }
+            s.push(')');
+        }
+        let _ = write!(s, ": error[{}]: {}", self.code, self.message);
+        if let Some(h) = &self.help {
+            let _ = write!(s, " (help: {h})");
+        }
+        s
+    }
+}
+
+/// A refused record as a line of JSON (with the newline):
+/// `{"source":{…},"refused":[{"code":…,"message":…,"line":…,"column":…,"help":…}]}`.
+pub fn refused_line(out: &mut String, source: &Source, problems: &[Problem]) {
+    out.push('{');
+    source.write_json(out);
+    out.push_str(",\"refused\":[");
+    for (i, p) in problems.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"code\":");
+        json_str(out, p.code);
+        out.push_str(",\"message\":");
+        json_str(out, &p.message);
+        if let Some(l) = p.line {
+            let _ = write!(out, ",\"line\":{l}");
+        }
+        if let Some(c) = p.column {
+            let _ = write!(out, ",\"column\":{c}");
+        }
+        if let Some(f) = &p.field {
+            out.push_str(",\"field\":");
+            json_str(out, f);
+        }
+        if let Some(h) = &p.help {
+            out.push_str(",\"help\":");
+            json_str(out, h);
+        }
+        out.push('}');
+    }
+    out.push_str("]}\n");
+}
+
+/// One cluster as a line for people: its source, its name, and the value of each
+/// decision that is not a clause (`article6.eligible=true article15.status=valid …`).
+pub fn human_line(
+    out: &mut String,
+    program: &Program,
+    ev: &Evaluation,
+    source: &Source,
+    name: Option<&str>,
+) {
+    out.push_str(&source.display());
+    if let Some(n) = name {
+        out.push_str("  ");
+        out.push_str(n);
+    }
+    for (d, r) in program.decisions.iter().zip(&ev.decisions) {
+        if matches!(d.kind, DecisionKind::Clause(_)) {
+            continue;
+        }
+        out.push_str("  ");
+        out.push_str(&d.name);
+        out.push('=');
+        match (r.status, &r.value) {
+            (Status::Decided, Some(v)) => {
+                let mut s = String::new();
+                write_value(&mut s, program, v, &d.ty);
+                out.push_str(s.trim_matches('"'));
+            }
+            (s, _) => out.push_str(s.as_str()),
+        }
+    }
+    out.push('\n');
+}
+
+/// The counts of a run: records read and refused, and for each decision how many
+/// clusters had each value. Yes/no and category decisions are counted by value;
+/// decisions of other types (dates) by status (`decided`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub read: u64,
+    pub refused: u64,
+    /// Per decision: counts by key (see [`Summary::key_name`]).
+    counts: Vec<Vec<u64>>,
+}
+
+const NOT_APPLICABLE: usize = 0;
+const UNDETERMINED: usize = 1;
+const DECIDED: usize = 2;
+const FALSE: usize = 3;
+const TRUE: usize = 4;
+const ENUM0: usize = 5;
+
+impl Summary {
+    pub fn new(program: &Program) -> Summary {
+        Summary {
+            read: 0,
+            refused: 0,
+            counts: vec![Vec::new(); program.decisions.len()],
+        }
+    }
+
+    /// Count one evaluated cluster.
+    pub fn add(&mut self, ev: &Evaluation) {
+        self.read += 1;
+        for (c, r) in self.counts.iter_mut().zip(&ev.decisions) {
+            let k = match (r.status, &r.value) {
+                (Status::NotApplicable, _) => NOT_APPLICABLE,
+                (Status::Undetermined, _) | (Status::Decided, None) => UNDETERMINED,
+                (Status::Decided, Some(Value::Bool(false))) => FALSE,
+                (Status::Decided, Some(Value::Bool(true))) => TRUE,
+                (Status::Decided, Some(Value::Enum(i))) => ENUM0 + i,
+                (Status::Decided, Some(_)) => DECIDED,
+            };
+            if c.len() <= k {
+                c.resize(k + 1, 0);
+            }
+            if let Some(x) = c.get_mut(k) {
+                *x += 1;
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: &Summary) {
+        self.read += other.read;
+        self.refused += other.refused;
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            if a.len() < b.len() {
+                a.resize(b.len(), 0);
+            }
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+    }
+
+    /// Records in the input: read + refused.
+    pub fn records(&self) -> u64 {
+        self.read + self.refused
+    }
+
+    fn key_name(program: &Program, ty: &Ty, k: usize) -> String {
+        match k {
+            NOT_APPLICABLE => "not_applicable".into(),
+            UNDETERMINED => "undetermined".into(),
+            DECIDED => "decided".into(),
+            FALSE => "false".into(),
+            TRUE => "true".into(),
+            _ => {
+                let i = k - ENUM0;
+                match ty {
+                    Ty::Enum(e) => program
+                        .enums
+                        .get(*e)
+                        .and_then(|d| d.variants.get(i))
+                        .map(|(n, _)| n.clone())
+                        .unwrap_or_else(|| i.to_string()),
+                    _ => i.to_string(),
+                }
+            }
+        }
+    }
+
+    /// For each decision, (value, count) in a fixed order: values first, then
+    /// `undetermined` and `not_applicable`; values never seen are left out.
+    pub fn counts(&self, program: &Program) -> Vec<(String, Vec<(String, u64)>)> {
+        program
+            .decisions
+            .iter()
+            .zip(&self.counts)
+            .map(|(d, c)| {
+                let order = (TRUE..=TRUE)
+                    .chain(FALSE..=FALSE)
+                    .chain(ENUM0..c.len().max(ENUM0))
+                    .chain([DECIDED, UNDETERMINED, NOT_APPLICABLE]);
+                let v = order
+                    .filter_map(|k| {
+                        let n = c.get(k).copied().unwrap_or(0);
+                        (n > 0).then(|| (Self::key_name(program, &d.ty, k), n))
+                    })
+                    .collect();
+                (d.name.clone(), v)
+            })
+            .collect()
+    }
+
+    /// The summary as one line of JSON (with the newline).
+    pub fn json_line(&self, program: &Program) -> String {
+        let mut out = String::new();
+        let _ = write!(
+            out,
+            "{{\"summary\":{{\"records\":{},\"read\":{},\"refused\":{},\"decisions\":{{",
+            self.records(),
+            self.read,
+            self.refused
+        );
+        for (i, (name, vals)) in self.counts(program).iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            json_str(&mut out, name);
+            out.push_str(":{");
+            for (j, (k, n)) in vals.iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                json_str(&mut out, k);
+                let _ = write!(out, ":{n}");
+            }
+            out.push('}');
+        }
+        out.push_str("}}}\n");
+        out
+    }
+
+    /// The summary as a table for people.
+    pub fn table(&self, program: &Program) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "clusters read: {}   refused: {}   records: {}",
+            self.read,
+            self.refused,
+            self.records()
+        );
+        let rows: Vec<(String, String, u64)> = self
+            .counts(program)
+            .into_iter()
+            .flat_map(|(name, vals)| {
+                vals.into_iter().enumerate().map(move |(i, (k, n))| {
+                    (if i == 0 { name.clone() } else { String::new() }, k, n)
+                })
+            })
+            .collect();
+        let w1 = rows.iter().map(|r| r.0.len()).max().unwrap_or(0).max(8);
+        let w2 = rows.iter().map(|r| r.1.len()).max().unwrap_or(0).max(5);
+        let _ = writeln!(
+            out,
+            "{:<w1$}  {:<w2$}  {:>8}",
+            "decision", "value", "clusters"
+        );
+        for (a, b, n) in rows {
+            let _ = writeln!(out, "{a:<w1$}  {b:<w2$}  {n:>8}");
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_are_escaped() {
+        let mut s = String::new();
+        json_str(&mut s, "a\"b\\c\nd\u{1}张");
+        assert_eq!(s, "\"a\\\"b\\\\c\\nd\\u0001张\"");
+        let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(v, "a\"b\\c\nd\u{1}张");
+    }
+}

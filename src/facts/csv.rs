@@ -1,0 +1,269 @@
+//! CSV rows as facts: one cluster per row, one fact per column.
+//!
+//! The header names the facts (`land_area`, `cluster.name`); a series takes one
+//! column per year, `output_value.2022`. List facts (`incidents`, `reviews`,
+//! `annual_reports`, `changes`) cannot be written in a cell: they stay in JSON or
+//! YAML facts files, and a CSV header naming one is refused. An empty cell is a
+//! fact not given.
+//!
+//! A row becomes the same [`Raw`] tree a JSON file would, with each cell's text kept
+//! exactly (a number never passes through a float), so [`super::load_tree`] types it
+//! like any other facts file. The tree's spans point into a small text that lists the
+//! row's cells as `column = value` lines, which is what diagnostics show.
+
+use super::raw::{Key, Raw, RawKind, Span};
+use crate::diag::Diag;
+use crate::ir::{FactId, Program, Ty};
+
+/// What one column holds.
+#[derive(Debug, Clone, PartialEq)]
+enum Column {
+    Fact(FactId),
+    /// One year of a series.
+    Year(FactId, String),
+    /// Not a fact of the rule set: ignored (warned about once, for the header).
+    Ignored,
+}
+
+/// The header of a CSV file, checked against the rule set.
+#[derive(Debug, Clone)]
+pub struct Columns {
+    names: Vec<String>,
+    cols: Vec<Column>,
+}
+
+impl Columns {
+    pub fn len(&self) -> usize {
+        self.cols.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.cols.is_empty()
+    }
+    /// The name of column `i` (0-based).
+    pub fn name(&self, i: usize) -> &str {
+        self.names.get(i).map(String::as_str).unwrap_or("")
+    }
+}
+
+fn is_list(ty: &Ty) -> bool {
+    matches!(ty, Ty::List(_))
+}
+
+/// Check a header: every column a fact, or a year of a series fact. Returns the
+/// columns and warnings (unknown columns), or the errors that make every row
+/// unreadable (a list fact, a series without a year, a column given twice).
+pub fn columns(program: &Program, header: &[String]) -> Result<(Columns, Vec<Diag>), Vec<Diag>> {
+    let mut cols = Vec::with_capacity(header.len());
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let fact = |name: &str| program.facts.iter().position(|f| f.name == name);
+    for (i, raw_name) in header.iter().enumerate() {
+        let name = raw_name.trim().trim_start_matches('\u{feff}');
+        let n = i + 1;
+        if header
+            .iter()
+            .take(i)
+            .any(|h| h.trim().trim_start_matches('\u{feff}') == name)
+        {
+            errors.push(
+                Diag::error(
+                    "policy::facts::duplicate_key",
+                    format!("column {n} `{name}` of the CSV header is given twice"),
+                )
+                .help("give each column once"),
+            );
+            cols.push(Column::Ignored);
+            continue;
+        }
+        if let Some(id) = fact(name) {
+            let ty = program.facts.get(id).map(|f| &f.ty);
+            match ty {
+                Some(t) if is_list(t) => errors.push(
+                    Diag::error(
+                        "policy::facts::csv_list",
+                        format!("column {n} `{name}` is a list fact, which a CSV cell cannot hold"),
+                    )
+                    .help("give list facts (incidents, reviews, annual_reports, changes) in JSON or YAML facts files, and remove the column"),
+                ),
+                Some(Ty::Series(_)) => errors.push(
+                    Diag::error(
+                        "policy::facts::csv_series",
+                        format!("column {n} `{name}` is a series and needs a year"),
+                    )
+                    .help(format!("give one column per year, such as `{name}.2024`")),
+                ),
+                _ => {}
+            }
+            cols.push(Column::Fact(id));
+            continue;
+        }
+        if let Some((base, year)) = name.rsplit_once('.') {
+            if let Some(id) = fact(base) {
+                if matches!(program.facts.get(id).map(|f| &f.ty), Some(Ty::Series(_))) {
+                    cols.push(Column::Year(id, year.to_string()));
+                    continue;
+                }
+            }
+        }
+        let names = program.facts.iter().map(|f| f.name.as_str());
+        let help = match crate::check::suggest(name, names) {
+            Some(s) => format!("did you mean `{s}`? the column is ignored"),
+            None => "the column is ignored; columns are fact names, series as `output_value.2024`"
+                .into(),
+        };
+        warnings.push(
+            Diag::warning(
+                "policy::facts::unknown_fact",
+                format!("column {n} `{name}` is not a fact"),
+            )
+            .help(help),
+        );
+        cols.push(Column::Ignored);
+    }
+    if errors.is_empty() {
+        let names = header
+            .iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+            .collect();
+        Ok((Columns { names, cols }, warnings))
+    } else {
+        Err(errors)
+    }
+}
+
+/// Text a number may be written as; anything else stays a text for the loader
+/// to read (`30亿元`) or refuse.
+fn number_like(s: &str) -> bool {
+    let mut digits = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            '0'..='9' => digits = true,
+            '-' | '+' if i == 0 => {}
+            '.' | 'e' | 'E' | '-' | '+' => {}
+            _ => return false,
+        }
+    }
+    digits
+}
+
+fn numeric(ty: &Ty) -> bool {
+    match ty {
+        Ty::Num(_) | Ty::Count(_) => true,
+        Ty::Series(inner) | Ty::OrNone(inner) => numeric(inner),
+        _ => false,
+    }
+}
+
+/// A cell as a tree node: a number's text, `true`/`false`, or a text.
+fn cell(ty: &Ty, s: &str, span: Span) -> Raw {
+    let kind = match ty {
+        Ty::Bool if s.eq_ignore_ascii_case("true") => RawKind::Bool(true),
+        Ty::Bool if s.eq_ignore_ascii_case("false") => RawKind::Bool(false),
+        t if numeric(t) && number_like(s) => RawKind::Number(s.to_string()),
+        _ => RawKind::String(s.to_string()),
+    };
+    Raw { kind, span }
+}
+
+/// One row as a facts tree, and the text its spans point into (`column = value`
+/// lines for the cells given). A row with a different number of cells than the
+/// header is the caller's to refuse.
+pub fn row<S: AsRef<str>>(program: &Program, columns: &Columns, cells: &[S]) -> (String, Raw) {
+    let mut text = String::new();
+    let mut entries: Vec<(Key, Raw)> = Vec::with_capacity(cells.len());
+    // Series columns gather under their fact, in the order first seen.
+    let mut series: Vec<(FactId, usize)> = Vec::new();
+    for (i, (c, value)) in columns.cols.iter().zip(cells).enumerate() {
+        let value = value.as_ref().trim();
+        if value.is_empty() || matches!(c, Column::Ignored) {
+            continue;
+        }
+        let name = columns.name(i);
+        let key_start = text.len();
+        text.push_str(name);
+        let key_end = text.len();
+        text.push_str(" = ");
+        let v_start = text.len();
+        text.push_str(value);
+        let v_end = text.len();
+        text.push('\n');
+        let span = Span {
+            start: v_start,
+            end: v_end,
+        };
+        match c {
+            Column::Fact(id) => {
+                let Some(def) = program.facts.get(*id) else {
+                    continue;
+                };
+                entries.push((
+                    Key {
+                        name: def.name.clone(),
+                        span: Span {
+                            start: key_start,
+                            end: key_end,
+                        },
+                    },
+                    cell(&def.ty, value, span),
+                ));
+            }
+            Column::Year(id, year) => {
+                let Some(def) = program.facts.get(*id) else {
+                    continue;
+                };
+                let year_start = key_end - year.len();
+                let node = cell(&def.ty, value, span);
+                let key = Key {
+                    name: year.clone(),
+                    span: Span {
+                        start: year_start,
+                        end: key_end,
+                    },
+                };
+                match series.iter().find(|(f, _)| f == id) {
+                    Some((_, at)) => {
+                        if let Some((
+                            _,
+                            Raw {
+                                kind: RawKind::Object(years),
+                                span: whole,
+                            },
+                        )) = entries.get_mut(*at)
+                        {
+                            whole.end = v_end;
+                            years.push((key, node));
+                        }
+                    }
+                    None => {
+                        series.push((*id, entries.len()));
+                        entries.push((
+                            Key {
+                                name: def.name.clone(),
+                                span: Span {
+                                    start: key_start,
+                                    end: key_end - year.len() - 1,
+                                },
+                            },
+                            Raw {
+                                kind: RawKind::Object(vec![(key, node)]),
+                                span: Span {
+                                    start: key_start,
+                                    end: v_end,
+                                },
+                            },
+                        ));
+                    }
+                }
+            }
+            Column::Ignored => {}
+        }
+    }
+    let end = text.len();
+    (
+        text,
+        Raw {
+            kind: RawKind::Object(entries),
+            span: Span { start: 0, end },
+        },
+    )
+}
