@@ -548,14 +548,21 @@ fn read_csv<R: Read>(
     let mut s = Sender::new(tx, credits, CHUNK);
     let mut rec = csv::StringRecord::new();
     let mut row = 0u64;
+    let mut crlf_shift = 0u64;
     loop {
+        let before = rdr.position().line();
         let res = rdr.read_record(&mut rec);
-        let pos = rdr.position().clone();
-        let (line, bytes) = (pos.line(), pos.byte());
+        let mut line = rec.position().map(|p| p.line()).unwrap_or(before);
+        // After a CRLF header the reader counts lines from the first record: the
+        // header is line 1, so the first row can never be.
+        if row == 0 && line <= 1 {
+            crlf_shift = 1;
+        }
+        line += crlf_shift;
+        let bytes = rdr.position().byte();
         let payload: (Payload, u64) = match res {
             Ok(false) => break,
             Ok(true) if rec.len() != width => {
-                let line = rec.position().map(|p| p.line()).unwrap_or(line);
                 row += 1;
                 let p = problem(
                     "policy::facts::csv_row",
@@ -570,7 +577,6 @@ fn read_csv<R: Read>(
             }
             Ok(true) => {
                 row += 1;
-                let line = rec.position().map(|p| p.line()).unwrap_or(line);
                 (
                     Payload::Cells(rec.iter().map(str::to_string).collect()),
                     line,
@@ -578,7 +584,6 @@ fn read_csv<R: Read>(
             }
             Err(e) => {
                 let fatal = e.is_io_error();
-                let line = e.position().map(|p| p.line()).unwrap_or(line);
                 row += 1;
                 let p = problem(
                     "policy::facts::syntax",

@@ -124,8 +124,21 @@ pub const MAX_CHECKS: usize = 40;
 /// Evaluate every decision of `program` on `facts` as of `as_of`.
 pub fn evaluate(program: &Program, facts: &Facts, as_of: NaiveDate, explain: bool) -> Evaluation {
     let mut ev = Evaluator::new(program, facts, as_of, explain);
-    let decisions = (0..program.decisions.len())
-        .map(|i| ev.decision(i))
+    for i in 0..program.decisions.len() {
+        ev.ensure_decision(i);
+    }
+    let decisions = ev
+        .decisions
+        .into_iter()
+        .map(|d| {
+            d.unwrap_or_else(|| DecisionResult {
+                status: Status::Undetermined,
+                value: None,
+                why: Why::reason("the decision depends on itself"),
+                rules: Vec::new(),
+                checks: Vec::new(),
+            })
+        })
         .collect();
     Evaluation { as_of, decisions }
 }
@@ -222,7 +235,7 @@ fn to_i32(d: &Decimal) -> Option<i32> {
     if d.fract() != Decimal::ZERO {
         return None;
     }
-    d.trunc().to_string().parse().ok()
+    rust_decimal::prelude::ToPrimitive::to_i32(d)
 }
 
 /// A number for display: exactly as it is when it has few decimals; otherwise
@@ -275,18 +288,14 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    fn decision(&mut self, id: DecisionId) -> DecisionResult {
-        if let Some(Some(r)) = self.decisions.get(id) {
-            return r.clone();
+    /// Evaluate decision `id` unless it has been, keeping the result. False while
+    /// it is being evaluated (a decision that depends on itself).
+    fn ensure_decision(&mut self, id: DecisionId) -> bool {
+        if matches!(self.decisions.get(id), Some(Some(_))) {
+            return true;
         }
         if self.in_progress.get(id).copied().unwrap_or(true) {
-            return DecisionResult {
-                status: Status::Undetermined,
-                value: None,
-                why: Why::reason("the decision depends on itself"),
-                rules: Vec::new(),
-                checks: Vec::new(),
-            };
+            return false;
         }
         if let Some(x) = self.in_progress.get_mut(id) {
             *x = true;
@@ -298,9 +307,30 @@ impl<'p> Evaluator<'p> {
         self.checks = saved_checks.0;
         self.truncated = saved_checks.1;
         if let Some(slot) = self.decisions.get_mut(id) {
-            *slot = Some(r.clone());
+            *slot = Some(r);
         }
-        r
+        true
+    }
+
+    /// What another expression needs of decision `id`: its status, value, why, and
+    /// (when explaining) its checks — not its rules.
+    fn decision_view(&mut self, id: DecisionId) -> (Status, Option<Value>, Why, Vec<Check>) {
+        if self.ensure_decision(id) {
+            if let Some(Some(r)) = self.decisions.get(id) {
+                let checks = if self.explain {
+                    r.checks.clone()
+                } else {
+                    Vec::new()
+                };
+                return (r.status, r.value.clone(), r.why.clone(), checks);
+            }
+        }
+        (
+            Status::Undetermined,
+            None,
+            Why::reason("the decision depends on itself"),
+            Vec::new(),
+        )
     }
 
     fn decision_inner(&mut self, id: DecisionId) -> DecisionResult {
@@ -585,24 +615,24 @@ impl<'p> Evaluator<'p> {
             }
             ExprKind::Slot(id) => self.slot(*id),
             ExprKind::Decision(id) => {
-                let r = self.decision(*id);
+                let (status, value, why, checks) = self.decision_view(*id);
                 if self.explain && self.recording {
-                    let v = match (&r.status, &r.value) {
+                    let v = match (&status, &value) {
                         (Status::Decided, Some(v)) => V::Known(v.clone()),
                         _ => V::reason(""),
                     };
                     self.record_read(e, &v);
                     // What decided it, when it is not a clause (whose rules are reported with it).
-                    for c in r.checks.iter().cloned() {
+                    for c in checks {
                         self.push_check(c);
                     }
                 }
-                match r.status {
-                    Status::Decided => match r.value {
+                match status {
+                    Status::Decided => match value {
                         Some(v) => V::Known(v),
                         None => V::reason("no value"),
                     },
-                    Status::Undetermined => V::why(r.why),
+                    Status::Undetermined => V::why(why),
                     Status::NotApplicable => {
                         let name = self
                             .p
@@ -809,7 +839,12 @@ impl<'p> Evaluator<'p> {
                 String::new()
             };
             self.env.push(Frame {
-                name: var.to_string(),
+                // The name is shown only in explanations: no allocation otherwise.
+                name: if self.explain {
+                    var.to_string()
+                } else {
+                    String::new()
+                },
                 value: V::Known(item.clone()),
                 shown,
             });

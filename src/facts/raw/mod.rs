@@ -211,6 +211,9 @@ fn library_message(text: &str) -> String {
     message
 }
 
+/// Objects with fewer entries than this are checked for duplicate keys without a map.
+const SMALL_OBJECT: usize = 64;
+
 /// Collects the entries of one object, rejecting duplicate keys.
 #[derive(Default)]
 struct ObjectBuilder {
@@ -220,17 +223,33 @@ struct ObjectBuilder {
 
 impl ObjectBuilder {
     fn insert(&mut self, key: Key, value: Raw) -> Result<(), SyntaxError> {
-        if let Some(first) = self.seen.get(&key.name) {
+        // Small objects (nearly all) are searched directly; a map only past that.
+        let first = if self.entries.len() < SMALL_OBJECT {
+            self.entries
+                .iter()
+                .find(|(k, _)| k.name == key.name)
+                .map(|(k, _)| k.span)
+        } else {
+            if self.seen.is_empty() {
+                for (k, _) in &self.entries {
+                    self.seen.insert(k.name.clone(), k.span);
+                }
+            }
+            self.seen.get(&key.name).copied()
+        };
+        if let Some(first) = first {
             let mut error = SyntaxError::new(
                 "facts::duplicate_key",
                 format!("duplicate key `{}`", key.name),
                 key.span,
             )
             .with_help("remove one of the two entries");
-            error.related = Some(*first);
+            error.related = Some(first);
             return Err(error);
         }
-        self.seen.insert(key.name.clone(), key.span);
+        if self.entries.len() >= SMALL_OBJECT {
+            self.seen.insert(key.name.clone(), key.span);
+        }
         self.entries.push((key, value));
         Ok(())
     }

@@ -1,0 +1,146 @@
+//! Benchmarks of the targets in BENCHMARKS.md: `cargo bench`.
+//!
+//! - `rules/load_and_check`: parse and check the shipped rule set.
+//! - `facts/load_json_line`: read one generated cluster (a JSON line) into typed facts.
+//! - `evaluate/decisions_only` and `evaluate/explained`: one evaluation of the full
+//!   rule set on loaded facts, without and with explanations.
+//! - `check/example_in_process`: everything `policy check` does for one example
+//!   except starting the process: rules, facts, evaluation, human report.
+//! - `batch/jsonl_10000`: `policy check --format jsonl` over 10,000 generated
+//!   clusters, the real binary end to end.
+
+use chrono::NaiveDate;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use policy::diag::Sources;
+use policy::facts::{self, Format};
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn rule_files() -> Vec<(String, String)> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("policies"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "policy"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            let t = std::fs::read_to_string(&p).unwrap();
+            (p.display().to_string(), t)
+        })
+        .collect()
+}
+
+fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 6, 30).unwrap()
+}
+
+fn benches(c: &mut Criterion) {
+    let files = rule_files();
+    c.bench_function("rules/load_and_check", |b| {
+        b.iter(|| {
+            let mut s = Sources::new();
+            black_box(policy::load_rule_set(&mut s, files.clone()).is_ok())
+        })
+    });
+
+    let mut sources = Sources::new();
+    let rules = policy::load_rule_set(&mut sources, files.clone())
+        .ok()
+        .unwrap();
+    let program = &rules.program;
+    let example = root().join("examples/eligible-zhangjiang-biomed.json");
+    let example_text = std::fs::read_to_string(&example).unwrap();
+    let (example_facts, _) = facts::load(program, Format::Json, &example_text, 0).unwrap();
+    let line = policy::generate::cluster(1, 7, as_of()).to_json();
+
+    c.bench_function("facts/load_json_line", |b| {
+        b.iter(|| black_box(facts::load(program, Format::Json, black_box(&line), 0).is_ok()))
+    });
+    c.bench_function("evaluate/decisions_only", |b| {
+        b.iter(|| {
+            black_box(policy::eval::evaluate(
+                program,
+                &example_facts,
+                as_of(),
+                false,
+            ))
+        })
+    });
+    c.bench_function("evaluate/explained", |b| {
+        b.iter(|| {
+            black_box(policy::eval::evaluate(
+                program,
+                &example_facts,
+                as_of(),
+                true,
+            ))
+        })
+    });
+    c.bench_function("check/example_in_process", |b| {
+        b.iter(|| {
+            let mut s = Sources::new();
+            let rules = policy::load_rule_set(&mut s, files.clone()).ok().unwrap();
+            let fid = s.add(example.display().to_string(), example_text.clone());
+            let (f, w) = facts::load(&rules.program, Format::Json, s.text(fid), fid).unwrap();
+            let ev = policy::eval::evaluate(&rules.program, &f, as_of(), true);
+            let report = policy::render::Report {
+                program: &rules.program,
+                evaluation: &ev,
+                sources: &s,
+                fact_warnings: &w,
+            };
+            black_box(policy::render::human::render(
+                &report,
+                policy::render::human::Style { color: false },
+            ))
+        })
+    });
+
+    // The 10,000-cluster batch, through the real binary.
+    let dir = std::env::temp_dir().join(format!("policy-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let corpus = dir.join("clusters-10000.jsonl");
+    let mut text = String::new();
+    for i in 0..10_000 {
+        text.push_str(&policy::generate::cluster(1, i, as_of()).to_json());
+        text.push('\n');
+    }
+    std::fs::write(&corpus, text).unwrap();
+    let mut g = c.benchmark_group("batch");
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(20))
+        .throughput(Throughput::Elements(10_000));
+    g.bench_function("jsonl_10000", |b| b.iter(|| run_batch(&corpus)));
+    g.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn run_batch(corpus: &Path) {
+    let status = Command::new(env!("CARGO_BIN_EXE_policy"))
+        .current_dir(root())
+        .args([
+            "check",
+            "--format",
+            "jsonl",
+            "--as-of",
+            "2025-06-30",
+            "--facts",
+        ])
+        .arg(corpus)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+criterion_group!(all, benches);
+criterion_main!(all);

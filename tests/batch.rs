@@ -1,0 +1,275 @@
+//! Batch checking end to end, through the real binary: a directory, a JSON Lines file
+//! and a CSV file of generated clusters, each with one corrupted record; the order of
+//! the output with several threads; the summary's counts; snapshots of a small fixture.
+
+mod common;
+
+use common::*;
+use serde_json::Value as J;
+use std::path::PathBuf;
+
+const AS_OF: &str = "2025-06-30";
+const N: usize = 200;
+
+/// A fresh scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("policy-batch-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn generate(format: &str, out: &std::path::Path) {
+    let (code, _, stderr) = run(&[
+        "generate",
+        "--count",
+        &N.to_string(),
+        "--seed",
+        "42",
+        "--as-of",
+        AS_OF,
+        "--format",
+        format,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+fn check_jsonl(facts: &str, jobs: &str) -> (i32, Vec<J>, J, String) {
+    let (code, stdout, stderr) = run(&[
+        "check", "--facts", facts, "--as-of", AS_OF, "--format", "jsonl", "--jobs", jobs,
+    ]);
+    let lines: Vec<J> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each output line is JSON"))
+        .collect();
+    let summary = stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<J>(l).ok())
+        .find(|j| j.get("summary").is_some())
+        .expect("a summary on stderr");
+    (code, lines, summary["summary"].clone(), stderr)
+}
+
+/// The summary adds up: read + refused = records, and each decision's counts = read.
+fn assert_summary_adds_up(summary: &J, records: usize, refused: usize, lines: &[J]) {
+    assert_eq!(summary["records"], records);
+    assert_eq!(summary["refused"], refused);
+    assert_eq!(summary["read"], records - refused);
+    let decided: Vec<&J> = lines
+        .iter()
+        .filter(|l| l.get("decisions").is_some())
+        .collect();
+    assert_eq!(decided.len(), records - refused);
+    let decisions = summary["decisions"].as_object().unwrap();
+    assert_eq!(decisions.len(), 19);
+    for (name, counts) in decisions {
+        let total: u64 = counts
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!(total as usize, records - refused, "{name}");
+        // The counts agree with the lines.
+        for (value, n) in counts.as_object().unwrap() {
+            let seen = decided
+                .iter()
+                .filter(|l| {
+                    let d = &l["decisions"][name];
+                    match d["status"].as_str().unwrap() {
+                        "decided" => match &d["value"] {
+                            J::Bool(b) => b.to_string() == *value,
+                            J::String(s) if value == "decided" => !s.is_empty(),
+                            J::String(s) => s == value,
+                            _ => false,
+                        },
+                        other => other == value,
+                    }
+                })
+                .count();
+            assert_eq!(seen as u64, n.as_u64().unwrap(), "{name} = {value}");
+        }
+    }
+}
+
+#[test]
+fn jsonl_file_with_a_corrupted_line() {
+    let d = scratch("jsonl");
+    let path = d.join("clusters.jsonl");
+    generate("jsonl", &path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), N);
+    lines[56] = "{\"land_area\": 12.5, \"output_value\": {\"2024\": tru}}";
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+
+    let (code, out, summary, stderr) = check_jsonl(path.to_str().unwrap(), "2");
+    assert_eq!(code, 6, "some records were refused: {stderr}");
+    assert_eq!(out.len(), N, "one line out per record in");
+    for (i, l) in out.iter().enumerate() {
+        assert_eq!(l["source"]["line"], i + 1, "input order");
+    }
+    let refused = &out[56]["refused"][0];
+    assert_eq!(refused["code"], "policy::facts::syntax");
+    assert_eq!(refused["line"], 57);
+    assert!(stderr.contains("clusters.jsonl:57:"), "{stderr}");
+    assert_summary_adds_up(&summary, N, 1, &out);
+}
+
+#[test]
+fn csv_file_with_a_corrupted_row() {
+    let d = scratch("csv");
+    let path = d.join("clusters.csv");
+    generate("csv", &path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), N + 1, "a header and a row per cluster");
+    let col = lines[0]
+        .split(',')
+        .position(|c| c == "high_energy_industry")
+        .unwrap();
+    let mut cells: Vec<String> = lines[10].split(',').map(str::to_string).collect();
+    cells[col] = "maybe".into();
+    lines[10] = cells.join(",");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+
+    let (code, out, summary, stderr) = check_jsonl(path.to_str().unwrap(), "2");
+    assert_eq!(code, 6, "{stderr}");
+    assert_eq!(out.len(), N);
+    for (i, l) in out.iter().enumerate() {
+        assert_eq!(l["source"]["row"], i + 1, "input order");
+        assert_eq!(l["source"]["line"], i + 2, "the header is line 1");
+    }
+    let refused = &out[9]["refused"][0];
+    assert_eq!(refused["code"], "policy::facts::wrong_type");
+    assert_eq!(refused["field"], "high_energy_industry");
+    assert!(
+        stderr.contains("clusters.csv:11 (row 10, column `high_energy_industry`)"),
+        "{stderr}"
+    );
+    assert_summary_adds_up(&summary, N, 1, &out);
+}
+
+#[test]
+fn directory_with_a_corrupted_file() {
+    let d = scratch("dir");
+    let dir = d.join("clusters");
+    generate("dir", &dir);
+    // Files that are not facts files are not records.
+    std::fs::write(dir.join("README.txt"), "not a cluster").unwrap();
+    let bad = dir.join("cluster-000003.json");
+    std::fs::write(&bad, "{\n  \"land_area\": [1, 2]\n}\n").unwrap();
+
+    let (code, out, summary, stderr) = check_jsonl(dir.to_str().unwrap(), "2");
+    assert_eq!(code, 6, "{stderr}");
+    assert_eq!(out.len(), N);
+    let files: Vec<String> = out
+        .iter()
+        .map(|l| l["source"]["file"].as_str().unwrap().to_string())
+        .collect();
+    let mut sorted = files.clone();
+    sorted.sort();
+    assert_eq!(files, sorted, "files in name order");
+    assert_eq!(out[3]["refused"][0]["line"], 2);
+    assert!(stderr.contains("cluster-000003.json:2:16"), "{stderr}");
+    assert_summary_adds_up(&summary, N, 1, &out);
+}
+
+#[test]
+fn output_order_is_the_same_with_one_or_two_threads() {
+    let d = scratch("order");
+    let path = d.join("clusters.jsonl");
+    generate("jsonl", &path);
+    let p = path.to_str().unwrap();
+    let one = run(&[
+        "check", "--facts", p, "--as-of", AS_OF, "--format", "jsonl", "--jobs", "1",
+    ]);
+    let two = run(&[
+        "check", "--facts", p, "--as-of", AS_OF, "--format", "jsonl", "--jobs", "2",
+    ]);
+    assert_eq!(one.0, 0, "{}", one.2);
+    assert_eq!(one.1, two.1);
+    assert_eq!(one.2, two.2);
+}
+
+#[test]
+fn generation_is_repeatable() {
+    let a = run(&["generate", "--count", "20", "--seed", "9", "--as-of", AS_OF]);
+    let b = run(&["generate", "--count", "20", "--seed", "9", "--as-of", AS_OF]);
+    let c = run(&[
+        "generate", "--count", "20", "--seed", "10", "--as-of", AS_OF,
+    ]);
+    assert_eq!(a.1, b.1);
+    assert_ne!(a.1, c.1);
+    assert_eq!(a.1.lines().count(), 20);
+}
+
+/// The decisions of a jsonl line are those of `--format json`, for every example.
+#[test]
+fn jsonl_decisions_agree_with_the_json_format() {
+    for (name, date) in example_dates() {
+        let path = format!("examples/{name}");
+        let (code, full, stderr) = run(&[
+            "check", "--facts", &path, "--as-of", &date, "--format", "json",
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        let full: J = serde_json::from_str(&full).unwrap();
+        let (code, line, stderr) = run(&[
+            "check", "--facts", &path, "--as-of", &date, "--format", "jsonl",
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        let line: J = serde_json::from_str(line.trim()).unwrap();
+        assert_eq!(line["source"]["file"], path);
+        let lean = line["decisions"].as_object().unwrap();
+        let full = full["decisions"].as_object().unwrap();
+        assert_eq!(
+            lean.keys().collect::<Vec<_>>(),
+            full.keys().collect::<Vec<_>>()
+        );
+        for (k, v) in full {
+            for field in ["value", "status", "missing"] {
+                assert_eq!(lean[k][field], v[field], "{name}: {k}.{field}");
+            }
+        }
+    }
+}
+
+#[test]
+fn csv_header_with_a_list_fact_is_refused() {
+    let d = scratch("csvlist");
+    let path = d.join("bad.csv");
+    std::fs::write(&path, "cluster.name,incidents,output_value\nx,[],1\n").unwrap();
+    let (code, stdout, stderr) = run(&[
+        "check",
+        "--facts",
+        path.to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("policy::facts::csv_list"), "{stderr}");
+    assert!(stderr.contains("policy::facts::csv_series"), "{stderr}");
+}
+
+/// Snapshots of the small fixtures in both formats.
+#[test]
+fn fixtures() {
+    for file in ["clusters.jsonl", "clusters.csv"] {
+        let path = format!("tests/fixtures/batch/{file}");
+        let input = std::fs::read_to_string(root().join(&path)).unwrap();
+        for format in ["jsonl", "human"] {
+            let (code, stdout, stderr) = run(&[
+                "check", "--facts", &path, "--as-of", AS_OF, "--format", format, "--jobs", "2",
+            ]);
+            let content = format!(
+                "$ policy check --facts {path} --as-of {AS_OF} --format {format}\n\n── input: {path} ──\n{input}\n── output (exit {code}) ──\n{stdout}\n── stderr ──\n{stderr}"
+            );
+            insta::assert_snapshot!(format!("{file}.{format}"), content);
+        }
+    }
+}
