@@ -106,7 +106,7 @@ fn jsonl_file_with_a_corrupted_line() {
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
 
     let (code, out, summary, stderr) = check_jsonl(path.to_str().unwrap(), "2");
-    assert_eq!(code, 6, "some records were refused: {stderr}");
+    assert_eq!(code, 7, "some records were refused: {stderr}");
     assert_eq!(out.len(), N, "one line out per record in");
     for (i, l) in out.iter().enumerate() {
         assert_eq!(l["source"]["line"], i + 1, "input order");
@@ -136,7 +136,7 @@ fn csv_file_with_a_corrupted_row() {
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
 
     let (code, out, summary, stderr) = check_jsonl(path.to_str().unwrap(), "2");
-    assert_eq!(code, 6, "{stderr}");
+    assert_eq!(code, 7, "{stderr}");
     assert_eq!(out.len(), N);
     for (i, l) in out.iter().enumerate() {
         assert_eq!(l["source"]["row"], i + 1, "input order");
@@ -163,7 +163,7 @@ fn directory_with_a_corrupted_file() {
     std::fs::write(&bad, "{\n  \"land_area\": [1, 2]\n}\n").unwrap();
 
     let (code, out, summary, stderr) = check_jsonl(dir.to_str().unwrap(), "2");
-    assert_eq!(code, 6, "{stderr}");
+    assert_eq!(code, 7, "{stderr}");
     assert_eq!(out.len(), N);
     let files: Vec<String> = out
         .iter()

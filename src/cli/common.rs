@@ -20,7 +20,7 @@ pub mod exit {
     pub const IO: u8 = 5;
     /// A batch run: some records could not be read (each is reported); the others
     /// were evaluated.
-    pub const SOME_REFUSED: u8 = 6;
+    pub const SOME_REFUSED: u8 = 7;
 }
 
 /// Print diagnostics to stderr: with colour on a terminal, plain otherwise.
