@@ -5,8 +5,8 @@ mod check;
 mod common;
 mod diff;
 mod fmt;
-mod test;
 mod generate;
+mod test;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
