@@ -8,6 +8,8 @@
 //!   except starting the process: rules, facts, evaluation, human report.
 //! - `batch/jsonl_10000`: `policy check --format jsonl` over 10,000 generated
 //!   clusters, the real binary end to end.
+//! - `batch/diff_10000`: `policy diff` (shipped rules against the national 2022
+//!   revision) over the same 10,000 clusters, as a folder of facts files.
 
 use chrono::NaiveDate;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -119,6 +121,15 @@ fn benches(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(20))
         .throughput(Throughput::Elements(10_000));
     g.bench_function("jsonl_10000", |b| b.iter(|| run_batch(&corpus)));
+    // `policy diff` of the shipped rules against the national 2022 revision over the
+    // same clusters (one facts file each: diff reads files and folders).
+    let folder = dir.join("clusters");
+    std::fs::create_dir_all(&folder).unwrap();
+    for i in 0..10_000 {
+        let text = policy::generate::cluster(1, i, as_of()).to_json();
+        std::fs::write(folder.join(format!("cluster-{i:06}.json")), text).unwrap();
+    }
+    g.bench_function("diff_10000", |b| b.iter(|| run_diff(&folder)));
     g.finish();
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -135,6 +146,27 @@ fn run_batch(corpus: &Path) {
             "--facts",
         ])
         .arg(corpus)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn run_diff(folder: &Path) {
+    let status = Command::new(env!("CARGO_BIN_EXE_policy"))
+        .current_dir(root())
+        .args([
+            "diff",
+            "policies",
+            "examples/revisions/national-2022",
+            "--format",
+            "json",
+            "--as-of",
+            "2025-06-30",
+            "--facts",
+        ])
+        .arg(folder)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
