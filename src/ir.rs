@@ -30,6 +30,15 @@ pub struct Program {
     pub decisions: Vec<DecisionDef>,
     /// Interpretations and assumptions, referred to by [`AnnotId`].
     pub annotations: Vec<Annot>,
+    /// Fact ids by name, for reading facts files.
+    pub fact_index: std::collections::HashMap<String, FactId>,
+}
+
+impl Program {
+    /// The fact declared with this name.
+    pub fn fact_id(&self, name: &str) -> Option<FactId> {
+        self.fact_index.get(name).copied()
+    }
 }
 
 #[derive(Debug, Clone)]

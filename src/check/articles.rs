@@ -224,6 +224,7 @@ impl<'a> Checker<'a> {
             articles: self.articles,
             decisions,
             annotations: self.annotations,
+            fact_index: self.fact_names,
         }
     }
 }

@@ -87,6 +87,27 @@ pub fn load_tree(
     }
 }
 
+/// Where a value stands in the facts file (`incidents[2].severity`), for messages.
+/// It is formatted only when a message or a missing-fact detail needs it.
+#[derive(Clone, Copy)]
+enum Place<'a> {
+    Fact(&'a str),
+    Item(&'a Place<'a>, usize),
+    Year(&'a Place<'a>, i32),
+    Field(&'a Place<'a>, &'a str),
+}
+
+impl std::fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Fact(n) => f.write_str(n),
+            Place::Item(p, i) => write!(f, "{p}[{i}]"),
+            Place::Year(p, y) => write!(f, "{p}[{y}]"),
+            Place::Field(p, n) => write!(f, "{p}.{n}"),
+        }
+    }
+}
+
 struct Loader<'p> {
     p: &'p Program,
     file: u32,
@@ -142,15 +163,20 @@ impl<'p> Loader<'p> {
             return;
         }
         for (key, value) in entries {
+            let found = if prefix.is_empty() {
+                self.p.fact_id(&key.name)
+            } else {
+                self.p.fact_id(&format!("{prefix}.{}", key.name))
+            };
+            if let Some(id) = found {
+                self.fact(id, value);
+                continue;
+            }
             let name = if prefix.is_empty() {
                 key.name.clone()
             } else {
                 format!("{prefix}.{}", key.name)
             };
-            if let Some(id) = self.p.facts.iter().position(|f| f.name == name) {
-                self.fact(id, value);
-                continue;
-            }
             // `{"cluster": {"name": …}}` is the same as `{"cluster.name": …}`.
             let nested = format!("{name}.");
             if matches!(value.kind, RawKind::Object(_))
@@ -185,16 +211,14 @@ impl<'p> Loader<'p> {
         if matches!(r.kind, RawKind::Null) {
             return; // null: absent, unknown
         }
-        let name = def.name.clone();
-        let ty = def.ty.clone();
-        if let Some(v) = self.value(&ty, r, &name, Some(id)) {
+        if let Some(v) = self.value(&def.ty, r, &Place::Fact(&def.name), Some(id)) {
             if let Some(slot) = self.facts.values.get_mut(id) {
                 *slot = Some(v);
             }
         }
     }
 
-    fn type_error(&mut self, what: &str, want: &str, r: &Raw, help: &str) {
+    fn type_error(&mut self, what: &Place<'_>, want: &str, r: &Raw, help: &str) {
         let found = kind_name(r);
         self.error(
             "policy::facts::wrong_type",
@@ -205,7 +229,13 @@ impl<'p> Loader<'p> {
     }
 
     /// Read a value of type `ty`. `what` names it for messages (`incidents[2].date`).
-    fn value(&mut self, ty: &Ty, r: &Raw, what: &str, origin: Option<FactId>) -> Option<Value> {
+    fn value(
+        &mut self,
+        ty: &Ty,
+        r: &Raw,
+        what: &Place<'_>,
+        origin: Option<FactId>,
+    ) -> Option<Value> {
         match ty {
             Ty::Bool => match r.kind {
                 RawKind::Bool(b) => Some(Value::Bool(b)),
@@ -262,7 +292,7 @@ impl<'p> Loader<'p> {
                 let mut out = Vec::with_capacity(items.len());
                 let mut ok = true;
                 for (i, item) in items.iter().enumerate() {
-                    let w = format!("{what}[{}]", i + 1);
+                    let w = Place::Item(what, i + 1);
                     // A list element's origin carries its position, for messages.
                     let v = match inner.as_ref() {
                         Ty::Record(rid) => self.record_at(*rid, item, &w, origin, i + 1),
@@ -328,7 +358,7 @@ impl<'p> Loader<'p> {
                         ok = false;
                         continue;
                     }
-                    match self.value(inner, v, &format!("{what}[{y}]"), origin) {
+                    match self.value(inner, v, &Place::Year(what, y), origin) {
                         Some(x) => out.push((y, x)),
                         None => ok = false,
                     }
@@ -364,7 +394,7 @@ impl<'p> Loader<'p> {
         &mut self,
         rid: RecordId,
         r: &Raw,
-        what: &str,
+        what: &Place<'_>,
         origin: Option<FactId>,
         index: usize,
     ) -> Option<Value> {
@@ -381,7 +411,7 @@ impl<'p> Loader<'p> {
         &mut self,
         rid: RecordId,
         r: &Raw,
-        what: &str,
+        what: &Place<'_>,
         origin: Option<FactId>,
     ) -> Option<Value> {
         let def = self.p.records.get(rid)?;
@@ -398,7 +428,7 @@ impl<'p> Loader<'p> {
         let mut fields: Vec<V> = Vec::with_capacity(def.fields.len());
         let mut ok = true;
         for f in &def.fields {
-            let w = format!("{what}.{}", f.name);
+            let w = Place::Field(what, &f.name);
             let given = entries
                 .iter()
                 .find(|(k, _)| k.name == f.name)
@@ -415,7 +445,7 @@ impl<'p> Loader<'p> {
                 }
                 _ if f.or_none => V::Known(Value::None),
                 _ if f.optional => match origin {
-                    Some(o) => V::why(Why::missing(o, w.clone())),
+                    Some(o) => V::why(Why::missing(o, w.to_string())),
                     None => V::reason(format!("{w} is not given")),
                 },
                 _ => {
@@ -463,7 +493,7 @@ impl<'p> Loader<'p> {
         })
     }
 
-    fn category(&mut self, e: EnumId, r: &Raw, what: &str) -> Option<Value> {
+    fn category(&mut self, e: EnumId, r: &Raw, what: &Place<'_>) -> Option<Value> {
         let def = self.p.enums.get(e)?;
         let RawKind::String(s) = &r.kind else {
             let names: Vec<&str> = def.variants.iter().map(|(n, _)| n.as_str()).collect();
@@ -497,7 +527,7 @@ impl<'p> Loader<'p> {
         None
     }
 
-    fn date(&mut self, s: &str, r: &Raw, what: &str) -> Option<NaiveDate> {
+    fn date(&mut self, s: &str, r: &Raw, what: &Place<'_>) -> Option<NaiveDate> {
         let t = s.trim();
         let shape = t.len() == 10
             && t.char_indices().all(|(i, c)| {
@@ -534,7 +564,7 @@ impl<'p> Loader<'p> {
     }
 
     /// A number in the declared unit `unit`: bare, or a string with a unit.
-    fn number(&mut self, unit: UnitId, whole: bool, r: &Raw, what: &str) -> Option<Decimal> {
+    fn number(&mut self, unit: UnitId, whole: bool, r: &Raw, what: &Place<'_>) -> Option<Decimal> {
         let declared = self.p.units.get(unit).cloned().unwrap_or(Unit {
             name: String::new(),
             dim: Vec::new(),

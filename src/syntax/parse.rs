@@ -36,10 +36,20 @@ pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diag>> {
     if let Some(d) = check_nesting(file, text) {
         return Err(vec![d]);
     }
-    pest::set_error_detail(true);
+    // Parse fast; only when that fails, parse again recording what was expected where,
+    // for a precise message.
     let mut pairs = match Grammar::parse(Rule::file, text) {
         Ok(p) => p,
-        Err(e) => return Err(vec![translate_error(file, text, &e)]),
+        Err(first) => {
+            pest::set_error_detail(true);
+            let detailed = Grammar::parse(Rule::file, text).err();
+            pest::set_error_detail(false);
+            return Err(vec![translate_error(
+                file,
+                text,
+                detailed.as_ref().unwrap_or(&first),
+            )]);
+        }
     };
     let b = Builder { file };
     let Some(top) = pairs.next() else {
