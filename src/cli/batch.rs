@@ -49,18 +49,18 @@ impl Input {
     }
 }
 
-enum Payload {
+pub enum Payload {
     Text(Format, String),
     Cells(Vec<String>),
     Bad(Problem),
 }
 
-struct Rec {
-    source: Source,
-    payload: Payload,
+pub struct Rec {
+    pub source: Source,
+    pub payload: Payload,
 }
 
-struct Chunk {
+pub struct Chunk {
     seq: u64,
     recs: Vec<Rec>,
     /// Progress after this chunk: bytes (files for a directory) read so far.
@@ -117,15 +117,70 @@ pub fn run(
             .map(|n| n.get())
             .unwrap_or(1)
     });
-    let file_name: Arc<str> = facts_path.display().to_string().into();
+    let opened = match open(program, &sources, facts_path, input) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let name_fact = program.facts.iter().position(|f| f.name == "cluster.name");
+    let (sums, write_failed) = pipeline(
+        opened,
+        jobs,
+        || Summary::new(program),
+        |sum, rec, columns, out, err| {
+            process(
+                program, as_of, format, columns, name_fact, rec, out, err, sum,
+            )
+        },
+    );
+    let mut summary = Summary::new(program);
+    for s in &sums {
+        summary.merge(s);
+    }
+    if write_failed {
+        eprintln!("error: cannot write the results");
+        return exit::IO;
+    }
+    match format {
+        CheckFormat::Jsonl => eprint!("{}", summary.json_line(program)),
+        _ => {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out);
+            if out.write_all(summary.table(program).as_bytes()).is_err() {
+                return exit::IO;
+            }
+        }
+    }
+    if summary.refused > 0 {
+        exit::SOME_REFUSED
+    } else {
+        exit::OK
+    }
+}
 
-    // Open the input and, for CSV, check its header before any thread starts.
-    type Reader = Box<dyn FnOnce(&SyncSender<Chunk>, &Receiver<()>) + Send>;
+/// An opened batch input: the reader to run on its own thread, the input's size for the
+/// progress bar (bytes, or files for a folder), and for CSV the columns of its header.
+pub struct Opened {
+    reader: Reader,
+    total: u64,
+    columns: Option<Columns>,
+}
+
+type Reader = Box<dyn FnOnce(&SyncSender<Chunk>, &Receiver<()>) + Send>;
+
+/// Open `facts_path` as a batch input; for CSV, check its header against `program` before any
+/// thread starts. On failure the diagnostic is printed and the exit code returned.
+pub fn open(
+    program: &policy::ir::Program,
+    sources: &Sources,
+    facts_path: &Path,
+    input: Input,
+) -> Result<Opened, u8> {
+    let file_name: Arc<str> = facts_path.display().to_string().into();
     let (reader, total, columns): (Reader, u64, Option<Columns>) = match input {
         Input::Single | Input::Jsonl => {
             let f = match std::fs::File::open(facts_path) {
                 Ok(f) => f,
-                Err(e) => return io_error("facts file", facts_path, &e),
+                Err(e) => return Err(io_error("facts file", facts_path, &e)),
             };
             let len = f.metadata().map(|m| m.len()).unwrap_or(0);
             if matches!(input, Input::Single) {
@@ -152,7 +207,7 @@ pub fn run(
         Input::Dir => {
             let entries = match std::fs::read_dir(facts_path) {
                 Ok(e) => e,
-                Err(e) => return io_error("facts folder", facts_path, &e),
+                Err(e) => return Err(io_error("facts folder", facts_path, &e)),
             };
             let mut paths: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
@@ -172,7 +227,7 @@ pub fn run(
         Input::Csv => {
             let f = match std::fs::File::open(facts_path) {
                 Ok(f) => f,
-                Err(e) => return io_error("facts file", facts_path, &e),
+                Err(e) => return Err(io_error("facts file", facts_path, &e)),
             };
             let len = f.metadata().map(|m| m.len()).unwrap_or(0);
             let mut rdr = csv::ReaderBuilder::new()
@@ -191,8 +246,8 @@ pub fn run(
                         ),
                     )
                     .help("the first row names the facts, one per column; the file must be UTF-8");
-                    print_diags(&sources, &[d]);
-                    return exit::FACTS;
+                    print_diags(sources, &[d]);
+                    return Err(exit::FACTS);
                 }
             };
             match facts::csv::columns(program, &header) {
@@ -211,13 +266,33 @@ pub fn run(
                 Err(errors) => {
                     eprint!("{}", header_diags(&file_name, &errors));
                     eprintln!("error: the CSV header of `{}` cannot be read", file_name);
-                    return exit::FACTS;
+                    return Err(exit::FACTS);
                 }
             }
         }
     };
 
-    let name_fact = program.facts.iter().position(|f| f.name == "cluster.name");
+    Ok(Opened {
+        reader,
+        total,
+        columns,
+    })
+}
+
+/// Run `work` on every record of an opened input with `jobs` threads, writing what it
+/// produces to stdout (and stderr) in input order. Each thread keeps its own state made by
+/// `init`; the states are returned, with whether writing failed.
+pub fn pipeline<S, I, W>(opened: Opened, jobs: usize, init: I, work: W) -> (Vec<S>, bool)
+where
+    S: Send,
+    I: Fn() -> S + Sync,
+    W: Fn(&mut S, Rec, Option<&Columns>, &mut String, &mut String) + Sync,
+{
+    let Opened {
+        reader,
+        total,
+        columns,
+    } = opened;
     let in_flight = jobs * 4;
     let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(in_flight);
     let (done_tx, done_rx) = sync_channel::<Done>(in_flight);
@@ -230,7 +305,7 @@ pub fn run(
     let progress_wanted = std::io::stderr().is_terminal();
     let mut bar: Option<ProgressBar> = None;
 
-    let mut summary = Summary::new(program);
+    let mut states = Vec::new();
     let mut write_failed = false;
     std::thread::scope(|s| {
         s.spawn(move || reader(&chunk_tx, &credit_rx));
@@ -239,8 +314,9 @@ pub fn run(
             let done_tx = done_tx.clone();
             let chunk_rx = &chunk_rx;
             let columns = columns.as_ref();
+            let (init, work) = (&init, &work);
             workers.push(s.spawn(move || {
-                let mut sum = Summary::new(program);
+                let mut state = init();
                 loop {
                     let next = match chunk_rx.lock() {
                         Ok(rx) => rx.recv(),
@@ -250,10 +326,7 @@ pub fn run(
                     let mut out = String::with_capacity(chunk.recs.len() * 1200);
                     let mut err = String::new();
                     for rec in chunk.recs {
-                        process(
-                            program, as_of, format, columns, name_fact, rec, &mut out, &mut err,
-                            &mut sum,
-                        );
+                        work(&mut state, rec, columns, &mut out, &mut err);
                     }
                     let d = Done {
                         seq: chunk.seq,
@@ -265,7 +338,7 @@ pub fn run(
                         break;
                     }
                 }
-                sum
+                state
             }));
         }
         drop(done_tx);
@@ -305,33 +378,15 @@ pub fn run(
             write_failed = true;
         }
         for w in workers {
-            if let Ok(sum) = w.join() {
-                summary.merge(&sum);
+            if let Ok(state) = w.join() {
+                states.push(state);
             }
         }
     });
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    if write_failed {
-        eprintln!("error: cannot write the results");
-        return exit::IO;
-    }
-    match format {
-        CheckFormat::Jsonl => eprint!("{}", summary.json_line(program)),
-        _ => {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out);
-            if out.write_all(summary.table(program).as_bytes()).is_err() {
-                return exit::IO;
-            }
-        }
-    }
-    if summary.refused > 0 {
-        exit::SOME_REFUSED
-    } else {
-        exit::OK
-    }
+    (states, write_failed)
 }
 
 fn new_bar(total: u64) -> ProgressBar {

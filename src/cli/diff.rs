@@ -1,38 +1,20 @@
 //! `policy diff OLD NEW --facts …`: what a revision changes, in structure and in
 //! the decisions of real clusters.
 
+use crate::batch;
 use crate::check::load_rules;
-use crate::common::{exit, io_error, print_diags, read_text, rule_files};
+use crate::common::{exit, rule_files};
 use crate::OutputFormat;
 use chrono::NaiveDate;
 use policy::diag::Sources;
 use policy::diff::{self, Change, DecisionMove, Side, StructChange};
 use policy::eval::Outcome;
-use policy::facts::{self, raw};
+use policy::facts;
 use policy::render::chinese_number;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-
-/// The facts files named: files as given, folders as the facts files directly in them.
-fn facts_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, u8> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let entries = std::fs::read_dir(p).map_err(|e| io_error("the facts folder", p, &e))?;
-            let mut files: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.is_file() && raw::format_for_path(&f.to_string_lossy()).is_some())
-                .collect();
-            files.sort();
-            out.extend(files);
-        } else {
-            out.push(p.clone());
-        }
-    }
-    Ok(out)
-}
 
 /// A folder's `as-of.txt`: `NAME YYYY-MM-DD` per line, `#` comments.
 fn folder_dates(dir: &Path) -> BTreeMap<String, NaiveDate> {
@@ -119,65 +101,51 @@ fn structure_human(changes: &[StructChange], o: &mut String) {
 /// A decision, how many clusters changed it, and how (`true → false`, how many).
 type Tally = (String, usize, Vec<(String, usize)>);
 
-/// Per decision: how many clusters changed it, and how (`true → false ×3`).
-fn tally(results: &[ClusterResult]) -> Vec<Tally> {
+/// Per decision, in the order of the new rule set: how many clusters changed it, and how
+/// (`true → false ×3`).
+fn tally_of(program: &policy::ir::Program, t: &Tallies) -> Vec<Tally> {
     let mut out: Vec<Tally> = Vec::new();
-    for r in results {
-        for m in &r.moves {
-            let how = format!("{} → {}", m.old, m.new);
-            let entry = match out.iter().position(|(n, _, _)| *n == m.name) {
-                Some(i) => out.get_mut(i),
-                None => {
-                    out.push((m.name.clone(), 0, Vec::new()));
-                    out.last_mut()
-                }
-            };
-            if let Some((_, n, hows)) = entry {
-                *n += 1;
-                match hows.iter_mut().find(|(h, _)| *h == how) {
-                    Some((_, k)) => *k += 1,
-                    None => hows.push((how, 1)),
-                }
+    for ((id, how), n) in &t.moves {
+        let name = program
+            .decisions
+            .get(*id)
+            .map(|d| d.name.clone())
+            .unwrap_or_default();
+        match out.last_mut() {
+            Some((last, total, hows)) if *last == name => {
+                *total += n;
+                hows.push((how.clone(), *n));
             }
+            _ => out.push((name, *n, vec![(how.clone(), *n)])),
         }
     }
+    // A cluster counts once per decision, however it moved.
     out
 }
 
-fn human(
-    old_dir: &Path,
-    new_dir: &Path,
-    changes: &[StructChange],
-    results: &[ClusterResult],
-    errors: &[String],
-    evaluated: Option<usize>,
-) -> String {
+fn impact_human(evaluated: Option<usize>, t: &Tallies, tally: &[Tally]) -> String {
     let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "policy diff: {} → {}\n",
-        old_dir.display(),
-        new_dir.display()
-    );
-    structure_human(changes, &mut o);
     let Some(total) = evaluated else {
         return o;
     };
-    let changed = results.iter().filter(|r| !r.moves.is_empty()).count();
+    if t.changed == 0 {
+        let _ = writeln!(o, "  none");
+    }
+    let errors = &t.not_evaluated;
     let _ = writeln!(
         o,
-        "\nImpact on {total} cluster{}: {changed} changed, {} unchanged{}",
+        "\nImpact on {total} cluster{}: {} changed, {} unchanged{}",
         if total == 1 { "" } else { "s" },
-        total - changed - errors.len().min(total - changed),
+        t.changed,
+        t.clusters - t.changed,
         if errors.is_empty() {
             String::new()
         } else {
             format!(", {} not evaluated", errors.len())
         }
     );
-    let t = tally(results);
-    let width = t.iter().map(|(n, _, _)| n.len()).max().unwrap_or(0);
-    for (name, n, hows) in &t {
+    let width = tally.iter().map(|(n, _, _)| n.len()).max().unwrap_or(0);
+    for (name, n, hows) in tally {
         let hows: Vec<String> = hows.iter().map(|(h, k)| format!("{h} ×{k}")).collect();
         let _ = writeln!(
             o,
@@ -189,56 +157,92 @@ fn human(
     for e in errors {
         let _ = writeln!(o, "  ! {e}");
     }
-    if changed > 0 {
-        let _ = writeln!(o, "\nChanged clusters");
-    }
-    for r in results.iter().filter(|r| !r.moves.is_empty()) {
-        let name = r
-            .name
-            .as_deref()
-            .map(|n| format!("  {n}"))
-            .unwrap_or_default();
-        let _ = writeln!(o, "\n  {}{name} · as of {}", r.file, r.as_of);
-        for m in &r.moves {
-            let _ = writeln!(o, "    {}: {} → {}", m.name, m.old, m.new);
-            for rm in &m.rules {
-                let title = if rm.old_title == rm.new_title {
-                    rm.new_title.clone()
-                } else {
-                    format!("{} (was: {})", rm.new_title, rm.old_title)
-                };
-                let _ = writeln!(
-                    o,
-                    "      {} → {}  {} {title}",
-                    outcome_word(rm.old),
-                    outcome_word(rm.new),
-                    place(Some(rm.article), Some(rm.clause))
-                );
-                if rm.old_test.is_some() || rm.new_test.is_some() {
-                    let old = rm.old_test.as_deref().unwrap_or("–");
-                    let new = rm.new_test.as_deref().unwrap_or("–");
-                    let same = if old == new { "  (unchanged)" } else { "" };
-                    let _ = writeln!(o, "          test: {old}  →  {new}{same}");
-                }
-                for l in &rm.old_checks {
-                    let _ = writeln!(o, "          old: {l}");
-                }
-                for l in &rm.new_checks {
-                    let _ = writeln!(o, "          new: {l}");
-                }
+    o
+}
+
+/// One changed cluster, for a person.
+fn cluster_human(r: &ClusterResult) -> String {
+    let mut o = String::new();
+    let name = r
+        .name
+        .as_deref()
+        .map(|n| format!("  {n}"))
+        .unwrap_or_default();
+    let _ = writeln!(o, "\n  {}{name} · as of {}", r.file, r.as_of);
+    for m in &r.moves {
+        let _ = writeln!(o, "    {}: {} → {}", m.name, m.old, m.new);
+        for rm in &m.rules {
+            let title = if rm.old_title == rm.new_title {
+                rm.new_title.clone()
+            } else {
+                format!("{} (was: {})", rm.new_title, rm.old_title)
+            };
+            let _ = writeln!(
+                o,
+                "      {} → {}  {} {title}",
+                outcome_word(rm.old),
+                outcome_word(rm.new),
+                place(Some(rm.article), Some(rm.clause))
+            );
+            if rm.old_test.is_some() || rm.new_test.is_some() {
+                let old = rm.old_test.as_deref().unwrap_or("–");
+                let new = rm.new_test.as_deref().unwrap_or("–");
+                let same = if old == new { "  (unchanged)" } else { "" };
+                let _ = writeln!(o, "          test: {old}  →  {new}{same}");
+            }
+            for l in &rm.old_checks {
+                let _ = writeln!(o, "          old: {l}");
+            }
+            for l in &rm.new_checks {
+                let _ = writeln!(o, "          new: {l}");
             }
         }
     }
     o
 }
 
+/// One changed cluster, for a program.
+fn cluster_json(r: &ClusterResult) -> serde_json::Value {
+    let moves: Vec<_> = r
+        .moves
+        .iter()
+        .map(|m| {
+            let rules: Vec<_> = m
+                .rules
+                .iter()
+                .map(|rm| {
+                    json!({
+                        "article": rm.article,
+                        "clause": rm.clause,
+                        "old_title": rm.old_title,
+                        "new_title": rm.new_title,
+                        "old": rm.old.as_str(),
+                        "new": rm.new.as_str(),
+                        "old_test": rm.old_test,
+                        "new_test": rm.new_test,
+                        "old_checks": rm.old_checks,
+                        "new_checks": rm.new_checks,
+                    })
+                })
+                .collect();
+            json!({"decision": m.name, "old": m.old, "new": m.new, "rules": rules})
+        })
+        .collect();
+    json!({
+        "file": r.file,
+        "name": r.name,
+        "as_of": r.as_of.to_string(),
+        "decisions": moves,
+    })
+}
+
 fn json_out(
     old_dir: &Path,
     new_dir: &Path,
     changes: &[StructChange],
-    results: &[ClusterResult],
-    errors: &[String],
     evaluated: Option<usize>,
+    t: &Tallies,
+    tally: &[Tally],
 ) -> serde_json::Value {
     let structure: Vec<_> = changes
         .iter()
@@ -261,68 +265,46 @@ fn json_out(
         "structure": structure,
     });
     if let Some(total) = evaluated {
-        let decisions: serde_json::Map<String, serde_json::Value> = tally(results)
-            .into_iter()
+        let decisions: serde_json::Map<String, serde_json::Value> = tally
+            .iter()
             .map(|(name, n, hows)| {
                 let how: serde_json::Map<String, serde_json::Value> =
-                    hows.into_iter().map(|(h, k)| (h, json!(k))).collect();
-                (name, json!({"clusters": n, "changes": how}))
-            })
-            .collect();
-        let clusters: Vec<_> = results
-            .iter()
-            .filter(|r| !r.moves.is_empty())
-            .map(|r| {
-                let moves: Vec<_> = r
-                    .moves
-                    .iter()
-                    .map(|m| {
-                        let rules: Vec<_> = m
-                            .rules
-                            .iter()
-                            .map(|rm| {
-                                json!({
-                                    "article": rm.article,
-                                    "clause": rm.clause,
-                                    "old_title": rm.old_title,
-                                    "new_title": rm.new_title,
-                                    "old": rm.old.as_str(),
-                                    "new": rm.new.as_str(),
-                                    "old_test": rm.old_test,
-                                    "new_test": rm.new_test,
-                                    "old_checks": rm.old_checks,
-                                    "new_checks": rm.new_checks,
-                                })
-                            })
-                            .collect();
-                        json!({"decision": m.name, "old": m.old, "new": m.new, "rules": rules})
-                    })
-                    .collect();
-                json!({
-                    "file": r.file,
-                    "name": r.name,
-                    "as_of": r.as_of.to_string(),
-                    "decisions": moves,
-                })
+                    hows.iter().map(|(h, k)| (h.clone(), json!(k))).collect();
+                (name.clone(), json!({"clusters": n, "changes": how}))
             })
             .collect();
         out["impact"] = json!({
             "clusters": total,
-            "changed": results.iter().filter(|r| !r.moves.is_empty()).count(),
+            "changed": t.changed,
             "decisions": decisions,
-            "changed_clusters": clusters,
-            "not_evaluated": errors,
+            "changed_clusters": [],
+            "not_evaluated": t.not_evaluated,
         });
     }
     out
 }
 
+/// What one evaluating thread has seen.
+#[derive(Default)]
+struct Tallies {
+    clusters: usize,
+    changed: usize,
+    /// (decision index in the new rule set, `old → new`) → clusters.
+    moves: BTreeMap<(usize, String), usize>,
+    not_evaluated: Vec<String>,
+    /// For `--format json`: the changed clusters, in input order within this thread's chunks.
+    json: Vec<((usize, String, u64), serde_json::Value)>,
+}
+
+/// The clusters of every `--facts` path run through the batch path (folders, JSON Lines,
+/// CSV, single files), in parallel, the report streamed in input order.
 pub fn diff(
     old_dir: &Path,
     new_dir: &Path,
     facts_paths: &[PathBuf],
     as_of: Option<NaiveDate>,
     format: OutputFormat,
+    jobs: Option<u16>,
 ) -> u8 {
     let mut sources = Sources::new();
     let parse_all = |dir: &Path| -> Result<Vec<policy::syntax::ast::File>, u8> {
@@ -345,77 +327,203 @@ pub fn diff(
         (Err(c), _) | (_, Err(c)) => return c,
     };
     let changes = diff::structural(&old_ast, &new_ast);
-    let files = match facts_files(facts_paths) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
-    let mut results = Vec::new();
-    let mut errors = Vec::new();
-    let mut dates: BTreeMap<PathBuf, BTreeMap<String, NaiveDate>> = BTreeMap::new();
-    for path in &files {
-        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let listed = dates
-            .entry(dir.clone())
-            .or_insert_with(|| folder_dates(&dir));
-        let fname = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let date = as_of
-            .or_else(|| listed.get(&fname).copied())
-            .unwrap_or_else(crate::today_in_shanghai);
-        let Some(fmt) = raw::format_for_path(&path.to_string_lossy()) else {
-            continue;
+    let jobs = jobs.map(usize::from).unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    if format == OutputFormat::Human {
+        let mut o = String::new();
+        let _ = writeln!(
+            o,
+            "policy diff: {} → {}\n",
+            old_dir.display(),
+            new_dir.display()
+        );
+        structure_human(&changes, &mut o);
+        if !facts_paths.is_empty() {
+            let _ = writeln!(o, "\nChanged clusters");
+        }
+        print!("{o}");
+    }
+    let mut all = Tallies::default();
+    for (path_index, path) in facts_paths.iter().enumerate() {
+        let input = batch::Input::of(path);
+        // A folder's (or a file's folder's) as-of.txt dates its clusters.
+        let folder = if path.is_dir() {
+            path.clone()
+        } else {
+            path.parent().map(Path::to_path_buf).unwrap_or_default()
         };
-        let text = match read_text("facts file", path) {
-            Ok(t) => t,
+        let dates = folder_dates(&folder);
+        let opened = match batch::open(&new.program, &sources, path, input) {
+            Ok(o) => o,
             Err(code) => return code,
         };
-        let fid = sources.add(path.display().to_string(), text);
-        let loaded_old = facts::load(&old.program, fmt, sources.text(fid), fid);
-        let loaded_new = facts::load(&new.program, fmt, sources.text(fid), fid);
-        let (old_facts, new_facts) = match (loaded_old, loaded_new) {
-            (Ok((a, _)), Ok((b, _))) => (a, b),
-            (Err(d), _) | (_, Err(d)) => {
-                print_diags(&sources, &d);
-                errors.push(format!(
-                    "{}: the facts file is wrong (see the errors)",
-                    path.display()
-                ));
-                continue;
-            }
+        let ctx = Ctx {
+            old: &old.program,
+            new: &new.program,
+            sources: &sources,
+            dates: &dates,
+            as_of,
+            format,
+            path_index,
         };
-        let old_eval = policy::eval::evaluate(&old.program, &old_facts, date, true);
-        let new_eval = policy::eval::evaluate(&new.program, &new_facts, date, true);
-        let moves = diff::cluster(
-            &Side {
-                program: &old.program,
-                evaluation: &old_eval,
-            },
-            &Side {
-                program: &new.program,
-                evaluation: &new_eval,
-            },
-            &sources,
-        );
-        results.push(ClusterResult {
-            file: path.display().to_string(),
-            name: diff::cluster_name(&new.program, &new_facts),
-            as_of: date,
-            moves,
-        });
+        let (states, failed) =
+            batch::pipeline(opened, jobs, Tallies::default, |st, rec, cols, out, err| {
+                one_cluster(&ctx, st, rec, cols, out, err)
+            });
+        if failed {
+            eprintln!("error: cannot write the results");
+            return exit::IO;
+        }
+        for t in states {
+            all.clusters += t.clusters;
+            all.changed += t.changed;
+            for (k, n) in t.moves {
+                *all.moves.entry(k).or_insert(0) += n;
+            }
+            all.not_evaluated.extend(t.not_evaluated);
+            all.json.extend(t.json);
+        }
     }
-    let evaluated = (!facts_paths.is_empty()).then_some(files.len());
+    let evaluated = (!facts_paths.is_empty()).then_some(all.clusters + all.not_evaluated.len());
+    let tally = tally_of(&new.program, &all);
     let out = match format {
-        OutputFormat::Human => human(old_dir, new_dir, &changes, &results, &errors, evaluated),
+        OutputFormat::Human => impact_human(evaluated, &all, &tally),
         OutputFormat::Json => {
-            serde_json::to_string_pretty(&json_out(
-                old_dir, new_dir, &changes, &results, &errors, evaluated,
-            ))
-            .unwrap_or_default()
-                + "\n"
+            // Threads finish chunks in any order: put the clusters back in input order.
+            all.json.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut j = json_out(old_dir, new_dir, &changes, evaluated, &all, &tally);
+            if let Some(obj) = j.get_mut("impact") {
+                obj["changed_clusters"] =
+                    serde_json::Value::Array(all.json.iter().map(|(_, v)| v.clone()).collect());
+            }
+            serde_json::to_string_pretty(&j).unwrap_or_default() + "\n"
         }
     };
     print!("{out}");
     exit::OK
+}
+
+struct Ctx<'a> {
+    old: &'a policy::ir::Program,
+    new: &'a policy::ir::Program,
+    sources: &'a Sources,
+    dates: &'a BTreeMap<String, NaiveDate>,
+    as_of: Option<NaiveDate>,
+    format: OutputFormat,
+    path_index: usize,
+}
+
+fn one_cluster(
+    c: &Ctx,
+    st: &mut Tallies,
+    rec: batch::Rec,
+    columns: Option<&policy::facts::csv::Columns>,
+    out: &mut String,
+    err: &mut String,
+) {
+    let label = rec.source.display();
+    let refuse = |st: &mut Tallies, err: &mut String, why: String| {
+        let _ = writeln!(err, "{label}: {why}");
+        st.not_evaluated.push(format!("{label}: {why}"));
+    };
+    let (text, loaded) = match &rec.payload {
+        batch::Payload::Text(fmt, text) => (
+            text.clone(),
+            facts::load(c.old, *fmt, text, 0)
+                .and_then(|o| facts::load(c.new, *fmt, text, 0).map(|n| (o, n))),
+        ),
+        batch::Payload::Cells(cells) => match columns {
+            Some(cols) => {
+                let (text, raw) = facts::csv::row(c.new, cols, cells);
+                let r = facts::load_tree(c.old, &raw, 0)
+                    .and_then(|o| facts::load_tree(c.new, &raw, 0).map(|n| (o, n)));
+                (text, r)
+            }
+            None => return,
+        },
+        batch::Payload::Bad(p) => return refuse(st, err, p.message.clone()),
+    };
+    let ((old_facts, _), (new_facts, _)) = match loaded {
+        Ok(x) => x,
+        Err(diags) => {
+            let probs = policy::batch::problems(&diags, &text, &rec.source);
+            let why = probs
+                .iter()
+                .map(|p| format!("{} [{}]", p.message, p.code))
+                .collect::<Vec<_>>()
+                .join("; ");
+            return refuse(st, err, format!("the facts are wrong: {why}"));
+        }
+    };
+    let fname = rec
+        .source
+        .file
+        .rsplit('/')
+        .next()
+        .unwrap_or(&rec.source.file)
+        .to_string();
+    let date = c
+        .as_of
+        .or_else(|| c.dates.get(&fname).copied())
+        .unwrap_or_else(crate::today_in_shanghai);
+    for p in [c.old, c.new] {
+        if let Some((from, until)) = p.header.in_force {
+            if date < from || date > until {
+                return refuse(
+                    st,
+                    err,
+                    format!("the evaluation date {date} is outside the period in force, {from} to {until}"),
+                );
+            }
+        }
+    }
+    st.clusters += 1;
+    // Decisions only first; explain only the clusters that moved.
+    let side = |p, e| Side {
+        program: p,
+        evaluation: e,
+    };
+    let old_fast = policy::eval::evaluate(c.old, &old_facts, date, false);
+    let new_fast = policy::eval::evaluate(c.new, &new_facts, date, false);
+    if diff::cluster(&side(c.old, &old_fast), &side(c.new, &new_fast), c.sources).is_empty() {
+        return;
+    }
+    let old_eval = policy::eval::evaluate(c.old, &old_facts, date, true);
+    let new_eval = policy::eval::evaluate(c.new, &new_facts, date, true);
+    let moves = diff::cluster(&side(c.old, &old_eval), &side(c.new, &new_eval), c.sources);
+    st.changed += 1;
+    for m in &moves {
+        let id = c
+            .new
+            .decisions
+            .iter()
+            .position(|d| d.name == m.name)
+            .unwrap_or(usize::MAX);
+        *st.moves
+            .entry((id, format!("{} → {}", m.old, m.new)))
+            .or_insert(0) += 1;
+    }
+    let r = ClusterResult {
+        file: label,
+        name: diff::cluster_name(c.new, &new_facts),
+        as_of: date,
+        moves,
+    };
+    match c.format {
+        OutputFormat::Human => out.push_str(&cluster_human(&r)),
+        OutputFormat::Json => {
+            let at = match rec.source.place {
+                policy::batch::Place::File => 0,
+                policy::batch::Place::Line(l) => l,
+                policy::batch::Place::Row { row, .. } => row,
+            };
+            st.json.push((
+                (c.path_index, rec.source.file.to_string(), at),
+                cluster_json(&r),
+            ))
+        }
+    }
 }

@@ -96,6 +96,9 @@ enum Command {
         /// human: a report for a person; json: the same for a program.
         #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
+        /// Threads evaluating clusters (default: every core).
+        #[arg(long)]
+        jobs: Option<u16>,
     },
     /// Rewrite rule files in the canonical layout (`--check`: only report, as a diff).
     Fmt {
@@ -194,7 +197,8 @@ fn run(cli: Cli) -> u8 {
             facts,
             as_of,
             format,
-        } => diff::diff(&old, &new, &facts, as_of, format),
+            jobs,
+        } => diff::diff(&old, &new, &facts, as_of, format, jobs),
         Command::Fmt { paths, check } => fmt::fmt(&paths, check),
         Command::Generate {
             count,
