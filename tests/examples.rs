@@ -62,3 +62,26 @@ fn output_is_deterministic() {
         assert_eq!(a, b, "{path}: two runs differ");
     }
 }
+
+/// The human report with its own words in Chinese (`--lang zh`).
+#[test]
+fn chinese_reports() {
+    for (name, date) in [
+        (
+            "revoke-ground3-late-annual-report-yangpu-ai.json",
+            "2025-06-30",
+        ),
+        (
+            "fails-output-threshold-songjiang-robotics.json",
+            "2025-06-30",
+        ),
+    ] {
+        let path = format!("examples/{name}");
+        let (code, stdout, stderr) =
+            run(&["check", "--facts", &path, "--as-of", date, "--lang", "zh"]);
+        assert_eq!(code, 0, "{stderr}");
+        let content = format!("$ policy check --facts {path} --as-of {date} --lang zh\n\n{stdout}");
+        let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
+        insta::assert_snapshot!(format!("{stem}.zh"), content);
+    }
+}

@@ -54,6 +54,7 @@ pub fn check(
     format: CheckFormat,
     color: bool,
     jobs: Option<u16>,
+    lang: policy::render::human::Lang,
 ) -> u8 {
     let input = crate::batch::Input::of(facts_path);
     if format == CheckFormat::Jsonl || !matches!(input, crate::batch::Input::Single) {
@@ -114,7 +115,7 @@ pub fn check(
             if !rules.warnings.is_empty() {
                 print_diags(&sources, &rules.warnings);
             }
-            render::human::render(&report, Style { color })
+            render::human::render_in(&report, Style { color }, lang)
         }
     };
     let mut stdout = std::io::stdout().lock();

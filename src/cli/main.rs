@@ -41,6 +41,13 @@ pub enum CheckFormat {
     Jsonl,
 }
 
+/// The language of the human report's words.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Lang {
+    En,
+    Zh,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Evaluate a cluster's facts against the rule files, criterion by criterion.
@@ -69,6 +76,10 @@ enum Command {
         /// Colour: auto (on a terminal), always or never.
         #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
         color: String,
+        /// The language of the human report's own words (titles and labels come from the
+        /// rule files, in Chinese): en or zh.
+        #[arg(long, value_enum, default_value_t = Lang::En)]
+        lang: Lang,
     },
     /// Run case files (expected decisions for given facts) and report failures.
     Test {
@@ -178,13 +189,18 @@ fn run(cli: Cli) -> u8 {
             format,
             jobs,
             color,
+            lang,
         } => {
             let color = match color.as_str() {
                 "always" => true,
                 "never" => false,
                 _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
             };
-            check::check(&policy, &facts, as_of, format, color, jobs)
+            let lang = match lang {
+                Lang::En => policy::render::human::Lang::En,
+                Lang::Zh => policy::render::human::Lang::Zh,
+            };
+            check::check(&policy, &facts, as_of, format, color, jobs, lang)
         }
         Command::Test {
             policy,

@@ -75,7 +75,7 @@ fn t(lang: Lang, en: &'static str) -> &'static str {
         "{} below" => "低于上限{}",
         "exactly at the threshold" => "恰好等于门槛",
         "{} late" => "逾期{}",
-        "{} to spare" => "提前{}",
+        "{} to spare" => "尚余{}",
         "{} before" => "早{}",
         "{} after" => "晚{}",
         "the same day" => "同一天",
