@@ -76,6 +76,7 @@ pub fn load_tree(
         facts: Facts {
             values: vec![None; program.facts.len()],
         },
+        given: vec![false; program.facts.len()],
     };
     l.object(tree, "");
     if l.errors.is_empty() {
@@ -93,6 +94,8 @@ struct Loader<'p> {
     errors: Vec<Diag>,
     warnings: Vec<Diag>,
     facts: Facts,
+    /// Facts already read (also when null), to refuse one given twice.
+    given: Vec<bool>,
 }
 
 fn kind_name(r: &Raw) -> &'static str {
@@ -182,11 +185,24 @@ impl<'p> Loader<'p> {
         let Some(def) = self.p.facts.get(id) else {
             return;
         };
+        let name = def.name.clone();
+        let ty = def.ty.clone();
+        // `{"cluster.name": …, "cluster": {"name": …}}` gives one fact twice.
+        if self.given.get(id).copied().unwrap_or(false) {
+            self.error(
+                "policy::facts::duplicate_key",
+                format!("the fact `{name}` is given twice"),
+                r,
+                "give each fact once, either as `a.b` or nested as `a: {b: …}`".into(),
+            );
+            return;
+        }
+        if let Some(g) = self.given.get_mut(id) {
+            *g = true;
+        }
         if matches!(r.kind, RawKind::Null) {
             return; // null: absent, unknown
         }
-        let name = def.name.clone();
-        let ty = def.ty.clone();
         if let Some(v) = self.value(&ty, r, &name, Some(id)) {
             if let Some(slot) = self.facts.values.get_mut(id) {
                 *slot = Some(v);
