@@ -124,8 +124,12 @@ impl Sources {
                 .get(..start)
                 .and_then(|t| t.rfind('\n'))
                 .map_or(0, |i| i + 1);
-            if start - line_start > MAX_SHOWN_COLUMN {
-                // Too far into its line to draw: name the place in words instead.
+            let line_end = text
+                .get(start..)
+                .and_then(|t| t.find('\n'))
+                .map_or(text.len(), |i| start + i);
+            if line_end - line_start > MAX_SHOWN_COLUMN {
+                // A line too long to draw: name the place in words instead.
                 let (line, col) = self.line_col(span.file, start);
                 diag.message = format!(
                     "{} (at {}:{line}:{col})",
@@ -159,7 +163,8 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// longer span is cut to its start, on a character boundary.
 const MAX_SHOWN_SPAN: usize = 1000;
 /// miette also panics on a mark that starts past column 65,535 (a tab is up to four
-/// columns wide): a place further into its line than this many bytes is named, not drawn.
+/// columns wide), and a line of megabytes helps nobody: a place in a line longer than
+/// this many bytes is named, not drawn.
 const MAX_SHOWN_COLUMN: usize = 15_000;
 
 fn shown_span(text: &str, start: usize, len: usize) -> (usize, usize) {
