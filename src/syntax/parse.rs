@@ -136,11 +136,9 @@ fn check_nesting(file: u32, text: &str) -> Option<Diag> {
                     ));
                 }
             }
-            ')' | ']' | '}' => {
-                if levels.len() > 1 {
-                    if let Some(top) = levels.pop() {
-                        words -= top;
-                    }
+            ')' | ']' | '}' if levels.len() > 1 => {
+                if let Some(top) = levels.pop() {
+                    words -= top;
                 }
             }
             _ => {}
