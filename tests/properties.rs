@@ -415,3 +415,22 @@ proptest! {
         }
     }
 }
+
+// ── determinism ───────────────────────────────────────────────────────────────
+
+/// Every example, in both formats, run twice by the binary: the same bytes (no
+/// hash-map order or time leaks into the output).
+#[test]
+fn every_example_gives_the_same_bytes_twice() {
+    for (name, date) in common::example_dates() {
+        let path = format!("examples/{name}");
+        for format in ["human", "json"] {
+            let args = [
+                "check", "--facts", &path, "--as-of", &date, "--format", format,
+            ];
+            let a = common::run(&args);
+            let b = common::run(&args);
+            assert_eq!(a, b, "{path} ({format}): two runs differ");
+        }
+    }
+}
