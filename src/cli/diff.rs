@@ -306,13 +306,16 @@ fn json_out(
                 })
             })
             .collect();
-        out["impact"] = json!({
+        let impact = json!({
             "clusters": total,
             "changed": results.iter().filter(|r| !r.moves.is_empty()).count(),
             "decisions": decisions,
             "changed_clusters": clusters,
             "not_evaluated": errors,
         });
+        if let Some(o) = out.as_object_mut() {
+            o.insert("impact".into(), impact);
+        }
     }
     out
 }
