@@ -112,14 +112,34 @@ impl Sources {
     }
     /// Render a diagnostic as a miette report over its source file.
     pub fn report(&self, diag: &Diag) -> miette::Report {
-        let source = diag
+        let mut diag = diag.clone();
+        let mut source = diag
             .span
             .map(|s| s.file)
             .map(|f| NamedSource::new(self.name(f), self.text(f).to_string()));
-        let rendered = Rendered {
-            diag: diag.clone(),
-            source,
-        };
+        if let Some(span) = diag.span {
+            let text = self.text(span.file);
+            let start = (span.start as usize).min(text.len());
+            let line_start = text
+                .get(..start)
+                .and_then(|t| t.rfind('\n'))
+                .map_or(0, |i| i + 1);
+            let line_end = text
+                .get(start..)
+                .and_then(|t| t.find('\n'))
+                .map_or(text.len(), |i| start + i);
+            if line_end - line_start > MAX_SHOWN_COLUMN {
+                // A line too long to draw: name the place in words instead.
+                let (line, col) = self.line_col(span.file, start);
+                diag.message = format!(
+                    "{} (at {}:{line}:{col})",
+                    diag.message,
+                    self.name(span.file)
+                );
+                source = None;
+            }
+        }
+        let rendered = Rendered { diag, source };
         miette::Report::new(rendered)
     }
 }
@@ -136,6 +156,31 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
         .unwrap_or(0)
         + 1;
     (line, col)
+}
+
+/// The most bytes of a span that a report underlines. miette cannot underline more
+/// than 65,535 columns of one line (it panics), and a longer mark helps nobody: a
+/// longer span is cut to its start, on a character boundary.
+const MAX_SHOWN_SPAN: usize = 1000;
+/// miette also panics on a mark that starts past column 65,535 (a tab is up to four
+/// columns wide), and a line of megabytes helps nobody: a place in a line longer than
+/// this many bytes is named, not drawn.
+const MAX_SHOWN_COLUMN: usize = 15_000;
+
+fn shown_span(text: &str, start: usize, len: usize) -> (usize, usize) {
+    let floor = |mut i: usize| {
+        while i > 0 && !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = floor(start.min(text.len()));
+    let end = floor(
+        start
+            .saturating_add(len.min(MAX_SHOWN_SPAN))
+            .min(text.len()),
+    );
+    (start, end.saturating_sub(start))
 }
 
 #[derive(Debug)]
@@ -172,16 +217,27 @@ impl miette::Diagnostic for Rendered {
         self.source.as_ref().map(|s| s as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
         let main = self.diag.span?;
+        let text = self
+            .source
+            .as_ref()
+            .map(|s| s.inner().as_str())
+            .unwrap_or("");
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             self.diag.label.clone(),
-            (main.start as usize, main.len()),
+            shown_span(text, main.start as usize, main.len()),
         )];
-        for (span, text) in &self.diag.related {
-            if span.file == main.file {
+        for (span, label) in &self.diag.related {
+            let start = (span.start as usize).min(text.len());
+            let line_start = text
+                .get(..start)
+                .and_then(|t| t.rfind('\n'))
+                .map_or(0, |i| i + 1);
+            if span.file == main.file && start - line_start <= MAX_SHOWN_COLUMN {
                 labels.push(LabeledSpan::new_with_span(
-                    Some(text.clone()),
-                    (span.start as usize, span.len()),
+                    Some(label.clone()),
+                    shown_span(text, span.start as usize, span.len()),
                 ));
             }
         }
@@ -203,5 +259,34 @@ impl Sources {
             let _ = handler.render_report(&mut out, report.as_ref());
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_span_longer_than_a_line_can_show_renders() {
+        let mut sources = Sources::new();
+        let text = format!("x = 1{}", " + 1".repeat(30_000));
+        let id = sources.add("long.policy", text.clone());
+        let d = Diag::error("policy::check::too_deep", "too deep")
+            .at(Span::new(id, 4, text.len()))
+            .help("split it");
+        assert!(sources.render_plain(&[d]).contains("too deep"));
+        let far = Diag::error("policy::check::too_deep", "too deep")
+            .at(Span::new(id, text.len() - 1, text.len()))
+            .help("split it");
+        let out = sources.render_plain(&[far]);
+        assert!(out.contains("too deep (at long.policy:1:"), "{out}");
+    }
+
+    #[test]
+    fn shown_spans_stay_on_character_boundaries() {
+        let text = "产值 > 0";
+        assert_eq!(shown_span(text, 1, 2), (0, 0));
+        assert_eq!(shown_span(text, 0, 4), (0, 3));
+        assert_eq!(shown_span(text, 100, 4), (text.len(), 0));
     }
 }

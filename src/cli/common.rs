@@ -48,9 +48,33 @@ pub fn io_error(what: &str, path: &Path, e: &std::io::Error) -> u8 {
     exit::IO
 }
 
-/// Read a text file, refusing invalid UTF-8 with a diagnostic.
+/// The largest file `policy` reads: the facts limit ([`policy::facts::raw::MAX_BYTES`]);
+/// rule files have a smaller limit of their own, checked on their text.
+const MAX_FILE_BYTES: usize = policy::facts::raw::MAX_BYTES;
+
+/// Read a text file, refusing invalid UTF-8 with a diagnostic. A file larger than
+/// [`MAX_FILE_BYTES`] is refused without reading more than that.
 pub fn read_text(what: &str, path: &Path) -> Result<String, u8> {
-    let bytes = std::fs::read(path).map_err(|e| io_error(what, path, &e))?;
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| io_error(what, path, &e))?;
+    let mut bytes = Vec::new();
+    let limit = u64::try_from(MAX_FILE_BYTES).unwrap_or(u64::MAX);
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(what, path, &e))?;
+    if bytes.len() > MAX_FILE_BYTES {
+        let d = Diag::error(
+            "policy::io::too_large",
+            format!(
+                "{what} `{}` is larger than {} MiB",
+                path.display(),
+                MAX_FILE_BYTES >> 20
+            ),
+        )
+        .help("check that this is the right file; split a cluster's facts or a rule set into smaller files");
+        print_diags(&Sources::new(), &[d]);
+        return Err(exit::IO);
+    }
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let d = Diag::error(

@@ -273,13 +273,16 @@ fn json_out(
                 (name.clone(), json!({"clusters": n, "changes": how}))
             })
             .collect();
-        out["impact"] = json!({
+        let impact = json!({
             "clusters": total,
             "changed": t.changed,
             "decisions": decisions,
             "changed_clusters": [],
             "not_evaluated": t.not_evaluated,
         });
+        if let Some(o) = out.as_object_mut() {
+            o.insert("impact".into(), impact);
+        }
     }
     out
 }

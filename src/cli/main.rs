@@ -1,5 +1,16 @@
 //! The `policy` command line: reads files, calls the library, prints.
 
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 mod batch;
 mod check;
 mod common;

@@ -76,6 +76,7 @@ pub fn load_tree(
         facts: Facts {
             values: vec![None; program.facts.len()],
         },
+        given: vec![false; program.facts.len()],
     };
     l.object(tree, "");
     if l.errors.is_empty() {
@@ -114,6 +115,8 @@ struct Loader<'p> {
     errors: Vec<Diag>,
     warnings: Vec<Diag>,
     facts: Facts,
+    /// Facts already read (also when null), to refuse one given twice.
+    given: Vec<bool>,
 }
 
 fn kind_name(r: &Raw) -> &'static str {
@@ -208,6 +211,19 @@ impl<'p> Loader<'p> {
         let Some(def) = self.p.facts.get(id) else {
             return;
         };
+        // `{"cluster.name": …, "cluster": {"name": …}}` gives one fact twice.
+        if self.given.get(id).copied().unwrap_or(false) {
+            self.error(
+                "policy::facts::duplicate_key",
+                format!("the fact `{}` is given twice", def.name),
+                r,
+                "give each fact once, either as `a.b` or nested as `a: {b: …}`".into(),
+            );
+            return;
+        }
+        if let Some(g) = self.given.get_mut(id) {
+            *g = true;
+        }
         if matches!(r.kind, RawKind::Null) {
             return; // null: absent, unknown
         }

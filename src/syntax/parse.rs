@@ -65,12 +65,29 @@ pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diag>> {
     Ok(File { items })
 }
 
+/// Refuse nesting deeper than [`MAX_NESTING`] before pest sees it: pest and the tree
+/// builder recurse once per level, so 10,000 levels would overflow the stack. Brackets
+/// count, and so do the words that open an expression without a bracket (`if`, the
+/// quantifiers `every`, `any`, `none` and `count`): everything after them up to the
+/// closing bracket or the next rule, parameter, definition or decision is nested in them.
 fn check_nesting(file: u32, text: &str) -> Option<Diag> {
-    let mut depth = 0usize;
+    // Open words per bracket level; the depth is the brackets plus all open words.
+    let mut levels: Vec<usize> = vec![0];
+    let mut words = 0usize;
     let mut in_string = false;
     let mut in_comment = false;
     let mut escaped = false;
-    for (i, c) in text.char_indices() {
+    let mut word_start: Option<usize> = None;
+    let too_deep = |i: usize, len: usize, msg: String| {
+        Diag::error("policy::parse::too_deep", msg)
+            .at(Span::new(file, i, i + len))
+            .label("too deep here")
+            .help("split the expression into named definitions")
+    };
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
         if in_comment {
             if c == '\n' {
                 in_comment = false;
@@ -86,24 +103,54 @@ fn check_nesting(file: u32, text: &str) -> Option<Diag> {
             }
             continue;
         }
+        if c.is_alphanumeric() || c == '_' {
+            word_start.get_or_insert(i);
+            continue;
+        }
+        if let Some(ws) = word_start.take() {
+            match text.get(ws..i) {
+                Some("if" | "every" | "any" | "none" | "count") => {
+                    if let Some(top) = levels.last_mut() {
+                        *top += 1;
+                    }
+                    words += 1;
+                    if levels.len() - 1 + words > MAX_NESTING {
+                        return Some(too_deep(
+                            ws,
+                            i - ws,
+                            format!(
+                                "`if`, `every`, `any`, `none` and `count` are nested more than {MAX_NESTING} deep"
+                            ),
+                        ));
+                    }
+                }
+                Some("rule" | "guideline" | "parameter" | "definition" | "decision") => {
+                    if let Some(top) = levels.last_mut() {
+                        words -= *top;
+                        *top = 0;
+                    }
+                }
+                _ => {}
+            }
+        }
         match c {
             '#' => in_comment = true,
             '"' => in_string = true,
             '(' | '[' | '{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(
-                        Diag::error(
-                            "policy::parse::too_deep",
-                            format!("brackets are nested more than {MAX_NESTING} deep"),
-                        )
-                        .at(Span::new(file, i, i + 1))
-                        .label("too deep here")
-                        .help("split the expression into named definitions"),
-                    );
+                levels.push(0);
+                if levels.len() - 1 + words > MAX_NESTING {
+                    return Some(too_deep(
+                        i,
+                        1,
+                        format!("brackets are nested more than {MAX_NESTING} deep"),
+                    ));
                 }
             }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            ')' | ']' | '}' if levels.len() > 1 => {
+                if let Some(top) = levels.pop() {
+                    words -= top;
+                }
+            }
             _ => {}
         }
     }
