@@ -11,6 +11,11 @@
     )
 )]
 
+/// mimalloc: the evaluation of many clusters allocates many small, short-lived values,
+/// which the system allocator serves markedly slower (measured in BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod batch;
 mod check;
 mod common;
