@@ -611,6 +611,18 @@ impl<'p> Loader<'p> {
                     .map(|(i, _)| i)
                     .unwrap_or(s.len());
                 let (num, rest) = s.split_at(end);
+                // `1,000` or `12,5`: a separator, not a unit.
+                if rest.starts_with([',', '，'])
+                    && rest.chars().nth(1).is_some_and(|c| c.is_ascii_digit())
+                {
+                    self.error(
+                        "policy::facts::bad_number",
+                        format!("`{s}` in `{what}` is not a number"),
+                        r,
+                        "write the number without thousands separators, with `.` for decimals: 1000 or 12.5".into(),
+                    );
+                    return None;
+                }
                 (num.to_string(), rest.trim().to_string())
             }
             _ => {
