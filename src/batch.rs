@@ -91,14 +91,7 @@ fn write_value(out: &mut String, program: &Program, v: &Value, ty: &Ty) {
             let _ = write!(out, "\"{d}\"");
         }
         Value::Enum(i) => {
-            let name = match ty {
-                Ty::Enum(e) => program
-                    .enums
-                    .get(*e)
-                    .and_then(|d| d.variants.get(*i))
-                    .map(|(n, _)| n.as_str()),
-                _ => None,
-            };
+            let name = program.variant_name(ty, *i);
             match name {
                 Some(n) => json_str(out, n),
                 None => {

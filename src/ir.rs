@@ -35,6 +35,14 @@ pub struct Program {
 }
 
 impl Program {
+    /// The name of variant `i` of the category of type `ty` (`"valid"`).
+    pub fn variant_name(&self, ty: &Ty, i: usize) -> Option<&str> {
+        match ty.strip_none() {
+            Ty::Enum(e) => self.enums.get(*e)?.variants.get(i).map(|(n, _)| n.as_str()),
+            _ => None,
+        }
+    }
+
     /// The fact declared with this name.
     pub fn fact_id(&self, name: &str) -> Option<FactId> {
         self.fact_index.get(name).copied()

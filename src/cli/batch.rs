@@ -205,17 +205,9 @@ pub fn open(
             }
         }
         Input::Dir => {
-            let entries = match std::fs::read_dir(facts_path) {
-                Ok(e) => e,
-                Err(e) => return Err(io_error("facts folder", facts_path, &e)),
-            };
-            let mut paths: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.is_file() && facts::raw::format_for_path(&p.to_string_lossy()).is_some()
-                })
-                .collect();
-            paths.sort();
+            let paths = crate::common::files_in(facts_path, "facts folder", |p| {
+                facts::raw::format_for_path(&p.to_string_lossy()).is_some()
+            })?;
             let n = paths.len() as u64;
             let name = file_name.clone();
             (

@@ -90,14 +90,43 @@ pub fn read_text(what: &str, path: &Path) -> Result<String, u8> {
     })
 }
 
-/// The rule files of a folder: every `*.policy` file in it, by name.
-pub fn rule_files(dir: &Path) -> Result<Vec<(String, String)>, u8> {
-    let entries = std::fs::read_dir(dir).map_err(|e| io_error("the policy folder", dir, &e))?;
+/// The files directly in a folder (not in its subfolders) that `keep` accepts, by name.
+/// `what` names the folder in the message when it cannot be read.
+pub fn files_in(dir: &Path, what: &str, keep: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>, u8> {
+    let entries = std::fs::read_dir(dir).map_err(|e| io_error(what, dir, &e))?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "policy") && p.is_file())
+        .filter(|p| p.is_file() && keep(p))
         .collect();
     paths.sort();
+    Ok(paths)
+}
+
+/// Files as named, and folders as the files directly in them that `keep` accepts.
+pub fn expand(
+    paths: &[PathBuf],
+    what: &str,
+    keep: impl Fn(&Path) -> bool,
+) -> Result<Vec<PathBuf>, u8> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            out.extend(files_in(p, what, &keep)?);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a path names a rule file.
+pub fn is_rule_file(p: &Path) -> bool {
+    p.extension().is_some_and(|x| x == "policy")
+}
+
+/// The rule files of a folder: every `*.policy` file in it, by name.
+pub fn rule_files(dir: &Path) -> Result<Vec<(String, String)>, u8> {
+    let paths = files_in(dir, "the policy folder", is_rule_file)?;
     let mut out = Vec::new();
     for p in paths {
         let text = read_text("rule file", &p)?;

@@ -1,26 +1,12 @@
 //! `policy fmt`: rewrite rule files in the canonical layout, or check that they are.
 
-use crate::common::{exit, io_error, print_diags, read_text};
+use crate::common::{exit, is_rule_file, print_diags, read_text};
 use policy::diag::Sources;
 use std::path::{Path, PathBuf};
 
 /// The rule files named: files as given, folders as their `*.policy` files.
 fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, u8> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let entries = std::fs::read_dir(p).map_err(|e| io_error("the folder", p, &e))?;
-            let mut files: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.extension().is_some_and(|x| x == "policy") && f.is_file())
-                .collect();
-            files.sort();
-            out.extend(files);
-        } else {
-            out.push(p.clone());
-        }
-    }
-    Ok(out)
+    crate::common::expand(paths, "the folder", is_rule_file)
 }
 
 /// A unified diff of `old` and `new`, for `--check`.

@@ -1,7 +1,7 @@
 //! `policy test`: run the case files and report failures (and, on request, rule coverage).
 
 use crate::check::load_rules;
-use crate::common::{exit, io_error, print_diags, read_text};
+use crate::common::{exit, print_diags, read_text};
 use policy::diag::{Diag, Sources};
 use policy::facts::{self, raw, Format};
 use policy::testing::{self, Case, Coverage, FactsSpec};
@@ -20,21 +20,7 @@ fn is_case_file(p: &Path) -> bool {
 /// The case files named: files as given; folders as the case files directly in them
 /// (subfolders are not read, so a folder may keep shared facts files in one).
 fn case_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, u8> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let entries = std::fs::read_dir(p).map_err(|e| io_error("the cases folder", p, &e))?;
-            let mut files: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| is_case_file(f))
-                .collect();
-            files.sort();
-            out.extend(files);
-        } else {
-            out.push(p.clone());
-        }
-    }
-    Ok(out)
+    crate::common::expand(paths, "the cases folder", is_case_file)
 }
 
 fn format_of(path: &Path) -> Option<Format> {

@@ -956,20 +956,18 @@ impl<'p> Evaluator<'p> {
                 Some(self.eval(key))
             };
             self.env.truncate(depth);
-            let (pass, k) = match (pass, k) {
+            let k = match (pass, k) {
                 (_, None) => continue,
-                (V::Known(Value::Bool(true)), Some(V::Known(k))) => (true, k),
+                (V::Known(Value::Bool(true)), Some(V::Known(k))) => k,
                 (p, Some(k)) => {
                     let w = why_of(&[&p, &k]);
                     match &mut unknown {
                         Some(u) => u.merge(&w),
                         None => unknown = Some(w),
                     }
-                    let _ = p;
                     continue;
                 }
             };
-            let _ = pass;
             let better = match &best {
                 None => true,
                 Some((bk, _)) => match compare_keys(&k, bk) {

@@ -69,17 +69,12 @@ pub fn value(program: &Program, v: &Value, ty: &Ty) -> J {
     match v {
         Value::Bool(b) => J::Bool(*b),
         Value::Date(d) => J::String(d.to_string()),
-        Value::Enum(i) => {
-            let name = match ty {
-                Ty::Enum(e) => program
-                    .enums
-                    .get(*e)
-                    .and_then(|d| d.variants.get(*i))
-                    .map(|(n, _)| n.clone()),
-                _ => None,
-            };
-            J::String(name.unwrap_or_else(|| i.to_string()))
-        }
+        Value::Enum(i) => J::String(
+            program
+                .variant_name(ty, *i)
+                .map(str::to_string)
+                .unwrap_or_else(|| i.to_string()),
+        ),
         Value::Num(n) => {
             let unit = ty
                 .unit()
