@@ -139,6 +139,24 @@ fn first_year_zero_makes_growth_undetermined_not_failed() {
 }
 
 #[test]
+fn growth_needs_the_middle_year_too() {
+    // §4 computes from the first and last year, but §3: a figure missing for any of the
+    // three years makes the criterion undetermined.
+    let r = rules();
+    let mut f = eligible();
+    f["sme_rd_expenditure"] = json!({"2022": 10000, "2024": 11025});
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause5"),
+        (UNDET, J::Null)
+    );
+    f["sme_rd_expenditure"] = json!({"2022": 10000, "2023": 10500, "2024": 11025});
+    assert_eq!(
+        decide(&r, &f, "2025-06-30", "article6.clause5"),
+        (DECIDED, json!(true))
+    );
+}
+
+#[test]
 fn a_missing_year_is_undetermined_and_names_the_fact() {
     let r = rules();
     let mut f = eligible();

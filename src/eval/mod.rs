@@ -1240,10 +1240,12 @@ impl<'p> Evaluator<'p> {
                 }
             }
         }
+        // Every year of the window needs its figure, for either reading (interpretation §3:
+        // a figure missing for one of the years makes the criterion undetermined).
+        if !missing.missing.is_empty() || !missing.reasons.is_empty() {
+            return V::why(missing);
+        }
         if mean {
-            if !missing.missing.is_empty() || !missing.reasons.is_empty() {
-                return V::why(missing);
-            }
             let mut sum = Decimal::ZERO;
             for pair in vals.windows(2) {
                 let (Some(a), Some(b)) = (pair.first(), pair.get(1)) else {
