@@ -182,10 +182,37 @@ impl<'p> Loader<'p> {
             };
             // `{"cluster": {"name": …}}` is the same as `{"cluster.name": …}`.
             let nested = format!("{name}.");
-            if matches!(value.kind, RawKind::Object(_))
-                && self.p.facts.iter().any(|f| f.name.starts_with(&nested))
-            {
-                self.object(value, &name);
+            let group: Vec<&str> = self
+                .p
+                .facts
+                .iter()
+                .filter(|f| f.name.starts_with(&nested))
+                .map(|f| f.name.as_str())
+                .collect();
+            if !group.is_empty() {
+                match value.kind {
+                    RawKind::Object(_) => self.object(value, &name),
+                    RawKind::Null => {} // the whole group absent
+                    _ => {
+                        // `"recognition": "2024-03-15"` for `recognition.date`: say so rather
+                        // than ignore it as an unknown fact (which would hide the date).
+                        let fields: Vec<String> = group
+                            .iter()
+                            .map(|f| format!("`{}`", f.get(nested.len()..).unwrap_or(f)))
+                            .collect();
+                        let found = kind_name(value);
+                        self.error(
+                            "policy::facts::wrong_type",
+                            format!("`{name}` should be an object of facts, found {found}"),
+                            value,
+                            format!(
+                                "write `{name}` as an object with {}, or use the dotted name, e.g. `{}`",
+                                fields.join(", "),
+                                group.first().copied().unwrap_or_default()
+                            ),
+                        );
+                    }
+                }
                 continue;
             }
             let names = self.p.facts.iter().map(|f| f.name.as_str());
