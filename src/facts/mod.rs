@@ -581,7 +581,16 @@ impl<'p> Loader<'p> {
                 }
             });
         if shape {
-            if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+            // The shape is checked: read the three numbers directly (no format parsing).
+            let part = |r: std::ops::Range<usize>| t.get(r).and_then(|x| x.parse::<u32>().ok());
+            let ymd = (part(0..4), part(5..7), part(8..10));
+            let date = match ymd {
+                (Some(y), Some(m), Some(d)) => i32::try_from(y)
+                    .ok()
+                    .and_then(|y| NaiveDate::from_ymd_opt(y, m, d)),
+                _ => None,
+            };
+            if let Some(d) = date {
                 return Some(d);
             }
             self.error(
