@@ -86,21 +86,21 @@ impl<'a> Checker<'a> {
 
     pub(super) fn call(&mut self, name: &ast::Ident, args: &[ast::Expr], span: Span) -> Expr {
         let year = Ty::Count(UNIT_ONE);
-        let b = match name.name.as_str() {
+        match name.name.as_str() {
             "years" => {
                 if !self.arity(name, args, 2, span) {
                     return mk_err(span);
                 }
                 let a = self.arg(args, 0, &year);
                 let b = self.arg(args, 1, &year);
-                return built(Builtin::Years, vec![a, b], Ty::List(Box::new(year)), span);
+                built(Builtin::Years, vec![a, b], Ty::List(Box::new(year)), span)
             }
             "year" => {
                 if !self.arity(name, args, 1, span) {
                     return mk_err(span);
                 }
                 let d = self.arg(args, 0, &Ty::Date);
-                return built(Builtin::Year, vec![d], year, span);
+                built(Builtin::Year, vec![d], year, span)
             }
             "first" | "last" => {
                 if !self.arity(name, args, 1, span) {
@@ -121,7 +121,7 @@ impl<'a> Checker<'a> {
                 } else {
                     Builtin::Last
                 };
-                return built(b, vec![l], ty, span);
+                built(b, vec![l], ty, span)
             }
             "latest" => {
                 if !self.arity(name, args, 1, span) {
@@ -129,7 +129,7 @@ impl<'a> Checker<'a> {
                 }
                 let s = self.any_arg(args, 0);
                 let ty = self.series_elem(&s);
-                return built(Builtin::Latest, vec![s], ty, span);
+                built(Builtin::Latest, vec![s], ty, span)
             }
             "growth" | "mean_growth" => {
                 if !self.arity(name, args, 2, span) {
@@ -151,14 +151,14 @@ impl<'a> Checker<'a> {
                 } else {
                     Builtin::MeanGrowth
                 };
-                return built(b, vec![s, w], Ty::Num(UNIT_ONE), span);
+                built(b, vec![s, w], Ty::Num(UNIT_ONE), span)
             }
             "known" => {
                 if !self.arity(name, args, 1, span) {
                     return mk_err(span);
                 }
                 let x = self.any_arg(args, 0);
-                return built(Builtin::Known, vec![x], Ty::Bool, span);
+                built(Builtin::Known, vec![x], Ty::Bool, span)
             }
             "date_in" => {
                 if !self.arity(name, args, 2, span) {
@@ -166,7 +166,7 @@ impl<'a> Checker<'a> {
                 }
                 let y = self.arg(args, 0, &year);
                 let md = self.arg(args, 1, &Ty::MonthDay);
-                return built(Builtin::DateIn, vec![y, md], Ty::Date, span);
+                built(Builtin::DateIn, vec![y, md], Ty::Date, span)
             }
             "extend" => {
                 if !self.arity(name, args, 3, span) {
@@ -175,7 +175,7 @@ impl<'a> Checker<'a> {
                 let d = self.arg(args, 0, &Ty::Date);
                 let p = self.arg(args, 1, &Ty::Duration);
                 let n = self.arg(args, 2, &Ty::Count(UNIT_ONE));
-                return built(Builtin::Extend, vec![d, p, n], Ty::Date, span);
+                built(Builtin::Extend, vec![d, p, n], Ty::Date, span)
             }
             "all" | "any" => {
                 if args.is_empty() {
@@ -188,7 +188,7 @@ impl<'a> Checker<'a> {
                 } else {
                     Builtin::AnyOf
                 };
-                return built(b, xs, Ty::Bool, span);
+                built(b, xs, Ty::Bool, span)
             }
             "min" | "max" => {
                 if args.is_empty() {
@@ -217,7 +217,7 @@ impl<'a> Checker<'a> {
                 } else {
                     Builtin::Max
                 };
-                return built(b, xs, ty, span);
+                built(b, xs, ty, span)
             }
             "len" => {
                 if !self.arity(name, args, 1, span) {
@@ -227,7 +227,7 @@ impl<'a> Checker<'a> {
                 if !matches!(l.ty, Ty::List(_) | Ty::Error) {
                     self.type_error(l.span, "a list", &l.ty.clone(), "len counts a list");
                 }
-                return built(Builtin::Len, vec![l], Ty::Count(UNIT_ONE), span);
+                built(Builtin::Len, vec![l], Ty::Count(UNIT_ONE), span)
             }
             "abs" => {
                 if !self.arity(name, args, 1, span) {
@@ -238,12 +238,10 @@ impl<'a> Checker<'a> {
                 if ty != Ty::Error && ty.unit().is_none() {
                     self.type_error(x.span, "a number", &ty, "abs takes a number");
                 }
-                return built(Builtin::Abs, vec![x], ty, span);
+                built(Builtin::Abs, vec![x], ty, span)
             }
-            _ => None::<()>,
-        };
-        let _ = b;
-        self.user_call(name, args, span)
+            _ => self.user_call(name, args, span),
+        }
     }
 
     fn series_elem(&mut self, s: &Expr) -> Ty {

@@ -120,8 +120,7 @@ impl<'a> Checker<'a> {
                 Self::error_expr(span)
             }
             (Ty::Text, Ty::Enum(id)) => self.enum_literal(e, *id),
-            (Ty::List(inner), Ty::List(w)) if matches!(e.kind, ExprKind::List(_)) => {
-                let _ = inner;
+            (Ty::List(_), Ty::List(w)) if matches!(e.kind, ExprKind::List(_)) => {
                 let ExprKind::List(items) = e.kind else {
                     return Self::error_expr(span);
                 };

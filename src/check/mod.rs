@@ -379,8 +379,7 @@ impl<'a> Checker<'a> {
         self.units.base_dims.push(d.name.name.clone());
         let mut base_unit: Option<UnitId> = None;
         for u in &d.units {
-            if let Some(existing) = self.units.find(&u.name.name) {
-                let _ = existing;
+            if self.units.find(&u.name.name).is_some() {
                 self.duplicate("unit", &u.name.name, u.name.span, None);
                 continue;
             }
@@ -475,8 +474,7 @@ impl<'a> Checker<'a> {
     }
 
     fn enum_decl(&mut self, e: &ast::EnumDecl) {
-        if let Some(&first) = self.enum_names.get(&e.name.name) {
-            let _ = first;
+        if self.enum_names.contains_key(&e.name.name) {
             self.duplicate("enumeration", &e.name.name, e.name.span, None);
             return;
         }

@@ -93,7 +93,7 @@ impl<'p> Evaluator<'p> {
                     (V::Known(a), V::Known(b)) => (a, b),
                     (a, b) => return V::why(why_of(&[&a, &b])),
                 };
-                arith(op, a, b, whole, self.p)
+                arith(op, a, b)
             }
             _ => self.compare(op, l, r, whole),
         }
@@ -292,8 +292,7 @@ fn order(a: &Value, b: &Value, op: BinOp) -> Result<bool, String> {
     Ok(holds(op, o))
 }
 
-fn arith(op: BinOp, a: Value, b: Value, whole: &Expr, p: &Program) -> V {
-    let _ = p;
+fn arith(op: BinOp, a: Value, b: Value) -> V {
     match (a, b) {
         (Value::Num(x), Value::Num(y)) => {
             let r = match op {
@@ -349,7 +348,6 @@ fn arith(op: BinOp, a: Value, b: Value, whole: &Expr, p: &Program) -> V {
             })
         }
         (Value::Growth { .. }, _) | (_, Value::Growth { .. }) => {
-            let _ = whole;
             V::reason("growth rates can only be compared, not computed with")
         }
         _ => V::reason("the values cannot be combined"),

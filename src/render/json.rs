@@ -90,14 +90,13 @@ pub fn value(program: &Program, v: &Value, ty: &Ty) -> J {
     }
 }
 
-fn why(r: &Report, w: &crate::eval::Why, m: &mut Map<String, J>) {
+fn why(w: &crate::eval::Why, m: &mut Map<String, J>) {
     if !w.details.is_empty() {
         m.insert("missing_detail".into(), json!(w.details));
     }
     if !w.reasons.is_empty() {
         m.insert("reasons".into(), json!(w.reasons));
     }
-    let _ = r;
 }
 
 fn rule(r: &Report, def: &crate::ir::RuleDef, res: &RuleResult) -> J {
@@ -125,7 +124,7 @@ fn rule(r: &Report, def: &crate::ir::RuleDef, res: &RuleResult) -> J {
     missing.sort();
     missing.dedup();
     m.insert("missing".into(), json!(missing));
-    why(r, &res.why, &mut m);
+    why(&res.why, &mut m);
     m.insert(
         "checks".into(),
         J::Array(res.checks.iter().map(|c| check(r, c)).collect()),
@@ -191,7 +190,7 @@ pub fn render(r: &Report) -> J {
                 );
             }
         }
-        why(r, &res.why, &mut e);
+        why(&res.why, &mut e);
         e.insert(
             "interpretations".into(),
             json!(r.annotations_of(id, AnnotKind::Interpretation)),
