@@ -136,12 +136,7 @@ impl<'p> Evaluator<'p> {
             (V::Known(x), V::Known(y)) => self.margin(x, y, unit_ty),
             _ => None,
         };
-        let bindings = self
-            .env
-            .iter()
-            .filter(|f| !f.name.is_empty() && !f.shown.is_empty())
-            .map(|f| (f.name.clone(), f.shown.clone()))
-            .collect();
+        let bindings = self.bindings();
         Check {
             span,
             bindings,

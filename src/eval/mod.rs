@@ -493,18 +493,34 @@ impl<'p> Evaluator<'p> {
         v
     }
 
+    /// Whether the quantifier's current element passes its `where` filter (true without
+    /// one). Filters only choose elements: their comparisons are not explanations.
+    fn filter(&mut self, filter: Option<&Expr>) -> V {
+        let Some(f) = filter else {
+            return V::bool(true);
+        };
+        let rec = std::mem::replace(&mut self.recording, false);
+        let v = self.eval(f);
+        self.recording = rec;
+        v
+    }
+
+    /// The quantifier variables and function arguments in force, as shown to a person.
+    pub(super) fn bindings(&self) -> Vec<(String, String)> {
+        self.env
+            .iter()
+            .filter(|f| !f.name.is_empty() && !f.shown.is_empty())
+            .map(|f| (f.name.clone(), f.shown.clone()))
+            .collect()
+    }
+
     /// Record that a yes/no fact or a decision was read, with its value.
     fn record_read(&mut self, e: &Expr, v: &V) {
         let left = match v {
             V::Known(x) => Some(self.show(x, &e.ty)),
             V::Unknown(_) => None,
         };
-        let bindings = self
-            .env
-            .iter()
-            .filter(|f| !f.name.is_empty() && !f.shown.is_empty())
-            .map(|f| (f.name.clone(), f.shown.clone()))
-            .collect();
+        let bindings = self.bindings();
         self.push_check(Check {
             span: e.span,
             bindings,
@@ -848,15 +864,7 @@ impl<'p> Evaluator<'p> {
                 value: V::Known(item.clone()),
                 shown,
             });
-            let pass = match filter {
-                None => V::bool(true),
-                Some(f) => {
-                    let rec = std::mem::replace(&mut self.recording, false);
-                    let v = self.eval(f);
-                    self.recording = rec;
-                    v
-                }
-            };
+            let pass = self.filter(filter);
             let v = match pass.as_bool() {
                 Some(false) => {
                     self.env.truncate(depth);
@@ -939,6 +947,7 @@ impl<'p> Evaluator<'p> {
         let mut best: Option<(Value, Value)> = None;
         let mut unknown: Option<Why> = None;
         self.env.truncate(depth);
+        // Keys, like filters, choose elements; they are not explanations.
         let rec = std::mem::replace(&mut self.recording, false);
         for item in list.items.iter() {
             self.env.push(Frame {
@@ -946,10 +955,7 @@ impl<'p> Evaluator<'p> {
                 value: V::Known(item.clone()),
                 shown: String::new(),
             });
-            let pass = match filter {
-                None => V::bool(true),
-                Some(f) => self.eval(f),
-            };
+            let pass = self.filter(filter);
             let k = if pass.as_bool() == Some(false) {
                 None
             } else {
@@ -1003,15 +1009,7 @@ impl<'p> Evaluator<'p> {
                 value: V::Known(item.clone()),
                 shown: String::new(),
             });
-            let pass = match filter {
-                None => V::bool(true),
-                Some(f) => {
-                    let rec = std::mem::replace(&mut self.recording, false);
-                    let v = self.eval(f);
-                    self.recording = rec;
-                    v
-                }
-            };
+            let pass = self.filter(filter);
             self.env.truncate(depth);
             match pass {
                 V::Known(Value::Bool(true)) => n += 1,

@@ -114,16 +114,7 @@ fn rule(r: &Report, def: &crate::ir::RuleDef, res: &RuleResult) -> J {
         ),
     );
     m.insert("outcome".into(), J::String(res.outcome.as_str().into()));
-    let mut missing: Vec<String> = res
-        .why
-        .missing
-        .iter()
-        .filter_map(|f| r.program.facts.get(*f))
-        .map(|f| f.name.clone())
-        .collect();
-    missing.sort();
-    missing.dedup();
-    m.insert("missing".into(), json!(missing));
+    m.insert("missing".into(), json!(r.missing_names(&res.why)));
     why(&res.why, &mut m);
     m.insert(
         "checks".into(),
@@ -207,7 +198,7 @@ pub fn render(r: &Report) -> J {
         let mut out = Map::new();
         out.insert("value".into(), v);
         out.insert("status".into(), J::String(res.status.as_str().into()));
-        out.insert("missing".into(), json!(r.missing_names(res)));
+        out.insert("missing".into(), json!(r.missing_names(&res.why)));
         out.insert("explanation".into(), J::Object(e));
         decisions.insert(d.name.clone(), J::Object(out));
     }

@@ -118,9 +118,9 @@ impl<'a> Report<'a> {
         out
     }
 
-    pub fn missing_names(&self, r: &DecisionResult) -> Vec<String> {
-        let mut v: Vec<String> = r
-            .why
+    /// The names of the facts whose absence made a result undetermined, sorted.
+    pub fn missing_names(&self, why: &crate::eval::Why) -> Vec<String> {
+        let mut v: Vec<String> = why
             .missing
             .iter()
             .filter_map(|f| self.program.facts.get(*f))
