@@ -327,6 +327,15 @@ struct Builder {
     file: u32,
 }
 
+/// See [`Builder::ranged`].
+struct Ranged {
+    keyword: Option<Rule>,
+    var: Ident,
+    over: Box<Expr>,
+    filter: Option<Box<Expr>>,
+    tail: Option<Expr>,
+}
+
 /// The exact decimal of a number literal; `None` when it has more digits than an
 /// exact decimal holds (it is never rounded). Trailing zeros of a fraction are dropped.
 fn exact_decimal(text: &str) -> Option<Decimal> {
@@ -1113,82 +1122,38 @@ impl Builder {
             }
             Rule::quantifier | Rule::count_expr => {
                 let is_count = p.as_rule() == Rule::count_expr;
-                let mut kind = Quant::Every;
-                let mut var = self.missing_ident(span);
-                let mut over = None;
-                let mut filter = None;
-                let mut body = None;
-                for c in p.into_inner() {
-                    match c.as_rule() {
-                        Rule::quant_kind => {
-                            kind = match c.into_inner().next().map(|k| k.as_rule()) {
-                                Some(Rule::kw_any) => Quant::Any,
-                                Some(Rule::kw_none) => Quant::None,
-                                _ => Quant::Every,
-                            }
-                        }
-                        Rule::ident => var = self.ident(c),
-                        Rule::postfix => over = Some(self.expr(c)),
-                        Rule::filter => {
-                            filter = c
-                                .into_inner()
-                                .find(|x| x.as_rule() == Rule::expr)
-                                .map(|x| Box::new(self.expr(x)))
-                        }
-                        Rule::expr => body = Some(self.expr(c)),
-                        _ => {}
-                    }
-                }
-                let over = Box::new(over.unwrap_or_else(|| self.bad(span)));
-                if is_count {
-                    Expr {
-                        kind: ExprKind::Count { var, over, filter },
-                        span,
+                let r = self.ranged(p, span);
+                let kind = match r.keyword {
+                    Some(Rule::kw_any) => Quant::Any,
+                    Some(Rule::kw_none) => Quant::None,
+                    _ => Quant::Every,
+                };
+                let kind = if is_count {
+                    ExprKind::Count {
+                        var: r.var,
+                        over: r.over,
+                        filter: r.filter,
                     }
                 } else {
-                    Expr {
-                        kind: ExprKind::Quantifier {
-                            kind,
-                            var,
-                            over,
-                            filter,
-                            body: Box::new(body.unwrap_or_else(|| self.bad(span))),
-                        },
-                        span,
+                    ExprKind::Quantifier {
+                        kind,
+                        var: r.var,
+                        over: r.over,
+                        filter: r.filter,
+                        body: Box::new(r.tail.unwrap_or_else(|| self.bad(span))),
                     }
-                }
+                };
+                Expr { kind, span }
             }
             Rule::pick_expr => {
-                let mut latest = true;
-                let mut var = self.missing_ident(span);
-                let mut over = None;
-                let mut filter = None;
-                let mut key = None;
-                for c in p.into_inner() {
-                    match c.as_rule() {
-                        Rule::pick_kind => {
-                            latest = c.into_inner().next().map(|k| k.as_rule())
-                                != Some(Rule::kw_earliest)
-                        }
-                        Rule::ident => var = self.ident(c),
-                        Rule::postfix => over = Some(self.expr(c)),
-                        Rule::filter => {
-                            filter = c
-                                .into_inner()
-                                .find(|x| x.as_rule() == Rule::expr)
-                                .map(|x| Box::new(self.expr(x)))
-                        }
-                        Rule::expr => key = Some(self.expr(c)),
-                        _ => {}
-                    }
-                }
+                let r = self.ranged(p, span);
                 Expr {
                     kind: ExprKind::Pick {
-                        latest,
-                        var,
-                        over: Box::new(over.unwrap_or_else(|| self.bad(span))),
-                        filter,
-                        key: Box::new(key.unwrap_or_else(|| self.bad(span))),
+                        latest: r.keyword != Some(Rule::kw_earliest),
+                        var: r.var,
+                        over: r.over,
+                        filter: r.filter,
+                        key: Box::new(r.tail.unwrap_or_else(|| self.bad(span))),
                     },
                     span,
                 }
@@ -1291,6 +1256,37 @@ impl Builder {
             },
             _ => self.bad(span),
         }
+    }
+
+    /// The parts every `KEYWORD x in L where F …` form shares: the keyword (`every`,
+    /// `any`, `none`, `latest`, `earliest`; none for `count`), the variable, the list,
+    /// the filter, and what follows (a body after `:`, a key after `by`).
+    fn ranged(&self, p: Pair<Rule>, span: Span) -> Ranged {
+        let mut r = Ranged {
+            keyword: None,
+            var: self.missing_ident(span),
+            over: Box::new(self.bad(span)),
+            filter: None,
+            tail: None,
+        };
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::quant_kind | Rule::pick_kind => {
+                    r.keyword = c.into_inner().next().map(|k| k.as_rule())
+                }
+                Rule::ident => r.var = self.ident(c),
+                Rule::postfix => r.over = Box::new(self.expr(c)),
+                Rule::filter => {
+                    r.filter = c
+                        .into_inner()
+                        .find(|x| x.as_rule() == Rule::expr)
+                        .map(|x| Box::new(self.expr(x)))
+                }
+                Rule::expr => r.tail = Some(self.expr(c)),
+                _ => {}
+            }
+        }
+        r
     }
 
     fn bad(&self, span: Span) -> Expr {
