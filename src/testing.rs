@@ -210,8 +210,7 @@ fn case(
             None
         }
         Some(r) => {
-            let d =
-                scalar_text(r).and_then(|t| NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").ok());
+            let d = scalar_text(r).and_then(|t| crate::facts::parse_date(t.trim()));
             if d.is_none() {
                 errors.push(
                     Diag::error("policy::test::bad_date", "`as_of` is not a date")

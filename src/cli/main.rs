@@ -158,17 +158,7 @@ enum Command {
 
 /// A date written exactly as YYYY-MM-DD (as in facts files: `2025-6-30` is refused too).
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    let shape = s.len() == 10
-        && s.char_indices().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                c == '-'
-            } else {
-                c.is_ascii_digit()
-            }
-        });
-    shape
-        .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-        .flatten()
+    policy::facts::parse_date(s)
         .ok_or_else(|| format!("`{s}` is not a date of the form YYYY-MM-DD"))
 }
 

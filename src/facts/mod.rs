@@ -572,25 +572,8 @@ impl<'p> Loader<'p> {
 
     fn date(&mut self, s: &str, r: &Raw, what: &Place<'_>) -> Option<NaiveDate> {
         let t = s.trim();
-        let shape = t.len() == 10
-            && t.char_indices().all(|(i, c)| {
-                if i == 4 || i == 7 {
-                    c == '-'
-                } else {
-                    c.is_ascii_digit()
-                }
-            });
-        if shape {
-            // The shape is checked: read the three numbers directly (no format parsing).
-            let part = |r: std::ops::Range<usize>| t.get(r).and_then(|x| x.parse::<u32>().ok());
-            let ymd = (part(0..4), part(5..7), part(8..10));
-            let date = match ymd {
-                (Some(y), Some(m), Some(d)) => i32::try_from(y)
-                    .ok()
-                    .and_then(|y| NaiveDate::from_ymd_opt(y, m, d)),
-                _ => None,
-            };
-            if let Some(d) = date {
+        if is_date_shaped(t) {
+            if let Some(d) = parse_date(t) {
                 return Some(d);
             }
             self.error(
@@ -785,6 +768,32 @@ impl<'p> Loader<'p> {
         } else {
             value
         })
+    }
+}
+
+/// Whether `t` is written YYYY-MM-DD (ten characters, digits and two dashes).
+fn is_date_shaped(t: &str) -> bool {
+    t.len() == 10
+        && t.char_indices().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+}
+
+/// A date written exactly YYYY-MM-DD that exists in the calendar; `None` otherwise
+/// (`2025-6-30`, `2024-02-30`). Facts files, case files and `--as-of` all read dates so.
+pub fn parse_date(t: &str) -> Option<NaiveDate> {
+    if !is_date_shaped(t) {
+        return None;
+    }
+    // The shape is checked: read the three numbers directly (no format parsing).
+    let part = |r: std::ops::Range<usize>| t.get(r).and_then(|x| x.parse::<u32>().ok());
+    match (part(0..4), part(5..7), part(8..10)) {
+        (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d),
+        _ => None,
     }
 }
 
