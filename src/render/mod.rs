@@ -4,6 +4,9 @@
 
 pub mod human;
 pub mod json;
+pub mod printable;
+
+pub use printable::printable;
 
 use crate::diag::{Diag, Sources};
 use crate::eval::{DecisionResult, Evaluation, Outcome, Status};
