@@ -82,7 +82,7 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         as_of: Option<NaiveDate>,
         /// human: a report for a person (for many clusters: a line each and a summary
-        /// table); json: the decisions of contract.md (one cluster); jsonl: one line of
+        /// table); json: the decisions object of docs/facts.md (one cluster); jsonl: one line of
         /// decisions per cluster, with its source, and a summary on stderr.
         #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
         format: CheckFormat,
