@@ -194,3 +194,25 @@ fn diff_over_a_jsonl_batch() {
     assert_eq!(one, out);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The shipped rule set and the worked revision say in words what their logic does: no
+/// consistency warning (`policy::lint::*`), while each check fires on its own fixture
+/// (`tests/fixtures/rules/lint-*.policy`).
+#[test]
+fn shipped_rule_sets_have_no_consistency_warnings() {
+    for dir in ["policies", "examples/revisions/national-2022"] {
+        let mut sources = policy::diag::Sources::new();
+        let rules = policy::load_rule_set(&mut sources, rule_files(&root().join(dir)))
+            .unwrap_or_else(|_| panic!("{dir} checks"));
+        let lint: Vec<_> = rules
+            .warnings
+            .iter()
+            .filter(|d| d.code.starts_with("policy::lint::"))
+            .collect();
+        assert!(
+            lint.is_empty(),
+            "{dir}:\n{}",
+            sources.render_plain(&rules.warnings)
+        );
+    }
+}
