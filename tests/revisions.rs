@@ -216,3 +216,35 @@ fn shipped_rule_sets_have_no_consistency_warnings() {
         );
     }
 }
+
+/// Edits of words alone — a clause's quoted text, a parameter's source — are changes that
+/// `policy diff` reports, not "0 changes".
+#[test]
+fn diff_reports_edits_of_words_alone() {
+    let dir = std::env::temp_dir().join(format!("policy-words-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, text) in rule_files(&root().join("policies")) {
+        let file = std::path::Path::new(&name).file_name().unwrap().to_owned();
+        let text = text
+            .replace(
+                "近三年产值均在30亿元以上，中小企业",
+                "近三年产值均在三十亿元以上，中小企业",
+            )
+            .replace(
+                "source \"产值年均增速10%以上\"",
+                "source \"产值年均增速10%以上（年均）\"",
+            );
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    let (code, stdout, stderr) = run(&["diff", "policies", dir.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("Structure: 2 changes"), "{stdout}");
+    assert!(
+        stdout.contains("text 1: …，近三年产值均在30亿元以上，中小企…  →  …，近三年产值均在三十亿元以上，中小企…"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("parameter 产值年均增速下限"), "{stdout}");
+    assert!(stdout.contains("产值年均增速10%以上（年均）"), "{stdout}");
+}
