@@ -30,6 +30,7 @@ pub mod generate;
 pub mod ir;
 pub mod lint;
 pub mod render;
+pub mod snapshot;
 pub mod syntax;
 pub mod testing;
 
