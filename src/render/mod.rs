@@ -1,4 +1,4 @@
-//! Output: the human report and the JSON decisions of `contract.md`.
+//! Output: the human report and the JSON decisions of `docs/facts.md`.
 //!
 //! Both read the same [`Evaluation`]; neither evaluates anything.
 
