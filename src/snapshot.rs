@@ -111,6 +111,90 @@ pub fn without_place(line: &str) -> &str {
     line
 }
 
+/// A decision a case pins, with what the rules gave and the explanation of it (lines of
+/// [`crate::testing::explain`]).
+pub struct Pinned<'a> {
+    pub decision: &'a str,
+    pub actual: &'a str,
+    pub explain: Vec<String>,
+}
+
+/// The report of one case, as stored: the case as written in its file (with its
+/// expectations as they are once the report is accepted), then each decision it pins with
+/// its value and explanation. Places in rule files are left out.
+pub fn report(case_text: &str, as_of: &str, pinned: &[Pinned]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    // The case as written, dedented to its first line.
+    let lines: Vec<&str> = case_text.trim_end().lines().collect();
+    let indent = lines
+        .iter()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    for (i, l) in lines.iter().enumerate() {
+        let l = if i == 0 {
+            l.trim_start()
+        } else {
+            l.get(indent.min(l.len() - l.trim_start().len())..)
+                .unwrap_or(l)
+        };
+        let _ = writeln!(out, "{}", crate::render::printable(l.trim_end()));
+    }
+    let _ = writeln!(out, "── as of {as_of} ──");
+    for p in pinned {
+        let _ = writeln!(out, "{} = {}", p.decision, p.actual);
+        for l in &p.explain {
+            let l = without_place(l);
+            // A line that only gave a place says nothing once the place is left out.
+            if l.trim() == "defined at" {
+                continue;
+            }
+            let _ = writeln!(out, "    {}", crate::render::printable(l));
+        }
+    }
+    out
+}
+
+/// A change of a case file: the text at `start..end` (which reads `old`) becomes `new`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub start: usize,
+    pub end: usize,
+    pub old: String,
+    pub new: String,
+}
+
+/// An expected value as written in a case file: `true`/`false` bare, anything else quoted
+/// (valid in YAML, TOML and JSON alike).
+pub fn literal(value: &str) -> String {
+    match value {
+        "true" | "false" => value.to_string(),
+        _ => quoted(value),
+    }
+}
+
+/// `text` with `edits` made (positions in `text`); `None` if an edit does not find the text
+/// it expects (the file changed) or edits overlap.
+pub fn apply(text: &str, edits: &[Edit]) -> Option<String> {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| e.start);
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for e in sorted {
+        if e.start < at || text.get(e.start..e.end)? != e.old {
+            return None;
+        }
+        out.push_str(text.get(at..e.start)?);
+        out.push_str(&e.new);
+        at = e.end;
+    }
+    out.push_str(text.get(at..)?);
+    Some(out)
+}
+
 /// One line of a line diff: `-` removed, `+` added, ` ` the same.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiffLine {
@@ -202,6 +286,56 @@ mod tests {
             "2022: 28.4亿元 < 30亿元"
         );
         assert_eq!(without_place("ratio 1:2"), "ratio 1:2");
+    }
+
+    #[test]
+    fn a_report_holds_the_case_and_each_pinned_decision() {
+        let case = "- name: 产值不足\n      with:\n        output_value: {\"2022\": 29.99}\n      expect: {article6.clause2: true}";
+        let r = report(
+            case,
+            "2025-06-30",
+            &[Pinned {
+                decision: "article6.clause2",
+                actual: "false",
+                explain: vec![
+                    "✗ 近三年产值均在30亿元以上  policies/article06.policy:35".into(),
+                    "    2022: 29.99亿元 < 30亿元, short by 0.01亿元".into(),
+                ],
+            }],
+        );
+        assert_eq!(
+            r,
+            "- name: 产值不足\nwith:\n  output_value: {\"2022\": 29.99}\nexpect: {article6.clause2: true}\n\
+             ── as of 2025-06-30 ──\n\
+             article6.clause2 = false\n    ✗ 近三年产值均在30亿元以上\n        2022: 29.99亿元 < 30亿元, short by 0.01亿元\n"
+        );
+    }
+
+    #[test]
+    fn edits_replace_exactly_the_text_they_expect() {
+        let text = "expect: {a: true, b: undetermined}";
+        let e = |start, end, old: &str, new: &str| Edit {
+            start,
+            end,
+            old: old.into(),
+            new: new.into(),
+        };
+        assert_eq!(
+            apply(
+                text,
+                &[
+                    e(21, 33, "undetermined", &literal("false")),
+                    e(12, 16, "true", &literal("lapsed"))
+                ]
+            ),
+            Some("expect: {a: \"lapsed\", b: false}".to_string())
+        );
+        // The file changed under the edit: refused.
+        assert_eq!(apply(text, &[e(12, 16, "fals", "true")]), None);
+        assert_eq!(
+            apply(text, &[e(12, 16, "true", "x"), e(14, 18, "ue, ", "y")]),
+            None
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod common;
 mod diff;
 mod fmt;
 mod generate;
+mod snapshots;
 mod test;
 
 use chrono::NaiveDate;
@@ -107,6 +108,15 @@ enum Command {
         /// Also report, for every rule, whether the cases saw it met, not met and undetermined.
         #[arg(long)]
         coverage: bool,
+        /// Show each changed or new case report (snapshot) and ask: accept, reject or skip.
+        #[arg(long, conflicts_with = "accept")]
+        review: bool,
+        /// Store every changed or new case report without asking.
+        #[arg(long)]
+        accept: bool,
+        /// Stored reports that no case uses any more: warn (list them), reject (fail), delete.
+        #[arg(long, value_enum, default_value_t = snapshots::Unreferenced::Warn)]
+        unreferenced: snapshots::Unreferenced,
     },
     /// Compare two rule sets: what changed, and which clusters' decisions it moves.
     Diff {
@@ -223,7 +233,19 @@ fn run(cli: Cli) -> u8 {
             policy,
             paths,
             coverage,
-        } => test::test(&policy, &paths, coverage),
+            review,
+            accept,
+            unreferenced,
+        } => {
+            let mode = if review {
+                snapshots::Mode::Review
+            } else if accept {
+                snapshots::Mode::Accept
+            } else {
+                snapshots::Mode::Check
+            };
+            test::test(&policy, &paths, coverage, mode, unreferenced)
+        }
         Command::Diff {
             old,
             new,
