@@ -804,14 +804,36 @@ impl<'p> Loader<'p> {
                 );
                 return None;
             };
-            let factor = found.scale.checked_div(declared.scale);
-            match factor.and_then(|f| value.checked_mul(f)) {
-                Some(v) => v,
-                None => {
+            // Exact or refused: `0.000000000000000000001元` in 亿元 would need 29 decimal
+            // places, and rounding it to 0亿元 would change what is compared.
+            let factor = found
+                .scale
+                .checked_div(declared.scale)
+                .filter(|f| exact_mul(*f, declared.scale) == Ok(found.scale));
+            match factor.map(|f| exact_mul(value, f)) {
+                Some(Ok(v)) => v,
+                Some(Err(Inexact::TooPrecise)) => {
+                    self.error(
+                        "policy::facts::too_precise",
+                        format!(
+                            "`{}` in `{what}` cannot be converted to {} exactly: it would need more than 28 decimal places",
+                            quoted(&format!("{digits}{unit_text}")),
+                            declared.name
+                        ),
+                        r,
+                        format!(
+                            "exact decimals hold 28 decimal places and are never rounded; check the figure, or give it in {}",
+                            declared.name
+                        ),
+                    );
+                    return None;
+                }
+                Some(Err(Inexact::TooLarge)) | None => {
                     self.error(
                         "policy::facts::number_too_large",
                         format!(
-                            "`{digits}{unit_text}` in `{what}` is too large in {}",
+                            "`{}` in `{what}` is too large in {}",
+                            quoted(&format!("{digits}{unit_text}")),
                             declared.name
                         ),
                         r,
@@ -873,6 +895,44 @@ pub fn parse_date(t: &str) -> Option<NaiveDate> {
     match (part(0..4), part(5..7), part(8..10)) {
         (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d),
         _ => None,
+    }
+}
+
+/// Why a product is not an exact decimal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Inexact {
+    /// More than 28 significant digits before the point.
+    TooLarge,
+    /// More than 28 decimal places.
+    TooPrecise,
+}
+
+/// `a × b` exactly, or why it cannot be held exactly. (`Decimal::checked_mul` rounds a
+/// product with more than 28 decimal places instead of failing.)
+fn exact_mul(a: Decimal, b: Decimal) -> Result<Decimal, Inexact> {
+    let (a, b) = (a.normalize(), b.normalize());
+    let mut m = a
+        .mantissa()
+        .checked_mul(b.mantissa())
+        .ok_or(Inexact::TooLarge)?;
+    let mut scale = a.scale().saturating_add(b.scale());
+    loop {
+        if scale <= 28 {
+            if let Ok(d) = Decimal::try_from_i128_with_scale(m, scale) {
+                return Ok(d);
+            }
+        }
+        // Trailing zeros of the digits can be dropped without changing the value.
+        if scale > 0 && m % 10 == 0 {
+            m /= 10;
+            scale -= 1;
+            continue;
+        }
+        return Err(if scale > 28 {
+            Inexact::TooPrecise
+        } else {
+            Inexact::TooLarge
+        });
     }
 }
 
@@ -982,5 +1042,31 @@ mod tests {
         let cut = quoted(&"长".repeat(200)).into_owned();
         assert_eq!(cut.chars().count(), MAX_QUOTED_CHARS + 1);
         assert!(cut.ends_with('…'));
+    }
+
+    #[test]
+    fn products_are_exact_or_refused() {
+        let d = |s: &str| Decimal::from_str_exact(s).unwrap();
+        let yi = d("0.00000001"); // 元 to 亿元
+        assert_eq!(exact_mul(d("3510000000"), yi), Ok(d("35.1")));
+        assert_eq!(
+            exact_mul(d("0.00000000000000000001"), yi),
+            Ok(d("0.0000000000000000000000000001"))
+        );
+        assert_eq!(
+            exact_mul(d("0.000000000000000000001"), yi),
+            Err(Inexact::TooPrecise)
+        );
+        assert_eq!(exact_mul(d("0"), yi), Ok(Decimal::ZERO));
+        assert_eq!(
+            exact_mul(d("79228162514264337593543950335"), d("10")),
+            Err(Inexact::TooLarge)
+        );
+        // Trailing zeros of a 28-place fraction are not a loss.
+        assert_eq!(
+            exact_mul(d("0.0000000000000000000000000010"), d("0.1")),
+            Ok(d("0.0000000000000000000000000001"))
+        );
+        assert_eq!(exact_mul(d("12.5"), d("10000")), Ok(d("125000")));
     }
 }
