@@ -273,3 +273,57 @@ fn fixtures() {
         }
     }
 }
+
+// ── Bounded input paths ─────────────────────────────────────────────────────────────
+// Each test below is the regression of a hostile input that once took minutes, a lot of
+// memory, or aborted. They assert the diagnostic and that the run completes (never a
+// timing).
+
+fn check_args<'a>(facts: &'a str, format: &'a str) -> Vec<&'a str> {
+    vec![
+        "check", "--facts", facts, "--as-of", AS_OF, "--format", format,
+    ]
+}
+
+/// How many lines of `text` carry the diagnostic `code`.
+fn count(text: &str, code: &str) -> usize {
+    text.lines().filter(|l| l.contains(code)).count()
+}
+
+#[test]
+fn csv_header_of_100_000_columns() {
+    let d = scratch("wide");
+    let path = d.join("wide.csv");
+    let n = 100_000;
+    let header: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
+    let mut text = header.join(",");
+    text.push_str(",cluster.name,c7\n");
+    text.push_str(&",".repeat(n + 1));
+    text.push('\n');
+    std::fs::write(&path, text).unwrap();
+    let (code, _, stderr) = run(&check_args(path.to_str().unwrap(), "jsonl"));
+    // The duplicate column is found (linear, with a map), and named with its first place.
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        stderr.contains("column 100002 `c7` of the CSV header is given twice (first as column 8)"),
+        "{stderr}"
+    );
+    // Without the duplicate: the unknown columns are listed 20 times, then counted.
+    let mut text = header.join(",");
+    text.push_str(",cluster.name\n");
+    text.push_str(&",".repeat(n));
+    text.push_str("甲\n");
+    std::fs::write(&path, text).unwrap();
+    let (code, stdout, stderr) = run(&check_args(path.to_str().unwrap(), "jsonl"));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 1);
+    assert_eq!(
+        count(&stderr, "policy::facts::unknown_fact"),
+        21,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("… and 99980 more columns that are not facts, not listed"),
+        "{stderr}"
+    );
+}
