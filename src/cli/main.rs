@@ -22,6 +22,7 @@ mod common;
 mod diff;
 mod fmt;
 mod generate;
+mod records;
 mod test;
 
 use chrono::NaiveDate;
