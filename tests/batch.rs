@@ -466,3 +466,63 @@ fn special_files_are_refused_without_being_opened() {
     }
     assert_eq!(codes, want, "{stderr}");
 }
+
+#[test]
+fn jobs_out_of_range_is_a_usage_error() {
+    let path = "tests/fixtures/batch/clusters.jsonl";
+    for jobs in ["0", "257", "65535"] {
+        let mut args = check_args(path, "jsonl");
+        args.extend(["--jobs", jobs]);
+        let (code, stdout, stderr) = run(&args);
+        assert_eq!(code, 2, "--jobs {jobs}: {stderr}");
+        assert!(stdout.is_empty());
+        assert!(stderr.contains("1..=256"), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    let mut args = check_args(path, "jsonl");
+    args.extend(["--jobs", "256"]);
+    let (code, _, stderr) = run(&args);
+    assert_eq!(code, 7, "the fixture has a refused record: {stderr}");
+}
+
+/// `policy check … | head`: when the reader closes the pipe, the run ends at once,
+/// quietly, with exit 0.
+#[test]
+fn a_closed_stdout_ends_the_run_quietly() {
+    use std::io::Read as _;
+    use std::process::{Command, Stdio};
+    let d = scratch("pipe");
+    let path = d.join("clusters.jsonl");
+    let (code, _, stderr) = run(&[
+        "generate",
+        "--count",
+        "3000",
+        "--seed",
+        "5",
+        "--as-of",
+        AS_OF,
+        "--out",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    for format in ["jsonl", "human"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_policy"))
+            .args(check_args(path.to_str().unwrap(), format))
+            .current_dir(root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 100];
+        stdout.read_exact(&mut first).unwrap();
+        drop(stdout); // like `head -c 100`
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{format}: {stderr}");
+        assert!(
+            !stderr.contains("error") && !stderr.contains("summary"),
+            "{format}: nothing said: {stderr}"
+        );
+    }
+}
