@@ -526,3 +526,22 @@ fn a_closed_stdout_ends_the_run_quietly() {
         );
     }
 }
+
+/// A cluster's name (or a message quoting the facts) cannot forge a line of the human
+/// batch output.
+#[test]
+fn human_batch_lines_escape_control_characters() {
+    let d = scratch("forge");
+    let path = d.join("forge.jsonl");
+    std::fs::write(
+        &path,
+        "{\"cluster\": {\"name\": \"甲\\nforged.jsonl:9  article6.eligible=true\"}}\n{\"land_area\": \"1\\u001b[31m亩\"}\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(&check_args(path.to_str().unwrap(), "human"));
+    assert_eq!(code, 7, "{stderr}");
+    assert!(!stdout.lines().any(|l| l.starts_with("forged")), "{stdout}");
+    assert!(stdout.contains("甲\\nforged.jsonl:9"), "{stdout}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
+    assert!(stderr.contains("\\u{1b}[31m"), "{stderr}");
+}
