@@ -9,6 +9,7 @@
 use crate::diag::{line_col, Diag};
 use crate::eval::{Evaluation, Status, Value};
 use crate::ir::{DecisionKind, Program, Ty, UNIT_ONE};
+use crate::render::printable;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -228,8 +229,10 @@ pub fn problems(diags: &[Diag], text: &str, source: &Source) -> Vec<Problem> {
 
 impl Problem {
     /// One line for stderr: `file:12:5: error[policy::facts::wrong_type]: … (help: …)`.
+    /// Text from the input (the file's name, values quoted in the message) is shown with
+    /// control characters escaped, so that it cannot forge a line.
     pub fn display(&self, source: &Source) -> String {
-        let mut s = source.file.to_string();
+        let mut s = printable(&source.file).into_owned();
         if let Some(l) = self.line {
             let _ = write!(s, ":{l}");
             if let Some(c) = self.column {
@@ -239,13 +242,13 @@ impl Problem {
         if let Place::Row { row, .. } = source.place {
             let _ = write!(s, " (row {row}");
             if let Some(f) = &self.field {
-                let _ = write!(s, ", column `{f}`");
+                let _ = write!(s, ", column `{}`", printable(f));
             }
             s.push(')');
         }
-        let _ = write!(s, ": error[{}]: {}", self.code, self.message);
+        let _ = write!(s, ": error[{}]: {}", self.code, printable(&self.message));
         if let Some(h) = &self.help {
-            let _ = write!(s, " (help: {h})");
+            let _ = write!(s, " (help: {})", printable(h));
         }
         s
     }
@@ -293,10 +296,10 @@ pub fn human_line(
     source: &Source,
     name: Option<&str>,
 ) {
-    out.push_str(&source.display());
+    out.push_str(&printable(&source.display()));
     if let Some(n) = name {
         out.push_str("  ");
-        out.push_str(n);
+        out.push_str(&printable(n));
     }
     for (d, r) in program.decisions.iter().zip(&ev.decisions) {
         if matches!(d.kind, DecisionKind::Clause(_)) {
@@ -309,7 +312,7 @@ pub fn human_line(
             (Status::Decided, Some(v)) => {
                 let mut s = String::new();
                 write_value(&mut s, program, v, &d.ty);
-                out.push_str(s.trim_matches('"'));
+                out.push_str(&printable(s.trim_matches('"')));
             }
             (s, _) => out.push_str(s.as_str()),
         }

@@ -22,6 +22,7 @@ mod common;
 mod diff;
 mod fmt;
 mod generate;
+mod records;
 mod snapshots;
 mod test;
 
@@ -87,8 +88,8 @@ enum Command {
         /// decisions per cluster, with its source, and a summary on stderr.
         #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
         format: CheckFormat,
-        /// Threads evaluating clusters in a batch run (default: all cores).
-        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+        /// Threads evaluating clusters in a batch run, 1 to 256 (default: all cores).
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=i64::from(batch::MAX_JOBS)))]
         jobs: Option<u16>,
         /// Colour: auto (on a terminal), always or never.
         #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
@@ -133,8 +134,8 @@ enum Command {
         /// human: a report for a person; json: the same for a program.
         #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
-        /// Threads evaluating clusters (default: every core).
-        #[arg(long)]
+        /// Threads evaluating clusters, 1 to 256 (default: every core).
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=i64::from(batch::MAX_JOBS)))]
         jobs: Option<u16>,
     },
     /// Rewrite rule files in the canonical layout (`--check`: only report, as a diff).
