@@ -194,7 +194,7 @@ fn facts_case(name: &str, path: &str, bytes: &[u8], dir: &Path) -> String {
         &[
             "check",
             "--policy",
-            &root().join("policies").to_string_lossy(),
+            &root().join(RULES).to_string_lossy(),
             "--facts",
             path,
             "--as-of",
@@ -218,8 +218,8 @@ fn rules_case(name: &str, bytes: &[u8], facts: Option<(String, Vec<u8>)>) -> Str
     std::fs::create_dir_all(&policy).unwrap();
     let alone = name.starts_with("alone-");
     if !alone {
-        for (file, text) in shipped_rules() {
-            let file = file.trim_start_matches("policies/");
+        for (file, text) in shanghai_rules() {
+            let file = file.trim_start_matches(&format!("{RULES}/"));
             std::fs::write(policy.join(file), text).unwrap();
         }
     }
@@ -438,7 +438,7 @@ fn generated_cases() {
 fn generated_facts(case: &str, text: &str) -> (i32, String, String) {
     let dir = scratch(case);
     std::fs::write(dir.join(case), text).unwrap();
-    let policy = root().join("policies");
+    let policy = root().join(RULES);
     let (code, stdout, stderr, secs) = run_in(
         &dir,
         &[

@@ -38,7 +38,8 @@ fn generate(format: &str, out: &std::path::Path) {
 
 fn check_jsonl(facts: &str, jobs: &str) -> (i32, Vec<J>, J, String) {
     let (code, stdout, stderr) = run(&[
-        "check", "--facts", facts, "--as-of", AS_OF, "--format", "jsonl", "--jobs", jobs,
+        "check", "--policy", RULES, "--facts", facts, "--as-of", AS_OF, "--format", "jsonl",
+        "--jobs", jobs,
     ]);
     let lines: Vec<J> = stdout
         .lines()
@@ -184,10 +185,12 @@ fn output_order_is_the_same_with_one_or_two_threads() {
     generate("jsonl", &path);
     let p = path.to_str().unwrap();
     let one = run(&[
-        "check", "--facts", p, "--as-of", AS_OF, "--format", "jsonl", "--jobs", "1",
+        "check", "--policy", RULES, "--facts", p, "--as-of", AS_OF, "--format", "jsonl", "--jobs",
+        "1",
     ]);
     let two = run(&[
-        "check", "--facts", p, "--as-of", AS_OF, "--format", "jsonl", "--jobs", "2",
+        "check", "--policy", RULES, "--facts", p, "--as-of", AS_OF, "--format", "jsonl", "--jobs",
+        "2",
     ]);
     assert_eq!(one.0, 0, "{}", one.2);
     assert_eq!(one.1, two.1);
@@ -212,12 +215,12 @@ fn jsonl_decisions_agree_with_the_json_format() {
     for (name, date) in example_dates() {
         let path = format!("examples/{name}");
         let (code, full, stderr) = run(&[
-            "check", "--facts", &path, "--as-of", &date, "--format", "json",
+            "check", "--policy", RULES, "--facts", &path, "--as-of", &date, "--format", "json",
         ]);
         assert_eq!(code, 0, "{stderr}");
         let full: J = serde_json::from_str(&full).unwrap();
         let (code, line, stderr) = run(&[
-            "check", "--facts", &path, "--as-of", &date, "--format", "jsonl",
+            "check", "--policy", RULES, "--facts", &path, "--as-of", &date, "--format", "jsonl",
         ]);
         assert_eq!(code, 0, "{stderr}");
         let line: J = serde_json::from_str(line.trim()).unwrap();
@@ -243,6 +246,8 @@ fn csv_header_with_a_list_fact_is_refused() {
     std::fs::write(&path, "cluster.name,incidents,output_value\nx,[],1\n").unwrap();
     let (code, stdout, stderr) = run(&[
         "check",
+        "--policy",
+        RULES,
         "--facts",
         path.to_str().unwrap(),
         "--as-of",
@@ -264,7 +269,8 @@ fn fixtures() {
         let input = std::fs::read_to_string(root().join(&path)).unwrap();
         for format in ["jsonl", "human"] {
             let (code, stdout, stderr) = run(&[
-                "check", "--facts", &path, "--as-of", AS_OF, "--format", format, "--jobs", "2",
+                "check", "--policy", RULES, "--facts", &path, "--as-of", AS_OF, "--format", format,
+                "--jobs", "2",
             ]);
             let content = format!(
                 "$ policy check --facts {path} --as-of {AS_OF} --format {format}\n\n── input: {path} ──\n{input}\n── output (exit {code}) ──\n{stdout}\n── stderr ──\n{stderr}"
@@ -281,7 +287,7 @@ fn fixtures() {
 
 fn check_args<'a>(facts: &'a str, format: &'a str) -> Vec<&'a str> {
     vec![
-        "check", "--facts", facts, "--as-of", AS_OF, "--format", format,
+        "check", "--policy", RULES, "--facts", facts, "--as-of", AS_OF, "--format", format,
     ]
 }
 

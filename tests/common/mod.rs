@@ -37,9 +37,14 @@ pub fn example_dates() -> Vec<(String, String)> {
         .collect()
 }
 
-/// The shipped rule files, as (name, text), in the order the CLI reads them.
-pub fn shipped_rules() -> Vec<(String, String)> {
-    rule_files(&root().join("policies"))
+/// The engine tests' rule set: a copy of the Shanghai rule files, frozen, so that revising
+/// `policies/` never breaks an engine test (the shipped rule set is tested by its own cases,
+/// `tests/shipped.rs`).
+pub const RULES: &str = "tests/fixtures/shanghai";
+
+/// The files of [`RULES`], as (name, text), in the order the CLI reads them.
+pub fn shanghai_rules() -> Vec<(String, String)> {
+    rule_files(&root().join(RULES))
 }
 
 /// The rule files of a folder, as (name relative to the project root, text), in name order.
