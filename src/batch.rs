@@ -117,13 +117,14 @@ fn write_value(out: &mut String, program: &Program, v: &Value, ty: &Ty) {
 
 /// One cluster's decisions as a line of JSON (with the newline):
 /// `{"source":{…},"decisions":{"article6.eligible":{"value":…,"status":…,"missing":[…]},…}}`,
-/// plus `"warnings"` (unknown facts and fields) when there are any.
+/// plus `"warnings"` (unknown facts and fields, placed as [`warnings`] places them) when there
+/// are any.
 pub fn decisions_line(
     out: &mut String,
     program: &Program,
     ev: &Evaluation,
     source: &Source,
-    warnings: &[Diag],
+    warnings: &[Problem],
 ) {
     out.push('{');
     source.write_json(out);
@@ -162,18 +163,8 @@ pub fn decisions_line(
     }
     out.push('}');
     if !warnings.is_empty() {
-        out.push_str(",\"warnings\":[");
-        for (i, w) in warnings.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str("{\"code\":");
-            json_str(out, w.code);
-            out.push_str(",\"message\":");
-            json_str(out, &w.message);
-            out.push('}');
-        }
-        out.push(']');
+        out.push_str(",\"warnings\":");
+        problems_json(out, warnings);
     }
     out.push_str("}\n");
 }
@@ -181,6 +172,8 @@ pub fn decisions_line(
 /// Where in a record a diagnostic points, for people and for JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// A warning (an unknown fact, say) does not refuse its record.
+    pub warning: bool,
     pub code: &'static str,
     pub message: String,
     pub help: Option<String>,
@@ -195,9 +188,17 @@ pub struct Problem {
 /// Place the diagnostics of a refused record. `text` is what their spans index:
 /// the facts file, the JSON line, or the CSV row's `column = value` lines.
 pub fn problems(diags: &[Diag], text: &str, source: &Source) -> Vec<Problem> {
+    placed(diags.iter().filter(|d| d.is_error()), text, source)
+}
+
+/// Place the warnings of a record that was read (unknown facts and fields, with their
+/// did-you-mean), as [`problems`] places errors.
+pub fn warnings(diags: &[Diag], text: &str, source: &Source) -> Vec<Problem> {
+    placed(diags.iter().filter(|d| !d.is_error()), text, source)
+}
+
+fn placed<'a>(diags: impl Iterator<Item = &'a Diag>, text: &str, source: &Source) -> Vec<Problem> {
     diags
-        .iter()
-        .filter(|d| d.is_error())
         .map(|d| {
             let at = d.span.map(|s| line_col(text, s.start as usize));
             let (line, column, field) = match (source.place, at) {
@@ -216,6 +217,7 @@ pub fn problems(diags: &[Diag], text: &str, source: &Source) -> Vec<Problem> {
                 (Place::File, None) => (None, None, None),
             };
             Problem {
+                warning: !d.is_error(),
                 code: d.code,
                 message: d.message.clone(),
                 help: d.help.clone(),
@@ -246,7 +248,8 @@ impl Problem {
             }
             s.push(')');
         }
-        let _ = write!(s, ": error[{}]: {}", self.code, printable(&self.message));
+        let level = if self.warning { "warning" } else { "error" };
+        let _ = write!(s, ": {level}[{}]: {}", self.code, printable(&self.message));
         if let Some(h) = &self.help {
             let _ = write!(s, " (help: {})", printable(h));
         }
@@ -259,7 +262,14 @@ impl Problem {
 pub fn refused_line(out: &mut String, source: &Source, problems: &[Problem]) {
     out.push('{');
     source.write_json(out);
-    out.push_str(",\"refused\":[");
+    out.push_str(",\"refused\":");
+    problems_json(out, problems);
+    out.push_str("}\n");
+}
+
+/// `[{"code":…,"message":…,"line":…,"column":…,"field":…,"help":…}, …]`
+fn problems_json(out: &mut String, problems: &[Problem]) {
+    out.push('[');
     for (i, p) in problems.iter().enumerate() {
         if i > 0 {
             out.push(',');
@@ -284,7 +294,7 @@ pub fn refused_line(out: &mut String, source: &Source, problems: &[Problem]) {
         }
         out.push('}');
     }
-    out.push_str("]}\n");
+    out.push(']');
 }
 
 /// One cluster as a line for people: its source, its name, and the value of each

@@ -551,3 +551,53 @@ fn human_batch_lines_escape_control_characters() {
     assert!(!stderr.contains('\u{1b}'), "{stderr}");
     assert!(stderr.contains("\\u{1b}[31m"), "{stderr}");
 }
+
+/// A misspelt fact is loud in every mode: a warning with its line, column and a
+/// did-you-mean on stderr (human and JSON Lines), and in the record's JSON line.
+#[test]
+fn unknown_facts_are_reported_with_their_place_and_a_suggestion() {
+    let d = scratch("typo");
+    let folder = d.join("clusters");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("a.json"),
+        "{\n  \"cluster\": {\"name\": \"甲\"},\n  \"outptu_value\": {\"2024\": 30}\n}\n",
+    )
+    .unwrap();
+    let f = folder.to_str().unwrap();
+    let expected = ":3:3: warning[policy::facts::unknown_fact]: unknown fact `outptu_value` (help: did you mean `output_value`?";
+    for format in ["human", "jsonl"] {
+        let (code, stdout, stderr) = run(&[
+            "check", "--policy", RULES, "--facts", f, "--as-of", AS_OF, "--format", format,
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stderr.contains(expected), "{format}: {stderr}");
+        if format == "jsonl" {
+            let line: serde_json::Value =
+                serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+            let w = &line["warnings"][0];
+            assert_eq!(w["code"], "policy::facts::unknown_fact");
+            assert_eq!(w["line"], 3);
+            assert_eq!(w["column"], 3);
+            assert!(
+                w["help"].as_str().unwrap().contains("`output_value`"),
+                "{w}"
+            );
+        }
+    }
+    // One cluster, JSON on stdout: the warning still goes to stderr.
+    let (code, _, stderr) = run(&[
+        "check",
+        "--policy",
+        RULES,
+        "--facts",
+        folder.join("a.json").to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    assert!(stderr.contains("unknown fact `outptu_value`"), "{stderr}");
+    assert!(stderr.contains("did you mean `output_value`?"), "{stderr}");
+}

@@ -641,8 +641,23 @@ fn process(
         Ok((facts, warnings)) => {
             let ev = policy::eval::evaluate(program, &facts, as_of, false);
             sum.add(&ev);
+            // Unknown facts are loud: a misspelt name leaves its fact unknown.
+            let warned = if warnings.is_empty() {
+                Vec::new()
+            } else {
+                let t = match (&text, &rec.payload) {
+                    (Some(t), _) => t.as_str(),
+                    (None, Payload::Text(_, t)) => t.as_str(),
+                    _ => "",
+                };
+                b::warnings(&warnings, t, &rec.source)
+            };
+            for p in &warned {
+                err.push_str(&p.display(&rec.source));
+                err.push('\n');
+            }
             match format {
-                CheckFormat::Jsonl => b::decisions_line(out, program, &ev, &rec.source, &warnings),
+                CheckFormat::Jsonl => b::decisions_line(out, program, &ev, &rec.source, &warned),
                 _ => {
                     let name = name_fact
                         .and_then(|i| facts.values.get(i))
@@ -722,6 +737,7 @@ impl<'a> Sender<'a> {
 
 fn problem(code: &'static str, message: String, help: &str, line: Option<u64>) -> Problem {
     Problem {
+        warning: false,
         code,
         message,
         help: Some(help.to_string()),

@@ -99,6 +99,10 @@ pub fn check(
             return exit::FACTS;
         }
     };
+    if !fact_warnings.is_empty() {
+        // Loud, whatever the format: a misspelt fact is a fact left unknown.
+        print_diags(&sources, &fact_warnings);
+    }
     let evaluation = policy::eval::evaluate(program, &facts, as_of, true);
     let report = Report {
         program,
