@@ -9,11 +9,13 @@
 //! With `explain` on, each comparison is recorded as a [`Check`] (the values, the
 //! threshold, the margin, the quantifier bindings) for the rule being evaluated.
 
+pub mod exact;
 pub mod value;
 
 use crate::ir::*;
 use crate::syntax::ast::{BinOp, Quant, RuleKind, Span};
 use chrono::{Datelike, Months, NaiveDate};
+pub use compare::show_frac;
 use rust_decimal::Decimal;
 use std::sync::Arc;
 pub use value::{List, Record, Series, Value, Why, V};
@@ -544,9 +546,9 @@ impl<'p> Evaluator<'p> {
             .iter()
             .zip(&r.fields)
             .filter_map(|(f, v)| match v {
-                V::Known(x @ (Value::Date(_) | Value::Num(_) | Value::Enum(_))) => {
-                    Some(format!("{} {}", f.name, self.show(x, &f.ty).value))
-                }
+                V::Known(
+                    x @ (Value::Date(_) | Value::Num(_) | Value::Ratio(_) | Value::Enum(_)),
+                ) => Some(format!("{} {}", f.name, self.show(x, &f.ty).value)),
                 _ => None,
             })
             .take(3)
@@ -709,19 +711,34 @@ impl<'p> Evaluator<'p> {
                 }
             }
             ExprKind::Convert(x, f) => match self.eval(x) {
-                V::Known(Value::Num(n)) => match n.checked_mul(*f) {
+                V::Known(Value::Num(n)) => match exact::mul(n, *f) {
                     Some(v) => V::Known(Value::Num(v)),
                     None => V::reason("the number is too large to convert between units"),
                 },
-                V::Known(Value::Growth { ratio, n, scale }) => match scale.checked_mul(*f) {
-                    Some(s) => V::Known(Value::Growth { ratio, n, scale: s }),
-                    None => V::reason("overflow"),
+                V::Known(Value::Ratio(r)) => match r.checked_mul(exact::Frac::whole(*f)) {
+                    Some(v) => V::Known(Value::number(v)),
+                    None => V::reason("the number is too large to convert between units"),
+                },
+                V::Known(Value::Growth {
+                    first,
+                    last,
+                    n,
+                    scale,
+                }) => match exact::mul(scale, *f) {
+                    Some(s) => V::Known(Value::Growth {
+                        first,
+                        last,
+                        n,
+                        scale: s,
+                    }),
+                    None => V::reason("the number is too large to convert between units"),
                 },
                 other => other,
             },
             ExprKind::Not(x) => not3(self.eval(x)),
             ExprKind::Neg(x) => match self.eval(x) {
                 V::Known(Value::Num(n)) => V::Known(Value::Num(-n)),
+                V::Known(Value::Ratio(r)) => V::Known(Value::Ratio(r.negate())),
                 other => other,
             },
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, e),
@@ -1176,11 +1193,7 @@ impl<'p> Evaluator<'p> {
                     best = Some(match best {
                         None => v,
                         Some(bv) => {
-                            let less = match (&v, &bv) {
-                                (Value::Num(a), Value::Num(c)) => a < c,
-                                (Value::Date(a), Value::Date(c)) => a < c,
-                                _ => false,
-                            };
+                            let less = compare_keys(&v, &bv) == Some(std::cmp::Ordering::Less);
                             if less == matches!(b, Builtin::Min) {
                                 v
                             } else {
@@ -1198,6 +1211,10 @@ impl<'p> Evaluator<'p> {
             },
             Builtin::Abs => match vals.first() {
                 Some(Value::Num(n)) => V::Known(Value::Num(n.abs())),
+                Some(Value::Ratio(r)) if r.signum() == std::cmp::Ordering::Less => {
+                    V::Known(Value::Ratio(r.negate()))
+                }
+                Some(Value::Ratio(r)) => V::Known(Value::Ratio(*r)),
                 _ => V::reason("not a number"),
             },
             Builtin::All | Builtin::AnyOf | Builtin::Known => V::reason("internal"),
@@ -1244,7 +1261,10 @@ impl<'p> Evaluator<'p> {
             return V::why(missing);
         }
         if mean {
-            let mut sum = Decimal::ZERO;
+            // The mean of the yearly rates (b − a)/a, kept exact as a fraction.
+            let overflow =
+                || V::reason("the numbers are too large to compute a growth rate exactly");
+            let mut sum = exact::Frac::whole(Decimal::ZERO);
             for pair in vals.windows(2) {
                 let (Some(a), Some(b)) = (pair.first(), pair.get(1)) else {
                     continue;
@@ -1254,18 +1274,21 @@ impl<'p> Evaluator<'p> {
                         "{name}: a year's value is zero, so its growth rate is undefined"
                     ));
                 }
-                let Some(r) = b.checked_div(*a).and_then(|q| q.checked_sub(Decimal::ONE)) else {
-                    return V::reason("overflow in growth");
+                let Some(d) = exact::sub(*b, *a) else {
+                    return overflow();
+                };
+                let Some(r) = exact::Frac::new(d, *a) else {
+                    return overflow();
                 };
                 sum = match sum.checked_add(r) {
                     Some(x) => x,
-                    None => return V::reason("overflow in growth"),
+                    None => return overflow(),
                 };
             }
-            let n = Decimal::from(vals.len().saturating_sub(1));
+            let n = exact::Frac::whole(Decimal::from(vals.len().saturating_sub(1)));
             return match sum.checked_div(n) {
-                Some(x) => V::Known(Value::Num(x)),
-                None => V::reason("overflow in growth"),
+                Some(x) => V::Known(Value::number(x)),
+                None => overflow(),
             };
         }
         // Compound growth needs only the first and last years.
@@ -1290,15 +1313,13 @@ impl<'p> Evaluator<'p> {
         if vf.is_sign_negative() || vl.is_sign_negative() {
             return V::reason(format!("{name}: growth is undefined for negative values"));
         }
-        let Some(ratio) = vl.checked_div(*vf) else {
-            return V::reason("overflow in growth");
-        };
         let n = u32::try_from(last - first).unwrap_or(0);
         if n == 0 {
             return V::reason("growth needs two different years");
         }
         V::Known(Value::Growth {
-            ratio,
+            first: *vf,
+            last: *vl,
             n,
             scale: Decimal::ONE,
         })
@@ -1309,6 +1330,9 @@ impl<'p> Evaluator<'p> {
 fn compare_keys(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
     match (a, b) {
         (Value::Num(x), Value::Num(y)) => Some(x.cmp(y)),
+        (Value::Num(_) | Value::Ratio(_), Value::Num(_) | Value::Ratio(_)) => {
+            Some(a.as_frac()?.order(b.as_frac()?))
+        }
         (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
         (Value::Enum(x), Value::Enum(y)) => Some(x.cmp(y)),
         _ => None,

@@ -1,0 +1,163 @@
+//! Exact comparisons of quotients and growth rates, and bounded work: rule sets whose
+//! checking or evaluation would grow exponentially with their text, evaluation that
+//! would run for days, and values (nesting, dates) at the edge of their ranges.
+//!
+//! Each test uses its own small rule set in `tests/fixtures/exact/`, not the shipped
+//! rules, so a change of the measures' thresholds cannot make it pass or fail.
+
+mod common;
+
+use common::*;
+use policy::diag::Sources;
+use policy::eval::{evaluate, Check, Evaluation, Outcome};
+use serde_json::{json, Value as J};
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(root().join("tests/fixtures/exact").join(name)).unwrap()
+}
+
+/// A rule set of one file, checked.
+fn load(name: &str, text: String) -> policy::RuleSet {
+    let mut sources = Sources::new();
+    match policy::load_rule_set(&mut sources, vec![(name.to_string(), text)]) {
+        Ok(r) => r,
+        Err(diags) => panic!("{name} does not check:\n{}", sources.render_plain(&diags)),
+    }
+}
+
+fn run_on(rules: &policy::RuleSet, facts: &J, as_of: &str) -> Evaluation {
+    let p = &rules.program;
+    let text = facts.to_string();
+    let (facts, _) =
+        policy::facts::load(p, policy::facts::Format::Json, &text, 0).expect("facts load");
+    let date = chrono::NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap();
+    evaluate(p, &facts, date, true)
+}
+
+/// The outcome and the checks of the only rule of clause `clause` of article 1.
+fn rule_of(rules: &policy::RuleSet, ev: &Evaluation, clause: u32) -> (Outcome, Vec<Check>) {
+    let p = &rules.program;
+    let name = format!("article1.clause{clause}");
+    let id = p
+        .decisions
+        .iter()
+        .position(|d| d.name == name)
+        .unwrap_or_else(|| panic!("no decision {name}"));
+    let r = &ev.decisions[id].rules[0];
+    (r.outcome, r.checks.clone())
+}
+
+fn margin_of(c: &Check) -> String {
+    c.margin.as_ref().expect("a margin").value.clone()
+}
+
+/// The sign of a margin as shown: -1, 0 or 1.
+fn sign(shown: &str) -> i32 {
+    let t = shown.trim_start_matches('≈');
+    if t.starts_with('-') {
+        -1
+    } else if t.chars().all(|c| c == '0' || c == '.') {
+        0
+    } else {
+        1
+    }
+}
+
+fn exact_rules() -> policy::RuleSet {
+    load("exact.policy", fixture("exact.policy"))
+}
+
+fn series(a: &str, b: &str, c: &str) -> J {
+    json!({"2022": a, "2023": b, "2024": c})
+}
+
+#[test]
+fn a_share_a_hair_below_half_is_not_met_and_the_margin_says_so() {
+    let r = exact_rules();
+    let facts = json!({"部分": "18.149999999999999999999999999", "总数": "36.3"});
+    let ev = run_on(&r, &facts, "2025-06-30");
+    let (outcome, checks) = rule_of(&r, &ev, 1);
+    assert_eq!(outcome, Outcome::NotMet);
+    let m = margin_of(&checks[0]);
+    assert_eq!(sign(&m), -1, "margin {m}");
+    // The left side is not shown as 50% when it is below 50%.
+    let left = checks[0].left.as_ref().unwrap().value.clone();
+    assert_ne!(left.trim_start_matches('≈'), "50", "left {left}");
+
+    let facts = json!({"部分": "18.15", "总数": "36.3"});
+    let ev = run_on(&r, &facts, "2025-06-30");
+    let (outcome, checks) = rule_of(&r, &ev, 1);
+    assert_eq!(outcome, Outcome::Met);
+    assert_eq!(sign(&margin_of(&checks[0])), 0);
+}
+
+#[test]
+fn compound_growth_a_hair_below_ten_percent_is_not_met() {
+    let r = exact_rules();
+    let facts = json!({"产值": series("30", "31", "36.299999999999999999999999999")});
+    let ev = run_on(&r, &facts, "2025-06-30");
+    let (outcome, checks) = rule_of(&r, &ev, 2);
+    assert_eq!(outcome, Outcome::NotMet);
+    let m = margin_of(&checks[0]);
+    assert_eq!(sign(&m), -1, "margin {m}");
+
+    let facts = json!({"产值": series("30", "31", "36.3")});
+    let ev = run_on(&r, &facts, "2025-06-30");
+    let (outcome, checks) = rule_of(&r, &ev, 2);
+    assert_eq!(outcome, Outcome::Met);
+    assert_eq!(sign(&margin_of(&checks[0])), 0);
+
+    let facts = json!({"产值": series("30", "31", "36.300000000000000000000000001")});
+    let ev = run_on(&r, &facts, "2025-06-30");
+    let (outcome, checks) = rule_of(&r, &ev, 2);
+    assert_eq!(outcome, Outcome::Met);
+    assert_eq!(sign(&margin_of(&checks[0])), 1);
+}
+
+#[test]
+fn compound_growth_compares_products_wider_than_a_decimal() {
+    // 30.000000000000000000000000001 × 1.1² has 30 significant digits.
+    let r = exact_rules();
+    let facts = json!({"产值": series("30.000000000000000000000000001", "31", "36.3")});
+    let ev = run_on(&r, &facts, "2025-06-30");
+    let (outcome, checks) = rule_of(&r, &ev, 2);
+    assert_eq!(outcome, Outcome::NotMet);
+    assert_eq!(sign(&margin_of(&checks[0])), -1);
+}
+
+#[test]
+fn mean_growth_a_hair_below_ten_percent_is_not_met() {
+    let r = exact_rules();
+    // Rates 10% and (36.299…9 − 33)/33, just below 10%.
+    let facts = json!({"产值": series("30", "33", "36.299999999999999999999999999")});
+    let ev = run_on(&r, &facts, "2025-06-30");
+    let (outcome, checks) = rule_of(&r, &ev, 3);
+    assert_eq!(outcome, Outcome::NotMet);
+    assert_eq!(sign(&margin_of(&checks[0])), -1);
+
+    let facts = json!({"产值": series("30", "33", "36.3")});
+    let ev = run_on(&r, &facts, "2025-06-30");
+    let (outcome, checks) = rule_of(&r, &ev, 3);
+    assert_eq!(outcome, Outcome::Met);
+    assert_eq!(sign(&margin_of(&checks[0])), 0);
+}
+
+#[test]
+fn thirds_add_up_to_the_whole() {
+    let r = exact_rules();
+    let facts = json!({"部分": "18.149999999999999999999999999"});
+    let ev = run_on(&r, &facts, "2025-06-30");
+    let (outcome, _) = rule_of(&r, &ev, 4);
+    assert_eq!(outcome, Outcome::Met);
+}
+
+#[test]
+fn a_quotient_is_shown_rounded_and_marked() {
+    let r = exact_rules();
+    let facts = json!({"部分": "1", "总数": "3"});
+    let ev = run_on(&r, &facts, "2025-06-30");
+    let (outcome, checks) = rule_of(&r, &ev, 1);
+    assert_eq!(outcome, Outcome::NotMet);
+    assert_eq!(checks[0].left.as_ref().unwrap().value, "≈33.3333");
+    assert_eq!(margin_of(&checks[0]), "≈-16.6667");
+}
