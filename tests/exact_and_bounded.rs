@@ -9,7 +9,7 @@ mod common;
 
 use common::*;
 use policy::diag::Sources;
-use policy::eval::{evaluate, Check, Evaluation, Outcome};
+use policy::eval::{evaluate, Check, Evaluation, Outcome, Status};
 use serde_json::{json, Value as J};
 
 fn fixture(name: &str) -> String {
@@ -160,4 +160,85 @@ fn a_quotient_is_shown_rounded_and_marked() {
     assert_eq!(outcome, Outcome::NotMet);
     assert_eq!(checks[0].left.as_ref().unwrap().value, "≈33.3333");
     assert_eq!(margin_of(&checks[0]), "≈-16.6667");
+}
+
+/// The status and reasons of decision `name`.
+fn decision(rules: &policy::RuleSet, ev: &Evaluation, name: &str) -> (Status, Vec<String>) {
+    let id = rules
+        .program
+        .decisions
+        .iter()
+        .position(|d| d.name == name)
+        .unwrap_or_else(|| panic!("no decision {name}"));
+    let d = &ev.decisions[id];
+    (d.status, d.why.reasons.clone())
+}
+
+#[test]
+fn dates_past_9999_are_undetermined_not_printed_with_a_sign() {
+    let r = load("dates.policy", fixture("dates.policy"));
+    let ev = run_on(&r, &json!({"起始日": "2025-12-31"}), "2025-06-30");
+    for name in [
+        "article1.extended",
+        "article1.added",
+        "article1.before",
+        "article1.in_year",
+    ] {
+        let (status, reasons) = decision(&r, &ev, name);
+        assert_eq!(status, Status::Undetermined, "{name}");
+        assert_eq!(reasons, ["the date is out of range"], "{name}");
+    }
+    let (status, _) = decision(&r, &ev, "article1.near");
+    assert_eq!(status, Status::Decided);
+}
+
+/// The diagnostics of a rule set that does not check.
+fn errors_of(name: &str, text: String) -> Vec<policy::diag::Diag> {
+    let mut sources = Sources::new();
+    match policy::load_rule_set(&mut sources, vec![(name.to_string(), text)]) {
+        Ok(_) => panic!("{name} checks"),
+        Err(diags) => diags,
+    }
+}
+
+/// `definition g0(a: number) = a`, then `gi(a) = g{i-1}(a)` up to `g{n}`, used by a rule.
+fn chain(n: usize) -> String {
+    let mut s = String::from(
+        "policy \"链\" {\n  in_force 2024-01-01 to 2029-12-31\n}\nfact x \"数\": number\n\
+         definition g0(a: number) = a\n",
+    );
+    for i in 1..=n {
+        s.push_str(&format!("definition g{i}(a: number) = g{}(a)\n", i - 1));
+    }
+    s.push_str(&format!(
+        "article 1 \"测试\" {{\n  clause 1 \"链\" {{\n    rule \"链\": g{n}(x) > 0\n  }}\n}}\n"
+    ));
+    s
+}
+
+#[test]
+fn a_function_chain_over_the_limit_is_too_deep_not_a_cycle() {
+    let diags = errors_of("chain.policy", chain(40));
+    let errors: Vec<_> = diags
+        .iter()
+        .filter(|d| d.level == policy::diag::Level::Error)
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].code, "policy::check::calls_too_deep");
+    assert!(errors[0].message.contains("33"), "{}", errors[0].message);
+    assert!(errors[0].message.contains("32"), "{}", errors[0].message);
+    assert!(!errors[0].message.contains("itself"));
+    // 32 functions deep (g31 … g0) is at the limit and checks; 33 is over it.
+    load("chain.policy", chain(31));
+    let diags = errors_of("chain.policy", chain(32));
+    assert_eq!(diags[0].code, "policy::check::calls_too_deep");
+    // A real cycle keeps its own code.
+    let cyc = "policy \"环\" {\n  in_force 2024-01-01 to 2029-12-31\n}\nfact x \"数\": number\n\
+               definition f(a: number) = h(a)\ndefinition h(a: number) = f(a)\n\
+               article 1 \"测试\" {\n  clause 1 \"环\" {\n    rule \"环\": f(x) > 0\n  }\n}\n";
+    let diags = errors_of("cycle.policy", cyc.to_string());
+    assert!(diags.iter().any(|d| d.code == "policy::check::cycle"));
+    assert!(!diags
+        .iter()
+        .any(|d| d.code == "policy::check::calls_too_deep"));
 }

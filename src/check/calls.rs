@@ -40,6 +40,9 @@ pub const BUILTINS: &[(&str, &str)] = &[
     ("abs", "abs(x): the absolute value"),
 ];
 
+/// How deep user functions may call one another (`f` calling `g` calling `h` … ).
+pub const MAX_CALL_DEPTH: usize = 32;
+
 impl<'a> Checker<'a> {
     fn arity(&mut self, name: &ast::Ident, args: &[ast::Expr], n: usize, span: Span) -> bool {
         if args.len() == n {
@@ -282,7 +285,27 @@ impl<'a> Checker<'a> {
         if !self.arity(name, args, params.len(), span) {
             return mk_err(span);
         }
-        if self.fn_stack.contains(&name.name) || self.fn_stack.len() > 32 {
+        if !self.fn_stack.contains(&name.name) && self.fn_stack.len() >= MAX_CALL_DEPTH {
+            self.err(
+                Diag::error(
+                    "policy::check::calls_too_deep",
+                    format!(
+                        "`{}` is called through a chain of {} functions, more than the limit of {MAX_CALL_DEPTH}",
+                        name.name,
+                        self.fn_stack.len() + 1
+                    ),
+                )
+                .at(span)
+                .label("called here")
+                .help(format!(
+                    "functions may call one another at most {MAX_CALL_DEPTH} deep: the chain starts at `{}`; \
+                     write some of the steps into one function, or make them definitions without parameters",
+                    self.fn_stack.first().map(String::as_str).unwrap_or_default()
+                )),
+            );
+            return mk_err(span);
+        }
+        if self.fn_stack.contains(&name.name) {
             self.err(
                 Diag::error(
                     "policy::check::cycle",

@@ -216,6 +216,8 @@ pub fn add_months(d: NaiveDate, months: i64) -> Option<NaiveDate> {
     }
 }
 
+/// `d` plus (`sign` 1) or minus (`sign` −1) a duration; `None` when the result is
+/// not a date of years 1 to 9999 (the dates facts and rules can be written with).
 pub fn add_duration(
     d: NaiveDate,
     years: i32,
@@ -226,11 +228,18 @@ pub fn add_duration(
     let m = (i64::from(years) * 12 + i64::from(months)) * sign;
     let d = add_months(d, m)?;
     let days = i64::from(days) * sign;
-    if days >= 0 {
+    let d = if days >= 0 {
         d.checked_add_days(chrono::Days::new(u64::try_from(days).ok()?))
     } else {
         d.checked_sub_days(chrono::Days::new(u64::try_from(-days).ok()?))
-    }
+    }?;
+    in_range(d)
+}
+
+/// The date if it lies in 0001-01-01 ..= 9999-12-31, else `None`: a date outside it
+/// would print with a sign (`+10005-12-31`) that no reader or facts file accepts.
+pub fn in_range(d: NaiveDate) -> Option<NaiveDate> {
+    (1..=9999).contains(&d.year()).then_some(d)
 }
 
 fn to_i32(d: &Decimal) -> Option<i32> {
@@ -1158,6 +1167,7 @@ impl<'p> Evaluator<'p> {
                 let date = NaiveDate::from_ymd_opt(y, *m, *d)
                     .or_else(|| NaiveDate::from_ymd_opt(y, *m, d.saturating_sub(1)));
                 match date {
+                    Some(x) if in_range(x).is_none() => V::reason("the date is out of range"),
                     Some(x) => V::Known(Value::Date(x)),
                     None => V::reason(format!("{y}年{m}月{d}日 is not a date")),
                 }
