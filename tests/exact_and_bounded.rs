@@ -11,6 +11,7 @@ use common::*;
 use policy::diag::Sources;
 use policy::eval::{evaluate, Check, Evaluation, Outcome, Status};
 use serde_json::{json, Value as J};
+use std::time::{Duration, Instant};
 
 fn fixture(name: &str) -> String {
     std::fs::read_to_string(root().join("tests/fixtures/exact").join(name)).unwrap()
@@ -241,4 +242,37 @@ fn a_function_chain_over_the_limit_is_too_deep_not_a_cycle() {
     assert!(!diags
         .iter()
         .any(|d| d.code == "policy::check::calls_too_deep"));
+}
+
+/// `f0(a) = a > 0`, then `fi(a) = f{i-1}(a) and f{i-1}(a)` up to `f{n}`: a rule text of
+/// n lines whose expansion as a tree has 2ⁿ calls.
+fn doubling(n: usize) -> String {
+    let mut s = String::from(
+        "policy \"指数\" {\n  in_force 2024-01-01 to 2029-12-31\n}\nfact x \"数\": number\n\
+         definition f0(a: number) = a > 0\n",
+    );
+    for i in 1..=n {
+        s.push_str(&format!(
+            "definition f{i}(a: number) = f{p}(a) and f{p}(a)\n",
+            p = i - 1
+        ));
+    }
+    s.push_str(&format!(
+        "article 1 \"测试\" {{\n  clause 1 \"指数\" {{\n    rule \"指数\": f{n}(x)\n  }}\n}}\n"
+    ));
+    s
+}
+
+#[test]
+fn a_doubling_chain_of_functions_checks_in_time_linear_in_its_text() {
+    // 2³¹ calls as a tree (31 is within the depth limit): only a body shared
+    // between the calls of a function makes this finish.
+    let start = Instant::now();
+    let r = load("doubling.policy", doubling(31));
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "checking took {:?}",
+        start.elapsed()
+    );
+    assert_eq!(r.program.decisions.len(), 1);
 }
