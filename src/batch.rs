@@ -124,7 +124,8 @@ fn write_value(out: &mut String, program: &Program, v: &Value, ty: &Ty) {
 
 /// One cluster's decisions as a line of JSON (with the newline):
 /// `{"source":{…},"decisions":{"article6.eligible":{"value":…,"status":…,"missing":[…]},…}}`,
-/// plus `"warnings"` (unknown facts and fields) when there are any.
+/// plus `"warnings"` (unknown facts and fields, an evaluation stopped by its step
+/// budget) when there are any.
 pub fn decisions_line(
     out: &mut String,
     program: &Program,
@@ -168,6 +169,9 @@ pub fn decisions_line(
         out.push_str("]}");
     }
     out.push('}');
+    // An evaluation stopped by its step budget says so among the record's warnings.
+    let budget = ev.budget.as_ref().map(|b| b.diag());
+    let warnings: Vec<&Diag> = warnings.iter().chain(budget.iter()).collect();
     if !warnings.is_empty() {
         out.push_str(",\"warnings\":[");
         for (i, w) in warnings.iter().enumerate() {

@@ -276,3 +276,142 @@ fn a_doubling_chain_of_functions_checks_in_time_linear_in_its_text() {
     );
     assert_eq!(r.program.decisions.len(), 1);
 }
+
+#[test]
+fn nested_ifs_on_an_unknown_condition_evaluate_each_condition_once() {
+    // Deep nesting needs the stack the binary gives its worker thread, not a test's 2 MB.
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(|| {
+            let r = load("nested-if.policy", fixture("nested-if.policy"));
+            let ev = run_on(&r, &json!({"甲": true, "乙": false}), "2025-06-30");
+            let (outcome, _) = rule_of(&r, &ev, 1);
+            assert_eq!(outcome, Outcome::Undetermined);
+            // 25 levels, a handful of steps each: not 2²⁵.
+            assert!(ev.steps < 1_000, "{} steps", ev.steps);
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[test]
+fn a_doubling_chain_of_calls_is_evaluated_once_per_argument() {
+    let r = load("doubling.policy", doubling(31));
+    let ev = run_on(&r, &json!({"x": 1}), "2025-06-30");
+    let (outcome, checks) = rule_of(&r, &ev, 1);
+    assert_eq!(outcome, Outcome::Met);
+    assert!(ev.steps < 1_000, "{} steps", ev.steps);
+    // The comparison made inside the innermost call is still explained.
+    assert_eq!(checks.len(), 1);
+    assert_eq!(checks[0].holds, Some(true));
+}
+
+/// `n` incidents on distinct days.
+fn incidents(n: usize) -> J {
+    let start = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+    J::Array(
+        (0..n)
+            .map(|i| {
+                let d = start + chrono::Days::new(i as u64 % 9000);
+                json!({"date": d.to_string()})
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn three_nested_quantifiers_stop_at_the_step_budget() {
+    let r = load("nested-every.policy", fixture("nested-every.policy"));
+    let facts = json!({"incidents": incidents(10_000), "其他": true});
+    let start = Instant::now();
+    let ev = run_on(&r, &facts, "2025-06-30");
+    let took = start.elapsed();
+    let note = ev.budget.clone().expect("the budget ran out");
+    assert_eq!(note.decision, "article1.clause1");
+    assert_eq!(note.rule.as_deref(), Some("任意三件事件按日期有序"));
+    assert_eq!(
+        note.span.start as usize,
+        fixture("nested-every.policy").find("rule \"任意").unwrap()
+    );
+    assert!(ev.steps <= policy::eval::MAX_STEPS + 1);
+    // Every decision left is undetermined with the reason, none decided on a partial run.
+    for name in ["article1.clause1", "article1.clause2"] {
+        let (status, _) = decision(&r, &ev, name);
+        assert_eq!(status, Status::Undetermined, "{name}");
+    }
+    let id = r
+        .program
+        .decisions
+        .iter()
+        .position(|d| d.name == "article1.clause2")
+        .unwrap();
+    assert_eq!(
+        ev.decisions[id].rules[0].why.reasons,
+        [policy::eval::BUDGET_REASON]
+    );
+    // A debug build is slower than the release binary; this bounds the work, not the speed.
+    assert!(took < Duration::from_secs(60), "took {took:?}");
+}
+
+#[test]
+fn a_small_budget_stops_early_and_names_what_was_running() {
+    let r = load("nested-every.policy", fixture("nested-every.policy"));
+    let facts = json!({"incidents": incidents(30), "其他": true});
+    let p = &r.program;
+    let (f, _) =
+        policy::facts::load(p, policy::facts::Format::Json, &facts.to_string(), 0).unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+    // 30³ comparisons need more than 1,000 steps; with enough steps all is decided.
+    let short = policy::eval::evaluate_with_budget(p, &f, date, false, 1_000);
+    assert!(short.budget.is_some());
+    let full = policy::eval::evaluate_with_budget(p, &f, date, false, 10_000_000);
+    assert!(full.budget.is_none());
+    assert_eq!(full.decisions[0].status, Status::Decided);
+    assert_eq!(full.decisions[1].status, Status::Decided);
+}
+
+/// The shipped rules on the largest facts accepted (every list at the limit of
+/// `policy::facts::MAX_ITEMS` elements) stay well within the step budget.
+#[test]
+fn the_shipped_rules_on_the_largest_facts_stay_well_within_the_budget() {
+    let mut sources = Sources::new();
+    let rules = policy::load_rule_set(&mut sources, shipped_rules()).expect("shipped rules");
+    let n = policy::facts::MAX_ITEMS;
+    let mut facts: J = serde_json::from_str(
+        &std::fs::read_to_string(
+            root().join("examples/revoke-two-grounds-minhang-data-services.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let day = |i: usize| {
+        (chrono::NaiveDate::from_ymd_opt(2015, 1, 1).unwrap() + chrono::Days::new(i as u64 % 3650))
+            .to_string()
+    };
+    let cats = ["safety", "network_security", "tax_evasion", "other_major"];
+    facts["incidents"] = (0..n)
+        .map(|i| json!({"date": day(i), "category": cats[i % 4], "severity": "general"}))
+        .collect();
+    facts["reviews"] = (0..n)
+        .map(|i| json!({"applied_on": day(i), "result": "failed"}))
+        .collect();
+    facts["annual_reports"] = (0..n)
+        .map(|i| json!({"year": 2015 + (i % 10), "submitted_on": day(i)}))
+        .collect();
+    facts["changes"] = (0..n)
+        .map(|i| json!({"kind": "operator", "date": day(i), "filed_on": day(i + 1)}))
+        .collect();
+    let p = &rules.program;
+    let (f, _) =
+        policy::facts::load(p, policy::facts::Format::Json, &facts.to_string(), 0).unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+    let ev = evaluate(p, &f, date, true);
+    eprintln!("shipped rules, {n} elements per list: {} steps", ev.steps);
+    assert!(ev.budget.is_none());
+    assert!(
+        ev.steps < policy::eval::MAX_STEPS / 10,
+        "{} steps",
+        ev.steps
+    );
+}

@@ -100,6 +100,9 @@ pub fn check(
         }
     };
     let evaluation = policy::eval::evaluate(program, &facts, as_of, true);
+    if let Some(note) = &evaluation.budget {
+        print_diags(&sources, &[note.diag()]);
+    }
     let report = Report {
         program,
         evaluation: &evaluation,

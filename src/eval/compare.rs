@@ -208,8 +208,13 @@ impl<'p> Evaluator<'p> {
             _ => V::why(why_of(&[&a, &b])),
         };
         if self.explain && self.recording {
-            let check = self.make_check(op, l, r, &a, &b, &result, whole.span);
-            self.push_check(check);
+            if self.checks.len() >= MAX_CHECKS {
+                // Not kept: only counted (see `push_check`), so not shown either.
+                self.truncated += 1;
+            } else {
+                let check = self.make_check(op, l, r, &a, &b, &result, whole.span);
+                self.push_check(check);
+            }
         }
         result
     }

@@ -118,17 +118,81 @@ pub struct DecisionResult {
 pub struct Evaluation {
     pub as_of: NaiveDate,
     pub decisions: Vec<DecisionResult>,
+    /// Set when the evaluation ran out of its step budget ([`MAX_STEPS`]): what was
+    /// running then. The decisions it left are undetermined with [`BUDGET_REASON`].
+    pub budget: Option<BudgetNote>,
+    /// The steps the evaluation took (expressions evaluated).
+    pub steps: u64,
+}
+
+/// The rule or decision that was being evaluated when the step budget ran out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BudgetNote {
+    /// `article6.clause2`, `article19.revoke`.
+    pub decision: String,
+    /// The title of the rule of the clause, if it was in a rule.
+    pub rule: Option<String>,
+    /// The place of the rule, or of the decision.
+    pub span: Span,
+}
+
+impl BudgetNote {
+    /// The diagnostic for a person: `policy::eval::budget`, at the rule or decision.
+    pub fn diag(&self) -> crate::diag::Diag {
+        let what = match &self.rule {
+            Some(r) => format!("rule \"{r}\" of `{}`", self.decision),
+            None => format!("`{}`", self.decision),
+        };
+        crate::diag::Diag::warning(
+            "policy::eval::budget",
+            format!(
+                "the evaluation stopped after {MAX_STEPS} steps, in {what}; \
+                 the decisions it had not finished are undetermined"
+            ),
+        )
+        .at(self.span)
+        .label("still running here")
+        .help(
+            "the rule does too much work for these facts (quantifiers nested over long lists, \
+             say): filter the lists first, or compare each element with fewer others",
+        )
+    }
 }
 
 /// The most checks kept for one rule or decision.
 pub const MAX_CHECKS: usize = 40;
 
+/// The most evaluation steps (expressions evaluated) for one cluster. The shipped
+/// rules on the largest facts accepted (four lists of `facts::MAX_ITEMS` elements)
+/// take about 4.3 million; a rule set that would take far longer (three nested
+/// quantifiers over 10,000 incidents: 10^12 comparisons, days) stops here instead,
+/// after well under a second.
+pub const MAX_STEPS: u64 = 20_000_000;
+
+/// The reason of a value left unknown because the step budget ran out.
+pub const BUDGET_REASON: &str =
+    "the evaluation stopped: it needed more steps than the budget allows";
+
 /// Evaluate every decision of `program` on `facts` as of `as_of`.
 pub fn evaluate(program: &Program, facts: &Facts, as_of: NaiveDate, explain: bool) -> Evaluation {
+    evaluate_with_budget(program, facts, as_of, explain, MAX_STEPS)
+}
+
+/// [`evaluate`] with a step budget other than [`MAX_STEPS`].
+pub fn evaluate_with_budget(
+    program: &Program,
+    facts: &Facts,
+    as_of: NaiveDate,
+    explain: bool,
+    max_steps: u64,
+) -> Evaluation {
     let mut ev = Evaluator::new(program, facts, as_of, explain);
+    ev.max_steps = max_steps;
     for i in 0..program.decisions.len() {
         ev.ensure_decision(i);
     }
+    let budget = ev.budget.take();
+    let steps = ev.steps;
     let decisions = ev
         .decisions
         .into_iter()
@@ -142,7 +206,12 @@ pub fn evaluate(program: &Program, facts: &Facts, as_of: NaiveDate, explain: boo
             })
         })
         .collect();
-    Evaluation { as_of, decisions }
+    Evaluation {
+        as_of,
+        decisions,
+        budget,
+        steps,
+    }
 }
 
 struct Frame {
@@ -150,6 +219,66 @@ struct Frame {
     value: V,
     shown: String,
 }
+
+/// A memoised call of a user function: its value and the checks made inside, with
+/// the bindings of the caller's quantifiers left out (they are put back at each use).
+#[derive(Clone)]
+struct Memo {
+    value: V,
+    checks: Vec<Check>,
+    truncated: usize,
+}
+
+/// A function argument as a memo key: scalars by value, lists, records, series and
+/// unknowns by identity (equal contents elsewhere are just not shared).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum ArgKey {
+    Bool(bool),
+    Num(Decimal),
+    Ratio(Decimal, Decimal),
+    Growth(Decimal, Decimal, u32, Decimal),
+    Date(NaiveDate),
+    Duration(i32, i32, i32),
+    MonthDay(u32, u32),
+    Text(Arc<str>),
+    Enum(usize),
+    None,
+    Shared(usize),
+    Unknown(usize),
+}
+
+fn arg_key(v: &V) -> ArgKey {
+    match v {
+        V::Unknown(w) => ArgKey::Unknown(Arc::as_ptr(w) as usize),
+        V::Known(x) => match x {
+            Value::Bool(b) => ArgKey::Bool(*b),
+            Value::Num(n) => ArgKey::Num(n.normalize()),
+            Value::Ratio(f) => ArgKey::Ratio(f.num, f.den),
+            Value::Growth {
+                first,
+                last,
+                n,
+                scale,
+            } => ArgKey::Growth(*first, *last, *n, *scale),
+            Value::Date(d) => ArgKey::Date(*d),
+            Value::Duration {
+                years,
+                months,
+                days,
+            } => ArgKey::Duration(*years, *months, *days),
+            Value::MonthDay(m, d) => ArgKey::MonthDay(*m, *d),
+            Value::Text(t) => ArgKey::Text(t.clone()),
+            Value::Enum(i) => ArgKey::Enum(*i),
+            Value::None => ArgKey::None,
+            Value::Record(r) => ArgKey::Shared(Arc::as_ptr(r) as usize),
+            Value::List(l) => ArgKey::Shared(Arc::as_ptr(l) as usize),
+            Value::Series(s) => ArgKey::Shared(Arc::as_ptr(s) as usize),
+        },
+    }
+}
+
+/// (body, arguments, recording checks)
+type MemoKey = (usize, Vec<ArgKey>, bool);
 
 struct Evaluator<'p> {
     p: &'p Program,
@@ -163,6 +292,13 @@ struct Evaluator<'p> {
     checks: Vec<Check>,
     truncated: usize,
     recording: bool,
+    /// Calls of user functions already evaluated, by body and argument values.
+    memo: std::collections::HashMap<MemoKey, Memo>,
+    steps: u64,
+    max_steps: u64,
+    /// What is being evaluated: (decision, rule title and span).
+    running: Vec<(DecisionId, Option<(String, Span)>)>,
+    budget: Option<BudgetNote>,
 }
 
 /// The reasons of every unknown among `vs`, merged.
@@ -279,6 +415,11 @@ impl<'p> Evaluator<'p> {
             checks: Vec::new(),
             truncated: 0,
             recording: true,
+            memo: std::collections::HashMap::new(),
+            steps: 0,
+            max_steps: MAX_STEPS,
+            running: Vec::new(),
+            budget: None,
         }
     }
 
@@ -313,7 +454,9 @@ impl<'p> Evaluator<'p> {
         }
         let saved_env = std::mem::take(&mut self.env);
         let saved_checks = self.take_checks();
+        self.running.push((id, None));
         let r = self.decision_inner(id);
+        self.running.pop();
         self.env = saved_env;
         self.checks = saved_checks.0;
         self.truncated = saved_checks.1;
@@ -370,7 +513,20 @@ impl<'p> Evaluator<'p> {
                 if let Err((s, w)) = self.applies(clause.applies.as_ref()) {
                     return na(s, w);
                 }
-                let rules: Vec<RuleResult> = clause.rules.iter().map(|r| self.rule(r)).collect();
+                let rules: Vec<RuleResult> = clause
+                    .rules
+                    .iter()
+                    .map(|r| {
+                        if let Some(top) = self.running.last_mut() {
+                            top.1 = Some((r.title.clone(), r.span));
+                        }
+                        let res = self.rule(r);
+                        if let Some(top) = self.running.last_mut() {
+                            top.1 = None;
+                        }
+                        res
+                    })
+                    .collect();
                 let mut acc = V::bool(true);
                 let mut any_applicable = false;
                 for (r, res) in clause.rules.iter().zip(&rules) {
@@ -601,7 +757,32 @@ impl<'p> Evaluator<'p> {
         }
     }
 
+    /// Count a step; false once the budget has run out (noting what was running).
+    fn step(&mut self) -> bool {
+        if self.budget.is_some() {
+            return false;
+        }
+        self.steps += 1;
+        if self.steps <= self.max_steps {
+            return true;
+        }
+        let (decision, rule) = self.running.last().cloned().unwrap_or((0, None));
+        let def = self.p.decisions.get(decision);
+        self.budget = Some(BudgetNote {
+            decision: def.map(|d| d.name.clone()).unwrap_or_default(),
+            span: match &rule {
+                Some((_, span)) => *span,
+                None => def.map(|d| d.span).unwrap_or_default(),
+            },
+            rule: rule.map(|(t, _)| t),
+        });
+        false
+    }
+
     pub(crate) fn eval(&mut self, e: &Expr) -> V {
+        if !self.step() {
+            return V::reason(BUDGET_REASON);
+        }
         match &e.kind {
             ExprKind::Bool(b) => V::bool(*b),
             ExprKind::Num(n) => V::Known(Value::Num(*n)),
@@ -751,20 +932,22 @@ impl<'p> Evaluator<'p> {
                 other => other,
             },
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, e),
-            ExprKind::If(c, t, f) => match self.eval(c).as_bool() {
-                Some(true) => self.eval(t),
-                Some(false) => self.eval(f),
-                None => {
-                    let cv = self.eval(c);
-                    let tv = self.eval(t);
-                    let fv = self.eval(f);
-                    // Unknown condition: the value is known only if both branches agree.
-                    match (&tv, &fv) {
-                        (V::Known(a), V::Known(b)) if a == b => tv,
-                        _ => V::why(why_of(&[&cv, &tv, &fv])),
+            ExprKind::If(c, t, f) => {
+                let cv = self.eval(c);
+                match cv.as_bool() {
+                    Some(true) => self.eval(t),
+                    Some(false) => self.eval(f),
+                    None => {
+                        let tv = self.eval(t);
+                        let fv = self.eval(f);
+                        // Unknown condition: the value is known only if both branches agree.
+                        match (&tv, &fv) {
+                            (V::Known(a), V::Known(b)) if a == b => tv,
+                            _ => V::why(why_of(&[&cv, &tv, &fv])),
+                        }
                     }
                 }
-            },
+            }
             ExprKind::Quantifier {
                 kind,
                 var_name,
@@ -817,12 +1000,57 @@ impl<'p> Evaluator<'p> {
                 }
                 self.env.truncate(*depth);
                 let base = self.env.len();
+                // The body sees only its arguments (the caller's entries below them are
+                // nameless), so a call is evaluated once per argument set.
+                let rec = self.explain && self.recording;
+                let key: MemoKey = (
+                    Arc::as_ptr(body) as usize,
+                    frames.iter().map(|f| arg_key(&f.value)).collect(),
+                    rec,
+                );
+                let outer = if rec { self.bindings() } else { Vec::new() };
+                if let Some(m) = self.memo.get(&key).cloned() {
+                    self.replay(&m, outer);
+                    return m.value;
+                }
                 self.env.extend(frames);
+                let saved = self.take_checks();
                 let v = self.eval(body);
+                let (checks, truncated) = self.take_checks();
+                self.checks = saved.0;
+                self.truncated = saved.1;
                 self.env.truncate(base);
+                let m = Memo {
+                    value: v.clone(),
+                    checks: checks
+                        .into_iter()
+                        .map(|mut c| {
+                            c.bindings.drain(..outer.len().min(c.bindings.len()));
+                            c
+                        })
+                        .collect(),
+                    truncated,
+                };
+                self.replay(&m, outer);
+                // A value cut short by the budget is not kept: it was not computed.
+                if self.budget.is_none() {
+                    self.memo.insert(key, m);
+                }
                 v
             }
         }
+    }
+
+    /// Record the checks of a memoised call under the caller's current bindings.
+    fn replay(&mut self, m: &Memo, outer: Vec<(String, String)>) {
+        for c in &m.checks {
+            let mut c = c.clone();
+            let mut b = outer.clone();
+            b.append(&mut c.bindings);
+            c.bindings = b;
+            self.push_check(c);
+        }
+        self.truncated += m.truncated;
     }
 
     fn shown_binding(&self, a: &Expr, v: &V) -> String {
@@ -870,7 +1098,8 @@ impl<'p> Evaluator<'p> {
         let mut decided: Option<bool> = None;
         self.env.truncate(depth);
         for (i, item) in list.items.iter().enumerate() {
-            let shown = if self.explain {
+            // Shown only in the checks kept: none once a rule has all it keeps.
+            let shown = if self.explain && self.recording && self.checks.len() < MAX_CHECKS {
                 match item {
                     Value::Record(r) => {
                         self.show_record(r, &elem_ty(&over.ty), &format!("{over_text}[{}]", i + 1))
@@ -882,10 +1111,10 @@ impl<'p> Evaluator<'p> {
             };
             self.env.push(Frame {
                 // The name is shown only in explanations: no allocation otherwise.
-                name: if self.explain {
-                    var.to_string()
-                } else {
+                name: if shown.is_empty() {
                     String::new()
+                } else {
+                    var.to_string()
                 },
                 value: V::Known(item.clone()),
                 shown,
