@@ -415,3 +415,76 @@ fn the_shipped_rules_on_the_largest_facts_stay_well_within_the_budget() {
         ev.steps
     );
 }
+
+/// The value of decision `name` as a number, or `None` when it is not decided.
+fn number_of(rules: &policy::RuleSet, ev: &Evaluation, name: &str) -> Option<String> {
+    let id = rules
+        .program
+        .decisions
+        .iter()
+        .position(|d| d.name == name)
+        .unwrap();
+    match &ev.decisions[id].value {
+        Some(policy::eval::Value::Num(n)) => Some(n.to_string()),
+        None => None,
+        Some(other) => panic!("{name} = {other:?}"),
+    }
+}
+
+#[test]
+fn latest_and_earliest_ignore_unknowns_that_cannot_be_the_answer_and_break_ties_by_order() {
+    let r = load("pick.policy", fixture("pick.policy"));
+    let entry = |day: &str, ok: Option<bool>, n: u32| match ok {
+        Some(ok) => json!({"day": day, "ok": ok, "n": n}),
+        None => json!({"day": day, "n": n}),
+    };
+    // Entry 4's filter is unknown, but it is neither the latest nor the earliest.
+    let facts = json!({"entries": [
+        entry("2024-01-01", Some(true), 1),
+        entry("2024-03-01", Some(true), 2),
+        entry("2024-03-01", Some(true), 3),
+        entry("2024-02-01", None, 4),
+        entry("2024-01-01", Some(true), 5),
+    ]});
+    let ev = run_on(&r, &facts, "2025-06-30");
+    // Ties: the first in the list wins, both ways.
+    assert_eq!(
+        number_of(&r, &ev, "article1.latest_ok").as_deref(),
+        Some("2")
+    );
+    assert_eq!(
+        number_of(&r, &ev, "article1.earliest_ok").as_deref(),
+        Some("1")
+    );
+
+    // Now it could be the latest: unknown.
+    let facts = json!({"entries": [
+        entry("2024-01-01", Some(true), 1),
+        entry("2024-04-01", None, 4),
+        entry("2024-03-01", Some(true), 2),
+    ]});
+    let ev = run_on(&r, &facts, "2025-06-30");
+    assert_eq!(number_of(&r, &ev, "article1.latest_ok"), None);
+    assert_eq!(
+        number_of(&r, &ev, "article1.earliest_ok").as_deref(),
+        Some("1")
+    );
+
+    // Tied with the best but earlier in the list: it would win if it passes.
+    let facts = json!({"entries": [
+        entry("2024-03-01", None, 4),
+        entry("2024-03-01", Some(true), 2),
+    ]});
+    let ev = run_on(&r, &facts, "2025-06-30");
+    assert_eq!(number_of(&r, &ev, "article1.latest_ok"), None);
+    // Tied but later in the list: the earlier one wins whatever it says.
+    let facts = json!({"entries": [
+        entry("2024-03-01", Some(true), 2),
+        entry("2024-03-01", None, 4),
+    ]});
+    let ev = run_on(&r, &facts, "2025-06-30");
+    assert_eq!(
+        number_of(&r, &ev, "article1.latest_ok").as_deref(),
+        Some("2")
+    );
+}

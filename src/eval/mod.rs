@@ -1185,8 +1185,13 @@ impl<'p> Evaluator<'p> {
     }
 
     /// The element with the greatest (latest) or smallest key among those that pass
-    /// the filter; `none` when none does. Unknown when a filter or key is unknown for
-    /// an element that could be the answer.
+    /// the filter; `none` when none does. Of elements with equal keys the first in the
+    /// list wins, so the answer never depends on anything but the list.
+    ///
+    /// An element whose filter or key is unknown makes the answer unknown only if it
+    /// could be the answer: its key is unknown, or it would beat (or, earlier in the
+    /// list, tie with) the best element known to pass. One known to lose whatever its
+    /// filter says is irrelevant.
     fn pick(
         &mut self,
         latest: bool,
@@ -1195,16 +1200,19 @@ impl<'p> Evaluator<'p> {
         key: &Expr,
         depth: usize,
     ) -> V {
+        use std::cmp::Ordering;
         let (list, _) = match self.items_of(over) {
             Ok(x) => x,
             Err(u) => return u,
         };
-        let mut best: Option<(Value, Value)> = None;
-        let mut unknown: Option<Why> = None;
+        // The best element known to pass: (key, index, element).
+        let mut best: Option<(Value, usize, Value)> = None;
+        // Elements that may or may not pass, or whose key is unknown: (key, index, why).
+        let mut uncertain: Vec<(Option<Value>, usize, Why)> = Vec::new();
         self.env.truncate(depth);
         // Keys, like filters, choose elements; they are not explanations.
         let rec = std::mem::replace(&mut self.recording, false);
-        for item in list.items.iter() {
+        for (i, item) in list.items.iter().enumerate() {
             self.env.push(Frame {
                 name: String::new(),
                 value: V::Known(item.clone()),
@@ -1222,32 +1230,48 @@ impl<'p> Evaluator<'p> {
                 (V::Known(Value::Bool(true)), Some(V::Known(k))) => k,
                 (p, Some(k)) => {
                     let w = why_of(&[&p, &k]);
-                    match &mut unknown {
-                        Some(u) => u.merge(&w),
-                        None => unknown = Some(w),
-                    }
+                    let known = match k {
+                        V::Known(k) => Some(k),
+                        V::Unknown(_) => None,
+                    };
+                    uncertain.push((known, i, w));
                     continue;
                 }
             };
+            // Strictly better only: on a tie the earlier element stays.
             let better = match &best {
                 None => true,
-                Some((bk, _)) => match compare_keys(&k, bk) {
-                    Some(o) => {
-                        (o == std::cmp::Ordering::Greater) == latest
-                            && o != std::cmp::Ordering::Equal
-                    }
+                Some((bk, _, _)) => match compare_keys(&k, bk) {
+                    Some(o) => o != Ordering::Equal && (o == Ordering::Greater) == latest,
                     None => false,
                 },
             };
             if better {
-                best = Some((k, item.clone()));
+                best = Some((k, i, item.clone()));
             }
         }
         self.recording = rec;
+        let mut unknown: Option<Why> = None;
+        for (k, i, w) in uncertain {
+            let could_be_the_answer = match (&k, &best) {
+                (None, _) | (Some(_), None) => true,
+                (Some(k), Some((bk, bi, _))) => match compare_keys(k, bk) {
+                    Some(Ordering::Equal) => i < *bi,
+                    Some(o) => (o == Ordering::Greater) == latest,
+                    None => true,
+                },
+            };
+            if could_be_the_answer {
+                match &mut unknown {
+                    Some(u) => u.merge(&w),
+                    None => unknown = Some(w),
+                }
+            }
+        }
         if let Some(w) = unknown {
             return V::why(w);
         }
-        V::Known(best.map(|(_, v)| v).unwrap_or(Value::None))
+        V::Known(best.map(|(_, _, v)| v).unwrap_or(Value::None))
     }
 
     fn count(&mut self, over: &Expr, filter: Option<&Expr>, depth: usize) -> V {
