@@ -488,3 +488,37 @@ fn latest_and_earliest_ignore_unknowns_that_cannot_be_the_answer_and_break_ties_
         Some("2")
     );
 }
+
+#[test]
+fn the_cli_reports_a_stopped_evaluation_with_code_place_and_help() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("exact-budget");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("rules")).unwrap();
+    std::fs::write(
+        dir.join("rules/nested-every.policy"),
+        fixture("nested-every.policy"),
+    )
+    .unwrap();
+    let facts = json!({"incidents": incidents(10_000), "其他": true});
+    std::fs::write(dir.join("facts.json"), facts.to_string()).unwrap();
+    let rules = dir.join("rules");
+    let facts = dir.join("facts.json");
+    let (code, stdout, stderr) = run(&[
+        "check",
+        "--policy",
+        rules.to_str().unwrap(),
+        "--facts",
+        facts.to_str().unwrap(),
+        "--as-of",
+        "2025-06-30",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("policy::eval::budget"), "{stderr}");
+    assert!(stderr.contains("任意三件事件按日期有序"), "{stderr}");
+    assert!(stderr.contains("nested-every.policy:17:5"), "{stderr}");
+    assert!(stderr.contains("help:"), "{stderr}");
+    assert!(
+        stdout.contains("the evaluation stopped: it needed more steps than the budget allows"),
+        "{stdout}"
+    );
+}
