@@ -153,6 +153,18 @@ fn thirds_add_up_to_the_whole() {
 }
 
 #[test]
+fn a_fraction_is_in_a_list_holding_the_same_value_written_otherwise() {
+    let r = exact_rules();
+    // 1/3 and 3/9: the same number.
+    let facts = json!({"部分": "1", "总数": "3"});
+    let ev = run_on(&r, &facts, "2025-06-30");
+    assert_eq!(rule_of(&r, &ev, 5).0, Outcome::Met);
+    let facts = json!({"部分": "1", "总数": "3.0000000000000000000000000001"});
+    let ev = run_on(&r, &facts, "2025-06-30");
+    assert_eq!(rule_of(&r, &ev, 5).0, Outcome::NotMet);
+}
+
+#[test]
 fn a_quotient_is_shown_rounded_and_marked() {
     let r = exact_rules();
     let facts = json!({"部分": "1", "总数": "3"});

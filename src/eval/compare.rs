@@ -179,7 +179,12 @@ impl<'p> Evaluator<'p> {
                 let a = self.eval(l);
                 let b = self.eval(r);
                 match (a, b) {
-                    (V::Known(x), V::Known(Value::List(list))) => V::bool(list.items.contains(&x)),
+                    // Numbers by value: a fraction is equal to another of the same value.
+                    (V::Known(x), V::Known(Value::List(list))) => V::bool(
+                        list.items
+                            .iter()
+                            .any(|i| *i == x || order(i, &x, BinOp::Eq) == Ok(true)),
+                    ),
                     (V::Unknown(w), _) | (_, V::Unknown(w)) => V::Unknown(w),
                     _ => V::reason("not a list"),
                 }

@@ -224,6 +224,9 @@ struct Frame {
 /// the bindings of the caller's quantifiers left out (they are put back at each use).
 #[derive(Clone)]
 struct Memo {
+    /// The arguments, held so that the allocations their keys point to stay alive
+    /// (a freed list's address could otherwise be reused by another list).
+    _args: Vec<V>,
     value: V,
     checks: Vec<Check>,
     truncated: usize,
@@ -1013,6 +1016,7 @@ impl<'p> Evaluator<'p> {
                     self.replay(&m, outer);
                     return m.value;
                 }
+                let args_held: Vec<V> = frames.iter().map(|f| f.value.clone()).collect();
                 self.env.extend(frames);
                 let saved = self.take_checks();
                 let v = self.eval(body);
@@ -1021,6 +1025,7 @@ impl<'p> Evaluator<'p> {
                 self.truncated = saved.1;
                 self.env.truncate(base);
                 let m = Memo {
+                    _args: args_held,
                     value: v.clone(),
                     checks: checks
                         .into_iter()
