@@ -101,6 +101,9 @@ fn compound_growth_a_hair_below_ten_percent_is_not_met() {
     assert_eq!(outcome, Outcome::NotMet);
     let m = margin_of(&checks[0]);
     assert_eq!(sign(&m), -1, "margin {m}");
+    // Not `≈10% < 10%`: the rate is shown as just below the threshold.
+    let left = checks[0].left.as_ref().unwrap().value.clone();
+    assert!(left.starts_with("≈9.99999999"), "left {left}");
 
     let facts = json!({"产值": series("30", "31", "36.3")});
     let ev = run_on(&r, &facts, "2025-06-30");

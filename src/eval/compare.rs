@@ -257,8 +257,8 @@ impl<'p> Evaluator<'p> {
                     .unwrap_or_else(|_| t.to_string())
             };
             if plain(ls) == plain(rs) && order(x, y, BinOp::Eq) == Ok(false) {
-                left = Some(self.show_precise(x, &l.ty));
-                right = Some(self.show_precise(y, &r.ty));
+                left = Some(self.show_precise(x, y, &l.ty));
+                right = Some(self.show_precise(y, x, &r.ty));
             }
         }
         Check {
@@ -272,8 +272,31 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    /// A number with as many digits as a decimal holds (`≈` when not exact).
-    fn show_precise(&self, v: &Value, ty: &Ty) -> Shown {
+    /// A number with as many digits as a decimal holds (`≈` when not exact); a growth
+    /// rate compared with `other` as `other` plus the margin to first order, so that
+    /// it does not read as equal to it.
+    fn show_precise(&self, v: &Value, other: &Value, ty: &Ty) -> Shown {
+        if let (
+            Value::Growth {
+                first,
+                last,
+                n,
+                scale,
+            },
+            Some(t),
+        ) = (v, other.as_frac())
+        {
+            let near = growth_margin_linear(*first, *last, *n, *scale, t)
+                .and_then(|m| t.checked_add(m))
+                .and_then(|g| g.num.checked_div(g.den));
+            if let Some(g) = near {
+                return Shown {
+                    value: format!("≈{}", g.normalize()),
+                    unit: self.unit_name(ty),
+                    label: None,
+                };
+            }
+        }
         let value = match v {
             Value::Num(d) => Some(d.normalize().to_string()),
             Value::Ratio(f) => f
