@@ -100,7 +100,15 @@ fn write_value(out: &mut String, program: &Program, v: &Value, ty: &Ty) {
                 }
             }
         }
-        Value::Num(n) => {
+        Value::Num(_) | Value::Ratio(_) => {
+            // A quotient that is not an exact decimal is shown rounded, marked `≈`.
+            let n = match v {
+                Value::Ratio(f) => crate::eval::show_frac(*f),
+                other => other
+                    .as_frac()
+                    .map(|f| f.num.to_string())
+                    .unwrap_or_default(),
+            };
             let unit = ty
                 .unit()
                 .filter(|u| *u != UNIT_ONE)
@@ -117,8 +125,8 @@ fn write_value(out: &mut String, program: &Program, v: &Value, ty: &Ty) {
 
 /// One cluster's decisions as a line of JSON (with the newline):
 /// `{"source":{…},"decisions":{"article6.eligible":{"value":…,"status":…,"missing":[…]},…}}`,
-/// plus `"warnings"` (unknown facts and fields, placed as [`warnings`] places them) when there
-/// are any.
+/// plus `"warnings"` (unknown facts and fields, placed as [`warnings`] places them; an
+/// evaluation stopped by its step budget) when there are any.
 pub fn decisions_line(
     out: &mut String,
     program: &Program,
@@ -162,9 +170,23 @@ pub fn decisions_line(
         out.push_str("]}");
     }
     out.push('}');
+    // An evaluation stopped by its step budget says so among the record's warnings.
+    let budget = ev.budget.as_ref().map(|b| {
+        let d = b.diag();
+        Problem {
+            warning: true,
+            code: d.code,
+            message: d.message,
+            help: d.help,
+            line: None,
+            column: None,
+            field: None,
+        }
+    });
+    let warnings: Vec<Problem> = warnings.iter().cloned().chain(budget).collect();
     if !warnings.is_empty() {
         out.push_str(",\"warnings\":");
-        problems_json(out, warnings);
+        problems_json(out, &warnings);
     }
     out.push_str("}\n");
 }

@@ -308,11 +308,14 @@ pub enum ExprKind {
         depth: usize,
     },
     Call(Builtin, Vec<Expr>),
-    /// A user function, inlined: the arguments are pushed at `depth`, then `body` runs.
+    /// A call of a user function: the arguments are pushed at `depth`, then `body`
+    /// runs. Calls with the same argument types at the same depth share one checked
+    /// body, so the program is a graph (a DAG) as large as the rule text: walk it
+    /// remembering the bodies seen (by `Arc::as_ptr`), not as a tree.
     Inline {
         name: String,
         args: Vec<Expr>,
-        body: Box<Expr>,
+        body: std::sync::Arc<Expr>,
         depth: usize,
     },
 }

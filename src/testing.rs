@@ -853,8 +853,9 @@ fn dependencies(program: &Program) -> Vec<Vec<bool>> {
         .map(|d| {
             let mut out = Vec::new();
             let mut seen_slots = vec![false; program.slots.len()];
+            let mut seen_bodies = std::collections::HashSet::new();
             let mut visit = |e: &Expr, out: &mut Vec<DecisionId>| {
-                refs(program, e, out, &mut seen_slots);
+                refs(program, e, out, &mut seen_slots, &mut seen_bodies);
             };
             match &d.kind {
                 DecisionKind::Expr(e) => visit(e, &mut out),
@@ -898,19 +899,35 @@ fn dependencies(program: &Program) -> Vec<Vec<bool>> {
         .collect()
 }
 
-fn refs(program: &Program, e: &Expr, out: &mut Vec<DecisionId>, slots: &mut Vec<bool>) {
+/// `bodies`: the shared function bodies already walked (the program is a DAG).
+fn refs(
+    program: &Program,
+    e: &Expr,
+    out: &mut Vec<DecisionId>,
+    slots: &mut Vec<bool>,
+    bodies: &mut std::collections::HashSet<*const Expr>,
+) {
     if let ExprKind::Slot(s) = &e.kind {
         if let Some(seen) = slots.get_mut(*s) {
             if !*seen {
                 *seen = true;
                 if let Some(slot) = program.slots.get(*s) {
-                    refs(program, &slot.body, out, slots);
+                    refs(program, &slot.body, out, slots, bodies);
                 }
             }
         }
         return;
     }
-    let mut go = |x: &Expr, out: &mut Vec<DecisionId>| refs(program, x, out, slots);
+    if let ExprKind::Inline { args, body, .. } = &e.kind {
+        for a in args {
+            refs(program, a, out, slots, bodies);
+        }
+        if bodies.insert(std::sync::Arc::as_ptr(body)) {
+            refs(program, body, out, slots, bodies);
+        }
+        return;
+    }
+    let mut go = |x: &Expr, out: &mut Vec<DecisionId>| refs(program, x, out, slots, bodies);
     match &e.kind {
         ExprKind::Decision(id) => out.push(*id),
         ExprKind::List(xs) | ExprKind::Call(_, xs) => {
@@ -953,12 +970,6 @@ fn refs(program: &Program, e: &Expr, out: &mut Vec<DecisionId>, slots: &mut Vec<
             if let Some(f) = filter {
                 go(f, out);
             }
-        }
-        ExprKind::Inline { args, body, .. } => {
-            for a in args {
-                go(a, out);
-            }
-            go(body, out);
         }
         _ => {}
     }

@@ -40,6 +40,9 @@ pub const BUILTINS: &[(&str, &str)] = &[
     ("abs", "abs(x): the absolute value"),
 ];
 
+/// How deep user functions may call one another (`f` calling `g` calling `h` … ).
+pub const MAX_CALL_DEPTH: usize = 32;
+
 impl<'a> Checker<'a> {
     fn arity(&mut self, name: &ast::Ident, args: &[ast::Expr], n: usize, span: Span) -> bool {
         if args.len() == n {
@@ -282,7 +285,27 @@ impl<'a> Checker<'a> {
         if !self.arity(name, args, params.len(), span) {
             return mk_err(span);
         }
-        if self.fn_stack.contains(&name.name) || self.fn_stack.len() > 32 {
+        if !self.fn_stack.contains(&name.name) && self.fn_stack.len() >= MAX_CALL_DEPTH {
+            self.err(
+                Diag::error(
+                    "policy::check::calls_too_deep",
+                    format!(
+                        "`{}` is called through a chain of {} functions, more than the limit of {MAX_CALL_DEPTH}",
+                        name.name,
+                        self.fn_stack.len() + 1
+                    ),
+                )
+                .at(span)
+                .label("called here")
+                .help(format!(
+                    "functions may call one another at most {MAX_CALL_DEPTH} deep: the chain starts at `{}`; \
+                     write some of the steps into one function, or make them definitions without parameters",
+                    self.fn_stack.first().map(String::as_str).unwrap_or_default()
+                )),
+            );
+            return mk_err(span);
+        }
+        if self.fn_stack.contains(&name.name) {
             self.err(
                 Diag::error(
                     "policy::check::cycle",
@@ -305,8 +328,51 @@ impl<'a> Checker<'a> {
         }
         // …the body in its own, with the arguments on top of the caller's stack.
         let depth = self.scope.len();
+        let key = format!(
+            "{}\u{0}{:?}\u{0}{depth}\u{0}{art:?}",
+            name.name,
+            tys.iter().map(|(_, t)| t).collect::<Vec<_>>()
+        );
+        let shared = match self.fn_bodies.get(&key) {
+            Some(b) => {
+                let b = b.clone();
+                // What the body names is checked again here, so that a cycle through
+                // the shared body is still found (`definition s = f(1)`, `f` naming `s`).
+                for &id in &b.slots {
+                    self.named_slots.insert(id);
+                    self.ensure_slot(id);
+                }
+                for &id in &b.used_dec {
+                    self.ensure_decision(id);
+                }
+                b
+            }
+            None => {
+                let b = self.check_fn_body(def, art, tys);
+                self.fn_bodies.insert(key, b.clone());
+                b
+            }
+        };
+        self.used.extend(shared.used.iter().copied());
+        self.used_dec.extend(shared.used_dec.iter().copied());
+        let own = self.record_fn_annotations(def);
+        self.used.extend(own);
+        let ty = shared.body.ty.clone();
+        mk_inline(name.name.clone(), xs, shared.body, depth, ty, span)
+    }
+
+    /// Check a function's body for arguments of types `tys` on top of the current stack.
+    fn check_fn_body(
+        &mut self,
+        def: &ast::Definition,
+        art: Option<u32>,
+        tys: Vec<(String, Ty)>,
+    ) -> FnBody {
         let saved_scope = std::mem::take(&mut self.scope);
         let saved_article = self.article;
+        let saved_used = std::mem::take(&mut self.used);
+        let saved_used_dec = std::mem::take(&mut self.used_dec);
+        let saved_slots = std::mem::take(&mut self.named_slots);
         self.article = art;
         // Keep stack depths absolute: pad with the caller's (invisible) entries.
         self.scope = saved_scope
@@ -314,7 +380,7 @@ impl<'a> Checker<'a> {
             .map(|(_, t)| (String::new(), t.clone()))
             .collect();
         self.scope.extend(tys);
-        self.fn_stack.push(name.name.clone());
+        self.fn_stack.push(def.name.name.clone());
         let body = self.expr(&def.body);
         let body = match &def.ty {
             Some(t) => {
@@ -326,10 +392,16 @@ impl<'a> Checker<'a> {
         self.fn_stack.pop();
         self.scope = saved_scope;
         self.article = saved_article;
-        let own = self.record_fn_annotations(def);
-        self.used.extend(own);
-        let ty = body.ty.clone();
-        mk_inline(name.name.clone(), xs, body, depth, ty, span)
+        let used = std::mem::replace(&mut self.used, saved_used);
+        let used_dec = std::mem::replace(&mut self.used_dec, saved_used_dec);
+        let slots = std::mem::replace(&mut self.named_slots, saved_slots);
+        self.named_slots.extend(slots.iter().copied());
+        FnBody {
+            body: std::sync::Arc::new(body),
+            used,
+            used_dec,
+            slots,
+        }
     }
 
     fn record_fn_annotations(&mut self, def: &ast::Definition) -> Vec<AnnotId> {
@@ -385,12 +457,19 @@ fn built(b: Builtin, args: Vec<Expr>, ty: Ty, span: Span) -> Expr {
     }
 }
 
-fn mk_inline(name: String, args: Vec<Expr>, body: Expr, depth: usize, ty: Ty, span: Span) -> Expr {
+fn mk_inline(
+    name: String,
+    args: Vec<Expr>,
+    body: std::sync::Arc<Expr>,
+    depth: usize,
+    ty: Ty,
+    span: Span,
+) -> Expr {
     Expr {
         kind: ExprKind::Inline {
             name,
             args,
-            body: Box::new(body),
+            body,
             depth,
         },
         ty,

@@ -728,6 +728,7 @@ impl<'a> Checker<'a> {
             if let Some(u) = self.slot_used.get_mut(id) {
                 *u = true;
             }
+            self.named_slots.insert(id);
             let ty = self.ensure_slot(id);
             let annots: Vec<AnnotId> = self
                 .slot_annots

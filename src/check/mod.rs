@@ -88,6 +88,13 @@ struct Checker<'a> {
     functions: HashMap<String, (&'a ast::Definition, Option<u32>)>,
     fn_stack: Vec<String>,
     fn_annots: HashMap<String, Vec<AnnotId>>,
+    /// Checked bodies of user functions, one per (function, argument types, stack
+    /// depth, article): every call with the same key shares the body, so the program
+    /// is a graph whose size grows with the rule text, not with the number of paths
+    /// through it. With the interpretations and decisions the body uses.
+    fn_bodies: HashMap<String, FnBody>,
+    /// Parameters and definitions named while checking (for `FnBody::slots`).
+    named_slots: BTreeSet<SlotId>,
     annotations: Vec<Annot>,
     articles: Vec<ArticleDef>,
     decision_decls: Vec<DecisionDecl<'a>>,
@@ -105,6 +112,17 @@ struct Checker<'a> {
     /// Clause decisions: the clause number.
     clause_of: HashMap<DecisionId, u32>,
     depth: usize,
+}
+
+/// A checked function body shared between calls (see `Checker::fn_bodies`).
+#[derive(Clone)]
+pub(crate) struct FnBody {
+    body: std::sync::Arc<Expr>,
+    used: BTreeSet<AnnotId>,
+    used_dec: BTreeSet<DecisionId>,
+    /// The parameters and definitions it names: a call that reuses the body checks
+    /// them again for cycles (`definition s = f(1)` with `f` naming `s`).
+    slots: BTreeSet<SlotId>,
 }
 
 /// The saved expression context of [`Checker::enter`].
@@ -158,6 +176,8 @@ impl<'a> Checker<'a> {
             functions: HashMap::new(),
             fn_stack: Vec::new(),
             fn_annots: HashMap::new(),
+            fn_bodies: HashMap::new(),
+            named_slots: BTreeSet::new(),
             annotations: Vec::new(),
             articles: Vec::new(),
             decision_decls: Vec::new(),

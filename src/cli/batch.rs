@@ -656,6 +656,22 @@ fn process(
                 err.push_str(&p.display(&rec.source));
                 err.push('\n');
             }
+            if let Some(b) = &ev.budget {
+                // The place is in a rule file: name the rule in the message, not a line of
+                // the facts.
+                let d = b.diag();
+                let p = policy::batch::Problem {
+                    warning: true,
+                    code: d.code,
+                    message: d.message,
+                    help: d.help,
+                    line: None,
+                    column: None,
+                    field: None,
+                };
+                err.push_str(&p.display(&rec.source));
+                err.push('\n');
+            }
             match format {
                 CheckFormat::Jsonl => b::decisions_line(out, program, &ev, &rec.source, &warned),
                 _ => {

@@ -104,6 +104,9 @@ pub fn check(
         print_diags(&sources, &fact_warnings);
     }
     let evaluation = policy::eval::evaluate(program, &facts, as_of, true);
+    if let Some(note) = &evaluation.budget {
+        print_diags(&sources, &[note.diag()]);
+    }
     let report = Report {
         program,
         evaluation: &evaluation,

@@ -1,31 +1,83 @@
 //! Comparisons and arithmetic, and how values are shown in explanations.
 
+use super::exact::{self, Frac};
 use super::*;
 use std::cmp::Ordering;
 
-/// `base^n` exactly, or `None` on overflow.
-fn pow(base: Decimal, n: u32) -> Option<Decimal> {
-    let mut acc = Decimal::ONE;
-    for _ in 0..n {
-        acc = acc.checked_mul(base)?;
+/// A number's approximate value, for display only.
+fn approx_frac(f: Frac) -> Option<Decimal> {
+    match f.to_decimal() {
+        Some(d) => Some(d),
+        None => f.num.checked_div(f.den),
     }
-    Some(acc)
 }
 
-/// Compare `(ratio^(1/n) − 1) × scale` with `t` exactly: raise `1 + t/scale` to
-/// the n-th power rather than take a root.
-fn cmp_growth(ratio: Decimal, n: u32, scale: Decimal, t: Decimal) -> Option<Ordering> {
-    let base = Decimal::ONE.checked_add(t.checked_div(scale)?)?;
-    if base.is_sign_negative() || base.is_zero() {
-        // Growth is at least −100%, so it is above any threshold at or below −100%.
-        return Some(Ordering::Greater);
+/// A fraction for a person (see [`exact::show_frac`]).
+pub fn show_frac(f: Frac) -> String {
+    exact::show_frac(f, show_decimal)
+}
+
+/// Compare the growth `((last/first)^(1/n) − 1) × scale` with `t` exactly: raise
+/// `1 + t/scale` to the n-th power rather than take a root, and multiply by `first`
+/// rather than divide by it. `first > 0` and `last >= 0` (checked where a growth is made).
+fn cmp_growth(
+    first: Decimal,
+    last: Decimal,
+    n: u32,
+    scale: Decimal,
+    t: Frac,
+) -> Result<Ordering, &'static str> {
+    const OVERFLOW: &str = "the numbers are too large to compare a growth rate exactly";
+    if scale.is_zero() {
+        return Ok(Frac::whole(Decimal::ZERO).order(t));
     }
-    Some(ratio.cmp(&pow(base, n)?))
+    // growth ? t  ⇔  root ? 1 + t/scale (the order reversed when scale < 0),
+    // with root = (last/first)^(1/n) >= 0.
+    let base = Frac::whole(Decimal::ONE)
+        .checked_add(t.checked_div(Frac::whole(scale)).ok_or(OVERFLOW)?)
+        .ok_or(OVERFLOW)?;
+    let o = match base.signum() {
+        // The root is at least 0, so above any base below 0.
+        Ordering::Less => Ordering::Greater,
+        Ordering::Equal => last.cmp(&Decimal::ZERO),
+        Ordering::Greater => {
+            // last/first ? bn^n/bd^n  ⇔  last·bd^n ? first·bn^n  (first, bd > 0)
+            exact::cmp_power_products(last, base.den, first, base.num, n)
+        }
+    };
+    Ok(if scale.is_sign_negative() {
+        o.reverse()
+    } else {
+        o
+    })
+}
+
+/// The margin `growth − t` to first order, for a growth too close to `t` for the
+/// approximate root to tell them apart: with `b = 1 + t/scale`,
+/// `(last/first − bⁿ) / (n·bⁿ⁻¹) × scale`, every part exact.
+fn growth_margin_linear(
+    first: Decimal,
+    last: Decimal,
+    n: u32,
+    scale: Decimal,
+    t: Frac,
+) -> Option<Frac> {
+    let one = Frac::whole(Decimal::ONE);
+    let b = one.checked_add(t.checked_div(Frac::whole(scale))?)?;
+    let bn1 = Frac::new(
+        exact::pow(b.num, n.checked_sub(1)?)?,
+        exact::pow(b.den, n.checked_sub(1)?)?,
+    )?;
+    let bn = bn1.checked_mul(b)?;
+    let diff = Frac::new(last, first)?.checked_sub(bn)?;
+    let deriv = bn1.checked_mul(Frac::whole(Decimal::from(n)))?;
+    diff.checked_div(deriv)?.checked_mul(Frac::whole(scale))
 }
 
 /// An approximate value of a growth, for display only.
-pub fn approx_growth(ratio: Decimal, n: u32, scale: Decimal) -> Option<Decimal> {
+pub fn approx_growth(first: Decimal, last: Decimal, n: u32, scale: Decimal) -> Option<Decimal> {
     use rust_decimal::MathematicalOps;
+    let ratio = last.checked_div(first)?;
     let root = if n == 1 {
         ratio
     } else if n == 2 {
@@ -34,6 +86,52 @@ pub fn approx_growth(ratio: Decimal, n: u32, scale: Decimal) -> Option<Decimal> 
         ratio.checked_powd(Decimal::ONE.checked_div(Decimal::from(n))?)?
     };
     root.checked_sub(Decimal::ONE)?.checked_mul(scale)
+}
+
+/// `approx` (an approximation of a margin) for a person, rounded to two places when
+/// that agrees in sign with the exact order `exact`; otherwise with as many places as
+/// it takes, marked `≈`. A margin is never shown as 0 unless the values are equal.
+fn show_margin_approx(
+    approx: Decimal,
+    exact: Ordering,
+    linear: impl FnOnce() -> Option<Frac>,
+) -> String {
+    let sign = |d: Decimal| {
+        if d.is_zero() {
+            Ordering::Equal
+        } else if d.is_sign_negative() {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        }
+    };
+    let two = approx.round_dp(2);
+    if exact == Ordering::Equal {
+        return "0".into();
+    }
+    if sign(two) == exact {
+        return show_decimal(two);
+    }
+    // Too close for the approximate root: the first-order margin, computed exactly.
+    if let Some(m) = linear().filter(|m| m.signum() == exact) {
+        let shown = show_frac(m);
+        return if shown.starts_with('≈') {
+            shown
+        } else {
+            format!("≈{shown}")
+        };
+    }
+    for dp in (4..=28).step_by(2) {
+        let r = approx.round_dp(dp);
+        if sign(r) == exact {
+            return format!("≈{}", r.normalize());
+        }
+    }
+    if exact == Ordering::Less {
+        "≈-0.0000000000000000000000000001".into()
+    } else {
+        "≈0.0000000000000000000000000001".into()
+    }
 }
 
 fn holds(op: BinOp, o: Ordering) -> bool {
@@ -81,7 +179,12 @@ impl<'p> Evaluator<'p> {
                 let a = self.eval(l);
                 let b = self.eval(r);
                 match (a, b) {
-                    (V::Known(x), V::Known(Value::List(list))) => V::bool(list.items.contains(&x)),
+                    // Numbers by value: a fraction is equal to another of the same value.
+                    (V::Known(x), V::Known(Value::List(list))) => V::bool(
+                        list.items
+                            .iter()
+                            .any(|i| *i == x || order(i, &x, BinOp::Eq) == Ok(true)),
+                    ),
                     (V::Unknown(w), _) | (_, V::Unknown(w)) => V::Unknown(w),
                     _ => V::reason("not a list"),
                 }
@@ -110,8 +213,13 @@ impl<'p> Evaluator<'p> {
             _ => V::why(why_of(&[&a, &b])),
         };
         if self.explain && self.recording {
-            let check = self.make_check(op, l, r, &a, &b, &result, whole.span);
-            self.push_check(check);
+            if self.checks.len() >= MAX_CHECKS {
+                // Not kept: only counted (see `push_check`), so not shown either.
+                self.truncated += 1;
+            } else {
+                let check = self.make_check(op, l, r, &a, &b, &result, whole.span);
+                self.push_check(check);
+            }
         }
         result
     }
@@ -137,49 +245,138 @@ impl<'p> Evaluator<'p> {
             _ => None,
         };
         let bindings = self.bindings();
+        let mut left = show(a, &l.ty);
+        let mut right = show(b, &r.ty);
+        // `≈50% < 50%` would read as a contradiction: when the rounded values read
+        // the same but are not equal, show them with every digit.
+        if let (Some(ls), Some(rs), V::Known(x), V::Known(y)) = (&left, &right, a, b) {
+            let plain = |s: &Shown| {
+                let t = s.value.trim_start_matches('≈');
+                t.parse::<Decimal>()
+                    .map(|d| d.normalize().to_string())
+                    .unwrap_or_else(|_| t.to_string())
+            };
+            if plain(ls) == plain(rs) && order(x, y, BinOp::Eq) == Ok(false) {
+                left = Some(self.show_precise(x, y, &l.ty));
+                right = Some(self.show_precise(y, x, &r.ty));
+            }
+        }
         Check {
             span,
             bindings,
-            left: show(a, &l.ty),
+            left,
             op,
-            right: show(b, &r.ty),
+            right,
             holds: result.as_bool(),
             margin,
         }
     }
 
+    /// A number with as many digits as a decimal holds (`≈` when not exact); a growth
+    /// rate compared with `other` as `other` plus the margin to first order, so that
+    /// it does not read as equal to it.
+    fn show_precise(&self, v: &Value, other: &Value, ty: &Ty) -> Shown {
+        if let (
+            Value::Growth {
+                first,
+                last,
+                n,
+                scale,
+            },
+            Some(t),
+        ) = (v, other.as_frac())
+        {
+            let near = growth_margin_linear(*first, *last, *n, *scale, t)
+                .and_then(|m| t.checked_add(m))
+                .and_then(|g| g.num.checked_div(g.den));
+            if let Some(g) = near {
+                return Shown {
+                    value: format!("≈{}", g.normalize()),
+                    unit: self.unit_name(ty),
+                    label: None,
+                };
+            }
+        }
+        let value = match v {
+            Value::Num(d) => Some(d.normalize().to_string()),
+            Value::Ratio(f) => f
+                .num
+                .checked_div(f.den)
+                .filter(|q| !q.is_zero())
+                .map(|q| format!("≈{}", q.normalize())),
+            Value::Growth {
+                first,
+                last,
+                n,
+                scale,
+            } => approx_growth(*first, *last, *n, *scale).map(|g| format!("≈{}", g.normalize())),
+            _ => None,
+        };
+        match value {
+            Some(value) => Shown {
+                value,
+                unit: self.unit_name(ty),
+                label: None,
+            },
+            None => self.show(v, ty),
+        }
+    }
+
     fn margin(&self, a: &Value, b: &Value, ty: &Ty) -> Option<Shown> {
         let unit = self.unit_name(ty);
-        match (a, b) {
-            (Value::Num(x), Value::Num(y)) => Some(Shown {
-                value: show_decimal(x.checked_sub(*y)?),
-                unit,
-                label: None,
-            }),
-            (Value::Growth { ratio, n, scale }, Value::Num(y)) => Some(Shown {
-                value: show_decimal(
-                    approx_growth(*ratio, *n, *scale)?
-                        .checked_sub(*y)?
-                        .round_dp(2),
-                ),
-                unit,
-                label: None,
-            }),
-            (Value::Num(x), Value::Growth { ratio, n, scale }) => Some(Shown {
-                value: show_decimal(
-                    x.checked_sub(approx_growth(*ratio, *n, *scale)?)?
-                        .round_dp(2),
-                ),
-                unit,
-                label: None,
-            }),
-            (Value::Date(x), Value::Date(y)) => Some(Shown {
-                value: (*x - *y).num_days().to_string(),
-                unit: "days".into(),
-                label: None,
-            }),
-            _ => None,
-        }
+        let value = match (a, b) {
+            (Value::Num(_) | Value::Ratio(_), Value::Num(_) | Value::Ratio(_)) => {
+                let d = a.as_frac()?.checked_sub(b.as_frac()?)?;
+                show_frac(d)
+            }
+            (
+                Value::Growth {
+                    first,
+                    last,
+                    n,
+                    scale,
+                },
+                y,
+            ) => {
+                let t = y.as_frac()?;
+                let exact = cmp_growth(*first, *last, *n, *scale, t).ok()?;
+                let approx =
+                    approx_growth(*first, *last, *n, *scale)?.checked_sub(approx_frac(t)?)?;
+                show_margin_approx(approx, exact, || {
+                    growth_margin_linear(*first, *last, *n, *scale, t)
+                })
+            }
+            (
+                x,
+                Value::Growth {
+                    first,
+                    last,
+                    n,
+                    scale,
+                },
+            ) => {
+                let t = x.as_frac()?;
+                let exact = cmp_growth(*first, *last, *n, *scale, t).ok()?.reverse();
+                let approx =
+                    approx_frac(t)?.checked_sub(approx_growth(*first, *last, *n, *scale)?)?;
+                show_margin_approx(approx, exact, || {
+                    growth_margin_linear(*first, *last, *n, *scale, t).map(Frac::negate)
+                })
+            }
+            (Value::Date(x), Value::Date(y)) => {
+                return Some(Shown {
+                    value: (*x - *y).num_days().to_string(),
+                    unit: "days".into(),
+                    label: None,
+                })
+            }
+            _ => return None,
+        };
+        Some(Shown {
+            value,
+            unit,
+            label: None,
+        })
     }
 
     fn unit_name(&self, ty: &Ty) -> String {
@@ -203,8 +400,18 @@ impl<'p> Evaluator<'p> {
                 unit: self.unit_name(ty),
                 label: None,
             },
-            Value::Growth { ratio, n, scale } => Shown {
-                value: approx_growth(*ratio, *n, *scale)
+            Value::Ratio(f) => Shown {
+                value: show_frac(*f),
+                unit: self.unit_name(ty),
+                label: None,
+            },
+            Value::Growth {
+                first,
+                last,
+                n,
+                scale,
+            } => Shown {
+                value: approx_growth(*first, *last, *n, *scale)
                     .map(|g| show_decimal(g.round_dp(2)))
                     .unwrap_or_else(|| "?".into()),
                 unit: self.unit_name(ty),
@@ -245,11 +452,35 @@ impl<'p> Evaluator<'p> {
 fn order(a: &Value, b: &Value, op: BinOp) -> Result<bool, String> {
     let o = match (a, b) {
         (Value::Num(x), Value::Num(y)) => x.cmp(y),
-        (Value::Growth { ratio, n, scale }, Value::Num(t)) => {
-            cmp_growth(*ratio, *n, *scale, *t).ok_or("overflow comparing a growth rate")?
+        (Value::Num(_) | Value::Ratio(_), Value::Num(_) | Value::Ratio(_)) => {
+            let (Some(x), Some(y)) = (a.as_frac(), b.as_frac()) else {
+                return Err("the values cannot be compared".into());
+            };
+            x.order(y)
         }
-        (Value::Num(t), Value::Growth { ratio, n, scale }) => {
-            let o = cmp_growth(*ratio, *n, *scale, *t).ok_or("overflow comparing a growth rate")?;
+        (
+            Value::Growth {
+                first,
+                last,
+                n,
+                scale,
+            },
+            t @ (Value::Num(_) | Value::Ratio(_)),
+        ) => {
+            let t = t.as_frac().ok_or("the values cannot be compared")?;
+            cmp_growth(*first, *last, *n, *scale, t)?
+        }
+        (
+            t @ (Value::Num(_) | Value::Ratio(_)),
+            Value::Growth {
+                first,
+                last,
+                n,
+                scale,
+            },
+        ) => {
+            let t = t.as_frac().ok_or("the values cannot be compared")?;
+            let o = cmp_growth(*first, *last, *n, *scale, t)?;
             return Ok(holds(flip(op), o));
         }
         (Value::Date(x), Value::Date(y)) => x.cmp(y),
@@ -289,7 +520,10 @@ fn order(a: &Value, b: &Value, op: BinOp) -> Result<bool, String> {
 
 fn arith(op: BinOp, a: Value, b: Value) -> V {
     match (a, b) {
-        (Value::Num(x), Value::Num(y)) => {
+        (x @ (Value::Num(_) | Value::Ratio(_)), y @ (Value::Num(_) | Value::Ratio(_))) => {
+            let (Some(x), Some(y)) = (x.as_frac(), y.as_frac()) else {
+                return V::reason("the values cannot be combined");
+            };
             let r = match op {
                 BinOp::Add => x.checked_add(y),
                 BinOp::Sub => x.checked_sub(y),
@@ -302,8 +536,10 @@ fn arith(op: BinOp, a: Value, b: Value) -> V {
                 }
             };
             match r {
-                Some(v) => V::Known(Value::Num(v)),
-                None => V::reason("the result is too large for an exact decimal"),
+                Some(v) => V::Known(Value::number(v)),
+                None => V::reason(
+                    "the result cannot be held as an exact decimal (too large or too many decimal places)",
+                ),
             }
         }
         (

@@ -9,11 +9,13 @@
 //! With `explain` on, each comparison is recorded as a [`Check`] (the values, the
 //! threshold, the margin, the quantifier bindings) for the rule being evaluated.
 
+pub mod exact;
 pub mod value;
 
 use crate::ir::*;
 use crate::syntax::ast::{BinOp, Quant, RuleKind, Span};
 use chrono::{Datelike, Months, NaiveDate};
+pub use compare::show_frac;
 use rust_decimal::Decimal;
 use std::sync::Arc;
 pub use value::{List, Record, Series, Value, Why, V};
@@ -116,17 +118,81 @@ pub struct DecisionResult {
 pub struct Evaluation {
     pub as_of: NaiveDate,
     pub decisions: Vec<DecisionResult>,
+    /// Set when the evaluation ran out of its step budget ([`MAX_STEPS`]): what was
+    /// running then. The decisions it left are undetermined with [`BUDGET_REASON`].
+    pub budget: Option<BudgetNote>,
+    /// The steps the evaluation took (expressions evaluated).
+    pub steps: u64,
+}
+
+/// The rule or decision that was being evaluated when the step budget ran out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BudgetNote {
+    /// `article6.clause2`, `article19.revoke`.
+    pub decision: String,
+    /// The title of the rule of the clause, if it was in a rule.
+    pub rule: Option<String>,
+    /// The place of the rule, or of the decision.
+    pub span: Span,
+}
+
+impl BudgetNote {
+    /// The diagnostic for a person: `policy::eval::budget`, at the rule or decision.
+    pub fn diag(&self) -> crate::diag::Diag {
+        let what = match &self.rule {
+            Some(r) => format!("rule \"{r}\" of `{}`", self.decision),
+            None => format!("`{}`", self.decision),
+        };
+        crate::diag::Diag::warning(
+            "policy::eval::budget",
+            format!(
+                "the evaluation stopped after {MAX_STEPS} steps, in {what}; \
+                 the decisions it had not finished are undetermined"
+            ),
+        )
+        .at(self.span)
+        .label("still running here")
+        .help(
+            "the rule does too much work for these facts (quantifiers nested over long lists, \
+             say): filter the lists first, or compare each element with fewer others",
+        )
+    }
 }
 
 /// The most checks kept for one rule or decision.
 pub const MAX_CHECKS: usize = 40;
 
+/// The most evaluation steps (expressions evaluated) for one cluster. The shipped
+/// rules on the largest facts accepted (four lists of `facts::MAX_ITEMS` elements)
+/// take about 4.3 million; a rule set that would take far longer (three nested
+/// quantifiers over 10,000 incidents: 10^12 comparisons, days) stops here instead,
+/// after well under a second.
+pub const MAX_STEPS: u64 = 20_000_000;
+
+/// The reason of a value left unknown because the step budget ran out.
+pub const BUDGET_REASON: &str =
+    "the evaluation stopped: it needed more steps than the budget allows";
+
 /// Evaluate every decision of `program` on `facts` as of `as_of`.
 pub fn evaluate(program: &Program, facts: &Facts, as_of: NaiveDate, explain: bool) -> Evaluation {
+    evaluate_with_budget(program, facts, as_of, explain, MAX_STEPS)
+}
+
+/// [`evaluate`] with a step budget other than [`MAX_STEPS`].
+pub fn evaluate_with_budget(
+    program: &Program,
+    facts: &Facts,
+    as_of: NaiveDate,
+    explain: bool,
+    max_steps: u64,
+) -> Evaluation {
     let mut ev = Evaluator::new(program, facts, as_of, explain);
+    ev.max_steps = max_steps;
     for i in 0..program.decisions.len() {
         ev.ensure_decision(i);
     }
+    let budget = ev.budget.take();
+    let steps = ev.steps;
     let decisions = ev
         .decisions
         .into_iter()
@@ -140,7 +206,12 @@ pub fn evaluate(program: &Program, facts: &Facts, as_of: NaiveDate, explain: boo
             })
         })
         .collect();
-    Evaluation { as_of, decisions }
+    Evaluation {
+        as_of,
+        decisions,
+        budget,
+        steps,
+    }
 }
 
 struct Frame {
@@ -148,6 +219,69 @@ struct Frame {
     value: V,
     shown: String,
 }
+
+/// A memoised call of a user function: its value and the checks made inside, with
+/// the bindings of the caller's quantifiers left out (they are put back at each use).
+#[derive(Clone)]
+struct Memo {
+    /// The arguments, held so that the allocations their keys point to stay alive
+    /// (a freed list's address could otherwise be reused by another list).
+    _args: Vec<V>,
+    value: V,
+    checks: Vec<Check>,
+    truncated: usize,
+}
+
+/// A function argument as a memo key: scalars by value, lists, records, series and
+/// unknowns by identity (equal contents elsewhere are just not shared).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum ArgKey {
+    Bool(bool),
+    Num(Decimal),
+    Ratio(Decimal, Decimal),
+    Growth(Decimal, Decimal, u32, Decimal),
+    Date(NaiveDate),
+    Duration(i32, i32, i32),
+    MonthDay(u32, u32),
+    Text(Arc<str>),
+    Enum(usize),
+    None,
+    Shared(usize),
+    Unknown(usize),
+}
+
+fn arg_key(v: &V) -> ArgKey {
+    match v {
+        V::Unknown(w) => ArgKey::Unknown(Arc::as_ptr(w) as usize),
+        V::Known(x) => match x {
+            Value::Bool(b) => ArgKey::Bool(*b),
+            Value::Num(n) => ArgKey::Num(n.normalize()),
+            Value::Ratio(f) => ArgKey::Ratio(f.num, f.den),
+            Value::Growth {
+                first,
+                last,
+                n,
+                scale,
+            } => ArgKey::Growth(*first, *last, *n, *scale),
+            Value::Date(d) => ArgKey::Date(*d),
+            Value::Duration {
+                years,
+                months,
+                days,
+            } => ArgKey::Duration(*years, *months, *days),
+            Value::MonthDay(m, d) => ArgKey::MonthDay(*m, *d),
+            Value::Text(t) => ArgKey::Text(t.clone()),
+            Value::Enum(i) => ArgKey::Enum(*i),
+            Value::None => ArgKey::None,
+            Value::Record(r) => ArgKey::Shared(Arc::as_ptr(r) as usize),
+            Value::List(l) => ArgKey::Shared(Arc::as_ptr(l) as usize),
+            Value::Series(s) => ArgKey::Shared(Arc::as_ptr(s) as usize),
+        },
+    }
+}
+
+/// (body, arguments, recording checks)
+type MemoKey = (usize, Vec<ArgKey>, bool);
 
 struct Evaluator<'p> {
     p: &'p Program,
@@ -161,6 +295,13 @@ struct Evaluator<'p> {
     checks: Vec<Check>,
     truncated: usize,
     recording: bool,
+    /// Calls of user functions already evaluated, by body and argument values.
+    memo: std::collections::HashMap<MemoKey, Memo>,
+    steps: u64,
+    max_steps: u64,
+    /// What is being evaluated: (decision, rule title and span).
+    running: Vec<(DecisionId, Option<(String, Span)>)>,
+    budget: Option<BudgetNote>,
 }
 
 /// The reasons of every unknown among `vs`, merged.
@@ -214,6 +355,8 @@ pub fn add_months(d: NaiveDate, months: i64) -> Option<NaiveDate> {
     }
 }
 
+/// `d` plus (`sign` 1) or minus (`sign` −1) a duration; `None` when the result is
+/// not a date of years 1 to 9999 (the dates facts and rules can be written with).
 pub fn add_duration(
     d: NaiveDate,
     years: i32,
@@ -224,11 +367,18 @@ pub fn add_duration(
     let m = (i64::from(years) * 12 + i64::from(months)) * sign;
     let d = add_months(d, m)?;
     let days = i64::from(days) * sign;
-    if days >= 0 {
+    let d = if days >= 0 {
         d.checked_add_days(chrono::Days::new(u64::try_from(days).ok()?))
     } else {
         d.checked_sub_days(chrono::Days::new(u64::try_from(-days).ok()?))
-    }
+    }?;
+    in_range(d)
+}
+
+/// The date if it lies in 0001-01-01 ..= 9999-12-31, else `None`: a date outside it
+/// would print with a sign (`+10005-12-31`) that no reader or facts file accepts.
+pub fn in_range(d: NaiveDate) -> Option<NaiveDate> {
+    (1..=9999).contains(&d.year()).then_some(d)
 }
 
 fn to_i32(d: &Decimal) -> Option<i32> {
@@ -268,6 +418,11 @@ impl<'p> Evaluator<'p> {
             checks: Vec::new(),
             truncated: 0,
             recording: true,
+            memo: std::collections::HashMap::new(),
+            steps: 0,
+            max_steps: MAX_STEPS,
+            running: Vec::new(),
+            budget: None,
         }
     }
 
@@ -302,7 +457,9 @@ impl<'p> Evaluator<'p> {
         }
         let saved_env = std::mem::take(&mut self.env);
         let saved_checks = self.take_checks();
+        self.running.push((id, None));
         let r = self.decision_inner(id);
+        self.running.pop();
         self.env = saved_env;
         self.checks = saved_checks.0;
         self.truncated = saved_checks.1;
@@ -359,7 +516,20 @@ impl<'p> Evaluator<'p> {
                 if let Err((s, w)) = self.applies(clause.applies.as_ref()) {
                     return na(s, w);
                 }
-                let rules: Vec<RuleResult> = clause.rules.iter().map(|r| self.rule(r)).collect();
+                let rules: Vec<RuleResult> = clause
+                    .rules
+                    .iter()
+                    .map(|r| {
+                        if let Some(top) = self.running.last_mut() {
+                            top.1 = Some((r.title.clone(), r.span));
+                        }
+                        let res = self.rule(r);
+                        if let Some(top) = self.running.last_mut() {
+                            top.1 = None;
+                        }
+                        res
+                    })
+                    .collect();
                 let mut acc = V::bool(true);
                 let mut any_applicable = false;
                 for (r, res) in clause.rules.iter().zip(&rules) {
@@ -544,9 +714,9 @@ impl<'p> Evaluator<'p> {
             .iter()
             .zip(&r.fields)
             .filter_map(|(f, v)| match v {
-                V::Known(x @ (Value::Date(_) | Value::Num(_) | Value::Enum(_))) => {
-                    Some(format!("{} {}", f.name, self.show(x, &f.ty).value))
-                }
+                V::Known(
+                    x @ (Value::Date(_) | Value::Num(_) | Value::Ratio(_) | Value::Enum(_)),
+                ) => Some(format!("{} {}", f.name, self.show(x, &f.ty).value)),
                 _ => None,
             })
             .take(3)
@@ -590,7 +760,32 @@ impl<'p> Evaluator<'p> {
         }
     }
 
+    /// Count a step; false once the budget has run out (noting what was running).
+    fn step(&mut self) -> bool {
+        if self.budget.is_some() {
+            return false;
+        }
+        self.steps += 1;
+        if self.steps <= self.max_steps {
+            return true;
+        }
+        let (decision, rule) = self.running.last().cloned().unwrap_or((0, None));
+        let def = self.p.decisions.get(decision);
+        self.budget = Some(BudgetNote {
+            decision: def.map(|d| d.name.clone()).unwrap_or_default(),
+            span: match &rule {
+                Some((_, span)) => *span,
+                None => def.map(|d| d.span).unwrap_or_default(),
+            },
+            rule: rule.map(|(t, _)| t),
+        });
+        false
+    }
+
     pub(crate) fn eval(&mut self, e: &Expr) -> V {
+        if !self.step() {
+            return V::reason(BUDGET_REASON);
+        }
         match &e.kind {
             ExprKind::Bool(b) => V::bool(*b),
             ExprKind::Num(n) => V::Known(Value::Num(*n)),
@@ -709,36 +904,53 @@ impl<'p> Evaluator<'p> {
                 }
             }
             ExprKind::Convert(x, f) => match self.eval(x) {
-                V::Known(Value::Num(n)) => match n.checked_mul(*f) {
+                V::Known(Value::Num(n)) => match exact::mul(n, *f) {
                     Some(v) => V::Known(Value::Num(v)),
                     None => V::reason("the number is too large to convert between units"),
                 },
-                V::Known(Value::Growth { ratio, n, scale }) => match scale.checked_mul(*f) {
-                    Some(s) => V::Known(Value::Growth { ratio, n, scale: s }),
-                    None => V::reason("overflow"),
+                V::Known(Value::Ratio(r)) => match r.checked_mul(exact::Frac::whole(*f)) {
+                    Some(v) => V::Known(Value::number(v)),
+                    None => V::reason("the number is too large to convert between units"),
+                },
+                V::Known(Value::Growth {
+                    first,
+                    last,
+                    n,
+                    scale,
+                }) => match exact::mul(scale, *f) {
+                    Some(s) => V::Known(Value::Growth {
+                        first,
+                        last,
+                        n,
+                        scale: s,
+                    }),
+                    None => V::reason("the number is too large to convert between units"),
                 },
                 other => other,
             },
             ExprKind::Not(x) => not3(self.eval(x)),
             ExprKind::Neg(x) => match self.eval(x) {
                 V::Known(Value::Num(n)) => V::Known(Value::Num(-n)),
+                V::Known(Value::Ratio(r)) => V::Known(Value::Ratio(r.negate())),
                 other => other,
             },
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, e),
-            ExprKind::If(c, t, f) => match self.eval(c).as_bool() {
-                Some(true) => self.eval(t),
-                Some(false) => self.eval(f),
-                None => {
-                    let cv = self.eval(c);
-                    let tv = self.eval(t);
-                    let fv = self.eval(f);
-                    // Unknown condition: the value is known only if both branches agree.
-                    match (&tv, &fv) {
-                        (V::Known(a), V::Known(b)) if a == b => tv,
-                        _ => V::why(why_of(&[&cv, &tv, &fv])),
+            ExprKind::If(c, t, f) => {
+                let cv = self.eval(c);
+                match cv.as_bool() {
+                    Some(true) => self.eval(t),
+                    Some(false) => self.eval(f),
+                    None => {
+                        let tv = self.eval(t);
+                        let fv = self.eval(f);
+                        // Unknown condition: the value is known only if both branches agree.
+                        match (&tv, &fv) {
+                            (V::Known(a), V::Known(b)) if a == b => tv,
+                            _ => V::why(why_of(&[&cv, &tv, &fv])),
+                        }
                     }
                 }
-            },
+            }
             ExprKind::Quantifier {
                 kind,
                 var_name,
@@ -791,12 +1003,59 @@ impl<'p> Evaluator<'p> {
                 }
                 self.env.truncate(*depth);
                 let base = self.env.len();
+                // The body sees only its arguments (the caller's entries below them are
+                // nameless), so a call is evaluated once per argument set.
+                let rec = self.explain && self.recording;
+                let key: MemoKey = (
+                    Arc::as_ptr(body) as usize,
+                    frames.iter().map(|f| arg_key(&f.value)).collect(),
+                    rec,
+                );
+                let outer = if rec { self.bindings() } else { Vec::new() };
+                if let Some(m) = self.memo.get(&key).cloned() {
+                    self.replay(&m, outer);
+                    return m.value;
+                }
+                let args_held: Vec<V> = frames.iter().map(|f| f.value.clone()).collect();
                 self.env.extend(frames);
+                let saved = self.take_checks();
                 let v = self.eval(body);
+                let (checks, truncated) = self.take_checks();
+                self.checks = saved.0;
+                self.truncated = saved.1;
                 self.env.truncate(base);
+                let m = Memo {
+                    _args: args_held,
+                    value: v.clone(),
+                    checks: checks
+                        .into_iter()
+                        .map(|mut c| {
+                            c.bindings.drain(..outer.len().min(c.bindings.len()));
+                            c
+                        })
+                        .collect(),
+                    truncated,
+                };
+                self.replay(&m, outer);
+                // A value cut short by the budget is not kept: it was not computed.
+                if self.budget.is_none() {
+                    self.memo.insert(key, m);
+                }
                 v
             }
         }
+    }
+
+    /// Record the checks of a memoised call under the caller's current bindings.
+    fn replay(&mut self, m: &Memo, outer: Vec<(String, String)>) {
+        for c in &m.checks {
+            let mut c = c.clone();
+            let mut b = outer.clone();
+            b.append(&mut c.bindings);
+            c.bindings = b;
+            self.push_check(c);
+        }
+        self.truncated += m.truncated;
     }
 
     fn shown_binding(&self, a: &Expr, v: &V) -> String {
@@ -844,7 +1103,8 @@ impl<'p> Evaluator<'p> {
         let mut decided: Option<bool> = None;
         self.env.truncate(depth);
         for (i, item) in list.items.iter().enumerate() {
-            let shown = if self.explain {
+            // Shown only in the checks kept: none once a rule has all it keeps.
+            let shown = if self.explain && self.recording && self.checks.len() < MAX_CHECKS {
                 match item {
                     Value::Record(r) => {
                         self.show_record(r, &elem_ty(&over.ty), &format!("{over_text}[{}]", i + 1))
@@ -856,10 +1116,10 @@ impl<'p> Evaluator<'p> {
             };
             self.env.push(Frame {
                 // The name is shown only in explanations: no allocation otherwise.
-                name: if self.explain {
-                    var.to_string()
-                } else {
+                name: if shown.is_empty() {
                     String::new()
+                } else {
+                    var.to_string()
                 },
                 value: V::Known(item.clone()),
                 shown,
@@ -930,8 +1190,13 @@ impl<'p> Evaluator<'p> {
     }
 
     /// The element with the greatest (latest) or smallest key among those that pass
-    /// the filter; `none` when none does. Unknown when a filter or key is unknown for
-    /// an element that could be the answer.
+    /// the filter; `none` when none does. Of elements with equal keys the first in the
+    /// list wins, so the answer never depends on anything but the list.
+    ///
+    /// An element whose filter or key is unknown makes the answer unknown only if it
+    /// could be the answer: its key is unknown, or it would beat (or, earlier in the
+    /// list, tie with) the best element known to pass. One known to lose whatever its
+    /// filter says is irrelevant.
     fn pick(
         &mut self,
         latest: bool,
@@ -940,16 +1205,19 @@ impl<'p> Evaluator<'p> {
         key: &Expr,
         depth: usize,
     ) -> V {
+        use std::cmp::Ordering;
         let (list, _) = match self.items_of(over) {
             Ok(x) => x,
             Err(u) => return u,
         };
-        let mut best: Option<(Value, Value)> = None;
-        let mut unknown: Option<Why> = None;
+        // The best element known to pass: (key, index, element).
+        let mut best: Option<(Value, usize, Value)> = None;
+        // Elements that may or may not pass, or whose key is unknown: (key, index, why).
+        let mut uncertain: Vec<(Option<Value>, usize, Why)> = Vec::new();
         self.env.truncate(depth);
         // Keys, like filters, choose elements; they are not explanations.
         let rec = std::mem::replace(&mut self.recording, false);
-        for item in list.items.iter() {
+        for (i, item) in list.items.iter().enumerate() {
             self.env.push(Frame {
                 name: String::new(),
                 value: V::Known(item.clone()),
@@ -967,32 +1235,48 @@ impl<'p> Evaluator<'p> {
                 (V::Known(Value::Bool(true)), Some(V::Known(k))) => k,
                 (p, Some(k)) => {
                     let w = why_of(&[&p, &k]);
-                    match &mut unknown {
-                        Some(u) => u.merge(&w),
-                        None => unknown = Some(w),
-                    }
+                    let known = match k {
+                        V::Known(k) => Some(k),
+                        V::Unknown(_) => None,
+                    };
+                    uncertain.push((known, i, w));
                     continue;
                 }
             };
+            // Strictly better only: on a tie the earlier element stays.
             let better = match &best {
                 None => true,
-                Some((bk, _)) => match compare_keys(&k, bk) {
-                    Some(o) => {
-                        (o == std::cmp::Ordering::Greater) == latest
-                            && o != std::cmp::Ordering::Equal
-                    }
+                Some((bk, _, _)) => match compare_keys(&k, bk) {
+                    Some(o) => o != Ordering::Equal && (o == Ordering::Greater) == latest,
                     None => false,
                 },
             };
             if better {
-                best = Some((k, item.clone()));
+                best = Some((k, i, item.clone()));
             }
         }
         self.recording = rec;
+        let mut unknown: Option<Why> = None;
+        for (k, i, w) in uncertain {
+            let could_be_the_answer = match (&k, &best) {
+                (None, _) | (Some(_), None) => true,
+                (Some(k), Some((bk, bi, _))) => match compare_keys(k, bk) {
+                    Some(Ordering::Equal) => i < *bi,
+                    Some(o) => (o == Ordering::Greater) == latest,
+                    None => true,
+                },
+            };
+            if could_be_the_answer {
+                match &mut unknown {
+                    Some(u) => u.merge(&w),
+                    None => unknown = Some(w),
+                }
+            }
+        }
         if let Some(w) = unknown {
             return V::why(w);
         }
-        V::Known(best.map(|(_, v)| v).unwrap_or(Value::None))
+        V::Known(best.map(|(_, _, v)| v).unwrap_or(Value::None))
     }
 
     fn count(&mut self, over: &Expr, filter: Option<&Expr>, depth: usize) -> V {
@@ -1141,6 +1425,7 @@ impl<'p> Evaluator<'p> {
                 let date = NaiveDate::from_ymd_opt(y, *m, *d)
                     .or_else(|| NaiveDate::from_ymd_opt(y, *m, d.saturating_sub(1)));
                 match date {
+                    Some(x) if in_range(x).is_none() => V::reason("the date is out of range"),
                     Some(x) => V::Known(Value::Date(x)),
                     None => V::reason(format!("{y}年{m}月{d}日 is not a date")),
                 }
@@ -1176,11 +1461,7 @@ impl<'p> Evaluator<'p> {
                     best = Some(match best {
                         None => v,
                         Some(bv) => {
-                            let less = match (&v, &bv) {
-                                (Value::Num(a), Value::Num(c)) => a < c,
-                                (Value::Date(a), Value::Date(c)) => a < c,
-                                _ => false,
-                            };
+                            let less = compare_keys(&v, &bv) == Some(std::cmp::Ordering::Less);
                             if less == matches!(b, Builtin::Min) {
                                 v
                             } else {
@@ -1198,6 +1479,10 @@ impl<'p> Evaluator<'p> {
             },
             Builtin::Abs => match vals.first() {
                 Some(Value::Num(n)) => V::Known(Value::Num(n.abs())),
+                Some(Value::Ratio(r)) if r.signum() == std::cmp::Ordering::Less => {
+                    V::Known(Value::Ratio(r.negate()))
+                }
+                Some(Value::Ratio(r)) => V::Known(Value::Ratio(*r)),
                 _ => V::reason("not a number"),
             },
             Builtin::All | Builtin::AnyOf | Builtin::Known => V::reason("internal"),
@@ -1244,7 +1529,10 @@ impl<'p> Evaluator<'p> {
             return V::why(missing);
         }
         if mean {
-            let mut sum = Decimal::ZERO;
+            // The mean of the yearly rates (b − a)/a, kept exact as a fraction.
+            let overflow =
+                || V::reason("the numbers are too large to compute a growth rate exactly");
+            let mut sum = exact::Frac::whole(Decimal::ZERO);
             for pair in vals.windows(2) {
                 let (Some(a), Some(b)) = (pair.first(), pair.get(1)) else {
                     continue;
@@ -1254,18 +1542,21 @@ impl<'p> Evaluator<'p> {
                         "{name}: a year's value is zero, so its growth rate is undefined"
                     ));
                 }
-                let Some(r) = b.checked_div(*a).and_then(|q| q.checked_sub(Decimal::ONE)) else {
-                    return V::reason("overflow in growth");
+                let Some(d) = exact::sub(*b, *a) else {
+                    return overflow();
+                };
+                let Some(r) = exact::Frac::new(d, *a) else {
+                    return overflow();
                 };
                 sum = match sum.checked_add(r) {
                     Some(x) => x,
-                    None => return V::reason("overflow in growth"),
+                    None => return overflow(),
                 };
             }
-            let n = Decimal::from(vals.len().saturating_sub(1));
+            let n = exact::Frac::whole(Decimal::from(vals.len().saturating_sub(1)));
             return match sum.checked_div(n) {
-                Some(x) => V::Known(Value::Num(x)),
-                None => V::reason("overflow in growth"),
+                Some(x) => V::Known(Value::number(x)),
+                None => overflow(),
             };
         }
         // Compound growth needs only the first and last years.
@@ -1290,15 +1581,13 @@ impl<'p> Evaluator<'p> {
         if vf.is_sign_negative() || vl.is_sign_negative() {
             return V::reason(format!("{name}: growth is undefined for negative values"));
         }
-        let Some(ratio) = vl.checked_div(*vf) else {
-            return V::reason("overflow in growth");
-        };
         let n = u32::try_from(last - first).unwrap_or(0);
         if n == 0 {
             return V::reason("growth needs two different years");
         }
         V::Known(Value::Growth {
-            ratio,
+            first: *vf,
+            last: *vl,
             n,
             scale: Decimal::ONE,
         })
@@ -1309,6 +1598,9 @@ impl<'p> Evaluator<'p> {
 fn compare_keys(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
     match (a, b) {
         (Value::Num(x), Value::Num(y)) => Some(x.cmp(y)),
+        (Value::Num(_) | Value::Ratio(_), Value::Num(_) | Value::Ratio(_)) => {
+            Some(a.as_frac()?.order(b.as_frac()?))
+        }
         (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
         (Value::Enum(x), Value::Enum(y)) => Some(x.cmp(y)),
         _ => None,

@@ -1,5 +1,6 @@
 //! Runtime values and three-valued results.
 
+use super::exact::Frac;
 use crate::ir::FactId;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -11,10 +12,16 @@ use std::sync::Arc;
 pub enum Value {
     Bool(bool),
     Num(Decimal),
-    /// Compound growth kept exact: the value is `(ratio^(1/n) − 1) × scale`.
-    /// Comparisons raise the other side to the n-th power instead of taking roots.
+    /// A quotient that is not an exact decimal, kept exact as a fraction: arithmetic
+    /// keeps it exact and comparisons cross-multiply. Shown rounded, marked `≈`.
+    /// (A quotient that is an exact decimal is a [`Value::Num`].)
+    Ratio(Frac),
+    /// Compound growth kept exact: the value is `((last/first)^(1/n) − 1) × scale`.
+    /// Comparisons raise the other side to the n-th power instead of taking roots,
+    /// and multiply out `first` instead of dividing by it.
     Growth {
-        ratio: Decimal,
+        first: Decimal,
+        last: Decimal,
         n: u32,
         scale: Decimal,
     },
@@ -32,6 +39,25 @@ pub enum Value {
     Record(Arc<Record>),
     List(Arc<List>),
     Series(Arc<Series>),
+}
+
+impl Value {
+    /// The number `f`: a decimal when it is one exactly, else the fraction.
+    pub fn number(f: Frac) -> Value {
+        match f.to_decimal() {
+            Some(d) => Value::Num(d),
+            None => Value::Ratio(f),
+        }
+    }
+
+    /// A number (decimal or fraction) as a fraction.
+    pub fn as_frac(&self) -> Option<Frac> {
+        match self {
+            Value::Num(d) => Some(Frac::whole(*d)),
+            Value::Ratio(f) => Some(*f),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

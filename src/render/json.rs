@@ -75,7 +75,15 @@ pub fn value(program: &Program, v: &Value, ty: &Ty) -> J {
                 .map(str::to_string)
                 .unwrap_or_else(|| i.to_string()),
         ),
-        Value::Num(n) => {
+        Value::Num(_) | Value::Ratio(_) => {
+            // A quotient that is not an exact decimal is shown rounded, marked `≈`.
+            let n = match v {
+                Value::Ratio(f) => crate::eval::show_frac(*f),
+                other => other
+                    .as_frac()
+                    .map(|f| f.num.to_string())
+                    .unwrap_or_default(),
+            };
             let unit = ty
                 .unit()
                 .filter(|u| *u != UNIT_ONE)

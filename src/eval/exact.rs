@@ -1,0 +1,472 @@
+//! Exact arithmetic on decimals that never rounds: every operation gives the exact
+//! result or `None` (the result does not fit an exact decimal). `rust_decimal`'s own
+//! `checked_mul`/`checked_add` round silently when a result has more than 28 decimal
+//! places, so comparisons must not rely on them.
+//!
+//! A quotient that is not an exact decimal is kept as a fraction ([`Frac`]) and
+//! compared by cross-multiplying; it is rounded only to be shown to a person.
+
+use rust_decimal::Decimal;
+use std::cmp::Ordering;
+
+/// The largest mantissa of a decimal (2^96 − 1).
+const MAX_MANTISSA: u128 = 79_228_162_514_264_337_593_543_950_335;
+/// The most decimal places a decimal holds.
+const MAX_SCALE: u32 = 28;
+
+/// The decimal `m × 10^-s`, dropping trailing zeros where it must to fit; `None`
+/// when it cannot be held exactly.
+fn fit(mut m: i128, mut s: u32) -> Option<Decimal> {
+    while s > MAX_SCALE || m.unsigned_abs() > MAX_MANTISSA {
+        if s == 0 || m % 10 != 0 {
+            return None;
+        }
+        m /= 10;
+        s -= 1;
+    }
+    Decimal::try_from_i128_with_scale(m, s).ok()
+}
+
+/// `a × b` exactly.
+pub fn mul(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let (a, b) = (a.normalize(), b.normalize());
+    fit(
+        a.mantissa().checked_mul(b.mantissa())?,
+        a.scale().checked_add(b.scale())?,
+    )
+}
+
+/// `a + b` exactly.
+pub fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let s = a.scale().max(b.scale());
+    let ma = a
+        .mantissa()
+        .checked_mul(10i128.checked_pow(s.checked_sub(a.scale())?)?)?;
+    let mb = b
+        .mantissa()
+        .checked_mul(10i128.checked_pow(s.checked_sub(b.scale())?)?)?;
+    fit(ma.checked_add(mb)?, s)
+}
+
+/// `a − b` exactly.
+pub fn sub(a: Decimal, b: Decimal) -> Option<Decimal> {
+    add(a, -b)
+}
+
+/// `base^n` exactly.
+pub fn pow(base: Decimal, n: u32) -> Option<Decimal> {
+    let mut acc = Decimal::ONE;
+    for _ in 0..n {
+        acc = mul(acc, base)?;
+    }
+    Some(acc)
+}
+
+/// The exact quotient `num / den` when it is a decimal.
+pub fn exact_div(num: Decimal, den: Decimal) -> Option<Decimal> {
+    if den.is_zero() {
+        return None;
+    }
+    let q = num.checked_div(den)?;
+    (mul(q, den)? == num).then_some(q)
+}
+
+/// A non-negative integer of any size: base-2^32 digits, least significant first,
+/// no leading zero digits. Only for comparing products exactly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Big(Vec<u32>);
+
+impl Big {
+    fn from_u128(mut x: u128) -> Big {
+        let mut v = Vec::new();
+        while x > 0 {
+            v.push((x & 0xffff_ffff) as u32);
+            x >>= 32;
+        }
+        Big(v)
+    }
+
+    fn is_zero(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn trim(mut self) -> Big {
+        while self.0.last() == Some(&0) {
+            self.0.pop();
+        }
+        self
+    }
+
+    fn mul(&self, o: &Big) -> Big {
+        let mut out = vec![0u32; self.0.len() + o.0.len()];
+        for (i, &x) in self.0.iter().enumerate() {
+            let mut carry: u64 = 0;
+            for (j, &y) in o.0.iter().enumerate() {
+                if let Some(r) = out.get_mut(i + j) {
+                    let t = u64::from(*r) + u64::from(x) * u64::from(y) + carry;
+                    *r = (t & 0xffff_ffff) as u32;
+                    carry = t >> 32;
+                }
+            }
+            if let Some(r) = out.get_mut(i + o.0.len()) {
+                *r = (carry & 0xffff_ffff) as u32;
+            }
+        }
+        Big(out).trim()
+    }
+
+    fn mul_small(&self, k: u32) -> Big {
+        let mut out = Vec::with_capacity(self.0.len() + 1);
+        let mut carry: u64 = 0;
+        for &x in &self.0 {
+            let t = u64::from(x) * u64::from(k) + carry;
+            out.push((t & 0xffff_ffff) as u32);
+            carry = t >> 32;
+        }
+        if carry > 0 {
+            out.push((carry & 0xffff_ffff) as u32);
+        }
+        Big(out).trim()
+    }
+
+    fn cmp(&self, o: &Big) -> Ordering {
+        self.0
+            .len()
+            .cmp(&o.0.len())
+            .then_with(|| self.0.iter().rev().cmp(o.0.iter().rev()))
+    }
+}
+
+/// A decimal of any size, `±mag × 10^-scale`, for comparing products exactly
+/// however many digits they have.
+#[derive(Debug, Clone)]
+struct Wide {
+    neg: bool,
+    mag: Big,
+    scale: u32,
+}
+
+impl Wide {
+    fn of(d: Decimal) -> Wide {
+        Wide {
+            neg: d.is_sign_negative() && !d.is_zero(),
+            mag: Big::from_u128(d.mantissa().unsigned_abs()),
+            scale: d.scale(),
+        }
+    }
+
+    fn mul(&self, o: &Wide) -> Wide {
+        let mag = self.mag.mul(&o.mag);
+        Wide {
+            neg: self.neg != o.neg && !mag.is_zero(),
+            mag,
+            scale: self.scale.saturating_add(o.scale),
+        }
+    }
+
+    fn pow(&self, n: u32) -> Wide {
+        let mut acc = Wide::of(Decimal::ONE);
+        for _ in 0..n {
+            acc = acc.mul(self);
+        }
+        acc
+    }
+
+    /// `mag` with `extra` more decimal places (the same value).
+    fn widen(&self, extra: u32) -> Big {
+        let mut m = self.mag.clone();
+        let mut left = extra;
+        while left >= 9 {
+            m = m.mul_small(1_000_000_000);
+            left -= 9;
+        }
+        for _ in 0..left {
+            m = m.mul_small(10);
+        }
+        m
+    }
+
+    fn cmp(&self, o: &Wide) -> Ordering {
+        let sign = |w: &Wide| match (w.mag.is_zero(), w.neg) {
+            (true, _) => 0,
+            (false, true) => -1,
+            (false, false) => 1,
+        };
+        let (sa, so) = (sign(self), sign(o));
+        if sa != so || sa == 0 {
+            return sa.cmp(&so);
+        }
+        let s = self.scale.max(o.scale);
+        let a = self.widen(s - self.scale);
+        let b = o.widen(s - o.scale);
+        let mag = a.cmp(&b);
+        if sa < 0 {
+            mag.reverse()
+        } else {
+            mag
+        }
+    }
+}
+
+/// `a × b` compared with `c × d`, exactly, however large the products.
+pub fn cmp_products(a: Decimal, b: Decimal, c: Decimal, d: Decimal) -> Ordering {
+    Wide::of(a)
+        .mul(&Wide::of(b))
+        .cmp(&Wide::of(c).mul(&Wide::of(d)))
+}
+
+/// `a × bⁿ` compared with `c × dⁿ`, exactly, however large the products.
+pub fn cmp_power_products(a: Decimal, b: Decimal, c: Decimal, d: Decimal, n: u32) -> Ordering {
+    Wide::of(a)
+        .mul(&Wide::of(b).pow(n))
+        .cmp(&Wide::of(c).mul(&Wide::of(d).pow(n)))
+}
+
+/// An exact rational number `num / den`, `den > 0`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Frac {
+    pub num: Decimal,
+    pub den: Decimal,
+}
+
+impl Frac {
+    pub fn whole(d: Decimal) -> Frac {
+        Frac {
+            num: d,
+            den: Decimal::ONE,
+        }
+    }
+
+    /// `num / den` with the sign carried by the numerator; `None` when `den` is zero.
+    pub fn new(num: Decimal, den: Decimal) -> Option<Frac> {
+        if den.is_zero() {
+            return None;
+        }
+        Some(if den.is_sign_negative() {
+            Frac {
+                num: -num,
+                den: -den,
+            }
+        } else {
+            Frac { num, den }
+        })
+    }
+
+    /// The value as a decimal when it is one exactly.
+    pub fn to_decimal(self) -> Option<Decimal> {
+        if self.den == Decimal::ONE {
+            return Some(self.num);
+        }
+        exact_div(self.num, self.den)
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.num.is_zero()
+    }
+
+    pub fn signum(self) -> Ordering {
+        if self.num.is_zero() {
+            Ordering::Equal
+        } else if self.num.is_sign_negative() {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        }
+    }
+
+    pub fn negate(self) -> Frac {
+        Frac {
+            num: -self.num,
+            den: self.den,
+        }
+    }
+
+    pub fn checked_add(self, o: Frac) -> Option<Frac> {
+        if self.den == o.den {
+            return Some(Frac {
+                num: add(self.num, o.num)?,
+                den: self.den,
+            });
+        }
+        Frac::new(
+            add(mul(self.num, o.den)?, mul(o.num, self.den)?)?,
+            mul(self.den, o.den)?,
+        )
+    }
+
+    pub fn checked_sub(self, o: Frac) -> Option<Frac> {
+        self.checked_add(o.negate())
+    }
+
+    pub fn checked_mul(self, o: Frac) -> Option<Frac> {
+        Frac::new(mul(self.num, o.num)?, mul(self.den, o.den)?)
+    }
+
+    /// `self / o`; `None` when `o` is zero or on overflow.
+    pub fn checked_div(self, o: Frac) -> Option<Frac> {
+        Frac::new(mul(self.num, o.den)?, mul(self.den, o.num)?)
+    }
+
+    /// The exact order, by cross-multiplying (both denominators are positive).
+    pub fn order(self, o: Frac) -> Ordering {
+        if self.den == o.den {
+            return self.num.cmp(&o.num);
+        }
+        cmp_products(self.num, o.den, o.num, self.den)
+    }
+}
+
+/// `x` shifted `k` places to the right (`x × 10^-k`) as a plain decimal string.
+fn shift_right(x: Decimal, k: u32) -> String {
+    let neg = x.is_sign_negative();
+    let s = x.abs().normalize().to_string();
+    let (int, frac) = s.split_once('.').unwrap_or((s.as_str(), ""));
+    let digits = format!("{int}{frac}");
+    let point = i64::try_from(int.len()).unwrap_or(0) - i64::from(k);
+    let body = if point <= 0 {
+        let zeros = "0".repeat(usize::try_from(-point).unwrap_or(0));
+        format!("0.{zeros}{digits}")
+    } else {
+        let p = usize::try_from(point).unwrap_or(0);
+        let (a, b) = digits.split_at(p.min(digits.len()));
+        format!("{a}.{b}")
+    };
+    let body = body.trim_end_matches('0').trim_end_matches('.');
+    if neg {
+        format!("-{body}")
+    } else {
+        body.to_string()
+    }
+}
+
+/// A fraction for a person: the decimal itself when it is one, otherwise `≈` and the
+/// value rounded to four places — or, when that would read 0, to three significant
+/// digits, so a value that is not zero is never shown as zero.
+pub fn show_frac(f: Frac, show_decimal: impl Fn(Decimal) -> String) -> String {
+    if let Some(d) = f.to_decimal() {
+        return show_decimal(d);
+    }
+    let rounded = f.num.checked_div(f.den).map(|q| q.round_dp(4).normalize());
+    if let Some(r) = rounded.filter(|r| !r.is_zero()) {
+        return format!("≈{r}");
+    }
+    // Tiny: scale the fraction up by 10^k (exactly, by moving the decimal points)
+    // until three significant digits show.
+    let threshold = Decimal::new(100, 0);
+    for k in 1..=2 * MAX_SCALE + 2 {
+        let up_num = k.min(f.num.scale());
+        let up_den = k - up_num;
+        if f.den.scale() + up_den > MAX_SCALE {
+            break;
+        }
+        let mut n = f.num;
+        let mut d = f.den;
+        if n.set_scale(n.scale() - up_num).is_err() || d.set_scale(d.scale() + up_den).is_err() {
+            break;
+        }
+        // n / d = value × 10^k; with k + 2 more places we see three digits.
+        if let Some(q) = n.checked_div(d) {
+            let q100 = q.checked_mul(threshold).unwrap_or(q);
+            if q100.abs() >= Decimal::ONE {
+                return format!("≈{}", shift_right(q.round_sf(3).unwrap_or(q), k));
+            }
+        }
+    }
+    if f.signum() == Ordering::Less {
+        "≈-0.0000000000000000000000000001".into()
+    } else {
+        "≈0.0000000000000000000000000001".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn mul_is_exact_or_none() {
+        assert_eq!(mul(d("1.5"), d("2")), Some(d("3")));
+        // 56 decimal places cannot be held: not rounded, refused.
+        assert_eq!(
+            mul(
+                d("0.1234567890123456789012345678"),
+                d("0.1234567890123456789012345678")
+            ),
+            None
+        );
+        assert_eq!(mul(d("79228162514264337593543950335"), d("2")), None);
+    }
+
+    #[test]
+    fn add_is_exact_or_none() {
+        assert_eq!(add(d("0.1"), d("0.2")), Some(d("0.3")));
+        assert_eq!(add(d("79228162514264337593543950335"), d("0.5")), None);
+    }
+
+    #[test]
+    fn fractions_compare_exactly() {
+        let a = Frac::new(d("18.149999999999999999999999999"), d("36.3")).unwrap();
+        assert_eq!(a.order(Frac::whole(d("0.5"))), Ordering::Less);
+        let b = Frac::new(d("18.15"), d("36.3")).unwrap();
+        assert_eq!(b.to_decimal(), Some(d("0.5")));
+        assert_eq!(a.to_decimal(), None);
+        let third = Frac::new(d("1"), d("3")).unwrap();
+        assert_eq!(
+            third
+                .checked_add(third)
+                .unwrap()
+                .checked_add(third)
+                .unwrap()
+                .to_decimal(),
+            Some(d("1"))
+        );
+    }
+
+    #[test]
+    fn products_compare_exactly_beyond_the_decimal_range() {
+        // 30.000000000000000000000000001 × 1.21 has 30 significant digits.
+        let first = d("30.000000000000000000000000001");
+        assert_eq!(
+            cmp_products(first, d("1.21"), d("36.3"), d("1")),
+            Ordering::Greater
+        );
+        assert_eq!(
+            cmp_products(d("30"), d("1.21"), d("36.3"), d("1")),
+            Ordering::Equal
+        );
+        assert_eq!(
+            cmp_products(d("-2"), d("3"), d("-3"), d("2")),
+            Ordering::Equal
+        );
+        assert_eq!(
+            cmp_products(
+                d("-2"),
+                d("3.0000000000000000000000000001"),
+                d("-6"),
+                d("1")
+            ),
+            Ordering::Less
+        );
+        let max = d("79228162514264337593543950335");
+        assert_eq!(
+            cmp_power_products(max, max, max, d("79228162514264337593543950334"), 5),
+            Ordering::Greater
+        );
+    }
+
+    #[test]
+    fn tiny_fractions_are_not_shown_as_zero() {
+        let f = Frac::new(d("-0.000000000000000000000000001"), d("36.3")).unwrap();
+        assert_eq!(
+            show_frac(f, |x| x.to_string()),
+            "≈-0.0000000000000000000000000000275"
+        );
+        let third = Frac::new(d("1"), d("3")).unwrap();
+        assert_eq!(show_frac(third, |x| x.to_string()), "≈0.3333");
+    }
+}
