@@ -33,12 +33,15 @@ fn failing_case_is_explained() {
     let dir = std::env::temp_dir().join(format!("policy-case-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let case = dir.join("wrong.yaml");
+    // A case's facts file lies in the case file's folder (or the rule set's).
+    std::fs::copy(
+        root().join("policies/cases/facts/eligible.json"),
+        dir.join("eligible.json"),
+    )
+    .unwrap();
     std::fs::write(
         &case,
-        format!(
-            "as_of: 2025-06-30\nfacts: {}\ncases:\n  - name: 产值不足\n    with:\n      output_value: {{\"2022\": 28.4}}\n    expect: {{article6.clause2: true}}\n",
-            root().join("policies/cases/facts/eligible.json").display()
-        ),
+        "as_of: 2025-06-30\nfacts: eligible.json\ncases:\n  - name: 产值不足\n    with:\n      output_value: {\"2022\": 28.4}\n    expect: {article6.clause2: true}\n",
     )
     .unwrap();
     let (code, stdout, _) = run(&["test", case.to_str().unwrap()]);

@@ -10,7 +10,7 @@ use policy::diag::Sources;
 use policy::diff::{self, Change, DecisionMove, Side, StructChange};
 use policy::eval::Outcome;
 use policy::facts;
-use policy::render::chinese_number;
+use policy::render::{chinese_number, printable, printable_lines};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -309,6 +309,11 @@ pub fn diff(
     format: OutputFormat,
     jobs: Option<u16>,
 ) -> u8 {
+    for path in facts_paths {
+        if let Err(code) = crate::common::facts_input(path) {
+            return code;
+        }
+    }
     let mut sources = Sources::new();
     let parse_all = |dir: &Path| -> Result<Vec<policy::syntax::ast::File>, u8> {
         let files = rule_files(dir)?;
@@ -347,7 +352,7 @@ pub fn diff(
         if !facts_paths.is_empty() {
             let _ = writeln!(o, "\nChanged clusters");
         }
-        print!("{o}");
+        print!("{}", printable_lines(&o));
     }
     let mut all = Tallies::default();
     for (path_index, path) in facts_paths.iter().enumerate() {
@@ -393,7 +398,7 @@ pub fn diff(
     let evaluated = (!facts_paths.is_empty()).then_some(all.clusters + all.not_evaluated.len());
     let tally = tally_of(&new.program, &all);
     let out = match format {
-        OutputFormat::Human => impact_human(evaluated, &all, &tally),
+        OutputFormat::Human => printable_lines(&impact_human(evaluated, &all, &tally)),
         OutputFormat::Json => {
             // Threads finish chunks in any order: put the clusters back in input order.
             all.json.sort_by(|a, b| a.0.cmp(&b.0));
@@ -429,7 +434,7 @@ fn one_cluster(
 ) {
     let label = rec.source.display();
     let refuse = |st: &mut Tallies, err: &mut String, why: String| {
-        let _ = writeln!(err, "{label}: {why}");
+        let _ = writeln!(err, "{}", printable(&format!("{label}: {why}")));
         st.not_evaluated.push(format!("{label}: {why}"));
     };
     let (text, loaded) = match &rec.payload {
@@ -516,7 +521,7 @@ fn one_cluster(
         moves,
     };
     match c.format {
-        OutputFormat::Human => out.push_str(&cluster_human(&r)),
+        OutputFormat::Human => out.push_str(&printable_lines(&cluster_human(&r))),
         OutputFormat::Json => {
             let at = match rec.source.place {
                 policy::batch::Place::File => 0,
