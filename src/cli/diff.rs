@@ -74,24 +74,25 @@ fn structure_human(changes: &[StructChange], o: &mut String) {
     }
     for c in changes {
         let at = place(c.article, c.clause);
-        let old = c.old.as_deref().map(one_line).unwrap_or_default();
-        let new = c.new.as_deref().map(one_line).unwrap_or_default();
+        let old = printable(&c.old.as_deref().map(one_line).unwrap_or_default()).into_owned();
+        let new = printable(&c.new.as_deref().map(one_line).unwrap_or_default()).into_owned();
+        let name = printable(&c.name);
         match c.change {
             Change::Added => {
-                let _ = writeln!(o, "  + {at} {} {}: {new}", c.kind, c.name);
+                let _ = writeln!(o, "  + {at} {} {name}: {new}", c.kind);
             }
             Change::Removed => {
-                let _ = writeln!(o, "  - {at} {} {}: {old}", c.kind, c.name);
+                let _ = writeln!(o, "  - {at} {} {name}: {old}", c.kind);
             }
             Change::Changed => match &c.old_name {
                 Some(was) => {
-                    let _ = writeln!(o, "  ~ {at} {} “{was}” → “{}”", c.kind, c.name);
+                    let _ = writeln!(o, "  ~ {at} {} “{}” → “{name}”", c.kind, printable(was));
                     if old != new {
                         let _ = writeln!(o, "      {old}  →  {new}");
                     }
                 }
                 None => {
-                    let _ = writeln!(o, "  ~ {at} {} {}: {old}  →  {new}", c.kind, c.name);
+                    let _ = writeln!(o, "  ~ {at} {} {name}: {old}  →  {new}", c.kind);
                 }
             },
         }
@@ -155,7 +156,7 @@ fn impact_human(evaluated: Option<usize>, t: &Tallies, tally: &[Tally]) -> Strin
         );
     }
     for e in errors {
-        let _ = writeln!(o, "  ! {e}");
+        let _ = writeln!(o, "  ! {}", printable(e));
     }
     o
 }
@@ -163,19 +164,24 @@ fn impact_human(evaluated: Option<usize>, t: &Tallies, tally: &[Tally]) -> Strin
 /// One changed cluster, for a person.
 fn cluster_human(r: &ClusterResult) -> String {
     let mut o = String::new();
+    // A name or file name may hold a line break: escape each piece, not each line.
     let name = r
         .name
         .as_deref()
-        .map(|n| format!("  {n}"))
+        .map(|n| format!("  {}", printable(n)))
         .unwrap_or_default();
-    let _ = writeln!(o, "\n  {}{name} · as of {}", r.file, r.as_of);
+    let _ = writeln!(o, "\n  {}{name} · as of {}", printable(&r.file), r.as_of);
     for m in &r.moves {
         let _ = writeln!(o, "    {}: {} → {}", m.name, m.old, m.new);
         for rm in &m.rules {
             let title = if rm.old_title == rm.new_title {
-                rm.new_title.clone()
+                printable(&rm.new_title).into_owned()
             } else {
-                format!("{} (was: {})", rm.new_title, rm.old_title)
+                format!(
+                    "{} (was: {})",
+                    printable(&rm.new_title),
+                    printable(&rm.old_title)
+                )
             };
             let _ = writeln!(
                 o,
@@ -188,13 +194,18 @@ fn cluster_human(r: &ClusterResult) -> String {
                 let old = rm.old_test.as_deref().unwrap_or("–");
                 let new = rm.new_test.as_deref().unwrap_or("–");
                 let same = if old == new { "  (unchanged)" } else { "" };
-                let _ = writeln!(o, "          test: {old}  →  {new}{same}");
+                let _ = writeln!(
+                    o,
+                    "          test: {}  →  {}{same}",
+                    printable(old),
+                    printable(new)
+                );
             }
             for l in &rm.old_checks {
-                let _ = writeln!(o, "          old: {l}");
+                let _ = writeln!(o, "          old: {}", printable(l));
             }
             for l in &rm.new_checks {
-                let _ = writeln!(o, "          new: {l}");
+                let _ = writeln!(o, "          new: {}", printable(l));
             }
         }
     }
