@@ -257,4 +257,18 @@ fn rule_file_text_is_escaped_in_diagnostics_and_report() {
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("policy::"), "{stderr}");
     assert_clean("diagnostic", &stderr, false);
+    // `policy fmt --check` shows the rule file's lines in its diff, escaped.
+    std::fs::write(
+        policy.join("zz-broken.policy"),
+        "# 注释\u{1b}[2J\u{202e}\ndefinition   坏 = 1\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(&[
+        "fmt",
+        "--check",
+        policy.join("zz-broken.policy").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_clean("fmt --check", &stdout, false);
+    assert!(stdout.contains("# 注释\\u{1b}[2J\\u{202e}"), "{stdout}");
 }

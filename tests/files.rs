@@ -165,6 +165,10 @@ fn fifos_and_devices_named_anywhere_never_hang() {
     std::fs::create_dir(dir.join("cases")).unwrap();
     mkfifo(&dir.join("cases/pipe.yaml"));
     mkfifo(&dir.join("pipe-dir"));
+    // A facts folder whose dates file (as-of.txt) is a FIFO.
+    std::fs::create_dir(dir.join("dated")).unwrap();
+    std::fs::copy(root().join(FACTS), dir.join("dated/a.json")).unwrap();
+    mkfifo(&dir.join("dated/as-of.txt"));
     let facts = root().join(FACTS);
     let facts = facts.to_str().unwrap();
     let runs: Vec<Vec<&str>> = vec![
@@ -246,6 +250,7 @@ fn fifos_and_devices_named_anywhere_never_hang() {
             "--as-of",
             "2025-06-30",
         ],
+        vec!["diff", "policy", "policy", "--facts", "dated/a.json"],
     ];
     for args in runs {
         let (exit, stdout, stderr) = run_bounded(&dir, &args);

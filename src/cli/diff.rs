@@ -17,9 +17,16 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// A folder's `as-of.txt`: `NAME YYYY-MM-DD` per line, `#` comments.
-fn folder_dates(dir: &Path) -> BTreeMap<String, NaiveDate> {
-    let text = std::fs::read_to_string(dir.join("as-of.txt")).unwrap_or_default();
-    text.lines()
+/// A folder without one has no dates; one that cannot be read (a FIFO, a folder, not
+/// UTF-8) is an error, printed, with the exit code.
+fn folder_dates(dir: &Path) -> Result<BTreeMap<String, NaiveDate>, u8> {
+    let path = dir.join("as-of.txt");
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Ok(BTreeMap::new());
+    }
+    let text = crate::common::read_text("the dates file", &path)?;
+    Ok(text
+        .lines()
         .filter(|l| !l.trim_start().starts_with('#'))
         .filter_map(|l| {
             let mut it = l.split_whitespace();
@@ -27,7 +34,7 @@ fn folder_dates(dir: &Path) -> BTreeMap<String, NaiveDate> {
             let date = NaiveDate::parse_from_str(it.next()?, "%Y-%m-%d").ok()?;
             Some((name, date))
         })
-        .collect()
+        .collect())
 }
 
 fn place(article: Option<u32>, clause: Option<u32>) -> String {
@@ -374,7 +381,10 @@ pub fn diff(
         } else {
             path.parent().map(Path::to_path_buf).unwrap_or_default()
         };
-        let dates = folder_dates(&folder);
+        let dates = match folder_dates(&folder) {
+            Ok(d) => d,
+            Err(code) => return code,
+        };
         let opened = match batch::open(&new.program, &sources, path, input) {
             Ok(o) => o,
             Err(code) => return code,

@@ -10,7 +10,7 @@
 
 use crate::common::{exit, is_rule_file, print_diags, read_text, read_text_diag};
 use policy::diag::{Diag, Sources};
-use policy::render::printable;
+use policy::render::{printable, printable_lines};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -125,7 +125,8 @@ pub fn fmt(paths: &[PathBuf], check: bool) -> u8 {
         }
         if check {
             unformatted += 1;
-            let diff = unified(path, &text, &formatted);
+            // The rule file's own text, for a person: control characters escaped.
+            let diff = printable_lines(&unified(path, &text, &formatted));
             print!("{diff}");
             if !diff.ends_with('\n') {
                 println!();
