@@ -128,7 +128,7 @@ impl Sources {
         }
         let mut source = diag.span.map(|s| s.file).map(|f| {
             NamedSource::new(
-                printable(self.name(f)).into_owned(),
+                &*printable(self.name(f)),
                 shown_source(self.text(f)).into_owned(),
             )
         });

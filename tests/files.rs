@@ -91,11 +91,14 @@ fn decisions(stdout: &str) -> usize {
     j["decisions"].as_object().map_or(0, |d| d.len())
 }
 
+/// Puts a special file at a path.
+type Make = Box<dyn Fn(&Path)>;
+
 #[test]
 fn special_rule_files_are_errors_not_skipped() {
     let facts = root().join(FACTS);
     let facts = facts.to_str().unwrap();
-    let cases: Vec<(&str, &str, Box<dyn Fn(&Path)>)> = vec![
+    let cases: Vec<(&str, &str, Make)> = vec![
         (
             "dangling",
             "policy::io::dangling_link",

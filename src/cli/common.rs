@@ -83,24 +83,26 @@ fn not_a_file(what: &str, path: &Path, kind: &str) -> Diag {
 /// Why `path` must not be read, as a diagnostic: it does not exist, is a link to
 /// nothing, or is not a regular file (a folder, a FIFO, a device). Follows symbolic
 /// links; nothing is opened.
-pub fn regular_file(what: &str, path: &Path) -> Result<std::fs::Metadata, Diag> {
+pub fn regular_file(what: &str, path: &Path) -> Result<std::fs::Metadata, Box<Diag>> {
     match std::fs::metadata(path) {
         Ok(m) if m.is_file() => Ok(m),
-        Ok(m) => Err(not_a_file(what, path, kind_of(m.file_type()))),
+        Ok(m) => Err(Box::new(not_a_file(what, path, kind_of(m.file_type())))),
         Err(e) => {
             let dangling = e.kind() == std::io::ErrorKind::NotFound
                 && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
             if dangling {
-                Err(Diag::error(
-                    "policy::io::dangling_link",
-                    format!(
-                        "{what} `{}` is a symbolic link to a file that does not exist",
-                        printable(&path.display().to_string())
-                    ),
-                )
-                .help("restore the file the link points to, or remove the link"))
+                Err(Box::new(
+                    Diag::error(
+                        "policy::io::dangling_link",
+                        format!(
+                            "{what} `{}` is a symbolic link to a file that does not exist",
+                            printable(&path.display().to_string())
+                        ),
+                    )
+                    .help("restore the file the link points to, or remove the link"),
+                ))
             } else {
-                Err(io_diag(what, path, &e))
+                Err(Box::new(io_diag(what, path, &e)))
             }
         }
     }
@@ -125,7 +127,10 @@ fn io_diag(what: &str, path: &Path, e: &std::io::Error) -> Diag {
 /// before opening, the file is opened without blocking (a FIFO put in its place
 /// meanwhile cannot make the open wait for a writer), and checked again once open.
 /// Every file the CLI reads is opened here.
-pub fn open_regular(what: &str, path: &Path) -> Result<(std::fs::File, std::fs::Metadata), Diag> {
+pub fn open_regular(
+    what: &str,
+    path: &Path,
+) -> Result<(std::fs::File, std::fs::Metadata), Box<Diag>> {
     regular_file(what, path)?;
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
@@ -134,17 +139,21 @@ pub fn open_regular(what: &str, path: &Path) -> Result<(std::fs::File, std::fs::
         use std::os::unix::fs::OpenOptionsExt as _;
         options.custom_flags(libc::O_NONBLOCK);
     }
-    let file = options.open(path).map_err(|e| io_diag(what, path, &e))?;
-    let meta = file.metadata().map_err(|e| io_diag(what, path, &e))?;
+    let file = options
+        .open(path)
+        .map_err(|e| Box::new(io_diag(what, path, &e)))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| Box::new(io_diag(what, path, &e)))?;
     if !meta.is_file() {
-        return Err(not_a_file(what, path, kind_of(meta.file_type())));
+        return Err(Box::new(not_a_file(what, path, kind_of(meta.file_type()))));
     }
     Ok((file, meta))
 }
 
 /// Read a regular text file: a diagnostic for anything else, for invalid UTF-8, or for a
 /// file larger than [`MAX_FILE_BYTES`] (refused without reading more than that).
-pub fn read_text_diag(what: &str, path: &Path) -> Result<String, Diag> {
+pub fn read_text_diag(what: &str, path: &Path) -> Result<String, Box<Diag>> {
     read_text_meta(what, path).map(|(text, _)| text)
 }
 
@@ -156,22 +165,22 @@ pub fn facts_input(path: &Path) -> Result<(), u8> {
         return Ok(());
     }
     regular_file("facts file", path).map(|_| ()).map_err(|d| {
-        print_diags(&Sources::new(), &[d]);
+        print_diags(&Sources::new(), &[*d]);
         exit::IO
     })
 }
 
 /// [`read_text_diag`], with the metadata of the file as it was opened.
-fn read_text_meta(what: &str, path: &Path) -> Result<(String, std::fs::Metadata), Diag> {
+fn read_text_meta(what: &str, path: &Path) -> Result<(String, std::fs::Metadata), Box<Diag>> {
     use std::io::Read as _;
     let (file, meta) = open_regular(what, path)?;
     let mut bytes = Vec::new();
     let limit = u64::try_from(MAX_FILE_BYTES).unwrap_or(u64::MAX);
     file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(|e| io_diag(what, path, &e))?;
+        .map_err(|e| Box::new(io_diag(what, path, &e)))?;
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(Diag::error(
+        return Err(Box::new(Diag::error(
             "policy::io::too_large",
             format!(
                 "{what} `{}` is larger than {} MiB",
@@ -179,26 +188,27 @@ fn read_text_meta(what: &str, path: &Path) -> Result<(String, std::fs::Metadata)
                 MAX_FILE_BYTES >> 20
             ),
         )
-        .help("check that this is the right file; split a cluster's facts or a rule set into smaller files"));
+        .help("check that this is the right file; split a cluster's facts or a rule set into smaller files")));
     }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        Diag::error(
+    let text =
+        String::from_utf8(bytes).map_err(|e| {
+            let at = e.utf8_error().valid_up_to();
+            Box::new(Diag::error(
             "policy::io::not_utf8",
             format!(
                 "{what} `{}` is not UTF-8 text (invalid byte at offset {at})",
                 printable(&path.display().to_string())
             ),
         )
-        .help("save the file as UTF-8 (for example 'UTF-8' in the editor's save dialog, not GBK)")
-    })?;
+        .help("save the file as UTF-8 (for example 'UTF-8' in the editor's save dialog, not GBK)"))
+        })?;
     Ok((text, meta))
 }
 
 /// [`read_text_diag`], printing the diagnostic and giving the exit code on failure.
 pub fn read_text(what: &str, path: &Path) -> Result<String, u8> {
     read_text_diag(what, path).map_err(|d| {
-        print_diags(&Sources::new(), &[d]);
+        print_diags(&Sources::new(), &[*d]);
         exit::IO
     })
 }
@@ -221,7 +231,7 @@ pub fn files_in(dir: &Path, what: &str, keep: impl Fn(&Path) -> bool) -> Result<
     paths.sort();
     let bad: Vec<Diag> = paths
         .iter()
-        .filter_map(|p| regular_file("the file", p).err())
+        .filter_map(|p| regular_file("the file", p).err().map(|d| *d))
         .collect();
     if !bad.is_empty() {
         print_diags(&Sources::new(), &bad);
@@ -279,7 +289,7 @@ pub fn rule_files(dir: &Path) -> Result<Vec<(String, String)>, u8> {
         let mut stamps = Vec::new();
         for p in &paths {
             let (text, meta) = read_text_meta("rule file", p).map_err(|d| {
-                print_diags(&Sources::new(), &[d]);
+                print_diags(&Sources::new(), &[*d]);
                 exit::IO
             })?;
             out.push((p.display().to_string(), text));

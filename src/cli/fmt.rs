@@ -35,27 +35,29 @@ fn shown(path: &Path) -> String {
     printable(&path.display().to_string()).into_owned()
 }
 
-fn write_error(path: &Path, e: &std::io::Error) -> Diag {
-    Diag::error(
-        "policy::io",
-        format!("cannot write rule file `{}`: {e}", shown(path)),
+fn write_error(path: &Path, e: &std::io::Error) -> Box<Diag> {
+    Box::new(
+        Diag::error(
+            "policy::io",
+            format!("cannot write rule file `{}`: {e}", shown(path)),
+        )
+        .help("check that the file and its folder can be written"),
     )
-    .help("check that the file and its folder can be written")
 }
 
 /// Replace the rule file at `path`, which held `old` when it was read, by `new`:
 /// atomically, or not at all.
-fn replace(path: &Path, old: &str, new: &str) -> Result<(), Diag> {
+fn replace(path: &Path, old: &str, new: &str) -> Result<(), Box<Diag>> {
     let meta = std::fs::symlink_metadata(path).map_err(|e| write_error(path, &e))?;
     if meta.file_type().is_symlink() {
-        return Err(Diag::error(
+        return Err(Box::new(Diag::error(
             "policy::fmt::symlink",
             format!(
                 "rule file `{}` is a symbolic link; `policy fmt` does not rewrite through links",
                 shown(path)
             ),
         )
-        .help("run `policy fmt` on the file the link points to (`policy fmt --check` may name the link)"));
+        .help("run `policy fmt` on the file the link points to (`policy fmt --check` may name the link)")));
     }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -81,14 +83,14 @@ fn replace(path: &Path, old: &str, new: &str) -> Result<(), Diag> {
         .map_err(|e| write_error(path, &e))?;
     let now = read_text_diag("rule file", path)?;
     if now != old {
-        return Err(Diag::error(
+        return Err(Box::new(Diag::error(
             "policy::fmt::changed",
             format!(
                 "rule file `{}` changed while it was being formatted; it was left as it is",
                 shown(path)
             ),
         )
-        .help("another program (an editor, another `policy fmt`) wrote it meanwhile: check it, then run `policy fmt` again"));
+        .help("another program (an editor, another `policy fmt`) wrote it meanwhile: check it, then run `policy fmt` again")));
     }
     tmp.persist(path).map_err(|e| write_error(path, &e.error))?;
     // Make the rename itself durable (where a folder can be opened and synced).
@@ -132,7 +134,7 @@ pub fn fmt(paths: &[PathBuf], check: bool) -> u8 {
                 println!();
             }
         } else if let Err(d) = replace(path, &text, &formatted) {
-            print_diags(&sources, &[d]);
+            print_diags(&sources, &[*d]);
             return exit::IO;
         } else {
             println!("formatted {}", shown(path));
