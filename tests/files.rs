@@ -420,6 +420,17 @@ fn fmt_keeps_permissions_and_refuses_symlinks() {
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
 
+    // A read-only file is not replaced (the folder being writable would allow the
+    // rename). Only checkable where the tests do not run as root, who may write anyway.
+    let ro = dir.join("ro.policy");
+    std::fs::write(&ro, &old).unwrap();
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o444)).unwrap();
+    if std::fs::OpenOptions::new().write(true).open(&ro).is_err() {
+        let (code, _, stderr) = run_bounded(&dir, &["fmt", "ro.policy"]);
+        assert_eq!(code, 5, "{stderr}");
+        assert_eq!(std::fs::read_to_string(&ro).unwrap(), old);
+    }
+
     // A link to an unformatted file: --check reads through it, fmt leaves both alone.
     std::fs::create_dir(dir.join("elsewhere")).unwrap();
     let target = dir.join("elsewhere/real.policy");

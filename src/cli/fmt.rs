@@ -59,6 +59,12 @@ fn replace(path: &Path, old: &str, new: &str) -> Result<(), Box<Diag>> {
         )
         .help("run `policy fmt` on the file the link points to (`policy fmt --check` may name the link)")));
     }
+    // A file that may not be written is not replaced either (the rename would
+    // succeed in a writable folder): open it for writing, without truncating, first.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|e| write_error(path, &e))?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
