@@ -9,6 +9,7 @@
 use crate::diag::{line_col, Diag};
 use crate::eval::{Evaluation, Status, Value};
 use crate::ir::{DecisionKind, Program, Ty, UNIT_ONE};
+use crate::render::printable;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -116,13 +117,14 @@ fn write_value(out: &mut String, program: &Program, v: &Value, ty: &Ty) {
 
 /// One cluster's decisions as a line of JSON (with the newline):
 /// `{"source":{…},"decisions":{"article6.eligible":{"value":…,"status":…,"missing":[…]},…}}`,
-/// plus `"warnings"` (unknown facts and fields) when there are any.
+/// plus `"warnings"` (unknown facts and fields, placed as [`warnings`] places them) when there
+/// are any.
 pub fn decisions_line(
     out: &mut String,
     program: &Program,
     ev: &Evaluation,
     source: &Source,
-    warnings: &[Diag],
+    warnings: &[Problem],
 ) {
     out.push('{');
     source.write_json(out);
@@ -161,18 +163,8 @@ pub fn decisions_line(
     }
     out.push('}');
     if !warnings.is_empty() {
-        out.push_str(",\"warnings\":[");
-        for (i, w) in warnings.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str("{\"code\":");
-            json_str(out, w.code);
-            out.push_str(",\"message\":");
-            json_str(out, &w.message);
-            out.push('}');
-        }
-        out.push(']');
+        out.push_str(",\"warnings\":");
+        problems_json(out, warnings);
     }
     out.push_str("}\n");
 }
@@ -180,6 +172,8 @@ pub fn decisions_line(
 /// Where in a record a diagnostic points, for people and for JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// A warning (an unknown fact, say) does not refuse its record.
+    pub warning: bool,
     pub code: &'static str,
     pub message: String,
     pub help: Option<String>,
@@ -194,9 +188,17 @@ pub struct Problem {
 /// Place the diagnostics of a refused record. `text` is what their spans index:
 /// the facts file, the JSON line, or the CSV row's `column = value` lines.
 pub fn problems(diags: &[Diag], text: &str, source: &Source) -> Vec<Problem> {
+    placed(diags.iter().filter(|d| d.is_error()), text, source)
+}
+
+/// Place the warnings of a record that was read (unknown facts and fields, with their
+/// did-you-mean), as [`problems`] places errors.
+pub fn warnings(diags: &[Diag], text: &str, source: &Source) -> Vec<Problem> {
+    placed(diags.iter().filter(|d| !d.is_error()), text, source)
+}
+
+fn placed<'a>(diags: impl Iterator<Item = &'a Diag>, text: &str, source: &Source) -> Vec<Problem> {
     diags
-        .iter()
-        .filter(|d| d.is_error())
         .map(|d| {
             let at = d.span.map(|s| line_col(text, s.start as usize));
             let (line, column, field) = match (source.place, at) {
@@ -215,6 +217,7 @@ pub fn problems(diags: &[Diag], text: &str, source: &Source) -> Vec<Problem> {
                 (Place::File, None) => (None, None, None),
             };
             Problem {
+                warning: !d.is_error(),
                 code: d.code,
                 message: d.message.clone(),
                 help: d.help.clone(),
@@ -228,8 +231,10 @@ pub fn problems(diags: &[Diag], text: &str, source: &Source) -> Vec<Problem> {
 
 impl Problem {
     /// One line for stderr: `file:12:5: error[policy::facts::wrong_type]: … (help: …)`.
+    /// Text from the input (the file's name, values quoted in the message) is shown with
+    /// control characters escaped, so that it cannot forge a line.
     pub fn display(&self, source: &Source) -> String {
-        let mut s = source.file.to_string();
+        let mut s = printable(&source.file).into_owned();
         if let Some(l) = self.line {
             let _ = write!(s, ":{l}");
             if let Some(c) = self.column {
@@ -239,13 +244,14 @@ impl Problem {
         if let Place::Row { row, .. } = source.place {
             let _ = write!(s, " (row {row}");
             if let Some(f) = &self.field {
-                let _ = write!(s, ", column `{f}`");
+                let _ = write!(s, ", column `{}`", printable(f));
             }
             s.push(')');
         }
-        let _ = write!(s, ": error[{}]: {}", self.code, self.message);
+        let level = if self.warning { "warning" } else { "error" };
+        let _ = write!(s, ": {level}[{}]: {}", self.code, printable(&self.message));
         if let Some(h) = &self.help {
-            let _ = write!(s, " (help: {h})");
+            let _ = write!(s, " (help: {})", printable(h));
         }
         s
     }
@@ -256,7 +262,14 @@ impl Problem {
 pub fn refused_line(out: &mut String, source: &Source, problems: &[Problem]) {
     out.push('{');
     source.write_json(out);
-    out.push_str(",\"refused\":[");
+    out.push_str(",\"refused\":");
+    problems_json(out, problems);
+    out.push_str("}\n");
+}
+
+/// `[{"code":…,"message":…,"line":…,"column":…,"field":…,"help":…}, …]`
+fn problems_json(out: &mut String, problems: &[Problem]) {
+    out.push('[');
     for (i, p) in problems.iter().enumerate() {
         if i > 0 {
             out.push(',');
@@ -281,7 +294,7 @@ pub fn refused_line(out: &mut String, source: &Source, problems: &[Problem]) {
         }
         out.push('}');
     }
-    out.push_str("]}\n");
+    out.push(']');
 }
 
 /// One cluster as a line for people: its source, its name, and the value of each
@@ -293,10 +306,10 @@ pub fn human_line(
     source: &Source,
     name: Option<&str>,
 ) {
-    out.push_str(&source.display());
+    out.push_str(&printable(&source.display()));
     if let Some(n) = name {
         out.push_str("  ");
-        out.push_str(n);
+        out.push_str(&printable(n));
     }
     for (d, r) in program.decisions.iter().zip(&ev.decisions) {
         if matches!(d.kind, DecisionKind::Clause(_)) {
@@ -309,7 +322,7 @@ pub fn human_line(
             (Status::Decided, Some(v)) => {
                 let mut s = String::new();
                 write_value(&mut s, program, v, &d.ty);
-                out.push_str(s.trim_matches('"'));
+                out.push_str(&printable(s.trim_matches('"')));
             }
             (s, _) => out.push_str(s.as_str()),
         }

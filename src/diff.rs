@@ -171,6 +171,11 @@ impl Inventory {
         }
     }
 
+    /// The measures' words an article or clause quotes (`text "…"`), numbered in order.
+    fn text(&mut self, at: (Option<u32>, Option<u32>), t: &ast::Str, n: usize) {
+        self.push("text", at, n.to_string(), t.value.clone(), String::new());
+    }
+
     fn of(files: &[ast::File]) -> Inventory {
         let mut inv = Inventory {
             entries: Vec::new(),
@@ -274,9 +279,13 @@ impl Inventory {
             String::new(),
         );
         let mut rules = 0;
+        let mut texts = 0;
         for it in &a.items {
             match it {
-                ArticleItem::Text(_) => {}
+                ArticleItem::Text(t) => {
+                    texts += 1;
+                    self.text(at, t, texts);
+                }
                 ArticleItem::Parameter(p) => self.parameter(at, p),
                 ArticleItem::Definition(d) => self.definition(at, d),
                 ArticleItem::Decision(d) => self.push(
@@ -310,9 +319,13 @@ impl Inventory {
                         String::new(),
                     );
                     let mut n = 0;
+                    let mut texts = 0;
                     for ci in &c.items {
                         match ci {
-                            ClauseItem::Text(_) => {}
+                            ClauseItem::Text(t) => {
+                                texts += 1;
+                                self.text(cat, t, texts);
+                            }
                             ClauseItem::Parameter(p) => self.parameter(cat, p),
                             ClauseItem::Definition(d) => self.definition(cat, d),
                             ClauseItem::Rule(r) => {
@@ -329,6 +342,38 @@ impl Inventory {
 
 fn same_place(a: &Entry, b: &Entry) -> bool {
     a.article == b.article && a.clause == b.clause
+}
+
+/// The part of two texts that differs, with a little context on each side and `…` where
+/// text was left out: (`…均在30亿元以上…`, `…均在40亿元以上…`). Texts that differ
+/// throughout are returned whole.
+pub fn excerpt(old: &str, new: &str) -> (String, String) {
+    const CONTEXT: usize = 8;
+    let o: Vec<char> = old.chars().collect();
+    let n: Vec<char> = new.chars().collect();
+    let prefix = o.iter().zip(&n).take_while(|(a, b)| a == b).count();
+    let max_suffix = o.len().min(n.len()) - prefix;
+    let suffix = o
+        .iter()
+        .rev()
+        .zip(n.iter().rev())
+        .take(max_suffix)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let start = prefix.saturating_sub(CONTEXT);
+    let cut = |v: &[char]| -> String {
+        let end = (v.len() - suffix + CONTEXT).min(v.len());
+        let mut s = String::new();
+        if start > 0 {
+            s.push('…');
+        }
+        s.extend(v.get(start..end).unwrap_or(&[]));
+        if end < v.len() {
+            s.push('…');
+        }
+        s
+    };
+    (cut(&o), cut(&n))
 }
 
 /// The structural changes from `old` to `new` (each a rule set's parsed files),
@@ -606,6 +651,28 @@ pub fn cluster_name(p: &Program, facts: &crate::eval::Facts) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::excerpt;
+
+    #[test]
+    fn excerpt_shows_the_changed_words_in_context() {
+        let (o, n) = excerpt(
+            "占地面积一般不超过100平方公里，近三年产值均在30亿元以上，中小企业产值占集群总产值50%以上。",
+            "占地面积一般不超过100平方公里，近三年产值均在40亿元以上，中小企业产值占集群总产值50%以上。",
+        );
+        assert_eq!(o, "…，近三年产值均在30亿元以上，中小…");
+        assert_eq!(n, "…，近三年产值均在40亿元以上，中小…");
+    }
+
+    #[test]
+    fn excerpt_of_short_or_wholly_different_texts_is_whole() {
+        assert_eq!(excerpt("甲", "乙"), ("甲".to_string(), "乙".to_string()));
+        assert_eq!(excerpt("", "新"), (String::new(), "新".to_string()));
+        assert_eq!(
+            excerpt("abc", "abc"),
+            ("abc".to_string(), "abc".to_string())
+        );
+    }
+
     use super::*;
 
     fn parse(s: &str) -> Vec<ast::File> {

@@ -28,7 +28,9 @@ pub mod facts;
 pub mod fmt;
 pub mod generate;
 pub mod ir;
+pub mod lint;
 pub mod render;
+pub mod snapshot;
 pub mod syntax;
 pub mod testing;
 
@@ -81,7 +83,10 @@ pub fn load_rule_set(
         })
         .collect();
     match check::check(&files) {
-        Ok((program, warnings)) => Ok(RuleSet { program, warnings }),
+        Ok((program, mut warnings)) => {
+            warnings.extend(lint::lint(&files));
+            Ok(RuleSet { program, warnings })
+        }
         Err(e) => Err(e),
     }
 }

@@ -16,7 +16,7 @@ fn rule_fixtures() {
     insta::glob!("fixtures/rules/*.policy", |path| {
         let text = std::fs::read_to_string(path).unwrap();
         let alone = text.starts_with("# alone");
-        let mut files = if alone { Vec::new() } else { shipped_rules() };
+        let mut files = if alone { Vec::new() } else { shanghai_rules() };
         files.push((rel(path), text.clone()));
         let mut sources = Sources::new();
         let out = match policy::load_rule_set(&mut sources, files) {
@@ -41,7 +41,7 @@ fn facts_fixtures() {
         let text = std::fs::read_to_string(path).unwrap();
         let mut sources = Sources::new();
         let rules =
-            policy::load_rule_set(&mut sources, shipped_rules()).expect("shipped rules check");
+            policy::load_rule_set(&mut sources, shanghai_rules()).expect("shipped rules check");
         let name = rel(path);
         let format = policy::facts::raw::format_for_path(&name).unwrap();
         let id = sources.add(name.clone(), text.clone());

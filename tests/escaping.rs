@@ -90,7 +90,15 @@ fn human_report_escapes_control_characters() {
     let _guard = settings.bind_to_scope();
     for path in control_fixtures() {
         let rel = rel(&path);
-        let args = ["check", "--facts", rel.as_str(), "--as-of", "2025-06-30"];
+        let args = [
+            "check",
+            "--policy",
+            RULES,
+            "--facts",
+            rel.as_str(),
+            "--as-of",
+            "2025-06-30",
+        ];
         let (code, stdout, stderr) = run_with(&args, false);
         assert_clean(&rel, &stdout, false);
         assert_clean(&rel, &stderr, false);
@@ -110,7 +118,7 @@ fn human_report_escapes_control_characters() {
             assert!(stderr.contains("`saf\\u{1b}[2Jety\\u{202e}`"), "{stderr}");
         }
         let content = format!(
-            "$ policy check --facts {rel} --as-of 2025-06-30\n\n── exit {code} ──\n── stderr ──\n{stderr}── stdout ──\n{stdout}"
+            "$ policy check --policy {RULES} --facts {rel} --as-of 2025-06-30\n\n── exit {code} ──\n── stderr ──\n{stderr}── stdout ──\n{stdout}"
         );
         insta::assert_snapshot!(name.as_str(), content);
     }
@@ -146,7 +154,7 @@ fn diff_escapes_the_cluster_name() {
     let facts = hostile_cluster(&dir);
     let (code, stdout, stderr) = run(&[
         "diff",
-        "policies",
+        RULES,
         "examples/revisions/national-2022",
         "--facts",
         facts.to_str().unwrap(),
@@ -163,7 +171,7 @@ fn diff_escapes_the_cluster_name() {
     // JSON keeps the data as given (serde escapes it).
     let (_, json, _) = run(&[
         "diff",
-        "policies",
+        RULES,
         "examples/revisions/national-2022",
         "--facts",
         facts.to_str().unwrap(),
@@ -181,7 +189,7 @@ fn diff_escapes_the_cluster_name() {
 fn policy_test_escapes_case_names_and_facts() {
     let dir = scratch("test");
     std::fs::copy(
-        root().join("policies/cases/facts/eligible.json"),
+        root().join("examples/eligible-zhangjiang-biomed.json"),
         dir.join("eligible.json"),
     )
     .unwrap();
@@ -191,7 +199,7 @@ fn policy_test_escapes_case_names_and_facts() {
     )
     .unwrap();
     let case = dir.join("hostile.yaml");
-    let (code, stdout, stderr) = run(&["test", case.to_str().unwrap()]);
+    let (code, stdout, stderr) = run(&["test", "--policy", RULES, case.to_str().unwrap()]);
     assert_eq!(code, 6, "{stdout}{stderr}");
     assert_clean("policy test", &stdout, false);
     assert_clean("policy test", &stderr, false);
@@ -210,8 +218,13 @@ fn rule_file_text_is_escaped_in_diagnostics_and_report() {
     let dir = scratch("rules");
     let policy = dir.join("policy");
     std::fs::create_dir_all(&policy).unwrap();
-    for (name, text) in shipped_rules() {
-        let name = name.trim_start_matches("policies/");
+    for (name, text) in shanghai_rules() {
+        let name = Path::new(&name)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let name = name.as_str();
         let text = if name == "article06.policy" {
             text.replacen(
                 "rule \"近三年产值均在30亿元以上\"",

@@ -11,7 +11,7 @@ fn snapshot(name: &str, date: &str) {
     let input = std::fs::read_to_string(root().join(&path)).unwrap();
     for format in ["human", "json"] {
         let (code, stdout, stderr) = run(&[
-            "check", "--facts", &path, "--as-of", date, "--format", format,
+            "check", "--policy", RULES, "--facts", &path, "--as-of", date, "--format", format,
         ]);
         assert_eq!(code, 0, "{path} ({format}) failed:\n{stderr}");
         let content = format!(
@@ -54,10 +54,10 @@ fn output_is_deterministic() {
     for (name, date) in example_dates().into_iter().take(4) {
         let path = format!("examples/{name}");
         let a = run(&[
-            "check", "--facts", &path, "--as-of", &date, "--format", "json",
+            "check", "--policy", RULES, "--facts", &path, "--as-of", &date, "--format", "json",
         ]);
         let b = run(&[
-            "check", "--facts", &path, "--as-of", &date, "--format", "json",
+            "check", "--policy", RULES, "--facts", &path, "--as-of", &date, "--format", "json",
         ]);
         assert_eq!(a, b, "{path}: two runs differ");
     }
@@ -77,8 +77,9 @@ fn chinese_reports() {
         ),
     ] {
         let path = format!("examples/{name}");
-        let (code, stdout, stderr) =
-            run(&["check", "--facts", &path, "--as-of", date, "--lang", "zh"]);
+        let (code, stdout, stderr) = run(&[
+            "check", "--policy", RULES, "--facts", &path, "--as-of", date, "--lang", "zh",
+        ]);
         assert_eq!(code, 0, "{stderr}");
         let content = format!("$ policy check --facts {path} --as-of {date} --lang zh\n\n{stdout}");
         let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);

@@ -32,12 +32,13 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// A copy of the shipped rule files (without the cases) in `dir/policy`.
+/// A copy of the engine tests' rule files (without cases) in `dir/policy`.
 fn rule_set(dir: &Path) -> PathBuf {
     let policy = dir.join("policy");
     std::fs::create_dir_all(&policy).unwrap();
-    for (name, text) in shipped_rules() {
-        std::fs::write(policy.join(name.trim_start_matches("policies/")), text).unwrap();
+    for (name, text) in shanghai_rules() {
+        let name = Path::new(&name).file_name().unwrap().to_owned();
+        std::fs::write(policy.join(name), text).unwrap();
     }
     policy
 }
@@ -265,10 +266,10 @@ fn fifos_and_devices_named_anywhere_never_hang() {
     let _ = policy;
 }
 
-/// An unformatted rule file that parses: the shipped Article 6 with trailing blanks,
+/// An unformatted rule file that parses: Article 6 of the test rules with trailing blanks,
 /// and `lines` lines of comments to make it large.
 fn unformatted_article(lines: usize) -> String {
-    let text = std::fs::read_to_string(root().join("policies/article06.policy")).unwrap();
+    let text = std::fs::read_to_string(root().join(RULES).join("article06.policy")).unwrap();
     let mut big = text;
     for i in 0..lines {
         big.push_str(&format!(
@@ -518,7 +519,7 @@ fn case_layout(dir: &Path) -> (PathBuf, PathBuf) {
     std::fs::rename(&policy, &set).unwrap();
     std::fs::create_dir_all(set.join("cases/facts")).unwrap();
     std::fs::copy(
-        root().join("policies/cases/facts/eligible.json"),
+        root().join("examples/eligible-zhangjiang-biomed.json"),
         set.join("cases/facts/eligible.json"),
     )
     .unwrap();

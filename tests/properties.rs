@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::shipped_rules;
+use common::{shanghai_rules, RULES};
 use policy::diag::{Diag, Sources};
 use policy::facts::Format;
 use policy::render::{human, json, Report};
@@ -251,7 +251,7 @@ proptest! {
         which in any::<usize>(),
         edits in prop::collection::vec(edit(), 1..6),
     ) {
-        let mut files = shipped_rules();
+        let mut files = shanghai_rules();
         let i = which % files.len();
         files[i].1 = apply(&files[i].1, &edits);
         rule_set_holds(files);
@@ -260,7 +260,7 @@ proptest! {
     /// A rule made of a generated expression, added to the shipped rules.
     #[test]
     fn generated_rules_give_diagnostics_or_decisions(e in expression()) {
-        let mut files = shipped_rules();
+        let mut files = shanghai_rules();
         files.push((
             "generated.policy".into(),
             format!("article 90 \"生成\" {{\n  clause 1 \"生成\" {{\n    rule \"生成\": {e}\n  }}\n}}\n"),
@@ -275,7 +275,7 @@ fn shipped() -> &'static (Sources, policy::RuleSet) {
     static RULES: OnceLock<(Sources, policy::RuleSet)> = OnceLock::new();
     RULES.get_or_init(|| {
         let mut sources = Sources::new();
-        let rules = policy::load_rule_set(&mut sources, shipped_rules())
+        let rules = policy::load_rule_set(&mut sources, shanghai_rules())
             .unwrap_or_else(|_| panic!("the shipped rules check"));
         (sources, rules)
     })
@@ -426,7 +426,7 @@ fn every_example_gives_the_same_bytes_twice() {
         let path = format!("examples/{name}");
         for format in ["human", "json"] {
             let args = [
-                "check", "--facts", &path, "--as-of", &date, "--format", format,
+                "check", "--policy", RULES, "--facts", &path, "--as-of", &date, "--format", format,
             ];
             let a = common::run(&args);
             let b = common::run(&args);

@@ -1,31 +1,10 @@
-//! Revising the rules: the case suite, `policy diff` of the worked revision, `policy fmt`.
+//! The revision tools on the engine tests' rule set (`tests/fixtures/shanghai`): `policy test`
+//! reporting a failing case, `policy diff` of the worked national-2022 revision, `policy fmt`.
+//! The shipped rule set itself is tested by its own cases (`tests/shipped.rs`).
 
 mod common;
 
 use common::*;
-
-/// `policies/cases` passes and exercises every rule both met and not met.
-#[test]
-fn shipped_case_suite_passes_with_full_coverage() {
-    let (code, stdout, stderr) = run(&["test", "--coverage", "policies/cases"]);
-    assert_eq!(code, 0, "policy test failed:\n{stdout}\n{stderr}");
-    assert!(
-        stdout.contains(" failed\n") && stdout.contains(", 0 failed"),
-        "{stdout}"
-    );
-    let summary = stdout
-        .lines()
-        .find(|l| l.contains("rules seen both met and not met"))
-        .expect("a coverage summary");
-    let words: Vec<&str> = summary.split_whitespace().collect();
-    assert_eq!(
-        words.first(),
-        words.get(2),
-        "not every rule both ways: {summary}"
-    );
-    assert!(summary.ends_with("; 0 not exercised"), "{summary}");
-    assert!(!stdout.contains("Rules seen only one way"), "{stdout}");
-}
 
 /// A failing case exits non-zero and explains the actual value.
 #[test]
@@ -33,9 +12,8 @@ fn failing_case_is_explained() {
     let dir = std::env::temp_dir().join(format!("policy-case-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let case = dir.join("wrong.yaml");
-    // A case's facts file lies in the case file's folder (or the rule set's).
     std::fs::copy(
-        root().join("policies/cases/facts/eligible.json"),
+        root().join("examples/eligible-zhangjiang-biomed.json"),
         dir.join("eligible.json"),
     )
     .unwrap();
@@ -44,7 +22,7 @@ fn failing_case_is_explained() {
         "as_of: 2025-06-30\nfacts: eligible.json\ncases:\n  - name: 产值不足\n    with:\n      output_value: {\"2022\": 28.4}\n    expect: {article6.clause2: true}\n",
     )
     .unwrap();
-    let (code, stdout, _) = run(&["test", case.to_str().unwrap()]);
+    let (code, stdout, _) = run(&["test", "--policy", RULES, case.to_str().unwrap()]);
     std::fs::remove_dir_all(&dir).ok();
     assert_eq!(code, 6, "{stdout}");
     assert!(
@@ -64,7 +42,7 @@ fn national_2022_revision_diff() {
     for format in ["human", "json"] {
         let args = [
             "diff",
-            "policies",
+            RULES,
             "examples/revisions/national-2022",
             "--facts",
             "examples",
@@ -85,27 +63,15 @@ fn national_2022_revision_diff() {
 /// With no facts, only the structure is compared.
 #[test]
 fn diff_without_facts_is_structural() {
-    let (code, stdout, _) = run(&["diff", "policies", "examples/revisions/national-2022"]);
+    let (code, stdout, _) = run(&["diff", RULES, "examples/revisions/national-2022"]);
     assert_eq!(code, 0);
     assert!(
         stdout.contains("~ 第六条（二） parameter 产值下限: 30 亿元  →  40 亿元"),
         "{stdout}"
     );
     assert!(!stdout.contains("Impact"), "{stdout}");
-    let (_, same, _) = run(&["diff", "policies", "policies"]);
+    let (_, same, _) = run(&["diff", RULES, RULES]);
     assert!(same.contains("Structure: 0 changes"), "{same}");
-}
-
-/// The shipped rule files and the worked revision are formatted.
-#[test]
-fn shipped_rules_are_formatted() {
-    for dir in ["policies", "examples/revisions/national-2022"] {
-        let (code, stdout, stderr) = run(&["fmt", "--check", dir]);
-        assert_eq!(
-            code, 0,
-            "{dir} is not formatted (run `policy fmt {dir}`):\n{stdout}{stderr}"
-        );
-    }
 }
 
 /// `fmt --check` shows a diff and fails on an unformatted file, and `fmt` fixes it.
@@ -154,7 +120,7 @@ fn diff_over_a_jsonl_batch() {
     assert_eq!(code, 0, "{err}");
     let args = [
         "diff",
-        "policies",
+        RULES,
         "examples/revisions/national-2022",
         "--facts",
         &corpus,
@@ -196,4 +162,36 @@ fn diff_over_a_jsonl_batch() {
     let (_, one, _) = run(&[&args[..args.len() - 1], &["1"]].concat());
     assert_eq!(one, out);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Edits of words alone — a clause's quoted text, a parameter's source — are changes that
+/// `policy diff` reports, not "0 changes".
+#[test]
+fn diff_reports_edits_of_words_alone() {
+    let dir = std::env::temp_dir().join(format!("policy-words-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, text) in shanghai_rules() {
+        let file = std::path::Path::new(&name).file_name().unwrap().to_owned();
+        let text = text
+            .replace(
+                "近三年产值均在30亿元以上，中小企业",
+                "近三年产值均在三十亿元以上，中小企业",
+            )
+            .replace(
+                "source \"产值年均增速10%以上\"",
+                "source \"产值年均增速10%以上（年均）\"",
+            );
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    let (code, stdout, stderr) = run(&["diff", RULES, dir.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("Structure: 2 changes"), "{stdout}");
+    assert!(
+        stdout.contains("text 1: …，近三年产值均在30亿元以上，中小企…  →  …，近三年产值均在三十亿元以上，中小企…"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("parameter 产值年均增速下限"), "{stdout}");
+    assert!(stdout.contains("产值年均增速10%以上（年均）"), "{stdout}");
 }

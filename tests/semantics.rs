@@ -16,7 +16,7 @@ struct Rules {
 fn rules() -> Rules {
     let mut sources = Sources::new();
     Rules {
-        rules: policy::load_rule_set(&mut sources, shipped_rules()).expect("shipped rules check"),
+        rules: policy::load_rule_set(&mut sources, shanghai_rules()).expect("shipped rules check"),
     }
 }
 
@@ -483,7 +483,9 @@ fn evaluation_dates_outside_the_period_in_force_are_refused() {
         ("2029-02-21", 0),
         ("2029-02-22", 4),
     ] {
-        let (got, _, stderr) = run(&["check", "--facts", f, "--as-of", date, "--format", "json"]);
+        let (got, _, stderr) = run(&[
+            "check", "--policy", RULES, "--facts", f, "--as-of", date, "--format", "json",
+        ]);
         assert_eq!(got, code, "{date}: {stderr}");
         if code == 4 {
             assert!(stderr.contains("2024-02-22 to 2029-02-21"), "{stderr}");
@@ -494,8 +496,8 @@ fn evaluation_dates_outside_the_period_in_force_are_refused() {
 /// Copy the shipped rules to a temporary folder, edit one file, and run the same binary.
 fn revised(file: &str, from: &str, to: &str) -> tempdir::Dir {
     let dir = tempdir::Dir::new();
-    for (name, text) in shipped_rules() {
-        let base = name.trim_start_matches("policies/");
+    for (name, text) in shanghai_rules() {
+        let base = name.trim_start_matches(&format!("{RULES}/"));
         let text = if base == file {
             assert!(text.contains(from), "{file} has no `{from}`");
             text.replacen(from, to, 1)
@@ -544,7 +546,7 @@ fn decision_via_cli(policy: &str, facts: &str, as_of: &str, name: &str) -> J {
 fn a_revised_threshold_changes_the_outcome_with_the_same_binary() {
     let f = "examples/eligible-zhangjiang-biomed.json";
     assert_eq!(
-        decision_via_cli("policies", f, "2025-06-30", "article6.clause2"),
+        decision_via_cli(RULES, f, "2025-06-30", "article6.clause2"),
         json!(true)
     );
     let dir = revised(
@@ -563,7 +565,7 @@ fn a_revised_threshold_changes_the_outcome_with_the_same_binary() {
 fn five_year_validity_is_a_rule_file_edit() {
     let f = "examples/article15-valid-lingang-intelligent-grid.json";
     assert_eq!(
-        decision_via_cli("policies", f, "2025-06-30", "article15.expires_on"),
+        decision_via_cli(RULES, f, "2025-06-30", "article15.expires_on"),
         json!("2027-03-15")
     );
     let dir = revised(
@@ -589,7 +591,7 @@ fn a_31_march_report_deadline_is_a_rule_file_edit() {
     std::fs::write(&facts, f.to_string()).unwrap();
     let facts = facts.to_string_lossy().into_owned();
     assert_eq!(
-        decision_via_cli("policies", &facts, "2025-06-30", "article19.ground3"),
+        decision_via_cli(RULES, &facts, "2025-06-30", "article19.ground3"),
         json!(false)
     );
     let rules = revised(
@@ -606,7 +608,7 @@ fn a_31_march_report_deadline_is_a_rule_file_edit() {
 
 /// A rule set of the shipped files plus one more.
 fn rules_with(extra: &str) -> Rules {
-    let mut files = shipped_rules();
+    let mut files = shanghai_rules();
     files.push(("extra.policy".into(), extra.into()));
     let mut sources = Sources::new();
     match policy::load_rule_set(&mut sources, files) {

@@ -7,8 +7,16 @@
 //! flat however large the input. A record that cannot be read is reported (on
 //! stderr, and as a `refused` line in jsonl) and the run goes on; every record is
 //! either read or refused.
+//!
+//! Every input is bounded: only regular files are opened (a FIFO, a device or a folder
+//! named as an input or found in a facts folder is refused without being opened), a
+//! file's size is checked before it is read and it is read no further than its limit,
+//! a line or a CSV record past its limit is refused without being kept (reading goes on
+//! at the next record), and a chunk of records is sent on once it holds
+//! [`CHUNK_BYTES`], so memory stays bounded whatever the input holds.
 
 use crate::common::{exit, io_error, print_diags};
+use crate::records::{self, CsvReader, CsvRecord, Line};
 use crate::CheckFormat;
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -16,8 +24,9 @@ use policy::batch::{self as b, Place, Problem, Source, Summary};
 use policy::diag::{Diag, Sources};
 use policy::eval::Value;
 use policy::facts::{self, csv::Columns, Format};
+use policy::render::printable;
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
+use std::io::{BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
@@ -78,6 +87,130 @@ struct Done {
 /// channels are not the cost.
 const CHUNK: usize = 256;
 const DIR_CHUNK: usize = 16;
+/// A chunk is sent on once its records hold this many bytes, however few they are.
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// The largest facts file in a folder, and the longest line of a JSON Lines file: the
+/// limit of one facts file.
+pub const MAX_RECORD_BYTES: usize = facts::raw::MAX_BYTES;
+/// How far a line longer than [`MAX_RECORD_BYTES`] is read on, looking for its newline,
+/// before the run stops.
+pub const MAX_SKIP_BYTES: u64 = 256 << 20;
+/// The longest CSV record (the text of its cells, the header included).
+pub const MAX_CSV_RECORD_BYTES: usize = 1 << 20;
+/// The most threads `--jobs` may ask for.
+pub const MAX_JOBS: u16 = 256;
+
+/// What kind of thing a path names, in words, when it is not a regular file.
+fn kind_of(ft: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if ft.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if ft.is_char_device() {
+            return "a character device";
+        }
+        if ft.is_block_device() {
+            return "a block device";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
+    }
+    if ft.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Why a batch input or a file in a facts folder cannot be read: (code, message, help).
+type Refusal = (&'static str, String, &'static str);
+
+fn not_a_file(kind: &str) -> Refusal {
+    (
+        "policy::io::not_a_file",
+        format!("the facts file is {kind}, not a regular file"),
+        "name a regular file; pipes and devices are never read, so that nothing can hang",
+    )
+}
+
+/// Open `path` if it is a regular file (following links), checking the type before
+/// opening, so that a FIFO or a device is never opened, and again once open.
+fn open_regular(path: &Path) -> Result<(std::fs::File, u64), Refusal> {
+    let cannot = |e: std::io::Error| {
+        (
+            "policy::io",
+            format!("cannot read the facts file: {e}"),
+            "check that the file exists and can be read",
+        )
+    };
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(not_a_file(kind_of(meta.file_type())));
+    }
+    let f = std::fs::File::open(path).map_err(cannot)?;
+    let meta = f.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(not_a_file(kind_of(meta.file_type())));
+    }
+    Ok((f, meta.len()))
+}
+
+/// Open a batch input named on the command line, or print why not and give the exit code.
+fn open_input(path: &Path) -> Result<(std::fs::File, u64), u8> {
+    open_regular(path).map_err(|(code, message, help)| {
+        let d = Diag::error(
+            code,
+            format!("`{}`: {message}", printable(&path.display().to_string())),
+        )
+        .help(help);
+        print_diags(&Sources::new(), &[d]);
+        exit::IO
+    })
+}
+
+/// How a run ended for its output.
+#[derive(Debug)]
+pub enum Ending {
+    /// Everything was written.
+    Written,
+    /// The reader of the output went away (`| head`): the run stops quietly.
+    BrokenPipe,
+    /// Writing failed otherwise.
+    Failed(std::io::Error),
+    /// No thread could be started.
+    NoThread(std::io::Error),
+}
+
+impl Ending {
+    fn of(e: std::io::Error) -> Ending {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Ending::BrokenPipe
+        } else {
+            Ending::Failed(e)
+        }
+    }
+
+    /// The exit code when the run cannot go on, after saying why (nothing for a broken
+    /// pipe); `None` when everything was written.
+    pub fn exit_code(&self) -> Option<u8> {
+        match self {
+            Ending::Written => None,
+            Ending::BrokenPipe => Some(exit::OK),
+            Ending::Failed(e) => {
+                let _ = writeln!(std::io::stderr(), "error: cannot write the results: {e}");
+                Some(exit::IO)
+            }
+            Ending::NoThread(e) => {
+                let _ = writeln!(std::io::stderr(), "error: cannot start a thread: {e}");
+                Some(exit::IO)
+            }
+        }
+    }
+}
 
 pub fn run(
     policy_dir: &Path,
@@ -112,17 +245,13 @@ pub fn run(
     if format == CheckFormat::Human && !rules.warnings.is_empty() {
         print_diags(&sources, &rules.warnings);
     }
-    let jobs = jobs.map(usize::from).unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
+    let jobs = default_jobs(jobs);
     let opened = match open(program, &sources, facts_path, input) {
         Ok(o) => o,
         Err(code) => return code,
     };
     let name_fact = program.facts.iter().position(|f| f.name == "cluster.name");
-    let (sums, write_failed) = pipeline(
+    let (sums, ending) = run_pipeline(
         opened,
         jobs,
         || Summary::new(program),
@@ -136,17 +265,20 @@ pub fn run(
     for s in &sums {
         summary.merge(s);
     }
-    if write_failed {
-        eprintln!("error: cannot write the results");
-        return exit::IO;
+    if let Some(code) = ending.exit_code() {
+        return code;
     }
     match format {
-        CheckFormat::Jsonl => eprint!("{}", summary.json_line(program)),
+        CheckFormat::Jsonl => {
+            let _ = std::io::stderr().write_all(summary.json_line(program).as_bytes());
+        }
         _ => {
             let mut out = std::io::stdout().lock();
-            let _ = writeln!(out);
-            if out.write_all(summary.table(program).as_bytes()).is_err() {
-                return exit::IO;
+            let table = format!("\n{}", summary.table(program));
+            if let Err(e) = out.write_all(table.as_bytes()).and_then(|()| out.flush()) {
+                if let Some(code) = Ending::of(e).exit_code() {
+                    return code;
+                }
             }
         }
     }
@@ -155,6 +287,16 @@ pub fn run(
     } else {
         exit::OK
     }
+}
+
+/// Threads for `--jobs N`: N, or every core (at most [`MAX_JOBS`]).
+pub fn default_jobs(jobs: Option<u16>) -> usize {
+    let n = jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| u16::try_from(n.get()).unwrap_or(MAX_JOBS))
+            .unwrap_or(1)
+    });
+    usize::from(n.clamp(1, MAX_JOBS))
 }
 
 /// An opened batch input: the reader to run on its own thread, the input's size for the
@@ -178,12 +320,9 @@ pub fn open(
     let file_name: Arc<str> = facts_path.display().to_string().into();
     let (reader, total, columns): (Reader, u64, Option<Columns>) = match input {
         Input::Single | Input::Jsonl => {
-            let f = match std::fs::File::open(facts_path) {
-                Ok(f) => f,
-                Err(e) => return Err(io_error("facts file", facts_path, &e)),
-            };
-            let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+            let (f, len) = open_input(facts_path)?;
             if matches!(input, Input::Single) {
+                drop(f);
                 let fmt = facts::raw::format_for_path(&facts_path.to_string_lossy())
                     .unwrap_or(Format::Json);
                 let name = file_name.clone();
@@ -205,9 +344,7 @@ pub fn open(
             }
         }
         Input::Dir => {
-            let paths = crate::common::files_in(facts_path, "facts folder", |p| {
-                facts::raw::format_for_path(&p.to_string_lossy()).is_some()
-            })?;
+            let paths = facts_files_in(facts_path)?;
             let n = paths.len() as u64;
             let name = file_name.clone();
             (
@@ -217,35 +354,44 @@ pub fn open(
             )
         }
         Input::Csv => {
-            let f = match std::fs::File::open(facts_path) {
-                Ok(f) => f,
-                Err(e) => return Err(io_error("facts file", facts_path, &e)),
+            let (f, len) = open_input(facts_path)?;
+            let mut rdr =
+                CsvReader::new(BufReader::with_capacity(1 << 18, f), MAX_CSV_RECORD_BYTES);
+            let shown = printable(&file_name).into_owned();
+            let header_error = |code: &'static str, why: String, help: &str| {
+                let d = Diag::error(
+                    code,
+                    format!("cannot read the CSV header of `{shown}`: {why}"),
+                )
+                .help(help.to_string());
+                print_diags(sources, &[d]);
             };
-            let len = f.metadata().map(|m| m.len()).unwrap_or(0);
-            let mut rdr = csv::ReaderBuilder::new()
-                .has_headers(true)
-                .flexible(true)
-                .buffer_capacity(1 << 18)
-                .from_reader(f);
-            let header: Vec<String> = match rdr.headers() {
-                Ok(h) => h.iter().map(str::to_string).collect(),
-                Err(e) => {
-                    let d = Diag::error(
-                        "policy::facts::syntax",
-                        format!(
-                            "cannot read the CSV header of `{}`: {e}",
-                            facts_path.display()
-                        ),
-                    )
-                    .help("the first row names the facts, one per column; the file must be UTF-8");
-                    print_diags(sources, &[d]);
+            let header: Vec<String> = match rdr.next_record() {
+                Ok(Some(CsvRecord::Cells { cells, .. })) => cells,
+                Ok(None) => Vec::new(),
+                Ok(Some(CsvRecord::TooLong { .. })) => {
+                    header_error(
+                        "policy::io::too_large",
+                        format!("it is longer than {} MiB", MAX_CSV_RECORD_BYTES >> 20),
+                        "the first row names the facts, one per column; check that this is the right file",
+                    );
                     return Err(exit::FACTS);
                 }
+                Ok(Some(CsvRecord::NotUtf8 { offset, .. })) => {
+                    header_error(
+                        "policy::facts::syntax",
+                        format!("it is not UTF-8 text (invalid byte at offset {offset})"),
+                        "the first row names the facts, one per column; the file must be UTF-8",
+                    );
+                    return Err(exit::FACTS);
+                }
+                Err(e) => return Err(io_error("facts file", facts_path, &e)),
             };
             match facts::csv::columns(program, &header) {
                 Ok((cols, warnings)) => {
                     if !warnings.is_empty() {
-                        eprint!("{}", header_diags(&file_name, &warnings));
+                        let _ = std::io::stderr()
+                            .write_all(header_diags(&file_name, &warnings).as_bytes());
                     }
                     let name = file_name.clone();
                     let width = header.len();
@@ -256,8 +402,14 @@ pub fn open(
                     )
                 }
                 Err(errors) => {
-                    eprint!("{}", header_diags(&file_name, &errors));
-                    eprintln!("error: the CSV header of `{}` cannot be read", file_name);
+                    let _ = std::io::stderr().write_all(
+                        format!(
+                            "{}error: the CSV header of `{}` cannot be read\n",
+                            header_diags(&file_name, &errors),
+                            printable(&file_name)
+                        )
+                        .as_bytes(),
+                    );
                     return Err(exit::FACTS);
                 }
             }
@@ -273,8 +425,21 @@ pub fn open(
 
 /// Run `work` on every record of an opened input with `jobs` threads, writing what it
 /// produces to stdout (and stderr) in input order. Each thread keeps its own state made by
-/// `init`; the states are returned, with whether writing failed.
+/// `init`; the states are returned, with how the output ended. When stdout cannot be
+/// written (a closed pipe), the run stops: reading and work end, nothing more is written.
+/// Fewer threads are used if not all can be started.
 pub fn pipeline<S, I, W>(opened: Opened, jobs: usize, init: I, work: W) -> (Vec<S>, bool)
+where
+    S: Send,
+    I: Fn() -> S + Sync,
+    W: Fn(&mut S, Rec, Option<&Columns>, &mut String, &mut String) + Sync,
+{
+    let (states, ending) = run_pipeline(opened, jobs, init, work);
+    (states, !matches!(ending, Ending::Written))
+}
+
+/// [`pipeline`], saying how the output ended.
+pub fn run_pipeline<S, I, W>(opened: Opened, jobs: usize, init: I, work: W) -> (Vec<S>, Ending)
 where
     S: Send,
     I: Fn() -> S + Sync,
@@ -298,16 +463,15 @@ where
     let mut bar: Option<ProgressBar> = None;
 
     let mut states = Vec::new();
-    let mut write_failed = false;
+    let mut ending = Ending::Written;
     std::thread::scope(|s| {
-        s.spawn(move || reader(&chunk_tx, &credit_rx));
         let mut workers = Vec::new();
         for _ in 0..jobs {
             let done_tx = done_tx.clone();
             let chunk_rx = &chunk_rx;
             let columns = columns.as_ref();
             let (init, work) = (&init, &work);
-            workers.push(s.spawn(move || {
+            let spawned = std::thread::Builder::new().spawn_scoped(s, move || {
                 let mut state = init();
                 loop {
                     let next = match chunk_rx.lock() {
@@ -331,28 +495,54 @@ where
                     }
                 }
                 state
-            }));
+            });
+            match spawned {
+                Ok(w) => workers.push(w),
+                // Go on with the threads there are; with none, the run cannot start.
+                Err(e) => {
+                    if workers.is_empty() {
+                        ending = Ending::NoThread(e);
+                    }
+                    break;
+                }
+            }
         }
         drop(done_tx);
+        // The reader starts once there is a worker to take its chunks; if it cannot
+        // start, its sender is dropped with it and the workers end.
+        if !workers.is_empty() {
+            let started =
+                std::thread::Builder::new().spawn_scoped(s, move || reader(&chunk_tx, &credit_rx));
+            if let Err(e) = started {
+                ending = Ending::NoThread(e);
+            }
+        } else {
+            drop(chunk_tx);
+        }
 
         // Write in input order.
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
         let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
         let mut next = 0u64;
-        for d in done_rx.iter() {
+        'write: for d in done_rx.iter() {
             pending.insert(d.seq, d);
             while let Some(d) = pending.remove(&next) {
                 next += 1;
                 if !d.err.is_empty() {
-                    if let Some(b) = &bar {
-                        b.suspend(|| eprint!("{}", d.err));
-                    } else {
-                        eprint!("{}", d.err);
+                    let say = || std::io::stderr().write_all(d.err.as_bytes());
+                    let said = match &bar {
+                        Some(b) => b.suspend(say),
+                        None => say(),
+                    };
+                    if let Err(e) = said {
+                        ending = Ending::of(e);
+                        break 'write;
                     }
                 }
-                if !write_failed && out.write_all(d.out.as_bytes()).is_err() {
-                    write_failed = true;
+                if let Err(e) = out.write_all(d.out.as_bytes()) {
+                    ending = Ending::of(e);
+                    break 'write;
                 }
                 let _ = credit_tx.send(());
                 if progress_wanted {
@@ -365,9 +555,13 @@ where
                 }
             }
         }
+        // Stop the reader (no more credits) and the workers (no one to send to).
+        drop(done_rx);
         drop(credit_tx);
-        if out.flush().is_err() {
-            write_failed = true;
+        if matches!(ending, Ending::Written) {
+            if let Err(e) = out.flush() {
+                ending = Ending::of(e);
+            }
         }
         for w in workers {
             if let Ok(state) = w.join() {
@@ -378,7 +572,7 @@ where
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    (states, write_failed)
+    (states, ending)
 }
 
 fn new_bar(total: u64) -> ProgressBar {
@@ -395,9 +589,14 @@ fn header_diags(file: &str, diags: &[Diag]) -> String {
     let mut s = String::new();
     for d in diags {
         let level = if d.is_error() { "error" } else { "warning" };
-        s.push_str(&format!("{file}:1: {level}[{}]: {}", d.code, d.message));
+        s.push_str(&format!(
+            "{}:1: {level}[{}]: {}",
+            printable(file),
+            d.code,
+            printable(&d.message)
+        ));
         if let Some(h) = &d.help {
-            s.push_str(&format!(" (help: {h})"));
+            s.push_str(&format!(" (help: {})", printable(h)));
         }
         s.push('\n');
     }
@@ -442,8 +641,23 @@ fn process(
         Ok((facts, warnings)) => {
             let ev = policy::eval::evaluate(program, &facts, as_of, false);
             sum.add(&ev);
+            // Unknown facts are loud: a misspelt name leaves its fact unknown.
+            let warned = if warnings.is_empty() {
+                Vec::new()
+            } else {
+                let t = match (&text, &rec.payload) {
+                    (Some(t), _) => t.as_str(),
+                    (None, Payload::Text(_, t)) => t.as_str(),
+                    _ => "",
+                };
+                b::warnings(&warnings, t, &rec.source)
+            };
+            for p in &warned {
+                err.push_str(&p.display(&rec.source));
+                err.push('\n');
+            }
             match format {
-                CheckFormat::Jsonl => b::decisions_line(out, program, &ev, &rec.source, &warnings),
+                CheckFormat::Jsonl => b::decisions_line(out, program, &ev, &rec.source, &warned),
                 _ => {
                     let name = name_fact
                         .and_then(|i| facts.values.get(i))
@@ -467,13 +681,15 @@ fn process(
     }
 }
 
-/// Send records in chunks, waiting for a credit before each chunk.
+/// Send records in chunks, waiting for a credit before each chunk. A chunk goes once it
+/// holds `size` records or [`CHUNK_BYTES`] bytes of them.
 struct Sender<'a> {
     tx: &'a SyncSender<Chunk>,
     credits: &'a Receiver<()>,
     seq: u64,
     recs: Vec<Rec>,
     size: usize,
+    bytes: usize,
 }
 
 impl<'a> Sender<'a> {
@@ -484,12 +700,18 @@ impl<'a> Sender<'a> {
             seq: 0,
             recs: Vec::with_capacity(size),
             size,
+            bytes: 0,
         }
     }
     /// False when the run is over (the writer has gone).
     fn push(&mut self, rec: Rec, progress: u64) -> bool {
+        self.bytes += match &rec.payload {
+            Payload::Text(_, t) => t.len(),
+            Payload::Cells(c) => c.iter().map(String::len).sum(),
+            Payload::Bad(p) => p.message.len(),
+        };
         self.recs.push(rec);
-        if self.recs.len() >= self.size {
+        if self.recs.len() >= self.size || self.bytes >= CHUNK_BYTES {
             return self.flush(progress);
         }
         true
@@ -502,6 +724,7 @@ impl<'a> Sender<'a> {
             return false;
         }
         let recs = std::mem::replace(&mut self.recs, Vec::with_capacity(self.size));
+        self.bytes = 0;
         let chunk = Chunk {
             seq: self.seq,
             recs,
@@ -514,6 +737,7 @@ impl<'a> Sender<'a> {
 
 fn problem(code: &'static str, message: String, help: &str, line: Option<u64>) -> Problem {
     Problem {
+        warning: false,
         code,
         message,
         help: Some(help.to_string()),
@@ -523,6 +747,10 @@ fn problem(code: &'static str, message: String, help: &str, line: Option<u64>) -
     }
 }
 
+fn mib(bytes: usize) -> usize {
+    bytes >> 20
+}
+
 fn read_jsonl(f: std::fs::File, file: Arc<str>, tx: &SyncSender<Chunk>, credits: &Receiver<()>) {
     let mut r = BufReader::with_capacity(1 << 18, f);
     let mut s = Sender::new(tx, credits, CHUNK);
@@ -530,22 +758,26 @@ fn read_jsonl(f: std::fs::File, file: Arc<str>, tx: &SyncSender<Chunk>, credits:
     let mut line = 0u64;
     let mut bytes = 0u64;
     loop {
-        buf.clear();
-        let n = match r.read_until(b'\n', &mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
+        // A long line's buffer is not kept for the next.
+        if buf.capacity() > 1 << 20 {
+            buf = Vec::with_capacity(4096);
+        }
+        let read = records::read_line(&mut r, &mut buf, MAX_RECORD_BYTES, MAX_SKIP_BYTES);
+        line += 1;
+        let source = Source {
+            file: file.clone(),
+            place: Place::Line(line),
+        };
+        let (n, what) = match read {
+            Ok(None) => break,
+            Ok(Some(x)) => x,
             Err(e) => {
-                line += 1;
                 let p = problem(
                     "policy::io",
                     format!("cannot read line {line}: {e}"),
                     "check that the file can be read",
                     Some(line),
                 );
-                let source = Source {
-                    file: file.clone(),
-                    place: Place::Line(line),
-                };
                 s.push(
                     Rec {
                         source,
@@ -556,27 +788,54 @@ fn read_jsonl(f: std::fs::File, file: Arc<str>, tx: &SyncSender<Chunk>, credits:
                 break;
             }
         };
-        line += 1;
-        bytes += n as u64;
-        let trimmed = buf.trim_ascii();
-        if trimmed.is_empty() {
-            continue; // a blank line is not a record
-        }
-        let source = Source {
-            file: file.clone(),
-            place: Place::Line(line),
-        };
-        let payload = match std::str::from_utf8(trimmed) {
-            Ok(t) => Payload::Text(Format::Json, t.to_string()),
-            Err(e) => Payload::Bad(problem(
-                "policy::io::not_utf8",
+        bytes += n;
+        let payload = match what {
+            Line::TooLong => Payload::Bad(problem(
+                "policy::io::too_large",
                 format!(
-                    "line {line} is not UTF-8 text (invalid byte at offset {})",
-                    e.valid_up_to()
+                    "line {line} is longer than {} MiB, the limit of one cluster's facts",
+                    mib(MAX_RECORD_BYTES)
                 ),
-                "save the file as UTF-8, not GBK",
+                "check that this is the right file; one line holds one cluster's facts",
                 Some(line),
             )),
+            Line::Runaway => {
+                let p = problem(
+                    "policy::io::too_large",
+                    format!(
+                        "line {line} has no end within {} MiB; reading stops here",
+                        mib(usize::try_from(MAX_SKIP_BYTES).unwrap_or(usize::MAX))
+                    ),
+                    "check that this is a JSON Lines file: one cluster's facts per line",
+                    Some(line),
+                );
+                s.push(
+                    Rec {
+                        source,
+                        payload: Payload::Bad(p),
+                    },
+                    bytes,
+                );
+                break;
+            }
+            Line::Text => {
+                let trimmed = buf.trim_ascii();
+                if trimmed.is_empty() {
+                    continue; // a blank line is not a record
+                }
+                match std::str::from_utf8(trimmed) {
+                    Ok(t) => Payload::Text(Format::Json, t.to_string()),
+                    Err(e) => Payload::Bad(problem(
+                        "policy::io::not_utf8",
+                        format!(
+                            "line {line} is not UTF-8 text (invalid byte at offset {})",
+                            e.valid_up_to()
+                        ),
+                        "save the file as UTF-8, not GBK",
+                        Some(line),
+                    )),
+                }
+            }
         };
         if !s.push(Rec { source, payload }, bytes) {
             return;
@@ -585,94 +844,141 @@ fn read_jsonl(f: std::fs::File, file: Arc<str>, tx: &SyncSender<Chunk>, credits:
     s.flush(bytes);
 }
 
-fn read_csv<R: Read>(
-    mut rdr: csv::Reader<R>,
+fn read_csv<R: std::io::BufRead>(
+    mut rdr: CsvReader<R>,
     width: usize,
     file: Arc<str>,
     tx: &SyncSender<Chunk>,
     credits: &Receiver<()>,
 ) {
     let mut s = Sender::new(tx, credits, CHUNK);
-    let mut rec = csv::StringRecord::new();
     let mut row = 0u64;
-    let mut crlf_shift = 0u64;
     loop {
-        let before = rdr.position().line();
-        let res = rdr.read_record(&mut rec);
-        let mut line = rec.position().map(|p| p.line()).unwrap_or(before);
-        // After a CRLF header the reader counts lines from the first record: the
-        // header is line 1, so the first row can never be.
-        if row == 0 && line <= 1 {
-            crlf_shift = 1;
-        }
-        line += crlf_shift;
-        let bytes = rdr.position().byte();
-        let payload: (Payload, u64) = match res {
-            Ok(false) => break,
-            Ok(true) if rec.len() != width => {
+        let next = rdr.next_record();
+        let bytes = rdr.bytes();
+        let (payload, line, stop) = match next {
+            Ok(None) => break,
+            Ok(Some(CsvRecord::Cells { cells, line })) => {
+                row += 1;
+                if cells.len() == width {
+                    (Payload::Cells(cells), line, false)
+                } else {
+                    let p = problem(
+                        "policy::facts::csv_row",
+                        format!(
+                            "row {row} has {} cells, but the header has {width} columns",
+                            cells.len()
+                        ),
+                        "give every row one cell per column (an empty cell for a fact not given)",
+                        Some(line),
+                    );
+                    (Payload::Bad(p), line, false)
+                }
+            }
+            Ok(Some(CsvRecord::TooLong { line })) => {
                 row += 1;
                 let p = problem(
-                    "policy::facts::csv_row",
+                    "policy::io::too_large",
                     format!(
-                        "row {row} has {} cells, but the header has {width} columns",
-                        rec.len()
+                        "row {row} is longer than {} MiB, the limit of one CSV row",
+                        mib(MAX_CSV_RECORD_BYTES)
                     ),
-                    "give every row one cell per column (an empty cell for a fact not given)",
+                    "check the row: one cluster's facts fit in far less; an unclosed quote makes the rest of the file one cell",
                     Some(line),
                 );
-                (Payload::Bad(p), line)
+                (Payload::Bad(p), line, false)
             }
-            Ok(true) => {
-                row += 1;
-                (
-                    Payload::Cells(rec.iter().map(str::to_string).collect()),
-                    line,
-                )
-            }
-            Err(e) => {
-                let fatal = e.is_io_error();
+            Ok(Some(CsvRecord::NotUtf8 { line, offset })) => {
                 row += 1;
                 let p = problem(
                     "policy::facts::syntax",
-                    format!("row {row} cannot be read: {e}"),
+                    format!(
+                        "row {row} cannot be read: it is not UTF-8 text (invalid byte at offset {offset} of the row)"
+                    ),
                     "fix the row; the file must be UTF-8 CSV with a header row",
                     Some(line),
                 );
-                let source = Source {
-                    file: file.clone(),
-                    place: Place::Row { row, line },
-                };
-                if !s.push(
-                    Rec {
-                        source,
-                        payload: Payload::Bad(p),
-                    },
-                    bytes,
-                ) || fatal
-                {
-                    break;
-                }
-                continue;
+                (Payload::Bad(p), line, false)
+            }
+            Err(e) => {
+                row += 1;
+                let p = problem(
+                    "policy::io",
+                    format!("row {row} cannot be read: {e}"),
+                    "check that the file can be read",
+                    None,
+                );
+                (Payload::Bad(p), 0, true)
             }
         };
         let source = Source {
             file: file.clone(),
-            place: Place::Row {
-                row,
-                line: payload.1,
-            },
+            place: Place::Row { row, line },
         };
-        if !s.push(
-            Rec {
-                source,
-                payload: payload.0,
-            },
-            bytes,
-        ) {
-            return;
+        if !s.push(Rec { source, payload }, bytes) || stop {
+            break;
         }
     }
-    s.flush(rdr.position().byte());
+    s.flush(rdr.bytes());
+}
+
+/// The facts files of a folder, by name: every entry whose name ends in a facts
+/// extension, whatever it is (one that is not a regular file is refused when read).
+fn facts_files_in(dir: &Path) -> Result<Vec<PathBuf>, u8> {
+    let entries = std::fs::read_dir(dir).map_err(|e| io_error("facts folder", dir, &e))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| facts::raw::format_for_path(&p.to_string_lossy()).is_some())
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
+/// A facts file's text: a regular file, at most [`MAX_RECORD_BYTES`] (its size is checked
+/// before reading, and no more than that is read), UTF-8.
+fn read_facts_file(path: &Path) -> Result<String, Problem> {
+    let refused = |(code, message, help): Refusal| problem(code, message, help, None);
+    let (f, len) = open_regular(path).map_err(refused)?;
+    let too_large = || {
+        problem(
+            "policy::io::too_large",
+            format!(
+                "the facts file is larger than {} MiB",
+                mib(MAX_RECORD_BYTES)
+            ),
+            "check that this is the right file; split a cluster's facts into smaller files",
+            None,
+        )
+    };
+    let limit = u64::try_from(MAX_RECORD_BYTES).unwrap_or(u64::MAX);
+    if len > limit {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    f.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| {
+            problem(
+                "policy::io",
+                format!("cannot read the facts file: {e}"),
+                "check that the file exists and can be read",
+                None,
+            )
+        })?;
+    if bytes.len() > MAX_RECORD_BYTES {
+        return Err(too_large()); // it grew since its size was read
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        problem(
+            "policy::io::not_utf8",
+            format!(
+                "the facts file is not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+            "save the file as UTF-8, not GBK",
+            None,
+        )
+    })
 }
 
 fn read_files(
@@ -692,25 +998,9 @@ fn read_files(
         let fmt = fixed
             .or_else(|| facts::raw::format_for_path(&p.to_string_lossy()))
             .unwrap_or(Format::Json);
-        let payload = match std::fs::read(p) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(t) => Payload::Text(fmt, t),
-                Err(e) => Payload::Bad(problem(
-                    "policy::io::not_utf8",
-                    format!(
-                        "the facts file is not UTF-8 text (invalid byte at offset {})",
-                        e.utf8_error().valid_up_to()
-                    ),
-                    "save the file as UTF-8, not GBK",
-                    None,
-                )),
-            },
-            Err(e) => Payload::Bad(problem(
-                "policy::io",
-                format!("cannot read the facts file: {e}"),
-                "check that the file exists and can be read",
-                None,
-            )),
+        let payload = match read_facts_file(p) {
+            Ok(t) => Payload::Text(fmt, t),
+            Err(problem) => Payload::Bad(problem),
         };
         if !s.push(Rec { source, payload }, i as u64 + 1) {
             return;

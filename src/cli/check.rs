@@ -102,6 +102,10 @@ pub fn check(
             return exit::FACTS;
         }
     };
+    if !fact_warnings.is_empty() {
+        // Loud, whatever the format: a misspelt fact is a fact left unknown.
+        print_diags(&sources, &fact_warnings);
+    }
     let evaluation = policy::eval::evaluate(program, &facts, as_of, true);
     let report = Report {
         program,
@@ -122,8 +126,13 @@ pub fn check(
         }
     };
     let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(out.as_bytes()).is_err() {
-        return exit::IO;
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => exit::OK,
+        // The reader went away (`| head`): it has what it wanted; end quietly.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
+        Err(_) => exit::IO,
     }
-    exit::OK
 }

@@ -77,7 +77,10 @@ fn structure_human(changes: &[StructChange], o: &mut String) {
         if changes.len() == 1 { "" } else { "s" }
     );
     if changes.is_empty() {
-        let _ = writeln!(o, "  no rule, parameter, definition or decision differs");
+        let _ = writeln!(
+            o,
+            "  no rule, parameter, definition, decision or quoted text differs"
+        );
     }
     for c in changes {
         let at = place(c.article, c.clause);
@@ -97,6 +100,11 @@ fn structure_human(changes: &[StructChange], o: &mut String) {
                     if old != new {
                         let _ = writeln!(o, "      {old}  →  {new}");
                     }
+                }
+                None if c.kind == "text" => {
+                    // A quoted text is long: show the words that changed, in context.
+                    let (old, new) = policy::diff::excerpt(&old, &new);
+                    let _ = writeln!(o, "  ~ {at} {} {}: {old}  →  {new}", c.kind, c.name);
                 }
                 None => {
                     let _ = writeln!(o, "  ~ {at} {} {name}: {old}  →  {new}", c.kind);

@@ -22,6 +22,8 @@ mod common;
 mod diff;
 mod fmt;
 mod generate;
+mod records;
+mod snapshots;
 mod test;
 
 use chrono::NaiveDate;
@@ -82,12 +84,12 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         as_of: Option<NaiveDate>,
         /// human: a report for a person (for many clusters: a line each and a summary
-        /// table); json: the decisions of contract.md (one cluster); jsonl: one line of
+        /// table); json: the decisions object of docs/facts.md (one cluster); jsonl: one line of
         /// decisions per cluster, with its source, and a summary on stderr.
         #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
         format: CheckFormat,
-        /// Threads evaluating clusters in a batch run (default: all cores).
-        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+        /// Threads evaluating clusters in a batch run, 1 to 256 (default: all cores).
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=i64::from(batch::MAX_JOBS)))]
         jobs: Option<u16>,
         /// Colour: auto (on a terminal), always or never.
         #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
@@ -107,6 +109,15 @@ enum Command {
         /// Also report, for every rule, whether the cases saw it met, not met and undetermined.
         #[arg(long)]
         coverage: bool,
+        /// Show each changed or new case report (snapshot) and ask: accept, reject or skip.
+        #[arg(long, conflicts_with = "accept")]
+        review: bool,
+        /// Store every changed or new case report without asking.
+        #[arg(long)]
+        accept: bool,
+        /// Stored reports that no case uses any more: warn (list them), reject (fail), delete.
+        #[arg(long, value_enum, default_value_t = snapshots::Unreferenced::Warn)]
+        unreferenced: snapshots::Unreferenced,
     },
     /// Compare two rule sets: what changed, and which clusters' decisions it moves.
     Diff {
@@ -123,8 +134,8 @@ enum Command {
         /// human: a report for a person; json: the same for a program.
         #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
-        /// Threads evaluating clusters (default: every core).
-        #[arg(long)]
+        /// Threads evaluating clusters, 1 to 256 (default: every core).
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=i64::from(batch::MAX_JOBS)))]
         jobs: Option<u16>,
     },
     /// Rewrite rule files in the canonical layout (`--check`: only report, as a diff).
@@ -223,7 +234,19 @@ fn run(cli: Cli) -> u8 {
             policy,
             paths,
             coverage,
-        } => test::test(&policy, &paths, coverage),
+            review,
+            accept,
+            unreferenced,
+        } => {
+            let mode = if review {
+                snapshots::Mode::Review
+            } else if accept {
+                snapshots::Mode::Accept
+            } else {
+                snapshots::Mode::Check
+            };
+            test::test(&policy, &paths, coverage, mode, unreferenced)
+        }
         Command::Diff {
             old,
             new,

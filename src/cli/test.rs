@@ -2,6 +2,7 @@
 
 use crate::check::load_rules;
 use crate::common::{exit, print_diags, read_text, read_text_diag};
+use crate::snapshots::{Mode, Store, Unreferenced};
 use policy::diag::{Diag, Sources};
 use policy::facts::{self, raw, Format};
 use policy::render::{printable, printable_lines};
@@ -156,7 +157,14 @@ fn case_facts(
     Ok(facts)
 }
 
-pub fn test(policy_dir: &Path, paths: &[PathBuf], coverage: bool) -> u8 {
+pub fn test(
+    policy_dir: &Path,
+    paths: &[PathBuf],
+    coverage: bool,
+    mode: Mode,
+    unreferenced: Unreferenced,
+) -> u8 {
+    let mut store = Store::new(mode);
     let mut sources = Sources::new();
     let rules = match load_rules(&mut sources, policy_dir) {
         Ok(r) => r,
@@ -203,7 +211,12 @@ pub fn test(policy_dir: &Path, paths: &[PathBuf], coverage: bool) -> u8 {
         };
         let mut report = Vec::new();
         let mut file_failed = 0;
-        for case in &cases {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let snap_names = policy::snapshot::file_names(&stem, cases.iter().map(|c| c.name.as_str()));
+        for (case, snap_name) in cases.iter().zip(&snap_names) {
             let (line, _) = sources.line_col(case.span.file, case.span.start as usize);
             let head = format!("  ✗ {}  {}:{line}", case.name, path.display());
             if let Some((from, until)) = program.header.in_force {
@@ -231,13 +244,84 @@ pub fn test(policy_dir: &Path, paths: &[PathBuf], coverage: bool) -> u8 {
             let results = testing::compare(program, &evaluation, case);
             let pinned: Vec<usize> = case.expect.iter().map(|e| e.decision).collect();
             cov.record(program, &evaluation, &pinned);
+            // The case's report, against the stored one.
+            let pinned: Vec<policy::snapshot::Pinned> = results
+                .iter()
+                .map(|r| policy::snapshot::Pinned {
+                    decision: program
+                        .decisions
+                        .get(r.decision)
+                        .map(|d| d.name.as_str())
+                        .unwrap_or("?"),
+                    actual: &r.actual,
+                    explain: testing::explain(program, &sources, &evaluation, r.decision),
+                })
+                .collect();
             let bad: Vec<_> = results.iter().filter(|r| !r.passed()).collect();
-            if bad.is_empty() {
+            // Unmet expectations, as they would be rewritten if the report is accepted; the
+            // stored report shows the case as it will then read.
+            let file_text = sources.text(case.span.file);
+            let edits: Vec<policy::snapshot::Edit> = bad
+                .iter()
+                .map(|r| policy::snapshot::Edit {
+                    start: r.span.start as usize,
+                    end: r.span.end as usize,
+                    old: file_text.get(r.span.range()).unwrap_or("").to_string(),
+                    new: policy::snapshot::literal(&r.actual),
+                })
+                .collect();
+            let case_start = case.span.start as usize;
+            let local: Vec<policy::snapshot::Edit> = edits
+                .iter()
+                .filter(|e| e.start >= case_start && e.end <= case.span.end as usize)
+                .map(|e| policy::snapshot::Edit {
+                    start: e.start - case_start,
+                    end: e.end - case_start,
+                    ..e.clone()
+                })
+                .collect();
+            let case_text = file_text.get(case.span.range()).unwrap_or("");
+            let case_text =
+                policy::snapshot::apply(case_text, &local).unwrap_or_else(|| case_text.to_string());
+            let body = policy::snapshot::report(&case_text, &case.as_of.to_string(), &pinned);
+            let source = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let agreed = match store.case(path, snap_name, &source, &case.name, &body, edits) {
+                Ok(a) => a,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return exit::IO;
+                }
+            };
+            if agreed && !bad.is_empty() {
+                // Accepted: the case file now expects what the rules gave.
+                for r in &bad {
+                    let name = program
+                        .decisions
+                        .get(r.decision)
+                        .map(|d| d.name.as_str())
+                        .unwrap_or("?");
+                    println!(
+                        "updated {}  {name}: {} → {}",
+                        policy::render::printable(&case.name),
+                        r.expected,
+                        r.actual
+                    );
+                }
+            }
+            if agreed {
                 passed += 1;
                 continue;
             }
             file_failed += 1;
             report.push(head);
+            if !agreed && mode == Mode::Check {
+                if let Some(p) = store.pending.last() {
+                    report.extend(store.describe(p));
+                }
+            }
             for r in bad {
                 let name = program
                     .decisions
@@ -271,6 +355,19 @@ pub fn test(policy_dir: &Path, paths: &[PathBuf], coverage: bool) -> u8 {
             }
         }
     }
+    if mode == Mode::Review && !store.pending.is_empty() {
+        // Cases whose only difference was their report pass once it is accepted.
+        match store.review() {
+            Ok(resolved) => {
+                failed = failed.saturating_sub(resolved);
+                passed += resolved;
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::IO;
+            }
+        }
+    }
     let total = passed + failed;
     println!(
         "\n{total} case{} in {} file{}: {passed} passed, {failed} failed{}",
@@ -286,9 +383,20 @@ pub fn test(policy_dir: &Path, paths: &[PathBuf], coverage: bool) -> u8 {
             String::new()
         }
     );
+    if !store.pending.is_empty() {
+        println!(
+            "{} case report{} changed or new: review with `policy test --review`, or accept all with `policy test --accept`",
+            store.pending.len(),
+            if store.pending.len() == 1 { "" } else { "s" }
+        );
+    }
+    let orphans = store.handle_unreferenced(unreferenced);
     if coverage {
         println!();
         print!("{}", printable_lines(&cov.render(program, &sources)));
+    }
+    if let Some(code) = orphans {
+        return code;
     }
     if failed > 0 || broken_files > 0 || files.is_empty() {
         if files.is_empty() {

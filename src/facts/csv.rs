@@ -14,6 +14,7 @@
 use super::raw::{Key, Raw, RawKind, Span};
 use crate::diag::Diag;
 use crate::ir::{FactId, Program, Ty};
+use std::collections::HashMap;
 
 /// What one column holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,23 +53,35 @@ fn is_list(ty: &Ty) -> bool {
 /// Check a header: every column a fact, or a year of a series fact. Returns the
 /// columns and warnings (unknown columns), or the errors that make every row
 /// unreadable (a list fact, a series without a year, a column given twice).
+/// Unknown columns are listed up to [`super::MAX_WARNINGS`], then counted; errors stop at
+/// [`super::MAX_ERRORS`]. Every check is linear in the number of columns.
 pub fn columns(program: &Program, header: &[String]) -> Result<(Columns, Vec<Diag>), Vec<Diag>> {
     let mut cols = Vec::with_capacity(header.len());
-    let mut errors = Vec::new();
+    let mut errors: Vec<Diag> = Vec::new();
     let mut warnings = Vec::new();
-    let fact = |name: &str| program.facts.iter().position(|f| f.name == name);
-    for (i, raw_name) in header.iter().enumerate() {
-        let name = raw_name.trim().trim_start_matches('\u{feff}');
+    let mut unlisted = 0usize;
+    let names: Vec<String> = header
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+        .collect();
+    // The first column of each name, to refuse a name given twice.
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(names.len());
+    let fact = |name: &str| program.fact_id(name);
+    for (i, name) in names.iter().enumerate() {
+        if errors.len() >= super::MAX_ERRORS {
+            break;
+        }
+        let name = name.as_str();
         let n = i + 1;
-        if header
-            .iter()
-            .take(i)
-            .any(|h| h.trim().trim_start_matches('\u{feff}') == name)
-        {
+        if let Some(earlier) = first.insert(name, n) {
+            first.insert(name, earlier);
             errors.push(
                 Diag::error(
                     "policy::facts::duplicate_key",
-                    format!("column {n} `{name}` of the CSV header is given twice"),
+                    format!(
+                        "column {n} `{}` of the CSV header is given twice (first as column {earlier})",
+                        super::quoted(name)
+                    ),
                 )
                 .help("give each column once"),
             );
@@ -105,8 +118,13 @@ pub fn columns(program: &Program, header: &[String]) -> Result<(Columns, Vec<Dia
                 }
             }
         }
-        let names = program.facts.iter().map(|f| f.name.as_str());
-        let help = match crate::check::suggest(name, names) {
+        cols.push(Column::Ignored);
+        if warnings.len() >= super::MAX_WARNINGS {
+            unlisted += 1;
+            continue;
+        }
+        let declared = program.facts.iter().map(|f| f.name.as_str());
+        let help = match super::suggest(name, declared) {
             Some(s) => format!("did you mean `{s}`? the column is ignored"),
             None => "the column is ignored; columns are fact names, series as `output_value.2024`"
                 .into(),
@@ -114,17 +132,27 @@ pub fn columns(program: &Program, header: &[String]) -> Result<(Columns, Vec<Dia
         warnings.push(
             Diag::warning(
                 "policy::facts::unknown_fact",
-                format!("column {n} `{name}` is not a fact"),
+                format!("column {n} `{}` is not a fact", super::quoted(name)),
             )
             .help(help),
         );
-        cols.push(Column::Ignored);
+    }
+    if unlisted > 0 {
+        warnings.push(
+            Diag::warning(
+                "policy::facts::unknown_fact",
+                format!(
+                    "… and {unlisted} more column{} that are not facts, not listed",
+                    if unlisted == 1 { "" } else { "s" }
+                ),
+            )
+            .help(format!(
+                "these columns are ignored; only the first {} are listed",
+                super::MAX_WARNINGS
+            )),
+        );
     }
     if errors.is_empty() {
-        let names = header
-            .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
-            .collect();
         Ok((Columns { names, cols }, warnings))
     } else {
         Err(errors)

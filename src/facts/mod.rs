@@ -24,6 +24,16 @@ pub use raw::Format;
 pub const MAX_FACTS: usize = 10_000;
 /// The most elements in one list or series.
 pub const MAX_ITEMS: usize = 100_000;
+/// The most errors reported for one facts file; reading stops at the limit.
+pub const MAX_ERRORS: usize = 100;
+/// The most warnings (unknown facts and fields) listed for one facts file; the rest are
+/// counted in one last warning.
+pub const MAX_WARNINGS: usize = 20;
+/// Names longer than this (in characters) get no did-you-mean suggestion: no declared
+/// name is that long, and comparing costs the product of the lengths.
+pub const MAX_SUGGEST_CHARS: usize = 64;
+/// User text quoted in a message is cut to this many characters.
+const MAX_QUOTED_CHARS: usize = 80;
 
 /// Read a facts file. `file` is the index of its text in the diagnostics' sources.
 /// Errors stop the cluster; warnings (unknown facts) do not.
@@ -77,8 +87,28 @@ pub fn load_tree(
             values: vec![None; program.facts.len()],
         },
         given: vec![false; program.facts.len()],
+        unlisted: 0,
+        first_unlisted: None,
     };
     l.object(tree, "");
+    if l.unlisted > 0 {
+        let n = l.unlisted;
+        let mut d = Diag::warning(
+            "policy::facts::unknown_fact",
+            format!(
+                "… and {n} more unknown fact{} or field{}, not listed",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "" } else { "s" }
+            ),
+        )
+        .help(format!(
+            "unknown facts and fields are ignored; only the first {MAX_WARNINGS} are listed"
+        ));
+        if let Some(span) = l.first_unlisted {
+            d = d.at(span).label("the first not listed");
+        }
+        l.warnings.push(d);
+    }
     if l.errors.is_empty() {
         Ok((l.facts, l.warnings))
     } else {
@@ -117,6 +147,26 @@ struct Loader<'p> {
     facts: Facts,
     /// Facts already read (also when null), to refuse one given twice.
     given: Vec<bool>,
+    /// Warnings past [`MAX_WARNINGS`], counted but not listed, and where the first was.
+    unlisted: usize,
+    first_unlisted: Option<Span>,
+}
+
+/// A did-you-mean suggestion among `candidates`, or none for a name too long to be a
+/// misspelling of one (which also bounds the cost of comparing).
+pub(crate) fn suggest<'s>(name: &str, candidates: impl Iterator<Item = &'s str>) -> Option<String> {
+    if name.len() > 4 * MAX_SUGGEST_CHARS || name.chars().count() > MAX_SUGGEST_CHARS {
+        return None;
+    }
+    crate::check::suggest(name, candidates)
+}
+
+/// User text for a message: cut to [`MAX_QUOTED_CHARS`] characters, with `…` when cut.
+pub(crate) fn quoted(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(MAX_QUOTED_CHARS) {
+        Some((i, _)) => format!("{}…", s.get(..i).unwrap_or(s)).into(),
+        None => s.into(),
+    }
 }
 
 fn kind_name(r: &Raw) -> &'static str {
@@ -142,11 +192,29 @@ impl<'p> Loader<'p> {
     }
 
     fn error(&mut self, code: &'static str, msg: String, at: &Raw, help: String) {
-        if self.errors.len() >= 100 {
+        let span = self.span(at);
+        self.push_error(Diag::error(code, msg).at(span).help(help));
+    }
+
+    /// Whether the error limit is reached: the caller stops reading.
+    fn full(&self) -> bool {
+        self.errors.len() >= MAX_ERRORS
+    }
+
+    fn push_error(&mut self, d: Diag) {
+        if !self.full() {
+            self.errors.push(d);
+        }
+    }
+
+    /// A warning at `span`, made only if it will be listed.
+    fn warn(&mut self, span: Span, make: impl FnOnce() -> Diag) {
+        if self.warnings.len() >= MAX_WARNINGS {
+            self.unlisted += 1;
+            self.first_unlisted.get_or_insert(span);
             return;
         }
-        let span = self.span(at);
-        self.errors.push(Diag::error(code, msg).at(span).help(help));
+        self.warnings.push(make().at(span));
     }
 
     fn object(&mut self, r: &Raw, prefix: &str) {
@@ -166,6 +234,9 @@ impl<'p> Loader<'p> {
             return;
         }
         for (key, value) in entries {
+            if self.full() {
+                return;
+            }
             let found = if prefix.is_empty() {
                 self.p.fact_id(&key.name)
             } else {
@@ -215,22 +286,23 @@ impl<'p> Loader<'p> {
                 }
                 continue;
             }
-            let names = self.p.facts.iter().map(|f| f.name.as_str());
-            let help = match crate::check::suggest(&name, names) {
-                Some(s) => format!("did you mean `{s}`? unknown facts are ignored"),
-                None => {
-                    "unknown facts are ignored; see the fact declarations in the rule files".into()
-                }
-            };
-            self.warnings.push(
+            let p = self.p;
+            self.warn(Span::new(self.file, key.span.start, key.span.end), || {
+                let names = p.facts.iter().map(|f| f.name.as_str());
+                let help = match suggest(&name, names) {
+                    Some(s) => format!("did you mean `{s}`? unknown facts are ignored"),
+                    None => {
+                        "unknown facts are ignored; see the fact declarations in the rule files"
+                            .into()
+                    }
+                };
                 Diag::warning(
                     "policy::facts::unknown_fact",
-                    format!("unknown fact `{name}`"),
+                    format!("unknown fact `{}`", quoted(&name)),
                 )
-                .at(Span::new(self.file, key.span.start, key.span.end))
                 .label("not declared in the rule files")
-                .help(help),
-            );
+                .help(help)
+            });
         }
     }
 
@@ -335,6 +407,9 @@ impl<'p> Loader<'p> {
                 let mut out = Vec::with_capacity(items.len());
                 let mut ok = true;
                 for (i, item) in items.iter().enumerate() {
+                    if self.full() {
+                        return None;
+                    }
                     let w = Place::Item(what, i + 1);
                     // A list element's origin carries its position, for messages.
                     let v = match inner.as_ref() {
@@ -359,8 +434,13 @@ impl<'p> Loader<'p> {
                     return None;
                 };
                 let mut out: Vec<(i32, Value)> = Vec::new();
+                // Years already given (`"2024"` and `" 2024"` are the same year).
+                let mut seen = std::collections::HashSet::new();
                 let mut ok = true;
                 for (k, v) in entries {
+                    if self.full() {
+                        return None;
+                    }
                     let year = k.name.trim();
                     let y = if year.len() == 4 && year.chars().all(|c| c.is_ascii_digit()) {
                         year.parse::<i32>().ok()
@@ -374,10 +454,10 @@ impl<'p> Loader<'p> {
                         } else {
                             "each key of a series is a year of four digits, such as \"2024\""
                         };
-                        self.errors.push(
+                        self.push_error(
                             Diag::error(
                                 "policy::facts::bad_year",
-                                format!("`{}` in `{what}` is not a year", k.name),
+                                format!("`{}` in `{what}` is not a year", quoted(&k.name)),
                             )
                             .at(span)
                             .help(help),
@@ -385,12 +465,9 @@ impl<'p> Loader<'p> {
                         ok = false;
                         continue;
                     };
-                    if matches!(v.kind, RawKind::Null) {
-                        continue; // a year without a figure
-                    }
-                    if out.iter().any(|(x, _)| *x == y) {
+                    if !seen.insert(y) {
                         let span = Span::new(self.file, k.span.start, k.span.end);
-                        self.errors.push(
+                        self.push_error(
                             Diag::error(
                                 "policy::facts::duplicate_key",
                                 format!("year {y} of `{what}` is given twice"),
@@ -400,6 +477,9 @@ impl<'p> Loader<'p> {
                         );
                         ok = false;
                         continue;
+                    }
+                    if matches!(v.kind, RawKind::Null) {
+                        continue; // a year without a figure
                     }
                     match self.value(inner, v, &Place::Year(what, y), origin) {
                         Some(x) => out.push((y, x)),
@@ -494,7 +574,7 @@ impl<'p> Loader<'p> {
                 _ => {
                     let span = self.span(r);
                     let label = f.label.clone().unwrap_or_default();
-                    self.errors.push(
+                    self.push_error(
                         Diag::error(
                             "policy::facts::missing_field",
                             format!("`{what}` has no `{}`", f.name),
@@ -513,19 +593,18 @@ impl<'p> Loader<'p> {
         }
         for (k, _) in entries {
             if !def.fields.iter().any(|f| f.name == k.name) {
-                let names = def.fields.iter().map(|f| f.name.as_str());
-                let help = match crate::check::suggest(&k.name, names) {
-                    Some(s) => format!("did you mean `{s}`? the field is ignored"),
-                    None => "the field is ignored".into(),
-                };
-                self.warnings.push(
+                self.warn(Span::new(self.file, k.span.start, k.span.end), || {
+                    let names = def.fields.iter().map(|f| f.name.as_str());
+                    let help = match suggest(&k.name, names) {
+                        Some(s) => format!("did you mean `{s}`? the field is ignored"),
+                        None => "the field is ignored".into(),
+                    };
                     Diag::warning(
                         "policy::facts::unknown_field",
-                        format!("`{what}` has an unknown field `{}`", k.name),
+                        format!("`{what}` has an unknown field `{}`", quoted(&k.name)),
                     )
-                    .at(Span::new(self.file, k.span.start, k.span.end))
-                    .help(help),
-                );
+                    .help(help)
+                });
             }
         }
         ok.then(|| {
@@ -557,13 +636,13 @@ impl<'p> Loader<'p> {
             return Some(Value::Enum(i));
         }
         let names: Vec<String> = def.variants.iter().map(|(n, _)| n.clone()).collect();
-        let help = match crate::check::suggest(s, names.iter().map(|x| x.as_str())) {
+        let help = match suggest(s, names.iter().map(|x| x.as_str())) {
             Some(x) => format!("did you mean `{x}`? the values are: {}", names.join(", ")),
             None => format!("the values are: {}", names.join(", ")),
         };
         self.error(
             "policy::facts::unknown_category",
-            format!("`{s}` is not a known value of `{what}`"),
+            format!("`{}` is not a known value of `{what}`", quoted(s)),
             r,
             help,
         );
@@ -725,14 +804,36 @@ impl<'p> Loader<'p> {
                 );
                 return None;
             };
-            let factor = found.scale.checked_div(declared.scale);
-            match factor.and_then(|f| value.checked_mul(f)) {
-                Some(v) => v,
-                None => {
+            // Exact or refused: `0.000000000000000000001元` in 亿元 would need 29 decimal
+            // places, and rounding it to 0亿元 would change what is compared.
+            let factor = found
+                .scale
+                .checked_div(declared.scale)
+                .filter(|f| exact_mul(*f, declared.scale) == Ok(found.scale));
+            match factor.map(|f| exact_mul(value, f)) {
+                Some(Ok(v)) => v,
+                Some(Err(Inexact::TooPrecise)) => {
+                    self.error(
+                        "policy::facts::too_precise",
+                        format!(
+                            "`{}` in `{what}` cannot be converted to {} exactly: it would need more than 28 decimal places",
+                            quoted(&format!("{digits}{unit_text}")),
+                            declared.name
+                        ),
+                        r,
+                        format!(
+                            "exact decimals hold 28 decimal places and are never rounded; check the figure, or give it in {}",
+                            declared.name
+                        ),
+                    );
+                    return None;
+                }
+                Some(Err(Inexact::TooLarge)) | None => {
                     self.error(
                         "policy::facts::number_too_large",
                         format!(
-                            "`{digits}{unit_text}` in `{what}` is too large in {}",
+                            "`{}` in `{what}` is too large in {}",
+                            quoted(&format!("{digits}{unit_text}")),
                             declared.name
                         ),
                         r,
@@ -794,6 +895,44 @@ pub fn parse_date(t: &str) -> Option<NaiveDate> {
     match (part(0..4), part(5..7), part(8..10)) {
         (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d),
         _ => None,
+    }
+}
+
+/// Why a product is not an exact decimal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Inexact {
+    /// More than 28 significant digits before the point.
+    TooLarge,
+    /// More than 28 decimal places.
+    TooPrecise,
+}
+
+/// `a × b` exactly, or why it cannot be held exactly. (`Decimal::checked_mul` rounds a
+/// product with more than 28 decimal places instead of failing.)
+fn exact_mul(a: Decimal, b: Decimal) -> Result<Decimal, Inexact> {
+    let (a, b) = (a.normalize(), b.normalize());
+    let mut m = a
+        .mantissa()
+        .checked_mul(b.mantissa())
+        .ok_or(Inexact::TooLarge)?;
+    let mut scale = a.scale().saturating_add(b.scale());
+    loop {
+        if scale <= 28 {
+            if let Ok(d) = Decimal::try_from_i128_with_scale(m, scale) {
+                return Ok(d);
+            }
+        }
+        // Trailing zeros of the digits can be dropped without changing the value.
+        if scale > 0 && m % 10 == 0 {
+            m /= 10;
+            scale -= 1;
+            continue;
+        }
+        return Err(if scale > 28 {
+            Inexact::TooPrecise
+        } else {
+            Inexact::TooLarge
+        });
     }
 }
 
@@ -888,5 +1027,46 @@ mod tests {
             Some("30")
         );
         assert!(matches!(parse_decimal("abc"), Err(NumError::Bad)));
+    }
+
+    #[test]
+    fn suggestions_only_for_names_that_could_be_misspellings() {
+        let names = ["land_area", "output_value"];
+        assert_eq!(
+            suggest("land_aera", names.iter().copied()).as_deref(),
+            Some("land_area")
+        );
+        let long = format!("land_aera{}", "x".repeat(MAX_SUGGEST_CHARS));
+        assert_eq!(suggest(&long, names.iter().copied()), None);
+        assert_eq!(quoted("short"), "short");
+        let cut = quoted(&"长".repeat(200)).into_owned();
+        assert_eq!(cut.chars().count(), MAX_QUOTED_CHARS + 1);
+        assert!(cut.ends_with('…'));
+    }
+
+    #[test]
+    fn products_are_exact_or_refused() {
+        let d = |s: &str| Decimal::from_str_exact(s).unwrap();
+        let yi = d("0.00000001"); // 元 to 亿元
+        assert_eq!(exact_mul(d("3510000000"), yi), Ok(d("35.1")));
+        assert_eq!(
+            exact_mul(d("0.00000000000000000001"), yi),
+            Ok(d("0.0000000000000000000000000001"))
+        );
+        assert_eq!(
+            exact_mul(d("0.000000000000000000001"), yi),
+            Err(Inexact::TooPrecise)
+        );
+        assert_eq!(exact_mul(d("0"), yi), Ok(Decimal::ZERO));
+        assert_eq!(
+            exact_mul(d("79228162514264337593543950335"), d("10")),
+            Err(Inexact::TooLarge)
+        );
+        // Trailing zeros of a 28-place fraction are not a loss.
+        assert_eq!(
+            exact_mul(d("0.0000000000000000000000000010"), d("0.1")),
+            Ok(d("0.0000000000000000000000000001"))
+        );
+        assert_eq!(exact_mul(d("12.5"), d("10000")), Ok(d("125000")));
     }
 }

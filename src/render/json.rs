@@ -1,4 +1,4 @@
-//! The JSON decisions of `contract.md`, with the full explanation under each.
+//! The JSON decisions of `docs/facts.md`, with the full explanation under each.
 
 use super::*;
 use crate::eval::{Check, RuleResult, Shown, Value};

@@ -187,7 +187,7 @@ pub enum UnitOp {
 pub enum Annotation {
     /// The measures' words this item implements.
     Source(Str),
-    /// A reading of the measures (`interpretation.md`), listed in every explanation that relies on it.
+    /// A reading of the measures (`docs/readings.md`), listed in every explanation that relies on it.
     Interpretation(Str),
     /// A choice not found in the measures, listed under `assumptions` wherever it is used.
     Assumption(Str),

@@ -37,10 +37,20 @@ pub fn example_dates() -> Vec<(String, String)> {
         .collect()
 }
 
-/// The shipped rule files, as (name, text), in the order the CLI reads them.
-pub fn shipped_rules() -> Vec<(String, String)> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("policies"))
-        .expect("policies/")
+/// The engine tests' rule set: a copy of the Shanghai rule files, frozen, so that revising
+/// `policies/` never breaks an engine test (the shipped rule set is tested by its own cases,
+/// `tests/shipped.rs`).
+pub const RULES: &str = "tests/fixtures/shanghai";
+
+/// The files of [`RULES`], as (name, text), in the order the CLI reads them.
+pub fn shanghai_rules() -> Vec<(String, String)> {
+    rule_files(&root().join(RULES))
+}
+
+/// The rule files of a folder, as (name relative to the project root, text), in name order.
+pub fn rule_files(dir: &Path) -> Vec<(String, String)> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("a rule folder")
         .map(|e| e.expect("entry").path())
         .filter(|p| p.extension().is_some_and(|x| x == "policy"))
         .collect();
@@ -48,7 +58,7 @@ pub fn shipped_rules() -> Vec<(String, String)> {
     paths
         .into_iter()
         .map(|p| {
-            let name = format!("policies/{}", p.file_name().unwrap().to_string_lossy());
+            let name = rel(&p);
             (name, std::fs::read_to_string(&p).unwrap())
         })
         .collect()
