@@ -585,8 +585,11 @@ fn case_facts_paths_stay_inside_the_rule_set() {
         let case = set.join(format!("cases/{name}.yaml"));
         std::fs::write(&case, case_file(path)).unwrap();
         let case = case.to_str().unwrap();
-        let (code, stdout, stderr) = run_bounded(&dir, &["test", "--policy", "set", case]);
+        // --accept: a new case has no reviewed report yet; this stores it.
+        let (code, stdout, stderr) =
+            run_bounded(&dir, &["test", "--policy", "set", "--accept", case]);
         assert_eq!(code, 0, "{name}: {stdout}{stderr}");
+        assert!(stdout.contains("1 passed"), "{name}: {stdout}");
         std::fs::remove_file(case).unwrap();
     }
 }
