@@ -415,8 +415,9 @@ fn compare_words(ms: &[Mention], ts: &[Threshold], what: &str, against: &str, ou
                 .at(m.span)
                 .label("not the value compared")
                 .help(format!(
-                    "make the words and the value agree: change {} to the value compared, or the value to {}",
-                    m.text, m.text
+                    "make the words and the value agree: if {} is right, write it in the words; if the words are right, change the value to {}",
+                    compared.join(" or "),
+                    m.text
                 )),
             );
             continue;

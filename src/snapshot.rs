@@ -205,7 +205,10 @@ pub struct DiffLine {
 /// The lines that differ between `old` and `new`, with up to `context` unchanged lines
 /// around each change (`…` marks what is left out).
 pub fn diff(old: &str, new: &str, context: usize) -> Vec<DiffLine> {
-    let d = TextDiff::from_lines(old, new);
+    // The same text with or without a final newline is the same text.
+    let norm = |s: &str| format!("{}\n", s.replace("\r\n", "\n").trim_end_matches('\n'));
+    let (old, new) = (norm(old), norm(new));
+    let d = TextDiff::from_lines(&old, &new);
     let mut out = Vec::new();
     for (i, group) in d.grouped_ops(context).iter().enumerate() {
         if i > 0 {
@@ -345,5 +348,8 @@ mod tests {
         let d = diff(old, new, 1);
         let shown: Vec<String> = d.iter().map(|l| format!("{}{}", l.tag, l.text)).collect();
         assert_eq!(shown, vec![" b", "-c", "+C", " d", " …", " g", "-h", "+H"]);
+        // A final newline, or its absence, is no difference.
+        assert!(diff("a\nb", "a\nb\n", 1).is_empty());
+        assert!(diff("a\r\nb\r\n", "a\nb", 1).is_empty());
     }
 }

@@ -936,7 +936,7 @@ fn facts_files_in(dir: &Path) -> Result<Vec<PathBuf>, u8> {
 
 /// A facts file's text: a regular file, at most [`MAX_RECORD_BYTES`] (its size is checked
 /// before reading, and no more than that is read), UTF-8.
-fn read_facts_file(path: &Path) -> Result<String, Problem> {
+fn read_facts_file(path: &Path) -> Result<String, Box<Problem>> {
     let refused = |(code, message, help): Refusal| problem(code, message, help, None);
     let (f, len) = open_regular(path).map_err(refused)?;
     let too_large = || {
@@ -952,7 +952,7 @@ fn read_facts_file(path: &Path) -> Result<String, Problem> {
     };
     let limit = u64::try_from(MAX_RECORD_BYTES).unwrap_or(u64::MAX);
     if len > limit {
-        return Err(too_large());
+        return Err(Box::new(too_large()));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
     f.take(limit.saturating_add(1))
@@ -966,10 +966,10 @@ fn read_facts_file(path: &Path) -> Result<String, Problem> {
             )
         })?;
     if bytes.len() > MAX_RECORD_BYTES {
-        return Err(too_large()); // it grew since its size was read
+        return Err(Box::new(too_large())); // it grew since its size was read
     }
     String::from_utf8(bytes).map_err(|e| {
-        problem(
+        Box::new(problem(
             "policy::io::not_utf8",
             format!(
                 "the facts file is not UTF-8 text (invalid byte at offset {})",
@@ -977,7 +977,7 @@ fn read_facts_file(path: &Path) -> Result<String, Problem> {
             ),
             "save the file as UTF-8, not GBK",
             None,
-        )
+        ))
     })
 }
 
@@ -1000,7 +1000,7 @@ fn read_files(
             .unwrap_or(Format::Json);
         let payload = match read_facts_file(p) {
             Ok(t) => Payload::Text(fmt, t),
-            Err(problem) => Payload::Bad(problem),
+            Err(problem) => Payload::Bad(*problem),
         };
         if !s.push(Rec { source, payload }, i as u64 + 1) {
             return;
