@@ -5,8 +5,10 @@
 //! miette reports against the [`Sources`] it read. Codes are stable and listed in
 //! `docs/errors.md`; a test checks that every code used in `src/` is documented.
 
+use crate::render::printable::{is_unsafe, printable};
 use crate::syntax::ast::Span;
 use miette::{LabeledSpan, NamedSource, SourceCode};
+use std::borrow::Cow;
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -111,12 +113,25 @@ impl Sources {
         line_col(self.text(file), offset)
     }
     /// Render a diagnostic as a miette report over its source file.
+    ///
+    /// Text that came from a file (the message, labels and help quoting it, the file's
+    /// name and the lines shown) reaches the screen only through
+    /// [`printable`](crate::render::printable): a control or bidirectional character
+    /// in a facts or rule file cannot recolour, clear or reorder a terminal.
     pub fn report(&self, diag: &Diag) -> miette::Report {
         let mut diag = diag.clone();
-        let mut source = diag
-            .span
-            .map(|s| s.file)
-            .map(|f| NamedSource::new(self.name(f), self.text(f).to_string()));
+        diag.message = printable(&diag.message).into_owned();
+        diag.label = diag.label.map(|l| printable(&l).into_owned());
+        diag.help = diag.help.map(|h| printable(&h).into_owned());
+        for (_, l) in &mut diag.related {
+            *l = printable(l).into_owned();
+        }
+        let mut source = diag.span.map(|s| s.file).map(|f| {
+            NamedSource::new(
+                &*printable(self.name(f)),
+                shown_source(self.text(f)).into_owned(),
+            )
+        });
         if let Some(span) = diag.span {
             let text = self.text(span.file);
             let start = (span.start as usize).min(text.len());
@@ -142,6 +157,26 @@ impl Sources {
         let rendered = Rendered { diag, source };
         miette::Report::new(rendered)
     }
+}
+
+/// The lines of a file as a report draws them: every control or bidirectional
+/// character other than a line break or tab is replaced by a visible one of the same
+/// length in bytes (`?`, `¿` or `�`), so that every span still points where it did.
+fn shown_source(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| !matches!(c, '\n' | '\r' | '\t') && is_unsafe(c);
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| match c {
+                c if !unsafe_char(c) => c,
+                c if c.len_utf8() == 1 => '?',
+                c if c.len_utf8() == 2 => '¿',
+                _ => '\u{fffd}',
+            })
+            .collect(),
+    )
 }
 
 /// 1-based line and column (in characters) of a byte offset in `text`.
@@ -280,6 +315,24 @@ mod tests {
             .help("split it");
         let out = sources.render_plain(&[far]);
         assert!(out.contains("too deep (at long.policy:1:"), "{out}");
+    }
+
+    #[test]
+    fn control_characters_never_reach_a_report() {
+        let mut sources = Sources::new();
+        let text = "{\"a\u{202e}\u{1b}[2J\u{85}\": 1, \"b\": x}\n";
+        let id = sources.add("f\u{7}.json", text);
+        let at = text.find('x').unwrap();
+        let d = Diag::error("policy::facts::syntax", "bad `\u{1b}[31m` here\nforged")
+            .at(Span::new(id, at, at + 1))
+            .label("label \u{0}")
+            .help("help \u{202e}");
+        let out = sources.render_plain(&[d]);
+        assert!(!out.chars().any(|c| c != '\n' && is_unsafe(c)), "{out:?}");
+        assert!(out.contains("bad `\\u{1b}[31m` here\\nforged"), "{out}");
+        assert!(out.contains("f\\u{7}.json"), "{out}");
+        assert!(out.contains("\"a�?[2J¿\": 1, \"b\": x}"), "{out}");
+        assert_eq!(shown_source(text).len(), text.len());
     }
 
     #[test]

@@ -54,7 +54,10 @@ pub fn load_rule_set(
     for (name, text) in files {
         let id = sources.add(name, text);
         match syntax::parse_file(id, sources.text(id)) {
-            Ok(ast) => parsed.push((id, ast)),
+            Ok(ast) => match empty_file(id, sources.text(id)) {
+                Some(d) => errors.push(d),
+                None => parsed.push((id, ast)),
+            },
             Err(e) => errors.extend(e),
         }
     }
@@ -86,4 +89,28 @@ pub fn load_rule_set(
         }
         Err(e) => Err(e),
     }
+}
+
+/// A rule file with nothing but blanks and comments is refused: it is almost always a
+/// write that was cut short (a full disk, an editor or a copy killed halfway), and
+/// reading it as "no rules" would silently drop an article's decisions.
+fn empty_file(id: u32, text: &str) -> Option<Diag> {
+    let blank = text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .map(str::trim)
+        .all(|l| l.is_empty() || l.starts_with('#'));
+    blank.then(|| {
+        Diag::error(
+            "policy::parse::empty_file",
+            if text.trim().is_empty() {
+                "the rule file is empty"
+            } else {
+                "the rule file holds only comments"
+            },
+        )
+        .at(syntax::ast::Span::new(id, 0, text.len().min(1)))
+        .label("no rules in this file")
+        .help("an empty rule file is usually a write that was cut short: restore it (from version control or a backup), or delete it if the folder does not need it")
+    })
 }

@@ -6,7 +6,7 @@
 //!
 //! ```yaml
 //! as_of: 2025-06-30                        # the default for the cases below
-//! facts: ../../examples/eligible-zhangjiang-biomed.json
+//! facts: facts/eligible.json               # inside the case file's or the rule set's folder
 //! cases:
 //!   - name: 产值刚好30亿元
 //!     with: {output_value: {"2022": 30}}   # changes to the facts; null removes

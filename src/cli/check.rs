@@ -56,6 +56,9 @@ pub fn check(
     jobs: Option<u16>,
     lang: policy::render::human::Lang,
 ) -> u8 {
+    if let Err(code) = crate::common::facts_input(facts_path) {
+        return code;
+    }
     let input = crate::batch::Input::of(facts_path);
     if format == CheckFormat::Jsonl || !matches!(input, crate::batch::Input::Single) {
         return crate::batch::run(policy_dir, facts_path, input, as_of, format, jobs);

@@ -1,6 +1,7 @@
 //! What every subcommand shares: reading files, printing diagnostics, exit codes.
 
 use policy::diag::{Diag, Sources};
+use policy::render::printable;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -35,16 +36,7 @@ pub fn print_diags(sources: &Sources, diags: &[Diag]) {
 }
 
 pub fn io_error(what: &str, path: &Path, e: &std::io::Error) -> u8 {
-    let d = Diag::error(
-        "policy::io",
-        format!("cannot read {what} `{}`: {e}", path.display()),
-    )
-    .help(match e.kind() {
-        std::io::ErrorKind::NotFound => "check the path",
-        std::io::ErrorKind::InvalidData => "the file must be UTF-8 text",
-        _ => "check that the file exists and can be read",
-    });
-    print_diags(&Sources::new(), &[d]);
+    print_diags(&Sources::new(), &[io_diag(what, path, e)]);
     exit::IO
 }
 
@@ -52,53 +44,199 @@ pub fn io_error(what: &str, path: &Path, e: &std::io::Error) -> u8 {
 /// rule files have a smaller limit of their own, checked on their text.
 const MAX_FILE_BYTES: usize = policy::facts::raw::MAX_BYTES;
 
-/// Read a text file, refusing invalid UTF-8 with a diagnostic. A file larger than
-/// [`MAX_FILE_BYTES`] is refused without reading more than that.
-pub fn read_text(what: &str, path: &Path) -> Result<String, u8> {
-    use std::io::Read as _;
-    let file = std::fs::File::open(path).map_err(|e| io_error(what, path, &e))?;
-    let mut bytes = Vec::new();
-    let limit = u64::try_from(MAX_FILE_BYTES).unwrap_or(u64::MAX);
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| io_error(what, path, &e))?;
-    if bytes.len() > MAX_FILE_BYTES {
-        let d = Diag::error(
-            "policy::io::too_large",
-            format!(
-                "{what} `{}` is larger than {} MiB",
-                path.display(),
-                MAX_FILE_BYTES >> 20
-            ),
-        )
-        .help("check that this is the right file; split a cluster's facts or a rule set into smaller files");
-        print_diags(&Sources::new(), &[d]);
-        return Err(exit::IO);
+/// What kind of thing a path names, in words, when it is not a regular file.
+fn kind_of(ft: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if ft.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if ft.is_char_device() {
+            return "a character device";
+        }
+        if ft.is_block_device() {
+            return "a block device";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
     }
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let d = Diag::error(
-            "policy::io::not_utf8",
-            format!(
-                "{what} `{}` is not UTF-8 text (invalid byte at offset {at})",
-                path.display()
-            ),
-        )
-        .help("save the file as UTF-8 (for example 'UTF-8' in the editor's save dialog, not GBK)");
-        print_diags(&Sources::new(), &[d]);
+    if ft.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
+}
+
+fn not_a_file(what: &str, path: &Path, kind: &str) -> Diag {
+    Diag::error(
+        "policy::io::not_a_file",
+        format!(
+            "{what} `{}` is {kind}, not a regular file",
+            printable(&path.display().to_string())
+        ),
+    )
+    .help("name a regular file; pipes and devices are never read, so that nothing can hang")
+}
+
+/// Why `path` must not be read, as a diagnostic: it does not exist, is a link to
+/// nothing, or is not a regular file (a folder, a FIFO, a device). Follows symbolic
+/// links; nothing is opened.
+pub fn regular_file(what: &str, path: &Path) -> Result<std::fs::Metadata, Box<Diag>> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Ok(m),
+        Ok(m) => Err(Box::new(not_a_file(what, path, kind_of(m.file_type())))),
+        Err(e) => {
+            let dangling = e.kind() == std::io::ErrorKind::NotFound
+                && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+            if dangling {
+                Err(Box::new(
+                    Diag::error(
+                        "policy::io::dangling_link",
+                        format!(
+                            "{what} `{}` is a symbolic link to a file that does not exist",
+                            printable(&path.display().to_string())
+                        ),
+                    )
+                    .help("restore the file the link points to, or remove the link"),
+                ))
+            } else {
+                Err(Box::new(io_diag(what, path, &e)))
+            }
+        }
+    }
+}
+
+fn io_diag(what: &str, path: &Path, e: &std::io::Error) -> Diag {
+    Diag::error(
+        "policy::io",
+        format!(
+            "cannot read {what} `{}`: {e}",
+            printable(&path.display().to_string())
+        ),
+    )
+    .help(match e.kind() {
+        std::io::ErrorKind::NotFound => "check the path",
+        std::io::ErrorKind::InvalidData => "the file must be UTF-8 text",
+        _ => "check that the file exists and can be read",
+    })
+}
+
+/// Open a regular file for reading, and never anything else: the type is checked
+/// before opening, the file is opened without blocking (a FIFO put in its place
+/// meanwhile cannot make the open wait for a writer), and checked again once open.
+/// Every file the CLI reads is opened here.
+pub fn open_regular(
+    what: &str,
+    path: &Path,
+) -> Result<(std::fs::File, std::fs::Metadata), Box<Diag>> {
+    regular_file(what, path)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options
+        .open(path)
+        .map_err(|e| Box::new(io_diag(what, path, &e)))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| Box::new(io_diag(what, path, &e)))?;
+    if !meta.is_file() {
+        return Err(Box::new(not_a_file(what, path, kind_of(meta.file_type()))));
+    }
+    Ok((file, meta))
+}
+
+/// Read a regular text file: a diagnostic for anything else, for invalid UTF-8, or for a
+/// file larger than [`MAX_FILE_BYTES`] (refused without reading more than that).
+pub fn read_text_diag(what: &str, path: &Path) -> Result<String, Box<Diag>> {
+    read_text_meta(what, path).map(|(text, _)| text)
+}
+
+/// Refuse a `--facts` path that is neither a folder nor a regular file (a FIFO, a
+/// device, a link to nothing) before any reader opens it, so that nothing waits on a
+/// pipe. Prints the diagnostic and gives the exit code.
+pub fn facts_input(path: &Path) -> Result<(), u8> {
+    if path.is_dir() {
+        return Ok(());
+    }
+    regular_file("facts file", path).map(|_| ()).map_err(|d| {
+        print_diags(&Sources::new(), &[*d]);
         exit::IO
     })
 }
 
-/// The files directly in a folder (not in its subfolders) that `keep` accepts, by name.
-/// `what` names the folder in the message when it cannot be read.
+/// [`read_text_diag`], with the metadata of the file as it was opened.
+fn read_text_meta(what: &str, path: &Path) -> Result<(String, std::fs::Metadata), Box<Diag>> {
+    use std::io::Read as _;
+    let (file, meta) = open_regular(what, path)?;
+    let mut bytes = Vec::new();
+    let limit = u64::try_from(MAX_FILE_BYTES).unwrap_or(u64::MAX);
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| Box::new(io_diag(what, path, &e)))?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(Box::new(Diag::error(
+            "policy::io::too_large",
+            format!(
+                "{what} `{}` is larger than {} MiB",
+                printable(&path.display().to_string()),
+                MAX_FILE_BYTES >> 20
+            ),
+        )
+        .help("check that this is the right file; split a cluster's facts or a rule set into smaller files")));
+    }
+    let text =
+        String::from_utf8(bytes).map_err(|e| {
+            let at = e.utf8_error().valid_up_to();
+            Box::new(Diag::error(
+            "policy::io::not_utf8",
+            format!(
+                "{what} `{}` is not UTF-8 text (invalid byte at offset {at})",
+                printable(&path.display().to_string())
+            ),
+        )
+        .help("save the file as UTF-8 (for example 'UTF-8' in the editor's save dialog, not GBK)"))
+        })?;
+    Ok((text, meta))
+}
+
+/// [`read_text_diag`], printing the diagnostic and giving the exit code on failure.
+pub fn read_text(what: &str, path: &Path) -> Result<String, u8> {
+    read_text_diag(what, path).map_err(|d| {
+        print_diags(&Sources::new(), &[*d]);
+        exit::IO
+    })
+}
+
+/// The files directly in a folder (not in its subfolders) whose names `keep` accepts,
+/// by name. An accepted name that is not a regular file (a folder, a link to nothing, a
+/// FIFO, a device) is an error, never skipped: a rule file that cannot be read must not
+/// silently drop its article. `what` names the folder in the message when it cannot be
+/// read.
 pub fn files_in(dir: &Path, what: &str, keep: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>, u8> {
     let entries = std::fs::read_dir(dir).map_err(|e| io_error(what, dir, &e))?;
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && keep(p))
-        .collect();
+    let mut paths = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| io_error(what, dir, &e))?;
+        let p = entry.path();
+        if keep(&p) {
+            paths.push(p);
+        }
+    }
     paths.sort();
+    let bad: Vec<Diag> = paths
+        .iter()
+        .filter_map(|p| regular_file("the file", p).err().map(|d| *d))
+        .collect();
+    if !bad.is_empty() {
+        print_diags(&Sources::new(), &bad);
+        return Err(exit::IO);
+    }
     Ok(paths)
 }
 
@@ -124,13 +262,55 @@ pub fn is_rule_file(p: &Path) -> bool {
     p.extension().is_some_and(|x| x == "policy")
 }
 
-/// The rule files of a folder: every `*.policy` file in it, by name.
+/// What identifies the content of a file that was read: a file rewritten (in place or
+/// by a rename over it) gets another length, time of change or inode.
+fn stamp(m: &std::fs::Metadata) -> (u64, Option<std::time::SystemTime>, u64) {
+    #[cfg(unix)]
+    let ino = {
+        use std::os::unix::fs::MetadataExt as _;
+        m.ino()
+    };
+    #[cfg(not(unix))]
+    let ino = 0;
+    (m.len(), m.modified().ok(), ino)
+}
+
+/// How often a rule set that changed while it was read is read again.
+const RULE_SET_TRIES: usize = 3;
+
+/// The rule files of a folder: every `*.policy` file in it, by name. A file that
+/// changed while the set was read (an editor or `policy fmt` writing it) makes the
+/// whole set be read again, so a set is never part old and part new; if it keeps
+/// changing, it is refused.
 pub fn rule_files(dir: &Path) -> Result<Vec<(String, String)>, u8> {
-    let paths = files_in(dir, "the policy folder", is_rule_file)?;
-    let mut out = Vec::new();
-    for p in paths {
-        let text = read_text("rule file", &p)?;
-        out.push((p.display().to_string(), text));
+    for _ in 0..RULE_SET_TRIES {
+        let paths = files_in(dir, "the policy folder", is_rule_file)?;
+        let mut out = Vec::new();
+        let mut stamps = Vec::new();
+        for p in &paths {
+            let (text, meta) = read_text_meta("rule file", p).map_err(|d| {
+                print_diags(&Sources::new(), &[*d]);
+                exit::IO
+            })?;
+            out.push((p.display().to_string(), text));
+            stamps.push(stamp(&meta));
+        }
+        let unchanged = paths
+            .iter()
+            .zip(&stamps)
+            .all(|(p, s)| std::fs::metadata(p).is_ok_and(|m| stamp(&m) == *s));
+        if unchanged {
+            return Ok(out);
+        }
     }
-    Ok(out)
+    let d = Diag::error(
+        "policy::io::changed",
+        format!(
+            "the rule files in `{}` kept changing while they were read",
+            printable(&dir.display().to_string())
+        ),
+    )
+    .help("wait until the rule files are saved (an editor or `policy fmt` is writing them), then run again");
+    print_diags(&Sources::new(), &[d]);
+    Err(exit::IO)
 }

@@ -10,16 +10,23 @@ use policy::diag::Sources;
 use policy::diff::{self, Change, DecisionMove, Side, StructChange};
 use policy::eval::Outcome;
 use policy::facts;
-use policy::render::chinese_number;
+use policy::render::{chinese_number, printable, printable_lines};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// A folder's `as-of.txt`: `NAME YYYY-MM-DD` per line, `#` comments.
-fn folder_dates(dir: &Path) -> BTreeMap<String, NaiveDate> {
-    let text = std::fs::read_to_string(dir.join("as-of.txt")).unwrap_or_default();
-    text.lines()
+/// A folder without one has no dates; one that cannot be read (a FIFO, a folder, not
+/// UTF-8) is an error, printed, with the exit code.
+fn folder_dates(dir: &Path) -> Result<BTreeMap<String, NaiveDate>, u8> {
+    let path = dir.join("as-of.txt");
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Ok(BTreeMap::new());
+    }
+    let text = crate::common::read_text("the dates file", &path)?;
+    Ok(text
+        .lines()
         .filter(|l| !l.trim_start().starts_with('#'))
         .filter_map(|l| {
             let mut it = l.split_whitespace();
@@ -27,7 +34,7 @@ fn folder_dates(dir: &Path) -> BTreeMap<String, NaiveDate> {
             let date = NaiveDate::parse_from_str(it.next()?, "%Y-%m-%d").ok()?;
             Some((name, date))
         })
-        .collect()
+        .collect())
 }
 
 fn place(article: Option<u32>, clause: Option<u32>) -> String {
@@ -77,18 +84,19 @@ fn structure_human(changes: &[StructChange], o: &mut String) {
     }
     for c in changes {
         let at = place(c.article, c.clause);
-        let old = c.old.as_deref().map(one_line).unwrap_or_default();
-        let new = c.new.as_deref().map(one_line).unwrap_or_default();
+        let old = printable(&c.old.as_deref().map(one_line).unwrap_or_default()).into_owned();
+        let new = printable(&c.new.as_deref().map(one_line).unwrap_or_default()).into_owned();
+        let name = printable(&c.name);
         match c.change {
             Change::Added => {
-                let _ = writeln!(o, "  + {at} {} {}: {new}", c.kind, c.name);
+                let _ = writeln!(o, "  + {at} {} {name}: {new}", c.kind);
             }
             Change::Removed => {
-                let _ = writeln!(o, "  - {at} {} {}: {old}", c.kind, c.name);
+                let _ = writeln!(o, "  - {at} {} {name}: {old}", c.kind);
             }
             Change::Changed => match &c.old_name {
                 Some(was) => {
-                    let _ = writeln!(o, "  ~ {at} {} “{was}” → “{}”", c.kind, c.name);
+                    let _ = writeln!(o, "  ~ {at} {} “{}” → “{name}”", c.kind, printable(was));
                     if old != new {
                         let _ = writeln!(o, "      {old}  →  {new}");
                     }
@@ -99,7 +107,7 @@ fn structure_human(changes: &[StructChange], o: &mut String) {
                     let _ = writeln!(o, "  ~ {at} {} {}: {old}  →  {new}", c.kind, c.name);
                 }
                 None => {
-                    let _ = writeln!(o, "  ~ {at} {} {}: {old}  →  {new}", c.kind, c.name);
+                    let _ = writeln!(o, "  ~ {at} {} {name}: {old}  →  {new}", c.kind);
                 }
             },
         }
@@ -163,7 +171,7 @@ fn impact_human(evaluated: Option<usize>, t: &Tallies, tally: &[Tally]) -> Strin
         );
     }
     for e in errors {
-        let _ = writeln!(o, "  ! {e}");
+        let _ = writeln!(o, "  ! {}", printable(e));
     }
     o
 }
@@ -171,19 +179,24 @@ fn impact_human(evaluated: Option<usize>, t: &Tallies, tally: &[Tally]) -> Strin
 /// One changed cluster, for a person.
 fn cluster_human(r: &ClusterResult) -> String {
     let mut o = String::new();
+    // A name or file name may hold a line break: escape each piece, not each line.
     let name = r
         .name
         .as_deref()
-        .map(|n| format!("  {n}"))
+        .map(|n| format!("  {}", printable(n)))
         .unwrap_or_default();
-    let _ = writeln!(o, "\n  {}{name} · as of {}", r.file, r.as_of);
+    let _ = writeln!(o, "\n  {}{name} · as of {}", printable(&r.file), r.as_of);
     for m in &r.moves {
         let _ = writeln!(o, "    {}: {} → {}", m.name, m.old, m.new);
         for rm in &m.rules {
             let title = if rm.old_title == rm.new_title {
-                rm.new_title.clone()
+                printable(&rm.new_title).into_owned()
             } else {
-                format!("{} (was: {})", rm.new_title, rm.old_title)
+                format!(
+                    "{} (was: {})",
+                    printable(&rm.new_title),
+                    printable(&rm.old_title)
+                )
             };
             let _ = writeln!(
                 o,
@@ -196,13 +209,18 @@ fn cluster_human(r: &ClusterResult) -> String {
                 let old = rm.old_test.as_deref().unwrap_or("–");
                 let new = rm.new_test.as_deref().unwrap_or("–");
                 let same = if old == new { "  (unchanged)" } else { "" };
-                let _ = writeln!(o, "          test: {old}  →  {new}{same}");
+                let _ = writeln!(
+                    o,
+                    "          test: {}  →  {}{same}",
+                    printable(old),
+                    printable(new)
+                );
             }
             for l in &rm.old_checks {
-                let _ = writeln!(o, "          old: {l}");
+                let _ = writeln!(o, "          old: {}", printable(l));
             }
             for l in &rm.new_checks {
-                let _ = writeln!(o, "          new: {l}");
+                let _ = writeln!(o, "          new: {}", printable(l));
             }
         }
     }
@@ -317,6 +335,11 @@ pub fn diff(
     format: OutputFormat,
     jobs: Option<u16>,
 ) -> u8 {
+    for path in facts_paths {
+        if let Err(code) = crate::common::facts_input(path) {
+            return code;
+        }
+    }
     let mut sources = Sources::new();
     let parse_all = |dir: &Path| -> Result<Vec<policy::syntax::ast::File>, u8> {
         let files = rule_files(dir)?;
@@ -355,7 +378,7 @@ pub fn diff(
         if !facts_paths.is_empty() {
             let _ = writeln!(o, "\nChanged clusters");
         }
-        print!("{o}");
+        print!("{}", printable_lines(&o));
     }
     let mut all = Tallies::default();
     for (path_index, path) in facts_paths.iter().enumerate() {
@@ -366,7 +389,10 @@ pub fn diff(
         } else {
             path.parent().map(Path::to_path_buf).unwrap_or_default()
         };
-        let dates = folder_dates(&folder);
+        let dates = match folder_dates(&folder) {
+            Ok(d) => d,
+            Err(code) => return code,
+        };
         let opened = match batch::open(&new.program, &sources, path, input) {
             Ok(o) => o,
             Err(code) => return code,
@@ -401,7 +427,7 @@ pub fn diff(
     let evaluated = (!facts_paths.is_empty()).then_some(all.clusters + all.not_evaluated.len());
     let tally = tally_of(&new.program, &all);
     let out = match format {
-        OutputFormat::Human => impact_human(evaluated, &all, &tally),
+        OutputFormat::Human => printable_lines(&impact_human(evaluated, &all, &tally)),
         OutputFormat::Json => {
             // Threads finish chunks in any order: put the clusters back in input order.
             all.json.sort_by(|a, b| a.0.cmp(&b.0));
@@ -437,7 +463,7 @@ fn one_cluster(
 ) {
     let label = rec.source.display();
     let refuse = |st: &mut Tallies, err: &mut String, why: String| {
-        let _ = writeln!(err, "{label}: {why}");
+        let _ = writeln!(err, "{}", printable(&format!("{label}: {why}")));
         st.not_evaluated.push(format!("{label}: {why}"));
     };
     let (text, loaded) = match &rec.payload {
@@ -524,7 +550,7 @@ fn one_cluster(
         moves,
     };
     match c.format {
-        OutputFormat::Human => out.push_str(&cluster_human(&r)),
+        OutputFormat::Human => out.push_str(&printable_lines(&cluster_human(&r))),
         OutputFormat::Json => {
             let at = match rec.source.place {
                 policy::batch::Place::File => 0,

@@ -1,7 +1,17 @@
 //! `policy fmt`: rewrite rule files in the canonical layout, or check that they are.
+//!
+//! A file is never left half written: the formatted text goes to a temporary file in
+//! the same folder, which is flushed to disk, given the original's permissions and
+//! renamed over the original (one step for every reader). Just before the rename the
+//! file on disk is read again; if it no longer holds the text that was formatted
+//! (someone saved it, or another `policy fmt` rewrote it meanwhile) it is left alone
+//! with an error. A symbolic link is not rewritten (that would replace the link by a
+//! file, or change a file elsewhere); `--check` reads through it.
 
-use crate::common::{exit, is_rule_file, print_diags, read_text};
-use policy::diag::Sources;
+use crate::common::{exit, is_rule_file, print_diags, read_text, read_text_diag};
+use policy::diag::{Diag, Sources};
+use policy::render::{printable, printable_lines};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The rule files named: files as given, folders as their `*.policy` files.
@@ -19,6 +29,81 @@ fn unified(path: &Path, old: &str, new: &str) -> String {
             &format!("{} (formatted)", path.display()),
         )
         .to_string()
+}
+
+fn shown(path: &Path) -> String {
+    printable(&path.display().to_string()).into_owned()
+}
+
+fn write_error(path: &Path, e: &std::io::Error) -> Box<Diag> {
+    Box::new(
+        Diag::error(
+            "policy::io",
+            format!("cannot write rule file `{}`: {e}", shown(path)),
+        )
+        .help("check that the file and its folder can be written"),
+    )
+}
+
+/// Replace the rule file at `path`, which held `old` when it was read, by `new`:
+/// atomically, or not at all.
+fn replace(path: &Path, old: &str, new: &str) -> Result<(), Box<Diag>> {
+    let meta = std::fs::symlink_metadata(path).map_err(|e| write_error(path, &e))?;
+    if meta.file_type().is_symlink() {
+        return Err(Box::new(Diag::error(
+            "policy::fmt::symlink",
+            format!(
+                "rule file `{}` is a symbolic link; `policy fmt` does not rewrite through links",
+                shown(path)
+            ),
+        )
+        .help("run `policy fmt` on the file the link points to (`policy fmt --check` may name the link)")));
+    }
+    // A file that may not be written is not replaced either (the rename would
+    // succeed in a writable folder): open it for writing, without truncating, first.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|e| write_error(path, &e))?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // Not a `.policy` name, so that a rule set read meanwhile never includes it.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| write_error(path, &e))?;
+    tmp.write_all(new.as_bytes())
+        .map_err(|e| write_error(path, &e))?;
+    tmp.as_file()
+        .set_permissions(meta.permissions())
+        .map_err(|e| write_error(path, &e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| write_error(path, &e))?;
+    let now = read_text_diag("rule file", path)?;
+    if now != old {
+        return Err(Box::new(Diag::error(
+            "policy::fmt::changed",
+            format!(
+                "rule file `{}` changed while it was being formatted; it was left as it is",
+                shown(path)
+            ),
+        )
+        .help("another program (an editor, another `policy fmt`) wrote it meanwhile: check it, then run `policy fmt` again")));
+    }
+    tmp.persist(path).map_err(|e| write_error(path, &e.error))?;
+    // Make the rename itself durable (where a folder can be opened and synced).
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 pub fn fmt(paths: &[PathBuf], check: bool) -> u8 {
@@ -48,21 +133,17 @@ pub fn fmt(paths: &[PathBuf], check: bool) -> u8 {
         }
         if check {
             unformatted += 1;
-            let diff = unified(path, &text, &formatted);
+            // The rule file's own text, for a person: control characters escaped.
+            let diff = printable_lines(&unified(path, &text, &formatted));
             print!("{diff}");
             if !diff.ends_with('\n') {
                 println!();
             }
-        } else if let Err(e) = std::fs::write(path, formatted) {
-            let d = policy::diag::Diag::error(
-                "policy::io",
-                format!("cannot write rule file `{}`: {e}", path.display()),
-            )
-            .help("check that the file can be written");
-            print_diags(&sources, &[d]);
+        } else if let Err(d) = replace(path, &text, &formatted) {
+            print_diags(&sources, &[*d]);
             return exit::IO;
         } else {
-            println!("formatted {}", path.display());
+            println!("formatted {}", shown(path));
         }
     }
     if failed {

@@ -1,10 +1,11 @@
 //! `policy test`: run the case files and report failures (and, on request, rule coverage).
 
 use crate::check::load_rules;
-use crate::common::{exit, print_diags, read_text};
+use crate::common::{exit, print_diags, read_text, read_text_diag};
 use crate::snapshots::{Mode, Store, Unreferenced};
 use policy::diag::{Diag, Sources};
 use policy::facts::{self, raw, Format};
+use policy::render::{printable, printable_lines};
 use policy::testing::{self, Case, Coverage, FactsSpec};
 use std::path::{Path, PathBuf};
 
@@ -12,10 +13,9 @@ use std::path::{Path, PathBuf};
 pub const TESTS_FAILED: u8 = 6;
 
 fn is_case_file(p: &Path) -> bool {
-    p.is_file()
-        && p.extension()
-            .and_then(|x| x.to_str())
-            .is_some_and(|x| matches!(x, "yaml" | "yml" | "toml" | "json"))
+    p.extension()
+        .and_then(|x| x.to_str())
+        .is_some_and(|x| matches!(x, "yaml" | "yml" | "toml" | "json"))
 }
 
 /// The case files named: files as given; folders as the case files directly in them
@@ -28,33 +28,93 @@ fn format_of(path: &Path) -> Option<Format> {
     raw::format_for_path(&path.to_string_lossy())
 }
 
+/// Where a case's `facts:` file may be: inside the case file's folder or the rule
+/// set's folder, after following every symbolic link and `..`. Anything else (an
+/// absolute path, a `..` out of both, a link leading outside) is refused without
+/// being read, so that a case file cannot make `policy test` show another file's lines.
+fn confined(
+    policy_dir: &Path,
+    case_dir: &Path,
+    path: &str,
+    span: policy::syntax::ast::Span,
+) -> Result<PathBuf, Vec<Diag>> {
+    let outside = |why: &str| {
+        vec![Diag::error(
+            "policy::test::facts_outside",
+            format!(
+                "the facts file `{}` {why}",
+                printable(path)
+            ),
+        )
+        .at(span)
+        .label("outside the case file's folder and the rule set's folder")
+        .help("keep the facts files of cases inside the rule set's folder (e.g. `cases/facts/`), and name them relative to the case file")]
+    };
+    let given = Path::new(path);
+    if given.is_absolute() || given.has_root() {
+        return Err(outside("is an absolute path; it was not read"));
+    }
+    let full = case_dir.join(given);
+    // A path that does not resolve is reported as unreadable, but only when it stays
+    // inside by its words alone; otherwise whether it exists is not told.
+    let Ok(real) = full.canonicalize() else {
+        let lexically_inside = !given
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir));
+        if lexically_inside {
+            return Ok(full);
+        }
+        return Err(outside(
+            "leads outside the case file's folder; it was not read",
+        ));
+    };
+    let roots: Vec<PathBuf> = [case_dir, policy_dir]
+        .iter()
+        .filter_map(|d| d.canonicalize().ok())
+        .collect();
+    if roots.iter().any(|r| real.starts_with(r)) {
+        Ok(real)
+    } else {
+        Err(outside(
+            "leads outside the case file's folder and the rule set's folder; it was not read",
+        ))
+    }
+}
+
 /// The facts of one case: loaded, or the lines saying why not.
 fn case_facts(
     program: &policy::ir::Program,
     sources: &mut Sources,
+    policy_dir: &Path,
     case_path: &Path,
     case: &Case,
 ) -> Result<policy::eval::Facts, Vec<Diag>> {
-    let dir = case_path.parent().unwrap_or(Path::new("."));
+    let dir = match case_path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
     let read_facts_file = |path: &str, span| -> Result<(PathBuf, Format, String), Vec<Diag>> {
-        let full = dir.join(path);
-        let fmt = format_of(&full).ok_or_else(|| {
+        let fmt = format_of(Path::new(path)).ok_or_else(|| {
             vec![Diag::error(
                 "policy::test::facts_path",
-                format!("cannot tell the format of `{path}` from its extension"),
+                format!(
+                    "cannot tell the format of `{}` from its extension",
+                    printable(path)
+                ),
             )
             .at(span)
             .help("name the facts file .json, .yaml, .yml or .toml")]
         })?;
-        let text = std::fs::read_to_string(&full).map_err(|e| {
+        let real = confined(policy_dir, dir, path, span)?;
+        let text = read_text_diag("the facts file", &real).map_err(|d| {
             vec![Diag::error(
                 "policy::test::facts_path",
-                format!("cannot read the facts file `{}`: {e}", full.display()),
+                format!("cannot read the facts file: {}", d.message),
             )
             .at(span)
             .help("the path is relative to the case file's folder")]
         })?;
-        Ok((full, fmt, text))
+        Ok((dir.join(path), fmt, text))
     };
     let (fid, fmt) = match (&case.facts, &case.with) {
         (Some(FactsSpec::Path { path, span }), None) => {
@@ -131,7 +191,7 @@ pub fn test(
         let Some(fmt) = format_of(path) else {
             eprintln!(
                 "error: `{}` is not a .yaml, .yml, .toml or .json case file",
-                path.display()
+                printable(&path.display().to_string())
             );
             broken_files += 1;
             continue;
@@ -142,7 +202,7 @@ pub fn test(
             Err(diags) => {
                 println!(
                     "{}: the case file is wrong (see the errors)",
-                    path.display()
+                    printable(&path.display().to_string())
                 );
                 print_diags(&sources, &diags);
                 broken_files += 1;
@@ -170,7 +230,7 @@ pub fn test(
                     continue;
                 }
             }
-            let facts = match case_facts(program, &mut sources, path, case) {
+            let facts = match case_facts(program, &mut sources, policy_dir, path, case) {
                 Ok(f) => f,
                 Err(diags) => {
                     report.push(head);
@@ -281,14 +341,17 @@ pub fn test(
         let n = cases.len();
         let plural = if n == 1 { "" } else { "s" };
         if file_failed == 0 {
-            println!("ok    {} ({n} case{plural})", path.display());
+            println!(
+                "ok    {} ({n} case{plural})",
+                printable(&path.display().to_string())
+            );
         } else {
             println!(
                 "FAIL  {} ({n} case{plural}, {file_failed} failed)",
-                path.display()
+                printable(&path.display().to_string())
             );
             for l in report {
-                println!("{l}");
+                println!("{}", printable(&l));
             }
         }
     }
@@ -330,7 +393,7 @@ pub fn test(
     let orphans = store.handle_unreferenced(unreferenced);
     if coverage {
         println!();
-        print!("{}", cov.render(program, &sources));
+        print!("{}", printable_lines(&cov.render(program, &sources)));
     }
     if let Some(code) = orphans {
         return code;

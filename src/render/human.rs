@@ -5,6 +5,7 @@
 use super::*;
 use crate::eval::{Check, Shown, Value};
 use crate::ir::Ty;
+use crate::render::printable::printable;
 use crate::syntax::ast::BinOp;
 use std::fmt::Write as _;
 
@@ -290,9 +291,9 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
     let p = r.program;
     let mut o = String::new();
     let h = &p.header;
-    let _ = write!(o, "{}", st.bold(&h.title));
+    let _ = write!(o, "{}", st.bold(&printable(&h.title)));
     if let Some(d) = &h.document {
-        let _ = write!(o, "（{d}）");
+        let _ = write!(o, "（{}）", printable(d));
     }
     o.push('\n');
     if let Some((a, b)) = h.in_force {
@@ -315,7 +316,7 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
     }
     for (ai, a) in p.articles.iter().enumerate() {
         o.push('\n');
-        let title = a.title.clone().unwrap_or_default();
+        let title = printable(a.title.as_deref().unwrap_or_default()).into_owned();
         let _ = writeln!(
             o,
             "{}",
@@ -336,13 +337,19 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
             if !matches!(d.kind, DecisionKind::Expr(_)) {
                 continue;
             }
-            let label = d.label.clone().unwrap_or_default();
+            let label = printable(d.label.as_deref().unwrap_or_default()).into_owned();
             let val = match (&res.status, &res.value) {
-                (Status::Decided, Some(v)) => value_text(p, v, &d.ty, lang),
+                (Status::Decided, Some(v)) => {
+                    printable(&value_text(p, v, &d.ty, lang)).into_owned()
+                }
                 (Status::NotApplicable, _) => st.dim(t(lang, "not applicable")),
                 _ => st.yellow(t(lang, "undetermined")),
             };
-            let _ = writeln!(o, "  {} {label}: {val}", st.dim(&format!("{} =", d.name)));
+            let _ = writeln!(
+                o,
+                "  {} {label}: {val}",
+                st.dim(&format!("{} =", printable(&d.name)))
+            );
             if res.status == Status::Undetermined {
                 missing_lines(r, &res.why, "      ", &mut o, st, lang);
             }
@@ -351,7 +358,7 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
                     let _ = writeln!(
                         o,
                         "      {}",
-                        st.dim(&check_line_in(c, Some(&r.text(c.span)), lang))
+                        st.dim(&printable(&check_line_in(c, Some(&r.text(c.span)), lang)))
                     );
                 }
             }
@@ -367,13 +374,13 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
                 (_, Some(_)) => Outcome::NotMet,
                 _ => Outcome::Undetermined,
             };
-            let title = c.title.clone().unwrap_or_default();
+            let title = printable(c.title.as_deref().unwrap_or_default()).into_owned();
             let _ = writeln!(
                 o,
                 "  {} （{}）{title}  {}",
                 mark(outcome, st),
                 chinese_number(c.number),
-                st.dim(&format!("{}: {}", d.name, word(outcome, lang)))
+                st.dim(&format!("{}: {}", printable(&d.name), word(outcome, lang)))
             );
             if res.status == Status::NotApplicable && res.rules.is_empty() {
                 continue;
@@ -389,8 +396,8 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
                     o,
                     "      {} {}{kind}  {}",
                     mark(rr.outcome, st),
-                    rule.title,
-                    st.dim(&format!("{file}:{line}"))
+                    printable(&rule.title),
+                    st.dim(&format!("{}:{line}", printable(&file)))
                 );
                 if rr.outcome == Outcome::NotApplicable {
                     continue;
@@ -399,7 +406,7 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
                     let _ = writeln!(
                         o,
                         "          {}",
-                        check_line_in(ch, Some(&r.text(ch.span)), lang)
+                        printable(&check_line_in(ch, Some(&r.text(ch.span)), lang))
                     );
                 }
                 if rr.checks_truncated > 0 {
@@ -434,8 +441,8 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
                 "  {} 第{}条{clause} {}  {}",
                 st.yellow("!"),
                 chinese_number(w.article),
-                guideline_message(w, lang),
-                st.dim(&format!("{file}:{line}"))
+                printable(&guideline_message(w, lang)),
+                st.dim(&format!("{}:{line}", printable(&file)))
             );
         }
         for d in r.fact_warnings {
@@ -443,10 +450,10 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
                 .span
                 .map(|s| {
                     let (f, l, _) = r.place(s);
-                    format!("  {}", st.dim(&format!("{f}:{l}")))
+                    format!("  {}", st.dim(&format!("{}:{l}", printable(&f))))
                 })
                 .unwrap_or_default();
-            let _ = writeln!(o, "  {} {}{place}", st.yellow("!"), d.message);
+            let _ = writeln!(o, "  {} {}{place}", st.yellow("!"), printable(&d.message));
         }
     }
     let assumptions = r.assumptions();
@@ -458,7 +465,7 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
             st.bold(t(lang, "Assumptions (not in the measures)"))
         );
         for a in assumptions {
-            let _ = writeln!(o, "  • {a}");
+            let _ = writeln!(o, "  • {}", printable(&a));
         }
     }
     o
@@ -513,10 +520,15 @@ fn missing_lines(
             o,
             "{indent}{} {}",
             st.yellow(t(lang, "missing:")),
-            labelled.join(", ")
+            printable(&labelled.join(", "))
         );
     }
     for reason in &why.reasons {
-        let _ = writeln!(o, "{indent}{} {reason}", st.yellow(t(lang, "because:")));
+        let _ = writeln!(
+            o,
+            "{indent}{} {}",
+            st.yellow(t(lang, "because:")),
+            printable(reason)
+        );
     }
 }

@@ -6,7 +6,7 @@ pub mod human;
 pub mod json;
 pub mod printable;
 
-pub use printable::printable;
+pub use printable::{printable, printable_lines};
 
 use crate::diag::{Diag, Sources};
 use crate::eval::{DecisionResult, Evaluation, Outcome, Status};

@@ -42,6 +42,13 @@ pub fn printable(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `s` made printable line by line: its line breaks are kept, everything else unsafe is
+/// escaped. For text built for a person (no colour codes of its own) from pieces that
+/// came from files.
+pub fn printable_lines(s: &str) -> String {
+    s.split('\n').map(printable).collect::<Vec<_>>().join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +69,11 @@ mod tests {
         assert_eq!(printable("abc\u{202e}fed"), "abc\\u{202e}fed");
         assert_eq!(printable("tab\there\r"), "tab\\there\\r");
         assert_eq!(printable("\u{85}"), "\\u{85}");
+    }
+
+    #[test]
+    fn lines_keep_their_breaks_and_nothing_else() {
+        assert_eq!(printable_lines("a\u{1b}b\nc\r\n"), "a\\u{1b}b\nc\\r\n");
+        assert_eq!(printable_lines("plain\ntext"), "plain\ntext");
     }
 }
