@@ -195,3 +195,29 @@ fn diff_reports_edits_of_words_alone() {
     assert!(stdout.contains("parameter 产值年均增速下限"), "{stdout}");
     assert!(stdout.contains("产值年均增速10%以上（年均）"), "{stdout}");
 }
+
+/// A misspelt fact in a case is named where it was written — the case file's line — with a
+/// did-you-mean, and fails the case (it would test nothing).
+#[test]
+fn a_misspelt_fact_in_a_case_is_named_in_the_case_file() {
+    let dir = std::env::temp_dir().join(format!("policy-case-typo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        root().join("examples/eligible-zhangjiang-biomed.json"),
+        dir.join("eligible.json"),
+    )
+    .unwrap();
+    let case = dir.join("typo.yaml");
+    std::fs::write(
+        &case,
+        "as_of: 2025-06-30\nfacts: eligible.json\ncases:\n  - name: 拼错\n    with:\n      outptu_value: {\"2022\": 28.4}\n    expect: {article6.clause2: false}\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(&["test", "--policy", RULES, case.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(code, 6, "{stdout}");
+    assert!(stderr.contains("unknown fact `outptu_value`"), "{stderr}");
+    assert!(stderr.contains("typo.yaml:6:7"), "{stderr}");
+    assert!(stderr.contains("did you mean `output_value`?"), "{stderr}");
+    assert!(!stderr.contains("facts with changes"), "{stderr}");
+}

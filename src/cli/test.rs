@@ -122,13 +122,37 @@ fn case_facts(
             (sources.add(full.display().to_string(), text), fmt)
         }
         (spec, with) => {
+            // A misspelt fact is named where it was written: in the case file (or the facts
+            // file it names), not in the merged facts.
+            let mut typos = Vec::new();
+            let mut look = |tree: &raw::Raw, file: u32| {
+                let diags = match facts::load_tree(program, tree, file) {
+                    Ok((_, w)) => w,
+                    Err(d) => d,
+                };
+                typos.extend(diags.into_iter().filter(|d| {
+                    matches!(
+                        d.code,
+                        "policy::facts::unknown_fact" | "policy::facts::unknown_field"
+                    )
+                }));
+            };
+            if let Some(w) = with {
+                look(w, case.span.file);
+            }
             let base = match spec {
-                Some(FactsSpec::Inline(r)) => Some(r.clone()),
+                Some(FactsSpec::Inline(r)) => {
+                    look(r, case.span.file);
+                    Some(r.clone())
+                }
                 Some(FactsSpec::Path { path, span }) => {
                     let (full, fmt, text) = read_facts_file(path, *span)?;
                     let id = sources.add(full.display().to_string(), text);
                     match raw::parse(fmt, sources.text(id)) {
-                        Ok(r) => Some(r),
+                        Ok(r) => {
+                            look(&r, id);
+                            Some(r)
+                        }
                         Err(_) => {
                             // Let the loader report it against the real file.
                             let e = facts::load(program, fmt, sources.text(id), id)
@@ -140,6 +164,10 @@ fn case_facts(
                 }
                 None => None,
             };
+            if !typos.is_empty() {
+                // A misspelt fact in a case would test nothing: refuse it.
+                return Err(typos);
+            }
             let text = testing::facts_json(base.as_ref(), with.as_ref());
             let name = format!(
                 "{} › {} (facts with changes)",
