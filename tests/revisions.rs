@@ -221,3 +221,46 @@ fn a_misspelt_fact_in_a_case_is_named_in_the_case_file() {
     assert!(stderr.contains("did you mean `output_value`?"), "{stderr}");
     assert!(!stderr.contains("facts with changes"), "{stderr}");
 }
+
+/// A stored report no case uses any more (the case was renamed) is listed; `--unreferenced
+/// reject` fails the run and `--unreferenced delete` removes it.
+#[test]
+fn unreferenced_case_reports_are_listed_rejected_or_deleted() {
+    let dir = std::env::temp_dir().join(format!("policy-orphan-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        root().join("examples/eligible-zhangjiang-biomed.json"),
+        dir.join("eligible.json"),
+    )
+    .unwrap();
+    let case = dir.join("c.yaml");
+    let write = |name: &str| {
+        std::fs::write(
+            &case,
+            format!("as_of: 2025-06-30\nfacts: eligible.json\ncases:\n  - name: {name}\n    expect: {{article6.clause2: true}}\n"),
+        )
+        .unwrap()
+    };
+    let c = case.to_str().unwrap();
+    write("甲");
+    // A new case fails until its first report is accepted.
+    let (code, out, _) = run(&["test", "--policy", RULES, c]);
+    assert_eq!(code, 6, "{out}");
+    assert!(out.contains("new report (no stored report yet"), "{out}");
+    let (code, out, _) = run(&["test", "--policy", RULES, c, "--accept"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(dir.join("snapshots/c__甲.snap").exists());
+    write("乙");
+    let (code, out, _) = run(&["test", "--policy", RULES, c, "--accept"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1 stored report no case uses"), "{out}");
+    assert!(out.contains("c__甲.snap"), "{out}");
+    let (code, _, _) = run(&["test", "--policy", RULES, c, "--unreferenced", "reject"]);
+    assert_eq!(code, 6);
+    let (code, out, _) = run(&["test", "--policy", RULES, c, "--unreferenced", "delete"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!dir.join("snapshots/c__甲.snap").exists());
+    assert!(dir.join("snapshots/c__乙.snap").exists());
+    std::fs::remove_dir_all(&dir).ok();
+}
