@@ -101,75 +101,15 @@ pub const MAX_CSV_RECORD_BYTES: usize = 1 << 20;
 /// The most threads `--jobs` may ask for.
 pub const MAX_JOBS: u16 = 256;
 
-/// What kind of thing a path names, in words, when it is not a regular file.
-fn kind_of(ft: std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt as _;
-        if ft.is_fifo() {
-            return "a named pipe (FIFO)";
-        }
-        if ft.is_char_device() {
-            return "a character device";
-        }
-        if ft.is_block_device() {
-            return "a block device";
-        }
-        if ft.is_socket() {
-            return "a socket";
-        }
-    }
-    if ft.is_dir() {
-        "a folder"
-    } else {
-        "not a regular file"
-    }
-}
-
-/// Why a batch input or a file in a facts folder cannot be read: (code, message, help).
-type Refusal = (&'static str, String, &'static str);
-
-fn not_a_file(kind: &str) -> Refusal {
-    (
-        "policy::io::not_a_file",
-        format!("the facts file is {kind}, not a regular file"),
-        "name a regular file; pipes and devices are never read, so that nothing can hang",
-    )
-}
-
-/// Open `path` if it is a regular file (following links), checking the type before
-/// opening, so that a FIFO or a device is never opened, and again once open.
-fn open_regular(path: &Path) -> Result<(std::fs::File, u64), Refusal> {
-    let cannot = |e: std::io::Error| {
-        (
-            "policy::io",
-            format!("cannot read the facts file: {e}"),
-            "check that the file exists and can be read",
-        )
-    };
-    let meta = std::fs::metadata(path).map_err(cannot)?;
-    if !meta.is_file() {
-        return Err(not_a_file(kind_of(meta.file_type())));
-    }
-    let f = std::fs::File::open(path).map_err(cannot)?;
-    let meta = f.metadata().map_err(cannot)?;
-    if !meta.is_file() {
-        return Err(not_a_file(kind_of(meta.file_type())));
-    }
-    Ok((f, meta.len()))
-}
-
-/// Open a batch input named on the command line, or print why not and give the exit code.
+/// Open a batch input named on the command line (a regular file only: see
+/// [`crate::common::open_regular`]), or print why not and give the exit code.
 fn open_input(path: &Path) -> Result<(std::fs::File, u64), u8> {
-    open_regular(path).map_err(|(code, message, help)| {
-        let d = Diag::error(
-            code,
-            format!("`{}`: {message}", printable(&path.display().to_string())),
-        )
-        .help(help);
-        print_diags(&Sources::new(), &[d]);
-        exit::IO
-    })
+    crate::common::open_regular("facts file", path)
+        .map(|(f, meta)| (f, meta.len()))
+        .map_err(|d| {
+            print_diags(&Sources::new(), &[*d]);
+            exit::IO
+        })
 }
 
 /// How a run ended for its output.
@@ -953,8 +893,10 @@ fn facts_files_in(dir: &Path) -> Result<Vec<PathBuf>, u8> {
 /// A facts file's text: a regular file, at most [`MAX_RECORD_BYTES`] (its size is checked
 /// before reading, and no more than that is read), UTF-8.
 fn read_facts_file(path: &Path) -> Result<String, Box<Problem>> {
-    let refused = |(code, message, help): Refusal| problem(code, message, help, None);
-    let (f, len) = open_regular(path).map_err(refused)?;
+    // The file's name is the record's source: the problem says what is wrong with it.
+    let (f, meta) = crate::common::open_regular("the facts file", path)
+        .map_err(|d| problem(d.code, d.message, d.help.as_deref().unwrap_or(""), None))?;
+    let len = meta.len();
     let too_large = || {
         problem(
             "policy::io::too_large",
