@@ -8,7 +8,7 @@
 
 use crate::diag::{line_col, Diag};
 use crate::eval::{Evaluation, Status, Value};
-use crate::ir::{DecisionKind, Program, Ty, UNIT_ONE};
+use crate::ir::{DecisionKind, Program, Ty};
 use crate::render::printable;
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -101,21 +101,7 @@ fn write_value(out: &mut String, program: &Program, v: &Value, ty: &Ty) {
             }
         }
         Value::Num(_) | Value::Ratio(_) => {
-            // A quotient that is not an exact decimal is shown rounded, marked `≈`.
-            let n = match v {
-                Value::Ratio(f) => crate::eval::show_frac(*f),
-                other => other
-                    .as_frac()
-                    .map(|f| f.num.to_string())
-                    .unwrap_or_default(),
-            };
-            let unit = ty
-                .unit()
-                .filter(|u| *u != UNIT_ONE)
-                .and_then(|u| program.units.get(u))
-                .map(|u| u.name.as_str())
-                .unwrap_or_default();
-            json_str(out, &format!("{n}{unit}"));
+            json_str(out, &crate::render::json::number_text(program, v, ty));
         }
         Value::Text(t) => json_str(out, t),
         Value::None => out.push_str("null"),
@@ -171,18 +157,7 @@ pub fn decisions_line(
     }
     out.push('}');
     // An evaluation stopped by its step budget says so among the record's warnings.
-    let budget = ev.budget.as_ref().map(|b| {
-        let d = b.diag();
-        Problem {
-            warning: true,
-            code: d.code,
-            message: d.message,
-            help: d.help,
-            line: None,
-            column: None,
-            field: None,
-        }
-    });
+    let budget = ev.budget.as_ref().map(|b| Problem::unplaced(b.diag()));
     let warnings: Vec<Problem> = warnings.iter().cloned().chain(budget).collect();
     if !warnings.is_empty() {
         out.push_str(",\"warnings\":");
@@ -252,6 +227,20 @@ fn placed<'a>(diags: impl Iterator<Item = &'a Diag>, text: &str, source: &Source
 }
 
 impl Problem {
+    /// A diagnostic whose place is not in the record (a rule file's, say): its code,
+    /// message and help only.
+    pub fn unplaced(d: Diag) -> Problem {
+        Problem {
+            warning: !d.is_error(),
+            code: d.code,
+            message: d.message,
+            help: d.help,
+            line: None,
+            column: None,
+            field: None,
+        }
+    }
+
     /// One line for stderr: `file:12:5: error[policy::facts::wrong_type]: … (help: …)`.
     /// Text from the input (the file's name, values quoted in the message) is shown with
     /// control characters escaped, so that it cannot forge a line.

@@ -599,16 +599,7 @@ fn process(
             if let Some(b) = &ev.budget {
                 // The place is in a rule file: name the rule in the message, not a line of
                 // the facts.
-                let d = b.diag();
-                let p = policy::batch::Problem {
-                    warning: true,
-                    code: d.code,
-                    message: d.message,
-                    help: d.help,
-                    line: None,
-                    column: None,
-                    field: None,
-                };
+                let p = policy::batch::Problem::unplaced(b.diag());
                 err.push_str(&p.display(&rec.source));
                 err.push('\n');
             }

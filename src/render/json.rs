@@ -75,23 +75,7 @@ pub fn value(program: &Program, v: &Value, ty: &Ty) -> J {
                 .map(str::to_string)
                 .unwrap_or_else(|| i.to_string()),
         ),
-        Value::Num(_) | Value::Ratio(_) => {
-            // A quotient that is not an exact decimal is shown rounded, marked `≈`.
-            let n = match v {
-                Value::Ratio(f) => crate::eval::show_frac(*f),
-                other => other
-                    .as_frac()
-                    .map(|f| f.num.to_string())
-                    .unwrap_or_default(),
-            };
-            let unit = ty
-                .unit()
-                .filter(|u| *u != UNIT_ONE)
-                .and_then(|u| program.units.get(u))
-                .map(|u| u.name.clone())
-                .unwrap_or_default();
-            J::String(format!("{n}{unit}"))
-        }
+        Value::Num(_) | Value::Ratio(_) => J::String(number_text(program, v, ty)),
         Value::Text(t) => J::String(t.to_string()),
         Value::None => J::Null,
         other => J::String(format!("{other:?}")),
@@ -246,4 +230,23 @@ pub fn render(r: &Report) -> J {
     top.insert("warnings".into(), J::Array(warnings));
     top.insert("assumptions".into(), json!(r.assumptions()));
     J::Object(top)
+}
+
+/// A number as the decisions show it: its value (a quotient that is not an exact decimal
+/// rounded and marked `≈`) and the unit of its type, `"12.5%"`, `"30亿元"`.
+pub fn number_text(program: &Program, v: &Value, ty: &Ty) -> String {
+    let n = match v {
+        Value::Ratio(f) => crate::eval::show_frac(*f),
+        other => other
+            .as_frac()
+            .map(|f| f.num.to_string())
+            .unwrap_or_default(),
+    };
+    let unit = ty
+        .unit()
+        .filter(|u| *u != UNIT_ONE)
+        .and_then(|u| program.units.get(u))
+        .map(|u| u.name.as_str())
+        .unwrap_or_default();
+    format!("{n}{unit}")
 }
