@@ -218,6 +218,34 @@ fn an_unknown_result_names_the_facts_that_are_missing_and_only_those() {
 }
 
 #[test]
+fn equality_of_yes_no_values_and_of_text() {
+    for p in [T, F, U] {
+        for q in [T, F, U] {
+            let mut f = json!({});
+            tri(&mut f, "p", p);
+            tri(&mut f, "q", q);
+            let e = ev(f);
+            let eq = p.zip(q).map(|(a, b)| a == b);
+            assert_eq!(e.d("article1.p_eq_q"), show(eq), "p={p:?} q={q:?}");
+            assert_eq!(
+                e.d("article1.p_ne_q"),
+                show(eq.map(|x| !x)),
+                "p={p:?} q={q:?}"
+            );
+        }
+    }
+    let e = ev(json!({"label": "甲"}));
+    assert_eq!(e.d("article1.label_is"), "yes");
+    assert_eq!(e.d("article1.label_not"), "no");
+    let e = ev(json!({"label": "乙"}));
+    assert_eq!(e.d("article1.label_is"), "no");
+    assert_eq!(e.d("article1.label_not"), "yes");
+    let e = ev(json!({}));
+    assert_eq!(e.d("article1.label_is"), "undetermined");
+    assert_eq!(e.missing("article1.label_is"), ["label"]);
+}
+
+#[test]
 fn not_of_unknown_stays_unknown() {
     let e = ev(json!({}));
     assert_eq!(e.d("article1.not1"), "undetermined");
@@ -545,6 +573,18 @@ fn adding_months_and_years_clamps_to_the_end_of_the_month() {
     assert_eq!(e.d("article5.plus_days"), "2024-03-06");
     let e = ev(json!({"start": "2024-03-06"}));
     assert_eq!(e.d("article5.minus_days"), "2024-02-25");
+}
+
+#[test]
+fn durations_add_and_subtract_component_by_component() {
+    let e = ev(json!({"start": "2024-01-31"}));
+    // + 1 year 2 months: 2025-03-31; + 3 days.
+    assert_eq!(e.d("article5.dur_plus"), "2025-04-03");
+    // + 1 year − 2 months: 2024-11-30 (clamped); − 3 days.
+    assert_eq!(e.d("article5.dur_minus"), "2024-11-27");
+    assert_eq!(e.d("article5.dur_first"), "2024-02-29");
+    assert_eq!(e.d("article5.dur_eq"), "yes");
+    assert_eq!(e.d("article5.dur_ne"), "yes");
 }
 
 #[test]
