@@ -11,7 +11,7 @@ mod common;
 
 use common::root;
 use policy::diag::Sources;
-use policy::eval::{evaluate, DecisionResult, Outcome, Status, Value};
+use policy::eval::{evaluate, Check, DecisionResult, Evaluation, Outcome, Status, Value};
 use serde_json::{json, Value as J};
 use std::sync::OnceLock;
 
@@ -968,4 +968,131 @@ fn arithmetic_is_exact() {
     assert_eq!(e.d("article7.product"), "0");
     let e = ev(json!({"n": 1, "m": 4}));
     assert_eq!(e.d("article7.ratio"), "0.25");
+}
+
+// ── explanations ─────────────────────────────────────────────────────────────
+
+/// The evaluation of `facts` with explanations, as of 2025-06-30.
+fn explained(facts: J) -> Evaluation {
+    let p = &rule_set().program;
+    let text = facts.to_string();
+    let (f, _) = policy::facts::load(p, policy::facts::Format::Json, &text, 0).unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+    evaluate(p, &f, date, true)
+}
+
+fn checks<'a>(e: &'a Evaluation, name: &str) -> &'a [Check] {
+    let p = &rule_set().program;
+    let id = p.decisions.iter().position(|d| d.name == name).unwrap();
+    &e.decisions[id].checks
+}
+
+#[test]
+fn without_explanations_nothing_is_recorded() {
+    let p = &rule_set().program;
+    let facts = json!({
+        "p": false, "q": true, "heavy": true, "efficient": false, "start": "2024-01-31",
+        "end": "2024-03-01", "s": {"2020": 1000, "2021": 100, "2022": 105, "2023": 121},
+        "items": [item("a", T, T, Some(3)), item("b", U, F, Some(1))], "n": 1, "m": 2,
+    });
+    let (f, _) =
+        policy::facts::load(p, policy::facts::Format::Json, &facts.to_string(), 0).unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+    let quick = evaluate(p, &f, date, false);
+    for (d, r) in p.decisions.iter().zip(&quick.decisions) {
+        assert!(r.checks.is_empty(), "{} has checks", d.name);
+        for rule in &r.rules {
+            assert!(rule.checks.is_empty(), "a rule of {} has checks", d.name);
+        }
+    }
+    // With explanations the same facts give checks.
+    let full = explained(facts);
+    assert!(!checks(&full, "article4.g_ge_10").is_empty());
+    assert!(!checks(&full, "article5.before").is_empty());
+}
+
+#[test]
+fn an_explanation_shows_both_sides_of_and_and_or_even_when_the_first_decides() {
+    let e = explained(json!({"p": false, "q": true}));
+    let c = checks(&e, "article1.and2");
+    assert_eq!(c.len(), 2, "{c:?}");
+    assert_eq!(c[0].holds, Some(false));
+    assert_eq!(c[1].holds, Some(true));
+    let e = explained(json!({"p": true, "q": false}));
+    let c = checks(&e, "article1.or2");
+    assert_eq!(c.len(), 2, "{c:?}");
+    assert_eq!(c[0].holds, Some(true));
+    assert_eq!(c[1].holds, Some(false));
+}
+
+#[test]
+fn an_explanation_shows_a_growth_and_its_margin_from_the_threshold() {
+    // 100 → 121 over two years and 1000 → 1331 over three are exactly 10% a year.
+    let e = explained(json!({"s": {"2020": 1000, "2021": 100, "2022": 105, "2023": 1331}}));
+    let c = &checks(&e, "article4.g3_ge_10")[0];
+    assert_eq!(c.holds, Some(true));
+    // Shown in the unit of the threshold: 10.00 %.
+    let left = c.left.as_ref().unwrap();
+    assert_eq!(
+        (left.value.as_str(), left.unit.as_str()),
+        ("10.00", "%"),
+        "{c:?}"
+    );
+    let e = explained(json!({"s": {"2021": 100, "2022": 105, "2023": 121}}));
+    for d in ["article4.g_ge_10", "article4.flip_le_10"] {
+        let c = &checks(&e, d)[0];
+        assert_eq!(c.holds, Some(true), "{d}");
+        let growth = if d.contains("flip") {
+            &c.right
+        } else {
+            &c.left
+        };
+        assert_eq!(
+            growth.as_ref().unwrap().value.parse::<f64>().unwrap(),
+            10.0,
+            "{d}: {c:?}"
+        );
+        let margin = c
+            .margin
+            .as_ref()
+            .unwrap_or_else(|| panic!("{d}: no margin"));
+        assert_eq!(margin.value.parse::<f64>().unwrap(), 0.0, "{d}: {c:?}");
+    }
+    // 100 → 144: 20% a year, 10 points above the threshold (and below it when flipped).
+    let e = explained(json!({"s": {"2021": 100, "2022": 105, "2023": 144}}));
+    let c = &checks(&e, "article4.g_ge_10")[0];
+    assert_eq!(
+        c.margin.as_ref().unwrap().value.parse::<f64>().unwrap(),
+        10.0
+    );
+    let c = &checks(&e, "article4.flip_le_10")[0];
+    assert_eq!(
+        c.margin.as_ref().unwrap().value.parse::<f64>().unwrap(),
+        -10.0
+    );
+}
+
+#[test]
+fn a_growth_cannot_be_computed_with() {
+    let e = ev(series(json!(100), json!(105), json!(121)));
+    assert_eq!(e.d("article4.g_times_2"), "undetermined");
+    assert_eq!(
+        e.get("article4.g_times_2").why.reasons,
+        ["growth rates can only be compared, not computed with"]
+    );
+}
+
+#[test]
+fn comparisons_in_a_filter_are_not_explanations() {
+    let e = explained(json!({"items": [item("a", T, T, Some(3)), item("b", T, F, Some(1))]}));
+    let c = checks(&e, "article6.every_big");
+    assert!(
+        c.iter().all(|c| c.op != policy::syntax::ast::BinOp::Gt),
+        "{c:?}"
+    );
+    assert_eq!(
+        ev(json!({"items": [item("a", T, T, Some(3)), item("b", T, F, Some(1))]}))
+            .d("article6.every_big"),
+        "yes"
+    );
 }
