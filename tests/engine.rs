@@ -885,6 +885,19 @@ fn latest_of_nothing_is_none() {
 }
 
 #[test]
+fn a_value_declared_or_none_compares_with_none() {
+    let e = ev(json!({"start": "2024-01-31", "items": []}));
+    assert_eq!(e.d("article6.nd_none"), "yes");
+    assert_eq!(e.d("article6.sd_none"), "no");
+    assert_eq!(e.d("article6.cn_none"), "no");
+    let e = ev(json!({}));
+    assert_eq!(e.d("article6.nd_none"), "yes");
+    assert_eq!(e.d("article6.sd_none"), "undetermined");
+    assert_eq!(e.missing("article6.sd_none"), ["start"]);
+    assert_eq!(e.missing("article6.cn_none"), ["items"]);
+}
+
+#[test]
 fn in_a_list() {
     assert_eq!(ev(json!({"tag": "a"})).d("article6.tag_in"), "yes");
     assert_eq!(ev(json!({"tag": "b"})).d("article6.tag_in"), "yes");
