@@ -1109,3 +1109,37 @@ fn comparisons_in_a_filter_are_not_explanations() {
         "yes"
     );
 }
+
+#[test]
+fn a_definition_read_in_a_filter_is_not_explained() {
+    let e = explained(json!({"n": 3, "items": [item("a", T, T, None), item("b", T, T, None)]}));
+    let c = checks(&e, "article6.every_slot");
+    assert!(
+        c.iter().all(|c| c.op != policy::syntax::ast::BinOp::Gt),
+        "{c:?}"
+    );
+}
+
+#[test]
+fn a_comparison_is_explained_once_per_place() {
+    // The definition's comparison is read twice at one place: one check.
+    let e = explained(json!({"n": 3}));
+    assert_eq!(checks(&e, "article8.twice").len(), 1);
+    // The same comparison written twice: two places, two checks.
+    assert_eq!(checks(&e, "article8.two_places").len(), 2);
+}
+
+#[test]
+fn at_most_max_checks_are_kept_and_the_rest_counted() {
+    let e = explained(json!({"n": 1}));
+    let p = &rule_set().program;
+    let id = p
+        .decisions
+        .iter()
+        .position(|d| d.name == "article8.clause1")
+        .unwrap();
+    let rule = &e.decisions[id].rules[0];
+    assert_eq!(rule.outcome, Outcome::Met);
+    assert_eq!(rule.checks.len(), policy::eval::MAX_CHECKS);
+    assert_eq!(rule.checks_truncated, 100 - policy::eval::MAX_CHECKS);
+}
