@@ -1143,3 +1143,15 @@ fn at_most_max_checks_are_kept_and_the_rest_counted() {
     assert_eq!(rule.checks.len(), policy::eval::MAX_CHECKS);
     assert_eq!(rule.checks_truncated, 100 - policy::eval::MAX_CHECKS);
 }
+
+#[test]
+fn an_explanation_shows_every_element_even_after_the_result_is_decided() {
+    let list = json!({"items": [item("a", T, T, Some(1)), item("b", T, T, Some(5))]});
+    let e = explained(list.clone());
+    assert_eq!(checks(&e, "article6.every_key").len(), 2);
+    let list2 = json!({"items": [item("a", T, T, Some(5)), item("b", T, T, Some(1))]});
+    let e2 = explained(list2.clone());
+    assert_eq!(checks(&e2, "article6.any_key").len(), 2);
+    assert_eq!(ev(list).d("article6.every_key"), "no");
+    assert_eq!(ev(list2).d("article6.any_key"), "yes");
+}
