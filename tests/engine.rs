@@ -1155,3 +1155,15 @@ fn an_explanation_shows_every_element_even_after_the_result_is_decided() {
     assert_eq!(ev(list).d("article6.every_key"), "no");
     assert_eq!(ev(list2).d("article6.any_key"), "yes");
 }
+
+#[test]
+fn years_refuses_a_range_longer_than_a_thousand_years() {
+    // 1030..=2030 spans exactly 1000 years (1001 of them): allowed.
+    assert_eq!(ev(json!({"yr": 1030})).d("article7.year_span"), "1001");
+    let e = ev(json!({"yr": 1029}));
+    assert_eq!(e.d("article7.year_span"), "undetermined");
+    assert_eq!(
+        e.get("article7.year_span").why.reasons,
+        ["the range of years is too long"]
+    );
+}
