@@ -534,3 +534,24 @@ fn the_cli_reports_a_stopped_evaluation_with_code_place_and_help() {
         "{stdout}"
     );
 }
+
+/// A fall to zero is a growth of exactly −100%: equal to a threshold of −100%, not above it.
+#[test]
+fn a_fall_to_zero_is_exactly_minus_one_hundred_percent() {
+    let text = r#"policy "测试" { in_force 2020-01-01 to 2030-12-31 }
+fact s "序列": series of number
+definition w = years(2021, 2023)
+article 1 "增速" {
+  clause 1 "高于" { rule "高于-100%": growth(s, w) > -100% }
+  clause 2 "不高于" { rule "不高于-100%": growth(s, w) <= -100% }
+  clause 3 "等于" { rule "等于-100%": growth(s, w) = -100% }
+  clause 4 "高于-99%" { rule "高于-99%": growth(s, w) > -99% }
+}
+"#;
+    let rules = load("minus100.policy", text.to_string());
+    let ev = run_on(&rules, &json!({"s": {"2021": 100, "2022": 50, "2023": 0}}), "2025-06-30");
+    assert_eq!(rule_of(&rules, &ev, 1).0, Outcome::NotMet);
+    assert_eq!(rule_of(&rules, &ev, 2).0, Outcome::Met);
+    assert_eq!(rule_of(&rules, &ev, 3).0, Outcome::Met);
+    assert_eq!(rule_of(&rules, &ev, 4).0, Outcome::NotMet);
+}
