@@ -549,9 +549,30 @@ article 1 "增速" {
 }
 "#;
     let rules = load("minus100.policy", text.to_string());
-    let ev = run_on(&rules, &json!({"s": {"2021": 100, "2022": 50, "2023": 0}}), "2025-06-30");
+    let ev = run_on(
+        &rules,
+        &json!({"s": {"2021": 100, "2022": 50, "2023": 0}}),
+        "2025-06-30",
+    );
     assert_eq!(rule_of(&rules, &ev, 1).0, Outcome::NotMet);
     assert_eq!(rule_of(&rules, &ev, 2).0, Outcome::Met);
     assert_eq!(rule_of(&rules, &ev, 3).0, Outcome::Met);
     assert_eq!(rule_of(&rules, &ev, 4).0, Outcome::NotMet);
+}
+
+/// `latest(s)`, the figure of a series' latest year, parses although `latest` is also the
+/// keyword of `latest x in … by …`.
+#[test]
+fn latest_of_a_series_is_a_function_as_documented() {
+    let text = r#"policy "测试" { in_force 2020-01-01 to 2030-12-31 }
+fact s "序列": series of number
+article 1 "最新" {
+  clause 1 "最近一年" { rule "最近一年不少于10": latest(s) >= 10 }
+}
+"#;
+    let rules = load("latest.policy", text.to_string());
+    let ev = run_on(&rules, &json!({"s": {"2021": 5, "2023": 12}}), "2025-06-30");
+    assert_eq!(rule_of(&rules, &ev, 1).0, Outcome::Met);
+    let ev = run_on(&rules, &json!({"s": {"2023": 5, "2021": 12}}), "2025-06-30");
+    assert_eq!(rule_of(&rules, &ev, 1).0, Outcome::NotMet);
 }

@@ -1163,11 +1163,12 @@ impl Builder {
                 let name = it
                     .next()
                     .map(|c| Ident {
-                        // `any(…)` is the keyword `any` used as a function, in any keyword set.
-                        name: if c.as_rule() == Rule::kw_any {
-                            "any".to_string()
-                        } else {
-                            c.as_str().to_string()
+                        // `any(…)` and `latest(…)` are keywords used as functions, in any
+                        // keyword set.
+                        name: match c.as_rule() {
+                            Rule::kw_any => "any".to_string(),
+                            Rule::kw_latest => "latest".to_string(),
+                            _ => c.as_str().to_string(),
                         },
                         span: self.span(&c),
                     })
