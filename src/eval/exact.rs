@@ -389,6 +389,97 @@ mod tests {
     }
 
     #[test]
+    fn trailing_zeros_are_dropped_only_where_a_result_must_fit() {
+        // 25·10^-17 × 4·10^-13 = 100·10^-30: two zeros dropped, 28 places left.
+        assert_eq!(
+            mul(d("0.00000000000000025"), d("0.0000000000004")),
+            Some(d("0.0000000000000000000000000001"))
+        );
+        // Exactly 28 places fit as they are.
+        assert_eq!(
+            mul(d("0.00000000000001"), d("0.00000000000003")),
+            Some(d("0.0000000000000000000000000003"))
+        );
+        // A mantissa one digit too long, ending in zero: it fits once the zero goes.
+        assert_eq!(
+            mul(d("7922816251426433759354395033.5"), d("10")),
+            Some(Decimal::MAX)
+        );
+        // Too long and no zero to drop: refused.
+        assert_eq!(mul(Decimal::MAX, d("3")), None);
+        assert_eq!(mul(d("0.00000000000001"), d("0.000000000000003")), None);
+    }
+
+    #[test]
+    fn powers_are_exact_or_none() {
+        assert_eq!(pow(d("1.1"), 0), Some(Decimal::ONE));
+        assert_eq!(pow(d("1.1"), 2), Some(d("1.21")));
+        assert_eq!(pow(d("-2"), 3), Some(d("-8")));
+        assert_eq!(pow(d("0.3"), 29), None);
+    }
+
+    /// A small deterministic generator (no dependency on randomness in tests).
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            self.0 >> 11
+        }
+    }
+
+    #[test]
+    fn products_compare_as_exact_integers_do() {
+        // Mantissas below 2^40 and scales up to 6: every product, brought to 12 decimal
+        // places, fits a u128, which gives the true order to compare with. The products
+        // span several 32-bit digits, so carries and trimming are exercised.
+        let mut g = Lcg(7);
+        for i in 0..4000 {
+            let mut pick = || {
+                let m = i128::from(g.next() % (1u64 << 40));
+                let m = if i % 7 == 0 { m % 1000 } else { m };
+                let s = (g.next() % 7) as u32;
+                let neg = g.next() % 5 == 0;
+                (if neg { -m } else { m }, s)
+            };
+            let (a, b, c, e) = (pick(), pick(), pick(), pick());
+            let dec = |(m, s): (i128, u32)| Decimal::from_i128_with_scale(m, s);
+            let exact =
+                |(m1, s1): (i128, u32), (m2, s2): (i128, u32)| m1 * m2 * 10i128.pow(12 - s1 - s2);
+            let want = exact(a, b).cmp(&exact(c, e));
+            assert_eq!(
+                cmp_products(dec(a), dec(b), dec(c), dec(e)),
+                want,
+                "{:?}×{:?} vs {:?}×{:?}",
+                dec(a),
+                dec(b),
+                dec(c),
+                dec(e)
+            );
+            // Equal products written differently compare equal.
+            assert_eq!(
+                cmp_products(dec(a), dec(b), dec(b), dec(a)),
+                Ordering::Equal
+            );
+        }
+        // Zero is zero whatever the sign of the other factor.
+        assert_eq!(
+            cmp_products(d("-3"), Decimal::ZERO, Decimal::ZERO, d("5")),
+            Ordering::Equal
+        );
+        // Beyond u128: (2^96 − 1)² compared with one less than it.
+        let m = Decimal::MAX;
+        assert_eq!(cmp_products(m, m, m, m - Decimal::ONE), Ordering::Greater);
+        assert_eq!(
+            cmp_power_products(Decimal::ONE, m, m, Decimal::ONE, 3),
+            Ordering::Greater
+        );
+        assert_eq!(cmp_power_products(m, m, m, m, 5), Ordering::Equal);
+    }
+
+    #[test]
     fn mul_is_exact_or_none() {
         assert_eq!(mul(d("1.5"), d("2")), Some(d("3")));
         // 56 decimal places cannot be held: not rounded, refused.
