@@ -441,7 +441,7 @@ mod tests {
                 let m = i128::from(g.next() % (1u64 << 40));
                 let m = if i % 7 == 0 { m % 1000 } else { m };
                 let s = (g.next() % 7) as u32;
-                let neg = g.next() % 5 == 0;
+                let neg = g.next().is_multiple_of(5);
                 (if neg { -m } else { m }, s)
             };
             let (a, b, c, e) = (pick(), pick(), pick(), pick());
