@@ -584,3 +584,29 @@ fn arith(op: BinOp, a: Value, b: Value) -> V {
         _ => V::reason("the values cannot be combined"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reasons(v: &V) -> Vec<String> {
+        match v {
+            V::Unknown(w) => w.reasons.clone(),
+            V::Known(_) => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn dividing_by_zero_is_undetermined_and_says_so() {
+        let one = Value::Num(Decimal::ONE);
+        let zero = Value::Num(Decimal::ZERO);
+        let v = arith(BinOp::Div, one.clone(), zero);
+        assert_eq!(reasons(&v), ["division by zero"]);
+        // A fraction that is zero divides no better.
+        let zero_third = Value::Ratio(Frac::new(Decimal::ZERO, Decimal::from(3)).unwrap());
+        let v = arith(BinOp::Div, one.clone(), zero_third);
+        assert_eq!(reasons(&v), ["division by zero"]);
+        let v = arith(BinOp::Div, one, Value::Num(Decimal::from(4)));
+        assert!(matches!(v, V::Known(_)));
+    }
+}
