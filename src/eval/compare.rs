@@ -609,4 +609,32 @@ mod tests {
         let v = arith(BinOp::Div, one, Value::Num(Decimal::from(4)));
         assert!(matches!(v, V::Known(_)));
     }
+
+    #[test]
+    fn the_margin_of_a_growth_near_its_threshold_is_its_first_order_difference() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let ten = Frac::whole(d("0.1"));
+        // 100 → 121 over two years is exactly 10% a year: no margin.
+        let m = growth_margin_linear(d("100"), d("121"), 2, Decimal::ONE, ten).unwrap();
+        assert!(m.is_zero());
+        // 100 → 121.21: (1.2121 − 1.1²) / (2 × 1.1) = 0.0021 / 2.2.
+        let m = growth_margin_linear(d("100"), d("121.21"), 2, Decimal::ONE, ten).unwrap();
+        assert_eq!(
+            m.order(Frac::new(d("0.0021"), d("2.2")).unwrap()),
+            Ordering::Equal
+        );
+        // In percent (scale 100) the margin is a hundred times larger.
+        let m = growth_margin_linear(
+            d("100"),
+            d("121.21"),
+            2,
+            Decimal::from(100),
+            Frac::whole(Decimal::from(10)),
+        )
+        .unwrap();
+        assert_eq!(
+            m.order(Frac::new(d("0.21"), d("2.2")).unwrap()),
+            Ordering::Equal
+        );
+    }
 }
