@@ -187,9 +187,15 @@ fn a_revision_is_finished_with_policy_commands_alone() {
         if !name.ends_with(".rs") || name == "shipped.rs" {
             continue;
         }
+        // Code only: a comment may say why a test does not read `policies/`.
         let text = std::fs::read_to_string(&path).unwrap();
+        let code: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect();
+        let code = code.join("\n");
         assert!(
-            !text.contains("\"policies") && !text.contains("policies/"),
+            !code.contains("\"policies") && !code.contains("policies/"),
             "tests/{name} reads the shipped rule set; engine tests use {RULES}"
         );
     }
