@@ -159,16 +159,6 @@ fn inclusive(op: BinOp) -> bool {
     matches!(op, BinOp::Ge | BinOp::Le)
 }
 
-fn flip(op: BinOp) -> BinOp {
-    match op {
-        BinOp::Lt => BinOp::Gt,
-        BinOp::Le => BinOp::Ge,
-        BinOp::Gt => BinOp::Lt,
-        BinOp::Ge => BinOp::Le,
-        o => o,
-    }
-}
-
 /// The place of `value[range]` inside the string literal `s`, when the literal is
 /// written without escapes; else the whole literal.
 fn span_in(s: &ast::Str, text: &str, range: std::ops::Range<usize>) -> Span {
@@ -332,13 +322,13 @@ fn thresholds<'a>(
                 }
             } else if let Some((qty, text, written)) = params.resolve_written(units, l, 0) {
                 out.push(Threshold {
-                    op: flip(*op),
+                    op: op.flipped(),
                     qty,
                     text,
                     written,
                 });
                 if let Some(n) = param_name(l) {
-                    used.push((n, flip(*op)));
+                    used.push((n, op.flipped()));
                 }
             }
         }

@@ -146,16 +146,6 @@ fn holds(op: BinOp, o: Ordering) -> bool {
     }
 }
 
-fn flip(op: BinOp) -> BinOp {
-    match op {
-        BinOp::Lt => BinOp::Gt,
-        BinOp::Le => BinOp::Ge,
-        BinOp::Gt => BinOp::Lt,
-        BinOp::Ge => BinOp::Le,
-        o => o,
-    }
-}
-
 impl<'p> Evaluator<'p> {
     pub(super) fn binary(&mut self, op: BinOp, l: &Expr, r: &Expr, whole: &Expr) -> V {
         match op {
@@ -481,7 +471,7 @@ fn order(a: &Value, b: &Value, op: BinOp) -> Result<bool, String> {
         ) => {
             let t = t.as_frac().ok_or("the values cannot be compared")?;
             let o = cmp_growth(*first, *last, *n, *scale, t)?;
-            return Ok(holds(flip(op), o));
+            return Ok(holds(op.flipped(), o));
         }
         (Value::Date(x), Value::Date(y)) => x.cmp(y),
         (Value::Enum(x), Value::Enum(y)) => x.cmp(y),

@@ -331,6 +331,17 @@ impl BinOp {
             BinOp::Div => "/",
         }
     }
+    /// The same comparison with its sides swapped: `a < b` ⇔ `b > a`.
+    pub fn flipped(self) -> BinOp {
+        match self {
+            BinOp::Lt => BinOp::Gt,
+            BinOp::Le => BinOp::Ge,
+            BinOp::Gt => BinOp::Lt,
+            BinOp::Ge => BinOp::Le,
+            o => o,
+        }
+    }
+
     pub fn is_comparison(self) -> bool {
         matches!(
             self,
