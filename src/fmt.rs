@@ -313,6 +313,9 @@ impl Printer<'_> {
                 self.word("dimension ");
                 self.ident(&d.name);
                 self.label(&d.label);
+                if d.bare_numbers {
+                    self.word(" bare_numbers");
+                }
                 self.open();
                 for u in &d.units {
                     self.line_at(start(u.span));
@@ -743,6 +746,25 @@ impl Printer<'_> {
                     self.expr(f);
                 }
             }
+            ExprKind::Aggregate {
+                kind,
+                var,
+                over,
+                filter,
+                body,
+            } => {
+                self.word(kind.word());
+                self.word(" ");
+                self.ident(var);
+                self.word(" in ");
+                self.expr(over);
+                if let Some(f) = filter {
+                    self.word(" where ");
+                    self.expr(f);
+                }
+                self.word(": ");
+                self.expr(body);
+            }
             ExprKind::Pick {
                 latest,
                 var,
@@ -918,6 +940,20 @@ pub fn flat(e: &Expr) -> String {
             over,
             filter: f,
         } => format!("count {} in {}{}", var.name, flat(over), filter(f)),
+        ExprKind::Aggregate {
+            kind,
+            var,
+            over,
+            filter: f,
+            body,
+        } => format!(
+            "{} {} in {}{}: {}",
+            kind.word(),
+            var.name,
+            flat(over),
+            filter(f),
+            flat(body)
+        ),
         ExprKind::Pick {
             latest,
             var,

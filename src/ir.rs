@@ -17,6 +17,9 @@ pub type AnnotId = usize;
 pub const UNIT_ONE: UnitId = 0;
 /// The percent unit: dimensionless, one hundredth.
 pub const UNIT_PERCENT: UnitId = 1;
+/// The unit of a compound growth rate (`growth(s, w)`): a plain number that can be
+/// compared but not computed with, since it is kept as an exact root.
+pub const UNIT_GROWTH: UnitId = 2;
 
 #[derive(Debug, Clone)]
 pub struct Program {
@@ -295,9 +298,23 @@ pub enum ExprKind {
         depth: usize,
     },
     Count {
+        var_name: String,
+        over_text: String,
         over: Box<Expr>,
         filter: Option<Box<Expr>>,
         depth: usize,
+    },
+    /// `sum`, `mean`, `min`, `max` of `body` over the elements that pass `filter`.
+    /// `nonneg`: the body's values are counts, never negative (a bound for unknowns).
+    Aggregate {
+        kind: crate::syntax::ast::Agg,
+        var_name: String,
+        over_text: String,
+        over: Box<Expr>,
+        filter: Option<Box<Expr>>,
+        body: Box<Expr>,
+        depth: usize,
+        nonneg: bool,
     },
     /// `latest`/`earliest … by key`: the element with the greatest/smallest key, or `none`.
     Pick {

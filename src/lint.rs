@@ -349,6 +349,9 @@ fn children(e: &ast::Expr) -> Vec<&ast::Expr> {
         ExprKind::If(a, b, c) => vec![a, b, c],
         ExprKind::Quantifier {
             over, filter, body, ..
+        }
+        | ExprKind::Aggregate {
+            over, filter, body, ..
         } => {
             let mut v: Vec<&ast::Expr> = vec![over, body];
             v.extend(filter.as_deref());

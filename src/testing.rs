@@ -949,6 +949,9 @@ fn refs(
         }
         ExprKind::Quantifier {
             over, filter, body, ..
+        }
+        | ExprKind::Aggregate {
+            over, filter, body, ..
         } => {
             go(over, out);
             if let Some(f) = filter {

@@ -1045,11 +1045,11 @@ fn an_explanation_shows_a_growth_and_its_margin_from_the_threshold() {
     let e = explained(json!({"s": {"2020": 1000, "2021": 100, "2022": 105, "2023": 1331}}));
     let c = &checks(&e, "article4.g3_ge_10")[0];
     assert_eq!(c.holds, Some(true));
-    // Shown in the unit of the threshold: 10.00 %.
+    // Shown in the unit of the threshold, without trailing zeros: 10 %.
     let left = c.left.as_ref().unwrap();
     assert_eq!(
         (left.value.as_str(), left.unit.as_str()),
-        ("10.00", "%"),
+        ("10", "%"),
         "{c:?}"
     );
     let e = explained(json!({"s": {"2021": 100, "2022": 105, "2023": 121}}));
@@ -1088,12 +1088,41 @@ fn an_explanation_shows_a_growth_and_its_margin_from_the_threshold() {
 
 #[test]
 fn a_growth_cannot_be_computed_with() {
+    // Arithmetic on a growth is a check-time error (it used to be undetermined at run time).
+    let base =
+        std::fs::read_to_string(root().join("tests/fixtures/engine/00-base.policy")).unwrap();
+    let rules = "definition 窗口 \"w\" = years(2021, 2023)\n\
+                 article 4 \"g\" { decision g_times_2 = growth(s, 窗口) * 2 >= 20% }\n";
+    let mut sources = Sources::new();
+    let errors = match policy::load_rule_set(
+        &mut sources,
+        vec![
+            ("base.policy".into(), base),
+            ("g.policy".into(), rules.into()),
+        ],
+    ) {
+        Ok(_) => panic!("arithmetic on a growth was accepted"),
+        Err(e) => e,
+    };
+    let codes: Vec<&str> = errors
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.code)
+        .collect();
+    assert_eq!(codes, ["policy::check::growth_arithmetic"]);
+}
+
+#[test]
+fn a_growth_is_compared_with_another_exactly() {
+    // 2021→2023: 100 → 121 is 10% a year; 2022→2023: 105 → 121 is about 15.2%.
     let e = ev(series(json!(100), json!(105), json!(121)));
-    assert_eq!(e.d("article4.g_times_2"), "undetermined");
-    assert_eq!(
-        e.get("article4.g_times_2").why.reasons,
-        ["growth rates can only be compared, not computed with"]
-    );
+    assert_eq!(e.d("article4.g_vs_g"), "no");
+    // 100 → 110 → 121: 10% both ways, not greater.
+    let e = ev(series(json!(100), json!(110), json!(121)));
+    assert_eq!(e.d("article4.g_vs_g"), "no");
+    // 100 → 118 → 121: about 2.5% in the last year, below the two-year 10%.
+    let e = ev(series(json!(100), json!(118), json!(121)));
+    assert_eq!(e.d("article4.g_vs_g"), "yes");
 }
 
 #[test]

@@ -154,7 +154,12 @@ impl<'a> Checker<'a> {
                 } else {
                     Builtin::MeanGrowth
                 };
-                built(b, vec![s, w], Ty::Num(UNIT_ONE), span)
+                let unit = if matches!(b, Builtin::Growth) {
+                    UNIT_GROWTH
+                } else {
+                    UNIT_ONE
+                };
+                built(b, vec![s, w], Ty::Num(unit), span)
             }
             "known" => {
                 if !self.arity(name, args, 1, span) {
@@ -199,6 +204,11 @@ impl<'a> Checker<'a> {
                     return mk_err(span);
                 }
                 let xs: Vec<Expr> = args.iter().map(|a| self.expr(a)).collect();
+                if let Some(g) = xs.iter().find(|x| x.ty.unit() == Some(UNIT_GROWTH)) {
+                    let at = g.span;
+                    self.growth_arithmetic(at, &format!("passed to `{}`", name.name));
+                    return mk_err(span);
+                }
                 let ty = xs.first().map(|x| x.ty.clone()).unwrap_or(Ty::Error);
                 let xs: Vec<Expr> = xs
                     .into_iter()
@@ -238,6 +248,10 @@ impl<'a> Checker<'a> {
                 }
                 let x = self.any_arg(args, 0);
                 let ty = x.ty.clone();
+                if ty.unit() == Some(UNIT_GROWTH) {
+                    self.growth_arithmetic(x.span, "passed to `abs`");
+                    return mk_err(span);
+                }
                 if ty != Ty::Error && ty.unit().is_none() {
                     self.type_error(x.span, "a number", &ty, "abs takes a number");
                 }

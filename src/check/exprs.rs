@@ -2,6 +2,15 @@
 
 use super::*;
 
+/// A checked bare number literal (`30`, `-1`), as [`is_bare_number`] on the tree.
+fn is_bare_literal(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Num(_) => e.ty == Ty::Num(UNIT_ONE),
+        ExprKind::Neg(x) => is_bare_literal(x),
+        _ => false,
+    }
+}
+
 fn is_bare_number(e: &ast::Expr) -> bool {
     match &e.kind {
         AK::Quantity { unit: None, .. } => true,
@@ -30,6 +39,9 @@ impl<'a> Checker<'a> {
             Ty::Num(u) | Ty::Count(u) => {
                 if *u == ANY_UNIT {
                     return "a number".into();
+                }
+                if *u == UNIT_GROWTH {
+                    return "a growth rate".into();
                 }
                 let name = self
                     .units
@@ -115,6 +127,17 @@ impl<'a> Checker<'a> {
                 }
                 if self.units.same_dim(a, b) {
                     return self.convert(e, b);
+                }
+                if a == UNIT_ONE && is_bare_literal(&e) && self.units.is_real(b) {
+                    if self.units.bare_allowed(b) {
+                        return Expr {
+                            ty: want.clone(),
+                            ..e
+                        };
+                    }
+                    let text = self.text_of(e.span);
+                    self.bare_number(e.span, &text, b);
+                    return Self::error_expr(span);
                 }
                 self.unit_mismatch(span, a, b, None);
                 Self::error_expr(span)
@@ -250,6 +273,52 @@ impl<'a> Checker<'a> {
         );
     }
 
+    /// `30` beside a quantity in 亿元: a bare number where a unit is due.
+    fn bare_number(&mut self, span: Span, text: &str, unit: UnitId) {
+        let name = self
+            .units
+            .get(unit)
+            .map(|u| u.name.clone())
+            .unwrap_or_default();
+        let dim = self
+            .units
+            .dim(unit)
+            .first()
+            .and_then(|(k, _)| self.units.base_dims.get(*k).cloned())
+            .unwrap_or_default();
+        let text = text.trim();
+        self.err(
+            Diag::error(
+                "policy::check::bare_number",
+                format!("`{text}` has no unit, beside a quantity in {name} (数字没有单位)"),
+            )
+            .at(span)
+            .label("a number without a unit")
+            .help(format!(
+                "写作 {text} {name} / write `{text} {name}`; a bare number is a plain number, \
+                 not a quantity (to read bare numbers in the other side's unit, declare \
+                 `dimension {dim} bare_numbers {{ … }}`)"
+            )),
+        );
+    }
+
+    /// A growth rate in arithmetic: refused, since it is kept as an exact root that
+    /// can only be compared.
+    pub(super) fn growth_arithmetic(&mut self, span: Span, what: &str) {
+        self.err(
+            Diag::error(
+                "policy::check::growth_arithmetic",
+                format!("a growth rate can only be compared, not {what} (增速只能比较，不能运算)"),
+            )
+            .at(span)
+            .label("a growth rate here")
+            .help(
+                "move the arithmetic to the threshold: `growth(s, w) >= 10%` rather than \
+                 `growth(s, w) * 2 >= 20%`; `mean_growth(s, w)` is a rate that can be computed with",
+            ),
+        );
+    }
+
     /// Bring two numeric operands to one unit (the finer one).
     fn unify_nums(
         &mut self,
@@ -264,11 +333,23 @@ impl<'a> Checker<'a> {
             return None;
         };
         let (mut l, mut r) = (l, r);
-        // A bare number takes the unit of the other side: `x >= 1` for `x` in 家.
-        if is_bare_number(la) && ul == UNIT_ONE && ur != UNIT_ONE {
+        // A bare number is a plain number. Beside a quantity with a dimension it is an
+        // error, unless the dimension declares `bare_numbers`: then it takes the unit
+        // of the other side (`x >= 1` for `x` in 家).
+        if is_bare_number(la) && ul == UNIT_ONE && self.units.is_real(ur) {
+            if !self.units.bare_allowed(ur) {
+                let text = self.text_of(la.span);
+                self.bare_number(la.span, &text, ur);
+                return None;
+            }
             l.ty = Ty::Num(ur);
             ul = ur;
-        } else if is_bare_number(ra) && ur == UNIT_ONE && ul != UNIT_ONE {
+        } else if is_bare_number(ra) && ur == UNIT_ONE && self.units.is_real(ul) {
+            if !self.units.bare_allowed(ul) {
+                let text = self.text_of(ra.span);
+                self.bare_number(ra.span, &text, ul);
+                return None;
+            }
             r.ty = Ty::Num(ul);
             ur = ul;
         }
@@ -276,7 +357,16 @@ impl<'a> Checker<'a> {
             self.unit_mismatch(span, ul, ur, Some(op));
             return None;
         }
-        let u = self.units.finer(ul, ur);
+        // A plain number plus or minus a percentage is a plain number: `1 + 10%` is 1.1.
+        let plain_and_percent = matches!(
+            (ul, ur),
+            (UNIT_ONE, UNIT_PERCENT) | (UNIT_PERCENT, UNIT_ONE)
+        );
+        let u = if plain_and_percent && matches!(op, BinOp::Add | BinOp::Sub) {
+            UNIT_ONE
+        } else {
+            self.units.finer(ul, ur)
+        };
         let l = self.convert(l, u);
         let r = self.convert(r, u);
         Some((l, r, u))
@@ -441,6 +531,10 @@ impl<'a> Checker<'a> {
             AK::Neg(x) => {
                 let v = self.expr(x);
                 match v.ty.unit() {
+                    Some(UNIT_GROWTH) => {
+                        self.growth_arithmetic(x.span, "negated");
+                        Self::error_expr(span)
+                    }
                     Some(_) => {
                         let ty = v.ty.clone();
                         mk(ExprKind::Neg(Box::new(v)), ty, span)
@@ -543,6 +637,8 @@ impl<'a> Checker<'a> {
                 self.scope.pop();
                 mk(
                     ExprKind::Count {
+                        var_name: var.name.clone(),
+                        over_text: self.text_of(over.span),
                         over: Box::new(over_x),
                         filter,
                         depth,
@@ -550,6 +646,69 @@ impl<'a> Checker<'a> {
                     Ty::Count(UNIT_ONE),
                     span,
                 )
+            }
+            AK::Aggregate {
+                kind,
+                var,
+                over,
+                filter,
+                body,
+            } => {
+                let (over_x, elem) = self.collection(over);
+                let depth = self.scope.len();
+                self.scope.push((var.name.clone(), elem));
+                let filter = filter.as_ref().map(|f| Box::new(self.condition(f)));
+                let body_x = self.expr(body);
+                self.scope.pop();
+                let ty = self.aggregate_type(*kind, &body_x, body.span);
+                let nonneg = matches!(body_x.ty, Ty::Count(_));
+                mk(
+                    ExprKind::Aggregate {
+                        kind: *kind,
+                        var_name: var.name.clone(),
+                        over_text: self.text_of(over.span),
+                        over: Box::new(over_x),
+                        filter,
+                        body: Box::new(body_x),
+                        depth,
+                        nonneg,
+                    },
+                    ty,
+                    span,
+                )
+            }
+        }
+    }
+
+    /// The type of an aggregate of `body`: a sum of counts is a count, a mean is a
+    /// number in the body's unit; `min`/`max` also take dates.
+    fn aggregate_type(&mut self, kind: ast::Agg, body: &Expr, span: Span) -> Ty {
+        let t = body.ty.strip_none().clone();
+        if t == Ty::Error {
+            return Ty::Error;
+        }
+        if t.unit() == Some(UNIT_GROWTH) {
+            self.growth_arithmetic(span, &format!("aggregated with `{}`", kind.word()));
+            return Ty::Error;
+        }
+        match (kind, &t) {
+            (ast::Agg::Sum, Ty::Num(_) | Ty::Count(_))
+            | (ast::Agg::Min | ast::Agg::Max, Ty::Num(_) | Ty::Count(_) | Ty::Date) => t,
+            (ast::Agg::Mean, Ty::Num(u) | Ty::Count(u)) => Ty::Num(*u),
+            _ => {
+                let (want, help) = if matches!(kind, ast::Agg::Min | ast::Agg::Max) {
+                    (
+                        "numbers or dates",
+                        "`min` and `max` take the smallest or largest of numbers or dates",
+                    )
+                } else {
+                    (
+                        "numbers",
+                        "`sum` and `mean` add numbers: give the value to add after the `:`",
+                    )
+                };
+                self.type_error(span, want, &t, help);
+                Ty::Error
             }
         }
     }
@@ -837,6 +996,17 @@ impl<'a> Checker<'a> {
                     span,
                 )
             }
+            (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div, _, _)
+                if l.ty.unit() == Some(UNIT_GROWTH) || r.ty.unit() == Some(UNIT_GROWTH) =>
+            {
+                let at = if l.ty.unit() == Some(UNIT_GROWTH) {
+                    l.span
+                } else {
+                    r.span
+                };
+                self.growth_arithmetic(at, "computed with");
+                Self::error_expr(span)
+            }
             (BinOp::Add | BinOp::Sub, _, _) if l.ty.unit().is_some() && r.ty.unit().is_some() => {
                 let count = matches!((&l.ty, &r.ty), (Ty::Count(_), Ty::Count(_)));
                 match self.unify_nums(l, r, la, ra, op, span) {
@@ -848,11 +1018,39 @@ impl<'a> Checker<'a> {
                 }
             }
             (BinOp::Mul | BinOp::Div, _, _) if l.ty.unit().is_some() && r.ty.unit().is_some() => {
+                // A percentage scales a quantity as the plain number it is: 30 亿元 × 10%
+                // is 3 亿元, not 300 亿元·%.
+                let (l, r) = match (l.ty.unit(), r.ty.unit()) {
+                    (Some(UNIT_PERCENT), Some(u)) if self.units.is_real(u) => {
+                        (self.convert(l, UNIT_ONE), r)
+                    }
+                    (Some(u), Some(UNIT_PERCENT)) if self.units.is_real(u) => {
+                        let r = self.convert(r, UNIT_ONE);
+                        (l, r)
+                    }
+                    _ => (l, r),
+                };
                 let (ul, ur) = (
                     l.ty.unit().unwrap_or(UNIT_ONE),
                     r.ty.unit().unwrap_or(UNIT_ONE),
                 );
                 match self.units.product(ul, ur, op == BinOp::Div) {
+                    Some(u) if u != UNIT_ONE && u != UNIT_PERCENT && !self.units.is_real(u) => {
+                        // A ratio in a compound unit (`%·%`, `亿元/万元`) is shown in its
+                        // natural unit: a percentage of a percentage stays a percentage,
+                        // every other ratio is a plain number.
+                        let to = if op == BinOp::Mul && ul == UNIT_PERCENT && ur == UNIT_PERCENT {
+                            UNIT_PERCENT
+                        } else {
+                            UNIT_ONE
+                        };
+                        let x = mk(
+                            ExprKind::Binary(op, Box::new(l), Box::new(r)),
+                            Ty::Num(u),
+                            span,
+                        );
+                        self.convert(x, to)
+                    }
                     Some(u) => mk(
                         ExprKind::Binary(op, Box::new(l), Box::new(r)),
                         Ty::Num(u),

@@ -397,6 +397,7 @@ impl<'a> Checker<'a> {
     fn dimension(&mut self, d: &ast::Dimension) {
         let base = self.units.base_dims.len();
         self.units.base_dims.push(d.name.name.clone());
+        self.units.bare_dims.push(d.bare_numbers);
         let mut base_unit: Option<UnitId> = None;
         for u in &d.units {
             if self.units.find(&u.name.name).is_some() {

@@ -8,6 +8,9 @@ use rust_decimal::Decimal;
 pub struct UnitTable {
     pub units: Vec<Unit>,
     pub base_dims: Vec<String>,
+    /// Per base dimension: declared `bare_numbers` (a bare number beside one of its
+    /// quantities takes that quantity's unit).
+    pub bare_dims: Vec<bool>,
 }
 
 impl Default for UnitTable {
@@ -24,8 +27,15 @@ impl Default for UnitTable {
                     dim: Vec::new(),
                     scale: Decimal::new(1, 2),
                 },
+                // `crate::ir::UNIT_GROWTH`: nameless, so no rule or fact can name it.
+                Unit {
+                    name: String::new(),
+                    dim: Vec::new(),
+                    scale: Decimal::ONE,
+                },
             ],
             base_dims: Vec::new(),
+            bare_dims: Vec::new(),
         }
     }
 }
@@ -105,6 +115,20 @@ impl UnitTable {
     /// The factor that converts a value in `from` to `to`.
     pub fn factor(&self, from: UnitId, to: UnitId) -> Option<Decimal> {
         self.scale(from).checked_div(self.scale(to))
+    }
+    /// Whether the unit has a dimension (亿元, 平方公里, 吨/万元), as opposed to a plain
+    /// number, a percentage or a ratio.
+    pub fn is_real(&self, id: UnitId) -> bool {
+        !self.dim(id).is_empty()
+    }
+    /// Whether a bare number beside a quantity in `id` is read in `id` (every base
+    /// dimension of its unit declared `bare_numbers`).
+    pub fn bare_allowed(&self, id: UnitId) -> bool {
+        let dim = self.dim(id);
+        !dim.is_empty()
+            && dim
+                .iter()
+                .all(|(k, _)| self.bare_dims.get(*k).copied().unwrap_or(false))
     }
     pub fn describe_dim(&self, id: UnitId) -> String {
         let dim = self.dim(id);

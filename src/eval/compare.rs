@@ -110,7 +110,7 @@ fn show_margin_approx(
         return "0".into();
     }
     if sign(two) == exact {
-        return show_decimal(two);
+        return show_decimal(two.normalize());
     }
     // Too close for the approximate root: the first-order margin, computed exactly.
     if let Some(m) = linear().filter(|m| m.signum() == exact) {
@@ -133,6 +133,9 @@ fn show_margin_approx(
         "≈0.0000000000000000000000000001".into()
     }
 }
+
+/// The unit of a margin between two percentages.
+pub const PERCENTAGE_POINTS: &str = "percentage points";
 
 fn holds(op: BinOp, o: Ordering) -> bool {
     match op {
@@ -200,7 +203,11 @@ impl<'p> Evaluator<'p> {
                 Ok(o) => V::bool(o),
                 Err(reason) => V::reason(reason),
             },
-            _ => V::why(why_of(&[&a, &b])),
+            // An aggregate whose known part already decides the comparison.
+            _ => match super::aggregate::decide(op, &a, &b) {
+                Some(x) => V::bool(x),
+                None => V::why(why_of(&[&a, &b])),
+            },
         };
         if self.explain && self.recording {
             if self.checks.len() >= MAX_CHECKS {
@@ -228,7 +235,20 @@ impl<'p> Evaluator<'p> {
         let unit_ty = if l.ty.unit().is_some() { &l.ty } else { &r.ty };
         let show = |v: &V, ty: &Ty| match v {
             V::Known(x) => Some(self.show(x, ty)),
-            V::Unknown(_) => None,
+            // What the known part of an aggregate says: `≥2`, `≤1`, `2…3`.
+            V::Unknown(w) => w.bounds.and_then(|b| {
+                let value = match (b.lo, b.hi) {
+                    (Some(l), Some(h)) => format!("{}…{}", show_frac(l), show_frac(h)),
+                    (Some(l), None) => format!("≥{}", show_frac(l)),
+                    (None, Some(h)) => format!("≤{}", show_frac(h)),
+                    (None, None) => return None,
+                };
+                Some(Shown {
+                    value,
+                    unit: self.unit_name(ty),
+                    label: None,
+                })
+            }),
         };
         let margin = match (a, b) {
             (V::Known(x), V::Known(y)) => self.margin(x, y, unit_ty),
@@ -313,7 +333,12 @@ impl<'p> Evaluator<'p> {
     }
 
     fn margin(&self, a: &Value, b: &Value, ty: &Ty) -> Option<Shown> {
-        let unit = self.unit_name(ty);
+        // The difference of two percentages is in percentage points.
+        let unit = if ty.unit() == Some(UNIT_PERCENT) {
+            PERCENTAGE_POINTS.to_string()
+        } else {
+            self.unit_name(ty)
+        };
         let value = match (a, b) {
             (Value::Num(_) | Value::Ratio(_), Value::Num(_) | Value::Ratio(_)) => {
                 let d = a.as_frac()?.checked_sub(b.as_frac()?)?;
@@ -402,7 +427,7 @@ impl<'p> Evaluator<'p> {
                 scale,
             } => Shown {
                 value: approx_growth(*first, *last, *n, *scale)
-                    .map(|g| show_decimal(g.round_dp(2)))
+                    .map(|g| show_decimal(g.round_dp(2).normalize()))
                     .unwrap_or_else(|| "?".into()),
                 unit: self.unit_name(ty),
                 label: None,
@@ -473,6 +498,32 @@ fn order(a: &Value, b: &Value, op: BinOp) -> Result<bool, String> {
             let o = cmp_growth(*first, *last, *n, *scale, t)?;
             return Ok(holds(op.flipped(), o));
         }
+        (
+            Value::Growth {
+                first: f1,
+                last: l1,
+                n: n1,
+                scale: s1,
+            },
+            Value::Growth {
+                first: f2,
+                last: l2,
+                n: n2,
+                scale: s2,
+            },
+        ) => {
+            if s1 != s2 {
+                return Err("growth rates in different units cannot be compared".into());
+            }
+            // (l1/f1)^(1/n1) ? (l2/f2)^(1/n2)  ⇔  l1^n2 · f2^n1 ? l2^n1 · f1^n2
+            // (first > 0, last >= 0), the order reversed for a negative scale.
+            let o = exact::cmp_two_powers((*l1, *n2), (*f2, *n1), (*l2, *n1), (*f1, *n2));
+            match s1.cmp(&Decimal::ZERO) {
+                Ordering::Less => o.reverse(),
+                Ordering::Equal => Ordering::Equal,
+                Ordering::Greater => o,
+            }
+        }
         (Value::Date(x), Value::Date(y)) => x.cmp(y),
         (Value::Enum(x), Value::Enum(y)) => x.cmp(y),
         (Value::Text(x), Value::Text(y)) if matches!(op, BinOp::Eq | BinOp::Ne) => x.cmp(y),
@@ -526,6 +577,12 @@ fn arith(op: BinOp, a: Value, b: Value) -> V {
                 }
             };
             match r {
+                // A product has no written precision: `6`, not `6.0` (a sum keeps the
+                // places of its terms: 28.40 + 1.60 is 30.00).
+                Some(v) if op == BinOp::Mul => match Value::number(v) {
+                    Value::Num(d) => V::Known(Value::Num(d.normalize())),
+                    other => V::Known(other),
+                },
                 Some(v) => V::Known(Value::number(v)),
                 None => V::reason(
                     "the result cannot be held as an exact decimal (too large or too many decimal places)",

@@ -222,6 +222,19 @@ pub fn cmp_power_products(a: Decimal, b: Decimal, c: Decimal, d: Decimal, n: u32
         .cmp(&Wide::of(c).mul(&Wide::of(d).pow(n)))
 }
 
+/// `a^na × b^nb` compared with `c^nc × d^nd`, exactly, however large the products.
+pub fn cmp_two_powers(
+    (a, na): (Decimal, u32),
+    (b, nb): (Decimal, u32),
+    (c, nc): (Decimal, u32),
+    (d, nd): (Decimal, u32),
+) -> Ordering {
+    Wide::of(a)
+        .pow(na)
+        .mul(&Wide::of(b).pow(nb))
+        .cmp(&Wide::of(c).pow(nc).mul(&Wide::of(d).pow(nd)))
+}
+
 /// An exact rational number `num / den`, `den > 0`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Frac {
@@ -257,7 +270,8 @@ impl Frac {
         if self.den == Decimal::ONE {
             return Some(self.num);
         }
-        exact_div(self.num, self.den)
+        // A quotient has no written precision: no trailing zeros (`0.774`, not `0.7740`).
+        exact_div(self.num, self.den).map(|q| q.normalize())
     }
 
     pub fn is_zero(self) -> bool {

@@ -13,9 +13,9 @@ pub mod exact;
 pub mod value;
 
 use crate::ir::*;
-use crate::syntax::ast::{BinOp, Quant, RuleKind, Span};
+use crate::syntax::ast::{Agg, BinOp, Quant, RuleKind, Span};
 use chrono::{Datelike, Months, NaiveDate};
-pub use compare::show_frac;
+pub use compare::{show_frac, PERCENTAGE_POINTS};
 use rust_decimal::Decimal;
 use std::sync::Arc;
 pub use value::{List, Record, Series, Value, Why, V};
@@ -899,13 +899,15 @@ impl<'p> Evaluator<'p> {
                             }
                         }
                     }
-                    (V::Unknown(w), _) | (_, V::Unknown(w)) => V::Unknown(w),
+                    (V::Unknown(w), _) | (_, V::Unknown(w)) => V::Unknown(w).unbounded(),
                     _ => V::reason("not a series"),
                 }
             }
             ExprKind::Convert(x, f) => match self.eval(x) {
+                // A converted number has no written precision left: no trailing zeros
+                // (`77.4%`, not `77.400%`).
                 V::Known(Value::Num(n)) => match exact::mul(n, *f) {
-                    Some(v) => V::Known(Value::Num(v)),
+                    Some(v) => V::Known(Value::Num(v.normalize())),
                     None => V::reason("the number is too large to convert between units"),
                 },
                 V::Known(Value::Ratio(r)) => match r.checked_mul(exact::Frac::whole(*f)) {
@@ -926,12 +928,31 @@ impl<'p> Evaluator<'p> {
                     }),
                     None => V::reason("the number is too large to convert between units"),
                 },
+                V::Unknown(w) => match w.bounds {
+                    Some(b) => {
+                        let mut w = (*w).clone();
+                        w.bounds = b.scaled(exact::Frac::whole(*f));
+                        V::why(w)
+                    }
+                    None => V::Unknown(w),
+                },
                 other => other,
             },
             ExprKind::Not(x) => not3(self.eval(x)),
             ExprKind::Neg(x) => match self.eval(x) {
                 V::Known(Value::Num(n)) => V::Known(Value::Num(-n)),
                 V::Known(Value::Ratio(r)) => V::Known(Value::Ratio(r.negate())),
+                V::Known(Value::Growth { .. }) => {
+                    V::reason("growth rates can only be compared, not computed with")
+                }
+                V::Unknown(w) => match w.bounds {
+                    Some(b) => {
+                        let mut w = (*w).clone();
+                        w.bounds = Some(b.negated());
+                        V::why(w)
+                    }
+                    None => V::Unknown(w),
+                },
                 other => other,
             },
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, e),
@@ -969,10 +990,38 @@ impl<'p> Evaluator<'p> {
                 *depth,
             ),
             ExprKind::Count {
+                var_name,
+                over_text,
                 over,
                 filter,
                 depth,
-            } => self.count(over, filter.as_deref(), *depth),
+            } => self.aggregate(
+                None,
+                (var_name, over_text),
+                over,
+                filter.as_deref(),
+                None,
+                *depth,
+                true,
+            ),
+            ExprKind::Aggregate {
+                kind,
+                var_name,
+                over_text,
+                over,
+                filter,
+                body,
+                depth,
+                nonneg,
+            } => self.aggregate(
+                Some(*kind),
+                (var_name, over_text),
+                over,
+                filter.as_deref(),
+                Some(body),
+                *depth,
+                *nonneg,
+            ),
             ExprKind::Pick {
                 latest,
                 over,
@@ -1279,35 +1328,87 @@ impl<'p> Evaluator<'p> {
         V::Known(best.map(|(_, _, v)| v).unwrap_or(Value::None))
     }
 
-    fn count(&mut self, over: &Expr, filter: Option<&Expr>, depth: usize) -> V {
+    /// `count` (no `kind`, no body), `sum`, `mean`, `min`, `max` over the elements of
+    /// `over` that pass `filter`. When explaining, each element's filter comparisons and
+    /// value are recorded. An element whose filter is unknown may or may not count, one
+    /// whose value is unknown may be anything (anything but negative for counts); the
+    /// value is then unknown, with the [`Bounds`](value::Bounds) the known part gives.
+    #[allow(clippy::too_many_arguments)]
+    fn aggregate(
+        &mut self,
+        kind: Option<Agg>,
+        (var, over_text): (&str, &str),
+        over: &Expr,
+        filter: Option<&Expr>,
+        body: Option<&Expr>,
+        depth: usize,
+        nonneg: bool,
+    ) -> V {
         let (list, _) = match self.items_of(over) {
             Ok(x) => x,
-            Err(u) => return u,
+            Err(u) => return u.unbounded(),
         };
-        let mut n = 0i64;
-        let mut unknown: Option<Why> = None;
+        let mut elems: Vec<aggregate::Elem> = Vec::with_capacity(list.items.len());
+        let mut why = Why::default();
         self.env.truncate(depth);
-        for item in list.items.iter() {
+        for (i, item) in list.items.iter().enumerate() {
+            let explain = self.explain && self.recording && self.checks.len() < MAX_CHECKS;
+            let shown = if explain {
+                match item {
+                    Value::Record(r) => {
+                        self.show_record(r, &elem_ty(&over.ty), &format!("{over_text}[{}]", i + 1))
+                    }
+                    other => self.show(other, &elem_ty(&over.ty)).value,
+                }
+            } else {
+                String::new()
+            };
             self.env.push(Frame {
-                name: String::new(),
-                value: V::Known(item.clone()),
-                shown: String::new(),
-            });
-            let pass = self.filter(filter);
-            self.env.truncate(depth);
-            match pass {
-                V::Known(Value::Bool(true)) => n += 1,
-                V::Known(_) => {}
-                V::Unknown(w) => match &mut unknown {
-                    Some(u) => u.merge(&w),
-                    None => unknown = Some((*w).clone()),
+                name: if shown.is_empty() {
+                    String::new()
+                } else {
+                    var.to_string()
                 },
-            }
+                value: V::Known(item.clone()),
+                shown,
+            });
+            // The filter chooses what is aggregated: its comparisons are explanations here.
+            let pass = match filter {
+                Some(f) => self.eval(f),
+                None => V::bool(true),
+            };
+            let definite = match &pass {
+                V::Known(Value::Bool(true)) => true,
+                V::Known(_) => {
+                    self.env.truncate(depth);
+                    continue;
+                }
+                V::Unknown(w) => {
+                    why.merge(w);
+                    false
+                }
+            };
+            let value = match body {
+                None => V::Known(Value::Num(Decimal::ONE)),
+                Some(b) => {
+                    let v = self.eval(b);
+                    if self.explain && self.recording {
+                        self.record_read(b, &v);
+                    }
+                    v
+                }
+            };
+            self.env.truncate(depth);
+            let value = match value {
+                V::Known(x) => Some(x),
+                V::Unknown(w) => {
+                    why.merge(&w);
+                    None
+                }
+            };
+            elems.push(aggregate::Elem { definite, value });
         }
-        match unknown {
-            Some(w) => V::why(w),
-            None => V::Known(Value::Num(Decimal::from(n))),
-        }
+        aggregate::combine(kind, &elems, nonneg, why)
     }
 
     fn builtin(&mut self, b: &Builtin, args: &[Expr]) -> V {
@@ -1348,7 +1449,7 @@ impl<'p> Evaluator<'p> {
         for a in args {
             match self.eval(a) {
                 V::Known(v) => vals.push(v),
-                u => return u,
+                u => return u.unbounded(),
             }
         }
         let num = |i: usize| match vals.get(i) {
@@ -1614,4 +1715,5 @@ fn elem_ty(t: &Ty) -> Ty {
     }
 }
 
+mod aggregate;
 mod compare;

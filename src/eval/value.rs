@@ -98,6 +98,42 @@ pub struct Why {
     pub missing: Vec<FactId>,
     pub details: Vec<String>,
     pub reasons: Vec<String>,
+    /// For an unknown number that is an aggregate (`count`, `sum`, `mean`, `min`,
+    /// `max`): what its known part already says about it. A comparison decided by
+    /// the bounds alone is decided. Never merged: a value computed from an unknown
+    /// with bounds has none.
+    pub bounds: Option<Bounds>,
+}
+
+/// The range an unknown number lies in: `lo <= x <= hi`; `None` where unbounded.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Bounds {
+    pub lo: Option<Frac>,
+    pub hi: Option<Frac>,
+}
+
+impl Bounds {
+    /// Both ends multiplied by `f > 0` (a conversion between units).
+    pub fn scaled(self, f: Frac) -> Option<Bounds> {
+        Some(Bounds {
+            lo: match self.lo {
+                Some(x) => Some(x.checked_mul(f)?),
+                None => None,
+            },
+            hi: match self.hi {
+                Some(x) => Some(x.checked_mul(f)?),
+                None => None,
+            },
+        })
+    }
+
+    /// The bounds of `-x`.
+    pub fn negated(self) -> Bounds {
+        Bounds {
+            lo: self.hi.map(Frac::negate),
+            hi: self.lo.map(Frac::negate),
+        }
+    }
 }
 
 impl Why {
@@ -105,7 +141,7 @@ impl Why {
         Why {
             missing: vec![fact],
             details: vec![detail],
-            reasons: Vec::new(),
+            ..Why::default()
         }
     }
     pub fn reason(r: impl Into<String>) -> Self {
@@ -154,6 +190,25 @@ impl V {
         match self {
             V::Known(Value::Bool(b)) => Some(*b),
             _ => None,
+        }
+    }
+    /// The bounds of an unknown aggregate, if it has any.
+    pub fn bounds(&self) -> Option<Bounds> {
+        match self {
+            V::Unknown(w) => w.bounds,
+            V::Known(_) => None,
+        }
+    }
+    /// The same value without bounds: for a value passed on by an operation that
+    /// does not keep them.
+    pub fn unbounded(self) -> V {
+        match self {
+            V::Unknown(w) if w.bounds.is_some() => {
+                let mut w = (*w).clone();
+                w.bounds = None;
+                V::why(w)
+            }
+            v => v,
         }
     }
 }

@@ -82,6 +82,7 @@ fn t(lang: Lang, en: &'static str) -> &'static str {
         "the same day" => "同一天",
         "1 day" => "1天",
         "{} days" => "{}天",
+        "{} percentage points" => "{}个百分点",
         "in force {} · evaluated as of {}" => "施行期限 {} · 评价日 {}",
         "{} to {}" => "{}至{}",
         "evaluated as of {}" => "评价日 {}",
@@ -210,6 +211,11 @@ pub fn check_line_in(c: &Check, expr: Option<&str>, lang: Lang) -> String {
         _ => c.op,
     };
     let _ = write!(out, "{l} {} {r}", op.symbol());
+    if c.holds.is_none() {
+        // Both sides are (partly) known, yet they do not decide it.
+        let _ = write!(out, ": {}", t(lang, "undetermined"));
+        return out;
+    }
     if let Some(m) = &c.margin {
         let neg = m.value.starts_with('-');
         let zero = m
@@ -217,15 +223,19 @@ pub fn check_line_in(c: &Check, expr: Option<&str>, lang: Lang) -> String {
             .trim_start_matches(['≈', '-'])
             .chars()
             .all(|ch| ch == '0' || ch == '.');
-        let amount = format!(
-            "{}{}",
-            strip_minus(&m.value),
-            if m.unit == "days" {
-                String::new()
-            } else {
-                m.unit.clone()
-            }
-        );
+        let amount = if m.unit == crate::eval::PERCENTAGE_POINTS {
+            t1(lang, "{} percentage points", &strip_minus(&m.value))
+        } else {
+            format!(
+                "{}{}",
+                strip_minus(&m.value),
+                if m.unit == "days" {
+                    String::new()
+                } else {
+                    m.unit.clone()
+                }
+            )
+        };
         if m.unit == "days" {
             let n = strip_minus(&m.value);
             let days = if n == "1" {

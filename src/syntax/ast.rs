@@ -92,6 +92,9 @@ pub struct DateLit {
 pub struct Dimension {
     pub name: Ident,
     pub label: Option<Str>,
+    /// `bare_numbers`: a number without a unit beside a quantity of this dimension is
+    /// read in that quantity's unit.
+    pub bare_numbers: bool,
     pub units: Vec<UnitDef>,
     pub span: Span,
 }
@@ -357,6 +360,26 @@ pub enum Quant {
     None,
 }
 
+/// The aggregates written `KIND x in L where F: body`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Agg {
+    Sum,
+    Mean,
+    Min,
+    Max,
+}
+
+impl Agg {
+    pub fn word(self) -> &'static str {
+        match self {
+            Agg::Sum => "sum",
+            Agg::Mean => "mean",
+            Agg::Min => "min",
+            Agg::Max => "max",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
     Bool(bool),
@@ -398,6 +421,15 @@ pub enum ExprKind {
         var: Ident,
         over: Box<Expr>,
         filter: Option<Box<Expr>>,
+    },
+    /// `sum y in 近三年: output_value[y]`, `mean`, `min`, `max`: the body's values over
+    /// the elements that pass the filter.
+    Aggregate {
+        kind: Agg,
+        var: Ident,
+        over: Box<Expr>,
+        filter: Option<Box<Expr>>,
+        body: Box<Expr>,
     },
     /// `latest r in reviews where … by r.applied_on`: the element with the greatest
     /// (or, for `earliest`, the smallest) key; `none` when no element qualifies.

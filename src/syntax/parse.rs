@@ -108,7 +108,27 @@ fn check_nesting(file: u32, text: &str) -> Option<Diag> {
             continue;
         }
         if let Some(ws) = word_start.take() {
+            // `sum`, `mean`, `min`, `max` open an aggregate unless a call's `(` follows.
+            let aggregate = matches!(text.get(ws..i), Some("sum" | "mean" | "min" | "max"))
+                && !text
+                    .get(i..)
+                    .is_some_and(|t| t.trim_start().starts_with('('));
             match text.get(ws..i) {
+                _ if aggregate => {
+                    if let Some(top) = levels.last_mut() {
+                        *top += 1;
+                    }
+                    words += 1;
+                    if levels.len() - 1 + words > MAX_NESTING {
+                        return Some(too_deep(
+                            ws,
+                            i - ws,
+                            format!(
+                                "`sum`, `mean`, `min` and `max` are nested more than {MAX_NESTING} deep"
+                            ),
+                        ));
+                    }
+                }
                 Some("if" | "every" | "any" | "none" | "count") => {
                     if let Some(top) = levels.last_mut() {
                         *top += 1;
@@ -183,7 +203,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         R::decision => "`decision`",
         R::expr | R::or_expr | R::and_expr | R::not_expr | R::cmp_expr | R::add_expr
         | R::mul_expr | R::unary | R::postfix | R::paren | R::list_lit | R::if_expr
-        | R::quantifier | R::count_expr | R::call | R::clause_ref | R::path | R::quantity
+        | R::quantifier | R::count_expr | R::aggregate | R::call | R::clause_ref | R::path | R::quantity
         | R::true_lit | R::false_lit | R::today | R::none_lit => "an expression",
         R::cmp_op => "a comparison (`>=`, `<=`, `=`, `!=`, `>`, `<`)",
         R::in_op => "`in`",
@@ -193,6 +213,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         R::field => "`.`",
         R::filter => "`where`",
         R::quant_kind => "`every`, `any` or `none`",
+        R::agg_kind => "`sum`, `mean`, `min` or `max`",
         R::date_lit => "a date (YYYY-MM-DD)",
         R::month_day => "a day of the year (`4月10日`)",
         R::number | R::integer => "a number",
@@ -482,10 +503,12 @@ impl Builder {
         let mut name = None;
         let mut label = None;
         let mut units = Vec::new();
+        let mut bare_numbers = false;
         for c in p.into_inner() {
             match c.as_rule() {
                 Rule::ident => name = Some(self.ident(c)),
                 Rule::string => label = Some(self.string(c)),
+                Rule::bare_numbers => bare_numbers = true,
                 Rule::unit_def => units.push(self.unit_def(c)),
                 _ => {}
             }
@@ -493,6 +516,7 @@ impl Builder {
         Dimension {
             name: name.unwrap_or_else(|| self.missing_ident(span)),
             label,
+            bare_numbers,
             units,
             span,
         }
@@ -1145,6 +1169,25 @@ impl Builder {
                 };
                 Expr { kind, span }
             }
+            Rule::aggregate => {
+                let r = self.ranged(p, span);
+                let kind = match r.keyword {
+                    Some(Rule::kw_mean) => Agg::Mean,
+                    Some(Rule::kw_min) => Agg::Min,
+                    Some(Rule::kw_max) => Agg::Max,
+                    _ => Agg::Sum,
+                };
+                Expr {
+                    kind: ExprKind::Aggregate {
+                        kind,
+                        var: r.var,
+                        over: r.over,
+                        filter: r.filter,
+                        body: Box::new(r.tail.unwrap_or_else(|| self.bad(span))),
+                    },
+                    span,
+                }
+            }
             Rule::pick_expr => {
                 let r = self.ranged(p, span);
                 Expr {
@@ -1272,7 +1315,7 @@ impl Builder {
         };
         for c in p.into_inner() {
             match c.as_rule() {
-                Rule::quant_kind | Rule::pick_kind => {
+                Rule::quant_kind | Rule::pick_kind | Rule::agg_kind => {
                     r.keyword = c.into_inner().next().map(|k| k.as_rule())
                 }
                 Rule::ident => r.var = self.ident(c),
@@ -1283,7 +1326,7 @@ impl Builder {
                         .find(|x| x.as_rule() == Rule::expr)
                         .map(|x| Box::new(self.expr(x)))
                 }
-                Rule::expr => r.tail = Some(self.expr(c)),
+                Rule::expr | Rule::add_expr => r.tail = Some(self.expr(c)),
                 _ => {}
             }
         }
