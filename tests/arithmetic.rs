@@ -168,7 +168,7 @@ fn what_the_checker_refuses_and_what_it_accepts() {
         (format!("max({g}, 1%) >= 1%"), GROWTH),
         (format!("min(1%, {g}) >= 1%"), GROWTH),
         (
-            format!("(sum y in years(2023, 2024): growth(s, years(y - 1, y))) >= 10%"),
+            "(sum y in years(2023, 2024): growth(s, years(y - 1, y))) >= 10%".to_string(),
             GROWTH,
         ),
         (format!("{g} >= 30 亿元"), DIM),

@@ -45,8 +45,8 @@ pub(super) fn combine(kind: Option<Agg>, elems: &[Elem], nonneg: bool, why: Why)
     }
     let mut why = why;
     why.bounds = match kind {
-        Some(Agg::Min | Agg::Max) if elems.iter().any(|e| is_date(e)) => None,
-        _ => bounds(kind, elems, nonneg),
+        Some(Agg::Min | Agg::Max) if elems.iter().any(is_date) => None,
+        _ => bounds(kind, elems, nonneg).map(Box::new),
     };
     V::why(why)
 }
@@ -269,7 +269,7 @@ pub(super) fn decide(op: crate::syntax::ast::BinOp, a: &V, b: &V) -> Option<bool
                 let f = x.as_frac()?;
                 Some((Some(f), Some(f)))
             }
-            V::Unknown(w) => w.bounds.map(|b| (b.lo, b.hi)),
+            V::Unknown(w) => w.bounds.as_deref().map(|b| (b.lo, b.hi)),
         }
     };
     if a.bounds().is_none() && b.bounds().is_none() {
@@ -341,7 +341,11 @@ mod tests {
     }
     fn b(kind: Option<Agg>, es: &[Elem], nonneg: bool) -> (Option<Frac>, Option<Frac>) {
         match combine(kind, es, nonneg, Why::default()) {
-            V::Unknown(w) => w.bounds.map(|b| (b.lo, b.hi)).unwrap_or((None, None)),
+            V::Unknown(w) => w
+                .bounds
+                .as_deref()
+                .map(|b| (b.lo, b.hi))
+                .unwrap_or((None, None)),
             V::Known(v) => panic!("known: {v:?}"),
         }
     }

@@ -236,7 +236,7 @@ impl<'p> Evaluator<'p> {
         let show = |v: &V, ty: &Ty| match v {
             V::Known(x) => Some(self.show(x, ty)),
             // What the known part of an aggregate says: `≥2`, `≤1`, `2…3`.
-            V::Unknown(w) => w.bounds.and_then(|b| {
+            V::Unknown(w) => w.bounds.as_deref().and_then(|b| {
                 let value = match (b.lo, b.hi) {
                     (Some(l), Some(h)) => format!("{}…{}", show_frac(l), show_frac(h)),
                     (Some(l), None) => format!("≥{}", show_frac(l)),

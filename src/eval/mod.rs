@@ -928,10 +928,10 @@ impl<'p> Evaluator<'p> {
                     }),
                     None => V::reason("the number is too large to convert between units"),
                 },
-                V::Unknown(w) => match w.bounds {
+                V::Unknown(w) => match w.bounds.as_deref().copied() {
                     Some(b) => {
                         let mut w = (*w).clone();
-                        w.bounds = b.scaled(exact::Frac::whole(*f));
+                        w.bounds = b.scaled(exact::Frac::whole(*f)).map(Box::new);
                         V::why(w)
                     }
                     None => V::Unknown(w),
@@ -945,10 +945,10 @@ impl<'p> Evaluator<'p> {
                 V::Known(Value::Growth { .. }) => {
                     V::reason("growth rates can only be compared, not computed with")
                 }
-                V::Unknown(w) => match w.bounds {
+                V::Unknown(w) => match w.bounds.as_deref().copied() {
                     Some(b) => {
                         let mut w = (*w).clone();
-                        w.bounds = Some(b.negated());
+                        w.bounds = Some(Box::new(b.negated()));
                         V::why(w)
                     }
                     None => V::Unknown(w),

@@ -102,7 +102,7 @@ pub struct Why {
     /// `max`): what its known part already says about it. A comparison decided by
     /// the bounds alone is decided. Never merged: a value computed from an unknown
     /// with bounds has none.
-    pub bounds: Option<Bounds>,
+    pub bounds: Option<Box<Bounds>>,
 }
 
 /// The range an unknown number lies in: `lo <= x <= hi`; `None` where unbounded.
@@ -195,7 +195,7 @@ impl V {
     /// The bounds of an unknown aggregate, if it has any.
     pub fn bounds(&self) -> Option<Bounds> {
         match self {
-            V::Unknown(w) => w.bounds,
+            V::Unknown(w) => w.bounds.as_deref().copied(),
             V::Known(_) => None,
         }
     }
