@@ -288,6 +288,36 @@ fn explanations_list_the_elements_counted() {
         human.contains("2023: output_value[y] = 35.5亿元"),
         "{human}"
     );
+    // A filter that compares nothing is shown as read: each element passes, fails or is
+    // unknown.
+    let e = run(
+        r,
+        &json!({"deals": [
+            {"amount": 3000, "eligible": true},
+            {"amount": 12000},
+            {"amount": 500, "eligible": false}
+        ]}),
+    );
+    let id = p
+        .decisions
+        .iter()
+        .position(|x| x.name == "article3.deal_sum")
+        .unwrap();
+    let lines: Vec<String> = e.decisions[id]
+        .checks
+        .iter()
+        .map(|c| policy::render::human::check_line_with(c, Some("e")))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "deals[1] (amount 3000): e = yes",
+            "deals[1] (amount 3000): e = 3000万元",
+            "deals[2] (amount 12000): e = unknown",
+            "deals[2] (amount 12000): e = 12000万元",
+            "deals[3] (amount 500): e = no",
+        ]
+    );
 }
 
 // ── every aggregate, operator and pattern, against an oracle ─────────────────

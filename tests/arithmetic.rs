@@ -105,6 +105,8 @@ fn every_combination_of_percent_units_and_bare_numbers_has_its_value() {
         ("article5.growth_ge_pct", "true"),
         ("article5.growth_ge_bare", "true"),
         ("article5.growth_gt_growth", "false"),
+        // a growth held in a decision is an exact root, shown rounded
+        ("article5.growth_in_pct", "≈10%"),
         ("article5.mean_growth_plus_pct", "0.11"),
     ];
     let got = values();

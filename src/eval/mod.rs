@@ -15,7 +15,7 @@ pub mod value;
 use crate::ir::*;
 use crate::syntax::ast::{Agg, BinOp, Quant, RuleKind, Span};
 use chrono::{Datelike, Months, NaiveDate};
-pub use compare::{show_frac, PERCENTAGE_POINTS};
+pub use compare::{approx_growth, show_frac, PERCENTAGE_POINTS};
 use rust_decimal::Decimal;
 use std::sync::Arc;
 pub use value::{List, Record, Series, Value, Why, V};
@@ -1372,9 +1372,20 @@ impl<'p> Evaluator<'p> {
                 value: V::Known(item.clone()),
                 shown,
             });
-            // The filter chooses what is aggregated: its comparisons are explanations here.
+            // The filter chooses what is aggregated: its comparisons are explanations here,
+            // and a filter that compares nothing (`d.eligible`) is shown as read.
+            let before = (self.checks.len(), self.truncated);
             let pass = match filter {
-                Some(f) => self.eval(f),
+                Some(f) => {
+                    let v = self.eval(f);
+                    if self.explain
+                        && self.recording
+                        && before == (self.checks.len(), self.truncated)
+                    {
+                        self.record_read(f, &v);
+                    }
+                    v
+                }
                 None => V::bool(true),
             };
             let definite = match &pass {

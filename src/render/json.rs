@@ -76,6 +76,24 @@ pub fn value(program: &Program, v: &Value, ty: &Ty) -> J {
                 .unwrap_or_else(|| i.to_string()),
         ),
         Value::Num(_) | Value::Ratio(_) => J::String(number_text(program, v, ty)),
+        // A compound growth is an exact root: shown rounded, marked `≈`, in its unit.
+        Value::Growth {
+            first,
+            last,
+            n,
+            scale,
+        } => {
+            let unit = ty
+                .unit()
+                .filter(|u| *u != UNIT_ONE)
+                .and_then(|u| program.units.get(u))
+                .map(|u| u.name.as_str())
+                .unwrap_or_default();
+            match crate::eval::approx_growth(*first, *last, *n, *scale) {
+                Some(g) => J::String(format!("≈{}{unit}", g.round_dp(4).normalize())),
+                None => J::Null,
+            }
+        }
         Value::Text(t) => J::String(t.to_string()),
         Value::None => J::Null,
         other => J::String(format!("{other:?}")),
