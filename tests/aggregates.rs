@@ -155,6 +155,8 @@ fn a_sum_over_a_window() {
     let e = run(r, &json!({"output_value": {"2022": 29, "2024": 60}}));
     assert_eq!(d(r, &e, "article2.sum_ge"), "undetermined");
     assert_eq!(d(r, &e, "article2.min_ge"), "no");
+    // The bounds follow a conversion of units (亿元 to 万元).
+    assert_eq!(d(r, &e, "article2.min_in_万元"), "no");
     assert_eq!(d(r, &e, "article2.max_ge"), "yes");
     let e = run(r, &json!({"output_value": {"2022": 31, "2024": 40}}));
     assert_eq!(d(r, &e, "article2.min_ge"), "undetermined");
@@ -162,6 +164,8 @@ fn a_sum_over_a_window() {
     // Counts are never negative: the known part of a sum of counts is a floor.
     let e = run(r, &json!({"firms": {"2022": 6, "2024": 4}}));
     assert_eq!(d(r, &e, "article2.firms_ge"), "yes");
+    // …and a negation: −sum is at most −10.
+    assert_eq!(d(r, &e, "article2.negated"), "yes");
     let e = run(r, &json!({"firms": {"2022": 6, "2024": 3}}));
     assert_eq!(d(r, &e, "article2.firms_ge"), "undetermined");
     // Arithmetic on an aggregate keeps no bounds: undetermined, not guessed.
