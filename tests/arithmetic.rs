@@ -222,6 +222,31 @@ fn a_bare_number_error_points_at_the_number_and_suggests_the_unit() {
 }
 
 #[test]
+fn a_bare_number_above_one_beside_a_percentage_is_warned_about() {
+    let warnings = |expr: &str| -> Vec<&'static str> {
+        let text = format!("article 99 \"t\" {{\n  decision d = {expr}\n}}\n");
+        match load(&text) {
+            Ok(r) => r
+                .warnings
+                .iter()
+                .filter(|d| d.code == "policy::check::bare_number_beside_percent")
+                .map(|d| d.code)
+                .collect(),
+            Err(e) => panic!("{expr}: {e:?}"),
+        }
+    };
+    let w = "policy::check::bare_number_beside_percent";
+    assert_eq!(warnings("s[2024] / s[2023] >= 10%"), Vec::<&str>::new());
+    assert_eq!(warnings("10% * 3 >= 10%"), Vec::<&str>::new());
+    assert_eq!(warnings("1 + 10% >= 1"), Vec::<&str>::new());
+    assert_eq!(warnings("10% <= 0.5"), Vec::<&str>::new());
+    assert_eq!(warnings("(s[2024] / s[2023] - 1) * 100% >= 10"), [w]);
+    assert_eq!(warnings("10 <= 50%"), [w]);
+    assert_eq!(warnings("50% - 2 <= 0"), [w]);
+    assert_eq!(warnings("50% >= -2"), [w]);
+}
+
+#[test]
 fn a_growth_error_points_at_the_growth() {
     let text = "article 99 \"t\" {\n  decision d = growth(s, years(2022, 2024)) * 2 >= 20%\n}\n";
     let errors = load(text).err().expect("refused");

@@ -11,6 +11,18 @@ fn is_bare_literal(e: &Expr) -> bool {
     }
 }
 
+/// The value of a bare number literal (`10`, `-10`, `(10)`).
+fn bare_value(e: &ast::Expr) -> Option<Decimal> {
+    match &e.kind {
+        AK::Quantity {
+            unit: None, value, ..
+        } => Some(*value),
+        AK::Neg(x) => bare_value(x).map(|v| -v),
+        AK::Paren(x) => bare_value(x),
+        _ => None,
+    }
+}
+
 fn is_bare_number(e: &ast::Expr) -> bool {
     match &e.kind {
         AK::Quantity { unit: None, .. } => true,
@@ -356,6 +368,30 @@ impl<'a> Checker<'a> {
         if !self.units.same_dim(ul, ur) {
             self.unit_mismatch(span, ul, ur, Some(op));
             return None;
+        }
+        // `adoption >= 10` beside a percentage means 1000%: most likely `10%` was meant.
+        for (bare, other) in [(la, ur), (ra, ul)] {
+            let Some(v) = bare_value(bare).filter(|v| v.abs() > Decimal::ONE) else {
+                continue;
+            };
+            if other == UNIT_PERCENT
+                && (op.is_comparison() || matches!(op, BinOp::Add | BinOp::Sub))
+            {
+                let text = self.text_of(bare.span);
+                let pct = (v * Decimal::ONE_HUNDRED).normalize();
+                self.err(
+                    Diag::warning(
+                        "policy::check::bare_number_beside_percent",
+                        format!("`{text}` beside a percentage is {pct}% (数字{text}即{pct}%)"),
+                    )
+                    .at(bare.span)
+                    .label("a plain number, not a percentage")
+                    .help(format!(
+                        "`%` is one hundredth and a bare number a plain number: write `{text}%` \
+                         if a percentage was meant (写作 {text}%)"
+                    )),
+                );
+            }
         }
         // A plain number plus or minus a percentage is a plain number: `1 + 10%` is 1.1.
         let plain_and_percent = matches!(
