@@ -601,7 +601,6 @@ impl<'a> Checker<'a> {
                     match n {
                         "bool" => return Ty::Bool,
                         "date" => return Ty::Date,
-                        "text" => return Ty::Text,
                         "year" => return Ty::Count(UNIT_ONE),
                         "duration" => return Ty::Duration,
                         "number" => return Ty::Num(if param { ANY_UNIT } else { UNIT_ONE }),
