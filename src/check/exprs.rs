@@ -408,6 +408,13 @@ impl<'a> Checker<'a> {
             AK::Paren(x) => self.expr(x),
             AK::Path(parts) => self.path(parts, span),
             AK::ClauseRef(n) => self.clause_ref(*n, span),
+            AK::ItemRef(n) => match n.value() {
+                Some(v) => self.clause_ref(v, span),
+                None => {
+                    self.bad_numeral(n, "item");
+                    Self::error_expr(span)
+                }
+            },
             AK::Field(x, f) => {
                 let base = self.expr(x);
                 self.field(base, f, span)
@@ -638,7 +645,7 @@ impl<'a> Checker<'a> {
             );
             return Self::error_expr(span);
         };
-        let prefix = format!("article{art}.");
+        let prefix = format!("{}.", ast::part_prefix(art));
         // A clause's decision may be renamed (`as ground1`): find it by number.
         let found = self
             .decisions
@@ -656,7 +663,15 @@ impl<'a> Checker<'a> {
                 self.err(
                     Diag::error(
                         "policy::check::unknown_clause",
-                        format!("article {art} has no clause {n}"),
+                        format!(
+                            "{} has no {} {n}",
+                            ast::part_name(art),
+                            if art & ast::ANNEX_KEY == 0 {
+                                "clause"
+                            } else {
+                                "item"
+                            }
+                        ),
                     )
                     .at(span)
                     .help("refer to a clause declared in this article"),
@@ -755,7 +770,9 @@ impl<'a> Checker<'a> {
                 .unwrap_or(Ty::Error);
             return Some(mk(ExprKind::Fact(id), ty, span));
         }
-        let qualified = self.article.map(|a| format!("article{a}.{name}"));
+        let qualified = self
+            .article
+            .map(|a| format!("{}.{name}", ast::part_prefix(a)));
         let id = self
             .decision_names
             .get(name)

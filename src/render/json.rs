@@ -140,13 +140,36 @@ pub fn render(r: &Report) -> J {
             e.insert("label".into(), J::String(l.clone()));
         }
         let article = p.articles.get(d.article);
+        let annex = article.is_some_and(|a| a.kind == crate::syntax::ast::PartKind::Annex);
         if let Some(a) = article {
-            e.insert("article".into(), json!(a.number));
+            e.insert(
+                if annex { "annex" } else { "article" }.into(),
+                json!(a.number),
+            );
+            if !matches!(d.kind, DecisionKind::Clause(_)) {
+                e.insert("heading".into(), J::String(a.heading()));
+            }
+            if let Some(c) = &a.chapter {
+                e.insert("chapter".into(), J::String(c.heading()));
+            }
         }
         match &d.kind {
             DecisionKind::Clause(ci) => {
-                if let Some(c) = article.and_then(|a| a.clauses.get(*ci)) {
-                    e.insert("clause".into(), json!(c.number));
+                if let Some((a, c)) = article.and_then(|a| Some((a, a.clauses.get(*ci)?))) {
+                    e.insert(
+                        if annex { "item" } else { "clause" }.into(),
+                        json!(c.number),
+                    );
+                    e.insert("heading".into(), J::String(a.clause_place(c)));
+                    e.insert(
+                        "not_assessed".into(),
+                        J::Array(
+                            c.not_assessed
+                                .iter()
+                                .map(|n| json!({"text": n.text, "reason": n.reason}))
+                                .collect(),
+                        ),
+                    );
                     let outcome = match (res.status, res.value.as_ref()) {
                         (Status::NotApplicable, _) => Outcome::NotApplicable,
                         (_, Some(Value::Bool(true))) => Outcome::Met,
@@ -198,8 +221,14 @@ pub fn render(r: &Report) -> J {
         .rule_warnings()
         .into_iter()
         .map(|w| {
-            json!({"article": w.article, "clause": w.clause, "rule": w.rule, "message": w.message,
-                   "code": "policy::eval::guideline_not_met", "source": place(r, w.span)})
+            let mut j = json!({"article": w.article, "clause": w.clause, "heading": w.heading,
+                   "rule": w.rule, "message": w.message,
+                   "code": "policy::eval::guideline_not_met", "source": place(r, w.span)});
+            if w.annex {
+                j["annex"] = j["article"].take();
+                j["item"] = j["clause"].take();
+            }
+            j
         })
         .collect();
     for d in r.fact_warnings {
