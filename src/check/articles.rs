@@ -17,7 +17,7 @@ impl<'a> Checker<'a> {
         self.err(
             Diag::error(
                 "policy::check::bad_numeral",
-                format!("`{}` is not a {what} number: write 1…99 or 一…九十九", n.text),
+                format!("`{}` is not {what}: write 1…99 or 一…九十九", n.text),
             )
             .at(n.span)
             .label("编号应为 1…99 或 一…九十九")
@@ -39,7 +39,7 @@ impl<'a> Checker<'a> {
                             })
                         }
                         None => {
-                            self.bad_numeral(&c.number, "chapter");
+                            self.bad_numeral(&c.number, "a chapter number");
                             current = None;
                         }
                     },
@@ -100,7 +100,7 @@ impl<'a> Checker<'a> {
                 ast::ArticleItem::Clause(c) => {
                     if let Some(n) = &c.numeral {
                         if n.value().is_none() {
-                            self.bad_numeral(n, "item");
+                            self.bad_numeral(n, "an item number");
                             continue;
                         }
                     }

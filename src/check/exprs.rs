@@ -411,7 +411,7 @@ impl<'a> Checker<'a> {
             AK::ItemRef(n) => match n.value() {
                 Some(v) => self.clause_ref(v, span),
                 None => {
-                    self.bad_numeral(n, "item");
+                    self.bad_numeral(n, "an item number");
                     Self::error_expr(span)
                 }
             },

@@ -221,14 +221,23 @@ pub fn render(r: &Report) -> J {
         .rule_warnings()
         .into_iter()
         .map(|w| {
-            let mut j = json!({"article": w.article, "clause": w.clause, "heading": w.heading,
-                   "rule": w.rule, "message": w.message,
-                   "code": "policy::eval::guideline_not_met", "source": place(r, w.span)});
-            if w.annex {
-                j["annex"] = j["article"].take();
-                j["item"] = j["clause"].take();
-            }
-            j
+            let (a, c) = if w.annex {
+                ("annex", "item")
+            } else {
+                ("article", "clause")
+            };
+            let mut m = Map::new();
+            m.insert(a.into(), json!(w.article));
+            m.insert(c.into(), json!(w.clause));
+            m.insert("heading".into(), J::String(w.heading.clone()));
+            m.insert("rule".into(), J::String(w.rule.clone()));
+            m.insert("message".into(), J::String(w.message.clone()));
+            m.insert(
+                "code".into(),
+                J::String("policy::eval::guideline_not_met".into()),
+            );
+            m.insert("source".into(), place(r, w.span));
+            J::Object(m)
         })
         .collect();
     for d in r.fact_warnings {
