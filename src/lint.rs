@@ -13,7 +13,9 @@
 //! - `policy::lint::unused_clause`: a clause that no decision of its article uses (a new
 //!   ground left out of `revoke = any(…)`);
 //! - `policy::lint::untested_phrase`: a phrase of a clause's `text` that no rule tests
-//!   and no `not assessed` declaration leaves to the reviewers (see [`phrases`]).
+//!   and no `not assessed` declaration leaves to the reviewers (see [`phrases`]);
+//! - `policy::lint::stale_not_assessed`: a `not assessed` phrase that the clause's text
+//!   does not contain (the text was revised, the declaration was not).
 //!
 //! They read the syntax trees only: a name is a parameter if a parameter of that name is
 //! declared, and units are compared through the rule set's `dimension` declarations.
@@ -761,6 +763,33 @@ fn clause_place(a: &ast::Article, c: &ast::Clause) -> String {
 fn untested_phrases(a: &ast::Article, c: &ast::Clause, file_text: &str, out: &mut Vec<Diag>) {
     let covered = coverage(c);
     let place = clause_place(a, c);
+    let whole: String = c
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            ast::ClauseItem::Text(t) => Some(squeeze(&t.value)),
+            _ => None,
+        })
+        .collect();
+    for item in &c.items {
+        let ast::ClauseItem::NotAssessed(n) = item else {
+            continue;
+        };
+        if !whole.contains(&squeeze(&n.phrase.value)) {
+            out.push(
+                Diag::warning(
+                    "policy::lint::stale_not_assessed",
+                    format!(
+                        "“{}” is declared not assessed, but the text of {place} does not say it",
+                        n.phrase.value
+                    ),
+                )
+                .at(n.phrase.span)
+                .label("条文中没有这段文字")
+                .help("copy the words exactly from the clause's `text` (a revised text may have changed them), or remove the declaration"),
+            );
+        }
+    }
     for item in &c.items {
         let ast::ClauseItem::Text(t) = item else {
             continue;
