@@ -330,3 +330,40 @@ fn human_and_json_reports() {
         insta::assert_snapshot!(format!("structure.{format}"), stdout);
     }
 }
+
+/// An annex without a number is `annex.itemK`, headed 附件; the JSON gives it no number.
+/// A second one, or one item numbered twice (一 and 1), is refused.
+#[test]
+fn an_unnumbered_annex_and_duplicates() {
+    let head = "policy \"x\" { in_force 2024-01-01 to 2029-12-31 }\nfact a \"a\": bool\n";
+    let annex = "annex \"唯一附件\" {\n  item 一 \"x\" {\n    rule \"a\": a\n  }\n  decision d = item 1\n}\n";
+    let (rules, sources) = load(vec![("x.policy".into(), format!("{head}{annex}"))]).unwrap();
+    let p = &rules.program;
+    let names: Vec<&str> = p.decisions.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, ["annex.item1", "annex.d"]);
+    assert_eq!(
+        p.articles[0].clause_place(&p.articles[0].clauses[0]),
+        "附件 一、"
+    );
+    let e = evaluate_json(&rules, json!({"a": true}));
+    let report = Report {
+        program: p,
+        evaluation: &e,
+        sources: &sources,
+        fact_warnings: &[],
+    };
+    let j = json::render(&report);
+    let x = &j["decisions"]["annex.item1"]["explanation"];
+    assert_eq!(x["annex"], J::Null);
+    assert_eq!(x["item"], json!(1));
+    assert_eq!(x["heading"], json!("附件 一、"));
+    assert_eq!(
+        load(vec![("x.policy".into(), format!("{head}{annex}{annex}"))]).err(),
+        Some(vec!["policy::check::duplicate".to_string()])
+    );
+    let twice = "annex 1 \"x\" {\n  item 一 \"x\" {\n    rule \"a\": a\n  }\n  item 1 \"y\" {\n    rule \"a\": a\n  }\n}\n";
+    assert_eq!(
+        load(vec![("x.policy".into(), format!("{head}{twice}"))]).err(),
+        Some(vec!["policy::check::duplicate".to_string()])
+    );
+}

@@ -290,11 +290,24 @@ impl<'a> Checker<'a> {
         let mut seen: HashMap<u32, Span> = HashMap::new();
         for a in &arts {
             if let Some(first) = seen.get(&a.key()).copied() {
-                let what = match a.kind {
-                    ast::PartKind::Article => "article",
-                    ast::PartKind::Annex => "annex",
-                };
-                self.duplicate(what, &a.number.to_string(), a.number_span, Some(first));
+                match a.kind {
+                    ast::PartKind::Article => {
+                        self.duplicate("article", &a.number.to_string(), a.number_span, Some(first))
+                    }
+                    ast::PartKind::Annex if a.number == 0 => self.err(
+                        Diag::error(
+                            "policy::check::duplicate",
+                            "the rule set has two annexes without a number",
+                        )
+                        .at(a.span)
+                        .label("declared again here")
+                        .related(first, "first declared here")
+                        .help("number the annexes (`annex 1 \"…\"`, `annex 2 \"…\"`) as the document does"),
+                    ),
+                    ast::PartKind::Annex => {
+                        self.duplicate("annex", &a.number.to_string(), a.number_span, Some(first))
+                    }
+                }
                 continue;
             }
             seen.insert(a.key(), a.number_span);

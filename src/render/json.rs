@@ -142,9 +142,14 @@ pub fn render(r: &Report) -> J {
         let article = p.articles.get(d.article);
         let annex = article.is_some_and(|a| a.kind == crate::syntax::ast::PartKind::Annex);
         if let Some(a) = article {
+            // An unnumbered annex (附件) has no number: null.
             e.insert(
                 if annex { "annex" } else { "article" }.into(),
-                json!(a.number),
+                if annex && a.number == 0 {
+                    J::Null
+                } else {
+                    json!(a.number)
+                },
             );
             if !matches!(d.kind, DecisionKind::Clause(_)) {
                 e.insert("heading".into(), J::String(a.heading()));
