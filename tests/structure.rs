@@ -367,3 +367,41 @@ fn an_unnumbered_annex_and_duplicates() {
         Some(vec!["policy::check::duplicate".to_string()])
     );
 }
+
+/// One spelling each: `clause K` inside an article, `item K` inside an annex.
+#[test]
+fn clauses_of_articles_and_items_of_annexes_are_not_mixed() {
+    let head = "policy \"x\" { in_force 2024-01-01 to 2029-12-31 }\nfact a \"a\": bool\n";
+    let cases = [
+        (
+            "article 6 \"x\" {\n  clause 1 \"x\" {\n    rule \"a\": a\n  }\n  decision d = item 1\n}\n",
+            "policy::check::unknown_clause",
+            "`item 1` in article 6: an article has clauses",
+        ),
+        (
+            "annex 1 \"x\" {\n  item 一 \"x\" {\n    rule \"a\": a\n  }\n  decision d = clause 1\n}\n",
+            "policy::check::unknown_clause",
+            "`clause 1` in annex 1: an annex has items",
+        ),
+        (
+            "definition d = item 2\n",
+            "policy::check::clause_outside_article",
+            "`item 2` refers to an item, but this is not inside an annex",
+        ),
+    ];
+    for (text, code, message) in cases {
+        let mut sources = Sources::new();
+        let diags = policy::load_rule_set(
+            &mut sources,
+            vec![("x.policy".into(), format!("{head}{text}"))],
+        )
+        .err()
+        .unwrap_or_else(|| panic!("accepted: {text}"));
+        let errors: Vec<(&str, &str)> = diags
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| (d.code, d.message.as_str()))
+            .collect();
+        assert_eq!(errors, [(code, message)], "{text}");
+    }
+}
