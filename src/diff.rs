@@ -42,8 +42,10 @@ impl Change {
 pub struct StructChange {
     pub change: Change,
     /// `article`, `clause`, `rule`, `guideline`, `parameter`, `definition`, `decision`,
-    /// `fact`, `enum`, `record`, `dimension`, `policy`.
+    /// `fact`, `enum`, `record`, `dimension`, `policy`, `chapter`, `annex`, `item`,
+    /// `not assessed`.
     pub kind: &'static str,
+    /// The article's or annex's key ([`ast::Article::key`]); see [`crate::numeral::place`].
     pub article: Option<u32>,
     pub clause: Option<u32>,
     /// The name, or a rule's title (the new one when it changed).
@@ -261,21 +263,37 @@ impl Inventory {
             Item::Parameter(p) => self.parameter(top, p),
             Item::Definition(d) => self.definition(top, d),
             Item::Article(a) => self.article(a),
+            Item::Chapter(c) => self.push(
+                "chapter",
+                top,
+                format!("chapter {}", c.number.text),
+                label(&c.title),
+                String::new(),
+            ),
         }
     }
 
     fn article(&mut self, a: &ast::Article) {
-        let at = (Some(a.number), None);
+        let at = (Some(a.key()), None);
+        let what = match a.kind {
+            ast::PartKind::Article => "article",
+            ast::PartKind::Annex => "annex",
+        };
+        let style = a
+            .item_style
+            .as_ref()
+            .map(|s| format!(" items {}", s.value))
+            .unwrap_or_default();
         let applies = a
             .applies
             .as_ref()
             .map(|e| format!(" applies when {}", flat(e)))
             .unwrap_or_default();
         self.push(
-            "article",
+            what,
             at,
-            format!("article {}", a.number),
-            format!("{}{applies}", label(&a.title)),
+            format!("{what} {}", a.number),
+            format!("{}{style}{applies}", label(&a.title)),
             String::new(),
         );
         let mut rules = 0;
@@ -300,7 +318,11 @@ impl Inventory {
                     rules += 1;
                 }
                 ArticleItem::Clause(c) => {
-                    let cat = (Some(a.number), Some(c.number));
+                    let cat = (Some(a.key()), Some(c.number));
+                    let (ckind, cname) = match &c.numeral {
+                        Some(n) => ("item", format!("item {}", n.text)),
+                        None => ("clause", format!("clause {}", c.number)),
+                    };
                     let applies = c
                         .applies
                         .as_ref()
@@ -312,9 +334,9 @@ impl Inventory {
                         .map(|x| format!(" as {}", x.name))
                         .unwrap_or_default();
                     self.push(
-                        "clause",
+                        ckind,
                         cat,
-                        format!("clause {}", c.number),
+                        cname,
                         format!("{}{alias}{applies}", label(&c.title)),
                         String::new(),
                     );
@@ -332,6 +354,13 @@ impl Inventory {
                                 self.rule(cat, r, n);
                                 n += 1;
                             }
+                            ClauseItem::NotAssessed(x) => self.push(
+                                "not assessed",
+                                cat,
+                                x.phrase.value.clone(),
+                                x.reason.value.clone(),
+                                String::new(),
+                            ),
                         }
                     }
                 }
@@ -569,7 +598,7 @@ fn clause_rules(p: &Program, id: usize) -> Option<(u32, u32, &[RuleDef])> {
     };
     let a = p.articles.get(d.article)?;
     let c = a.clauses.get(ci)?;
-    Some((a.number, c.number, &c.rules))
+    Some((a.key(), c.number, &c.rules))
 }
 
 /// The decisions of one cluster that differ between two rule sets, by the new rule

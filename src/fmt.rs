@@ -380,6 +380,14 @@ impl Printer<'_> {
             Item::Parameter(p) => self.parameter(p),
             Item::Definition(d) => self.definition(d),
             Item::Article(a) => self.article(a),
+            Item::Chapter(c) => {
+                self.line_at(start(c.span));
+                self.word("chapter ");
+                self.tok(c.number.span, &c.number.text);
+                self.label(&c.title);
+                self.end_line();
+                self.seen(c.span);
+            }
         }
     }
 
@@ -484,9 +492,22 @@ impl Printer<'_> {
 
     fn article(&mut self, a: &Article) {
         self.line_at(start(a.span));
-        self.word("article ");
-        self.tok(a.number_span, &a.number.to_string());
+        match a.kind {
+            PartKind::Article => {
+                self.word("article ");
+                self.tok(a.number_span, &a.number.to_string());
+            }
+            PartKind::Annex if a.number == 0 => self.word("annex"),
+            PartKind::Annex => {
+                self.word("annex ");
+                self.tok(a.number_span, &a.number.to_string());
+            }
+        }
         self.label(&a.title);
+        if let Some(s) = &a.item_style {
+            self.word(" items ");
+            self.string(s);
+        }
         if let Some(c) = &a.applies {
             self.word(" applies when ");
             self.expr(c);
@@ -514,8 +535,16 @@ impl Printer<'_> {
 
     fn clause(&mut self, c: &Clause) {
         self.line_at(start(c.span));
-        self.word("clause ");
-        self.tok(c.number_span, &c.number.to_string());
+        match &c.numeral {
+            Some(n) => {
+                self.word("item ");
+                self.tok(n.span, &n.text);
+            }
+            None => {
+                self.word("clause ");
+                self.tok(c.number_span, &c.number.to_string());
+            }
+        }
         self.label(&c.title);
         if let Some(a) = &c.alias {
             self.word(" as ");
@@ -532,9 +561,25 @@ impl Printer<'_> {
                 ClauseItem::Parameter(p) => self.parameter(p),
                 ClauseItem::Definition(d) => self.definition(d),
                 ClauseItem::Rule(r) => self.rule(r),
+                ClauseItem::NotAssessed(n) => self.not_assessed(n),
             }
         }
         self.close(c.span);
+    }
+
+    /// `not assessed "…"` with its reason on the line below, like an annotation.
+    fn not_assessed(&mut self, n: &NotAssessed) {
+        self.line_at(start(n.span));
+        self.word("not assessed ");
+        self.string(&n.phrase);
+        self.end_line();
+        self.indent += STEP;
+        self.line_at(start(n.reason.span));
+        self.word("because ");
+        self.string(&n.reason);
+        self.end_line();
+        self.indent -= STEP;
+        self.seen(n.span);
     }
 
     fn rule(&mut self, r: &RuleDecl) {
@@ -892,6 +937,7 @@ pub fn flat(e: &Expr) -> String {
             .collect::<Vec<_>>()
             .join("."),
         ExprKind::ClauseRef(n) => format!("clause {n}"),
+        ExprKind::ItemRef(n) => format!("item {}", n.text),
         ExprKind::Field(x, f) => format!("{}.{}", flat(x), f.name),
         ExprKind::Index(x, i) => format!("{}[{}]", flat(x), flat(i)),
         ExprKind::Call(n, args) => format!("{}({})", n.name, list(args)),

@@ -1,7 +1,7 @@
 //! The checked program: every name resolved to an index, every expression typed,
 //! every unit conversion made explicit. Evaluation never looks a name up by string.
 
-use crate::syntax::ast::{BinOp, RuleKind, Span};
+use crate::syntax::ast::{BinOp, PartKind, RuleKind, Span};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -186,6 +186,69 @@ pub struct ArticleDef {
     /// Rules directly under the article (not in a clause).
     pub rules: Vec<RuleDef>,
     pub span: Span,
+    /// An article, or an annex (number 0: an annex without a number).
+    pub kind: PartKind,
+    /// The chapter it stands in (`chapter 2 "认定标准"` before it in its file).
+    pub chapter: Option<ChapterDef>,
+    /// How an annex heads its items (`（一）`); see [`crate::numeral::heading`].
+    pub item_style: Option<String>,
+}
+
+/// `chapter 2 "认定标准"`: shown as the heading 第二章 认定标准.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChapterDef {
+    pub number: u32,
+    pub title: Option<String>,
+}
+
+impl ChapterDef {
+    /// `第二章 认定标准`
+    pub fn heading(&self) -> String {
+        let n = format!("第{}章", crate::numeral::chinese(self.number));
+        match &self.title {
+            Some(t) if !t.is_empty() => format!("{n} {t}"),
+            _ => n,
+        }
+    }
+}
+
+impl ArticleDef {
+    /// How the document names it: `第六条`, `附件1`, `附件`.
+    pub fn heading(&self) -> String {
+        match self.kind {
+            PartKind::Article => format!("第{}条", crate::render::chinese_number(self.number)),
+            PartKind::Annex if self.number == 0 => "附件".to_string(),
+            PartKind::Annex => format!("附件{}", self.number),
+        }
+    }
+
+    /// How the document heads one of its clauses or items: `（二）` in an article; in an
+    /// annex, the `items` style, or by default `三、` (items numbered 一…) or `3.`.
+    pub fn clause_heading(&self, c: &ClauseDef) -> String {
+        match self.kind {
+            PartKind::Article => format!("（{}）", crate::render::chinese_number(c.number)),
+            PartKind::Annex => {
+                let default = if c.chinese { "一、" } else { "1." };
+                let style = self.item_style.as_deref().unwrap_or(default);
+                crate::numeral::heading(style, c.number)
+                    .or_else(|| crate::numeral::heading(default, c.number))
+                    .unwrap_or_else(|| c.number.to_string())
+            }
+        }
+    }
+
+    /// Where one of its clauses or items stands: `第六条（二）`, `附件1 三、`.
+    pub fn clause_place(&self, c: &ClauseDef) -> String {
+        match self.kind {
+            PartKind::Article => format!("{}{}", self.heading(), self.clause_heading(c)),
+            PartKind::Annex => format!("{} {}", self.heading(), self.clause_heading(c)),
+        }
+    }
+
+    /// The key of its decisions' names (see [`crate::syntax::ast::Article::key`]).
+    pub fn key(&self) -> u32 {
+        crate::syntax::ast::part_key(self.kind, self.number)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -196,6 +259,18 @@ pub struct ClauseDef {
     pub applies: Option<Expr>,
     pub rules: Vec<RuleDef>,
     pub decision: DecisionId,
+    pub span: Span,
+    /// An annex item numbered in Chinese numerals (`item 三`).
+    pub chinese: bool,
+    /// Words of its text that no rule tests, left to the reviewers, with the reason.
+    pub not_assessed: Vec<NotAssessedDef>,
+}
+
+/// `not assessed "…" because "…"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotAssessedDef {
+    pub text: String,
+    pub reason: String,
     pub span: Span,
 }
 

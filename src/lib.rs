@@ -29,6 +29,7 @@ pub mod fmt;
 pub mod generate;
 pub mod ir;
 pub mod lint;
+pub mod numeral;
 pub mod render;
 pub mod snapshot;
 pub mod syntax;

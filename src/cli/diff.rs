@@ -10,7 +10,7 @@ use policy::diag::Sources;
 use policy::diff::{self, Change, DecisionMove, Side, StructChange};
 use policy::eval::Outcome;
 use policy::facts;
-use policy::render::{chinese_number, printable, printable_lines};
+use policy::render::{printable, printable_lines};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -38,11 +38,7 @@ fn folder_dates(dir: &Path) -> Result<BTreeMap<String, NaiveDate>, u8> {
 }
 
 fn place(article: Option<u32>, clause: Option<u32>) -> String {
-    match (article, clause) {
-        (Some(a), Some(c)) => format!("第{}条（{}）", chinese_number(a), chinese_number(c)),
-        (Some(a), None) => format!("第{}条", chinese_number(a)),
-        _ => "rule set".into(),
-    }
+    policy::numeral::place(article, clause)
 }
 
 fn one_line(s: &str) -> String {
@@ -238,8 +234,9 @@ fn cluster_json(r: &ClusterResult) -> serde_json::Value {
                 .iter()
                 .map(|rm| {
                     json!({
-                        "article": rm.article,
+                        "article": policy::numeral::article_number(Some(rm.article)),
                         "clause": rm.clause,
+                        "heading": place(Some(rm.article), Some(rm.clause)),
                         "old_title": rm.old_title,
                         "new_title": rm.new_title,
                         "old": rm.old.as_str(),
@@ -276,8 +273,9 @@ fn json_out(
             json!({
                 "change": c.change.as_str(),
                 "kind": c.kind,
-                "article": c.article,
+                "article": policy::numeral::article_number(c.article),
                 "clause": c.clause,
+                "heading": place(c.article, c.clause),
                 "name": c.name,
                 "old_name": c.old_name,
                 "old": c.old,

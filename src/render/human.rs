@@ -93,6 +93,7 @@ fn t(lang: Lang, en: &'static str) -> &'static str {
         "because:" => "原因：",
         "guideline not met: {}" => "未达到指导性要求：{}",
         "; the reviewers should give the reason" => "；请评审说明理由",
+        "left to the reviewers:" => "留待评审：",
         _ => en,
     }
 }
@@ -314,14 +315,21 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
             t1(lang, "evaluated as of {}", &r.evaluation.as_of.to_string())
         );
     }
+    let mut chapter: Option<&crate::ir::ChapterDef> = None;
     for (ai, a) in p.articles.iter().enumerate() {
         o.push('\n');
+        if a.chapter.is_some() && a.chapter.as_ref() != chapter {
+            let _ = writeln!(
+                o,
+                "{}",
+                st.bold(&printable(
+                    &a.chapter.as_ref().map(|c| c.heading()).unwrap_or_default()
+                ))
+            );
+        }
+        chapter = a.chapter.as_ref();
         let title = printable(a.title.as_deref().unwrap_or_default()).into_owned();
-        let _ = writeln!(
-            o,
-            "{}",
-            st.bold(&format!("第{}条 {title}", chinese_number(a.number)))
-        );
+        let _ = writeln!(o, "{}", st.bold(&format!("{} {title}", a.heading())));
         // Decisions of the article that are not clauses: value first.
         let article_decisions: Vec<usize> = p
             .decisions
@@ -377,9 +385,9 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
             let title = printable(c.title.as_deref().unwrap_or_default()).into_owned();
             let _ = writeln!(
                 o,
-                "  {} （{}）{title}  {}",
+                "  {} {}{title}  {}",
                 mark(outcome, st),
-                chinese_number(c.number),
+                a.clause_heading(c),
                 st.dim(&format!("{}: {}", printable(&d.name), word(outcome, lang)))
             );
             if res.status == Status::NotApplicable && res.rules.is_empty() {
@@ -424,6 +432,23 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
                     missing_lines(r, &rr.why, "          ", &mut o, st, lang);
                 }
             }
+            // Beside a met clause: the words of its text that no rule tested.
+            if outcome == Outcome::Met {
+                for n in &c.not_assessed {
+                    let (open, close) = match lang {
+                        Lang::En => (" (", ")"),
+                        Lang::Zh => ("（", "）"),
+                    };
+                    let _ = writeln!(
+                        o,
+                        "      {}{}{}{}",
+                        st.yellow(t(lang, "left to the reviewers:")),
+                        if lang == Lang::Zh { "" } else { " " },
+                        printable(&n.text),
+                        st.dim(&format!("{open}{}{close}", printable(&n.reason)))
+                    );
+                }
+            }
         }
     }
     let warnings = r.rule_warnings();
@@ -432,15 +457,11 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
         let _ = writeln!(o, "{}", st.bold(t(lang, "Warnings")));
         for w in &warnings {
             let (file, line, _) = r.place(w.span);
-            let clause = w
-                .clause
-                .map(|c| format!("（{}）", chinese_number(c)))
-                .unwrap_or_default();
             let _ = writeln!(
                 o,
-                "  {} 第{}条{clause} {}  {}",
+                "  {} {} {}  {}",
                 st.yellow("!"),
-                chinese_number(w.article),
+                printable(&w.heading),
                 printable(&guideline_message(w, lang)),
                 st.dim(&format!("{}:{line}", printable(&file)))
             );

@@ -140,13 +140,41 @@ pub fn render(r: &Report) -> J {
             e.insert("label".into(), J::String(l.clone()));
         }
         let article = p.articles.get(d.article);
+        let annex = article.is_some_and(|a| a.kind == crate::syntax::ast::PartKind::Annex);
         if let Some(a) = article {
-            e.insert("article".into(), json!(a.number));
+            // An unnumbered annex (附件) has no number: null.
+            e.insert(
+                if annex { "annex" } else { "article" }.into(),
+                if annex && a.number == 0 {
+                    J::Null
+                } else {
+                    json!(a.number)
+                },
+            );
+            if !matches!(d.kind, DecisionKind::Clause(_)) {
+                e.insert("heading".into(), J::String(a.heading()));
+            }
+            if let Some(c) = &a.chapter {
+                e.insert("chapter".into(), J::String(c.heading()));
+            }
         }
         match &d.kind {
             DecisionKind::Clause(ci) => {
-                if let Some(c) = article.and_then(|a| a.clauses.get(*ci)) {
-                    e.insert("clause".into(), json!(c.number));
+                if let Some((a, c)) = article.and_then(|a| Some((a, a.clauses.get(*ci)?))) {
+                    e.insert(
+                        if annex { "item" } else { "clause" }.into(),
+                        json!(c.number),
+                    );
+                    e.insert("heading".into(), J::String(a.clause_place(c)));
+                    e.insert(
+                        "not_assessed".into(),
+                        J::Array(
+                            c.not_assessed
+                                .iter()
+                                .map(|n| json!({"text": n.text, "reason": n.reason}))
+                                .collect(),
+                        ),
+                    );
                     let outcome = match (res.status, res.value.as_ref()) {
                         (Status::NotApplicable, _) => Outcome::NotApplicable,
                         (_, Some(Value::Bool(true))) => Outcome::Met,
@@ -198,8 +226,23 @@ pub fn render(r: &Report) -> J {
         .rule_warnings()
         .into_iter()
         .map(|w| {
-            json!({"article": w.article, "clause": w.clause, "rule": w.rule, "message": w.message,
-                   "code": "policy::eval::guideline_not_met", "source": place(r, w.span)})
+            let (a, c) = if w.annex {
+                ("annex", "item")
+            } else {
+                ("article", "clause")
+            };
+            let mut m = Map::new();
+            m.insert(a.into(), json!(w.article));
+            m.insert(c.into(), json!(w.clause));
+            m.insert("heading".into(), J::String(w.heading.clone()));
+            m.insert("rule".into(), J::String(w.rule.clone()));
+            m.insert("message".into(), J::String(w.message.clone()));
+            m.insert(
+                "code".into(),
+                J::String("policy::eval::guideline_not_met".into()),
+            );
+            m.insert("source".into(), place(r, w.span));
+            J::Object(m)
         })
         .collect();
     for d in r.fact_warnings {

@@ -163,9 +163,13 @@ fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         R::EOI => "the end of the file",
         R::item | R::policy_block | R::dimension | R::enum_decl | R::record_decl | R::fact_decl
-        | R::parameter | R::definition | R::article => {
-            "an item (`policy`, `dimension`, `enum`, `record`, `fact`, `parameter`, `definition` or `article`)"
+        | R::parameter | R::definition | R::article | R::chapter | R::annex => {
+            "an item (`policy`, `dimension`, `enum`, `record`, `fact`, `parameter`, `definition`, `article`, `chapter` or `annex`)"
         }
+        R::annex_item => "`item`",
+        R::item_style => "`items`",
+        R::not_assessed => "`not assessed`",
+        R::numeral => "a number (1…99 or 一…九十九)",
         R::policy_field => "`document`, `issued_by`, `issued_on` or `in_force`",
         R::unit_def => "a unit (`万元 = 10000 元`)",
         R::variant => "a variant name",
@@ -427,6 +431,7 @@ impl Builder {
             Rule::fact_decl => Item::Fact(self.fact(p)),
             Rule::parameter => Item::Parameter(self.parameter(p)),
             Rule::definition => Item::Definition(self.definition(p)),
+            Rule::chapter => Item::Chapter(self.chapter(p)),
             _ => Item::Article(self.article(p)),
         }
     }
@@ -826,6 +831,12 @@ impl Builder {
             applies: None,
             items: Vec::new(),
             span,
+            kind: if p.as_rule() == Rule::annex {
+                PartKind::Annex
+            } else {
+                PartKind::Article
+            },
+            item_style: None,
         };
         for c in p.into_inner() {
             match c.as_rule() {
@@ -833,6 +844,13 @@ impl Builder {
                     a.number = self.integer(&c);
                     a.number_span = self.span(&c);
                 }
+                Rule::item_style => {
+                    a.item_style = c
+                        .into_inner()
+                        .find(|x| x.as_rule() == Rule::string)
+                        .map(|x| self.string(x))
+                }
+                Rule::annex_item => a.items.push(ArticleItem::Clause(self.clause(c))),
                 Rule::string => a.title = Some(self.string(c)),
                 Rule::applies => a.applies = self.applies(c),
                 Rule::text_item => {
@@ -851,6 +869,33 @@ impl Builder {
         a
     }
 
+    fn numeral(&self, p: Pair<Rule>) -> Numeral {
+        Numeral {
+            text: p.as_str().to_string(),
+            span: self.span(&p),
+        }
+    }
+
+    fn chapter(&self, p: Pair<Rule>) -> Chapter {
+        let span = self.span(&p);
+        let mut ch = Chapter {
+            number: Numeral {
+                text: String::new(),
+                span,
+            },
+            title: None,
+            span,
+        };
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::numeral => ch.number = self.numeral(c),
+                Rule::string => ch.title = Some(self.string(c)),
+                _ => {}
+            }
+        }
+        ch
+    }
+
     fn text_item(&self, p: Pair<Rule>) -> Option<Str> {
         p.into_inner()
             .find(|c| c.as_rule() == Rule::string)
@@ -867,12 +912,37 @@ impl Builder {
             applies: None,
             items: Vec::new(),
             span,
+            numeral: None,
         };
         for c in p.into_inner() {
             match c.as_rule() {
                 Rule::integer => {
                     cl.number = self.integer(&c);
                     cl.number_span = self.span(&c);
+                }
+                Rule::numeral => {
+                    let n = self.numeral(c);
+                    cl.number = n.value().unwrap_or(0);
+                    cl.number_span = n.span;
+                    cl.numeral = Some(n);
+                }
+                Rule::not_assessed => {
+                    let span = self.span(&c);
+                    let mut strings = c
+                        .into_inner()
+                        .filter(|x| x.as_rule() == Rule::string)
+                        .map(|x| self.string(x));
+                    let blank = Str {
+                        value: String::new(),
+                        span,
+                    };
+                    let phrase = strings.next().unwrap_or_else(|| blank.clone());
+                    let reason = strings.next().unwrap_or(blank);
+                    cl.items.push(ClauseItem::NotAssessed(NotAssessed {
+                        phrase,
+                        reason,
+                        span,
+                    }))
                 }
                 Rule::string => cl.title = Some(self.string(c)),
                 Rule::clause_alias => {
@@ -1175,6 +1245,20 @@ impl Builder {
                     .unwrap_or_else(|| self.missing_ident(span));
                 Expr {
                     kind: ExprKind::Call(name, it.map(|c| self.expr(c)).collect()),
+                    span,
+                }
+            }
+            Rule::item_ref => {
+                let n = p
+                    .into_inner()
+                    .find(|c| c.as_rule() == Rule::numeral)
+                    .map(|c| self.numeral(c))
+                    .unwrap_or(Numeral {
+                        text: String::new(),
+                        span,
+                    });
+                Expr {
+                    kind: ExprKind::ItemRef(n),
                     span,
                 }
             }
