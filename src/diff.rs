@@ -198,12 +198,19 @@ impl Inventory {
                     h.document.as_ref().map(|d| d.value.as_str()).unwrap_or(""),
                     h.issued_by.as_ref().map(|d| d.value.as_str()).unwrap_or(""),
                     h.issued_on.as_ref().map(|d| d.text.as_str()).unwrap_or(""),
-                    h.in_force
-                        .as_ref()
-                        .map(|(a, b)| format!("in force {} to {}", a.text, b.text))
-                        .unwrap_or_default()
+                    h.in_force.as_ref().map(in_force_text).unwrap_or_default()
                 );
                 self.push("policy", top, "policy".into(), shown, String::new());
+                for v in &h.versions {
+                    let shown = format!(
+                        "{} {} {} {}",
+                        v.document.as_ref().map(|d| d.value.as_str()).unwrap_or(""),
+                        v.issued_by.as_ref().map(|d| d.value.as_str()).unwrap_or(""),
+                        v.issued_on.as_ref().map(|d| d.text.as_str()).unwrap_or(""),
+                        v.in_force.as_ref().map(in_force_text).unwrap_or_default()
+                    );
+                    self.push("version", top, v.name.value.clone(), shown, String::new());
+                }
             }
             Item::Dimension(d) => {
                 let units: Vec<String> = d
@@ -646,6 +653,18 @@ pub fn cluster_name(p: &Program, facts: &crate::eval::Facts) -> Option<String> {
     match facts.values.get(id)? {
         Some(Value::Text(t)) => Some(t.to_string()),
         _ => None,
+    }
+}
+
+/// `in force A to B` or `in force from A`, with its source.
+fn in_force_text(f: &ast::InForce) -> String {
+    let period = match &f.until {
+        Some(b) => format!("in force {} to {}", f.from.text, b.text),
+        None => format!("in force from {}", f.from.text),
+    };
+    match &f.source {
+        Some(s) => format!("{period} source \"{}\"", s.value),
+        None => period,
     }
 }
 

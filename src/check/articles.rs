@@ -210,10 +210,14 @@ impl<'a> Checker<'a> {
         Program {
             header: self.header.unwrap_or(Header {
                 title: String::new(),
+                version: None,
                 document: None,
                 issued_by: None,
                 issued_on: None,
-                in_force: None,
+                in_force: Period::ALWAYS,
+                in_force_source: None,
+                applies: Period::ALWAYS,
+                versions: Vec::new(),
                 span: Span::default(),
             }),
             units: self.units.units,

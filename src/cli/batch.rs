@@ -165,11 +165,11 @@ pub fn run(
         Ok(r) => r,
         Err(code) => return code,
     };
-    let program = &rules.program;
     let as_of = as_of.unwrap_or_else(crate::today_in_shanghai);
-    if let Err(code) = crate::check::in_force(&sources, program, as_of) {
-        return code;
-    }
+    let program = match crate::check::in_force(&sources, &rules, as_of) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     if format == CheckFormat::Json {
         let d = Diag::error(
             "policy::usage::batch_json",

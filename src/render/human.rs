@@ -84,6 +84,8 @@ fn t(lang: Lang, en: &'static str) -> &'static str {
         "{} days" => "{}天",
         "in force {} · evaluated as of {}" => "施行期限 {} · 评价日 {}",
         "{} to {}" => "{}至{}",
+        "in force from {} · evaluated as of {}" => "自{}起施行 · 评价日 {}",
+        "version “{}” · " => "版本“{}” · ",
         "evaluated as of {}" => "评价日 {}",
         " (guideline)" => "（指导性要求）",
         "… and {} more comparisons" => "……另有{}项比较未列出",
@@ -296,24 +298,30 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
         let _ = write!(o, "（{}）", printable(d));
     }
     o.push('\n');
-    if let Some((a, b)) = h.in_force {
-        let period = t(lang, "{} to {}")
-            .replacen("{}", &a.to_string(), 1)
-            .replacen("{}", &b.to_string(), 1);
-        let _ = writeln!(
-            o,
-            "{}",
-            t(lang, "in force {} · evaluated as of {}")
-                .replacen("{}", &period, 1)
-                .replacen("{}", &r.evaluation.as_of.to_string(), 1)
-        );
-    } else {
-        let _ = writeln!(
-            o,
-            "{}",
-            t1(lang, "evaluated as of {}", &r.evaluation.as_of.to_string())
-        );
+    let mut line = String::new();
+    if let Some(v) = &h.version {
+        line.push_str(&t1(lang, "version “{}” · ", &printable(v)));
     }
+    let as_of = r.evaluation.as_of.to_string();
+    match (h.in_force.from, h.in_force.until) {
+        (Some(a), Some(b)) => {
+            let period = t(lang, "{} to {}")
+                .replacen("{}", &a.to_string(), 1)
+                .replacen("{}", &b.to_string(), 1);
+            line.push_str(
+                &t(lang, "in force {} · evaluated as of {}")
+                    .replacen("{}", &period, 1)
+                    .replacen("{}", &as_of, 1),
+            );
+        }
+        (Some(a), None) => line.push_str(
+            &t(lang, "in force from {} · evaluated as of {}")
+                .replacen("{}", &a.to_string(), 1)
+                .replacen("{}", &as_of, 1),
+        ),
+        _ => line.push_str(&t1(lang, "evaluated as of {}", &as_of)),
+    }
+    let _ = writeln!(o, "{line}");
     for (ai, a) in p.articles.iter().enumerate() {
         o.push('\n');
         let title = printable(a.title.as_deref().unwrap_or_default()).into_owned();
