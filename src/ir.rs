@@ -272,6 +272,19 @@ pub struct Slot {
     pub body: Expr,
     pub span: Span,
     pub annotations: Vec<AnnotId>,
+    /// For a parameter with values by date or version: which one is in force here.
+    pub dated: Option<DatedFrom>,
+}
+
+/// The dated value of a parameter in force in a program: `from 2024-02-22: 30 亿元`
+/// or `version "管理办法": 50%`, with the value as written and its source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatedFrom {
+    pub from: Option<NaiveDate>,
+    pub version: Option<String>,
+    /// The value as written in the rule file (`30 亿元`).
+    pub value: String,
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

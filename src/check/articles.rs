@@ -185,6 +185,7 @@ impl<'a> Checker<'a> {
                     body: placeholder(d.span),
                     span: d.span,
                     annotations: Vec::new(),
+                    dated: None,
                 })
             })
             .collect();

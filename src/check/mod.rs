@@ -904,6 +904,7 @@ impl<'a> Checker<'a> {
                 body: e,
                 span,
                 annotations: own,
+                dated: None,
             });
         }
         if let Some(s) = self.slot_annots.get_mut(id) {

@@ -12,7 +12,7 @@
 
 use super::{check, date, suggest, ParsedFile};
 use crate::diag::Diag;
-use crate::ir::{Period, Program, Version};
+use crate::ir::{DatedFrom, Period, Program, Version};
 use crate::syntax::ast::{self, Span};
 use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashSet};
@@ -377,11 +377,12 @@ pub fn check_versions(files: &[ParsedFile]) -> Result<(Vec<Program>, Vec<Diag>),
     let mut declared: Vec<HashSet<(u32, u32)>> = Vec::new();
     let mut lints: Vec<Diag> = Vec::new();
     for (si, (vi, seg)) in segs.iter().enumerate() {
-        let mut own = Vec::new();
+        let mut found = Found::default();
         let filtered: Vec<ast::File> = files
             .iter()
-            .map(|f| filter_file(f.ast, *seg, &versions, &mut own))
+            .map(|f| filter_file(f.ast, f.text, *seg, &versions, &mut found))
             .collect();
+        let own = std::mem::take(&mut found.diags);
         let parsed: Vec<ParsedFile> = files
             .iter()
             .zip(&filtered)
@@ -403,6 +404,15 @@ pub fn check_versions(files: &[ParsedFile]) -> Result<(Vec<Program>, Vec<Diag>),
                 }
                 if let Some(v) = versions.get(*vi) {
                     apply_version(&mut p, v, *seg, &versions);
+                }
+                for slot in &mut p.slots {
+                    slot.dated = found
+                        .chosen
+                        .iter()
+                        .find(|(span, _)| {
+                            span.file == slot.span.file && span.start == slot.span.start
+                        })
+                        .map(|(_, d)| d.clone());
                 }
                 programs.push(p);
                 w
@@ -528,21 +538,30 @@ fn in_force(d: &Option<ast::Dating>, seg: Period, versions: &[Version]) -> bool 
     p.is_some_and(|p| p.covers(&seg))
 }
 
+/// What filtering a file for a segment found: errors, and the dated value chosen for
+/// each parameter (by the span of its name).
+#[derive(Default)]
+struct Found {
+    diags: Vec<Diag>,
+    chosen: Vec<(Span, DatedFrom)>,
+}
+
 /// The file as it reads in the segment: items not in force left out, each dated
 /// parameter with its one value in force.
 fn filter_file(
     f: &ast::File,
+    text: &str,
     seg: Period,
     versions: &[Version],
-    diags: &mut Vec<Diag>,
+    diags: &mut Found,
 ) -> ast::File {
     let items = f
         .items
         .iter()
         .filter_map(|item| match item {
-            ast::Item::Parameter(p) => {
-                Some(ast::Item::Parameter(param_at(p, seg, versions, diags)))
-            }
+            ast::Item::Parameter(p) => Some(ast::Item::Parameter(param_at(
+                p, text, seg, versions, diags,
+            ))),
             ast::Item::Article(a) => {
                 if !in_force(&a.dated, seg, versions) {
                     return None;
@@ -551,7 +570,7 @@ fn filter_file(
                 a.items = a
                     .items
                     .into_iter()
-                    .filter_map(|it| article_item_at(it, seg, versions, diags))
+                    .filter_map(|it| article_item_at(it, text, seg, versions, diags))
                     .collect();
                 Some(ast::Item::Article(a))
             }
@@ -563,13 +582,14 @@ fn filter_file(
 
 fn article_item_at(
     it: ast::ArticleItem,
+    text: &str,
     seg: Period,
     versions: &[Version],
-    diags: &mut Vec<Diag>,
+    diags: &mut Found,
 ) -> Option<ast::ArticleItem> {
     use ast::ArticleItem as A;
     Some(match it {
-        A::Parameter(p) => A::Parameter(param_at(&p, seg, versions, diags)),
+        A::Parameter(p) => A::Parameter(param_at(&p, text, seg, versions, diags)),
         A::Decision(d) => {
             if !in_force(&d.dated, seg, versions) {
                 return None;
@@ -591,7 +611,7 @@ fn article_item_at(
                 .into_iter()
                 .filter_map(|ci| match ci {
                     ast::ClauseItem::Parameter(p) => Some(ast::ClauseItem::Parameter(param_at(
-                        &p, seg, versions, diags,
+                        &p, text, seg, versions, diags,
                     ))),
                     ast::ClauseItem::Rule(r) => {
                         in_force(&r.dated, seg, versions).then_some(ast::ClauseItem::Rule(r))
@@ -609,9 +629,10 @@ fn article_item_at(
 /// the latest value dated on or before the segment's first day.
 fn param_at(
     p: &ast::Parameter,
+    text: &str,
     seg: Period,
     versions: &[Version],
-    diags: &mut Vec<Diag>,
+    found: &mut Found,
 ) -> ast::Parameter {
     let mut p = p.clone();
     if p.dated.is_empty() {
@@ -639,16 +660,42 @@ fn param_at(
     };
     match by_version.or_else(by_date).cloned() {
         Some(v) => {
+            let (from, version) = match &v.when {
+                ast::Dating::Period(f) => (date(&f.from.text), None),
+                ast::Dating::Version(n) => (None, Some(n.value.clone())),
+            };
+            let source = v.annotations.iter().find_map(|a| match a {
+                ast::Annotation::Source(s) => Some(s.value.clone()),
+                _ => None,
+            });
+            let value = text
+                .get(v.value.span.range())
+                .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+                .unwrap_or_default();
+            found.chosen.push((
+                p.name.span,
+                DatedFrom {
+                    from,
+                    version,
+                    value,
+                    source,
+                },
+            ));
             p.value = v.value;
             p.annotations = v.annotations;
         }
         None => {
+            // The first value stands in, so that what uses the parameter is still
+            // checked (the rule set is refused anyway).
+            if let Some(v) = p.dated.first() {
+                p.value = v.value.clone();
+            }
             let first = p.dated.first().map_or(p.span, |v| v.span);
-            diags.push(
+            found.diags.push(
                 Diag::error(
                     "policy::check::no_value_in_force",
                     format!(
-                        "parameter `{}` has no value in force {}",
+                        "parameter `{}` has no value in force on the dates {}",
                         p.name.name,
                         seg.text()
                     ),
@@ -683,6 +730,6 @@ pub fn files_at(files: &[ast::File], date: NaiveDate) -> Vec<ast::File> {
     };
     files
         .iter()
-        .map(|f| filter_file(f, day, &versions, &mut Vec::new()))
+        .map(|f| filter_file(f, "", day, &versions, &mut Found::default()))
         .collect()
 }

@@ -86,6 +86,8 @@ fn t(lang: Lang, en: &'static str) -> &'static str {
         "{} to {}" => "{}至{}",
         "in force from {} · evaluated as of {}" => "自{}起施行 · 评价日 {}",
         "version “{}” · " => "版本“{}” · ",
+        "version “{}”" => "版本“{}”",
+        "from {}" => "自{}起",
         "evaluated as of {}" => "评价日 {}",
         " (guideline)" => "（指导性要求）",
         "… and {} more comparisons" => "……另有{}项比较未列出",
@@ -322,6 +324,26 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
         _ => line.push_str(&t1(lang, "evaluated as of {}", &as_of)),
     }
     let _ = writeln!(o, "{line}");
+    // Parameters with values by date or version: the value in force, and its words.
+    for slot in &p.slots {
+        let Some(d) = &slot.dated else { continue };
+        let when = match (&d.version, d.from) {
+            (Some(v), _) => t1(lang, "version “{}”", &printable(v)),
+            (None, Some(f)) => t1(lang, "from {}", &f.to_string()),
+            (None, None) => String::new(),
+        };
+        let source = d
+            .source
+            .as_ref()
+            .map(|s| format!(" · {}", printable(s)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "  {} = {} · {when}{source}",
+            printable(&slot.name),
+            printable(&d.value)
+        );
+    }
     for (ai, a) in p.articles.iter().enumerate() {
         o.push('\n');
         let title = printable(a.title.as_deref().unwrap_or_default()).into_owned();

@@ -241,6 +241,24 @@ pub fn render(r: &Report) -> J {
         v.insert("in_force_until".into(), date(h.in_force.until));
         policy.insert("version".into(), J::Object(v));
     }
+    // Parameters with values by date or version: the value in force, and its words.
+    let dated: Vec<J> = p
+        .slots
+        .iter()
+        .filter_map(|s| {
+            let d = s.dated.as_ref()?;
+            Some(json!({
+                "name": s.name,
+                "value": d.value,
+                "from": d.from.map(|f| f.to_string()),
+                "version": d.version,
+                "source": d.source,
+            }))
+        })
+        .collect();
+    if !dated.is_empty() {
+        policy.insert("dated_parameters".into(), J::Array(dated));
+    }
     let mut top = Map::new();
     top.insert("as_of".into(), J::String(r.evaluation.as_of.to_string()));
     top.insert("policy".into(), J::Object(policy));

@@ -169,8 +169,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         R::policy_field => "`document`, `issued_by`, `issued_on` or `in_force`",
         R::version_block | R::kw_version => "`version`",
         R::period => "a period (`YYYY-MM-DD to YYYY-MM-DD` or `from YYYY-MM-DD`)",
-        R::dating => "`in_force` or `version`",
-        R::dated_value => "`from DATE:`",
+        // `dating` and `dated_value` are optional or alternatives at places where the
+        // common slip is another (a missing `:` or `=`): left out of "expected …".
         R::kw_from => "`from`",
         R::unit_def => "a unit (`万元 = 10000 元`)",
         R::variant => "a variant name",
