@@ -12,7 +12,12 @@ use proptest::prelude::*;
 /// Every rule file of the project that parses: (name, text).
 fn rule_files() -> Vec<(String, String)> {
     let mut out = shanghai_rules();
-    for dir in ["tests/fixtures/rules", "examples/revisions/national-2022"] {
+    for dir in [
+        "tests/fixtures/rules",
+        "examples/revisions/national-2022",
+        "examples/versions",
+        "tests/fixtures/versions",
+    ] {
         let mut paths: Vec<_> = std::fs::read_dir(root().join(dir))
             .unwrap()
             .map(|e| e.unwrap().path())
