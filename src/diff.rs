@@ -122,7 +122,7 @@ impl Inventory {
             "parameter",
             at,
             p.name.name.clone(),
-            format!("{}{}", flat(&p.value), type_text(&p.ty)),
+            format!("{}{}", value_text(p), type_text(&p.ty)),
             format!("{}\n{}", label(&p.label), annotations_text(&p.annotations)),
         );
     }
@@ -654,6 +654,30 @@ pub fn cluster_name(p: &Program, facts: &crate::eval::Facts) -> Option<String> {
         Some(Value::Text(t)) => Some(t.to_string()),
         _ => None,
     }
+}
+
+/// A parameter's value, or its values by date or version with their sources
+/// (`from 2023-03-01: 20 亿元 source "…"; from 2024-02-22: 30 亿元 …`).
+fn value_text(p: &ast::Parameter) -> String {
+    if p.dated.is_empty() {
+        return flat(&p.value);
+    }
+    p.dated
+        .iter()
+        .map(|v| {
+            let when = match &v.when {
+                ast::Dating::Period(f) => format!("from {}", f.from.text),
+                ast::Dating::Version(n) => format!("version \"{}\"", n.value),
+            };
+            let notes = annotations_text(&v.annotations);
+            if notes.is_empty() {
+                format!("{when}: {}", flat(&v.value))
+            } else {
+                format!("{when}: {} {notes}", flat(&v.value))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// `in force A to B` or `in force from A`, with its source.
