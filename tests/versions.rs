@@ -317,6 +317,12 @@ fn batch_runs_select_the_version_by_date() {
             "jsonl",
         ]);
         assert_eq!(code, 0, "{stderr}");
+        // The summary names the version applied.
+        let version = if date < "2024-02-22" { "旧" } else { "新" };
+        assert!(
+            stderr.contains(&format!("\"version\":\"{version}\"")),
+            "{stderr}"
+        );
         stdout
             .lines()
             .map(|l| {
