@@ -266,6 +266,7 @@ fn the_cli_refuses_a_date_before_the_first_version() {
         "{stderr}"
     );
     assert!(!stderr.contains("Article 21"), "{stderr}");
+    insta::assert_snapshot!("out-of-force-before-the-first-version", stderr);
 }
 
 /// The human and JSON reports of one cluster on the last day of the old version, the
