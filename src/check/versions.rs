@@ -395,10 +395,11 @@ pub fn check_versions(files: &[ParsedFile]) -> Result<(Vec<Program>, Vec<Diag>),
         declared.push(names_declared(&filtered));
         let diags = match check(&parsed) {
             Ok((mut p, w)) => {
-                // The consistency checks read the files as they stand on these dates;
-                // a slip in any version is reported.
+                // The consistency checks read the files as they stand on these dates:
+                // a slip in any version is reported, once if several spans of dates give it.
+                let before = lints.len();
                 for d in crate::lint::lint(&parsed) {
-                    if !lints.contains(&d) {
+                    if !lints.iter().take(before).any(|x| same(x, &d)) {
                         lints.push(d);
                     }
                 }
@@ -422,7 +423,10 @@ pub fn check_versions(files: &[ParsedFile]) -> Result<(Vec<Program>, Vec<Diag>),
         for d in own.into_iter().chain(diags) {
             let list = if d.is_error() { &mut errs } else { &mut warns };
             // The same diagnostic of another segment (a segment may give one twice).
-            match list.iter_mut().find(|(x, on)| *x == d && !on.contains(&si)) {
+            match list
+                .iter_mut()
+                .find(|(x, on)| same(x, &d) && !on.contains(&si))
+            {
                 Some((_, segs)) => segs.push(si),
                 None => list.push((d, vec![si])),
             }
@@ -471,6 +475,18 @@ pub fn check_versions(files: &[ParsedFile]) -> Result<(Vec<Program>, Vec<Diag>),
             .collect());
     }
     Ok((programs, warnings))
+}
+
+/// The same diagnostic: equal, and at the same places (spans compare equal whatever
+/// their position, see [`Span`]).
+fn same(a: &Diag, b: &Diag) -> bool {
+    let at = |s: &Span| (s.file, s.start, s.end);
+    a == b
+        && a.span.as_ref().map(at) == b.span.as_ref().map(at)
+        && a.related
+            .iter()
+            .map(|(s, _)| at(s))
+            .eq(b.related.iter().map(|(s, _)| at(s)))
 }
 
 /// Give a segment's program the version it applies.
@@ -732,4 +748,79 @@ pub fn files_at(files: &[ast::File], date: NaiveDate) -> Vec<ast::File> {
         .iter()
         .map(|f| filter_file(f, "", day, &versions, &mut Found::default()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn p(from: Option<&str>, until: Option<&str>) -> Period {
+        Period {
+            from: from.map(d),
+            until: until.map(d),
+        }
+    }
+
+    fn version(period: Period) -> Version {
+        Version {
+            name: None,
+            document: None,
+            issued_by: None,
+            issued_on: None,
+            in_force: period,
+            in_force_source: None,
+            span: Span::default(),
+        }
+    }
+
+    #[test]
+    fn periods_at_their_ends() {
+        let old = p(Some("2023-03-01"), Some("2024-02-21"));
+        let new = p(Some("2024-02-22"), None);
+        assert!(old.contains(d("2024-02-21")) && !old.contains(d("2024-02-22")));
+        assert!(new.contains(d("2024-02-22")) && !new.contains(d("2024-02-21")));
+        assert!(!old.overlaps(&new) && !new.overlaps(&old));
+        let touching = p(Some("2024-02-21"), None);
+        assert!(old.overlaps(&touching) && touching.overlaps(&old));
+        assert!(Period::ALWAYS.overlaps(&old) && old.overlaps(&Period::ALWAYS));
+        assert!(Period::ALWAYS.covers(&new) && !new.covers(&Period::ALWAYS));
+        assert!(new.covers(&p(Some("2030-01-01"), None)));
+        assert!(!old.covers(&p(Some("2024-02-01"), Some("2024-02-22"))));
+        assert_eq!(new.text(), "from 2024-02-22");
+        assert_eq!(new.text_zh(), "自2024-02-22起施行");
+    }
+
+    #[test]
+    fn cuts_split_each_version_where_something_changes() {
+        let versions = [
+            version(p(Some("2023-03-01"), Some("2024-02-21"))),
+            version(p(Some("2024-02-22"), None)),
+        ];
+        let cuts: BTreeSet<NaiveDate> = ["2023-03-01", "2024-02-22", "2025-01-01", "2022-01-01"]
+            .into_iter()
+            .map(d)
+            .collect();
+        assert_eq!(
+            segments(&versions, &cuts),
+            vec![
+                (0, p(Some("2023-03-01"), Some("2024-02-21"))),
+                (1, p(Some("2024-02-22"), Some("2024-12-31"))),
+                (1, p(Some("2025-01-01"), None)),
+            ]
+        );
+        // A rule set in force on every date, cut once.
+        let always = [version(Period::ALWAYS)];
+        let one: BTreeSet<NaiveDate> = [d("2024-02-22")].into_iter().collect();
+        assert_eq!(
+            segments(&always, &one),
+            vec![
+                (0, p(None, Some("2024-02-21"))),
+                (0, p(Some("2024-02-22"), None)),
+            ]
+        );
+    }
 }
