@@ -162,7 +162,7 @@ impl Inventory {
             kind,
             at,
             r.title.value.clone(),
-            format!("{when}{}", flat(&r.body)),
+            format!("{}{when}{}", dating_text(&r.dated), flat(&r.body)),
             annotations_text(&r.annotations),
         );
         if let Some(e) = self.entries.last_mut() {
@@ -282,7 +282,7 @@ impl Inventory {
             "article",
             at,
             format!("article {}", a.number),
-            format!("{}{applies}", label(&a.title)),
+            format!("{}{}{applies}", label(&a.title), dating_after(&a.dated)),
             String::new(),
         );
         let mut rules = 0;
@@ -299,7 +299,12 @@ impl Inventory {
                     "decision",
                     at,
                     d.name.name.clone(),
-                    format!("{}{}", flat(&d.body), type_text(&d.ty)),
+                    format!(
+                        "{}{}{}",
+                        dating_text(&d.dated),
+                        flat(&d.body),
+                        type_text(&d.ty)
+                    ),
                     format!("{}\n{}", label(&d.label), annotations_text(&d.annotations)),
                 ),
                 ArticleItem::Rule(r) => {
@@ -322,7 +327,11 @@ impl Inventory {
                         "clause",
                         cat,
                         format!("clause {}", c.number),
-                        format!("{}{alias}{applies}", label(&c.title)),
+                        format!(
+                            "{}{alias}{}{applies}",
+                            label(&c.title),
+                            dating_after(&c.dated)
+                        ),
                         String::new(),
                     );
                     let mut n = 0;
@@ -653,6 +662,27 @@ pub fn cluster_name(p: &Program, facts: &crate::eval::Facts) -> Option<String> {
     match facts.values.get(id)? {
         Some(Value::Text(t)) => Some(t.to_string()),
         _ => None,
+    }
+}
+
+/// When a dated item is in force, as its head says it: `[version "旧"] ` or
+/// `[in_force from 2025-01-01] ` (empty for an item of every date).
+fn dating_text(d: &Option<ast::Dating>) -> String {
+    match d {
+        None => String::new(),
+        Some(ast::Dating::Version(n)) => format!("[version \"{}\"] ", n.value),
+        Some(ast::Dating::Period(f)) => match &f.until {
+            Some(u) => format!("[in_force {} to {}] ", f.from.text, u.text),
+            None => format!("[in_force from {}] ", f.from.text),
+        },
+    }
+}
+
+/// The same after a title: ` [version "旧"]`.
+fn dating_after(d: &Option<ast::Dating>) -> String {
+    match dating_text(d).trim_end() {
+        "" => String::new(),
+        t => format!(" {t}"),
     }
 }
 

@@ -416,6 +416,18 @@ fn diff_between_two_versions_of_one_rule_set() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("自2025年起产值须经审计"), "{stdout}");
     insta::assert_snapshot!("diff-by-dates", stdout);
+    // Between two folders, dated items and values show their dates or versions.
+    let (code, stdout, stderr) = run(&["diff", FIXTURE, "examples/versions"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout
+            .contains("+ 第六条（二） clause clause 2: 具有较强核心竞争力 [version \"管理办法\"]"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("from 2023-03-01: 20 亿元 source 近三年产值均在20亿元以上（示意）; from 2024-02-22: 30 亿元"),
+        "{stdout}"
+    );
     // One folder needs both versions; an unknown one is named.
     let (code, _, stderr) = run(&["diff", FIXTURE, "--from-version", "旧"]);
     assert_eq!(code, 2, "{stderr}");

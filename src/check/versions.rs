@@ -746,8 +746,37 @@ pub fn files_at(files: &[ast::File], date: NaiveDate) -> Vec<ast::File> {
     };
     files
         .iter()
-        .map(|f| filter_file(f, "", day, &versions, &mut Found::default()))
+        .map(|f| {
+            let mut f = filter_file(f, "", day, &versions, &mut Found::default());
+            undate(&mut f);
+            f
+        })
         .collect()
+}
+
+/// Drop the datings of a file read on one date: there, every item left is in force.
+fn undate(f: &mut ast::File) {
+    for item in &mut f.items {
+        let ast::Item::Article(a) = item else {
+            continue;
+        };
+        a.dated = None;
+        for it in &mut a.items {
+            match it {
+                ast::ArticleItem::Decision(d) => d.dated = None,
+                ast::ArticleItem::Rule(r) => r.dated = None,
+                ast::ArticleItem::Clause(c) => {
+                    c.dated = None;
+                    for ci in &mut c.items {
+                        if let ast::ClauseItem::Rule(r) = ci {
+                            r.dated = None;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 #[cfg(test)]
