@@ -176,7 +176,32 @@ struct Dates<'v> {
 impl Dates<'_> {
     fn dating(&mut self, d: &ast::Dating) -> Option<Period> {
         let p = match d {
-            ast::Dating::Period(f) => period(f, &mut self.diags)?,
+            ast::Dating::Period(f) => {
+                let p = period(f, &mut self.diags)?;
+                if !self.versions.iter().any(|v| v.in_force.overlaps(&p)) {
+                    let periods = self
+                        .versions
+                        .iter()
+                        .map(|v| v.in_force.text())
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    self.diags.push(
+                        Diag::warning(
+                            "policy::check::never_in_force",
+                            format!(
+                                "this item is in force {}, when no version of the rule set is",
+                                p.text()
+                            ),
+                        )
+                        .at(f.span)
+                        .label("never in force")
+                        .help(format!(
+                            "the rule set is in force {periods}: correct the dates, or remove the item"
+                        )),
+                    );
+                }
+                p
+            }
             ast::Dating::Version(name) => self.version(name)?.in_force,
         };
         self.cut(p);
@@ -367,6 +392,8 @@ pub fn check_versions(files: &[ParsedFile]) -> Result<(Vec<Program>, Vec<Diag>),
     if errors.iter().any(Diag::is_error) {
         return Err(errors);
     }
+    // What is left are warnings about the datings themselves.
+    let dating_warnings = errors;
     let cuts = std::mem::take(&mut dates.cuts);
     let segs = segments(&versions, &cuts);
     let several = segs.len() > 1;
@@ -456,6 +483,7 @@ pub fn check_versions(files: &[ParsedFile]) -> Result<(Vec<Program>, Vec<Diag>),
                 .all(|(si, names)| on.contains(&si) || !names.contains(&(span.file, span.start)))
         })
         .map(|(d, _)| d)
+        .chain(dating_warnings)
         .chain(lints)
         .collect();
     if !errs.is_empty() {
