@@ -124,7 +124,7 @@ impl Inventory {
             "parameter",
             at,
             p.name.name.clone(),
-            format!("{}{}", flat(&p.value), type_text(&p.ty)),
+            format!("{}{}", value_text(p), type_text(&p.ty)),
             format!("{}\n{}", label(&p.label), annotations_text(&p.annotations)),
         );
     }
@@ -164,7 +164,7 @@ impl Inventory {
             kind,
             at,
             r.title.value.clone(),
-            format!("{when}{}", flat(&r.body)),
+            format!("{}{when}{}", dating_text(&r.dated), flat(&r.body)),
             annotations_text(&r.annotations),
         );
         if let Some(e) = self.entries.last_mut() {
@@ -200,12 +200,19 @@ impl Inventory {
                     h.document.as_ref().map(|d| d.value.as_str()).unwrap_or(""),
                     h.issued_by.as_ref().map(|d| d.value.as_str()).unwrap_or(""),
                     h.issued_on.as_ref().map(|d| d.text.as_str()).unwrap_or(""),
-                    h.in_force
-                        .as_ref()
-                        .map(|(a, b)| format!("in force {} to {}", a.text, b.text))
-                        .unwrap_or_default()
+                    h.in_force.as_ref().map(in_force_text).unwrap_or_default()
                 );
                 self.push("policy", top, "policy".into(), shown, String::new());
+                for v in &h.versions {
+                    let shown = format!(
+                        "{} {} {} {}",
+                        v.document.as_ref().map(|d| d.value.as_str()).unwrap_or(""),
+                        v.issued_by.as_ref().map(|d| d.value.as_str()).unwrap_or(""),
+                        v.issued_on.as_ref().map(|d| d.text.as_str()).unwrap_or(""),
+                        v.in_force.as_ref().map(in_force_text).unwrap_or_default()
+                    );
+                    self.push("version", top, v.name.value.clone(), shown, String::new());
+                }
             }
             Item::Dimension(d) => {
                 let units: Vec<String> = d
@@ -293,7 +300,7 @@ impl Inventory {
             what,
             at,
             format!("{what} {}", a.number),
-            format!("{}{style}{applies}", label(&a.title)),
+            format!("{}{style}{}{applies}", label(&a.title), dating_after(&a.dated)),
             String::new(),
         );
         let mut rules = 0;
@@ -310,7 +317,12 @@ impl Inventory {
                     "decision",
                     at,
                     d.name.name.clone(),
-                    format!("{}{}", flat(&d.body), type_text(&d.ty)),
+                    format!(
+                        "{}{}{}",
+                        dating_text(&d.dated),
+                        flat(&d.body),
+                        type_text(&d.ty)
+                    ),
                     format!("{}\n{}", label(&d.label), annotations_text(&d.annotations)),
                 ),
                 ArticleItem::Rule(r) => {
@@ -337,7 +349,11 @@ impl Inventory {
                         ckind,
                         cat,
                         cname,
-                        format!("{}{alias}{applies}", label(&c.title)),
+                        format!(
+                            "{}{alias}{}{applies}",
+                            label(&c.title),
+                            dating_after(&c.dated)
+                        ),
                         String::new(),
                     );
                     let mut n = 0;
@@ -675,6 +691,63 @@ pub fn cluster_name(p: &Program, facts: &crate::eval::Facts) -> Option<String> {
     match facts.values.get(id)? {
         Some(Value::Text(t)) => Some(t.to_string()),
         _ => None,
+    }
+}
+
+/// When a dated item is in force, as its head says it: `[version "旧"] ` or
+/// `[in_force from 2025-01-01] ` (empty for an item of every date).
+fn dating_text(d: &Option<ast::Dating>) -> String {
+    match d {
+        None => String::new(),
+        Some(ast::Dating::Version(n)) => format!("[version \"{}\"] ", n.value),
+        Some(ast::Dating::Period(f)) => match &f.until {
+            Some(u) => format!("[in_force {} to {}] ", f.from.text, u.text),
+            None => format!("[in_force from {}] ", f.from.text),
+        },
+    }
+}
+
+/// The same after a title: ` [version "旧"]`.
+fn dating_after(d: &Option<ast::Dating>) -> String {
+    match dating_text(d).trim_end() {
+        "" => String::new(),
+        t => format!(" {t}"),
+    }
+}
+
+/// A parameter's value, or its values by date or version with their sources
+/// (`from 2023-03-01: 20 亿元 source "…"; from 2024-02-22: 30 亿元 …`).
+fn value_text(p: &ast::Parameter) -> String {
+    if p.dated.is_empty() {
+        return flat(&p.value);
+    }
+    p.dated
+        .iter()
+        .map(|v| {
+            let when = match &v.when {
+                ast::Dating::Period(f) => format!("from {}", f.from.text),
+                ast::Dating::Version(n) => format!("version \"{}\"", n.value),
+            };
+            let notes = annotations_text(&v.annotations);
+            if notes.is_empty() {
+                format!("{when}: {}", flat(&v.value))
+            } else {
+                format!("{when}: {} {notes}", flat(&v.value))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// `in force A to B` or `in force from A`, with its source.
+fn in_force_text(f: &ast::InForce) -> String {
+    let period = match &f.until {
+        Some(b) => format!("in force {} to {}", f.from.text, b.text),
+        None => format!("in force from {}", f.from.text),
+    };
+    match &f.source {
+        Some(s) => format!("{period} source \"{}\"", s.value),
+        None => period,
     }
 }
 

@@ -109,8 +109,11 @@ fn scalar_text(r: &Raw) -> Option<String> {
 
 /// Read a case file against a rule set: names and values are checked here, so a
 /// typo in a decision name is an error with a suggestion, never a silent pass.
+/// Read a case file. Each case's expectations name decisions of the program in force
+/// on its `as_of` (of the latest program when the date is outside every version: the
+/// case is then reported as out of force when it runs).
 pub fn parse_cases(
-    program: &Program,
+    rules: &crate::RuleSet,
     format: Format,
     text: &str,
     file: u32,
@@ -150,7 +153,7 @@ pub fn parse_cases(
         None => vec![&tree],
     };
     for (i, c) in list.into_iter().enumerate() {
-        match case(program, c, i, file, file_as_of, file_facts) {
+        match case(rules, c, i, file, file_as_of, file_facts) {
             Ok(c) => out.push(c),
             Err(e) => errors.extend(e),
         }
@@ -172,7 +175,7 @@ fn unknown_key(file: u32, k: &Key) -> Diag {
 }
 
 fn case(
-    program: &Program,
+    rules: &crate::RuleSet,
     c: &Raw,
     index: usize,
     file: u32,
@@ -254,6 +257,7 @@ fn case(
         }
         None => None,
     };
+    let program = rules.at_or_latest(as_of);
     let mut expect = Vec::new();
     match field(entries, "expect") {
         Some(Raw {

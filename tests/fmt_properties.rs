@@ -16,6 +16,8 @@ fn rule_files() -> Vec<(String, String)> {
         "tests/fixtures/rules",
         "tests/fixtures/structure",
         "examples/revisions/national-2022",
+        "examples/versions",
+        "tests/fixtures/versions",
     ] {
         let mut paths: Vec<_> = std::fs::read_dir(root().join(dir))
             .unwrap()

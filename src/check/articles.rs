@@ -270,6 +270,7 @@ impl<'a> Checker<'a> {
                     body: placeholder(d.span),
                     span: d.span,
                     annotations: Vec::new(),
+                    dated: None,
                 })
             })
             .collect();
@@ -295,10 +296,14 @@ impl<'a> Checker<'a> {
         Program {
             header: self.header.unwrap_or(Header {
                 title: String::new(),
+                version: None,
                 document: None,
                 issued_by: None,
                 issued_on: None,
-                in_force: None,
+                in_force: Period::ALWAYS,
+                in_force_source: None,
+                applies: Period::ALWAYS,
+                versions: Vec::new(),
                 span: Span::default(),
             }),
             units: self.units.units,

@@ -369,49 +369,21 @@ impl<'a> Checker<'a> {
             );
             return;
         }
-        let parse_date = |d: &ast::DateLit, this: &mut Self| match date(&d.text) {
-            Some(x) => Some(x),
-            None => {
-                this.err(
-                    Diag::error(
-                        "policy::check::bad_date",
-                        format!("`{}` is not a date in the calendar", d.text),
-                    )
-                    .at(d.span)
-                    .help("write a real date as YYYY-MM-DD"),
-                );
-                None
-            }
-        };
-        let issued_on = h.issued_on.as_ref().and_then(|d| parse_date(d, self));
-        let in_force = match &h.in_force {
-            Some((a, b)) => {
-                let (x, y) = (parse_date(a, self), parse_date(b, self));
-                match (x, y) {
-                    (Some(x), Some(y)) if x <= y => Some((x, y)),
-                    (Some(_), Some(_)) => {
-                        self.err(
-                            Diag::error(
-                                "policy::check::bad_period",
-                                "the period in force ends before it starts",
-                            )
-                            .at(a.span)
-                            .help("write `in_force FROM to UNTIL` with FROM on or before UNTIL"),
-                        );
-                        None
-                    }
-                    _ => None,
-                }
-            }
-            None => None,
-        };
+        let (versions, diags) = versions::versions(h);
+        self.diags.extend(diags);
+        let first = versions.first().cloned();
         self.header = Some(Header {
             title: h.title.value.clone(),
-            document: h.document.as_ref().map(|s| s.value.clone()),
-            issued_by: h.issued_by.as_ref().map(|s| s.value.clone()),
-            issued_on,
-            in_force,
+            version: first.as_ref().and_then(|v| v.name.clone()),
+            document: first.as_ref().and_then(|v| v.document.clone()),
+            issued_by: first.as_ref().and_then(|v| v.issued_by.clone()),
+            issued_on: first.as_ref().and_then(|v| v.issued_on),
+            in_force: first.as_ref().map_or(Period::ALWAYS, |v| v.in_force),
+            in_force_source: first.as_ref().and_then(|v| v.in_force_source.clone()),
+            applies: first.as_ref().map_or(Period::ALWAYS, |v| v.in_force),
+            // The block; `versions::check_versions` points it at the applied version.
             span: h.span,
+            versions,
         });
     }
 
@@ -947,6 +919,7 @@ impl<'a> Checker<'a> {
                 body: e,
                 span,
                 annotations: own,
+                dated: None,
             });
         }
         if let Some(s) = self.slot_annots.get_mut(id) {
@@ -1087,3 +1060,4 @@ mod articles;
 use articles::clause_short;
 mod calls;
 mod exprs;
+pub mod versions;

@@ -84,6 +84,10 @@ fn t(lang: Lang, en: &'static str) -> &'static str {
         "{} days" => "{}天",
         "in force {} · evaluated as of {}" => "施行期限 {} · 评价日 {}",
         "{} to {}" => "{}至{}",
+        "in force from {} · evaluated as of {}" => "自{}起施行 · 评价日 {}",
+        "version “{}” · " => "版本“{}” · ",
+        "version “{}”" => "版本“{}”",
+        "from {}" => "自{}起",
         "evaluated as of {}" => "评价日 {}",
         " (guideline)" => "（指导性要求）",
         "… and {} more comparisons" => "……另有{}项比较未列出",
@@ -297,22 +301,48 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
         let _ = write!(o, "（{}）", printable(d));
     }
     o.push('\n');
-    if let Some((a, b)) = h.in_force {
-        let period = t(lang, "{} to {}")
-            .replacen("{}", &a.to_string(), 1)
-            .replacen("{}", &b.to_string(), 1);
+    let mut line = String::new();
+    if let Some(v) = &h.version {
+        line.push_str(&t1(lang, "version “{}” · ", &printable(v)));
+    }
+    let as_of = r.evaluation.as_of.to_string();
+    match (h.in_force.from, h.in_force.until) {
+        (Some(a), Some(b)) => {
+            let period = t(lang, "{} to {}")
+                .replacen("{}", &a.to_string(), 1)
+                .replacen("{}", &b.to_string(), 1);
+            line.push_str(
+                &t(lang, "in force {} · evaluated as of {}")
+                    .replacen("{}", &period, 1)
+                    .replacen("{}", &as_of, 1),
+            );
+        }
+        (Some(a), None) => line.push_str(
+            &t(lang, "in force from {} · evaluated as of {}")
+                .replacen("{}", &a.to_string(), 1)
+                .replacen("{}", &as_of, 1),
+        ),
+        _ => line.push_str(&t1(lang, "evaluated as of {}", &as_of)),
+    }
+    let _ = writeln!(o, "{line}");
+    // Parameters with values by date or version: the value in force, and its words.
+    for slot in &p.slots {
+        let Some(d) = &slot.dated else { continue };
+        let when = match (&d.version, d.from) {
+            (Some(v), _) => t1(lang, "version “{}”", &printable(v)),
+            (None, Some(f)) => t1(lang, "from {}", &f.to_string()),
+            (None, None) => String::new(),
+        };
+        let source = d
+            .source
+            .as_ref()
+            .map(|s| format!(" · {}", printable(s)))
+            .unwrap_or_default();
         let _ = writeln!(
             o,
-            "{}",
-            t(lang, "in force {} · evaluated as of {}")
-                .replacen("{}", &period, 1)
-                .replacen("{}", &r.evaluation.as_of.to_string(), 1)
-        );
-    } else {
-        let _ = writeln!(
-            o,
-            "{}",
-            t1(lang, "evaluated as of {}", &r.evaluation.as_of.to_string())
+            "  {} = {} · {when}{source}",
+            printable(&slot.name),
+            printable(&d.value)
         );
     }
     let mut chapter: Option<&crate::ir::ChapterDef> = None;

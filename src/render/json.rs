@@ -262,9 +262,45 @@ pub fn render(r: &Report) -> J {
     if let Some(d) = &h.document {
         policy.insert("document".into(), J::String(d.clone()));
     }
-    if let Some((a, b)) = h.in_force {
+    if let Some(a) = h.in_force.from {
         policy.insert("in_force_from".into(), J::String(a.to_string()));
-        policy.insert("in_force_until".into(), J::String(b.to_string()));
+        policy.insert(
+            "in_force_until".into(),
+            h.in_force
+                .until
+                .map_or(J::Null, |b| J::String(b.to_string())),
+        );
+    }
+    if let Some(name) = &h.version {
+        // Only a rule set holding named versions says which one applied.
+        let mut v = Map::new();
+        v.insert("name".into(), J::String(name.clone()));
+        let text = |x: &Option<String>| x.clone().map_or(J::Null, J::String);
+        let date = |x: Option<chrono::NaiveDate>| x.map_or(J::Null, |d| J::String(d.to_string()));
+        v.insert("document".into(), text(&h.document));
+        v.insert("issued_by".into(), text(&h.issued_by));
+        v.insert("issued_on".into(), date(h.issued_on));
+        v.insert("in_force_from".into(), date(h.in_force.from));
+        v.insert("in_force_until".into(), date(h.in_force.until));
+        policy.insert("version".into(), J::Object(v));
+    }
+    // Parameters with values by date or version: the value in force, and its words.
+    let dated: Vec<J> = p
+        .slots
+        .iter()
+        .filter_map(|s| {
+            let d = s.dated.as_ref()?;
+            Some(json!({
+                "name": s.name,
+                "value": d.value,
+                "from": d.from.map(|f| f.to_string()),
+                "version": d.version,
+                "source": d.source,
+            }))
+        })
+        .collect();
+    if !dated.is_empty() {
+        policy.insert("dated_parameters".into(), J::Array(dated));
     }
     let mut top = Map::new();
     top.insert("as_of".into(), J::String(r.evaluation.as_of.to_string()));

@@ -80,7 +80,48 @@ pub struct PolicyHeader {
     pub document: Option<Str>,
     pub issued_by: Option<Str>,
     pub issued_on: Option<DateLit>,
-    pub in_force: Option<(DateLit, DateLit)>,
+    pub in_force: Option<InForce>,
+    /// `version "name" { … }` blocks: successive versions of the document.
+    pub versions: Vec<VersionDecl>,
+    pub span: Span,
+}
+
+/// `in_force 2024-02-22 to 2029-02-21` or `in_force from 2024-02-22` (no end), with
+/// an optional `source "第二十一条 …"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InForce {
+    pub from: DateLit,
+    pub until: Option<DateLit>,
+    pub source: Option<Str>,
+    pub span: Span,
+}
+
+/// `version "2023年申报通知" { document … issued_by … issued_on … in_force … }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VersionDecl {
+    pub name: Str,
+    pub document: Option<Str>,
+    pub issued_by: Option<Str>,
+    pub issued_on: Option<DateLit>,
+    pub in_force: Option<InForce>,
+    pub span: Span,
+}
+
+/// When an item is in force: `in_force A to B`, `in_force from A`, or `version "name"`
+/// (the period of a version declared in the header).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dating {
+    Period(InForce),
+    Version(Str),
+}
+
+/// One dated value of a parameter: `from 2024-02-22: 30 亿元` or
+/// `version "2023年申报通知": 20 亿元`, each with its own annotations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatedValue {
+    pub when: Dating,
+    pub value: Expr,
+    pub annotations: Vec<Annotation>,
     pub span: Span,
 }
 
@@ -200,8 +241,11 @@ pub struct Parameter {
     pub name: Ident,
     pub label: Option<Str>,
     pub ty: Option<TypeExpr>,
+    /// The value when it is not dated (a placeholder when `dated` is not empty).
     pub value: Expr,
     pub annotations: Vec<Annotation>,
+    /// Values by date or version, in the order written (empty for a plain value).
+    pub dated: Vec<DatedValue>,
     pub span: Span,
 }
 
@@ -228,6 +272,8 @@ pub struct Article {
     pub number: u32,
     pub number_span: Span,
     pub title: Option<Str>,
+    /// `in_force …` or `version "…"`: absent from evaluations on other dates.
+    pub dated: Option<Dating>,
     pub applies: Option<Expr>,
     pub items: Vec<ArticleItem>,
     pub span: Span,
@@ -340,6 +386,7 @@ pub struct Clause {
     pub title: Option<Str>,
     /// `as ground1`: the decision's name instead of `clauseN`.
     pub alias: Option<Ident>,
+    pub dated: Option<Dating>,
     pub applies: Option<Expr>,
     pub items: Vec<ClauseItem>,
     pub span: Span,
@@ -368,6 +415,7 @@ pub enum RuleKind {
 pub struct RuleDecl {
     pub kind: RuleKind,
     pub title: Str,
+    pub dated: Option<Dating>,
     /// `when cond`: not applicable when `cond` is false.
     pub when: Option<Expr>,
     pub body: Expr,
@@ -379,6 +427,7 @@ pub struct RuleDecl {
 pub struct Decision {
     pub name: Ident,
     pub label: Option<Str>,
+    pub dated: Option<Dating>,
     pub ty: Option<TypeExpr>,
     pub body: Expr,
     pub annotations: Vec<Annotation>,
