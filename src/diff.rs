@@ -42,8 +42,10 @@ impl Change {
 pub struct StructChange {
     pub change: Change,
     /// `article`, `clause`, `rule`, `guideline`, `parameter`, `definition`, `decision`,
-    /// `fact`, `enum`, `record`, `dimension`, `policy`.
+    /// `fact`, `enum`, `record`, `dimension`, `policy`, `chapter`, `annex`, `item`,
+    /// `not assessed`.
     pub kind: &'static str,
+    /// The article's or annex's key ([`ast::Article::key`]); see [`crate::numeral::place`].
     pub article: Option<u32>,
     pub clause: Option<u32>,
     /// The name, or a rule's title (the new one when it changed).
@@ -122,7 +124,7 @@ impl Inventory {
             "parameter",
             at,
             p.name.name.clone(),
-            format!("{}{}", flat(&p.value), type_text(&p.ty)),
+            format!("{}{}", value_text(p), type_text(&p.ty)),
             format!("{}\n{}", label(&p.label), annotations_text(&p.annotations)),
         );
     }
@@ -162,7 +164,7 @@ impl Inventory {
             kind,
             at,
             r.title.value.clone(),
-            format!("{when}{}", flat(&r.body)),
+            format!("{}{when}{}", dating_text(&r.dated), flat(&r.body)),
             annotations_text(&r.annotations),
         );
         if let Some(e) = self.entries.last_mut() {
@@ -198,12 +200,19 @@ impl Inventory {
                     h.document.as_ref().map(|d| d.value.as_str()).unwrap_or(""),
                     h.issued_by.as_ref().map(|d| d.value.as_str()).unwrap_or(""),
                     h.issued_on.as_ref().map(|d| d.text.as_str()).unwrap_or(""),
-                    h.in_force
-                        .as_ref()
-                        .map(|(a, b)| format!("in force {} to {}", a.text, b.text))
-                        .unwrap_or_default()
+                    h.in_force.as_ref().map(in_force_text).unwrap_or_default()
                 );
                 self.push("policy", top, "policy".into(), shown, String::new());
+                for v in &h.versions {
+                    let shown = format!(
+                        "{} {} {} {}",
+                        v.document.as_ref().map(|d| d.value.as_str()).unwrap_or(""),
+                        v.issued_by.as_ref().map(|d| d.value.as_str()).unwrap_or(""),
+                        v.issued_on.as_ref().map(|d| d.text.as_str()).unwrap_or(""),
+                        v.in_force.as_ref().map(in_force_text).unwrap_or_default()
+                    );
+                    self.push("version", top, v.name.value.clone(), shown, String::new());
+                }
             }
             Item::Dimension(d) => {
                 let units: Vec<String> = d
@@ -261,21 +270,41 @@ impl Inventory {
             Item::Parameter(p) => self.parameter(top, p),
             Item::Definition(d) => self.definition(top, d),
             Item::Article(a) => self.article(a),
+            Item::Chapter(c) => self.push(
+                "chapter",
+                top,
+                format!("chapter {}", c.number.text),
+                label(&c.title),
+                String::new(),
+            ),
         }
     }
 
     fn article(&mut self, a: &ast::Article) {
-        let at = (Some(a.number), None);
+        let at = (Some(a.key()), None);
+        let what = match a.kind {
+            ast::PartKind::Article => "article",
+            ast::PartKind::Annex => "annex",
+        };
+        let style = a
+            .item_style
+            .as_ref()
+            .map(|s| format!(" items {}", s.value))
+            .unwrap_or_default();
         let applies = a
             .applies
             .as_ref()
             .map(|e| format!(" applies when {}", flat(e)))
             .unwrap_or_default();
         self.push(
-            "article",
+            what,
             at,
-            format!("article {}", a.number),
-            format!("{}{applies}", label(&a.title)),
+            format!("{what} {}", a.number),
+            format!(
+                "{}{style}{}{applies}",
+                label(&a.title),
+                dating_after(&a.dated)
+            ),
             String::new(),
         );
         let mut rules = 0;
@@ -292,7 +321,12 @@ impl Inventory {
                     "decision",
                     at,
                     d.name.name.clone(),
-                    format!("{}{}", flat(&d.body), type_text(&d.ty)),
+                    format!(
+                        "{}{}{}",
+                        dating_text(&d.dated),
+                        flat(&d.body),
+                        type_text(&d.ty)
+                    ),
                     format!("{}\n{}", label(&d.label), annotations_text(&d.annotations)),
                 ),
                 ArticleItem::Rule(r) => {
@@ -300,7 +334,11 @@ impl Inventory {
                     rules += 1;
                 }
                 ArticleItem::Clause(c) => {
-                    let cat = (Some(a.number), Some(c.number));
+                    let cat = (Some(a.key()), Some(c.number));
+                    let (ckind, cname) = match &c.numeral {
+                        Some(n) => ("item", format!("item {}", n.text)),
+                        None => ("clause", format!("clause {}", c.number)),
+                    };
                     let applies = c
                         .applies
                         .as_ref()
@@ -312,10 +350,14 @@ impl Inventory {
                         .map(|x| format!(" as {}", x.name))
                         .unwrap_or_default();
                     self.push(
-                        "clause",
+                        ckind,
                         cat,
-                        format!("clause {}", c.number),
-                        format!("{}{alias}{applies}", label(&c.title)),
+                        cname,
+                        format!(
+                            "{}{alias}{}{applies}",
+                            label(&c.title),
+                            dating_after(&c.dated)
+                        ),
                         String::new(),
                     );
                     let mut n = 0;
@@ -332,6 +374,13 @@ impl Inventory {
                                 self.rule(cat, r, n);
                                 n += 1;
                             }
+                            ClauseItem::NotAssessed(x) => self.push(
+                                "not assessed",
+                                cat,
+                                x.phrase.value.clone(),
+                                x.reason.value.clone(),
+                                String::new(),
+                            ),
                         }
                     }
                 }
@@ -569,7 +618,7 @@ fn clause_rules(p: &Program, id: usize) -> Option<(u32, u32, &[RuleDef])> {
     };
     let a = p.articles.get(d.article)?;
     let c = a.clauses.get(ci)?;
-    Some((a.number, c.number, &c.rules))
+    Some((a.key(), c.number, &c.rules))
 }
 
 /// The decisions of one cluster that differ between two rule sets, by the new rule
@@ -646,6 +695,63 @@ pub fn cluster_name(p: &Program, facts: &crate::eval::Facts) -> Option<String> {
     match facts.values.get(id)? {
         Some(Value::Text(t)) => Some(t.to_string()),
         _ => None,
+    }
+}
+
+/// When a dated item is in force, as its head says it: `[version "旧"] ` or
+/// `[in_force from 2025-01-01] ` (empty for an item of every date).
+fn dating_text(d: &Option<ast::Dating>) -> String {
+    match d {
+        None => String::new(),
+        Some(ast::Dating::Version(n)) => format!("[version \"{}\"] ", n.value),
+        Some(ast::Dating::Period(f)) => match &f.until {
+            Some(u) => format!("[in_force {} to {}] ", f.from.text, u.text),
+            None => format!("[in_force from {}] ", f.from.text),
+        },
+    }
+}
+
+/// The same after a title: ` [version "旧"]`.
+fn dating_after(d: &Option<ast::Dating>) -> String {
+    match dating_text(d).trim_end() {
+        "" => String::new(),
+        t => format!(" {t}"),
+    }
+}
+
+/// A parameter's value, or its values by date or version with their sources
+/// (`from 2023-03-01: 20 亿元 source "…"; from 2024-02-22: 30 亿元 …`).
+fn value_text(p: &ast::Parameter) -> String {
+    if p.dated.is_empty() {
+        return flat(&p.value);
+    }
+    p.dated
+        .iter()
+        .map(|v| {
+            let when = match &v.when {
+                ast::Dating::Period(f) => format!("from {}", f.from.text),
+                ast::Dating::Version(n) => format!("version \"{}\"", n.value),
+            };
+            let notes = annotations_text(&v.annotations);
+            if notes.is_empty() {
+                format!("{when}: {}", flat(&v.value))
+            } else {
+                format!("{when}: {} {notes}", flat(&v.value))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// `in force A to B` or `in force from A`, with its source.
+fn in_force_text(f: &ast::InForce) -> String {
+    let period = match &f.until {
+        Some(b) => format!("in force {} to {}", f.from.text, b.text),
+        None => format!("in force from {}", f.from.text),
+    };
+    match &f.source {
+        Some(s) => format!("{period} source \"{}\"", s.value),
+        None => period,
     }
 }
 

@@ -383,6 +383,14 @@ impl Printer<'_> {
             Item::Parameter(p) => self.parameter(p),
             Item::Definition(d) => self.definition(d),
             Item::Article(a) => self.article(a),
+            Item::Chapter(c) => {
+                self.line_at(start(c.span));
+                self.word("chapter ");
+                self.tok(c.number.span, &c.number.text);
+                self.label(&c.title);
+                self.end_line();
+                self.seen(c.span);
+            }
         }
     }
 
@@ -391,6 +399,26 @@ impl Printer<'_> {
         self.word("policy ");
         self.string(&h.title);
         self.open();
+        self.header_fields(&h.document, &h.issued_by, &h.issued_on, &h.in_force);
+        for v in &h.versions {
+            self.line_at(start(v.span));
+            self.word("version ");
+            self.string(&v.name);
+            self.open();
+            self.header_fields(&v.document, &v.issued_by, &v.issued_on, &v.in_force);
+            self.close(v.span);
+        }
+        self.close(h.span);
+    }
+
+    /// The fields of a header or of a version, one a line.
+    fn header_fields(
+        &mut self,
+        document: &Option<Str>,
+        issued_by: &Option<Str>,
+        issued_on: &Option<DateLit>,
+        in_force: &Option<InForce>,
+    ) {
         let field = |p: &mut Self, key: &str, first: Span, rest: &dyn Fn(&mut Self)| {
             p.line_at(start(first));
             p.word(key);
@@ -398,23 +426,56 @@ impl Printer<'_> {
             rest(p);
             p.end_line();
         };
-        if let Some(d) = &h.document {
+        if let Some(d) = document {
             field(self, "document", d.span, &|p| p.string(d));
         }
-        if let Some(d) = &h.issued_by {
+        if let Some(d) = issued_by {
             field(self, "issued_by", d.span, &|p| p.string(d));
         }
-        if let Some(d) = &h.issued_on {
+        if let Some(d) = issued_on {
             field(self, "issued_on", d.span, &|p| p.tok(d.span, &d.text));
         }
-        if let Some((a, b)) = &h.in_force {
-            field(self, "in_force", a.span, &|p| {
-                p.tok(a.span, &a.text);
-                p.word(" to ");
-                p.tok(b.span, &b.text);
-            });
+        if let Some(f) = in_force {
+            field(self, "in_force", f.from.span, &|p| p.period(f));
+            if let Some(s) = &f.source {
+                self.indent += STEP;
+                self.line_at(start(s.span));
+                self.word("source ");
+                self.string(s);
+                self.end_line();
+                self.indent -= STEP;
+            }
         }
-        self.close(h.span);
+    }
+
+    /// `A to B` or `from A`.
+    fn period(&mut self, f: &InForce) {
+        match &f.until {
+            Some(b) => {
+                self.tok(f.from.span, &f.from.text);
+                self.word(" to ");
+                self.tok(b.span, &b.text);
+            }
+            None => {
+                self.word("from ");
+                self.tok(f.from.span, &f.from.text);
+            }
+        }
+    }
+
+    /// ` in_force …` or ` version "…"` after an item's title.
+    fn dating(&mut self, d: &Option<Dating>) {
+        match d {
+            Some(Dating::Period(f)) => {
+                self.word(" in_force ");
+                self.period(f);
+            }
+            Some(Dating::Version(v)) => {
+                self.word(" version ");
+                self.string(v);
+            }
+            None => {}
+        }
     }
 
     fn annotations(&mut self, list: &[Annotation]) {
@@ -444,6 +505,33 @@ impl Printer<'_> {
         self.ident(&p.name);
         self.label(&p.label);
         self.type_ann(&p.ty);
+        if !p.dated.is_empty() {
+            self.end_line();
+            self.indent += STEP;
+            for v in &p.dated {
+                self.line_at(start(v.span));
+                match &v.when {
+                    Dating::Period(f) => {
+                        self.word("from ");
+                        self.tok(f.from.span, &f.from.text);
+                    }
+                    Dating::Version(n) => {
+                        self.word("version ");
+                        self.string(n);
+                    }
+                }
+                self.word(": ");
+                self.expr(&v.value);
+                self.end_line();
+                self.indent += STEP;
+                self.annotations(&v.annotations);
+                self.indent -= STEP;
+                self.seen(v.span);
+            }
+            self.indent -= STEP;
+            self.seen(p.span);
+            return;
+        }
         self.word(" = ");
         self.expr(&p.value);
         self.end_line();
@@ -487,9 +575,23 @@ impl Printer<'_> {
 
     fn article(&mut self, a: &Article) {
         self.line_at(start(a.span));
-        self.word("article ");
-        self.tok(a.number_span, &a.number.to_string());
+        match a.kind {
+            PartKind::Article => {
+                self.word("article ");
+                self.tok(a.number_span, &a.number.to_string());
+            }
+            PartKind::Annex if a.number == 0 => self.word("annex"),
+            PartKind::Annex => {
+                self.word("annex ");
+                self.tok(a.number_span, &a.number.to_string());
+            }
+        }
         self.label(&a.title);
+        if let Some(s) = &a.item_style {
+            self.word(" items ");
+            self.string(s);
+        }
+        self.dating(&a.dated);
         if let Some(c) = &a.applies {
             self.word(" applies when ");
             self.expr(c);
@@ -517,13 +619,22 @@ impl Printer<'_> {
 
     fn clause(&mut self, c: &Clause) {
         self.line_at(start(c.span));
-        self.word("clause ");
-        self.tok(c.number_span, &c.number.to_string());
+        match &c.numeral {
+            Some(n) => {
+                self.word("item ");
+                self.tok(n.span, &n.text);
+            }
+            None => {
+                self.word("clause ");
+                self.tok(c.number_span, &c.number.to_string());
+            }
+        }
         self.label(&c.title);
         if let Some(a) = &c.alias {
             self.word(" as ");
             self.ident(a);
         }
+        self.dating(&c.dated);
         if let Some(e) = &c.applies {
             self.word(" applies when ");
             self.expr(e);
@@ -535,9 +646,25 @@ impl Printer<'_> {
                 ClauseItem::Parameter(p) => self.parameter(p),
                 ClauseItem::Definition(d) => self.definition(d),
                 ClauseItem::Rule(r) => self.rule(r),
+                ClauseItem::NotAssessed(n) => self.not_assessed(n),
             }
         }
         self.close(c.span);
+    }
+
+    /// `not assessed "…"` with its reason on the line below, like an annotation.
+    fn not_assessed(&mut self, n: &NotAssessed) {
+        self.line_at(start(n.span));
+        self.word("not assessed ");
+        self.string(&n.phrase);
+        self.end_line();
+        self.indent += STEP;
+        self.line_at(start(n.reason.span));
+        self.word("because ");
+        self.string(&n.reason);
+        self.end_line();
+        self.indent -= STEP;
+        self.seen(n.span);
     }
 
     fn rule(&mut self, r: &RuleDecl) {
@@ -547,6 +674,7 @@ impl Printer<'_> {
             RuleKind::Guideline => "guideline ",
         });
         self.string(&r.title);
+        self.dating(&r.dated);
         if let Some(w) = &r.when {
             self.word(" when ");
             self.expr(w);
@@ -561,6 +689,7 @@ impl Printer<'_> {
         self.word("decision ");
         self.ident(&d.name);
         self.label(&d.label);
+        self.dating(&d.dated);
         self.type_ann(&d.ty);
         self.word(" =");
         self.body_then_annotations(&d.body, &d.annotations);
@@ -914,6 +1043,7 @@ pub fn flat(e: &Expr) -> String {
             .collect::<Vec<_>>()
             .join("."),
         ExprKind::ClauseRef(n) => format!("clause {n}"),
+        ExprKind::ItemRef(n) => format!("item {}", n.text),
         ExprKind::Field(x, f) => format!("{}.{}", flat(x), f.name),
         ExprKind::Index(x, i) => format!("{}[{}]", flat(x), flat(i)),
         ExprKind::Call(n, args) => format!("{}({})", n.name, list(args)),

@@ -1,7 +1,7 @@
 //! The checked program: every name resolved to an index, every expression typed,
 //! every unit conversion made explicit. Evaluation never looks a name up by string.
 
-use crate::syntax::ast::{BinOp, RuleKind, Span};
+use crate::syntax::ast::{BinOp, PartKind, RuleKind, Span};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -52,14 +52,118 @@ impl Program {
     }
 }
 
+/// The header of the version this program is: the rule set's title, and the name,
+/// document, issuer, issue date and period in force of the version that applies.
 #[derive(Debug, Clone)]
 pub struct Header {
     pub title: String,
+    /// The applied version's name (`None` for a header without `version` blocks).
+    pub version: Option<String>,
     pub document: Option<String>,
     pub issued_by: Option<String>,
     pub issued_on: Option<NaiveDate>,
-    pub in_force: Option<(NaiveDate, NaiveDate)>,
+    /// The applied version's period in force (`Period::ALWAYS` when none is declared).
+    pub in_force: Period,
+    /// The measures' words on the period (`in_force … source "第二十一条 …"`).
+    pub in_force_source: Option<String>,
+    /// The dates this program serves: the applied version's period, or the part of it
+    /// between two dates on which a dated item or parameter value changes.
+    pub applies: Period,
+    /// Every version of the rule set, by start date (one for a header without versions).
+    pub versions: Vec<Version>,
+    /// The applied version's declaration (the `policy` block for a header without versions).
     pub span: Span,
+}
+
+/// One version of the document a rule set holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Version {
+    pub name: Option<String>,
+    pub document: Option<String>,
+    pub issued_by: Option<String>,
+    pub issued_on: Option<NaiveDate>,
+    pub in_force: Period,
+    pub in_force_source: Option<String>,
+    pub span: Span,
+}
+
+impl Version {
+    /// How a message names the version: `“2023年申报通知”（沪经信…）` or the document alone.
+    pub fn describe(&self) -> String {
+        match (&self.name, &self.document) {
+            (Some(n), Some(d)) => format!("“{n}”（{d}）"),
+            (Some(n), None) => format!("“{n}”"),
+            (None, Some(d)) => d.clone(),
+            (None, None) => "the rule set".into(),
+        }
+    }
+}
+
+/// A span of dates, both ends included; an end that is `None` is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Period {
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+impl Period {
+    /// Every date.
+    pub const ALWAYS: Period = Period {
+        from: None,
+        until: None,
+    };
+
+    pub fn contains(&self, d: NaiveDate) -> bool {
+        self.from.is_none_or(|f| f <= d) && self.until.is_none_or(|u| d <= u)
+    }
+
+    /// Whether some date lies in both.
+    pub fn overlaps(&self, other: &Period) -> bool {
+        let starts_before_other_ends = match (self.from, other.until) {
+            (Some(a), Some(b)) => a <= b,
+            _ => true,
+        };
+        let other_starts_before_end = match (other.from, self.until) {
+            (Some(a), Some(b)) => a <= b,
+            _ => true,
+        };
+        starts_before_other_ends && other_starts_before_end
+    }
+
+    /// Whether every date of `other` lies in this one.
+    pub fn covers(&self, other: &Period) -> bool {
+        let from_ok = match (self.from, other.from) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(a), Some(b)) => a <= b,
+        };
+        let until_ok = match (self.until, other.until) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(a), Some(b)) => b <= a,
+        };
+        from_ok && until_ok
+    }
+
+    /// `2024-02-22 to 2029-02-21`, `from 2024-02-22`, `until 2024-02-21`, `every date`.
+    pub fn text(&self) -> String {
+        match (self.from, self.until) {
+            (Some(a), Some(b)) => format!("{a} to {b}"),
+            (Some(a), None) => format!("from {a}"),
+            (None, Some(b)) => format!("until {b}"),
+            (None, None) => "every date".into(),
+        }
+    }
+
+    /// The same in Chinese: `2024-02-22至2029-02-21`, `自2024-02-22起施行`.
+    pub fn text_zh(&self) -> String {
+        match (self.from, self.until) {
+            (Some(a), Some(b)) => format!("{a}至{b}"),
+            (Some(a), None) => format!("自{a}起施行"),
+            (None, Some(b)) => format!("至{b}"),
+            (None, None) => "不限日期".into(),
+        }
+    }
 }
 
 /// A unit: its display name, its dimension (base dimension → exponent) and its size
@@ -171,6 +275,19 @@ pub struct Slot {
     pub body: Expr,
     pub span: Span,
     pub annotations: Vec<AnnotId>,
+    /// For a parameter with values by date or version: which one is in force here.
+    pub dated: Option<DatedFrom>,
+}
+
+/// The dated value of a parameter in force in a program: `from 2024-02-22: 30 亿元`
+/// or `version "管理办法": 50%`, with the value as written and its source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatedFrom {
+    pub from: Option<NaiveDate>,
+    pub version: Option<String>,
+    /// The value as written in the rule file (`30 亿元`).
+    pub value: String,
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,6 +306,69 @@ pub struct ArticleDef {
     /// Rules directly under the article (not in a clause).
     pub rules: Vec<RuleDef>,
     pub span: Span,
+    /// An article, or an annex (number 0: an annex without a number).
+    pub kind: PartKind,
+    /// The chapter it stands in (`chapter 2 "认定标准"` before it in its file).
+    pub chapter: Option<ChapterDef>,
+    /// How an annex heads its items (`（一）`); see [`crate::numeral::heading`].
+    pub item_style: Option<String>,
+}
+
+/// `chapter 2 "认定标准"`: shown as the heading 第二章 认定标准.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChapterDef {
+    pub number: u32,
+    pub title: Option<String>,
+}
+
+impl ChapterDef {
+    /// `第二章 认定标准`
+    pub fn heading(&self) -> String {
+        let n = format!("第{}章", crate::numeral::chinese(self.number));
+        match &self.title {
+            Some(t) if !t.is_empty() => format!("{n} {t}"),
+            _ => n,
+        }
+    }
+}
+
+impl ArticleDef {
+    /// How the document names it: `第六条`, `附件1`, `附件`.
+    pub fn heading(&self) -> String {
+        match self.kind {
+            PartKind::Article => format!("第{}条", crate::render::chinese_number(self.number)),
+            PartKind::Annex if self.number == 0 => "附件".to_string(),
+            PartKind::Annex => format!("附件{}", self.number),
+        }
+    }
+
+    /// How the document heads one of its clauses or items: `（二）` in an article; in an
+    /// annex, the `items` style, or by default `三、` (items numbered 一…) or `3.`.
+    pub fn clause_heading(&self, c: &ClauseDef) -> String {
+        match self.kind {
+            PartKind::Article => format!("（{}）", crate::render::chinese_number(c.number)),
+            PartKind::Annex => {
+                let default = if c.chinese { "一、" } else { "1." };
+                let style = self.item_style.as_deref().unwrap_or(default);
+                crate::numeral::heading(style, c.number)
+                    .or_else(|| crate::numeral::heading(default, c.number))
+                    .unwrap_or_else(|| c.number.to_string())
+            }
+        }
+    }
+
+    /// Where one of its clauses or items stands: `第六条（二）`, `附件1 三、`.
+    pub fn clause_place(&self, c: &ClauseDef) -> String {
+        match self.kind {
+            PartKind::Article => format!("{}{}", self.heading(), self.clause_heading(c)),
+            PartKind::Annex => format!("{} {}", self.heading(), self.clause_heading(c)),
+        }
+    }
+
+    /// The key of its decisions' names (see [`crate::syntax::ast::Article::key`]).
+    pub fn key(&self) -> u32 {
+        crate::syntax::ast::part_key(self.kind, self.number)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -199,6 +379,18 @@ pub struct ClauseDef {
     pub applies: Option<Expr>,
     pub rules: Vec<RuleDef>,
     pub decision: DecisionId,
+    pub span: Span,
+    /// An annex item numbered in Chinese numerals (`item 三`).
+    pub chinese: bool,
+    /// Words of its text that no rule tests, left to the reviewers, with the reason.
+    pub not_assessed: Vec<NotAssessedDef>,
+}
+
+/// `not assessed "…" because "…"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotAssessedDef {
+    pub text: String,
+    pub reason: String,
     pub span: Span,
 }
 

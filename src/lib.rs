@@ -29,6 +29,7 @@ pub mod fmt;
 pub mod generate;
 pub mod ir;
 pub mod lint;
+pub mod numeral;
 pub mod render;
 pub mod snapshot;
 pub mod syntax;
@@ -37,10 +38,102 @@ pub mod testing;
 use diag::{Diag, Sources};
 
 /// A checked rule set, with the sources its diagnostics and explanations point into.
+///
+/// A rule set holding several versions of its document (or items and parameter values
+/// by date) is one program per span of dates in which nothing changes; [`RuleSet::at`]
+/// picks the one for an evaluation date.
 pub struct RuleSet {
+    /// The program of the latest dates (the only one for a rule set without versions).
     pub program: ir::Program,
+    /// The programs of earlier dates, oldest first.
+    pub earlier: Vec<ir::Program>,
     /// Warnings found while checking (unused facts and parameters).
     pub warnings: Vec<Diag>,
+}
+
+impl RuleSet {
+    /// Every program, oldest first.
+    pub fn programs(&self) -> impl Iterator<Item = &ir::Program> {
+        self.earlier.iter().chain(std::iter::once(&self.program))
+    }
+
+    /// The versions of the document the rule set holds, by start date.
+    pub fn versions(&self) -> &[ir::Version] {
+        &self.program.header.versions
+    }
+
+    /// The program that applies on `date`; a date outside every version's period is
+    /// refused with a diagnostic naming each version and its period.
+    pub fn at(&self, date: chrono::NaiveDate) -> Result<&ir::Program, Box<Diag>> {
+        self.programs()
+            .find(|p| p.header.applies.contains(date))
+            .ok_or_else(|| Box::new(out_of_force(&self.program.header, date)))
+    }
+
+    /// The program in force on `date`, or the latest one (to read facts and cases
+    /// before their date is known).
+    pub fn at_or_latest(&self, date: Option<chrono::NaiveDate>) -> &ir::Program {
+        date.and_then(|d| self.at(d).ok()).unwrap_or(&self.program)
+    }
+}
+
+/// The refusal of an evaluation date outside the periods in force, in the words of
+/// the rule files: the document (or each version) and its period.
+pub fn out_of_force(h: &ir::Header, date: chrono::NaiveDate) -> Diag {
+    let versions = &h.versions;
+    match versions.as_slice() {
+        [v] => {
+            let what = match (&v.document, h.title.is_empty()) {
+                (Some(d), false) => format!("{}（{d}）", h.title),
+                (None, false) => h.title.clone(),
+                _ => v.describe(),
+            };
+            let choose = match (v.in_force.from, v.in_force.until) {
+                (Some(a), Some(b)) => format!("choose --as-of between {a} and {b}"),
+                (Some(a), None) => format!("choose --as-of on or after {a}"),
+                (None, Some(b)) => format!("choose --as-of on or before {b}"),
+                (None, None) => "choose another --as-of".into(),
+            };
+            let help = match &v.in_force_source {
+                Some(s) => format!("{choose} ({s})"),
+                None => choose,
+            };
+            Diag::error(
+                "policy::out_of_force",
+                format!(
+                    "the evaluation date {date} is outside the period in which {what} is in force, {}",
+                    v.in_force.text()
+                ),
+            )
+            .at(v.span)
+            .label("period in force declared here")
+            .help(help)
+        }
+        _ => {
+            let list = versions
+                .iter()
+                .map(|v| format!("{} {}", v.describe(), v.in_force.text()))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let mut d = Diag::error(
+                "policy::out_of_force",
+                format!(
+                    "the evaluation date {date} is outside every version of {}: {list}",
+                    h.title
+                ),
+            )
+            .help("choose --as-of within the period of one of the versions");
+            for (i, v) in versions.iter().enumerate() {
+                let what = format!("{} in force {}", v.describe(), v.in_force.text());
+                d = if i == 0 {
+                    d.at(v.span).label(what)
+                } else {
+                    d.related(v.span, what)
+                };
+            }
+            d
+        }
+    }
 }
 
 /// Parse and check a rule set: `files` are (name, text) pairs, in the order to read
@@ -82,10 +175,19 @@ pub fn load_rule_set(
             ast,
         })
         .collect();
-    match check::check(&files) {
-        Ok((program, mut warnings)) => {
-            warnings.extend(lint::lint(&files));
-            Ok(RuleSet { program, warnings })
+    match check::versions::check_versions(&files) {
+        Ok((mut programs, warnings)) => {
+            let Some(program) = programs.pop() else {
+                return Err(vec![Diag::error(
+                    "policy::check::no_rules",
+                    "the rule set has no version in force on any date",
+                )]);
+            };
+            Ok(RuleSet {
+                program,
+                earlier: programs,
+                warnings,
+            })
         }
         Err(e) => Err(e),
     }

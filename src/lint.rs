@@ -11,7 +11,11 @@
 //!   itself included) or 高于/低于/超过/不足/不满/多于/少于 (excluded) beside a number whose
 //!   comparison says the other;
 //! - `policy::lint::unused_clause`: a clause that no decision of its article uses (a new
-//!   ground left out of `revoke = any(…)`).
+//!   ground left out of `revoke = any(…)`);
+//! - `policy::lint::untested_phrase`: a phrase of a clause's `text` that no rule tests
+//!   and no `not assessed` declaration leaves to the reviewers (see [`phrases`]);
+//! - `policy::lint::stale_not_assessed`: a `not assessed` phrase that the clause's text
+//!   does not contain (the text was revised, the declaration was not).
 //!
 //! They read the syntax trees only: a name is a parameter if a parameter of that name is
 //! declared, and units are compared through the rule set's `dimension` declarations.
@@ -469,7 +473,7 @@ fn clause_parts(items: &[ast::ClauseItem]) -> ClauseParts<'_> {
             ast::ClauseItem::Text(s) => p.texts.push(s),
             ast::ClauseItem::Rule(r) => p.rules.push(r),
             ast::ClauseItem::Parameter(x) => p.params.push(x),
-            ast::ClauseItem::Definition(_) => {}
+            ast::ClauseItem::Definition(_) | ast::ClauseItem::NotAssessed(_) => {}
         }
     }
     p
@@ -609,9 +613,10 @@ pub fn lint(files: &[ParsedFile]) -> Vec<Diag> {
                 }
                 for s in &parts.texts {
                     let ms = mentions(&units, s, f.text);
-                    let what = format!("the text of clause {} of article {}", c.number, a.number);
+                    let what = format!("the text of {}", clause_place(a, c));
                     compare_words(&ms, &ts, &what, "its rules compare with", &mut out);
                 }
+                untested_phrases(a, c, f.text, &mut out);
             }
             unused_clauses(a, &mut out);
         }
@@ -645,6 +650,9 @@ fn unused_clauses(a: &ast::Article, out: &mut Vec<Diag>) {
             ExprKind::ClauseRef(n) => {
                 numbers.insert(*n);
             }
+            ExprKind::ItemRef(n) => {
+                numbers.extend(n.value());
+            }
             ExprKind::Path(parts) => {
                 if let Some(last) = parts.last() {
                     refs.insert(last.name.clone());
@@ -662,28 +670,177 @@ fn unused_clauses(a: &ast::Article, out: &mut Vec<Diag>) {
         let ast::ArticleItem::Clause(c) = ai else {
             continue;
         };
-        let own = c
-            .alias
-            .as_ref()
-            .map_or_else(|| format!("clause{}", c.number), |x| x.name.clone());
+        let own = match (&c.alias, &c.numeral) {
+            (Some(x), _) => x.name.clone(),
+            (None, Some(_)) => format!("item{}", c.number),
+            (None, None) => format!("clause{}", c.number),
+        };
         if numbers.contains(&c.number) || refs.contains(&own) {
             continue;
         }
+        let (what, reference) = match &c.numeral {
+            Some(n) => ("item", format!("item {}", n.text)),
+            None => ("clause", format!("clause {}", c.number)),
+        };
         out.push(
             Diag::warning(
                 "policy::lint::unused_clause",
                 format!(
-                    "clause {} of article {} is not used by any decision of the article",
-                    c.number, a.number
+                    "{} is not used by any decision of the {}",
+                    clause_place(a, c),
+                    match a.kind {
+                        ast::PartKind::Article => "article",
+                        ast::PartKind::Annex => "annex",
+                    }
                 ),
             )
             .at(c.number_span)
-            .label("no decision uses this clause")
+            .label(format!("no decision uses this {what}"))
             .help(format!(
-                "add `clause {}` to {} (for example `all(…)` or `any(…)`), or remove the clause",
-                c.number,
+                "add `{reference}` to {} (for example `all(…)` or `any(…)`), or remove the {what}",
                 names.join(", ")
             )),
         );
+    }
+}
+
+/// The phrases of a clause text: the text split at `，；。：` (and their ASCII forms),
+/// each with its byte range in the text, whitespace trimmed, empty pieces dropped.
+pub fn phrases(text: &str) -> Vec<(std::ops::Range<usize>, &str)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut push = |from: usize, to: usize| {
+        if let Some(p) = text.get(from..to) {
+            let trimmed = p.trim();
+            if !trimmed.is_empty() {
+                let lead = p.len() - p.trim_start().len();
+                out.push((from + lead..from + lead + trimmed.len(), trimmed));
+            }
+        }
+    };
+    for (i, c) in text.char_indices() {
+        if matches!(c, '，' | '；' | '。' | '：' | ',' | ';' | ':') {
+            push(start, i);
+            start = i + c.len_utf8();
+        }
+    }
+    push(start, text.len());
+    out
+}
+
+/// Text with every whitespace character removed, for comparing phrases.
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Whether a phrase of a clause's text is tested by one of its rules (it occurs in
+/// the rule's title or `source`) or declared `not assessed`: the texts to search.
+pub fn coverage(c: &ast::Clause) -> Vec<String> {
+    let mut out = Vec::new();
+    for i in &c.items {
+        match i {
+            ast::ClauseItem::Rule(r) => {
+                out.push(squeeze(&r.title.value));
+                for a in &r.annotations {
+                    if let ast::Annotation::Source(s) = a {
+                        out.push(squeeze(&s.value));
+                    }
+                }
+            }
+            ast::ClauseItem::NotAssessed(n) => out.push(squeeze(&n.phrase.value)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `clause 2 of article 6`, `item 三 of annex 1`.
+fn clause_place(a: &ast::Article, c: &ast::Clause) -> String {
+    match &c.numeral {
+        Some(n) => format!("item {} of {}", n.text, ast::part_name(a.key())),
+        None => format!("clause {} of {}", c.number, ast::part_name(a.key())),
+    }
+}
+
+/// Phrases of a clause's text that no rule tests and no `not assessed` declares.
+fn untested_phrases(a: &ast::Article, c: &ast::Clause, file_text: &str, out: &mut Vec<Diag>) {
+    let covered = coverage(c);
+    let place = clause_place(a, c);
+    let whole: String = c
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            ast::ClauseItem::Text(t) => Some(squeeze(&t.value)),
+            _ => None,
+        })
+        .collect();
+    for item in &c.items {
+        let ast::ClauseItem::NotAssessed(n) = item else {
+            continue;
+        };
+        if !whole.contains(&squeeze(&n.phrase.value)) {
+            out.push(
+                Diag::warning(
+                    "policy::lint::stale_not_assessed",
+                    format!(
+                        "“{}” is declared not assessed, but the text of {place} does not say it",
+                        n.phrase.value
+                    ),
+                )
+                .at(n.phrase.span)
+                .label("条文中没有这段文字")
+                .help("copy the words exactly from the clause's `text` (a revised text may have changed them), or remove the declaration"),
+            );
+        }
+    }
+    for item in &c.items {
+        let ast::ClauseItem::Text(t) = item else {
+            continue;
+        };
+        for (range, phrase) in phrases(&t.value) {
+            let key = squeeze(phrase);
+            if covered.iter().any(|h| h.contains(&key)) {
+                continue;
+            }
+            out.push(
+                Diag::warning(
+                    "policy::lint::untested_phrase",
+                    format!("no rule of {place} tests “{phrase}”"),
+                )
+                .at(span_in(t, file_text, range))
+                .label("规则未检验此句，也未声明留待评审")
+                .help(format!(
+                    "if a rule tests it, quote it in that rule's title or add `source \"{phrase}\"` below the rule; \
+                     if it is judged outside the rules, declare it in the clause: \
+                     `not assessed \"{phrase}\" because \"…\"`"
+                )),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod phrase_tests {
+    use super::phrases;
+
+    #[test]
+    fn split_at_chinese_and_ascii_punctuation() {
+        let text = "集群能源消费结构合理， 资源利用效率较高；已建立机制。属于：x, y";
+        let got: Vec<&str> = phrases(text).into_iter().map(|(_, p)| p).collect();
+        assert_eq!(
+            got,
+            [
+                "集群能源消费结构合理",
+                "资源利用效率较高",
+                "已建立机制",
+                "属于",
+                "x",
+                "y"
+            ]
+        );
+        for (r, p) in phrases(text) {
+            assert_eq!(&text[r], p);
+        }
+        assert!(phrases("。，").is_empty());
     }
 }

@@ -25,7 +25,7 @@ use crate::diag::{Diag, Sources};
 use crate::eval::{DecisionResult, Evaluation, Outcome, Status};
 use crate::facts::raw::{self, Format, Key, Raw, RawKind};
 use crate::ir::{DecisionId, DecisionKind, Expr, ExprKind, Program, Ty};
-use crate::render::{chinese_number, human::check_line_with, json};
+use crate::render::{human::check_line_with, json};
 use crate::syntax::ast::{RuleKind, Span};
 use chrono::NaiveDate;
 use std::fmt::Write as _;
@@ -109,8 +109,11 @@ fn scalar_text(r: &Raw) -> Option<String> {
 
 /// Read a case file against a rule set: names and values are checked here, so a
 /// typo in a decision name is an error with a suggestion, never a silent pass.
+/// Read a case file. Each case's expectations name decisions of the program in force
+/// on its `as_of` (of the latest program when the date is outside every version: the
+/// case is then reported as out of force when it runs).
 pub fn parse_cases(
-    program: &Program,
+    rules: &crate::RuleSet,
     format: Format,
     text: &str,
     file: u32,
@@ -150,7 +153,7 @@ pub fn parse_cases(
         None => vec![&tree],
     };
     for (i, c) in list.into_iter().enumerate() {
-        match case(program, c, i, file, file_as_of, file_facts) {
+        match case(rules, c, i, file, file_as_of, file_facts) {
             Ok(c) => out.push(c),
             Err(e) => errors.extend(e),
         }
@@ -172,7 +175,7 @@ fn unknown_key(file: u32, k: &Key) -> Diag {
 }
 
 fn case(
-    program: &Program,
+    rules: &crate::RuleSet,
     c: &Raw,
     index: usize,
     file: u32,
@@ -254,6 +257,7 @@ fn case(
         }
         None => None,
     };
+    let program = rules.at_or_latest(as_of);
     let mut expect = Vec::new();
     match field(entries, "expect") {
         Some(Raw {
@@ -628,10 +632,16 @@ impl Seen {
 /// A rule's place in the measures.
 #[derive(Debug, Clone)]
 pub struct RuleRef {
+    /// The article's or annex's key ([`crate::ir::ArticleDef::key`]).
     pub article: u32,
     pub article_title: String,
     pub clause: u32,
     pub clause_title: String,
+    /// As the document names them: `第六条`, `（二）`, and the clause in a sentence,
+    /// `第六条第（二）项` (`附件1 三、` in an annex).
+    pub article_heading: String,
+    pub clause_heading: String,
+    pub place: String,
     pub title: String,
     pub guideline: bool,
     pub span: Span,
@@ -659,10 +669,18 @@ impl Coverage {
                 for (i, r) in c.rules.iter().enumerate() {
                     rules.push((
                         RuleRef {
-                            article: a.number,
+                            article: a.key(),
                             article_title: a.title.clone().unwrap_or_default(),
                             clause: c.number,
                             clause_title: c.title.clone().unwrap_or_default(),
+                            article_heading: a.heading(),
+                            clause_heading: a.clause_heading(c),
+                            place: match a.kind {
+                                crate::syntax::ast::PartKind::Article => {
+                                    format!("{}第{}项", a.heading(), a.clause_heading(c))
+                                }
+                                crate::syntax::ast::PartKind::Annex => a.clause_place(c),
+                            },
                             title: r.title.clone(),
                             guideline: r.kind == RuleKind::Guideline,
                             span: r.span,
@@ -748,12 +766,12 @@ impl Coverage {
         let mut last_clause = None;
         for (r, s) in &self.rules {
             if last_article != Some(r.article) {
-                let _ = writeln!(o, "\n第{}条 {}", chinese_number(r.article), r.article_title);
+                let _ = writeln!(o, "\n{} {}", r.article_heading, r.article_title);
                 last_article = Some(r.article);
                 last_clause = None;
             }
             if last_clause != Some(r.clause) {
-                let _ = writeln!(o, "  （{}）{}", chinese_number(r.clause), r.clause_title);
+                let _ = writeln!(o, "  {}{}", r.clause_heading, r.clause_title);
                 last_clause = Some(r.clause);
             }
             let mark = if s.both_ways() {
@@ -805,14 +823,7 @@ impl Coverage {
         if !unexercised.is_empty() {
             let _ = writeln!(o, "\nRules no case exercises");
             for r in &unexercised {
-                let _ = writeln!(
-                    o,
-                    "  ✗ 第{}条第（{}）项 {}  {}",
-                    chinese_number(r.article),
-                    chinese_number(r.clause),
-                    r.title,
-                    place(sources, r.span)
-                );
+                let _ = writeln!(o, "  ✗ {} {}  {}", r.place, r.title, place(sources, r.span));
             }
         }
         if !one_way.is_empty() {
@@ -825,9 +836,8 @@ impl Coverage {
                 };
                 let _ = writeln!(
                     o,
-                    "  ! 第{}条第（{}）项 {}: {never}  {}",
-                    chinese_number(r.article),
-                    chinese_number(r.clause),
+                    "  ! {} {}: {never}  {}",
+                    r.place,
                     r.title,
                     place(sources, r.span)
                 );

@@ -14,7 +14,10 @@ fn rule_files() -> Vec<(String, String)> {
     let mut out = shanghai_rules();
     for dir in [
         "tests/fixtures/rules",
+        "tests/fixtures/structure",
         "examples/revisions/national-2022",
+        "examples/versions",
+        "tests/fixtures/versions",
         "tests/fixtures/arith",
         "tests/fixtures/aggregates",
     ] {

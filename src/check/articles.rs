@@ -2,9 +2,60 @@
 
 use super::*;
 
+/// The short name of a clause's decision: its alias, `clause2`, or `item3` in an annex.
+pub(super) fn clause_short(c: &ast::Clause) -> String {
+    match (&c.alias, &c.numeral) {
+        (Some(x), _) => x.name.clone(),
+        (None, Some(_)) => format!("item{}", c.number),
+        (None, None) => format!("clause{}", c.number),
+    }
+}
+
 impl<'a> Checker<'a> {
+    /// A numeral that is not exactly 1…99 or 一…九十九.
+    pub(super) fn bad_numeral(&mut self, n: &ast::Numeral, what: &str) {
+        self.err(
+            Diag::error(
+                "policy::check::bad_numeral",
+                format!("`{}` is not {what}: write 1…99 or 一…九十九", n.text),
+            )
+            .at(n.span)
+            .label("编号应为 1…99 或 一…九十九")
+            .help("Chinese numerals are read in their standard spelling only: 一…九, 十, 十一…十九, 二十, 二十一 … 九十九 (not 零, 一十, 十十, 二二 or 一百); Arabic numerals without leading zeros"),
+        );
+    }
+
+    /// The chapter of each article: the last `chapter` item before it in its file.
+    pub(super) fn chapters(&mut self, files: &'a [ParsedFile<'a>]) {
+        for f in files {
+            let mut current: Option<ChapterDef> = None;
+            for item in &f.ast.items {
+                match item {
+                    ast::Item::Chapter(c) => match c.number.value() {
+                        Some(number) => {
+                            current = Some(ChapterDef {
+                                number,
+                                title: c.title.as_ref().map(|t| t.value.clone()),
+                            })
+                        }
+                        None => {
+                            self.bad_numeral(&c.number, "a chapter number");
+                            current = None;
+                        }
+                    },
+                    ast::Item::Article(a) => {
+                        if let Some(c) = &current {
+                            self.chapter_of.entry(a.key()).or_insert_with(|| c.clone());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
     pub(super) fn article(&mut self, a: &'a ast::Article) -> ArticleDef {
-        let saved = self.enter(Some(a.number));
+        let saved = self.enter(Some(a.key()));
         let applies = a.applies.as_ref().map(|e| self.condition(e));
         let (applies_used, applies_dec) = self.leave_all(saved);
         let mut def = ArticleDef {
@@ -15,7 +66,23 @@ impl<'a> Checker<'a> {
             clauses: Vec::new(),
             rules: Vec::new(),
             span: a.span,
+            kind: a.kind,
+            chapter: self.chapter_of.get(&a.key()).cloned(),
+            item_style: a.item_style.as_ref().map(|s| s.value.clone()),
         };
+        if let Some(s) = &a.item_style {
+            if crate::numeral::heading(&s.value, 1).is_none() {
+                self.err(
+                    Diag::error(
+                        "policy::check::bad_item_style",
+                        format!("the item style \"{}\" holds no numeral to replace", s.value),
+                    )
+                    .at(s.span)
+                    .label("应含一个“一”或“1”")
+                    .help("write the heading of item one as the document does, with exactly one 一 or 1: \"一、\", \"（一）\", \"1.\", \"（1）\""),
+                );
+            }
+        }
         let mut clause_numbers: HashMap<u32, Span> = HashMap::new();
         for item in &a.items {
             match item {
@@ -31,20 +98,31 @@ impl<'a> Checker<'a> {
                     );
                 }
                 ast::ArticleItem::Clause(c) => {
+                    if let Some(n) = &c.numeral {
+                        if n.value().is_none() {
+                            self.bad_numeral(n, "an item number");
+                            continue;
+                        }
+                    }
                     if let Some(first) = clause_numbers.get(&c.number).copied() {
-                        self.duplicate("clause", &c.number.to_string(), c.number_span, Some(first));
+                        let what = if c.numeral.is_some() {
+                            "item"
+                        } else {
+                            "clause"
+                        };
+                        self.duplicate(what, &c.number.to_string(), c.number_span, Some(first));
                         continue;
                     }
                     clause_numbers.insert(c.number, c.number_span);
                     let index = def.clauses.len();
-                    let clause = self.clause(a.number, c, index, &applies_used);
+                    let clause = self.clause(a.key(), c, index, &applies_used);
                     def.clauses.push(clause);
                 }
                 _ => {}
             }
         }
         // Decisions of the article rely on its applicability condition too.
-        let prefix = format!("article{}.", a.number);
+        let prefix = format!("{}.", ast::part_prefix(a.key()));
         let ids: Vec<usize> = self
             .decisions
             .iter()
@@ -82,10 +160,17 @@ impl<'a> Checker<'a> {
             rules: Vec::new(),
             decision: usize::MAX,
             span: c.span,
+            chinese: c.numeral.as_ref().is_some_and(ast::Numeral::is_chinese),
+            not_assessed: Vec::new(),
         };
         for item in &c.items {
             match item {
                 ast::ClauseItem::Text(t) => def.text.push(t.value.clone()),
+                ast::ClauseItem::NotAssessed(n) => def.not_assessed.push(NotAssessedDef {
+                    text: n.phrase.value.clone(),
+                    reason: n.reason.value.clone(),
+                    span: n.span,
+                }),
                 ast::ClauseItem::Rule(r) => {
                     let saved = self.enter(Some(article));
                     let when = r.when.as_ref().map(|e| self.condition(e));
@@ -108,21 +193,21 @@ impl<'a> Checker<'a> {
             }
         }
         if def.rules.iter().all(|r| r.kind == ast::RuleKind::Guideline) {
+            let what = if c.numeral.is_some() {
+                "item"
+            } else {
+                "clause"
+            };
             self.err(
                 Diag::error(
                     "policy::check::empty_clause",
-                    format!("clause {} has no rule", c.number),
+                    format!("{what} {} has no rule", c.number),
                 )
                 .at(c.number_span)
                 .help("add at least one `rule \"…\": condition` to the clause"),
             );
         }
-        let short = c
-            .alias
-            .as_ref()
-            .map(|x| x.name.clone())
-            .unwrap_or_else(|| format!("clause{}", c.number));
-        let name = format!("article{}.{}", article, short);
+        let name = format!("{}.{}", ast::part_prefix(article), clause_short(c));
         if let Some(&id) = self.decision_names.get(&name) {
             def.decision = id;
             if let Some(d) = self.decisions.get_mut(id) {
@@ -185,6 +270,7 @@ impl<'a> Checker<'a> {
                     body: placeholder(d.span),
                     span: d.span,
                     annotations: Vec::new(),
+                    dated: None,
                 })
             })
             .collect();
@@ -210,10 +296,14 @@ impl<'a> Checker<'a> {
         Program {
             header: self.header.unwrap_or(Header {
                 title: String::new(),
+                version: None,
                 document: None,
                 issued_by: None,
                 issued_on: None,
-                in_force: None,
+                in_force: Period::ALWAYS,
+                in_force_source: None,
+                applies: Period::ALWAYS,
+                versions: Vec::new(),
                 span: Span::default(),
             }),
             units: self.units.units,

@@ -533,7 +533,14 @@ impl<'a> Checker<'a> {
             }
             AK::Paren(x) => self.expr(x),
             AK::Path(parts) => self.path(parts, span),
-            AK::ClauseRef(n) => self.clause_ref(*n, span),
+            AK::ClauseRef(n) => self.clause_ref(*n, false, span),
+            AK::ItemRef(n) => match n.value() {
+                Some(v) => self.clause_ref(v, true, span),
+                None => {
+                    self.bad_numeral(n, "an item number");
+                    Self::error_expr(span)
+                }
+            },
             AK::Field(x, f) => {
                 let base = self.expr(x);
                 self.field(base, f, span)
@@ -821,19 +828,48 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn clause_ref(&mut self, n: u32, span: Span) -> Expr {
+    /// `clause K` in an article, `item K` in an annex (`item` is true): that decision.
+    fn clause_ref(&mut self, n: u32, item: bool, span: Span) -> Expr {
         let Some(art) = self.article else {
+            let (word, what, example) = if item {
+                ("item", "an item", "annex1.item2")
+            } else {
+                ("clause", "a clause", "article6.clause2")
+            };
             self.err(
                 Diag::error(
                     "policy::check::clause_outside_article",
-                    format!("`clause {n}` refers to a clause, but this is not inside an article"),
+                    format!(
+                        "`{word} {n}` refers to {what}, but this is not inside an {}",
+                        if item { "annex" } else { "article" }
+                    ),
                 )
                 .at(span)
-                .help("write the decision's full name, such as `article6.clause2`"),
+                .help(format!(
+                    "write the decision's full name, such as `{example}`"
+                )),
             );
             return Self::error_expr(span);
         };
-        let prefix = format!("article{art}.");
+        // One spelling each: clauses of articles, items of annexes.
+        let in_annex = art & ast::ANNEX_KEY != 0;
+        if item != in_annex {
+            let (wrong, right, part) = if item {
+                ("item", "clause", "an article has clauses")
+            } else {
+                ("clause", "item", "an annex has items")
+            };
+            self.err(
+                Diag::error(
+                    "policy::check::unknown_clause",
+                    format!("`{wrong} {n}` in {}: {part}", ast::part_name(art)),
+                )
+                .at(span)
+                .help(format!("write `{right} {n}`")),
+            );
+            return Self::error_expr(span);
+        }
+        let prefix = format!("{}.", ast::part_prefix(art));
         // A clause's decision may be renamed (`as ground1`): find it by number.
         let found = self
             .decisions
@@ -851,7 +887,15 @@ impl<'a> Checker<'a> {
                 self.err(
                     Diag::error(
                         "policy::check::unknown_clause",
-                        format!("article {art} has no clause {n}"),
+                        format!(
+                            "{} has no {} {n}",
+                            ast::part_name(art),
+                            if art & ast::ANNEX_KEY == 0 {
+                                "clause"
+                            } else {
+                                "item"
+                            }
+                        ),
                     )
                     .at(span)
                     .help("refer to a clause declared in this article"),
@@ -950,7 +994,9 @@ impl<'a> Checker<'a> {
                 .unwrap_or(Ty::Error);
             return Some(mk(ExprKind::Fact(id), ty, span));
         }
-        let qualified = self.article.map(|a| format!("article{a}.{name}"));
+        let qualified = self
+            .article
+            .map(|a| format!("{}.{name}", ast::part_prefix(a)));
         let id = self
             .decision_names
             .get(name)

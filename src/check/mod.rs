@@ -111,6 +111,8 @@ struct Checker<'a> {
     decision_deps: Vec<BTreeSet<DecisionId>>,
     /// Clause decisions: the clause number.
     clause_of: HashMap<DecisionId, u32>,
+    /// The chapter of each article, by article key (`chapter` items).
+    chapter_of: HashMap<u32, ChapterDef>,
     depth: usize,
 }
 
@@ -192,6 +194,7 @@ impl<'a> Checker<'a> {
             slot_dec: Vec::new(),
             decision_deps: Vec::new(),
             clause_of: HashMap::new(),
+            chapter_of: HashMap::new(),
             depth: 0,
         }
     }
@@ -282,14 +285,32 @@ impl<'a> Checker<'a> {
                 _ => None,
             })
             .collect();
-        arts.sort_by_key(|a| a.number);
+        self.chapters(files);
+        arts.sort_by_key(|a| a.key());
         let mut seen: HashMap<u32, Span> = HashMap::new();
         for a in &arts {
-            if let Some(first) = seen.get(&a.number).copied() {
-                self.duplicate("article", &a.number.to_string(), a.number_span, Some(first));
+            if let Some(first) = seen.get(&a.key()).copied() {
+                match a.kind {
+                    ast::PartKind::Article => {
+                        self.duplicate("article", &a.number.to_string(), a.number_span, Some(first))
+                    }
+                    ast::PartKind::Annex if a.number == 0 => self.err(
+                        Diag::error(
+                            "policy::check::duplicate",
+                            "the rule set has two annexes without a number",
+                        )
+                        .at(a.span)
+                        .label("declared again here")
+                        .related(first, "first declared here")
+                        .help("number the annexes (`annex 1 \"…\"`, `annex 2 \"…\"`) as the document does"),
+                    ),
+                    ast::PartKind::Annex => {
+                        self.duplicate("annex", &a.number.to_string(), a.number_span, Some(first))
+                    }
+                }
                 continue;
             }
-            seen.insert(a.number, a.number_span);
+            seen.insert(a.key(), a.number_span);
             self.article_decls(a, seen.len() - 1);
         }
         if self.header.is_none() {
@@ -311,7 +332,7 @@ impl<'a> Checker<'a> {
             self.ensure_slot(i);
         }
         for a in &arts {
-            if self.articles.iter().any(|x| x.number == a.number) {
+            if self.articles.iter().any(|x| x.key() == a.key()) {
                 continue;
             }
             let art = self.article(a);
@@ -348,49 +369,21 @@ impl<'a> Checker<'a> {
             );
             return;
         }
-        let parse_date = |d: &ast::DateLit, this: &mut Self| match date(&d.text) {
-            Some(x) => Some(x),
-            None => {
-                this.err(
-                    Diag::error(
-                        "policy::check::bad_date",
-                        format!("`{}` is not a date in the calendar", d.text),
-                    )
-                    .at(d.span)
-                    .help("write a real date as YYYY-MM-DD"),
-                );
-                None
-            }
-        };
-        let issued_on = h.issued_on.as_ref().and_then(|d| parse_date(d, self));
-        let in_force = match &h.in_force {
-            Some((a, b)) => {
-                let (x, y) = (parse_date(a, self), parse_date(b, self));
-                match (x, y) {
-                    (Some(x), Some(y)) if x <= y => Some((x, y)),
-                    (Some(_), Some(_)) => {
-                        self.err(
-                            Diag::error(
-                                "policy::check::bad_period",
-                                "the period in force ends before it starts",
-                            )
-                            .at(a.span)
-                            .help("write `in_force FROM to UNTIL` with FROM on or before UNTIL"),
-                        );
-                        None
-                    }
-                    _ => None,
-                }
-            }
-            None => None,
-        };
+        let (versions, diags) = versions::versions(h);
+        self.diags.extend(diags);
+        let first = versions.first().cloned();
         self.header = Some(Header {
             title: h.title.value.clone(),
-            document: h.document.as_ref().map(|s| s.value.clone()),
-            issued_by: h.issued_by.as_ref().map(|s| s.value.clone()),
-            issued_on,
-            in_force,
+            version: first.as_ref().and_then(|v| v.name.clone()),
+            document: first.as_ref().and_then(|v| v.document.clone()),
+            issued_by: first.as_ref().and_then(|v| v.issued_by.clone()),
+            issued_on: first.as_ref().and_then(|v| v.issued_on),
+            in_force: first.as_ref().map_or(Period::ALWAYS, |v| v.in_force),
+            in_force_source: first.as_ref().and_then(|v| v.in_force_source.clone()),
+            applies: first.as_ref().map_or(Period::ALWAYS, |v| v.in_force),
+            // The block; `versions::check_versions` points it at the applied version.
             span: h.span,
+            versions,
         });
     }
 
@@ -602,7 +595,6 @@ impl<'a> Checker<'a> {
                     match n {
                         "bool" => return Ty::Bool,
                         "date" => return Ty::Date,
-                        "text" => return Ty::Text,
                         "year" => return Ty::Count(UNIT_ONE),
                         "duration" => return Ty::Duration,
                         "number" => return Ty::Num(if param { ANY_UNIT } else { UNIT_ONE }),
@@ -763,22 +755,17 @@ impl<'a> Checker<'a> {
                 clauses_seen.push(c.number);
             }
             match item {
-                ast::ArticleItem::Parameter(p) => self.param_decl(p, Some(a.number)),
-                ast::ArticleItem::Definition(d) => self.def_decl(d, Some(a.number)),
+                ast::ArticleItem::Parameter(p) => self.param_decl(p, Some(a.key())),
+                ast::ArticleItem::Definition(d) => self.def_decl(d, Some(a.key())),
                 ast::ArticleItem::Clause(c) => {
                     for ci in &c.items {
                         match ci {
-                            ast::ClauseItem::Parameter(p) => self.param_decl(p, Some(a.number)),
-                            ast::ClauseItem::Definition(d) => self.def_decl(d, Some(a.number)),
+                            ast::ClauseItem::Parameter(p) => self.param_decl(p, Some(a.key())),
+                            ast::ClauseItem::Definition(d) => self.def_decl(d, Some(a.key())),
                             _ => {}
                         }
                     }
-                    let short = c
-                        .alias
-                        .as_ref()
-                        .map(|x| x.name.clone())
-                        .unwrap_or_else(|| format!("clause{}", c.number));
-                    let name = format!("article{}.{}", a.number, short);
+                    let name = format!("{}.{}", ast::part_prefix(a.key()), clause_short(c));
                     if !self.decision_names.contains_key(&name) {
                         self.clause_of.insert(self.decisions.len(), c.number);
                     }
@@ -798,13 +785,13 @@ impl<'a> Checker<'a> {
                             body: None,
                             ty: None,
                             annotations: &[],
-                            article_no: a.number,
+                            article_no: a.key(),
                         },
                         c.number_span,
                     );
                 }
                 ast::ArticleItem::Decision(d) => {
-                    let name = format!("article{}.{}", a.number, d.name.name);
+                    let name = format!("{}.{}", ast::part_prefix(a.key()), d.name.name);
                     let def = DecisionDef {
                         name: name.clone(),
                         label: d.label.as_ref().map(|t| t.value.clone()),
@@ -821,7 +808,7 @@ impl<'a> Checker<'a> {
                             body: Some(&d.body),
                             ty: d.ty.as_ref(),
                             annotations: &d.annotations,
-                            article_no: a.number,
+                            article_no: a.key(),
                         },
                         d.name.span,
                     );
@@ -933,6 +920,7 @@ impl<'a> Checker<'a> {
                 body: e,
                 span,
                 annotations: own,
+                dated: None,
             });
         }
         if let Some(s) = self.slot_annots.get_mut(id) {
@@ -1070,5 +1058,7 @@ pub fn duration_unit(name: &str) -> Option<(i32, i32, i32)> {
 }
 
 mod articles;
+use articles::clause_short;
 mod calls;
 mod exprs;
+pub mod versions;

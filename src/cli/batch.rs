@@ -165,11 +165,11 @@ pub fn run(
         Ok(r) => r,
         Err(code) => return code,
     };
-    let program = &rules.program;
     let as_of = as_of.unwrap_or_else(crate::today_in_shanghai);
-    if let Err(code) = crate::check::in_force(&sources, program, as_of) {
-        return code;
-    }
+    let program = match crate::check::in_force(&sources, &rules, as_of) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     if format == CheckFormat::Json {
         let d = Diag::error(
             "policy::usage::batch_json",
@@ -208,13 +208,33 @@ pub fn run(
     if let Some(code) = ending.exit_code() {
         return code;
     }
+    // A rule set holding named versions says which one the run applied.
+    let version = program.header.version.as_ref();
     match format {
         CheckFormat::Jsonl => {
-            let _ = std::io::stderr().write_all(summary.json_line(program).as_bytes());
+            let mut line = summary.json_line(program);
+            if let Some(v) = version {
+                if let Ok(mut j) = serde_json::from_str::<serde_json::Value>(&line) {
+                    if let Some(obj) = j.get_mut("summary").and_then(|x| x.as_object_mut()) {
+                        obj.insert("version".into(), serde_json::Value::String(v.clone()));
+                    }
+                    line = j.to_string() + "\n";
+                }
+            }
+            let _ = std::io::stderr().write_all(line.as_bytes());
         }
         _ => {
             let mut out = std::io::stdout().lock();
-            let table = format!("\n{}", summary.table(program));
+            let head = version
+                .map(|v| {
+                    format!(
+                        "\nversion “{}” · in force {} · evaluated as of {as_of}",
+                        policy::render::printable(v),
+                        program.header.in_force.text()
+                    )
+                })
+                .unwrap_or_default();
+            let table = format!("{head}\n{}", summary.table(program));
             if let Err(e) = out.write_all(table.as_bytes()).and_then(|()| out.flush()) {
                 if let Some(code) = Ending::of(e).exit_code() {
                     return code;

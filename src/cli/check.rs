@@ -23,28 +23,17 @@ pub fn load_rules(sources: &mut Sources, dir: &Path) -> Result<policy::RuleSet, 
     })
 }
 
-/// Refuse an evaluation date outside the period in force (Article 21).
-pub fn in_force(
+/// The program in force on `as_of`; a date outside every version's period is refused
+/// with the periods the rule files declare.
+pub fn in_force<'r>(
     sources: &Sources,
-    program: &policy::ir::Program,
+    rules: &'r policy::RuleSet,
     as_of: NaiveDate,
-) -> Result<(), u8> {
-    if let Some((from, until)) = program.header.in_force {
-        if as_of < from || as_of > until {
-            let d = Diag::error(
-                "policy::out_of_force",
-                format!(
-                    "the evaluation date {as_of} is outside the period in which the rule set is in force, {from} to {until}"
-                ),
-            )
-            .at(program.header.span)
-            .label("period in force declared here")
-            .help(format!("choose --as-of between {from} and {until} (Article 21)"));
-            print_diags(sources, &[d]);
-            return Err(exit::OUT_OF_FORCE);
-        }
-    }
-    Ok(())
+) -> Result<&'r policy::ir::Program, u8> {
+    rules.at(as_of).map_err(|d| {
+        print_diags(sources, &[*d]);
+        exit::OUT_OF_FORCE
+    })
 }
 
 pub fn check(
@@ -68,11 +57,11 @@ pub fn check(
         Ok(r) => r,
         Err(code) => return code,
     };
-    let program = &rules.program;
     let as_of = as_of.unwrap_or_else(crate::today_in_shanghai);
-    if let Err(code) = in_force(&sources, program, as_of) {
-        return code;
-    }
+    let program = match in_force(&sources, &rules, as_of) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let Some(fmt) = facts::raw::format_for_path(&facts_path.to_string_lossy()) else {
         let d = Diag::error(
             "policy::facts::format",

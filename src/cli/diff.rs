@@ -10,7 +10,7 @@ use policy::diag::Sources;
 use policy::diff::{self, Change, DecisionMove, Side, StructChange};
 use policy::eval::Outcome;
 use policy::facts;
-use policy::render::{chinese_number, printable, printable_lines};
+use policy::render::{printable, printable_lines};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -38,11 +38,7 @@ fn folder_dates(dir: &Path) -> Result<BTreeMap<String, NaiveDate>, u8> {
 }
 
 fn place(article: Option<u32>, clause: Option<u32>) -> String {
-    match (article, clause) {
-        (Some(a), Some(c)) => format!("第{}条（{}）", chinese_number(a), chinese_number(c)),
-        (Some(a), None) => format!("第{}条", chinese_number(a)),
-        _ => "rule set".into(),
-    }
+    policy::numeral::place(article, clause)
 }
 
 fn one_line(s: &str) -> String {
@@ -238,8 +234,9 @@ fn cluster_json(r: &ClusterResult) -> serde_json::Value {
                 .iter()
                 .map(|rm| {
                     json!({
-                        "article": rm.article,
+                        "article": policy::numeral::article_number(Some(rm.article)),
                         "clause": rm.clause,
+                        "heading": place(Some(rm.article), Some(rm.clause)),
                         "old_title": rm.old_title,
                         "new_title": rm.new_title,
                         "old": rm.old.as_str(),
@@ -263,8 +260,8 @@ fn cluster_json(r: &ClusterResult) -> serde_json::Value {
 }
 
 fn json_out(
-    old_dir: &Path,
-    new_dir: &Path,
+    old_dir: &str,
+    new_dir: &str,
     changes: &[StructChange],
     evaluated: Option<usize>,
     t: &Tallies,
@@ -276,8 +273,9 @@ fn json_out(
             json!({
                 "change": c.change.as_str(),
                 "kind": c.kind,
-                "article": c.article,
+                "article": policy::numeral::article_number(c.article),
                 "clause": c.clause,
+                "heading": place(c.article, c.clause),
                 "name": c.name,
                 "old_name": c.old_name,
                 "old": c.old,
@@ -286,8 +284,8 @@ fn json_out(
         })
         .collect();
     let mut out = json!({
-        "old": old_dir.display().to_string(),
-        "new": new_dir.display().to_string(),
+        "old": old_dir,
+        "new": new_dir,
         "structure": structure,
     });
     if let Some(total) = evaluated {
@@ -327,9 +325,77 @@ struct Tallies {
 
 /// The clusters of every `--facts` path run through the batch path (folders, JSON Lines,
 /// CSV, single files), in parallel, the report streamed in input order.
+/// One side of a comparison: a whole rule set (the program in force on each cluster's
+/// date), or one version of it.
+#[derive(Clone, Copy)]
+enum Pick<'a> {
+    ByDate(&'a policy::RuleSet),
+    Fixed(&'a policy::ir::Program),
+}
+
+impl<'a> Pick<'a> {
+    fn at(self, date: NaiveDate) -> Result<&'a policy::ir::Program, String> {
+        match self {
+            Pick::ByDate(r) => r.at(date).map_err(|d| d.message),
+            Pick::Fixed(p) => Ok(p),
+        }
+    }
+}
+
+/// The program of a version of a rule set named by `--from-version`/`--to-version`:
+/// a version's name (its first day), or a date. On failure, the diagnostic.
+fn version_of<'r>(
+    rules: &'r policy::RuleSet,
+    spec: &str,
+) -> Result<(&'r policy::ir::Program, NaiveDate), Box<policy::diag::Diag>> {
+    let date = match NaiveDate::parse_from_str(spec, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => rules
+            .versions()
+            .iter()
+            .find(|v| v.name.as_deref() == Some(spec))
+            .and_then(|v| v.in_force.from.or(v.in_force.until)),
+    };
+    let Some(date) = date else {
+        let names: Vec<String> = rules
+            .versions()
+            .iter()
+            .filter_map(|v| v.name.as_ref().map(|n| format!("“{n}”")))
+            .collect();
+        return Err(Box::new(policy::diag::Diag::error(
+            "policy::usage::unknown_version",
+            format!("the rule set has no version “{spec}”"),
+        )
+        .help(if names.is_empty() {
+            "the rule set declares no named versions; give a date (YYYY-MM-DD) to compare the rules in force on it".to_string()
+        } else {
+            format!("name one of {}, or give a date (YYYY-MM-DD)", names.join(", "))
+        })));
+    };
+    rules.at(date).map(|p| (p, date))
+}
+
+/// How a side is named in the report: its folder, and the version compared.
+fn side_name(dir: &Path, p: Option<&policy::ir::Program>) -> String {
+    match p {
+        None => dir.display().to_string(),
+        Some(p) => {
+            let h = &p.header;
+            let v = h
+                .version
+                .as_ref()
+                .map(|n| format!("“{n}”"))
+                .or_else(|| h.document.clone())
+                .unwrap_or_default();
+            format!("{} {v} ({})", dir.display(), h.applies.text())
+        }
+    }
+}
+
 pub fn diff(
     old_dir: &Path,
-    new_dir: &Path,
+    new_dir: Option<&Path>,
+    (from_version, to_version): (Option<&str>, Option<&str>),
     facts_paths: &[PathBuf],
     as_of: Option<NaiveDate>,
     format: OutputFormat,
@@ -341,6 +407,18 @@ pub fn diff(
         }
     }
     let mut sources = Sources::new();
+    if new_dir.is_none() && (from_version.is_none() || to_version.is_none()) {
+        let d = policy::diag::Diag::error(
+            "policy::usage::diff_versions",
+            "`policy diff` with one folder compares two of its versions, and needs both",
+        )
+        .help(
+            "give --from-version and --to-version (a version's name or a date), or a second folder",
+        );
+        crate::common::print_diags(&sources, &[d]);
+        return exit::USAGE;
+    }
+    let new_dir = new_dir.unwrap_or(old_dir);
     let parse_all = |dir: &Path| -> Result<Vec<policy::syntax::ast::File>, u8> {
         let files = rule_files(dir)?;
         Ok(files
@@ -356,11 +434,37 @@ pub fn diff(
         Ok(r) => r,
         Err(code) => return code,
     };
+    fn pick<'r>(
+        rules: &'r policy::RuleSet,
+        spec: Option<&str>,
+    ) -> Result<Option<(&'r policy::ir::Program, NaiveDate)>, Box<policy::diag::Diag>> {
+        spec.map(|s| version_of(rules, s)).transpose()
+    }
+    let (old_version, new_version) = match (pick(&old, from_version), pick(&new, to_version)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(d), _) | (_, Err(d)) => {
+            crate::common::print_diags(&sources, &[*d]);
+            return exit::USAGE;
+        }
+    };
     let (old_ast, new_ast) = match (parse_all(old_dir), parse_all(new_dir)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(c), _) | (_, Err(c)) => return c,
     };
+    // A version is compared as its files read on its date.
+    let at = |files: Vec<policy::syntax::ast::File>,
+              v: Option<(&policy::ir::Program, NaiveDate)>| {
+        match v {
+            Some((_, d)) => policy::check::versions::files_at(&files, d),
+            None => files,
+        }
+    };
+    let (old_ast, new_ast) = (at(old_ast, old_version), at(new_ast, new_version));
     let changes = diff::structural(&old_ast, &new_ast);
+    let old_name = side_name(old_dir, old_version.map(|v| v.0));
+    let new_name = side_name(new_dir, new_version.map(|v| v.0));
+    let old_pick = old_version.map_or(Pick::ByDate(&old), |v| Pick::Fixed(v.0));
+    let new_pick = new_version.map_or(Pick::ByDate(&new), |v| Pick::Fixed(v.0));
     let jobs = jobs.map(usize::from).unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|n| n.get())
@@ -368,18 +472,14 @@ pub fn diff(
     });
     if format == OutputFormat::Human {
         let mut o = String::new();
-        let _ = writeln!(
-            o,
-            "policy diff: {} → {}\n",
-            old_dir.display(),
-            new_dir.display()
-        );
+        let _ = writeln!(o, "policy diff: {old_name} → {new_name}\n");
         structure_human(&changes, &mut o);
         if !facts_paths.is_empty() {
             let _ = writeln!(o, "\nChanged clusters");
         }
         print!("{}", printable_lines(&o));
     }
+    let new_program = new_version.map_or(&new.program, |v| v.0);
     let mut all = Tallies::default();
     for (path_index, path) in facts_paths.iter().enumerate() {
         let input = batch::Input::of(path);
@@ -393,13 +493,15 @@ pub fn diff(
             Ok(d) => d,
             Err(code) => return code,
         };
-        let opened = match batch::open(&new.program, &sources, path, input) {
+        let opened = match batch::open(new_program, &sources, path, input) {
             Ok(o) => o,
             Err(code) => return code,
         };
         let ctx = Ctx {
-            old: &old.program,
-            new: &new.program,
+            old: old_version.map_or(&old.program, |v| v.0),
+            new: new_program,
+            old_pick,
+            new_pick,
             sources: &sources,
             dates: &dates,
             as_of,
@@ -425,13 +527,13 @@ pub fn diff(
         }
     }
     let evaluated = (!facts_paths.is_empty()).then_some(all.clusters + all.not_evaluated.len());
-    let tally = tally_of(&new.program, &all);
+    let tally = tally_of(new_program, &all);
     let out = match format {
         OutputFormat::Human => printable_lines(&impact_human(evaluated, &all, &tally)),
         OutputFormat::Json => {
             // Threads finish chunks in any order: put the clusters back in input order.
             all.json.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut j = json_out(old_dir, new_dir, &changes, evaluated, &all, &tally);
+            let mut j = json_out(&old_name, &new_name, &changes, evaluated, &all, &tally);
             if let Some(obj) = j.get_mut("impact") {
                 obj["changed_clusters"] =
                     serde_json::Value::Array(all.json.iter().map(|(_, v)| v.clone()).collect());
@@ -444,8 +546,12 @@ pub fn diff(
 }
 
 struct Ctx<'a> {
+    /// The programs the facts are read with (facts are the same in every version).
     old: &'a policy::ir::Program,
     new: &'a policy::ir::Program,
+    /// The programs the clusters are evaluated with.
+    old_pick: Pick<'a>,
+    new_pick: Pick<'a>,
     sources: &'a Sources,
     dates: &'a BTreeMap<String, NaiveDate>,
     as_of: Option<NaiveDate>,
@@ -506,31 +612,24 @@ fn one_cluster(
         .as_of
         .or_else(|| c.dates.get(&fname).copied())
         .unwrap_or_else(crate::today_in_shanghai);
-    for p in [c.old, c.new] {
-        if let Some((from, until)) = p.header.in_force {
-            if date < from || date > until {
-                return refuse(
-                    st,
-                    err,
-                    format!("the evaluation date {date} is outside the period in force, {from} to {until}"),
-                );
-            }
-        }
-    }
+    let (old_p, new_p) = match (c.old_pick.at(date), c.new_pick.at(date)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(why), _) | (_, Err(why)) => return refuse(st, err, why),
+    };
     st.clusters += 1;
     // Decisions only first; explain only the clusters that moved.
     let side = |p, e| Side {
         program: p,
         evaluation: e,
     };
-    let old_fast = policy::eval::evaluate(c.old, &old_facts, date, false);
-    let new_fast = policy::eval::evaluate(c.new, &new_facts, date, false);
-    if diff::cluster(&side(c.old, &old_fast), &side(c.new, &new_fast), c.sources).is_empty() {
+    let old_fast = policy::eval::evaluate(old_p, &old_facts, date, false);
+    let new_fast = policy::eval::evaluate(new_p, &new_facts, date, false);
+    if diff::cluster(&side(old_p, &old_fast), &side(new_p, &new_fast), c.sources).is_empty() {
         return;
     }
-    let old_eval = policy::eval::evaluate(c.old, &old_facts, date, true);
-    let new_eval = policy::eval::evaluate(c.new, &new_facts, date, true);
-    let moves = diff::cluster(&side(c.old, &old_eval), &side(c.new, &new_eval), c.sources);
+    let old_eval = policy::eval::evaluate(old_p, &old_facts, date, true);
+    let new_eval = policy::eval::evaluate(new_p, &new_facts, date, true);
+    let moves = diff::cluster(&side(old_p, &old_eval), &side(new_p, &new_eval), c.sources);
     st.changed += 1;
     for m in &moves {
         let id = c

@@ -123,8 +123,14 @@ enum Command {
     Diff {
         /// The folder of the current rule files.
         old: PathBuf,
-        /// The folder of the revised rule files.
-        new: PathBuf,
+        /// The folder of the revised rule files (none: compare two versions of OLD).
+        new: Option<PathBuf>,
+        /// The version of OLD to compare: a version's name, or a date (the rules in force on it).
+        #[arg(long)]
+        from_version: Option<String>,
+        /// The version of NEW (or of OLD) to compare: a name or a date.
+        #[arg(long)]
+        to_version: Option<String>,
         /// Facts files, or folders of them, to evaluate under both (none: structure only).
         #[arg(long, num_args = 1..)]
         facts: Vec<PathBuf>,
@@ -250,11 +256,21 @@ fn run(cli: Cli) -> u8 {
         Command::Diff {
             old,
             new,
+            from_version,
+            to_version,
             facts,
             as_of,
             format,
             jobs,
-        } => diff::diff(&old, &new, &facts, as_of, format, jobs),
+        } => diff::diff(
+            &old,
+            new.as_deref(),
+            (from_version.as_deref(), to_version.as_deref()),
+            &facts,
+            as_of,
+            format,
+            jobs,
+        ),
         Command::Fmt { paths, check } => fmt::fmt(&paths, check),
         Command::Generate {
             count,

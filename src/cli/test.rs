@@ -198,7 +198,6 @@ pub fn test(
         Ok(r) => r,
         Err(code) => return code,
     };
-    let program = &rules.program;
     let default = [policy_dir.join("cases")];
     let paths = if paths.is_empty() {
         &default[..]
@@ -209,7 +208,9 @@ pub fn test(
         Ok(f) => f,
         Err(code) => return code,
     };
-    let mut cov = Coverage::new(program);
+    // Coverage of each program of the rule set (one per span of dates of a version).
+    let programs: Vec<&policy::ir::Program> = rules.programs().collect();
+    let mut covs: Vec<Coverage> = programs.iter().map(|p| Coverage::new(p)).collect();
     let (mut passed, mut failed, mut broken_files) = (0usize, 0usize, 0usize);
     for path in &files {
         let text = match read_text("case file", path) {
@@ -225,7 +226,7 @@ pub fn test(
             continue;
         };
         let id = sources.add(path.display().to_string(), text);
-        let cases = match testing::parse_cases(program, fmt, sources.text(id), id) {
+        let cases = match testing::parse_cases(&rules, fmt, sources.text(id), id) {
             Ok(c) => c,
             Err(diags) => {
                 println!(
@@ -247,17 +248,15 @@ pub fn test(
         for (case, snap_name) in cases.iter().zip(&snap_names) {
             let (line, _) = sources.line_col(case.span.file, case.span.start as usize);
             let head = format!("  ✗ {}  {}:{line}", case.name, path.display());
-            if let Some((from, until)) = program.header.in_force {
-                if case.as_of < from || case.as_of > until {
+            let program = match rules.at(case.as_of) {
+                Ok(p) => p,
+                Err(d) => {
                     report.push(head);
-                    report.push(format!(
-                        "      the evaluation date {} is outside the period in force, {from} to {until}",
-                        case.as_of
-                    ));
+                    report.push(format!("      {}", d.message));
                     file_failed += 1;
                     continue;
                 }
-            }
+            };
             let facts = match case_facts(program, &mut sources, policy_dir, path, case) {
                 Ok(f) => f,
                 Err(diags) => {
@@ -271,7 +270,11 @@ pub fn test(
             let evaluation = policy::eval::evaluate(program, &facts, case.as_of, true);
             let results = testing::compare(program, &evaluation, case);
             let pinned: Vec<usize> = case.expect.iter().map(|e| e.decision).collect();
-            cov.record(program, &evaluation, &pinned);
+            if let Some(i) = programs.iter().position(|p| std::ptr::eq(*p, program)) {
+                if let Some(cov) = covs.get_mut(i) {
+                    cov.record(program, &evaluation, &pinned);
+                }
+            }
             // The case's report, against the stored one.
             let pinned: Vec<policy::snapshot::Pinned> = results
                 .iter()
@@ -311,7 +314,12 @@ pub fn test(
             let case_text = file_text.get(case.span.range()).unwrap_or("");
             let case_text =
                 policy::snapshot::apply(case_text, &local).unwrap_or_else(|| case_text.to_string());
-            let body = policy::snapshot::report(&case_text, &case.as_of.to_string(), &pinned);
+            // The date, and the version it selects where the rule set names its versions.
+            let when = match &program.header.version {
+                Some(v) => format!("{} · version “{v}”", case.as_of),
+                None => case.as_of.to_string(),
+            };
+            let body = policy::snapshot::report(&case_text, &when, &pinned);
             let source = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -421,7 +429,20 @@ pub fn test(
     let orphans = store.handle_unreferenced(unreferenced);
     if coverage {
         println!();
-        print!("{}", printable_lines(&cov.render(program, &sources)));
+        for (p, cov) in programs.iter().zip(&covs) {
+            if programs.len() > 1 {
+                let h = &p.header;
+                println!(
+                    "{}{}",
+                    h.version
+                        .as_ref()
+                        .map(|v| format!("Version “{}”, ", printable(v)))
+                        .unwrap_or_default(),
+                    format_args!("dates {}:", h.applies.text())
+                );
+            }
+            print!("{}", printable_lines(&cov.render(p, &sources)));
+        }
     }
     if let Some(code) = orphans {
         return code;

@@ -85,6 +85,10 @@ fn t(lang: Lang, en: &'static str) -> &'static str {
         "{} percentage points" => "{}个百分点",
         "in force {} · evaluated as of {}" => "施行期限 {} · 评价日 {}",
         "{} to {}" => "{}至{}",
+        "in force from {} · evaluated as of {}" => "自{}起施行 · 评价日 {}",
+        "version “{}” · " => "版本“{}” · ",
+        "version “{}”" => "版本“{}”",
+        "from {}" => "自{}起",
         "evaluated as of {}" => "评价日 {}",
         " (guideline)" => "（指导性要求）",
         "… and {} more comparisons" => "……另有{}项比较未列出",
@@ -94,6 +98,7 @@ fn t(lang: Lang, en: &'static str) -> &'static str {
         "because:" => "原因：",
         "guideline not met: {}" => "未达到指导性要求：{}",
         "; the reviewers should give the reason" => "；请评审说明理由",
+        "left to the reviewers:" => "留待评审：",
         _ => en,
     }
 }
@@ -306,32 +311,65 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
         let _ = write!(o, "（{}）", printable(d));
     }
     o.push('\n');
-    if let Some((a, b)) = h.in_force {
-        let period = t(lang, "{} to {}")
-            .replacen("{}", &a.to_string(), 1)
-            .replacen("{}", &b.to_string(), 1);
+    let mut line = String::new();
+    if let Some(v) = &h.version {
+        line.push_str(&t1(lang, "version “{}” · ", &printable(v)));
+    }
+    let as_of = r.evaluation.as_of.to_string();
+    match (h.in_force.from, h.in_force.until) {
+        (Some(a), Some(b)) => {
+            let period = t(lang, "{} to {}")
+                .replacen("{}", &a.to_string(), 1)
+                .replacen("{}", &b.to_string(), 1);
+            line.push_str(
+                &t(lang, "in force {} · evaluated as of {}")
+                    .replacen("{}", &period, 1)
+                    .replacen("{}", &as_of, 1),
+            );
+        }
+        (Some(a), None) => line.push_str(
+            &t(lang, "in force from {} · evaluated as of {}")
+                .replacen("{}", &a.to_string(), 1)
+                .replacen("{}", &as_of, 1),
+        ),
+        _ => line.push_str(&t1(lang, "evaluated as of {}", &as_of)),
+    }
+    let _ = writeln!(o, "{line}");
+    // Parameters with values by date or version: the value in force, and its words.
+    for slot in &p.slots {
+        let Some(d) = &slot.dated else { continue };
+        let when = match (&d.version, d.from) {
+            (Some(v), _) => t1(lang, "version “{}”", &printable(v)),
+            (None, Some(f)) => t1(lang, "from {}", &f.to_string()),
+            (None, None) => String::new(),
+        };
+        let source = d
+            .source
+            .as_ref()
+            .map(|s| format!(" · {}", printable(s)))
+            .unwrap_or_default();
         let _ = writeln!(
             o,
-            "{}",
-            t(lang, "in force {} · evaluated as of {}")
-                .replacen("{}", &period, 1)
-                .replacen("{}", &r.evaluation.as_of.to_string(), 1)
-        );
-    } else {
-        let _ = writeln!(
-            o,
-            "{}",
-            t1(lang, "evaluated as of {}", &r.evaluation.as_of.to_string())
+            "  {} = {} · {when}{source}",
+            printable(&slot.name),
+            printable(&d.value)
         );
     }
+    let mut chapter: Option<&crate::ir::ChapterDef> = None;
     for (ai, a) in p.articles.iter().enumerate() {
         o.push('\n');
+        if a.chapter.is_some() && a.chapter.as_ref() != chapter {
+            let _ = writeln!(
+                o,
+                "{}",
+                st.bold(&printable(
+                    &a.chapter.as_ref().map(|c| c.heading()).unwrap_or_default()
+                ))
+            );
+        }
+        chapter = a.chapter.as_ref();
         let title = printable(a.title.as_deref().unwrap_or_default()).into_owned();
-        let _ = writeln!(
-            o,
-            "{}",
-            st.bold(&format!("第{}条 {title}", chinese_number(a.number)))
-        );
+        let _ = writeln!(o, "{}", st.bold(&format!("{} {title}", a.heading())));
         // Decisions of the article that are not clauses: value first.
         let article_decisions: Vec<usize> = p
             .decisions
@@ -387,9 +425,9 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
             let title = printable(c.title.as_deref().unwrap_or_default()).into_owned();
             let _ = writeln!(
                 o,
-                "  {} （{}）{title}  {}",
+                "  {} {}{title}  {}",
                 mark(outcome, st),
-                chinese_number(c.number),
+                a.clause_heading(c),
                 st.dim(&format!("{}: {}", printable(&d.name), word(outcome, lang)))
             );
             if res.status == Status::NotApplicable && res.rules.is_empty() {
@@ -434,6 +472,23 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
                     missing_lines(r, &rr.why, "          ", &mut o, st, lang);
                 }
             }
+            // Beside a met clause: the words of its text that no rule tested.
+            if outcome == Outcome::Met {
+                for n in &c.not_assessed {
+                    let (open, close) = match lang {
+                        Lang::En => (" (", ")"),
+                        Lang::Zh => ("（", "）"),
+                    };
+                    let _ = writeln!(
+                        o,
+                        "      {}{}{}{}",
+                        st.yellow(t(lang, "left to the reviewers:")),
+                        if lang == Lang::Zh { "" } else { " " },
+                        printable(&n.text),
+                        st.dim(&format!("{open}{}{close}", printable(&n.reason)))
+                    );
+                }
+            }
         }
     }
     let warnings = r.rule_warnings();
@@ -442,15 +497,11 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
         let _ = writeln!(o, "{}", st.bold(t(lang, "Warnings")));
         for w in &warnings {
             let (file, line, _) = r.place(w.span);
-            let clause = w
-                .clause
-                .map(|c| format!("（{}）", chinese_number(c)))
-                .unwrap_or_default();
             let _ = writeln!(
                 o,
-                "  {} 第{}条{clause} {}  {}",
+                "  {} {} {}  {}",
                 st.yellow("!"),
-                chinese_number(w.article),
+                printable(&w.heading),
                 printable(&guideline_message(w, lang)),
                 st.dim(&format!("{}:{line}", printable(&file)))
             );

@@ -158,13 +158,41 @@ pub fn render(r: &Report) -> J {
             e.insert("label".into(), J::String(l.clone()));
         }
         let article = p.articles.get(d.article);
+        let annex = article.is_some_and(|a| a.kind == crate::syntax::ast::PartKind::Annex);
         if let Some(a) = article {
-            e.insert("article".into(), json!(a.number));
+            // An unnumbered annex (附件) has no number: null.
+            e.insert(
+                if annex { "annex" } else { "article" }.into(),
+                if annex && a.number == 0 {
+                    J::Null
+                } else {
+                    json!(a.number)
+                },
+            );
+            if !matches!(d.kind, DecisionKind::Clause(_)) {
+                e.insert("heading".into(), J::String(a.heading()));
+            }
+            if let Some(c) = &a.chapter {
+                e.insert("chapter".into(), J::String(c.heading()));
+            }
         }
         match &d.kind {
             DecisionKind::Clause(ci) => {
-                if let Some(c) = article.and_then(|a| a.clauses.get(*ci)) {
-                    e.insert("clause".into(), json!(c.number));
+                if let Some((a, c)) = article.and_then(|a| Some((a, a.clauses.get(*ci)?))) {
+                    e.insert(
+                        if annex { "item" } else { "clause" }.into(),
+                        json!(c.number),
+                    );
+                    e.insert("heading".into(), J::String(a.clause_place(c)));
+                    e.insert(
+                        "not_assessed".into(),
+                        J::Array(
+                            c.not_assessed
+                                .iter()
+                                .map(|n| json!({"text": n.text, "reason": n.reason}))
+                                .collect(),
+                        ),
+                    );
                     let outcome = match (res.status, res.value.as_ref()) {
                         (Status::NotApplicable, _) => Outcome::NotApplicable,
                         (_, Some(Value::Bool(true))) => Outcome::Met,
@@ -216,8 +244,23 @@ pub fn render(r: &Report) -> J {
         .rule_warnings()
         .into_iter()
         .map(|w| {
-            json!({"article": w.article, "clause": w.clause, "rule": w.rule, "message": w.message,
-                   "code": "policy::eval::guideline_not_met", "source": place(r, w.span)})
+            let (a, c) = if w.annex {
+                ("annex", "item")
+            } else {
+                ("article", "clause")
+            };
+            let mut m = Map::new();
+            m.insert(a.into(), json!(w.article));
+            m.insert(c.into(), json!(w.clause));
+            m.insert("heading".into(), J::String(w.heading.clone()));
+            m.insert("rule".into(), J::String(w.rule.clone()));
+            m.insert("message".into(), J::String(w.message.clone()));
+            m.insert(
+                "code".into(),
+                J::String("policy::eval::guideline_not_met".into()),
+            );
+            m.insert("source".into(), place(r, w.span));
+            J::Object(m)
         })
         .collect();
     for d in r.fact_warnings {
@@ -237,9 +280,45 @@ pub fn render(r: &Report) -> J {
     if let Some(d) = &h.document {
         policy.insert("document".into(), J::String(d.clone()));
     }
-    if let Some((a, b)) = h.in_force {
+    if let Some(a) = h.in_force.from {
         policy.insert("in_force_from".into(), J::String(a.to_string()));
-        policy.insert("in_force_until".into(), J::String(b.to_string()));
+        policy.insert(
+            "in_force_until".into(),
+            h.in_force
+                .until
+                .map_or(J::Null, |b| J::String(b.to_string())),
+        );
+    }
+    if let Some(name) = &h.version {
+        // Only a rule set holding named versions says which one applied.
+        let mut v = Map::new();
+        v.insert("name".into(), J::String(name.clone()));
+        let text = |x: &Option<String>| x.clone().map_or(J::Null, J::String);
+        let date = |x: Option<chrono::NaiveDate>| x.map_or(J::Null, |d| J::String(d.to_string()));
+        v.insert("document".into(), text(&h.document));
+        v.insert("issued_by".into(), text(&h.issued_by));
+        v.insert("issued_on".into(), date(h.issued_on));
+        v.insert("in_force_from".into(), date(h.in_force.from));
+        v.insert("in_force_until".into(), date(h.in_force.until));
+        policy.insert("version".into(), J::Object(v));
+    }
+    // Parameters with values by date or version: the value in force, and its words.
+    let dated: Vec<J> = p
+        .slots
+        .iter()
+        .filter_map(|s| {
+            let d = s.dated.as_ref()?;
+            Some(json!({
+                "name": s.name,
+                "value": d.value,
+                "from": d.from.map(|f| f.to_string()),
+                "version": d.version,
+                "source": d.source,
+            }))
+        })
+        .collect();
+    if !dated.is_empty() {
+        policy.insert("dated_parameters".into(), J::Array(dated));
     }
     let mut top = Map::new();
     top.insert("as_of".into(), J::String(r.evaluation.as_of.to_string()));

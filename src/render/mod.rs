@@ -26,6 +26,10 @@ pub struct Report<'a> {
 pub struct RuleWarning {
     pub article: u32,
     pub clause: Option<u32>,
+    /// Where it stands, as the document names it: `第六条（二）`, `附件1 三、`.
+    pub heading: String,
+    /// In an annex: `article` and `clause` are the annex's and the item's numbers.
+    pub annex: bool,
     pub rule: String,
     pub message: String,
     /// The comparison that was not met.
@@ -76,6 +80,8 @@ impl<'a> Report<'a> {
                     out.push(RuleWarning {
                         article: article.number,
                         clause: Some(clause.number),
+                        heading: article.clause_place(clause),
+                        annex: article.kind == crate::syntax::ast::PartKind::Annex,
                         rule: rule.title.clone(),
                         message: format!(
                             "guideline not met: {}{detail}; the reviewers should give the reason",

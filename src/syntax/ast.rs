@@ -70,6 +70,8 @@ pub enum Item {
     Parameter(Parameter),
     Definition(Definition),
     Article(Article),
+    /// `chapter 2 "认定标准"`: heads the articles after it in its file.
+    Chapter(Chapter),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -78,7 +80,48 @@ pub struct PolicyHeader {
     pub document: Option<Str>,
     pub issued_by: Option<Str>,
     pub issued_on: Option<DateLit>,
-    pub in_force: Option<(DateLit, DateLit)>,
+    pub in_force: Option<InForce>,
+    /// `version "name" { … }` blocks: successive versions of the document.
+    pub versions: Vec<VersionDecl>,
+    pub span: Span,
+}
+
+/// `in_force 2024-02-22 to 2029-02-21` or `in_force from 2024-02-22` (no end), with
+/// an optional `source "第二十一条 …"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InForce {
+    pub from: DateLit,
+    pub until: Option<DateLit>,
+    pub source: Option<Str>,
+    pub span: Span,
+}
+
+/// `version "2023年申报通知" { document … issued_by … issued_on … in_force … }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VersionDecl {
+    pub name: Str,
+    pub document: Option<Str>,
+    pub issued_by: Option<Str>,
+    pub issued_on: Option<DateLit>,
+    pub in_force: Option<InForce>,
+    pub span: Span,
+}
+
+/// When an item is in force: `in_force A to B`, `in_force from A`, or `version "name"`
+/// (the period of a version declared in the header).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dating {
+    Period(InForce),
+    Version(Str),
+}
+
+/// One dated value of a parameter: `from 2024-02-22: 30 亿元` or
+/// `version "2023年申报通知": 20 亿元`, each with its own annotations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatedValue {
+    pub when: Dating,
+    pub value: Expr,
+    pub annotations: Vec<Annotation>,
     pub span: Span,
 }
 
@@ -201,8 +244,11 @@ pub struct Parameter {
     pub name: Ident,
     pub label: Option<Str>,
     pub ty: Option<TypeExpr>,
+    /// The value when it is not dated (a placeholder when `dated` is not empty).
     pub value: Expr,
     pub annotations: Vec<Annotation>,
+    /// Values by date or version, in the order written (empty for a plain value).
+    pub dated: Vec<DatedValue>,
     pub span: Span,
 }
 
@@ -229,8 +275,100 @@ pub struct Article {
     pub number: u32,
     pub number_span: Span,
     pub title: Option<Str>,
+    /// `in_force …` or `version "…"`: absent from evaluations on other dates.
+    pub dated: Option<Dating>,
     pub applies: Option<Expr>,
     pub items: Vec<ArticleItem>,
+    pub span: Span,
+    /// An article, or an annex (`annex 1 "…" { … }`; number 0 when it has none).
+    pub kind: PartKind,
+    /// `items "（一）"`: how an annex heads its items.
+    pub item_style: Option<Str>,
+}
+
+/// What an [`Article`] is in the document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PartKind {
+    #[default]
+    Article,
+    Annex,
+}
+
+/// Annex keys lie above every article number (see [`Article::key`]).
+pub const ANNEX_KEY: u32 = 1 << 31;
+
+impl Article {
+    /// The key naming this article or annex inside a rule set: the article number, or
+    /// [`ANNEX_KEY`] plus the annex number. Annexes sort after the articles.
+    pub fn key(&self) -> u32 {
+        part_key(self.kind, self.number)
+    }
+}
+
+/// See [`Article::key`].
+pub fn part_key(kind: PartKind, number: u32) -> u32 {
+    match kind {
+        PartKind::Article => number,
+        PartKind::Annex => ANNEX_KEY | number,
+    }
+}
+
+/// The prefix of the decisions of the article or annex with this key: `article6`,
+/// `annex1`, `annex` (an annex without a number).
+pub fn part_prefix(key: u32) -> String {
+    if key & ANNEX_KEY == 0 {
+        format!("article{key}")
+    } else if key == ANNEX_KEY {
+        "annex".to_string()
+    } else {
+        format!("annex{}", key & !ANNEX_KEY)
+    }
+}
+
+/// How the article or annex with this key is named in messages: `article 6`, `annex 1`.
+pub fn part_name(key: u32) -> String {
+    if key & ANNEX_KEY == 0 {
+        format!("article {key}")
+    } else if key == ANNEX_KEY {
+        "the annex".to_string()
+    } else {
+        format!("annex {}", key & !ANNEX_KEY)
+    }
+}
+
+/// `chapter 2 "认定标准"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chapter {
+    pub number: Numeral,
+    pub title: Option<Str>,
+    pub span: Span,
+}
+
+/// A number as written in the document's numbering: `3` or `三`. The checker reads it
+/// ([`crate::numeral::read`]) and refuses what is not exactly 1…99 or 一…九十九.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Numeral {
+    pub text: String,
+    pub span: Span,
+}
+
+impl Numeral {
+    /// Its value, when it is one of 1…99 or 一…九十九.
+    pub fn value(&self) -> Option<u32> {
+        crate::numeral::read(&self.text)
+    }
+    /// Written in Chinese numerals.
+    pub fn is_chinese(&self) -> bool {
+        !self.text.starts_with(|c: char| c.is_ascii_digit())
+    }
+}
+
+/// `not assessed "产业链布局合理" because "由专家评审判断"`: words of the clause's text
+/// that no rule tests, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotAssessed {
+    pub phrase: Str,
+    pub reason: Str,
     pub span: Span,
 }
 
@@ -251,9 +389,12 @@ pub struct Clause {
     pub title: Option<Str>,
     /// `as ground1`: the decision's name instead of `clauseN`.
     pub alias: Option<Ident>,
+    pub dated: Option<Dating>,
     pub applies: Option<Expr>,
     pub items: Vec<ClauseItem>,
     pub span: Span,
+    /// `item 三 "…" { … }` in an annex: the number as written (`number` is its value).
+    pub numeral: Option<Numeral>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -262,6 +403,7 @@ pub enum ClauseItem {
     Parameter(Parameter),
     Definition(Definition),
     Rule(RuleDecl),
+    NotAssessed(NotAssessed),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -276,6 +418,7 @@ pub enum RuleKind {
 pub struct RuleDecl {
     pub kind: RuleKind,
     pub title: Str,
+    pub dated: Option<Dating>,
     /// `when cond`: not applicable when `cond` is false.
     pub when: Option<Expr>,
     pub body: Expr,
@@ -287,6 +430,7 @@ pub struct RuleDecl {
 pub struct Decision {
     pub name: Ident,
     pub label: Option<Str>,
+    pub dated: Option<Dating>,
     pub ty: Option<TypeExpr>,
     pub body: Expr,
     pub annotations: Vec<Annotation>,
@@ -403,6 +547,8 @@ pub enum ExprKind {
     /// decides where the name ends and field access begins.
     Path(Vec<Ident>),
     ClauseRef(u32),
+    /// `item 三`: an item of the annex the expression stands in.
+    ItemRef(Numeral),
     Field(Box<Expr>, Ident),
     Index(Box<Expr>, Box<Expr>),
     Call(Ident, Vec<Expr>),

@@ -183,10 +183,19 @@ fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         R::EOI => "the end of the file",
         R::item | R::policy_block | R::dimension | R::enum_decl | R::record_decl | R::fact_decl
-        | R::parameter | R::definition | R::article => {
-            "an item (`policy`, `dimension`, `enum`, `record`, `fact`, `parameter`, `definition` or `article`)"
+        | R::parameter | R::definition | R::article | R::chapter | R::annex => {
+            "an item (`policy`, `dimension`, `enum`, `record`, `fact`, `parameter`, `definition`, `article`, `chapter` or `annex`)"
         }
+        R::annex_item => "`item`",
+        R::item_style => "`items`",
+        R::not_assessed => "`not assessed`",
+        R::numeral => "a number (1…99 or 一…九十九)",
         R::policy_field => "`document`, `issued_by`, `issued_on` or `in_force`",
+        R::version_block | R::kw_version => "`version`",
+        R::period => "a period (`YYYY-MM-DD to YYYY-MM-DD` or `from YYYY-MM-DD`)",
+        // `dating` and `dated_value` are optional or alternatives at places where the
+        // common slip is another (a missing `:` or `=`): left out of "expected …".
+        R::kw_from => "`from`",
         R::unit_def => "a unit (`万元 = 10000 元`)",
         R::variant => "a variant name",
         R::field_decl => "a field (`name: type`)",
@@ -448,6 +457,7 @@ impl Builder {
             Rule::fact_decl => Item::Fact(self.fact(p)),
             Rule::parameter => Item::Parameter(self.parameter(p)),
             Rule::definition => Item::Definition(self.definition(p)),
+            Rule::chapter => Item::Chapter(self.chapter(p)),
             _ => Item::Article(self.article(p)),
         }
     }
@@ -463,39 +473,181 @@ impl Builder {
             issued_by: None,
             issued_on: None,
             in_force: None,
+            versions: Vec::new(),
             span,
         };
         for c in p.into_inner() {
             match c.as_rule() {
                 Rule::string => h.title = self.string(c),
                 Rule::policy_field => {
-                    for f in c.into_inner() {
-                        let rule = f.as_rule();
-                        let mut parts = f
-                            .into_inner()
-                            .filter(|x| matches!(x.as_rule(), Rule::string | Rule::date_lit));
-                        match rule {
-                            Rule::document_field => {
-                                h.document = parts.next().map(|x| self.string(x))
-                            }
-                            Rule::issued_by_field => {
-                                h.issued_by = parts.next().map(|x| self.string(x))
-                            }
-                            Rule::issued_on_field => {
-                                h.issued_on = parts.next().map(|x| self.date(x))
-                            }
-                            _ => {
-                                if let (Some(a), Some(b)) = (parts.next(), parts.next()) {
-                                    h.in_force = Some((self.date(a), self.date(b)));
-                                }
-                            }
-                        }
+                    let (document, issued_by, issued_on, in_force) = (
+                        &mut h.document,
+                        &mut h.issued_by,
+                        &mut h.issued_on,
+                        &mut h.in_force,
+                    );
+                    self.header_field(c, document, issued_by, issued_on, in_force);
+                }
+                Rule::version_block => h.versions.push(self.version_block(c)),
+                _ => {}
+            }
+        }
+        h
+    }
+
+    /// One `document`, `issued_by`, `issued_on` or `in_force` field of a header or version.
+    fn header_field(
+        &self,
+        c: Pair<Rule>,
+        document: &mut Option<Str>,
+        issued_by: &mut Option<Str>,
+        issued_on: &mut Option<DateLit>,
+        in_force: &mut Option<InForce>,
+    ) {
+        for f in c.into_inner() {
+            let rule = f.as_rule();
+            if rule == Rule::in_force_field {
+                *in_force = self.in_force(f);
+                continue;
+            }
+            let mut parts = f
+                .into_inner()
+                .filter(|x| matches!(x.as_rule(), Rule::string | Rule::date_lit));
+            match rule {
+                Rule::document_field => *document = parts.next().map(|x| self.string(x)),
+                Rule::issued_by_field => *issued_by = parts.next().map(|x| self.string(x)),
+                Rule::issued_on_field => *issued_on = parts.next().map(|x| self.date(x)),
+                _ => {}
+            }
+        }
+    }
+
+    fn version_block(&self, p: Pair<Rule>) -> VersionDecl {
+        let span = self.span(&p);
+        let mut v = VersionDecl {
+            name: Str {
+                value: String::new(),
+                span,
+            },
+            document: None,
+            issued_by: None,
+            issued_on: None,
+            in_force: None,
+            span,
+        };
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::string => v.name = self.string(c),
+                Rule::policy_field => self.header_field(
+                    c,
+                    &mut v.document,
+                    &mut v.issued_by,
+                    &mut v.issued_on,
+                    &mut v.in_force,
+                ),
+                _ => {}
+            }
+        }
+        v
+    }
+
+    /// `in_force PERIOD source? ` (an `in_force_field`) or `in_force PERIOD` of a dating.
+    fn in_force(&self, p: Pair<Rule>) -> Option<InForce> {
+        let span = self.span(&p);
+        let mut period = None;
+        let mut source = None;
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::period => period = Some(self.period(c)),
+                Rule::source => {
+                    if let Some(Annotation::Source(s)) = self.annotation(c) {
+                        source = Some(s);
                     }
                 }
                 _ => {}
             }
         }
-        h
+        let (from, until) = period?;
+        Some(InForce {
+            from,
+            until,
+            source,
+            span,
+        })
+    }
+
+    /// `from D` or `D to E`.
+    fn period(&self, p: Pair<Rule>) -> (DateLit, Option<DateLit>) {
+        let span = self.span(&p);
+        let mut dates = p
+            .into_inner()
+            .filter(|x| x.as_rule() == Rule::date_lit)
+            .map(|x| self.date(x));
+        let from = dates.next().unwrap_or(DateLit {
+            text: String::new(),
+            span,
+        });
+        (from, dates.next())
+    }
+
+    /// `in_force PERIOD` or `version "name"` after an item's title.
+    fn dating(&self, p: Pair<Rule>) -> Option<Dating> {
+        let span = self.span(&p);
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::period => {
+                    let (from, until) = self.period(c);
+                    return Some(Dating::Period(InForce {
+                        from,
+                        until,
+                        source: None,
+                        span,
+                    }));
+                }
+                Rule::string => return Some(Dating::Version(self.string(c))),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// `from D: value annotations` or `version "name": value annotations`.
+    fn dated_value(&self, p: Pair<Rule>) -> DatedValue {
+        let span = self.span(&p);
+        let mut when = None;
+        let mut value = None;
+        let mut annotations = Vec::new();
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::date_lit => {
+                    let d = self.date(c);
+                    when = Some(Dating::Period(InForce {
+                        span: d.span,
+                        from: d,
+                        until: None,
+                        source: None,
+                    }))
+                }
+                Rule::string => when = Some(Dating::Version(self.string(c))),
+                Rule::expr => value = Some(self.expr(c)),
+                Rule::source | Rule::interpretation | Rule::assumption => {
+                    annotations.extend(self.annotation(c))
+                }
+                _ => {}
+            }
+        }
+        DatedValue {
+            when: when.unwrap_or(Dating::Version(Str {
+                value: String::new(),
+                span,
+            })),
+            value: value.unwrap_or(Expr {
+                kind: ExprKind::Bool(false),
+                span,
+            }),
+            annotations,
+            span,
+        }
     }
 
     fn dimension(&self, p: Pair<Rule>) -> Dimension {
@@ -759,12 +911,14 @@ impl Builder {
         let mut ty = None;
         let mut value = None;
         let mut annotations = Vec::new();
+        let mut dated = Vec::new();
         for c in p.into_inner() {
             match c.as_rule() {
                 Rule::ident => name = self.ident(c),
                 Rule::string => label = Some(self.string(c)),
                 Rule::type_ann => ty = self.type_ann(c),
                 Rule::expr => value = Some(self.expr(c)),
+                Rule::dated_value => dated.push(self.dated_value(c)),
                 Rule::source | Rule::interpretation | Rule::assumption => {
                     annotations.extend(self.annotation(c))
                 }
@@ -780,6 +934,7 @@ impl Builder {
                 span,
             }),
             annotations,
+            dated,
             span,
         }
     }
@@ -847,9 +1002,16 @@ impl Builder {
             number: 0,
             number_span: span,
             title: None,
+            dated: None,
             applies: None,
             items: Vec::new(),
             span,
+            kind: if p.as_rule() == Rule::annex {
+                PartKind::Annex
+            } else {
+                PartKind::Article
+            },
+            item_style: None,
         };
         for c in p.into_inner() {
             match c.as_rule() {
@@ -857,7 +1019,15 @@ impl Builder {
                     a.number = self.integer(&c);
                     a.number_span = self.span(&c);
                 }
+                Rule::item_style => {
+                    a.item_style = c
+                        .into_inner()
+                        .find(|x| x.as_rule() == Rule::string)
+                        .map(|x| self.string(x))
+                }
+                Rule::annex_item => a.items.push(ArticleItem::Clause(self.clause(c))),
                 Rule::string => a.title = Some(self.string(c)),
+                Rule::dating => a.dated = self.dating(c),
                 Rule::applies => a.applies = self.applies(c),
                 Rule::text_item => {
                     if let Some(s) = self.text_item(c) {
@@ -875,6 +1045,33 @@ impl Builder {
         a
     }
 
+    fn numeral(&self, p: Pair<Rule>) -> Numeral {
+        Numeral {
+            text: p.as_str().to_string(),
+            span: self.span(&p),
+        }
+    }
+
+    fn chapter(&self, p: Pair<Rule>) -> Chapter {
+        let span = self.span(&p);
+        let mut ch = Chapter {
+            number: Numeral {
+                text: String::new(),
+                span,
+            },
+            title: None,
+            span,
+        };
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::numeral => ch.number = self.numeral(c),
+                Rule::string => ch.title = Some(self.string(c)),
+                _ => {}
+            }
+        }
+        ch
+    }
+
     fn text_item(&self, p: Pair<Rule>) -> Option<Str> {
         p.into_inner()
             .find(|c| c.as_rule() == Rule::string)
@@ -888,9 +1085,11 @@ impl Builder {
             number_span: span,
             title: None,
             alias: None,
+            dated: None,
             applies: None,
             items: Vec::new(),
             span,
+            numeral: None,
         };
         for c in p.into_inner() {
             match c.as_rule() {
@@ -898,7 +1097,32 @@ impl Builder {
                     cl.number = self.integer(&c);
                     cl.number_span = self.span(&c);
                 }
+                Rule::numeral => {
+                    let n = self.numeral(c);
+                    cl.number = n.value().unwrap_or(0);
+                    cl.number_span = n.span;
+                    cl.numeral = Some(n);
+                }
+                Rule::not_assessed => {
+                    let span = self.span(&c);
+                    let mut strings = c
+                        .into_inner()
+                        .filter(|x| x.as_rule() == Rule::string)
+                        .map(|x| self.string(x));
+                    let blank = Str {
+                        value: String::new(),
+                        span,
+                    };
+                    let phrase = strings.next().unwrap_or_else(|| blank.clone());
+                    let reason = strings.next().unwrap_or(blank);
+                    cl.items.push(ClauseItem::NotAssessed(NotAssessed {
+                        phrase,
+                        reason,
+                        span,
+                    }))
+                }
                 Rule::string => cl.title = Some(self.string(c)),
+                Rule::dating => cl.dated = self.dating(c),
                 Rule::clause_alias => {
                     cl.alias = c
                         .into_inner()
@@ -928,6 +1152,7 @@ impl Builder {
                 value: String::new(),
                 span,
             },
+            dated: None,
             when: None,
             body: Expr {
                 kind: ExprKind::Bool(false),
@@ -946,6 +1171,7 @@ impl Builder {
                     r.kind = RuleKind::Guideline
                 }
                 Rule::string => r.title = self.string(c),
+                Rule::dating => r.dated = self.dating(c),
                 Rule::rule_when => {
                     r.when = c
                         .into_inner()
@@ -967,6 +1193,7 @@ impl Builder {
         let mut d = Decision {
             name: self.missing_ident(span),
             label: None,
+            dated: None,
             ty: None,
             body: Expr {
                 kind: ExprKind::Bool(false),
@@ -979,6 +1206,7 @@ impl Builder {
             match c.as_rule() {
                 Rule::ident => d.name = self.ident(c),
                 Rule::string => d.label = Some(self.string(c)),
+                Rule::dating => d.dated = self.dating(c),
                 Rule::type_ann => d.ty = self.type_ann(c),
                 Rule::expr => d.body = self.expr(c),
                 Rule::source | Rule::interpretation | Rule::assumption => {
@@ -1218,6 +1446,20 @@ impl Builder {
                     .unwrap_or_else(|| self.missing_ident(span));
                 Expr {
                     kind: ExprKind::Call(name, it.map(|c| self.expr(c)).collect()),
+                    span,
+                }
+            }
+            Rule::item_ref => {
+                let n = p
+                    .into_inner()
+                    .find(|c| c.as_rule() == Rule::numeral)
+                    .map(|c| self.numeral(c))
+                    .unwrap_or(Numeral {
+                        text: String::new(),
+                        span,
+                    });
+                Expr {
+                    kind: ExprKind::ItemRef(n),
                     span,
                 }
             }
