@@ -52,6 +52,7 @@ fn shipped_rule_sets_have_no_consistency_warnings() {
         "policies",
         "examples/revisions/national-2022",
         "examples/versions",
+        "examples/national-and-shanghai",
     ] {
         let mut sources = policy::diag::Sources::new();
         let rules = policy::load_rule_set(&mut sources, rule_files(&root().join(dir)))
