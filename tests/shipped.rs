@@ -48,10 +48,15 @@ fn shipped_rules_are_formatted() {
 /// (`tests/fixtures/rules/lint-*.policy`).
 #[test]
 fn shipped_rule_sets_have_no_consistency_warnings() {
-    for dir in ["policies", "examples/revisions/national-2022"] {
+    for dir in [
+        "policies",
+        "examples/revisions/national-2022",
+        "examples/versions",
+        "examples/national-and-shanghai",
+    ] {
         let mut sources = policy::diag::Sources::new();
         let rules = policy::load_rule_set(&mut sources, rule_files(&root().join(dir)))
-            .unwrap_or_else(|_| panic!("{dir} checks"));
+            .unwrap_or_else(|d| panic!("{dir} checks:\n{}", sources.render_plain(&d)));
         let lint: Vec<_> = rules
             .warnings
             .iter()

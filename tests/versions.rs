@@ -371,6 +371,34 @@ fn the_versions_example_passes_its_cases() {
     assert_eq!(code, 0, "{stderr}");
 }
 
+/// The proof of the structure and versions features together: the national annex (items 一…四,
+/// applied until 2024-02-21) and the 2024 measures' Article 6 (from 2024-02-22) in one folder,
+/// with cases on both sides of the switch date and of every threshold.
+#[test]
+fn the_national_and_shanghai_example_passes_its_cases() {
+    let dir = "examples/national-and-shanghai";
+    let (code, stdout, stderr) = run(&["test", "--policy", dir]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("21 cases in 1 file: 21 passed, 0 failed"),
+        "{stdout}"
+    );
+    let (code, _, stderr) = run(&["fmt", "--check", dir]);
+    assert_eq!(code, 0, "{stderr}");
+    // The decisions follow the document in force: annex ids before, article ids after.
+    let facts = "examples/national-and-shanghai/cases/facts/base.json";
+    let (code, before, stderr) = run(&[
+        "check", "--policy", dir, "--facts", facts, "--as-of", "2024-02-21", "--format", "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(before.contains("\"annex.item4\"") && !before.contains("article6"), "{before}");
+    let (code, after, stderr) = run(&[
+        "check", "--policy", dir, "--facts", facts, "--as-of", "2024-02-22", "--format", "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(after.contains("\"article6.clause2\"") && !after.contains("annex."), "{after}");
+}
+
 #[test]
 fn a_case_dated_outside_every_version_fails_with_the_periods() {
     let dir = std::env::temp_dir().join(format!("policy-versions-{}", std::process::id()));
