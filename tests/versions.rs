@@ -388,15 +388,37 @@ fn the_national_and_shanghai_example_passes_its_cases() {
     // The decisions follow the document in force: annex ids before, article ids after.
     let facts = "examples/national-and-shanghai/cases/facts/base.json";
     let (code, before, stderr) = run(&[
-        "check", "--policy", dir, "--facts", facts, "--as-of", "2024-02-21", "--format", "json",
+        "check",
+        "--policy",
+        dir,
+        "--facts",
+        facts,
+        "--as-of",
+        "2024-02-21",
+        "--format",
+        "json",
     ]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(before.contains("\"annex.item4\"") && !before.contains("article6"), "{before}");
+    assert!(
+        before.contains("\"annex.item4\"") && !before.contains("article6"),
+        "{before}"
+    );
     let (code, after, stderr) = run(&[
-        "check", "--policy", dir, "--facts", facts, "--as-of", "2024-02-22", "--format", "json",
+        "check",
+        "--policy",
+        dir,
+        "--facts",
+        facts,
+        "--as-of",
+        "2024-02-22",
+        "--format",
+        "json",
     ]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(after.contains("\"article6.clause2\"") && !after.contains("annex."), "{after}");
+    assert!(
+        after.contains("\"article6.clause2\"") && !after.contains("annex."),
+        "{after}"
+    );
 }
 
 #[test]
