@@ -1,15 +1,82 @@
-//! `policy generate`: synthetic clusters for benchmarks and batch tests.
+//! `policy generate`: synthetic clusters derived from a rule set, for benchmarks, batch
+//! tests and trying out a revision; the same for the same seed.
 
+use crate::check::load_rules;
 use crate::common::{exit, io_error};
 use chrono::NaiveDate;
-use policy::generate::{cluster, csv_header};
-use std::io::Write;
+use policy::diag::Sources;
+use policy::generate::Generator;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-pub fn generate(count: u64, seed: u64, format: &str, as_of: NaiveDate, out: Option<&Path>) -> u8 {
+/// A progress bar on a terminal, shown once a run takes more than a second.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    start: std::time::Instant,
+    total: u64,
+    wanted: bool,
+}
+
+impl Progress {
+    fn new(total: u64) -> Progress {
+        Progress {
+            bar: None,
+            start: std::time::Instant::now(),
+            total,
+            wanted: std::io::stderr().is_terminal(),
+        }
+    }
+    fn tick(&mut self, done: u64) {
+        if !self.wanted || !done.is_multiple_of(256) {
+            return;
+        }
+        if self.bar.is_none() && self.start.elapsed().as_secs() >= 1 {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(self.total),
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} clusters generated ({eta} left)",
+            ) {
+                bar.set_style(style);
+            }
+            self.bar = Some(bar);
+        }
+        if let Some(b) = &self.bar {
+            b.set_position(done);
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+pub fn generate(
+    policy_dir: &Path,
+    count: u64,
+    seed: u64,
+    format: &str,
+    as_of: NaiveDate,
+    out: Option<&Path>,
+) -> u8 {
+    if format == "dir" && out.is_none() {
+        eprintln!("error: --format dir needs --out DIR, the directory to write the files in");
+        return exit::USAGE;
+    }
+    let mut sources = Sources::default();
+    let rules = match load_rules(&mut sources, policy_dir) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let gen = Generator::new(&rules.program, as_of);
+    let mut progress = Progress::new(count);
     if format == "dir" {
         let Some(dir) = out else {
-            eprintln!("error: --format dir needs --out DIR, the directory to write the files in");
             return exit::USAGE;
         };
         if let Err(e) = std::fs::create_dir_all(dir) {
@@ -18,11 +85,12 @@ pub fn generate(count: u64, seed: u64, format: &str, as_of: NaiveDate, out: Opti
         let width = count.saturating_sub(1).to_string().len().max(6);
         for i in 0..count {
             let p = dir.join(format!("cluster-{i:0width$}.json"));
-            let mut text = cluster(seed, i, as_of).to_json();
+            let mut text = gen.cluster(seed, i).to_json();
             text.push('\n');
             if let Err(e) = std::fs::write(&p, text) {
                 return io_error("a cluster file", &p, &e);
             }
+            progress.tick(i + 1);
         }
         return exit::OK;
     }
@@ -35,7 +103,7 @@ pub fn generate(count: u64, seed: u64, format: &str, as_of: NaiveDate, out: Opti
     };
     let mut w = std::io::BufWriter::with_capacity(1 << 16, sink);
     let ok = if format == "csv" {
-        let header = csv_header(as_of);
+        let header = gen.csv_header();
         let mut c = csv::Writer::from_writer(w);
         let mut ok = c.write_record(&header).is_ok();
         for i in 0..count {
@@ -43,19 +111,21 @@ pub fn generate(count: u64, seed: u64, format: &str, as_of: NaiveDate, out: Opti
                 break;
             }
             ok = c
-                .write_record(cluster(seed, i, as_of).csv_cells(&header))
+                .write_record(gen.cluster(seed, i).csv_cells(&header))
                 .is_ok();
+            progress.tick(i + 1);
         }
         ok && c.flush().is_ok()
     } else {
         let mut ok = true;
         for i in 0..count {
-            let mut line = cluster(seed, i, as_of).to_json();
+            let mut line = gen.cluster(seed, i).to_json();
             line.push('\n');
             if w.write_all(line.as_bytes()).is_err() {
                 ok = false;
                 break;
             }
+            progress.tick(i + 1);
         }
         ok && w.flush().is_ok()
     };

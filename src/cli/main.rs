@@ -147,8 +147,12 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Write synthetic clusters (for benchmarks and tests), the same for the same seed.
+    /// Write synthetic clusters derived from a rule set (its facts, windows and
+    /// thresholds), for benchmarks and tests; the same for the same seed.
     Generate {
+        /// The folder of rule files (*.policy) the clusters are made for.
+        #[arg(long, default_value = "policies")]
+        policy: PathBuf,
         /// How many clusters.
         #[arg(long, default_value_t = 1000)]
         count: u64,
@@ -257,12 +261,14 @@ fn run(cli: Cli) -> u8 {
         } => diff::diff(&old, &new, &facts, as_of, format, jobs),
         Command::Fmt { paths, check } => fmt::fmt(&paths, check),
         Command::Generate {
+            policy,
             count,
             seed,
             format,
             as_of,
             out,
         } => generate::generate(
+            &policy,
             count,
             seed,
             &format,

@@ -1,0 +1,334 @@
+//! `policy generate` derives its clusters from the rule set: for the Shanghai fixture, the
+//! national-2022 revision and a rule set of its own (`fixtures/generate/`, with facts,
+//! types and thresholds the Shanghai set does not have), every generated cluster loads
+//! without an error or a warning, every rule with a threshold is seen met and not met,
+//! and every category value occurs. Also the CLI: `--policy`, CSV, errors.
+
+mod common;
+
+use chrono::NaiveDate;
+use common::*;
+use policy::eval::{evaluate, Outcome};
+use policy::generate::Generator;
+use policy::ir::{DecisionKind, Program, Ty};
+use std::collections::{BTreeMap, BTreeSet};
+
+const N: u64 = 200;
+
+fn day(s: &str) -> NaiveDate {
+    policy::facts::parse_date(s).unwrap()
+}
+
+fn program(dir: &str) -> Program {
+    let mut sources = policy::diag::Sources::default();
+    match policy::load_rule_set(&mut sources, rule_files(&root().join(dir))) {
+        Ok(r) => r.program,
+        Err(e) => panic!("{dir}: {e:?}"),
+    }
+}
+
+/// What 200 generated clusters gave: each clause rule's outcomes, by (decision, rule),
+/// and the category values seen in the facts files.
+struct Seen {
+    outcomes: BTreeMap<(String, String), BTreeSet<&'static str>>,
+    text: Vec<String>,
+}
+
+fn generate_and_evaluate(p: &Program, as_of: NaiveDate, seed: u64) -> (Generator, Seen) {
+    let g = Generator::new(p, as_of);
+    let mut seen = Seen {
+        outcomes: BTreeMap::new(),
+        text: Vec::new(),
+    };
+    let mut sources = policy::diag::Sources::default();
+    for i in 0..N {
+        let json = g.cluster(seed, i).to_json();
+        let id = sources.add(format!("cluster-{i}.json"), json.clone());
+        let (facts, warnings) = match policy::facts::load(p, policy::facts::Format::Json, &json, id)
+        {
+            Ok(x) => x,
+            Err(e) => panic!("cluster {i} is refused: {e:?}\n{json}"),
+        };
+        assert!(
+            warnings.is_empty(),
+            "cluster {i} gives warnings: {warnings:?}\n{json}"
+        );
+        let ev = evaluate(p, &facts, as_of, false);
+        for (d, res) in p.decisions.iter().zip(&ev.decisions) {
+            let DecisionKind::Clause(ci) = d.kind else {
+                continue;
+            };
+            let clause = &p.articles[d.article].clauses[ci];
+            for (rule, r) in clause.rules.iter().zip(&res.rules) {
+                let o = match r.outcome {
+                    Outcome::Met => "met",
+                    Outcome::NotMet => "not met",
+                    Outcome::Undetermined => "undetermined",
+                    Outcome::NotApplicable => "not applicable",
+                };
+                seen.outcomes
+                    .entry((d.name.clone(), rule.title.clone()))
+                    .or_default()
+                    .insert(o);
+            }
+        }
+        seen.text.push(json);
+    }
+    (g, seen)
+}
+
+/// Every rule with a threshold the generator found is met at least once and not met at
+/// least once; the list of such rules is checked too, so that finding none cannot pass.
+fn assert_thresholds_both_ways(g: &Generator, seen: &Seen, expected: &[&str]) {
+    let rules: BTreeSet<(String, String)> = g
+        .thresholds()
+        .iter()
+        .filter_map(|t| Some((t.decision.clone(), t.rule.clone()?)))
+        .collect();
+    for title in expected {
+        assert!(
+            rules.iter().any(|(_, r)| r == title),
+            "no threshold found in rule \"{title}\": {:#?}",
+            g.thresholds()
+        );
+    }
+    for key in &rules {
+        let o = seen.outcomes.get(key).cloned().unwrap_or_default();
+        assert!(
+            o.contains("met") && o.contains("not met"),
+            "{key:?} is not seen both met and not met: {o:?}"
+        );
+    }
+}
+
+/// Every value of every category a fact or a record field is declared with occurs in
+/// some generated facts file.
+fn assert_every_category_value(p: &Program, seen: &Seen) {
+    let mut used: BTreeSet<usize> = BTreeSet::new();
+    let mut collect = |t: &Ty| {
+        let mut t = t;
+        loop {
+            match t {
+                Ty::List(x) | Ty::Series(x) | Ty::OrNone(x) => t = x,
+                Ty::Enum(e) => {
+                    used.insert(*e);
+                    break;
+                }
+                _ => break,
+            }
+        }
+    };
+    for f in &p.facts {
+        collect(&f.ty);
+    }
+    for r in &p.records {
+        for f in &r.fields {
+            collect(&f.ty);
+        }
+    }
+    for e in used {
+        for (v, _) in &p.enums[e].variants {
+            let quoted = format!("\"{v}\"");
+            assert!(
+                seen.text.iter().any(|t| t.contains(&quoted)),
+                "the value {v} of {} never occurs",
+                p.enums[e].name
+            );
+        }
+    }
+}
+
+#[test]
+fn shanghai_fixture() {
+    let p = program(RULES);
+    let (g, seen) = generate_and_evaluate(&p, day("2025-06-30"), 42);
+    assert_eq!(g.years(), &[2022, 2023, 2024], "近三年 as of 2025-06-30");
+    assert_thresholds_both_ways(
+        &g,
+        &seen,
+        &[
+            "占地面积一般不超过100平方公里",
+            "近三年产值均在30亿元以上",
+            "中小企业产值占集群总产值50%以上",
+            "主导产业产值占集群总产值比例50%以上",
+            "产值年均增速10%以上",
+            "近三年中小企业研发经费年均增长5%以上",
+            "拥有区级及以上创新平台1个以上",
+            "集群企业参与主导产业标准制修订2项以上",
+            "中小企业有效发明专利年均增长率15%以上",
+            "中小企业从业人员每万人有效发明专利拥有量15个以上",
+            "中小企业工业（产业）互联网平台应用普及率10%以上",
+        ],
+    );
+    assert_every_category_value(&p, &seen);
+    // Beyond the thresholds: every rule of the rule set is seen both ways.
+    for (key, o) in &seen.outcomes {
+        assert!(o.contains("met") && o.contains("not met"), "{key:?}: {o:?}");
+    }
+}
+
+#[test]
+fn national_2022_revision() {
+    let p = program("examples/revisions/national-2022");
+    let (g, seen) = generate_and_evaluate(&p, day("2025-06-30"), 42);
+    // The revised thresholds are the ones found: 40亿元, 70%, "高于" 10%.
+    let t: Vec<(String, String)> = g
+        .thresholds()
+        .iter()
+        .map(|t| (t.what.clone(), format!("{} {}", t.op.symbol(), t.value)))
+        .collect();
+    for want in [
+        ("output_value[y]", ">= 40"),
+        ("sme_output_value / output_value", ">= 0.7"),
+        ("leading_industry_output_value / output_value", "> 0.7"),
+        ("growth of output_value", "> 0.1"),
+    ] {
+        assert!(
+            t.iter().any(|(w, v)| w == want.0 && v == want.1),
+            "{want:?} not in {t:#?}"
+        );
+    }
+    assert_thresholds_both_ways(
+        &g,
+        &seen,
+        &[
+            "近三年产值均在40亿元以上",
+            "中小企业产值占集群总产值70%以上",
+            "主导产业产值占集群总产值比例高于70%",
+            "产值年均增速高于10%",
+        ],
+    );
+    assert_every_category_value(&p, &seen);
+}
+
+#[test]
+fn a_rule_set_with_other_facts() {
+    let p = program("tests/fixtures/generate");
+    let (g, seen) = generate_and_evaluate(&p, day("2025-06-30"), 7);
+    assert_eq!(g.years(), &[2023, 2024], "近两年 as of 2025-06-30");
+    assert_thresholds_both_ways(
+        &g,
+        &seen,
+        &[
+            "近两年营业收入均在500万元以上",
+            "营业收入增长8%以上",
+            "从业人员10人以上",
+            "上年度出口额占营业收入20%以上",
+            "研发投入强度高于3%",
+            "成立满两年",
+        ],
+    );
+    assert_every_category_value(&p, &seen);
+    for (key, o) in &seen.outcomes {
+        assert!(o.contains("met") && o.contains("not met"), "{key:?}: {o:?}");
+    }
+    // Values exactly on a threshold occur, not only near it.
+    assert!(seen.text.iter().any(|t| t.contains("\"staff\": 10,")));
+    // The record's `year` is a year (compared with 近两年), not a count.
+    assert!(seen.text.iter().any(|t| t.contains("\"year\": 2024")));
+}
+
+/// The windows move with the evaluation date.
+#[test]
+fn years_follow_the_evaluation_date() {
+    let p = program(RULES);
+    let g = Generator::new(&p, day("2027-01-15"));
+    assert_eq!(g.years(), &[2024, 2025, 2026]);
+    let header = g.csv_header();
+    assert!(header.contains(&"output_value.2026".to_string()));
+    assert!(
+        header.contains(&"output_value.2023".to_string()),
+        "one earlier year"
+    );
+    assert!(!header.iter().any(|h| h == "incidents"), "no list in CSV");
+}
+
+/// Other rule sets of the tests load and give clusters that load: the engine fixtures
+/// and each rule set of `fixtures/exact/`.
+#[test]
+fn other_fixture_rule_sets() {
+    let mut sets = vec![program("tests/fixtures/engine")];
+    for name in ["exact.policy", "dates.policy", "pick.policy"] {
+        let mut sources = policy::diag::Sources::default();
+        let text = std::fs::read_to_string(root().join("tests/fixtures/exact").join(name)).unwrap();
+        match policy::load_rule_set(&mut sources, vec![(name.to_string(), text)]) {
+            Ok(r) => sets.push(r.program),
+            Err(e) => panic!("{name}: {e:?}"),
+        }
+    }
+    for p in &sets {
+        let g = Generator::new(p, day("2025-06-30"));
+        let mut sources = policy::diag::Sources::default();
+        for i in 0..50 {
+            let json = g.cluster(3, i).to_json();
+            let id = sources.add("c.json", json.clone());
+            let (_, warnings) = policy::facts::load(p, policy::facts::Format::Json, &json, id)
+                .unwrap_or_else(|e| panic!("{e:?}\n{json}"));
+            assert!(warnings.is_empty(), "{warnings:?}\n{json}");
+        }
+    }
+}
+
+#[test]
+fn cli_generates_for_the_rule_set_given() {
+    let (code, out, err) = run(&[
+        "generate",
+        "--policy",
+        "tests/fixtures/generate",
+        "--count",
+        "5",
+        "--seed",
+        "3",
+        "--as-of",
+        "2025-06-30",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 5);
+    assert!(out.lines().all(|l| l.contains("\"revenue\": {")), "{out}");
+    assert!(!out.contains("output_value"), "{out}");
+    // CSV: a column per year of each series, the share's numerator included.
+    let (code, out, err) = run(&[
+        "generate",
+        "--policy",
+        "tests/fixtures/generate",
+        "--count",
+        "2",
+        "--as-of",
+        "2025-06-30",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let header = out.lines().next().unwrap();
+    assert_eq!(
+        header,
+        "company.name,company.founded,sector,revenue.2022,revenue.2023,revenue.2024,exports.2022,exports.2023,exports.2024,staff,rd_intensity,certified,penalised"
+    );
+}
+
+#[test]
+fn cli_errors() {
+    // A broken rule set: its diagnostics, exit 1.
+    let (code, out, err) = run(&[
+        "generate",
+        "--policy",
+        "tests/fixtures/rules",
+        "--count",
+        "1",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("error"), "{err}");
+    // No such folder: exit 5.
+    let (code, _, err) = run(&["generate", "--policy", "no-such-folder", "--count", "1"]);
+    assert_eq!(code, 5, "{err}");
+    // --format dir without --out: exit 2, before reading anything.
+    let (code, _, err) = run(&["generate", "--format", "dir", "--policy", "no-such-folder"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--out"), "{err}");
+    // A bad count or date: exit 2.
+    let (code, _, _) = run(&["generate", "--count", "-1"]);
+    assert_eq!(code, 2);
+    let (code, _, _) = run(&["generate", "--as-of", "2025-6-30"]);
+    assert_eq!(code, 2);
+}
