@@ -74,6 +74,9 @@ pub struct Threshold {
     pub op: BinOp,
     /// The threshold, in the number space of `what` (a share as a fraction, `0.5`).
     pub value: String,
+    /// Found in a condition (`where`, `when`, `if`, `applies when`) rather than in a
+    /// rule's test: it chooses what is tested, and explanations do not show it.
+    pub condition: bool,
 }
 
 /// A value the generator makes: a fact, or a field of a record type.
@@ -89,6 +92,8 @@ struct Anchor {
     value: Decimal,
     op: BinOp,
     usual: bool,
+    /// The one year of a series the rules compare (`s[last(w)]`), if one.
+    pin: Option<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -103,6 +108,8 @@ struct DateAnchor {
 struct GrowthAnchor {
     anchor: Anchor,
     first: i32,
+    /// Years from the first to the last of the window.
+    n: u32,
 }
 
 /// `num / den op value` at `years` (empty: scalars, or every year).
@@ -114,12 +121,27 @@ struct Ratio {
     anchor: Anchor,
 }
 
+/// A fixed duration added to a date: `(years, months, days, sign)`.
+type Shift = (i32, i32, i32, i64);
+
+/// A date compared with another date, shifted by fixed durations: `target op base +
+/// shift` (each shift `(years, months, days, sign)`).
+#[derive(Debug, Clone, PartialEq)]
+struct Relation {
+    base: Target,
+    shift: Vec<Shift>,
+    op: BinOp,
+    usual: bool,
+}
+
 /// What the rules say about one target.
 #[derive(Debug, Clone, Default)]
 struct Info {
     levels: Vec<Anchor>,
     growth: Vec<GrowthAnchor>,
     dates: Vec<DateAnchor>,
+    /// Compared with another date of the same record, or with a fact's date.
+    relations: Vec<Relation>,
     texts: Vec<String>,
     /// A series compared with itself a year apart: the usual direction
     /// (`Some(true)`: later figures usually lower).
@@ -237,8 +259,9 @@ struct Analysis<'p> {
 }
 
 fn dec_i32(d: &Decimal) -> Option<i32> {
+    use rust_decimal::prelude::ToPrimitive;
     if d.fract().is_zero() {
-        i32::try_from(d.trunc().mantissa() / 10i128.pow(d.trunc().scale())).ok()
+        d.to_i32()
     } else {
         None
     }
@@ -570,6 +593,7 @@ impl<'p> Analysis<'p> {
             what,
             op,
             value,
+            condition: ctx.condition,
         };
         if !self.thresholds.contains(&t) {
             self.thresholds.push(t);
@@ -603,15 +627,19 @@ impl<'p> Analysis<'p> {
                 } else {
                     op
                 };
-                let a = Anchor {
+                let mut a = Anchor {
                     value: t.normalize(),
                     op,
                     usual,
+                    pin: None,
                 };
                 let shown = a.value.to_string();
                 match lin {
                     Lin::Path(target, ys) => {
                         self.add_years(&ys);
+                        if let [y] = ys.as_slice() {
+                            a.pin = Some(*y);
+                        }
                         let name = self.target_name(target);
                         let what = if ys.is_empty() {
                             name
@@ -641,10 +669,16 @@ impl<'p> Analysis<'p> {
                     }
                     Lin::Growth(f, ys) => {
                         self.add_years(&ys);
-                        let Some(first) = ys.first().copied() else {
+                        let (Some(first), Some(last)) = (ys.first().copied(), ys.last().copied())
+                        else {
                             return;
                         };
-                        let g = GrowthAnchor { anchor: a, first };
+                        let n = u32::try_from(last.saturating_sub(first)).unwrap_or(0);
+                        let g = GrowthAnchor {
+                            anchor: a,
+                            first,
+                            n,
+                        };
                         if let Some(i) = self.facts.get_mut(f) {
                             if !i.growth.contains(&g) {
                                 i.growth.push(g);
@@ -712,6 +746,36 @@ impl<'p> Analysis<'p> {
             self.anchor(b, op.flipped(), v, env, ctx);
             return;
         }
+        // Two dates: each is drawn near the other now and then.
+        if matches!(a.ty.strip_none(), Ty::Date) && matches!(b.ty.strip_none(), Ty::Date) {
+            if let (Some((ta, sa)), Some((tb, sb))) =
+                (self.date_path(a, env), self.date_path(b, env))
+            {
+                let usual = ctx.usual();
+                let neg = |v: &[Shift]| -> Vec<Shift> {
+                    v.iter().map(|(y, m, d, s)| (*y, *m, *d, -s)).collect()
+                };
+                for (t, base, op, shift) in [
+                    (ta, tb, op, [sb.clone(), neg(&sa)].concat()),
+                    (tb, ta, op.flipped(), [sa.clone(), neg(&sb)].concat()),
+                ] {
+                    if t == base {
+                        continue;
+                    }
+                    let rel = Relation {
+                        base,
+                        shift,
+                        op,
+                        usual,
+                    };
+                    if let Some(i) = self.info(t) {
+                        if !i.relations.contains(&rel) {
+                            i.relations.push(rel);
+                        }
+                    }
+                }
+            }
+        }
         // A year compared with a window's year: a year, not a count.
         let (ya, yb) = (self.yearish(a, env), self.yearish(b, env));
         if ya || yb {
@@ -745,6 +809,25 @@ impl<'p> Analysis<'p> {
                 }
             }
         }
+    }
+
+    /// The date `e` reads, and the fixed durations added to it (`c.date + 30 days`).
+    fn date_path(&mut self, e: &'p Expr, env: &[Bind<'p>]) -> Option<(Target, Vec<Shift>)> {
+        if let ExprKind::Binary(op @ (BinOp::Add | BinOp::Sub), x, d) = &e.kind {
+            let Some(Value::Duration {
+                years,
+                months,
+                days,
+            }) = self.closed(d)
+            else {
+                return None;
+            };
+            let (t, mut shift) = self.date_path(x, env)?;
+            shift.push((years, months, days, if *op == BinOp::Add { 1 } else { -1 }));
+            return Some((t, shift));
+        }
+        let (t, _) = self.path(e, env)?;
+        Some((t, Vec::new()))
     }
 
     /// Whether `e` is a year: from `year(…)`, `years(…)` or a window.
@@ -1221,6 +1304,8 @@ pub struct Generator {
     /// Every series' years (the windows of the rules), ascending.
     years: Vec<i32>,
     thresholds: Vec<Threshold>,
+    /// What the rules say about a value they never read.
+    none: Info,
 }
 
 /// SplitMix64: small, fast, and the same on every platform and version.
@@ -1403,6 +1488,49 @@ fn on_share(v: Decimal, whole: bool) -> Decimal {
     v.max(Decimal::ZERO).normalize()
 }
 
+/// The year a share of two series is taken at: the last of its years both give.
+fn share_year(ratio: &Ratio, values: &[Option<Gen>]) -> Option<i32> {
+    let has = |f: FactId, y: i32| match values.get(f) {
+        Some(Some(Gen::Series(s))) => s.iter().any(|(x, v)| *x == y && v.is_some()),
+        _ => false,
+    };
+    ratio
+        .years
+        .iter()
+        .rev()
+        .copied()
+        .find(|y| has(ratio.num, *y) && has(ratio.den, *y))
+}
+
+/// The whole number `d`, lowered to a multiple of the denominator of `share` in lowest
+/// terms (at least that denominator), so that `d × share` is a whole number; `d`
+/// itself when it is not whole or the fraction is too fine.
+fn multiple_for(d: Decimal, share: Decimal) -> Decimal {
+    let share = share.normalize();
+    if !d.fract().is_zero() || d.is_sign_negative() {
+        return d;
+    }
+    let (m, scale) = (share.mantissa().abs(), share.scale());
+    let Some(ten) = 10i128.checked_pow(scale) else {
+        return d;
+    };
+    let (mut a, mut b) = (m, ten);
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    if a == 0 {
+        return d;
+    }
+    let Ok(q) = Decimal::try_from_i128_with_scale(ten / a, 0) else {
+        return d;
+    };
+    match d.checked_rem(q).and_then(|rest| d.checked_sub(rest)) {
+        Some(x) if x.is_zero() => q,
+        Some(x) => x,
+        None => d,
+    }
+}
+
 fn dec_i64(d: &Decimal) -> i64 {
     use rust_decimal::prelude::ToPrimitive;
     d.trunc().to_i64().unwrap_or(0)
@@ -1413,12 +1541,24 @@ fn shift(d: NaiveDate, days: i64) -> NaiveDate {
         .unwrap_or(d)
 }
 
+/// One cluster being generated.
+struct Cx {
+    /// Every figure on the usual side of its thresholds, nothing missing.
+    strong: bool,
+    /// Series have one year more, before the rules' windows.
+    early: bool,
+    index: u64,
+    /// The dates of the facts generated so far, by fact.
+    dates: Vec<Option<NaiveDate>>,
+}
+
 /// An internal value, before it is written out.
 #[derive(Debug, Clone)]
 enum Gen {
     Bool(bool),
     Num(Decimal),
     Text(String),
+    Date(NaiveDate),
     Null,
     Series(Vec<(i32, Option<Decimal>)>),
     Json(String),
@@ -1480,6 +1620,7 @@ impl Generator {
             ratios: a.ratios,
             years,
             thresholds: a.thresholds,
+            none: Info::default(),
         }
     }
 
@@ -1501,21 +1642,42 @@ impl Generator {
     /// Generate cluster `index` of the corpus `seed`.
     pub fn cluster(&self, seed: u64, index: u64) -> Cluster {
         let mut r = Rng::new(seed, index);
-        let is_strong = r.chance(35);
-        let early = r.chance(20);
-        let mut values: Vec<Option<Gen>> = Vec::with_capacity(self.facts.len());
-        for (id, f) in self.facts.iter().enumerate() {
-            let info = self.fact_info.get(id).cloned().unwrap_or_default();
-            values.push(self.value(&mut r, &f.ty, &info, f, is_strong, early, index, 0));
+        let mut cx = Cx {
+            strong: r.chance(35),
+            early: r.chance(20),
+            index,
+            dates: vec![None; self.facts.len()],
+        };
+        let mut values: Vec<Option<Gen>> = vec![None; self.facts.len()];
+        // Single values first, so that lists and records can be dated after them.
+        for pass in [false, true] {
+            for (id, f) in self.facts.iter().enumerate() {
+                if matches!(f.ty, Ty::List(_) | Ty::Record(_)) != pass {
+                    continue;
+                }
+                let info = self.fact_info.get(id).unwrap_or(&self.none);
+                let mut v = self.value(&mut r, &f.ty, info, f, &cx, 0);
+                if let Some(Gen::Date(d)) = &mut v {
+                    if let Some(x) = self.related(&mut r, info, &cx, None) {
+                        *d = x;
+                    }
+                    if let Some(slot) = cx.dates.get_mut(id) {
+                        *slot = Some(*d);
+                    }
+                }
+                if let Some(slot) = values.get_mut(id) {
+                    *slot = v;
+                }
+            }
         }
         for ratio in &self.ratios {
-            self.apply_ratio(&mut r, ratio, &mut values, is_strong);
+            self.apply_ratio(&mut r, ratio, &mut values, cx.strong);
         }
         let mut facts = Vec::with_capacity(values.len());
         for (f, v) in self.facts.iter().zip(values) {
             let Some(v) = v else { continue };
             // Some facts are simply not given (never a text: names are always there).
-            let keep = is_strong || matches!(f.ty, Ty::Text) || !r.chance(3);
+            let keep = cx.strong || matches!(f.ty, Ty::Text) || !r.chance(3);
             if !keep {
                 continue;
             }
@@ -1523,6 +1685,7 @@ impl Generator {
                 Gen::Bool(b) => Field::Bool(b),
                 Gen::Num(n) => Field::Num(n.normalize().to_string()),
                 Gen::Text(t) => Field::Text(t),
+                Gen::Date(d) => Field::Text(d.to_string()),
                 Gen::Null => Field::Null,
                 Gen::Json(j) => Field::List(j),
                 Gen::Series(s) => Field::Series(
@@ -1546,16 +1709,13 @@ impl Generator {
     }
 
     /// A value of type `ty` for a fact (`fact`), or `None` for a type facts cannot hold.
-    #[allow(clippy::too_many_arguments)]
     fn value(
         &self,
         r: &mut Rng,
         ty: &Ty,
         info: &Info,
         fact: &FactDef,
-        is_strong: bool,
-        early: bool,
-        index: u64,
+        cx: &Cx,
         depth: usize,
     ) -> Option<Gen> {
         match ty {
@@ -1564,8 +1724,8 @@ impl Generator {
                     r,
                     info,
                     matches!(inner.strip_none(), Ty::Count(_)),
-                    is_strong,
-                    early,
+                    cx.strong,
+                    cx.early,
                 )),
                 t => {
                     let mut s = String::from("{");
@@ -1574,7 +1734,7 @@ impl Generator {
                             s.push_str(", ");
                         }
                         let _ = write!(s, "\"{y}\": ");
-                        let v = self.scalar(r, t, info, is_strong, index, depth)?;
+                        let v = self.scalar(r, t, info, cx, depth)?;
                         self.write_json(&mut s, &v);
                     }
                     s.push('}');
@@ -1585,9 +1745,9 @@ impl Generator {
                 let i = r.index(info.texts.len());
                 info.texts.get(i).cloned().unwrap_or_default()
             } else {
-                format!("{}{index}", Self::label_of(fact))
+                format!("{}{}", Self::label_of(fact), cx.index)
             })),
-            t => self.scalar(r, t, info, is_strong, index, depth),
+            t => self.scalar(r, t, info, cx, depth),
         }
     }
 
@@ -1600,13 +1760,25 @@ impl Generator {
                 years.insert(0, y);
             }
         }
-        let v0 = number(r, &info.levels, whole, is_strong, info);
+        // The level: near one of its thresholds, at the one year it is compared at (or
+        // at the first year of the window).
+        let (v0, pin) = match info.levels.len() {
+            0 => (number(r, &info.levels, whole, is_strong, info), None),
+            _ if is_strong => (number(r, &info.levels, whole, true, info), None),
+            len => {
+                let i = r.index(len);
+                match info.levels.get(i) {
+                    Some(a) => (near(r, a, whole), a.pin),
+                    None => (Decimal::ZERO, None),
+                }
+            }
+        };
         let v0 = if v0.is_zero() && !whole {
             pct(r.range(100, 1000))
         } else {
             v0
         };
-        let (rate, base_year) = if info.growth.is_empty() {
+        let (rate, base_year, n) = if info.growth.is_empty() {
             let rate = match info.falling {
                 Some(falling) => {
                     let usual = is_strong || r.chance(65);
@@ -1621,11 +1793,13 @@ impl Generator {
                 }
                 None => Decimal::new(r.range(-300, 1200), 4),
             };
-            (rate, self.years.first().copied().unwrap_or(0))
+            let base = pin.or(self.years.first().copied()).unwrap_or(0);
+            (rate, base, 0)
         } else {
             let anchors: Vec<Anchor> = info.growth.iter().map(|g| g.anchor.clone()).collect();
             let i = r.index(info.growth.len());
             let base = info.growth.get(i).map(|g| g.first).unwrap_or(0);
+            let n = info.growth.get(i).map(|g| g.n).unwrap_or(0);
             let rate = if is_strong {
                 number(r, &anchors, false, true, info)
             } else {
@@ -1634,12 +1808,21 @@ impl Generator {
                     .map(|a| near(r, a, false))
                     .unwrap_or(Decimal::ZERO)
             };
-            (rate, base)
+            (rate, base, n)
         };
         // A rate exactly on a growth threshold keeps every figure exact; others are
         // rounded to two decimals (well within the step from the threshold).
         let exact_rate = info.growth.iter().any(|g| g.anchor.value == rate);
         let factor = add(Decimal::ONE, rate).max(Decimal::new(1, 2));
+        // Whole figures on a growth threshold: a first figure that the growth over the
+        // window takes to a whole last figure (a multiple of 400 for 15% over two years).
+        let v0 = if whole && exact_rate {
+            exact::pow(factor, n.min(50))
+                .map(|p| multiple_for(v0, p))
+                .unwrap_or(v0)
+        } else {
+            v0
+        };
         let mut out = Vec::with_capacity(years.len());
         for y in years {
             let k = y.saturating_sub(base_year);
@@ -1661,20 +1844,12 @@ impl Generator {
     }
 
     /// A value of a type that is not a series or a text (or a text in a record).
-    fn scalar(
-        &self,
-        r: &mut Rng,
-        ty: &Ty,
-        info: &Info,
-        is_strong: bool,
-        index: u64,
-        depth: usize,
-    ) -> Option<Gen> {
+    fn scalar(&self, r: &mut Rng, ty: &Ty, info: &Info, cx: &Cx, depth: usize) -> Option<Gen> {
         match ty {
             Ty::Bool => {
                 let p = match info.usual {
                     Some(true) => {
-                        if is_strong {
+                        if cx.strong {
                             99
                         } else {
                             88
@@ -1686,7 +1861,7 @@ impl Generator {
                 };
                 Some(Gen::Bool(r.chance(p)))
             }
-            Ty::Num(_) => Some(Gen::Num(number(r, &info.levels, false, is_strong, info))),
+            Ty::Num(_) => Some(Gen::Num(number(r, &info.levels, false, cx.strong, info))),
             // A year: mostly one of the rules' windows, else one of the years before.
             Ty::Count(_) if info.yearish => {
                 let y = if r.chance(60) && !self.years.is_empty() {
@@ -1698,8 +1873,8 @@ impl Generator {
                 };
                 Some(Gen::Num(Decimal::from(y)))
             }
-            Ty::Count(_) => Some(Gen::Num(number(r, &info.levels, true, is_strong, info))),
-            Ty::Date => Some(Gen::Text(self.date(r, info, is_strong).to_string())),
+            Ty::Count(_) => Some(Gen::Num(number(r, &info.levels, true, cx.strong, info))),
+            Ty::Date => Some(Gen::Date(self.date(r, info, cx.strong))),
             Ty::Text => Some(Gen::Text(if !info.texts.is_empty() && r.chance(70) {
                 let i = r.index(info.texts.len());
                 info.texts.get(i).cloned().unwrap_or_default()
@@ -1715,20 +1890,20 @@ impl Generator {
                 if r.chance(40) {
                     Some(Gen::Null)
                 } else {
-                    self.scalar(r, inner, info, is_strong, index, depth)
+                    self.scalar(r, inner, info, cx, depth)
                 }
             }
             Ty::Record(rid) => {
                 if depth > 3 {
                     return None;
                 }
-                Some(Gen::Json(self.record(r, *rid, is_strong, index, depth + 1)))
+                Some(Gen::Json(self.record(r, *rid, cx, depth + 1)))
             }
             Ty::List(inner) => {
                 if depth > 3 {
                     return None;
                 }
-                let n = if is_strong {
+                let n = if cx.strong {
                     if r.chance(80) {
                         0
                     } else {
@@ -1748,10 +1923,8 @@ impl Generator {
                         s.push_str(", ");
                     }
                     let v = match inner.as_ref() {
-                        Ty::Record(rid) => {
-                            Gen::Json(self.record(r, *rid, is_strong, index, depth + 1))
-                        }
-                        t => self.scalar(r, t, info, is_strong, index, depth + 1)?,
+                        Ty::Record(rid) => Gen::Json(self.record(r, *rid, cx, depth + 1)),
+                        t => self.scalar(r, t, info, cx, depth + 1)?,
                     };
                     self.write_json(&mut s, &v);
                 }
@@ -1763,48 +1936,94 @@ impl Generator {
         }
     }
 
-    fn record(
-        &self,
-        r: &mut Rng,
-        rid: RecordId,
-        is_strong: bool,
-        index: u64,
-        depth: usize,
-    ) -> String {
+    /// A record: each field by its type (an optional one sometimes left out), then the
+    /// dates the rules compare with another date placed near it.
+    fn record(&self, r: &mut Rng, rid: RecordId, cx: &Cx, depth: usize) -> String {
         let mut s = String::from("{");
         let Some(def) = self.records.get(rid) else {
             s.push('}');
             return s;
         };
-        let mut first = true;
+        let infos = self.field_info.get(rid);
+        let mut fields: Vec<Option<Gen>> = Vec::with_capacity(def.fields.len());
         for (i, f) in def.fields.iter().enumerate() {
             if f.optional && r.chance(10) {
+                fields.push(None);
                 continue;
             }
-            let info = self
-                .field_info
-                .get(rid)
-                .and_then(|x| x.get(i))
-                .cloned()
-                .unwrap_or_default();
-            let ty = if f.or_none && !matches!(f.ty, Ty::OrNone(_)) {
-                Ty::OrNone(Box::new(f.ty.clone()))
+            let info = infos.and_then(|x| x.get(i)).unwrap_or(&self.none);
+            let v = if f.or_none && !matches!(f.ty, Ty::OrNone(_)) {
+                self.scalar(r, &Ty::OrNone(Box::new(f.ty.clone())), info, cx, depth)
             } else {
-                f.ty.clone()
+                self.scalar(r, &f.ty, info, cx, depth)
             };
-            let Some(v) = self.scalar(r, &ty, &info, is_strong, index, depth) else {
+            fields.push(v);
+        }
+        for i in 0..fields.len() {
+            let info = infos.and_then(|x| x.get(i)).unwrap_or(&self.none);
+            if !matches!(fields.get(i), Some(Some(Gen::Date(_)))) {
                 continue;
-            };
+            }
+            let siblings: Vec<Option<NaiveDate>> = fields
+                .iter()
+                .map(|v| match v {
+                    Some(Gen::Date(d)) => Some(*d),
+                    _ => None,
+                })
+                .collect();
+            if let Some(d) = self.related(r, info, cx, Some((rid, &siblings))) {
+                if let Some(slot) = fields.get_mut(i) {
+                    *slot = Some(Gen::Date(d));
+                }
+            }
+        }
+        let mut first = true;
+        for (f, v) in def.fields.iter().zip(&fields) {
+            let Some(v) = v else { continue };
             if !first {
                 s.push_str(", ");
             }
             first = false;
             json_string(&mut s, &f.name);
             s.push_str(": ");
-            self.write_json(&mut s, &v);
+            self.write_json(&mut s, v);
         }
         s.push('}');
         s
+    }
+
+    /// A date near another one the rules compare it with (`c.filed_on > c.date + 30
+    /// days`, `i.date >= recognition.date`), for some of the values: `None` to keep
+    /// the date drawn on its own. `record` gives the record's other dates.
+    fn related(
+        &self,
+        r: &mut Rng,
+        info: &Info,
+        cx: &Cx,
+        record: Option<(RecordId, &[Option<NaiveDate>])>,
+    ) -> Option<NaiveDate> {
+        if info.relations.is_empty() || !r.chance(60) {
+            return None;
+        }
+        let i = r.index(info.relations.len());
+        let rel = info.relations.get(i)?;
+        let base = match (rel.base, record) {
+            (Target::Fact(f), _) => cx.dates.get(f).copied().flatten()?,
+            (Target::Field(rb, j), Some((rid, dates))) if rb == rid => {
+                dates.get(j).copied().flatten()?
+            }
+            _ => return None,
+        };
+        let mut d = base;
+        for (y, m, dd, sign) in &rel.shift {
+            d = eval::add_duration(d, *y, *m, *dd, *sign)?;
+        }
+        let a = DateAnchor {
+            date: d,
+            op: rel.op,
+            usual: rel.usual,
+        };
+        Some(self.around(r, &a, cx.strong))
     }
 
     /// A date: near one of its thresholds (on either side, or on the usual side for a
@@ -1813,25 +2032,31 @@ impl Generator {
         if !info.dates.is_empty() && r.chance(50) {
             let i = r.index(info.dates.len());
             if let Some(a) = info.dates.get(i) {
-                if is_strong {
-                    let after = match a.op {
-                        BinOp::Ge | BinOp::Gt => a.usual,
-                        _ => !a.usual,
-                    };
-                    let d = r.range(1, 900);
-                    return shift(a.date, if after { d } else { -d });
-                }
-                let d = match r.range(0, 5) {
-                    0 | 1 => 0,
-                    2 => 1,
-                    3 => -1,
-                    4 => r.range(2, 60),
-                    _ => -r.range(2, 60),
-                };
-                return shift(a.date, d);
+                return self.around(r, a, is_strong);
             }
         }
         shift(self.as_of, -r.range(-60, 7 * 365))
+    }
+
+    /// A date around `a`: on it, a day either side, or weeks away; for a strong cluster,
+    /// on its usual side.
+    fn around(&self, r: &mut Rng, a: &DateAnchor, is_strong: bool) -> NaiveDate {
+        if is_strong {
+            let after = match a.op {
+                BinOp::Ge | BinOp::Gt => a.usual,
+                _ => !a.usual,
+            };
+            let d = r.range(1, 900);
+            return shift(a.date, if after { d } else { -d });
+        }
+        let d = match r.range(0, 5) {
+            0 | 1 => 0,
+            2 => 1,
+            3 => -1,
+            4 => r.range(2, 60),
+            _ => -r.range(2, 60),
+        };
+        shift(a.date, d)
     }
 
     fn write_json(&self, out: &mut String, v: &Gen) {
@@ -1841,6 +2066,7 @@ impl Generator {
                 let _ = write!(out, "{}", n.normalize());
             }
             Gen::Text(t) => json_string(out, t),
+            Gen::Date(d) => json_string(out, &d.to_string()),
             Gen::Null => out.push_str("null"),
             Gen::Json(j) => out.push_str(j),
             Gen::Series(s) => {
@@ -1866,14 +2092,31 @@ impl Generator {
             self.facts.get(ratio.num).map(|f| elem(&f.ty).strip_none()),
             Some(Ty::Count(_))
         );
-        let info = self.fact_info.get(ratio.num).cloned().unwrap_or_default();
+        let info = self.fact_info.get(ratio.num).unwrap_or(&self.none);
         let share = number(
             r,
             std::slice::from_ref(&ratio.anchor),
             false,
             is_strong,
-            &info,
+            info,
         );
+        if whole {
+            // A whole numerator on the share exactly: a denominator it divides.
+            let at = share_year(ratio, values);
+            if let Some(Some(den)) = values.get_mut(ratio.den) {
+                match (den, at) {
+                    (Gen::Num(d), _) => *d = multiple_for(*d, share),
+                    (Gen::Series(ds), Some(y)) => {
+                        for (x, v) in ds.iter_mut() {
+                            if let (true, Some(d)) = (*x == y, v.as_mut()) {
+                                *d = multiple_for(*d, share);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
         let den = values.get(ratio.den).cloned().flatten();
         let Some(Some(num)) = values.get_mut(ratio.num) else {
             return;
@@ -1889,6 +2132,30 @@ impl Generator {
                     den_at(*y).is_some() && ns.iter().any(|(x, v)| x == y && v.is_some())
                 });
                 match at {
+                    // A numerator with a growth of its own keeps it: the denominator
+                    // follows the share instead.
+                    Some(y) if !info.growth.is_empty() => {
+                        let Some(n) = ns.iter().find(|(x, _)| *x == y).and_then(|(_, v)| *v) else {
+                            return;
+                        };
+                        let den_whole = matches!(
+                            self.facts.get(ratio.den).map(|f| elem(&f.ty).strip_none()),
+                            Some(Ty::Count(_))
+                        );
+                        let Some(d) = exact::exact_div(n, share)
+                            .or_else(|| n.checked_div(share).map(|d| d.round_dp(6)))
+                        else {
+                            return;
+                        };
+                        let d = on_share(d, den_whole);
+                        if let Some(Some(Gen::Series(ds))) = values.get_mut(ratio.den) {
+                            for (x, v) in ds.iter_mut() {
+                                if *x == y {
+                                    *v = Some(d);
+                                }
+                            }
+                        }
+                    }
                     Some(y) => {
                         let (Some(d), Some(old)) = (
                             den_at(y),
@@ -2133,6 +2400,7 @@ article 1 "条件" {
             value: Decimal::from(30),
             op: BinOp::Ge,
             usual: true,
+            pin: None,
         };
         let mut r = Rng::new(1, 1);
         for _ in 0..100 {
@@ -2142,6 +2410,24 @@ article 1 "条件" {
         for _ in 0..100 {
             assert!(strong(&mut r, &below, false) < Decimal::from(30));
         }
+    }
+
+    #[test]
+    fn a_whole_numerator_can_sit_on_a_share() {
+        // 15 patents per 10,000 employees: employees a multiple of 2,000.
+        let share = Decimal::new(15, 4);
+        let d = multiple_for(Decimal::from(32347), share);
+        assert_eq!(d, Decimal::from(32000));
+        assert!((d * share).fract().is_zero());
+        assert_eq!(multiple_for(Decimal::from(7), share), Decimal::from(2000));
+        assert_eq!(
+            multiple_for(Decimal::new(75, 1), share),
+            Decimal::new(75, 1)
+        );
+        assert_eq!(
+            multiple_for(Decimal::from(33), Decimal::new(5, 1)),
+            Decimal::from(32)
+        );
     }
 
     #[test]

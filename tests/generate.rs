@@ -31,13 +31,22 @@ fn program(dir: &str) -> Program {
 /// and the category values seen in the facts files.
 struct Seen {
     outcomes: BTreeMap<(String, String), BTreeSet<&'static str>>,
+    /// Rules in which a comparison was exactly on its threshold (a margin of zero).
+    on_threshold: BTreeSet<(String, String)>,
     text: Vec<String>,
+}
+
+/// A margin of zero, however it is shown (`0`, `0.00亿元`, `0.000%`).
+fn is_zero(shown: &str) -> bool {
+    let digits: String = shown.chars().filter(|c| c.is_ascii_digit()).collect();
+    !digits.is_empty() && digits.chars().all(|c| c == '0')
 }
 
 fn generate_and_evaluate(p: &Program, as_of: NaiveDate, seed: u64) -> (Generator, Seen) {
     let g = Generator::new(p, as_of);
     let mut seen = Seen {
         outcomes: BTreeMap::new(),
+        on_threshold: BTreeSet::new(),
         text: Vec::new(),
     };
     let mut sources = policy::diag::Sources::default();
@@ -53,7 +62,7 @@ fn generate_and_evaluate(p: &Program, as_of: NaiveDate, seed: u64) -> (Generator
             warnings.is_empty(),
             "cluster {i} gives warnings: {warnings:?}\n{json}"
         );
-        let ev = evaluate(p, &facts, as_of, false);
+        let ev = evaluate(p, &facts, as_of, true);
         for (d, res) in p.decisions.iter().zip(&ev.decisions) {
             let DecisionKind::Clause(ci) = d.kind else {
                 continue;
@@ -70,6 +79,14 @@ fn generate_and_evaluate(p: &Program, as_of: NaiveDate, seed: u64) -> (Generator
                     .entry((d.name.clone(), rule.title.clone()))
                     .or_default()
                     .insert(o);
+                if r.checks.iter().any(|c| {
+                    c.margin
+                        .as_ref()
+                        .is_some_and(|m| is_zero(&m.value) && !m.value.contains('≈'))
+                }) {
+                    seen.on_threshold
+                        .insert((d.name.clone(), rule.title.clone()));
+                }
             }
         }
         seen.text.push(json);
@@ -99,6 +116,21 @@ fn assert_thresholds_both_ways(g: &Generator, seen: &Seen, expected: &[&str]) {
             "{key:?} is not seen both met and not met: {o:?}"
         );
     }
+    // Exactly on it too, where explanations show the comparison (not in a filter).
+    let tested: BTreeSet<(String, String)> = g
+        .thresholds()
+        .iter()
+        .filter(|t| !t.condition)
+        .filter_map(|t| Some((t.decision.clone(), t.rule.clone()?)))
+        .collect();
+    let missed: Vec<&(String, String)> = tested
+        .iter()
+        .filter(|k| !seen.on_threshold.contains(*k))
+        .collect();
+    assert!(
+        missed.is_empty(),
+        "never exactly on the threshold: {missed:#?}"
+    );
 }
 
 /// Every value of every category a fact or a record field is declared with occurs in
