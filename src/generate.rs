@@ -37,6 +37,7 @@ use crate::syntax::ast::{BinOp, Quant};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
+use std::rc::Rc;
 
 /// One value of a generated cluster.
 #[derive(Debug, Clone, PartialEq)]
@@ -180,8 +181,9 @@ impl Ctx {
 #[derive(Debug, Clone)]
 enum Bind<'p> {
     Years(Vec<i32>),
-    /// A function argument, with the environment of the call.
-    Arg(&'p Expr, Vec<Bind<'p>>),
+    /// A function argument, with the environment of the call (shared: nested calls
+    /// would otherwise copy their callers' environments, exponentially).
+    Arg(&'p Expr, Rc<[Bind<'p>]>),
     Other,
 }
 
@@ -571,8 +573,9 @@ impl<'p> Analysis<'p> {
         while env2.len() < depth {
             env2.push(Bind::Other);
         }
+        let caller: Rc<[Bind<'p>]> = env.into();
         for a in args {
-            env2.push(Bind::Arg(a, env.to_vec()));
+            env2.push(Bind::Arg(a, caller.clone()));
         }
         env2
     }

@@ -279,8 +279,24 @@ fn years_follow_the_evaluation_date() {
 /// and each rule set of `fixtures/exact/`.
 #[test]
 fn other_fixture_rule_sets() {
+    // Deep nesting needs the stack the binary gives its worker thread, not a test's 2 MB.
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(other_fixture_rule_sets_inner)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+fn other_fixture_rule_sets_inner() {
     let mut sets = vec![program("tests/fixtures/engine")];
-    for name in ["exact.policy", "dates.policy", "pick.policy"] {
+    for name in [
+        "exact.policy",
+        "dates.policy",
+        "pick.policy",
+        "nested-every.policy",
+        "nested-if.policy",
+    ] {
         let mut sources = policy::diag::Sources::default();
         let text = std::fs::read_to_string(root().join("tests/fixtures/exact").join(name)).unwrap();
         match policy::load_rule_set(&mut sources, vec![(name.to_string(), text)]) {
@@ -363,4 +379,43 @@ fn cli_errors() {
     assert_eq!(code, 2);
     let (code, _, _) = run(&["generate", "--as-of", "2025-6-30"]);
     assert_eq!(code, 2);
+}
+
+/// A doubling chain of functions (2³¹ calls as a tree, one shared body each): the
+/// generator's reading of the rules is bounded, and still finds the threshold inside.
+#[test]
+fn a_doubling_chain_of_functions_is_read_in_bounded_time() {
+    let n = 31;
+    let mut text = String::from(
+        "policy \"指数\" {\n  in_force 2024-01-01 to 2029-12-31\n}\nfact x \"数\": number\n\
+         definition f0(a: number) = a > 7\n",
+    );
+    for i in 1..=n {
+        text.push_str(&format!(
+            "definition f{i}(a: number) = f{p}(a) and f{p}(a)\n",
+            p = i - 1
+        ));
+    }
+    text.push_str(&format!(
+        "article 1 \"测试\" {{\n  clause 1 \"指数\" {{\n    rule \"指数\": f{n}(x)\n  }}\n}}\n"
+    ));
+    let mut sources = policy::diag::Sources::default();
+    let p = match policy::load_rule_set(&mut sources, vec![("doubling.policy".into(), text)]) {
+        Ok(r) => r.program,
+        Err(e) => panic!("{e:?}"),
+    };
+    let start = std::time::Instant::now();
+    let g = Generator::new(&p, day("2025-06-30"));
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(
+        g.thresholds()
+            .iter()
+            .any(|t| t.what == "x" && t.value == "7"),
+        "{:?}",
+        g.thresholds()
+    );
 }
