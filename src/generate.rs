@@ -18,6 +18,9 @@
 //!   `a / b * 10000 人 >= 15 个`), a growth over a window (`growth(s, w) >= 10%`) and a
 //!   date (`d >= today - 3 years`). Values are then drawn around each threshold: exactly
 //!   on it, just below, just above, or well away;
+//! - **relations**: a date compared with another date of the same record or with a
+//!   fact's date, shifted by fixed durations (`c.filed_on > c.date + 30 days`), is drawn
+//!   near it now and then; a series compared with itself a year earlier gets a trend;
 //! - **how usual a rule is**: clauses joined by `any(…)` (grounds for revocation) rarely
 //!   hold and clauses joined by `all(…)` (criteria) usually do; a yes/no fact only read
 //!   in conditions (`when`, `where`, `if`) is true for a minority.
@@ -70,7 +73,7 @@ pub struct Threshold {
     /// The rule's title, for a clause's rule.
     pub rule: Option<String>,
     /// What is compared: `output_value[y]`, `sme_output_value / output_value`,
-    /// `growth of output_value`, `incidents.date`.
+    /// `growth of output_value`, `Incident.date` (a field of a record type).
     pub what: String,
     pub op: BinOp,
     /// The threshold, in the number space of `what` (a share as a fraction, `0.5`).

@@ -354,6 +354,32 @@ fn cli_generates_for_the_rule_set_given() {
     );
 }
 
+/// `--plan` shows what the clusters are derived from: the years and each threshold.
+#[test]
+fn cli_plan() {
+    let (code, out, err) = run(&[
+        "generate",
+        "--policy",
+        "tests/fixtures/generate",
+        "--as-of",
+        "2025-06-30",
+        "--plan",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("evaluation date 2025-06-30: series by year 2023, 2024\n"),
+        "{out}"
+    );
+    for line in [
+        "article1.clause1 \"近两年营业收入均在500万元以上\": revenue[y] >= 500",
+        "article1.clause1 \"营业收入增长8%以上\": growth of revenue >= 0.08",
+        "article1.clause2 \"上年度出口额占营业收入20%以上\": exports / revenue >= 0.2",
+        "article1.clause3 \"成立满两年\": company.founded <= 2023-06-30",
+    ] {
+        assert!(out.lines().any(|l| l == line), "{line}\n{out}");
+    }
+}
+
 #[test]
 fn cli_errors() {
     // A broken rule set: its diagnostics, exit 1.

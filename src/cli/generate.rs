@@ -56,15 +56,57 @@ impl Drop for Progress {
     }
 }
 
-pub fn generate(
-    policy_dir: &Path,
-    count: u64,
-    seed: u64,
-    format: &str,
-    as_of: NaiveDate,
-    out: Option<&Path>,
-) -> u8 {
-    if format == "dir" && out.is_none() {
+/// What to generate.
+pub struct Request<'a> {
+    pub count: u64,
+    pub seed: u64,
+    pub format: &'a str,
+    pub as_of: NaiveDate,
+    pub out: Option<&'a Path>,
+    /// Write the plan (years and thresholds) instead of clusters.
+    pub plan: bool,
+}
+
+/// The years and thresholds the clusters are derived from, one line each.
+fn plan_text(gen: &Generator) -> String {
+    let mut s = String::new();
+    let years: Vec<String> = gen.years().iter().map(|y| y.to_string()).collect();
+    s.push_str(&format!(
+        "evaluation date {}: series by year {}\n",
+        gen.as_of(),
+        years.join(", ")
+    ));
+    if gen.thresholds().is_empty() {
+        s.push_str("no thresholds found: figures are drawn without them\n");
+    }
+    for t in gen.thresholds() {
+        let rule = t
+            .rule
+            .as_deref()
+            .map(|r| format!(" \"{}\"", r.escape_debug()))
+            .unwrap_or_default();
+        let cond = if t.condition { " (in a condition)" } else { "" };
+        s.push_str(&format!(
+            "{}{rule}: {} {} {}{cond}\n",
+            t.decision,
+            t.what.escape_debug(),
+            t.op.symbol(),
+            t.value
+        ));
+    }
+    s
+}
+
+pub fn generate(policy_dir: &Path, req: Request<'_>) -> u8 {
+    let Request {
+        count,
+        seed,
+        format,
+        as_of,
+        out,
+        plan,
+    } = req;
+    if format == "dir" && out.is_none() && !plan {
         eprintln!("error: --format dir needs --out DIR, the directory to write the files in");
         return exit::USAGE;
     }
@@ -74,6 +116,22 @@ pub fn generate(
         Err(code) => return code,
     };
     let gen = Generator::new(&rules.program, as_of);
+    if plan {
+        let text = plan_text(&gen);
+        let written = match out {
+            Some(p) => std::fs::write(p, text).map_err(|e| io_error("the output file", p, &e)),
+            None => {
+                let mut o = std::io::stdout().lock();
+                // A reader that closes early (`| head`) is not an error.
+                let _ = o.write_all(text.as_bytes()).and_then(|()| o.flush());
+                Ok(())
+            }
+        };
+        return match written {
+            Ok(()) => exit::OK,
+            Err(code) => code,
+        };
+    }
     let mut progress = Progress::new(count);
     if format == "dir" {
         let Some(dir) = out else {

@@ -168,6 +168,10 @@ enum Command {
         /// Where to write: a file, or the directory for --format dir.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Write what the clusters are derived from instead of clusters: the years of
+        /// the rules' windows and every threshold found, by rule.
+        #[arg(long)]
+        plan: bool,
     },
 }
 
@@ -267,13 +271,17 @@ fn run(cli: Cli) -> u8 {
             format,
             as_of,
             out,
+            plan,
         } => generate::generate(
             &policy,
-            count,
-            seed,
-            &format,
-            as_of.unwrap_or_else(today_in_shanghai),
-            out.as_deref(),
+            generate::Request {
+                count,
+                seed,
+                format: &format,
+                as_of: as_of.unwrap_or_else(today_in_shanghai),
+                out: out.as_deref(),
+                plan,
+            },
         ),
     }
 }
