@@ -13,11 +13,12 @@
 //! - **thresholds**: each comparison of a fact expression with a value that depends on no
 //!   fact (a parameter, a literal, `today - 3 years`) is a threshold. The generator sees
 //!   through unit conversions, multiplication and division by constants, definitions and
-//!   functions, and knows four shapes: a fact or a series' figure (`land_area <= 100
+//!   functions, and knows five shapes: a fact or a series' figure (`land_area <= 100
 //!   平方公里`, `output_value[y] >= 30 亿元`), a share of two facts (`a[y] / b[y] >= 50%`,
-//!   `a / b * 10000 人 >= 15 个`), a growth over a window (`growth(s, w) >= 10%`) and a
-//!   date (`d >= today - 3 years`). Values are then drawn around each threshold: exactly
-//!   on it, just below, just above, or well away;
+//!   `a / b * 10000 人 >= 15 个`), a growth over a window (`growth(s, w) >= 10%`), a
+//!   date (`d >= today - 3 years`) and the number of elements of a list (`count x in l
+//!   where … >= 2`). Values are then drawn around each threshold: exactly on it, just
+//!   below, just above, or well away;
 //! - **relations**: a date compared with another date of the same record or with a
 //!   fact's date, shifted by fixed durations (`c.filed_on > c.date + 30 days`), is drawn
 //!   near it now and then; a series compared with itself a year earlier gets a trend;
@@ -144,6 +145,8 @@ struct Info {
     levels: Vec<Anchor>,
     growth: Vec<GrowthAnchor>,
     dates: Vec<DateAnchor>,
+    /// Thresholds on the number of elements of a list.
+    lengths: Vec<Anchor>,
     /// Compared with another date of the same record, or with a fact's date.
     relations: Vec<Relation>,
     texts: Vec<String>,
@@ -193,6 +196,8 @@ enum Bind<'p> {
 /// A number-valued expression, seen through constant factors.
 #[derive(Debug, Clone)]
 enum Lin {
+    /// How many elements of a list fact (`count … in list`, `len(list)`).
+    Len(FactId),
     Path(Target, Vec<i32>),
     Ratio(FactId, FactId, Vec<i32>),
     Growth(FactId, Vec<i32>),
@@ -535,6 +540,14 @@ impl<'p> Analysis<'p> {
                     _ => None,
                 }
             }
+            ExprKind::Count { over, .. } => match self.path(over, env)? {
+                (Target::Fact(f), _) => Some((Lin::Len(f), Decimal::ONE)),
+                _ => None,
+            },
+            ExprKind::Call(Builtin::Len, args) => match self.path(args.first()?, env)? {
+                (Target::Fact(f), _) => Some((Lin::Len(f), Decimal::ONE)),
+                _ => None,
+            },
             ExprKind::Call(Builtin::Growth | Builtin::MeanGrowth, args) => {
                 let (s, w) = (args.first()?, args.get(1)?);
                 let (Target::Fact(f), _) = self.path(s, env)? else {
@@ -691,6 +704,15 @@ impl<'p> Analysis<'p> {
                             }
                         }
                         let what = format!("growth of {}", self.fact_name(f));
+                        self.note(ctx, what, op, shown);
+                    }
+                    Lin::Len(f) => {
+                        if let Some(i) = self.facts.get_mut(f) {
+                            if !i.lengths.contains(&a) {
+                                i.lengths.push(a);
+                            }
+                        }
+                        let what = format!("number of {}", self.fact_name(f));
                         self.note(ctx, what, op, shown);
                     }
                 }
@@ -1585,8 +1607,10 @@ fn json_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// The most elements of a generated list.
+/// The most elements of a generated list, unless the rules count them.
 const MAX_LIST: i64 = 3;
+/// The most elements of a list whose number the rules compare with a threshold.
+const MAX_ANCHORED_LIST: i64 = 50;
 
 impl Generator {
     /// Read the rule set's declarations and rules; clusters are made for evaluation on
@@ -1909,7 +1933,19 @@ impl Generator {
                 if depth > 3 {
                     return None;
                 }
-                let n = if cx.strong {
+                let n = if !info.lengths.is_empty() {
+                    // Around a threshold on the number of elements (at most 3 more).
+                    let n = number(r, &info.lengths, true, cx.strong, info);
+                    let cap = info
+                        .lengths
+                        .iter()
+                        .map(|a| dec_i64(&a.value))
+                        .max()
+                        .unwrap_or(0)
+                        .saturating_add(MAX_LIST)
+                        .clamp(MAX_LIST, MAX_ANCHORED_LIST);
+                    dec_i64(&n).clamp(0, cap)
+                } else if cx.strong {
                     if r.chance(80) {
                         0
                     } else {

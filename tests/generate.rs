@@ -248,6 +248,7 @@ fn a_rule_set_with_other_facts() {
             "上年度出口额占营业收入20%以上",
             "研发投入强度高于3%",
             "成立满两年",
+            "获得未撤销的荣誉2项以上",
         ],
     );
     assert_every_category_value(&p, &seen);
@@ -375,6 +376,7 @@ fn cli_plan() {
         "article1.clause1 \"营业收入增长8%以上\": growth of revenue >= 0.08",
         "article1.clause2 \"上年度出口额占营业收入20%以上\": exports / revenue >= 0.2",
         "article1.clause3 \"成立满两年\": company.founded <= 2023-06-30",
+        "article1.clause3 \"获得未撤销的荣誉2项以上\": number of awards >= 2",
     ] {
         assert!(out.lines().any(|l| l == line), "{line}\n{out}");
     }
