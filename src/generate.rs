@@ -839,6 +839,22 @@ impl<'p> Analysis<'p> {
         }
     }
 
+    /// The fact or field `e` reads (possibly plus or minus a constant) is a year.
+    fn mark_year(&mut self, e: &'p Expr, env: &[Bind<'p>]) {
+        let e = match &e.kind {
+            ExprKind::Binary(BinOp::Add | BinOp::Sub, a, _) => &**a,
+            _ => e,
+        };
+        if !matches!(e.ty, Ty::Count(UNIT_ONE)) {
+            return;
+        }
+        if let Some((t, _)) = self.path(e, env) {
+            if let Some(i) = self.info(t) {
+                i.yearish = true;
+            }
+        }
+    }
+
     /// The date `e` reads, and the fixed durations added to it (`c.date + 30 days`).
     fn date_path(&mut self, e: &'p Expr, env: &[Bind<'p>]) -> Option<(Target, Vec<Shift>)> {
         if let ExprKind::Binary(op @ (BinOp::Add | BinOp::Sub), x, d) = &e.kind {
@@ -1044,6 +1060,10 @@ impl<'p> Analysis<'p> {
                 if let Some((Target::Fact(_), ys)) = self.path(e, env) {
                     self.add_years(&ys);
                 }
+                // A fact that indexes a series is a year.
+                if matches!(s.ty, Ty::Series(_)) {
+                    self.mark_year(idx, env);
+                }
                 self.walk(s, env, cond);
                 self.walk(idx, env, cond);
             }
@@ -1133,6 +1153,20 @@ impl<'p> Analysis<'p> {
                         let ys = self.years_of(w, env);
                         self.add_years(&ys);
                     }
+                }
+                // The first arguments of `years(a, b)` and `date_in(y, …)` are years.
+                match b {
+                    Builtin::Years => {
+                        for a in args {
+                            self.mark_year(a, env);
+                        }
+                    }
+                    Builtin::DateIn => {
+                        if let Some(a) = args.first() {
+                            self.mark_year(a, env);
+                        }
+                    }
+                    _ => {}
                 }
                 let inner = match b {
                     Builtin::All | Builtin::AnyOf => ctx,

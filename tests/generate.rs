@@ -305,6 +305,25 @@ fn other_fixture_rule_sets_inner() {
             Err(e) => panic!("{name}: {e:?}"),
         }
     }
+    // `yr` (a `year`, given to `date_in` and `years`) is generated as a year, not a count.
+    let engine = Generator::new(&sets[0], day("2025-06-30"));
+    let years: Vec<String> = (0..20)
+        .map(|i| engine.cluster(1, i).to_json())
+        .filter_map(|j| {
+            let at = j.find("\"yr\": ")?;
+            Some(
+                j[at + 6..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect(),
+            )
+        })
+        .collect();
+    assert!(!years.is_empty());
+    for y in &years {
+        let y: i32 = y.parse().unwrap();
+        assert!((2019..=2025).contains(&y), "{years:?}");
+    }
     for p in &sets {
         let g = Generator::new(p, day("2025-06-30"));
         let mut sources = policy::diag::Sources::default();
