@@ -1415,6 +1415,11 @@ fn add(a: Decimal, b: Decimal) -> Decimal {
     a.checked_add(b).unwrap_or(a)
 }
 
+/// `a − b`, or `a` when it overflows.
+fn sub(a: Decimal, b: Decimal) -> Decimal {
+    a.checked_sub(b).unwrap_or(a)
+}
+
 /// `n` hundredths.
 fn pct(n: i64) -> Decimal {
     Decimal::new(n, 2)
@@ -1479,7 +1484,7 @@ fn near(r: &mut Rng, a: &Anchor, whole: bool) -> Decimal {
     let nonneg = !t.is_sign_negative();
     let v = match r.range(0, 9) {
         0 | 1 => return if whole { t.ceil() } else { t },
-        2 | 3 => t - mul(step, Decimal::from(r.range(1, 3))),
+        2 | 3 => sub(t, mul(step, Decimal::from(r.range(1, 3)))),
         4 | 5 => add(t, mul(step, Decimal::from(r.range(1, 3)))),
         6 => mul(t, pct(r.range(40, 80))),
         _ => add(mul(t, pct(r.range(130, 250))), step),
@@ -1502,7 +1507,7 @@ fn strong(r: &mut Rng, a: &Anchor, whole: bool) -> Decimal {
     let v = if above {
         add(add(t, mul(tt, pct(r.range(20, 70)))), step)
     } else {
-        t - mul(tt, pct(r.range(20, 70))) - step
+        sub(sub(t, mul(tt, pct(r.range(20, 70)))), step)
     };
     settle(v, whole, step, nonneg)
 }
@@ -1513,8 +1518,8 @@ fn number(r: &mut Rng, anchors: &[Anchor], whole: bool, is_strong: bool, info: &
     if anchors.is_empty() {
         return match info.magnitude {
             Some(m) => {
-                let lo = dec_i64(&(m / Decimal::TWO)).max(1);
-                let hi = dec_i64(&(m * Decimal::TWO)).max(lo);
+                let lo = dec_i64(&m.checked_div(Decimal::TWO).unwrap_or(m)).max(1);
+                let hi = dec_i64(&mul(m, Decimal::TWO)).max(lo);
                 Decimal::from(r.range(lo, hi))
             }
             None if whole => Decimal::from(r.range(0, 20)),
