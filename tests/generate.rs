@@ -466,3 +466,32 @@ fn a_doubling_chain_of_functions_is_read_in_bounded_time() {
         g.thresholds()
     );
 }
+
+/// Thresholds at the edges of exact decimals (28 digits, and the smallest step) give
+/// clusters that load: no overflow, no panic.
+#[test]
+fn thresholds_at_the_edges_of_exact_decimals() {
+    let text = "policy \"边界\" {\n  in_force 2024-01-01 to 2029-12-31\n}\n\
+                fact big \"大\": number\nfact small \"小\": number\nfact n \"数\": count\n\
+                fact l \"表\": list of number\n\
+                article 1 \"测试\" {\n  clause 1 \"边界\" {\n\
+                rule \"大\": big >= 9999999999999999999999999999\n\
+                rule \"小\": small > 0.0000000000000000000000000001\n\
+                rule \"负\": big * -1 < -1000\n\
+                rule \"数\": n <= 9999999999999999999999999999\n\
+                rule \"表\": len(l) >= 1000000\n  }\n}\n";
+    let mut sources = policy::diag::Sources::default();
+    let p = match policy::load_rule_set(&mut sources, vec![("edges.policy".into(), text.into())]) {
+        Ok(r) => r.program,
+        Err(e) => panic!("{e:?}"),
+    };
+    let g = Generator::new(&p, day("2025-06-30"));
+    assert_eq!(g.thresholds().len(), 5, "{:#?}", g.thresholds());
+    for i in 0..200 {
+        let json = g.cluster(1, i).to_json();
+        let id = sources.add("c.json", json.clone());
+        let (_, warnings) = policy::facts::load(&p, policy::facts::Format::Json, &json, id)
+            .unwrap_or_else(|e| panic!("{e:?}\n{json}"));
+        assert!(warnings.is_empty(), "{warnings:?}\n{json}");
+    }
+}
