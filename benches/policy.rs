@@ -61,7 +61,8 @@ fn benches(c: &mut Criterion) {
     let example = root().join("examples/eligible-zhangjiang-biomed.json");
     let example_text = std::fs::read_to_string(&example).unwrap();
     let (example_facts, _) = facts::load(program, Format::Json, &example_text, 0).unwrap();
-    let line = policy::generate::cluster(1, 7, as_of()).to_json();
+    let generator = policy::generate::Generator::new(program, as_of());
+    let line = generator.cluster(1, 7).to_json();
 
     c.bench_function("facts/load_json_line", |b| {
         b.iter(|| black_box(facts::load(program, Format::Json, black_box(&line), 0).is_ok()))
@@ -112,7 +113,7 @@ fn benches(c: &mut Criterion) {
     let corpus = dir.join("clusters-10000.jsonl");
     let mut text = String::new();
     for i in 0..10_000 {
-        text.push_str(&policy::generate::cluster(1, i, as_of()).to_json());
+        text.push_str(&generator.cluster(1, i).to_json());
         text.push('\n');
     }
     std::fs::write(&corpus, text).unwrap();
@@ -126,7 +127,7 @@ fn benches(c: &mut Criterion) {
     let folder = dir.join("clusters");
     std::fs::create_dir_all(&folder).unwrap();
     for i in 0..10_000 {
-        let text = policy::generate::cluster(1, i, as_of()).to_json();
+        let text = generator.cluster(1, i).to_json();
         std::fs::write(folder.join(format!("cluster-{i:06}.json")), text).unwrap();
     }
     g.bench_function("diff_10000", |b| b.iter(|| run_diff(&folder)));

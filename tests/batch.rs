@@ -22,6 +22,8 @@ fn scratch(name: &str) -> PathBuf {
 fn generate(format: &str, out: &std::path::Path) {
     let (code, _, stderr) = run(&[
         "generate",
+        "--policy",
+        RULES,
         "--count",
         &N.to_string(),
         "--seed",
@@ -199,10 +201,14 @@ fn output_order_is_the_same_with_one_or_two_threads() {
 
 #[test]
 fn generation_is_repeatable() {
-    let a = run(&["generate", "--count", "20", "--seed", "9", "--as-of", AS_OF]);
-    let b = run(&["generate", "--count", "20", "--seed", "9", "--as-of", AS_OF]);
+    let a = run(&[
+        "generate", "--policy", RULES, "--count", "20", "--seed", "9", "--as-of", AS_OF,
+    ]);
+    let b = run(&[
+        "generate", "--policy", RULES, "--count", "20", "--seed", "9", "--as-of", AS_OF,
+    ]);
     let c = run(&[
-        "generate", "--count", "20", "--seed", "10", "--as-of", AS_OF,
+        "generate", "--policy", RULES, "--count", "20", "--seed", "10", "--as-of", AS_OF,
     ]);
     assert_eq!(a.1, b.1);
     assert_ne!(a.1, c.1);
@@ -501,6 +507,8 @@ fn a_closed_stdout_ends_the_run_quietly() {
     let path = d.join("clusters.jsonl");
     let (code, _, stderr) = run(&[
         "generate",
+        "--policy",
+        RULES,
         "--count",
         "3000",
         "--seed",

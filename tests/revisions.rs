@@ -106,6 +106,8 @@ fn diff_over_a_jsonl_batch() {
     let corpus = corpus.to_string_lossy().into_owned();
     let (code, _, err) = run(&[
         "generate",
+        "--policy",
+        RULES,
         "--count",
         "120",
         "--seed",

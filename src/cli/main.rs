@@ -153,8 +153,12 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Write synthetic clusters (for benchmarks and tests), the same for the same seed.
+    /// Write synthetic clusters derived from a rule set (its facts, windows and
+    /// thresholds), for benchmarks and tests; the same for the same seed.
     Generate {
+        /// The folder of rule files (*.policy) the clusters are made for.
+        #[arg(long, default_value = "policies")]
+        policy: PathBuf,
         /// How many clusters.
         #[arg(long, default_value_t = 1000)]
         count: u64,
@@ -170,6 +174,10 @@ enum Command {
         /// Where to write: a file, or the directory for --format dir.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Write what the clusters are derived from instead of clusters: the years of
+        /// the rules' windows and every threshold found, by rule.
+        #[arg(long)]
+        plan: bool,
     },
 }
 
@@ -273,17 +281,23 @@ fn run(cli: Cli) -> u8 {
         ),
         Command::Fmt { paths, check } => fmt::fmt(&paths, check),
         Command::Generate {
+            policy,
             count,
             seed,
             format,
             as_of,
             out,
+            plan,
         } => generate::generate(
-            count,
-            seed,
-            &format,
-            as_of.unwrap_or_else(today_in_shanghai),
-            out.as_deref(),
+            &policy,
+            generate::Request {
+                count,
+                seed,
+                format: &format,
+                as_of: as_of.unwrap_or_else(today_in_shanghai),
+                out: out.as_deref(),
+                plan,
+            },
         ),
     }
 }
