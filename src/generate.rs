@@ -385,6 +385,14 @@ impl<'p> Analysis<'p> {
                     && filter.as_ref().is_none_or(|f| self.free(f, true))
                     && self.free(key, true)
             }
+            ExprKind::Aggregate {
+                over, filter, body, ..
+            } => {
+                locals
+                    && self.free(over, true)
+                    && filter.as_ref().is_none_or(|f| self.free(f, true))
+                    && self.free(body, true)
+            }
             ExprKind::Inline { args, body, .. } => {
                 locals && args.iter().all(|a| self.free(a, locals)) && self.free(body, true)
             }
@@ -1114,6 +1122,7 @@ impl<'p> Analysis<'p> {
                 over,
                 filter,
                 depth,
+                ..
             } => {
                 self.walk(over, env, cond);
                 let bind = self.bind_over(over, env);
@@ -1125,6 +1134,25 @@ impl<'p> Analysis<'p> {
                 if let Some(f) = filter {
                     self.walk(f, &env2, cond);
                 }
+            }
+            ExprKind::Aggregate {
+                over,
+                filter,
+                body,
+                depth,
+                ..
+            } => {
+                self.walk(over, env, cond);
+                let bind = self.bind_over(over, env);
+                let mut env2: Vec<Bind<'p>> = env.iter().take(*depth).cloned().collect();
+                while env2.len() < *depth {
+                    env2.push(Bind::Other);
+                }
+                env2.push(bind);
+                if let Some(f) = filter {
+                    self.walk(f, &env2, cond);
+                }
+                self.walk(body, &env2, cond);
             }
             ExprKind::Pick {
                 over,
