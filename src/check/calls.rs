@@ -442,7 +442,7 @@ impl<'a> Checker<'a> {
         self.fn_stack.push(def.name.name.clone());
         let _ = self.expr(&def.body);
         self.fn_stack.pop();
-        let _ = self.leave(saved);
+        self.leave(saved);
         self.record_fn_annotations(def);
         self.err(
             Diag::warning(

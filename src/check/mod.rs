@@ -954,10 +954,11 @@ impl<'a> Checker<'a> {
         (used, used_dec)
     }
 
-    fn leave(&mut self, saved: Saved) -> BTreeSet<AnnotId> {
-        let (used, used_dec) = self.leave_all(saved);
+    /// Leave a context whose interpretations nobody relies on (a function never called),
+    /// keeping the decisions it used.
+    fn leave(&mut self, saved: Saved) {
+        let (_, used_dec) = self.leave_all(saved);
         self.used_dec.extend(used_dec);
-        used
     }
 
     fn ensure_decision(&mut self, id: DecisionId) -> Ty {
