@@ -299,7 +299,11 @@ impl Inventory {
         self.push(
             what,
             at,
-            format!("{what} {}", a.number),
+            if a.number == 0 && what == "annex" {
+                what.to_string()
+            } else {
+                format!("{what} {}", a.number)
+            },
             format!(
                 "{}{style}{}{applies}",
                 label(&a.title),

@@ -470,8 +470,7 @@ fn diff_between_two_versions_of_one_rule_set() {
     let (code, stdout, stderr) = run(&["diff", FIXTURE, "examples/versions"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stdout
-            .contains("+ 第六条（二） clause clause 2: 具有较强核心竞争力 [version \"管理办法\"]"),
+        stdout.contains("+ 第六条（二） clause 2: 具有较强核心竞争力 [version \"管理办法\"]"),
         "{stdout}"
     );
     assert!(

@@ -85,10 +85,10 @@ fn structure_human(changes: &[StructChange], o: &mut String) {
         let name = printable(&c.name);
         match c.change {
             Change::Added => {
-                let _ = writeln!(o, "  + {at} {} {name}: {new}", c.kind);
+                let _ = writeln!(o, "  + {at} {}: {new}", kind_name(c.kind, &name));
             }
             Change::Removed => {
-                let _ = writeln!(o, "  - {at} {} {name}: {old}", c.kind);
+                let _ = writeln!(o, "  - {at} {}: {old}", kind_name(c.kind, &name));
             }
             Change::Changed => match &c.old_name {
                 Some(was) => {
@@ -100,13 +100,27 @@ fn structure_human(changes: &[StructChange], o: &mut String) {
                 None if c.kind == "text" => {
                     // A quoted text is long: show the words that changed, in context.
                     let (old, new) = policy::diff::excerpt(&old, &new);
-                    let _ = writeln!(o, "  ~ {at} {} {}: {old}  →  {new}", c.kind, c.name);
+                    let _ = writeln!(
+                        o,
+                        "  ~ {at} {}: {old}  →  {new}",
+                        kind_name(c.kind, &c.name)
+                    );
                 }
                 None => {
-                    let _ = writeln!(o, "  ~ {at} {} {name}: {old}  →  {new}", c.kind);
+                    let _ = writeln!(o, "  ~ {at} {}: {old}  →  {new}", kind_name(c.kind, &name));
                 }
             },
         }
+    }
+}
+
+/// The kind and name of a changed item, without saying the kind twice: `rule 标题`, but
+/// `clause 2` (whose name already starts with its kind) rather than `clause clause 2`.
+fn kind_name(kind: &str, name: &str) -> String {
+    if name == kind || name.starts_with(&format!("{kind} ")) {
+        name.to_string()
+    } else {
+        format!("{kind} {name}")
     }
 }
 
