@@ -1,0 +1,224 @@
+//! The Chinese keyword set: it builds the same syntax tree as the English one, reads the
+//! headings' numerals exactly, keeps keywords apart from names, accepts full-width
+//! punctuation, and refuses files that mix the two sets.
+
+mod common;
+
+use common::*;
+use policy::numeral::chinese;
+use policy::syntax::ast::{ExprKind, Item};
+use policy::syntax::keywords::{self, KeywordSet};
+use policy::syntax::{parse_file, parse_file_keywords};
+
+fn parse(text: &str) -> policy::syntax::ast::File {
+    parse_file(0, text).unwrap_or_else(|e| panic!("{text}\n{e:#?}"))
+}
+
+fn codes(text: &str) -> Vec<&'static str> {
+    match parse_file(0, text) {
+        Ok(_) => Vec::new(),
+        Err(ds) => ds.iter().map(|d| d.code).collect(),
+    }
+}
+
+#[test]
+fn headings_read_every_numeral_one_to_ninety_nine() {
+    for n in 1..=99u32 {
+        let cn = chinese(n);
+        let en = format!(
+            "chapter {cn} \"章\"\narticle {n} \"条\" {{\n  clause {n} \"项\" {{\n    rule \"r\": true\n  }}\n  decision d = all(clause {n}, article{n}.d)\n}}\nannex {n} \"附件\" {{\n  item {cn} \"项\" {{\n    rule \"r\": true\n  }}\n  item {n} \"项\" {{\n    rule \"r\": true\n  }}\n  decision e = all(item {cn}, item {n}, annex{n}.e)\n}}\n"
+        );
+        let zh = format!(
+            "第{cn}章 \"章\"\n第{cn}条 \"条\" {{\n  （{cn}） \"项\" {{\n    规则 \"r\"：是\n  }}\n  决定 d = all(第（{cn}）项, 第{cn}条.d)\n}}\n附件{n} \"附件\" {{\n  第{cn}项 \"项\" {{\n    规则 \"r\"：是\n  }}\n  第{n}项 \"项\" {{\n    规则 \"r\"：是\n  }}\n  决定 e = all(第{cn}项, 第{n}项, 附件{n}.e)\n}}\n"
+        );
+        assert_eq!(parse(&zh), parse(&en), "{n}: {zh}");
+        // Arabic numerals and the other clause spellings read the same.
+        let arabic = zh
+            .replace(&format!("第{cn}条"), &format!("第{n}条"))
+            .replace(&format!("（{cn}） "), &format!("({n}) "))
+            .replace(&format!("第（{cn}）项"), &format!("第({n})项"));
+        assert_eq!(parse(&arabic), parse(&en), "{n}: {arabic}");
+        let cited = zh.replace(&format!("（{cn}） "), &format!("第（{cn}）项 "));
+        assert_eq!(parse(&cited), parse(&en), "{n}: {cited}");
+    }
+}
+
+#[test]
+fn a_numeral_that_is_not_one_is_refused() {
+    for bad in ["十十", "一十", "零", "二二", "一百", "两"] {
+        for text in [
+            format!("第{bad}条 \"t\" {{\n}}\n"),
+            format!("第一条 \"t\" {{\n  （{bad}） \"c\" {{\n    规则 \"r\"：是\n  }}\n}}\n"),
+            format!("定义 x = 第（{bad}）项\n"),
+            format!("定义 x = 第{bad}条.d\n"),
+        ] {
+            assert_eq!(codes(&text), vec!["policy::check::bad_numeral"], "{text}");
+        }
+    }
+}
+
+#[test]
+fn names_that_contain_or_begin_with_a_keyword_stay_names() {
+    for name in [
+        "是否认定",
+        "产值下限",
+        "规则数",
+        "最近完整年度",
+        "每个企业",
+        "计数值",
+        "如果值",
+        "否决",
+        "无效",
+        "属于本区",
+        "第六条款",
+    ] {
+        let f = parse(&format!("定义 {name} = 1\n定义 y = {name} + 1\n"));
+        let Some(Item::Definition(d)) = f.items.get(1) else {
+            panic!("{name}")
+        };
+        let ExprKind::Binary(_, l, _) = &d.body.kind else {
+            panic!("{name}")
+        };
+        assert!(
+            matches!(&l.kind, ExprKind::Path(ids) if ids.len() == 1 && ids[0].name == name),
+            "{name}: {:?}",
+            l.kind
+        );
+    }
+}
+
+#[test]
+fn every_keyword_is_reserved_but_the_position_words() {
+    for (en, zh) in keywords::WORDS {
+        if zh.contains('…') || zh.contains("附件") {
+            continue;
+        }
+        let position_only = [
+            "chapter",
+            "annex",
+            "item",
+            "items",
+            "assessed",
+            "because",
+            "sum",
+            "mean",
+            "min",
+            "max",
+            "bare_numbers",
+        ]
+        .contains(en);
+        for word in [*en, *zh] {
+            let ok = parse_file(0, &format!("definition {word} = 1\n")).is_ok();
+            assert_eq!(ok, position_only, "`{word}` as a name");
+        }
+    }
+    for word in ["文本", "无"] {
+        assert!(
+            parse_file(0, &format!("定义 {word} = 1\n")).is_err(),
+            "{word}"
+        );
+    }
+}
+
+#[test]
+fn a_name_joined_to_a_keyword_is_refused_with_the_spaced_form() {
+    for (text, fixed) in [
+        (
+            "第一条 \"t\" {\n  （一） \"c\" {\n    规则 \"r\"：\n      每个y属于近三年：output_value[y] >= 30 亿元\n  }\n}\n",
+            "每个 y 属于 近三年",
+        ),
+        ("定义 x =\n  计数y属于近三年 >= 2\n", "计数 y 属于 近三年"),
+        ("定义 x =\n  如果已认定 则 1 否则 2\n", "如果 已认定"),
+        ("定义 x =\n  如果已认定则1 否则 2\n", "如果 已认定 则 1"),
+    ] {
+        let Err(ds) = parse_file(0, text) else {
+            panic!("{text}")
+        };
+        let d = &ds[0];
+        assert_eq!(d.code, "policy::parse::keyword_joined", "{text}");
+        let help = d.help.as_deref().unwrap_or("");
+        assert!(help.contains(&format!("`{fixed}`")), "{text}: {help}");
+        assert!(help.contains("policy fmt"), "{help}");
+    }
+}
+
+#[test]
+fn a_file_keeps_to_one_set() {
+    let zh = "第一条 \"t\" {\n  （一） \"c\" {\n    规则 \"r\"：是\n  }\n}\n";
+    let en = "article 1 \"t\" {\n  clause 1 \"c\" {\n    rule \"r\": true\n  }\n}\n";
+    assert_eq!(parse_file_keywords(0, zh).unwrap().1, Some(KeywordSet::Zh));
+    assert_eq!(parse_file_keywords(0, en).unwrap().1, Some(KeywordSet::En));
+    assert_eq!(parse_file_keywords(0, "# 只有注释\n").unwrap().1, None);
+    for mixed in [
+        zh.replace("规则", "rule"),
+        zh.replace("是", "true"),
+        en.replace("true", "是"),
+        en.replace("clause 1", "（一）"),
+        en.replace("article 1", "第一条"),
+    ] {
+        let Err(ds) = parse_file(0, &mixed) else {
+            panic!("{mixed}")
+        };
+        assert_eq!(
+            ds.iter().map(|d| d.code).collect::<Vec<_>>(),
+            vec!["policy::parse::mixed_keywords"],
+            "{mixed}"
+        );
+    }
+    // Names are in no set: an English file may use Chinese names and a Chinese file English ones.
+    assert!(parse_file(0, "definition 是否认定 = true\n").is_ok());
+    assert!(parse_file(0, "定义 eligible = 是\n").is_ok());
+}
+
+#[test]
+fn full_width_punctuation_is_the_ascii_in_both_sets() {
+    let ascii = "definition f(x: number, y: number) = max(x, y) * (1 + 10%)\nfact a \"标签\": list of number\narticle 1 \"t\" {\n  clause 1 \"c\" {\n    rule \"r\": every v in a: f(v, 1) >= 0\n  }\n}\n";
+    let wide = "definition f（x：number，y：number） = max（x，y） * （1 + 10%）\nfact a “标签”： list of number\narticle 1 “t” {\n  clause 1 “c” {\n    rule “r”： every v in a： f（v，1） >= 0\n  }\n}\n";
+    assert_eq!(parse(wide), parse(ascii));
+    let zh = "定义 f（x：number，y：number） = max（x，y） * （1 + 10%）\n事实 a “标签”：若干 number\n第一条 “t” {\n  （一） “c” {\n    规则 “r”：每个 v 属于 a：f（v，1） >= 0\n  }\n}\n";
+    assert_eq!(parse(zh), parse(ascii));
+}
+
+#[test]
+fn chinese_quotes_nest_and_ascii_strings_keep_them_as_text() {
+    let title = |text: &str| match parse(text).items.first() {
+        Some(Item::Fact(f)) => f.label.as_ref().map(|l| l.value.clone()),
+        _ => None,
+    };
+    assert_eq!(
+        title("事实 x “符合本市“十四五”规划”：bool\n").as_deref(),
+        Some("符合本市“十四五”规划")
+    );
+    assert_eq!(
+        title("fact x \"符合本市“十四五”规划\": bool\n").as_deref(),
+        Some("符合本市“十四五”规划")
+    );
+    // An unbalanced “ does not end the string early: the string runs to its matching ”.
+    assert!(parse_file(0, "事实 x “未闭合：bool\n").is_err());
+    // A `#` inside a “…” string is text, not a comment.
+    assert_eq!(title("事实 x “第#1号”：bool\n").as_deref(), Some("第#1号"));
+}
+
+#[test]
+fn the_language_tour_lists_every_keyword_of_both_sets() {
+    let doc = std::fs::read_to_string(root().join("docs/language.md")).unwrap();
+    for (en, zh) in keywords::WORDS.iter().chain(keywords::EXTRA_ZH) {
+        // `第…条` stands for 第六条: both parts in the Chinese column.
+        let parts: Vec<&str> = zh.split('…').filter(|p| !p.is_empty()).collect();
+        // A row of the table whose English column has the word and whose Chinese column
+        // has the Chinese word.
+        let row = doc.lines().find(|l| {
+            let cols: Vec<&str> = l.split('|').collect();
+            let (Some(e), Some(z)) = (cols.get(1), cols.get(2)) else {
+                return false;
+            };
+            e.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .any(|w| w == *en)
+                && parts.iter().all(|p| z.contains(p))
+        });
+        assert!(
+            row.is_some(),
+            "docs/language.md has no row for `{en}` / {zh}"
+        );
+    }
+}
