@@ -222,3 +222,113 @@ fn the_language_tour_lists_every_keyword_of_both_sets() {
         );
     }
 }
+
+#[test]
+fn fmt_keeps_a_files_set_and_writes_the_chinese_layout() {
+    use policy::fmt::format;
+    // Arabic article and clause numbers, the other clause spellings and full-width
+    // punctuation in expressions are written the one canonical way.
+    let zh = "第6条 \"t\" {\n  (2) \"c\" 简称 c2 {\n    规则 \"r\" : 每个 y 属于 w 其中 y > 1 : s[y] >= （1 + 2） \n  }\n  第（三）项 \"d\" {\n    规则 \"r\"：是\n  }\n  决定 d = all(第(2)项 ， 第（3）项)\n}\n";
+    assert_eq!(
+        format(0, zh).unwrap(),
+        "第六条 \"t\" {\n  （二） \"c\" 简称 c2 {\n    规则 \"r\"：\n      每个 y 属于 w 其中 y > 1：s[y] >= (1 + 2)\n  }\n  （三） \"d\" {\n    规则 \"r\"：\n      是\n  }\n  决定 d =\n    all(第（二）项, 第（三）项)\n}\n"
+    );
+    // An English file stays English, with ASCII punctuation.
+    let en = "article 6 \"t\" {\n  clause 2 \"c\" {\n    rule “r”： every y in w： s[y] >= （1 + 2）\n  }\n}\n";
+    assert_eq!(
+        format(0, en).unwrap(),
+        "article 6 \"t\" {\n  clause 2 \"c\" {\n    rule “r”:\n      every y in w: s[y] >= (1 + 2)\n  }\n}\n"
+    );
+}
+
+#[test]
+fn fmt_inserts_the_spaces_a_joined_name_lacks() {
+    use policy::fmt::format;
+    let text =
+        std::fs::read_to_string(root().join("tests/fixtures/rules/zh-keyword-joined.policy"))
+            .unwrap();
+    let out = format(0, &text).unwrap();
+    assert!(
+        out.contains("      每个 y 属于 近三年：output_value[y] >= 30 亿元\n"),
+        "{out}"
+    );
+    let text = "定义 x =\n  如果已认定则1 否则 计数y属于近三年其中是\n";
+    assert_eq!(
+        format(0, text).unwrap(),
+        "定义 x =\n  如果 已认定 则 1\n  否则 计数 y 属于 近三年 其中 是\n"
+    );
+}
+
+#[test]
+fn fmt_writes_a_mixed_file_in_the_set_asked_for() {
+    use policy::fmt::{format, format_in};
+    let mixed = "第一条 \"t\" {\n  clause 1 \"c\" {\n    规则 \"r\": true\n  }\n}\n";
+    let codes: Vec<_> = format(0, mixed)
+        .unwrap_err()
+        .iter()
+        .map(|d| d.code)
+        .collect();
+    assert_eq!(codes, vec!["policy::parse::mixed_keywords"]);
+    assert_eq!(
+        format_in(0, mixed, Some(KeywordSet::Zh)).unwrap(),
+        "第一条 \"t\" {\n  （一） \"c\" {\n    规则 \"r\"：\n      是\n  }\n}\n"
+    );
+    assert_eq!(
+        format_in(0, mixed, Some(KeywordSet::En)).unwrap(),
+        "article 1 \"t\" {\n  clause 1 \"c\" {\n    rule \"r\":\n      true\n  }\n}\n"
+    );
+}
+
+#[test]
+fn nesting_counts_chinese_words_and_brackets() {
+    let deep =
+        |open: &str, close: &str| format!("定义 x =\n  {}1{}\n", open.repeat(65), close.repeat(65));
+    for text in [
+        deep("（", "）"),
+        deep("如果 是 则 ", " 否则 1"),
+        deep("每个 y 属于 w：", ""),
+        deep("合计 y 属于 w：", ""),
+    ] {
+        assert_eq!(codes(&text), vec!["policy::parse::too_deep"], "{text}");
+    }
+    // `最小(…)` is a call, not an aggregate: 65 of them in a row nest nothing.
+    let calls = format!("定义 x = {}\n", vec!["最小(1)"; 65].join(" + "));
+    assert!(!codes(&calls).contains(&"policy::parse::too_deep"));
+}
+
+#[test]
+fn policy_fmt_translates_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(root().join("tests/fixtures/shanghai")).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|x| x == "policy") {
+            std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let d = dir.path().to_str().unwrap();
+    let (code, _, err) = run(&["fmt", "--keywords", "zh", d]);
+    assert_eq!(code, 0, "{err}");
+    let article19 = std::fs::read_to_string(dir.path().join("article19.policy")).unwrap();
+    assert!(
+        article19.contains("第十九条 \"撤销认定\" 适用条件 已认定 {"),
+        "{article19}"
+    );
+    assert!(
+        article19.contains("第十五条.status = \"lapsed\""),
+        "{article19}"
+    );
+    // Formatted in its own set, the translation is left as it is.
+    let (code, out, err) = run(&["fmt", "--check", d]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, _, err) = run(&["fmt", "--keywords", "en", d]);
+    assert_eq!(code, 0, "{err}");
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let p = entry.unwrap().path();
+        let name = p.file_name().unwrap().to_owned();
+        let original =
+            std::fs::read_to_string(root().join("tests/fixtures/shanghai").join(&name)).unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), original, "{name:?}");
+    }
+    let (code, _, err) = run(&["fmt", "--keywords", "fr", d]);
+    assert_eq!(code, 2, "{err}");
+}

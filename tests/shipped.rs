@@ -46,6 +46,26 @@ fn shipped_rules_are_formatted() {
 /// The shipped rule set and the worked revision say in words what their logic does: no
 /// consistency warning (`policy::lint::*`), while each check fires on its own fixture
 /// (`tests/fixtures/rules/lint-*.policy`).
+/// `policy fmt --keywords` translates the shipped rule files into the other keyword set
+/// and back without changing a byte (tests/fmt_properties.rs does the same for every
+/// example rule set and fixture).
+#[test]
+fn shipped_rules_translate_between_keyword_sets_and_back() {
+    let mut paths = Vec::new();
+    policy_files_under(&root().join("policies"), &mut paths);
+    let files: Vec<(String, String)> = paths
+        .iter()
+        .map(|p| (rel(p), std::fs::read_to_string(p).unwrap()))
+        .collect();
+    let seen = translate_and_back(&files);
+    assert_eq!(
+        seen[0] + seen[1],
+        files.len(),
+        "every shipped file is formatted"
+    );
+    assert!(files.len() >= 8);
+}
+
 #[test]
 fn shipped_rule_sets_have_no_consistency_warnings() {
     for dir in [

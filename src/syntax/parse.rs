@@ -1778,6 +1778,7 @@ impl Builder {
                 let mut it = p.into_inner();
                 let name = it
                     .next()
+                    .and_then(|head| head.into_inner().next())
                     .map(|c| Ident {
                         // `any(…)` and `latest(…)` are keywords used as functions, in any
                         // keyword set.
