@@ -124,13 +124,13 @@ fn a_revision_is_finished_with_policy_commands_alone() {
     // name each place left behind).
     for (from, to) in [
         (
-            "parameter 产值下限 = 30 亿元",
-            "parameter 产值下限 = 40 亿元",
+            "参数 产值下限 = 30 亿元",
+            "参数 产值下限 = 40 亿元",
         ),
         ("近三年产值均在30亿元以上", "近三年产值均在40亿元以上"),
         (
-            "parameter 中小企业产值占比下限 = 50%",
-            "parameter 中小企业产值占比下限 = 70%",
+            "参数 中小企业产值占比下限 = 50%",
+            "参数 中小企业产值占比下限 = 70%",
         ),
         (
             "中小企业产值占集群总产值50%以上",
@@ -242,8 +242,8 @@ fn review_asks_for_each_changed_report() {
     // A wording change of one rule's title: only the reports that show that rule move.
     edit(
         &rules.join("article06.policy"),
-        "rule \"绘制产业链图谱\"",
-        "rule \"已绘制产业链图谱\"",
+        "规则 \"绘制产业链图谱\"",
+        "规则 \"已绘制产业链图谱\"",
     );
     let r = rules.to_str().unwrap();
     let (code, out, _) = run(&["test", "--policy", r]);
