@@ -332,3 +332,47 @@ fn policy_fmt_translates_a_folder() {
     let (code, _, err) = run(&["fmt", "--keywords", "fr", d]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn the_paired_example_of_the_language_tour_is_one_article_in_two_sets() {
+    let doc = std::fs::read_to_string(root().join("docs/language.md")).unwrap();
+    let from = doc.find("The same article in both sets").unwrap();
+    let blocks: Vec<&str> = doc[from..]
+        .split("```")
+        .skip(1)
+        .step_by(2)
+        .take(2)
+        .collect();
+    let (en, zh) = (blocks[0], blocks[1]);
+    assert_eq!(parse_file_keywords(0, en).unwrap().1, Some(KeywordSet::En));
+    assert_eq!(parse_file_keywords(0, zh).unwrap().1, Some(KeywordSet::Zh));
+    assert_eq!(parse(zh), parse(en));
+    // And the Chinese block is what `policy fmt --keywords zh` writes.
+    let en = en.trim_start_matches('\n');
+    let zh = zh.trim_start_matches('\n');
+    assert_eq!(
+        policy::fmt::format_in(0, en, Some(KeywordSet::Zh)).unwrap(),
+        zh
+    );
+}
+
+#[test]
+fn the_readme_shows_one_article_in_both_sets() {
+    let doc = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let block_after = |marker: &str| {
+        let from = doc.find(marker).unwrap();
+        doc[from..]
+            .split("```")
+            .nth(1)
+            .unwrap()
+            .trim_start_matches('\n')
+            .to_string()
+    };
+    let zh = block_after("are in the Chinese set:");
+    let en = block_after("The same in the English set");
+    assert_eq!(parse(&zh), parse(&en));
+    assert_eq!(
+        policy::fmt::format_in(0, &en, Some(KeywordSet::Zh)).unwrap(),
+        zh
+    );
+}

@@ -123,10 +123,7 @@ fn a_revision_is_finished_with_policy_commands_alone() {
     // The words and the values together, as the guide says (else the consistency warnings
     // name each place left behind).
     for (from, to) in [
-        (
-            "参数 产值下限 = 30 亿元",
-            "参数 产值下限 = 40 亿元",
-        ),
+        ("参数 产值下限 = 30 亿元", "参数 产值下限 = 40 亿元"),
         ("近三年产值均在30亿元以上", "近三年产值均在40亿元以上"),
         (
             "参数 中小企业产值占比下限 = 50%",
