@@ -21,10 +21,18 @@
 //!
 //! [`format`] re-parses what it printed and refuses to return a text whose tree
 //! differs from the input's, or that lost a comment: formatting never changes meaning.
+//!
+//! A file is printed in its own keyword set (English or Chinese, see
+//! [`crate::syntax::keywords`]); [`format_in`] prints it in the set asked for, which is
+//! how `policy fmt --keywords zh|en` translates. The Chinese layout writes `：` after
+//! titles, types and quantifiers, `第六条` and `（二）` in Chinese numerals, and ASCII
+//! `,` `(` `)` inside expressions. A name written joined to a Chinese keyword
+//! (`每个y属于近三年`, `policy::parse::keyword_joined`) is given its spaces first.
 
 use crate::diag::Diag;
 use crate::syntax::ast::*;
-use crate::syntax::parse_file;
+use crate::syntax::keywords::{self, KeywordSet};
+use crate::syntax::{parse_file_any_set, parse_file_keywords};
 use unicode_width::UnicodeWidthStr;
 
 /// The widest a body line may be before it is broken, in terminal columns.
@@ -44,6 +52,8 @@ pub struct Comment {
 pub fn comments(src: &str) -> Vec<Comment> {
     let mut out = Vec::new();
     let mut in_string = false;
+    // Depth of “…” strings, which nest.
+    let mut cn_string = 0usize;
     let mut escaped = false;
     let mut line_has_code = false;
     let mut skip_to = 0;
@@ -58,6 +68,20 @@ pub fn comments(src: &str) -> Vec<Comment> {
                 '"' => in_string = false,
                 '\n' => {
                     in_string = false;
+                    line_has_code = false;
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if cn_string > 0 {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '“' => cn_string += 1,
+                '”' => cn_string -= 1,
+                '\n' => {
+                    cn_string = 0;
                     line_has_code = false;
                 }
                 _ => {}
@@ -83,6 +107,10 @@ pub fn comments(src: &str) -> Vec<Comment> {
                 in_string = true;
                 line_has_code = true;
             }
+            '“' => {
+                cn_string = 1;
+                line_has_code = true;
+            }
             c if c.is_whitespace() => {}
             _ => line_has_code = true,
         }
@@ -90,14 +118,28 @@ pub fn comments(src: &str) -> Vec<Comment> {
     out
 }
 
-/// Format one rule file. `file` is the index its spans (and any diagnostic) carry.
-/// A file that does not parse is returned as its parse errors.
+/// Format one rule file in its own keyword set. `file` is the index its spans (and any
+/// diagnostic) carry. A file that does not parse is returned as its parse errors.
 pub fn format(file: u32, src: &str) -> Result<String, Vec<Diag>> {
-    let ast = parse_file(file, src)?;
-    let out = print(src, &ast);
+    format_in(file, src, None)
+}
+
+/// Format one rule file in the keyword set `to` (its own set when `None`): `policy fmt
+/// --keywords`. A file that mixes the two sets can be written in one this way.
+pub fn format_in(file: u32, src: &str, to: Option<KeywordSet>) -> Result<String, Vec<Diag>> {
+    let spaced = space_joined_keywords(file, src, to.is_some())?;
+    let src = spaced.as_str();
+    let (ast, set) = match to {
+        Some(set) => (parse_file_any_set(file, src)?, set),
+        None => {
+            let (ast, set) = parse_file_keywords(file, src)?;
+            (ast, set.unwrap_or_default())
+        }
+    };
+    let out = print_in(src, &ast, set);
     // Never hand back a text that means something else, or lost a comment.
-    let again = parse_file(file, &out).map_err(|_| vec![internal("does not parse")])?;
-    if again != ast {
+    let again = parse_file_keywords(file, &out).map_err(|_| vec![internal("does not parse")])?;
+    if again.0 != ast || again.1.is_some_and(|s| s != set) {
         return Err(vec![internal("would change the meaning")]);
     }
     let texts = |s: &str| comments(s).into_iter().map(|c| c.text).collect::<Vec<_>>();
@@ -105,6 +147,44 @@ pub fn format(file: u32, src: &str) -> Result<String, Vec<Diag>> {
         return Err(vec![internal("would lose or reorder a comment")]);
     }
     Ok(out)
+}
+
+/// The source with spaces put around the Chinese keywords that names were written
+/// joined to (`每个y属于近三年` → `每个 y 属于 近三年`), as `policy::parse::keyword_joined`
+/// suggests; the source itself when it has none. Other parse errors are returned.
+fn space_joined_keywords(file: u32, src: &str, any_set: bool) -> Result<String, Vec<Diag>> {
+    let mut text = src.to_string();
+    // Each round removes at least one joined name; a file has fewer names than bytes.
+    for _ in 0..=src.len() {
+        let parsed = if any_set {
+            parse_file_any_set(file, &text).map(|_| ())
+        } else {
+            parse_file_keywords(file, &text).map(|_| ())
+        };
+        let Err(diags) = parsed else {
+            return Ok(text);
+        };
+        if diags
+            .iter()
+            .any(|d| d.code != "policy::parse::keyword_joined")
+        {
+            return Err(diags);
+        }
+        let mut spans: Vec<Span> = diags.iter().filter_map(|d| d.span).collect();
+        spans.sort_by_key(|s| std::cmp::Reverse(s.start));
+        spans.dedup_by_key(|s| s.start);
+        let before = text.clone();
+        for s in spans {
+            let fixed = text.get(s.range()).and_then(keywords::split_joined);
+            if let Some(fixed) = fixed {
+                text.replace_range(s.range(), &fixed);
+            }
+        }
+        if text == before {
+            return Err(diags);
+        }
+    }
+    Ok(text)
 }
 
 fn internal(what: &str) -> Diag {
@@ -117,7 +197,13 @@ fn internal(what: &str) -> Diag {
 
 /// Print a parsed file in the canonical layout, with the comments of `src`.
 pub fn print(src: &str, file: &File) -> String {
+    print_in(src, file, KeywordSet::En)
+}
+
+/// Print a parsed file in the canonical layout of a keyword set, with the comments of `src`.
+pub fn print_in(src: &str, file: &File, set: KeywordSet) -> String {
     let mut p = Printer {
+        zh: set == KeywordSet::Zh,
         src,
         comments: comments(src),
         next: 0,
@@ -141,6 +227,8 @@ pub fn print(src: &str, file: &File) -> String {
 }
 
 struct Printer<'a> {
+    /// Writing the Chinese keyword set.
+    zh: bool,
     src: &'a str,
     comments: Vec<Comment>,
     next: usize,
@@ -158,6 +246,51 @@ fn start(s: Span) -> usize {
 }
 
 impl Printer<'_> {
+    // ── keywords ──
+
+    /// A keyword, in the set being written (`en` is the English word).
+    fn k(&self, en: &'static str) -> &'static str {
+        if self.zh {
+            keywords::zh(en).unwrap_or(en)
+        } else {
+            en
+        }
+    }
+
+    /// The keyword and a space: `rule `, `规则 `.
+    fn kw_(&mut self, en: &'static str) {
+        let k = self.k(en);
+        self.word(k);
+        self.word(" ");
+    }
+
+    /// A space and the keyword: ` ordered`, ` 有序`.
+    fn _kw(&mut self, en: &'static str) {
+        let k = self.k(en);
+        self.word(" ");
+        self.word(k);
+    }
+
+    /// The keyword between spaces: ` in `, ` 属于 `.
+    fn _kw_(&mut self, en: &'static str) {
+        self._kw(en);
+        self.word(" ");
+    }
+
+    /// The colon before a type or a body on the same line: `: `, `：`.
+    fn colon(&mut self) {
+        self.word(if self.zh { "：" } else { ": " });
+    }
+
+    /// ` applies when `, ` 适用条件 `.
+    fn applies(&mut self) {
+        self.word(if self.zh {
+            " 适用条件 "
+        } else {
+            " applies when "
+        });
+    }
+
     // ── lines and comments ──
 
     fn word(&mut self, s: &str) {
@@ -270,7 +403,7 @@ impl Printer<'_> {
 
     fn string(&mut self, s: &Str) {
         let text = match self.source_text(s.span) {
-            Some(t) if t.len() >= 2 && t.starts_with('"') && t.ends_with('"') => t.to_string(),
+            Some(t) if is_string_literal(t) => t.to_string(),
             _ => quote(&s.value),
         };
         self.tok(s.span, &text);
@@ -310,11 +443,11 @@ impl Printer<'_> {
             Item::Policy(h) => self.policy(h),
             Item::Dimension(d) => {
                 self.line_at(start(d.span));
-                self.word("dimension ");
+                self.kw_("dimension");
                 self.ident(&d.name);
                 self.label(&d.label);
                 if d.bare_numbers {
-                    self.word(" bare_numbers");
+                    self._kw("bare_numbers");
                 }
                 self.open();
                 for u in &d.units {
@@ -339,11 +472,11 @@ impl Printer<'_> {
             }
             Item::Enum(e) => {
                 self.line_at(start(e.span));
-                self.word("enum ");
+                self.kw_("enum");
                 self.ident(&e.name);
                 self.label(&e.label);
                 if e.ordered {
-                    self.word(" ordered");
+                    self._kw("ordered");
                 }
                 self.open();
                 for v in &e.variants {
@@ -356,14 +489,14 @@ impl Printer<'_> {
             }
             Item::Record(r) => {
                 self.line_at(start(r.span));
-                self.word("record ");
+                self.kw_("record");
                 self.ident(&r.name);
                 self.label(&r.label);
                 self.open();
                 for f in &r.fields {
                     self.line_at(start(f.name.span));
                     self.ident(&f.name);
-                    self.word(": ");
+                    self.colon();
                     self.ty(&f.ty);
                     self.label(&f.label);
                     self.end_line();
@@ -372,10 +505,10 @@ impl Printer<'_> {
             }
             Item::Fact(f) => {
                 self.line_at(start(f.span));
-                self.word("fact ");
+                self.kw_("fact");
                 self.ident(&f.name);
                 self.label(&f.label);
-                self.word(": ");
+                self.colon();
                 self.ty(&f.ty);
                 self.end_line();
                 self.seen(f.span);
@@ -385,8 +518,14 @@ impl Printer<'_> {
             Item::Article(a) => self.article(a),
             Item::Chapter(c) => {
                 self.line_at(start(c.span));
-                self.word("chapter ");
-                self.tok(c.number.span, &c.number.text);
+                if self.zh {
+                    self.word("第");
+                    self.tok(c.number.span, &c.number.text);
+                    self.word("章");
+                } else {
+                    self.word("chapter ");
+                    self.tok(c.number.span, &c.number.text);
+                }
                 self.label(&c.title);
                 self.end_line();
                 self.seen(c.span);
@@ -396,13 +535,13 @@ impl Printer<'_> {
 
     fn policy(&mut self, h: &PolicyHeader) {
         self.line_at(start(h.span));
-        self.word("policy ");
+        self.kw_("policy");
         self.string(&h.title);
         self.open();
         self.header_fields(&h.document, &h.issued_by, &h.issued_on, &h.in_force);
         for v in &h.versions {
             self.line_at(start(v.span));
-            self.word("version ");
+            self.kw_("version");
             self.string(&v.name);
             self.open();
             self.header_fields(&v.document, &v.issued_by, &v.issued_on, &v.in_force);
@@ -419,10 +558,9 @@ impl Printer<'_> {
         issued_on: &Option<DateLit>,
         in_force: &Option<InForce>,
     ) {
-        let field = |p: &mut Self, key: &str, first: Span, rest: &dyn Fn(&mut Self)| {
+        let field = |p: &mut Self, key: &'static str, first: Span, rest: &dyn Fn(&mut Self)| {
             p.line_at(start(first));
-            p.word(key);
-            p.word(" ");
+            p.kw_(key);
             rest(p);
             p.end_line();
         };
@@ -440,7 +578,7 @@ impl Printer<'_> {
             if let Some(s) = &f.source {
                 self.indent += STEP;
                 self.line_at(start(s.span));
-                self.word("source ");
+                self.kw_("source");
                 self.string(s);
                 self.end_line();
                 self.indent -= STEP;
@@ -453,11 +591,11 @@ impl Printer<'_> {
         match &f.until {
             Some(b) => {
                 self.tok(f.from.span, &f.from.text);
-                self.word(" to ");
+                self._kw_("to");
                 self.tok(b.span, &b.text);
             }
             None => {
-                self.word("from ");
+                self.kw_("from");
                 self.tok(f.from.span, &f.from.text);
             }
         }
@@ -467,11 +605,11 @@ impl Printer<'_> {
     fn dating(&mut self, d: &Option<Dating>) {
         match d {
             Some(Dating::Period(f)) => {
-                self.word(" in_force ");
+                self._kw_("in_force");
                 self.period(f);
             }
             Some(Dating::Version(v)) => {
-                self.word(" version ");
+                self._kw_("version");
                 self.string(v);
             }
             None => {}
@@ -481,12 +619,12 @@ impl Printer<'_> {
     fn annotations(&mut self, list: &[Annotation]) {
         for a in list {
             let (key, s) = match a {
-                Annotation::Source(s) => ("source ", s),
-                Annotation::Interpretation(s) => ("interpretation ", s),
-                Annotation::Assumption(s) => ("assumption ", s),
+                Annotation::Source(s) => ("source", s),
+                Annotation::Interpretation(s) => ("interpretation", s),
+                Annotation::Assumption(s) => ("assumption", s),
             };
             self.line_at(start(s.span));
-            self.word(key);
+            self.kw_(key);
             self.string(s);
             self.end_line();
         }
@@ -494,14 +632,14 @@ impl Printer<'_> {
 
     fn type_ann(&mut self, ty: &Option<TypeExpr>) {
         if let Some(t) = ty {
-            self.word(": ");
+            self.colon();
             self.ty(t);
         }
     }
 
     fn parameter(&mut self, p: &Parameter) {
         self.line_at(start(p.span));
-        self.word("parameter ");
+        self.kw_("parameter");
         self.ident(&p.name);
         self.label(&p.label);
         self.type_ann(&p.ty);
@@ -512,15 +650,15 @@ impl Printer<'_> {
                 self.line_at(start(v.span));
                 match &v.when {
                     Dating::Period(f) => {
-                        self.word("from ");
+                        self.kw_("from");
                         self.tok(f.from.span, &f.from.text);
                     }
                     Dating::Version(n) => {
-                        self.word("version ");
+                        self.kw_("version");
                         self.string(n);
                     }
                 }
-                self.word(": ");
+                self.colon();
                 self.expr(&v.value);
                 self.end_line();
                 self.indent += STEP;
@@ -543,7 +681,7 @@ impl Printer<'_> {
 
     fn definition(&mut self, d: &Definition) {
         self.line_at(start(d.span));
-        self.word("definition ");
+        self.kw_("definition");
         self.ident(&d.name);
         if let Some(ps) = &d.params {
             self.word("(");
@@ -552,7 +690,7 @@ impl Printer<'_> {
                     self.word(", ");
                 }
                 self.ident(&p.name);
-                self.word(": ");
+                self.colon();
                 self.ty(&p.ty);
             }
             self.word(")");
@@ -576,11 +714,20 @@ impl Printer<'_> {
     fn article(&mut self, a: &Article) {
         self.line_at(start(a.span));
         match a.kind {
+            PartKind::Article if self.zh => {
+                self.word("第");
+                self.tok(a.number_span, &zh_number(a.number));
+                self.word("条");
+            }
             PartKind::Article => {
                 self.word("article ");
                 self.tok(a.number_span, &a.number.to_string());
             }
-            PartKind::Annex if a.number == 0 => self.word("annex"),
+            PartKind::Annex if a.number == 0 => self.word(self.k("annex")),
+            PartKind::Annex if self.zh => {
+                self.word("附件");
+                self.tok(a.number_span, &a.number.to_string());
+            }
             PartKind::Annex => {
                 self.word("annex ");
                 self.tok(a.number_span, &a.number.to_string());
@@ -588,12 +735,12 @@ impl Printer<'_> {
         }
         self.label(&a.title);
         if let Some(s) = &a.item_style {
-            self.word(" items ");
+            self._kw_("items");
             self.string(s);
         }
         self.dating(&a.dated);
         if let Some(c) = &a.applies {
-            self.word(" applies when ");
+            self.applies();
             self.expr(c);
         }
         self.open();
@@ -612,7 +759,7 @@ impl Printer<'_> {
 
     fn text_item(&mut self, s: &Str) {
         self.line_at(start(s.span));
-        self.word("text ");
+        self.kw_("text");
         self.string(s);
         self.end_line();
     }
@@ -620,9 +767,19 @@ impl Printer<'_> {
     fn clause(&mut self, c: &Clause) {
         self.line_at(start(c.span));
         match &c.numeral {
+            Some(n) if self.zh => {
+                self.word("第");
+                self.tok(n.span, &n.text);
+                self.word("项");
+            }
             Some(n) => {
                 self.word("item ");
                 self.tok(n.span, &n.text);
+            }
+            None if self.zh => {
+                self.word("（");
+                self.tok(c.number_span, &zh_number(c.number));
+                self.word("）");
             }
             None => {
                 self.word("clause ");
@@ -631,12 +788,12 @@ impl Printer<'_> {
         }
         self.label(&c.title);
         if let Some(a) = &c.alias {
-            self.word(" as ");
+            self._kw_("as");
             self.ident(a);
         }
         self.dating(&c.dated);
         if let Some(e) = &c.applies {
-            self.word(" applies when ");
+            self.applies();
             self.expr(e);
         }
         self.open();
@@ -655,12 +812,16 @@ impl Printer<'_> {
     /// `not assessed "…"` with its reason on the line below, like an annotation.
     fn not_assessed(&mut self, n: &NotAssessed) {
         self.line_at(start(n.span));
-        self.word("not assessed ");
+        self.word(if self.zh {
+            "留待评审 "
+        } else {
+            "not assessed "
+        });
         self.string(&n.phrase);
         self.end_line();
         self.indent += STEP;
         self.line_at(start(n.reason.span));
-        self.word("because ");
+        self.kw_("because");
         self.string(&n.reason);
         self.end_line();
         self.indent -= STEP;
@@ -669,24 +830,24 @@ impl Printer<'_> {
 
     fn rule(&mut self, r: &RuleDecl) {
         self.line_at(start(r.span));
-        self.word(match r.kind {
-            RuleKind::Rule => "rule ",
-            RuleKind::Guideline => "guideline ",
+        self.kw_(match r.kind {
+            RuleKind::Rule => "rule",
+            RuleKind::Guideline => "guideline",
         });
         self.string(&r.title);
         self.dating(&r.dated);
         if let Some(w) = &r.when {
-            self.word(" when ");
+            self._kw_("when");
             self.expr(w);
         }
-        self.word(":");
+        self.word(if self.zh { "：" } else { ":" });
         self.body_then_annotations(&r.body, &r.annotations);
         self.seen(r.span);
     }
 
     fn decision(&mut self, d: &Decision) {
         self.line_at(start(d.span));
-        self.word("decision ");
+        self.kw_("decision");
         self.ident(&d.name);
         self.label(&d.label);
         self.dating(&d.dated);
@@ -700,7 +861,8 @@ impl Printer<'_> {
 
     fn ty(&mut self, t: &TypeExpr) {
         self.at(start(t.span));
-        self.word(&type_text(t));
+        let set = self.set();
+        self.word(&type_text_in(t, set));
         self.seen(t.span);
     }
 
@@ -722,7 +884,7 @@ impl Printer<'_> {
             self.if_chain(e);
             return;
         }
-        let fits = self.column() + flat(e).width() <= WIDTH;
+        let fits = self.column() + flat_in(e, self.set()).width() <= WIDTH;
         if fits && !self.has_comment(e) {
             self.expr(e);
         } else {
@@ -736,14 +898,16 @@ impl Printer<'_> {
         loop {
             match &e.kind {
                 ExprKind::If(c, t, f) => {
-                    self.tok(e.span, "if ");
+                    let word = self.k("if");
+                    self.tok(e.span, word);
+                    self.word(" ");
                     self.expr(c);
-                    self.word(" then ");
+                    self._kw_("then");
                     self.expr(t);
                     self.end_line();
                     self.at(start(f.span));
                     self.end_line();
-                    self.word("else ");
+                    self.kw_("else");
                     e = f;
                 }
                 _ => {
@@ -775,7 +939,8 @@ impl Printer<'_> {
             self.end_line();
             self.at(start(x.span));
             self.end_line();
-            self.word(op.symbol());
+            let sym = op_word(op, self.set());
+            self.word(sym);
             self.word(" ");
             self.operand(x, op);
         }
@@ -784,7 +949,7 @@ impl Printer<'_> {
 
     fn operand(&mut self, x: &Expr, op: BinOp) {
         let nested = op == BinOp::Or && matches!(x.kind, ExprKind::Binary(BinOp::And, ..));
-        let fits = self.column() + flat(x).width() <= WIDTH;
+        let fits = self.column() + flat_in(x, self.set()).width() <= WIDTH;
         if nested && (!fits || self.has_comment(x)) {
             self.chain(x);
         } else {
@@ -799,12 +964,13 @@ impl Printer<'_> {
             ExprKind::Binary(op, l, r) => {
                 self.expr(l);
                 self.word(" ");
-                self.word(op.symbol());
+                let sym = op_word(*op, self.set());
+                self.word(sym);
                 self.word(" ");
                 self.expr(r);
             }
             ExprKind::Not(x) => {
-                self.word("not ");
+                self.kw_("not");
                 self.expr(x);
             }
             ExprKind::Neg(x) => {
@@ -822,7 +988,14 @@ impl Printer<'_> {
                 self.word("]");
             }
             ExprKind::Call(name, args) => {
-                self.ident(name);
+                match name.name.as_str() {
+                    // `any(…)` and `latest(…)` are keywords used as functions.
+                    "any" | "latest" if self.zh => {
+                        let w = self.k(if name.name == "any" { "any" } else { "latest" });
+                        self.tok(name.span, w);
+                    }
+                    _ => self.ident(name),
+                }
                 self.word("(");
                 self.list(args);
                 self.word(")");
@@ -839,11 +1012,11 @@ impl Printer<'_> {
                 self.word("]");
             }
             ExprKind::If(c, t, f) => {
-                self.word("if ");
+                self.kw_("if");
                 self.expr(c);
-                self.word(" then ");
+                self._kw_("then");
                 self.expr(t);
-                self.word(" else ");
+                self._kw_("else");
                 self.expr(f);
             }
             ExprKind::Quantifier {
@@ -853,25 +1026,24 @@ impl Printer<'_> {
                 filter,
                 body,
             } => {
-                self.word(quant_word(*kind));
-                self.word(" ");
+                self.kw_(quant_word(*kind));
                 self.ident(var);
-                self.word(" in ");
+                self._kw_("in");
                 self.expr(over);
                 if let Some(f) = filter {
-                    self.word(" where ");
+                    self._kw_("where");
                     self.expr(f);
                 }
-                self.word(": ");
+                self.colon();
                 self.expr(body);
             }
             ExprKind::Count { var, over, filter } => {
-                self.word("count ");
+                self.kw_("count");
                 self.ident(var);
-                self.word(" in ");
+                self._kw_("in");
                 self.expr(over);
                 if let Some(f) = filter {
-                    self.word(" where ");
+                    self._kw_("where");
                     self.expr(f);
                 }
             }
@@ -882,16 +1054,15 @@ impl Printer<'_> {
                 filter,
                 body,
             } => {
-                self.word(kind.word());
-                self.word(" ");
+                self.kw_(kind.word());
                 self.ident(var);
-                self.word(" in ");
+                self._kw_("in");
                 self.expr(over);
                 if let Some(f) = filter {
-                    self.word(" where ");
+                    self._kw_("where");
                     self.expr(f);
                 }
-                self.word(": ");
+                self.colon();
                 self.expr(body);
             }
             ExprKind::Pick {
@@ -901,15 +1072,15 @@ impl Printer<'_> {
                 filter,
                 key,
             } => {
-                self.word(if *latest { "latest " } else { "earliest " });
+                self.kw_(if *latest { "latest" } else { "earliest" });
                 self.ident(var);
-                self.word(" in ");
+                self._kw_("in");
                 self.expr(over);
                 if let Some(f) = filter {
-                    self.word(" where ");
+                    self._kw_("where");
                     self.expr(f);
                 }
-                self.word(" by ");
+                self._kw_("by");
                 self.expr(key);
             }
             ExprKind::Path(ids) => {
@@ -917,14 +1088,15 @@ impl Printer<'_> {
                     if i > 0 {
                         self.word(".");
                     }
-                    self.ident(id);
+                    match part_heading(id, i, ids.len(), self.zh) {
+                        Some(h) => self.tok(id.span, &h),
+                        None => self.ident(id),
+                    }
                 }
             }
             ExprKind::Str(v) => {
                 let text = match self.source_text(e.span) {
-                    Some(t) if t.len() >= 2 && t.starts_with('"') && t.ends_with('"') => {
-                        t.to_string()
-                    }
+                    Some(t) if is_string_literal(t) => t.to_string(),
                     _ => quote(v),
                 };
                 self.word(&text);
@@ -938,9 +1110,20 @@ impl Printer<'_> {
                     self.ident(u);
                 }
             }
-            _ => self.word(&flat(e)),
+            _ => {
+                let set = self.set();
+                self.word(&flat_in(e, set));
+            }
         }
         self.seen(e.span);
+    }
+
+    fn set(&self) -> KeywordSet {
+        if self.zh {
+            KeywordSet::Zh
+        } else {
+            KeywordSet::En
+        }
     }
 
     fn list(&mut self, xs: &[Expr]) {
@@ -960,6 +1143,50 @@ fn collect<'e>(e: &'e Expr, op: BinOp, out: &mut Vec<&'e Expr>) {
             out.push(r);
         }
         _ => out.push(e),
+    }
+}
+
+/// Whether a string's source text is a whole string literal, `"…"` or `“…”`.
+fn is_string_literal(t: &str) -> bool {
+    (t.len() >= 2 && t.starts_with('"') && t.ends_with('"'))
+        || (t.starts_with('“') && t.ends_with('”') && t.chars().count() >= 2)
+}
+
+/// An article or clause number in the Chinese layout: 一…九十九, else in Arabic numerals.
+fn zh_number(n: u32) -> String {
+    if (1..=99).contains(&n) {
+        crate::numeral::chinese(n)
+    } else {
+        n.to_string()
+    }
+}
+
+/// `第十五条` for the `article15` that heads a decision's name (`article15.status`), `附件1`
+/// for `annex1`, `附件` for `annex`, in the Chinese layout; `None` otherwise.
+fn part_heading(id: &Ident, i: usize, len: usize, zh: bool) -> Option<String> {
+    if !zh || i != 0 || len < 2 {
+        return None;
+    }
+    let digits = |s: &str| !s.starts_with('0') && s.chars().all(|c| c.is_ascii_digit());
+    if let Some(n) = id.name.strip_prefix("article") {
+        if !n.is_empty() && digits(n) {
+            return n.parse().ok().map(|n| format!("第{}条", zh_number(n)));
+        }
+    }
+    match id.name.strip_prefix("annex") {
+        Some("") => Some("附件".to_string()),
+        Some(n) if digits(n) => Some(format!("附件{n}")),
+        _ => None,
+    }
+}
+
+/// An operator in a keyword set: `and`/`且`, `or`/`或`, `in`/`属于`; symbols as they are.
+fn op_word(op: BinOp, set: KeywordSet) -> &'static str {
+    match (op, set) {
+        (BinOp::And, KeywordSet::Zh) => "且",
+        (BinOp::Or, KeywordSet::Zh) => "或",
+        (BinOp::In, KeywordSet::Zh) => "属于",
+        _ => op.symbol(),
     }
 }
 
@@ -996,36 +1223,70 @@ fn unit_text(u: &UnitTerm) -> String {
     s
 }
 
-fn base_text(b: &BaseType) -> String {
-    match b {
-        BaseType::List(x) => format!("list of {}", base_text(x)),
-        BaseType::Series(x) => format!("series of {}", base_text(x)),
-        BaseType::Count(None) => "count".to_string(),
-        BaseType::Count(Some(u)) => format!("count {}", unit_text(u)),
-        BaseType::Text => "text".to_string(),
-        BaseType::Named(u) => unit_text(u),
+fn base_text(b: &BaseType, zh: bool) -> String {
+    match (b, zh) {
+        (BaseType::List(x), false) => format!("list of {}", base_text(x, zh)),
+        (BaseType::List(x), true) => format!("若干 {}", base_text(x, zh)),
+        (BaseType::Series(x), false) => format!("series of {}", base_text(x, zh)),
+        (BaseType::Series(x), true) => format!("逐年 {}", base_text(x, zh)),
+        (BaseType::Count(None), false) => "count".to_string(),
+        (BaseType::Count(None), true) => "计数".to_string(),
+        (BaseType::Count(Some(u)), false) => format!("count {}", unit_text(u)),
+        (BaseType::Count(Some(u)), true) => format!("计数 {}", unit_text(u)),
+        (BaseType::Text, false) => "text".to_string(),
+        (BaseType::Text, true) => "文本".to_string(),
+        (BaseType::Named(u), _) => unit_text(u),
     }
 }
 
 pub fn type_text(t: &TypeExpr) -> String {
+    type_text_in(t, KeywordSet::En)
+}
+
+/// A type in a keyword set: `optional list of Incident`, `可选 若干 Incident`.
+pub fn type_text_in(t: &TypeExpr, set: KeywordSet) -> String {
+    let zh = set == KeywordSet::Zh;
     format!(
         "{}{}{}",
-        if t.optional { "optional " } else { "" },
-        base_text(&t.base),
-        if t.or_none { " or none" } else { "" }
+        match (t.optional, zh) {
+            (false, _) => "",
+            (true, false) => "optional ",
+            (true, true) => "可选 ",
+        },
+        base_text(&t.base, zh),
+        match (t.or_none, zh) {
+            (false, _) => "",
+            (true, false) => " or none",
+            (true, true) => " 或 无",
+        }
     )
 }
 
 /// An expression on one line, without comments (strings re-quoted from their value).
 pub fn flat(e: &Expr) -> String {
+    flat_in(e, KeywordSet::En)
+}
+
+/// [`flat`] in a keyword set.
+pub fn flat_in(e: &Expr, set: KeywordSet) -> String {
+    let zh = set == KeywordSet::Zh;
+    let k = |en: &'static str| {
+        if zh {
+            keywords::zh(en).unwrap_or(en)
+        } else {
+            en
+        }
+    };
+    let flat = |e: &Expr| flat_in(e, set);
+    let colon = if zh { "：" } else { ": " };
     let list = |xs: &[Expr]| xs.iter().map(flat).collect::<Vec<_>>().join(", ");
     let filter = |f: &Option<Box<Expr>>| {
         f.as_ref()
-            .map(|f| format!(" where {}", flat(f)))
+            .map(|f| format!(" {} {}", k("where"), flat(f)))
             .unwrap_or_default()
     };
     match &e.kind {
-        ExprKind::Bool(b) => b.to_string(),
+        ExprKind::Bool(b) => k(if *b { "true" } else { "false" }).to_string(),
         ExprKind::Quantity { text, unit, .. } => match unit {
             Some(u) if u.name == "%" => format!("{text}%"),
             Some(u) => format!("{text} {}", u.name),
@@ -1034,23 +1295,40 @@ pub fn flat(e: &Expr) -> String {
         ExprKind::Date(d) => d.clone(),
         ExprKind::MonthDay { month, day } => format!("{month}月{day}日"),
         ExprKind::Str(s) => quote(s),
-        ExprKind::Today => "today".into(),
-        ExprKind::NoneLit => "none".into(),
+        ExprKind::Today => k("today").into(),
+        ExprKind::NoneLit => if zh { "无" } else { "none" }.into(),
         ExprKind::List(xs) => format!("[{}]", list(xs)),
         ExprKind::Path(ids) => ids
             .iter()
-            .map(|i| i.name.as_str())
+            .enumerate()
+            .map(|(i, id)| part_heading(id, i, ids.len(), zh).unwrap_or_else(|| id.name.clone()))
             .collect::<Vec<_>>()
             .join("."),
+        ExprKind::ClauseRef(n) if zh => format!("第（{}）项", zh_number(*n)),
         ExprKind::ClauseRef(n) => format!("clause {n}"),
+        ExprKind::ItemRef(n) if zh => format!("第{}项", n.text),
         ExprKind::ItemRef(n) => format!("item {}", n.text),
         ExprKind::Field(x, f) => format!("{}.{}", flat(x), f.name),
         ExprKind::Index(x, i) => format!("{}[{}]", flat(x), flat(i)),
-        ExprKind::Call(n, args) => format!("{}({})", n.name, list(args)),
-        ExprKind::Not(x) => format!("not {}", flat(x)),
+        ExprKind::Call(n, args) => {
+            let name = match n.name.as_str() {
+                "any" | "latest" if zh => k(if n.name == "any" { "any" } else { "latest" }),
+                _ => n.name.as_str(),
+            };
+            format!("{name}({})", list(args))
+        }
+        ExprKind::Not(x) => format!("{} {}", k("not"), flat(x)),
         ExprKind::Neg(x) => format!("-{}", flat(x)),
-        ExprKind::Binary(op, l, r) => format!("{} {} {}", flat(l), op.symbol(), flat(r)),
-        ExprKind::If(c, t, f) => format!("if {} then {} else {}", flat(c), flat(t), flat(f)),
+        ExprKind::Binary(op, l, r) => format!("{} {} {}", flat(l), op_word(*op, set), flat(r)),
+        ExprKind::If(c, t, f) => format!(
+            "{} {} {} {} {} {}",
+            k("if"),
+            flat(c),
+            k("then"),
+            flat(t),
+            k("else"),
+            flat(f)
+        ),
         ExprKind::Quantifier {
             kind,
             var,
@@ -1058,9 +1336,10 @@ pub fn flat(e: &Expr) -> String {
             filter: f,
             body,
         } => format!(
-            "{} {} in {}{}: {}",
-            quant_word(*kind),
+            "{} {} {} {}{}{colon}{}",
+            k(quant_word(*kind)),
             var.name,
+            k("in"),
             flat(over),
             filter(f),
             flat(body)
@@ -1069,7 +1348,14 @@ pub fn flat(e: &Expr) -> String {
             var,
             over,
             filter: f,
-        } => format!("count {} in {}{}", var.name, flat(over), filter(f)),
+        } => format!(
+            "{} {} {} {}{}",
+            k("count"),
+            var.name,
+            k("in"),
+            flat(over),
+            filter(f)
+        ),
         ExprKind::Aggregate {
             kind,
             var,
@@ -1077,9 +1363,10 @@ pub fn flat(e: &Expr) -> String {
             filter: f,
             body,
         } => format!(
-            "{} {} in {}{}: {}",
-            kind.word(),
+            "{} {} {} {}{}{colon}{}",
+            k(kind.word()),
             var.name,
+            k("in"),
             flat(over),
             filter(f),
             flat(body)
@@ -1091,11 +1378,13 @@ pub fn flat(e: &Expr) -> String {
             filter: f,
             key,
         } => format!(
-            "{} {} in {}{} by {}",
-            if *latest { "latest" } else { "earliest" },
+            "{} {} {} {}{} {} {}",
+            k(if *latest { "latest" } else { "earliest" }),
             var.name,
+            k("in"),
             flat(over),
             filter(f),
+            k("by"),
             flat(key)
         ),
         ExprKind::Paren(x) => format!("({})", flat(x)),

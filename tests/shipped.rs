@@ -46,6 +46,26 @@ fn shipped_rules_are_formatted() {
 /// The shipped rule set and the worked revision say in words what their logic does: no
 /// consistency warning (`policy::lint::*`), while each check fires on its own fixture
 /// (`tests/fixtures/rules/lint-*.policy`).
+/// `policy fmt --keywords` translates the shipped rule files into the other keyword set
+/// and back without changing a byte (tests/fmt_properties.rs does the same for every
+/// example rule set and fixture).
+#[test]
+fn shipped_rules_translate_between_keyword_sets_and_back() {
+    let mut paths = Vec::new();
+    policy_files_under(&root().join("policies"), &mut paths);
+    let files: Vec<(String, String)> = paths
+        .iter()
+        .map(|p| (rel(p), std::fs::read_to_string(p).unwrap()))
+        .collect();
+    let seen = translate_and_back(&files);
+    assert_eq!(
+        seen[0] + seen[1],
+        files.len(),
+        "every shipped file is formatted"
+    );
+    assert!(files.len() >= 8);
+}
+
 #[test]
 fn shipped_rule_sets_have_no_consistency_warnings() {
     for dir in [
@@ -103,14 +123,11 @@ fn a_revision_is_finished_with_policy_commands_alone() {
     // The words and the values together, as the guide says (else the consistency warnings
     // name each place left behind).
     for (from, to) in [
-        (
-            "parameter 产值下限 = 30 亿元",
-            "parameter 产值下限 = 40 亿元",
-        ),
+        ("参数 产值下限 = 30 亿元", "参数 产值下限 = 40 亿元"),
         ("近三年产值均在30亿元以上", "近三年产值均在40亿元以上"),
         (
-            "parameter 中小企业产值占比下限 = 50%",
-            "parameter 中小企业产值占比下限 = 70%",
+            "参数 中小企业产值占比下限 = 50%",
+            "参数 中小企业产值占比下限 = 70%",
         ),
         (
             "中小企业产值占集群总产值50%以上",
@@ -222,8 +239,8 @@ fn review_asks_for_each_changed_report() {
     // A wording change of one rule's title: only the reports that show that rule move.
     edit(
         &rules.join("article06.policy"),
-        "rule \"绘制产业链图谱\"",
-        "rule \"已绘制产业链图谱\"",
+        "规则 \"绘制产业链图谱\"",
+        "规则 \"已绘制产业链图谱\"",
     );
     let r = rules.to_str().unwrap();
     let (code, out, _) = run(&["test", "--policy", r]);

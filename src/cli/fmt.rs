@@ -11,6 +11,7 @@
 use crate::common::{exit, is_rule_file, print_diags, read_text, read_text_diag};
 use policy::diag::{Diag, Sources};
 use policy::render::{printable, printable_lines};
+use policy::syntax::KeywordSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -106,7 +107,8 @@ fn replace(path: &Path, old: &str, new: &str) -> Result<(), Box<Diag>> {
     Ok(())
 }
 
-pub fn fmt(paths: &[PathBuf], check: bool) -> u8 {
+/// Format the rule files named, in their own keyword set or, with `keywords`, in that one.
+pub fn fmt(paths: &[PathBuf], check: bool, keywords: Option<KeywordSet>) -> u8 {
     let files = match expand(paths) {
         Ok(f) => f,
         Err(code) => return code,
@@ -120,7 +122,7 @@ pub fn fmt(paths: &[PathBuf], check: bool) -> u8 {
             Err(code) => return code,
         };
         let id = sources.add(path.display().to_string(), text.clone());
-        let formatted = match policy::fmt::format(id, &text) {
+        let formatted = match policy::fmt::format_in(id, &text, keywords) {
             Ok(f) => f,
             Err(diags) => {
                 print_diags(&sources, &diags);

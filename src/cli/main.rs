@@ -152,6 +152,10 @@ enum Command {
         /// Change nothing; show the diff and exit non-zero if a file is not formatted.
         #[arg(long)]
         check: bool,
+        /// Write the files in this keyword set: en (English) or zh (Chinese, 中文关键字);
+        /// without it, each file keeps its own.
+        #[arg(long, value_parser = ["en", "zh"])]
+        keywords: Option<String>,
     },
     /// Write synthetic clusters derived from a rule set (its facts, windows and
     /// thresholds), for benchmarks and tests; the same for the same seed.
@@ -279,7 +283,17 @@ fn run(cli: Cli) -> u8 {
             format,
             jobs,
         ),
-        Command::Fmt { paths, check } => fmt::fmt(&paths, check),
+        Command::Fmt {
+            paths,
+            check,
+            keywords,
+        } => fmt::fmt(
+            &paths,
+            check,
+            keywords
+                .as_deref()
+                .and_then(policy::syntax::KeywordSet::from_code),
+        ),
         Command::Generate {
             policy,
             count,

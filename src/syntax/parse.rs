@@ -3,10 +3,12 @@
 //! expectations are translated into words before a user sees them.
 
 use super::ast::*;
+use super::keywords::{self, KeywordSet};
 use crate::diag::Diag;
 use pest::iterators::Pair;
 use pest::Parser as _;
 use rust_decimal::Decimal;
+use std::cell::RefCell;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/policy.pest"]
@@ -21,6 +23,26 @@ type Pairs<'a> = pest::iterators::Pairs<'a, Rule>;
 
 /// Parse one rule file. `file` is the index spans will carry.
 pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diag>> {
+    parse_file_keywords(file, text).map(|(f, _)| f)
+}
+
+/// Parse one rule file, and say which keyword set it is written in (`None` for a file
+/// without keywords). A file that mixes the two sets is refused.
+pub fn parse_file_keywords(file: u32, text: &str) -> Result<(File, Option<KeywordSet>), Vec<Diag>> {
+    parse_inner(file, text, false)
+}
+
+/// Parse one rule file written in either keyword set or in both: for `policy fmt
+/// --keywords`, which writes it in one.
+pub fn parse_file_any_set(file: u32, text: &str) -> Result<File, Vec<Diag>> {
+    parse_inner(file, text, true).map(|(f, _)| f)
+}
+
+fn parse_inner(
+    file: u32,
+    text: &str,
+    allow_mixed: bool,
+) -> Result<(File, Option<KeywordSet>), Vec<Diag>> {
     if text.len() > MAX_RULE_FILE_BYTES {
         return Err(vec![Diag::error(
             "policy::parse::too_large",
@@ -51,10 +73,24 @@ pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diag>> {
             )]);
         }
     };
-    let b = Builder { file };
-    let Some(top) = pairs.next() else {
-        return Ok(File { items: Vec::new() });
+    let b = Builder {
+        file,
+        errors: RefCell::new(Vec::new()),
     };
+    let Some(top) = pairs.next() else {
+        return Ok((File { items: Vec::new() }, None));
+    };
+    let mut errors = Vec::new();
+    let set = match keyword_set(file, text, top.clone().into_inner().flatten()) {
+        Ok(set) => set,
+        Err(d) => {
+            if !allow_mixed {
+                errors.push(*d);
+            }
+            None
+        }
+    };
+    errors.extend(joined_names(file, top.clone().into_inner().flatten()));
     let mut items = Vec::new();
     for p in top.into_inner() {
         if p.as_rule() == Rule::EOI {
@@ -62,7 +98,195 @@ pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diag>> {
         }
         items.push(b.item(p));
     }
-    Ok(File { items })
+    errors.extend(b.errors.into_inner());
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok((File { items }, set))
+}
+
+/// The keyword set of a keyword token (a `kw_…` rule or a Chinese heading), by how it is
+/// written; `None` for any other token.
+fn token_set(p: &Pair<Rule>) -> Option<KeywordSet> {
+    use Rule as R;
+    match p.as_rule() {
+        R::cn_article
+        | R::cn_clause
+        | R::cn_clause_ref
+        | R::cn_chapter
+        | R::cn_annex
+        | R::cn_item
+        | R::cn_part_ref
+        | R::kw_list_zh
+        | R::kw_series_zh
+        | R::kw_text_zh
+        | R::kw_text_type_zh
+        | R::kw_applies_zh
+        | R::kw_not_assessed_zh => Some(KeywordSet::Zh),
+        R::kw_policy
+        | R::kw_document
+        | R::kw_issued_by
+        | R::kw_issued_on
+        | R::kw_in_force
+        | R::kw_to
+        | R::kw_dimension
+        | R::kw_enum
+        | R::kw_ordered
+        | R::kw_record
+        | R::kw_fact
+        | R::kw_optional
+        | R::kw_list
+        | R::kw_series
+        | R::kw_of
+        | R::kw_parameter
+        | R::kw_definition
+        | R::kw_source
+        | R::kw_interpretation
+        | R::kw_assumption
+        | R::kw_article
+        | R::kw_clause
+        | R::kw_as
+        | R::kw_applies
+        | R::kw_when
+        | R::kw_text
+        | R::kw_rule
+        | R::kw_guideline
+        | R::kw_decision
+        | R::kw_and
+        | R::kw_or
+        | R::kw_not
+        | R::kw_in
+        | R::kw_if
+        | R::kw_then
+        | R::kw_else
+        | R::kw_every
+        | R::kw_any
+        | R::kw_none
+        | R::kw_count
+        | R::kw_where
+        | R::kw_true
+        | R::kw_false
+        | R::kw_today
+        | R::kw_latest
+        | R::kw_earliest
+        | R::kw_by
+        | R::kw_version
+        | R::kw_from
+        | R::kw_sum
+        | R::kw_mean
+        | R::kw_min
+        | R::kw_max
+        | R::kw_bare_numbers
+        | R::kw_chapter
+        | R::kw_annex
+        | R::kw_item
+        | R::kw_items
+        | R::kw_assessed
+        | R::kw_because => Some(if p.as_str().starts_with(|c: char| c.is_ascii()) {
+            KeywordSet::En
+        } else {
+            KeywordSet::Zh
+        }),
+        _ => None,
+    }
+}
+
+/// The keyword set of a file: the set of its first keyword. A keyword of the other set
+/// later in the file is `policy::parse::mixed_keywords`.
+fn keyword_set<'a>(
+    file: u32,
+    text: &str,
+    pairs: impl Iterator<Item = Pair<'a, Rule>>,
+) -> Result<Option<KeywordSet>, Box<Diag>> {
+    let mut first: Option<(KeywordSet, Pair<Rule>)> = None;
+    for p in pairs {
+        let Some(set) = token_set(&p) else { continue };
+        let Some((file_set, first_kw)) = &first else {
+            first = Some((set, p));
+            continue;
+        };
+        if set == *file_set {
+            continue;
+        }
+        let word = p.as_str();
+        let s = p.as_span();
+        let (line, _) = crate::diag::line_col(text, first_kw.as_span().start());
+        let fix = keywords::counterpart(word)
+            .map(|w| format!("write `{w}`"))
+            .unwrap_or_else(|| format!("write it with the {} keywords", file_set.name()));
+        let fix_zh = keywords::counterpart(word)
+            .map(|w| format!("请写作 `{w}`"))
+            .unwrap_or_else(|| format!("请改用{}关键字", file_set.name_zh()));
+        return Err(Box::new(
+            Diag::error(
+                "policy::parse::mixed_keywords",
+                format!(
+                    "`{word}` is a keyword of the {} set, but this file is written in the {} set (its first keyword is `{}`, line {line})",
+                    set.name(),
+                    file_set.name(),
+                    first_kw.as_str(),
+                ),
+            )
+            .at(Span::new(file, s.start(), s.end()))
+            .label(format!("{}关键字", set.name_zh()))
+            .related(
+                Span::new(file, first_kw.as_span().start(), first_kw.as_span().end()),
+                format!("the file's first keyword: {} set", file_set.name()),
+            )
+            .help(format!(
+                "a file keeps to one keyword set: {fix}, or write the whole file in one set with `policy fmt --keywords {}` / 一个文件只能使用一套关键字：{fix_zh}，或用 `policy fmt --keywords {}` 统一转换整个文件",
+                file_set.code(),
+                file_set.code()
+            )),
+        ));
+    }
+    Ok(first.map(|(s, _)| s))
+}
+
+/// Names that are a quantifier or `如果 … 则` written without the spaces around its
+/// keywords (`每个y属于近三年`): refused, with the spaced form.
+fn joined_names<'a>(file: u32, pairs: impl Iterator<Item = Pair<'a, Rule>>) -> Vec<Diag> {
+    pairs
+        .filter(|p| p.as_rule() == Rule::ident && keywords::is_joined_form(p.as_str()))
+        .filter_map(|p| {
+            let s = p.as_span();
+            joined_diag(Span::new(file, s.start(), s.end()), p.as_str())
+        })
+        .collect()
+}
+
+/// `policy::parse::keyword_joined` for a name written joined to a Chinese keyword.
+fn joined_diag(span: Span, word: &str) -> Option<Diag> {
+    let (kw, begins) = keywords::joined_keyword(word)?;
+    let fixed = keywords::split_joined(word)?;
+    Some(
+        Diag::error(
+            "policy::parse::keyword_joined",
+            format!(
+                "the name `{word}` {} the keyword `{kw}`",
+                if begins { "begins with" } else { "ends with" }
+            ),
+        )
+        .at(span)
+        .label("关键字须用空格与名称隔开")
+        .help(format!(
+            "a Chinese keyword is a word of its own, set apart from a name by a space or punctuation: write `{fixed}` (`policy fmt` inserts the spaces) / 中文关键字须用空格或标点与名称隔开：请写作 `{fixed}`（`policy fmt` 会自动插入空格）"
+        )),
+    )
+}
+
+/// Where a syntax error stands right after a name joined to a Chinese keyword
+/// (`每个y属于近三年：` fails at the `：`), that is the error to report.
+fn joined_before(file: u32, text: &str, pos: usize) -> Option<Diag> {
+    let before = text.get(..pos)?.trim_end_matches([' ', '\t', '\u{3000}']);
+    let start = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric() || *c == '_')
+        .last()
+        .map(|(i, _)| i)?;
+    let word = before.get(start..)?;
+    joined_diag(Span::new(file, start, before.len()), word)
 }
 
 /// Refuse nesting deeper than [`MAX_NESTING`] before pest sees it: pest and the tree
@@ -75,6 +299,8 @@ fn check_nesting(file: u32, text: &str) -> Option<Diag> {
     let mut levels: Vec<usize> = vec![0];
     let mut words = 0usize;
     let mut in_string = false;
+    // Depth of “…” strings (they nest), outside `"…"` strings.
+    let mut cn_string = 0usize;
     let mut in_comment = false;
     let mut escaped = false;
     let mut word_start: Option<usize> = None;
@@ -103,16 +329,29 @@ fn check_nesting(file: u32, text: &str) -> Option<Diag> {
             }
             continue;
         }
+        if cn_string > 0 {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '“' => cn_string += 1,
+                '”' => cn_string -= 1,
+                '\n' => cn_string = 0,
+                _ => {}
+            }
+            continue;
+        }
         if c.is_alphanumeric() || c == '_' {
             word_start.get_or_insert(i);
             continue;
         }
         if let Some(ws) = word_start.take() {
             // `sum`, `mean`, `min`, `max` open an aggregate unless a call's `(` follows.
-            let aggregate = matches!(text.get(ws..i), Some("sum" | "mean" | "min" | "max"))
-                && !text
-                    .get(i..)
-                    .is_some_and(|t| t.trim_start().starts_with('('));
+            let aggregate = matches!(
+                text.get(ws..i),
+                Some("sum" | "mean" | "min" | "max" | "合计" | "平均" | "最小" | "最大")
+            ) && !text
+                .get(i..)
+                .is_some_and(|t| t.trim_start().starts_with(['(', '（']));
             match text.get(ws..i) {
                 _ if aggregate => {
                     if let Some(top) = levels.last_mut() {
@@ -129,7 +368,10 @@ fn check_nesting(file: u32, text: &str) -> Option<Diag> {
                         ));
                     }
                 }
-                Some("if" | "every" | "any" | "none" | "count") => {
+                Some(
+                    "if" | "every" | "any" | "none" | "count" | "如果" | "每个" | "任一" | "没有"
+                    | "计数",
+                ) => {
                     if let Some(top) = levels.last_mut() {
                         *top += 1;
                     }
@@ -144,7 +386,10 @@ fn check_nesting(file: u32, text: &str) -> Option<Diag> {
                         ));
                     }
                 }
-                Some("rule" | "guideline" | "parameter" | "definition" | "decision") => {
+                Some(
+                    "rule" | "guideline" | "parameter" | "definition" | "decision" | "规则"
+                    | "指引" | "参数" | "定义" | "决定",
+                ) => {
                     if let Some(top) = levels.last_mut() {
                         words -= *top;
                         *top = 0;
@@ -156,7 +401,8 @@ fn check_nesting(file: u32, text: &str) -> Option<Diag> {
         match c {
             '#' => in_comment = true,
             '"' => in_string = true,
-            '(' | '[' | '{' => {
+            '“' => cn_string = 1,
+            '(' | '[' | '{' | '（' => {
                 levels.push(0);
                 if levels.len() - 1 + words > MAX_NESTING {
                     return Some(too_deep(
@@ -166,7 +412,7 @@ fn check_nesting(file: u32, text: &str) -> Option<Diag> {
                     ));
                 }
             }
-            ')' | ']' | '}' if levels.len() > 1 => {
+            ')' | ']' | '}' | '）' if levels.len() > 1 => {
                 if let Some(top) = levels.pop() {
                     words -= top;
                 }
@@ -246,6 +492,9 @@ fn translate_error(file: u32, text: &str, e: &pest::error::Error<Rule>) -> Diag 
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
+    if let Some(d) = joined_before(file, text, pos) {
+        return d;
+    }
     let found = found_at(text, pos);
     let mut expected: Vec<String> = Vec::new();
     if let ErrorVariant::ParsingError { positives, .. } = &e.variant {
@@ -275,6 +524,10 @@ fn translate_error(file: u32, text: &str, e: &pest::error::Error<Rule>) -> Diag 
             expected.push(w);
         }
     }
+    // The list of items already names `policy`.
+    if expected.iter().any(|w| w.starts_with("an item (")) {
+        expected.retain(|w| w != "`policy`");
+    }
     let what = match expected.len() {
         0 => "something else".to_string(),
         1 => expected.first().cloned().unwrap_or_default(),
@@ -290,6 +543,8 @@ fn translate_error(file: u32, text: &str, e: &pest::error::Error<Rule>) -> Diag 
     .at(Span::new(file, pos, pos + found.1))
     .label(format!("expected {what}"));
     if let Some(help) = full_width_help(text, pos) {
+        d = d.help(help);
+    } else if let Some(help) = heading_help(text, pos) {
         d = d.help(help);
     } else {
         d = d.help("see the language tour in README.md for the shape of each item");
@@ -316,15 +571,28 @@ fn found_at(text: &str, pos: usize) -> (String, usize) {
     }
 }
 
+/// `clause （二）`: the Chinese heading after the English keyword.
+fn heading_help(text: &str, pos: usize) -> Option<String> {
+    let rest = text.get(pos..)?;
+    if !rest.starts_with(['（', '(']) {
+        return None;
+    }
+    let before = text.get(..pos)?.trim_end();
+    let word = ["clause", "item", "article"]
+        .into_iter()
+        .find(|w| before.ends_with(w))?;
+    Some(format!(
+        "`{word}` takes a number: write `{word} 2`; in the Chinese keyword set the heading stands alone, `（二）` / 英文关键字 `{word}` 后写数字；中文关键字写作 `（二）`，不加 `{word}`"
+    ))
+}
+
 /// Chinese input methods produce full-width punctuation and digits that look
 /// right but are different characters; say so.
 pub fn full_width_help(text: &str, pos: usize) -> Option<String> {
     let c = text.get(pos..)?.chars().next()?;
+    // `：` `，` `（` `）` and “…” are accepted where the ASCII form is syntax (a
+    // Chinese input method types them by default), so they are not named here.
     let ascii = match c {
-        '：' => ":",
-        '（' => "(",
-        '）' => ")",
-        '，' => ",",
         '＝' => "=",
         '＞' => ">",
         '＜' => "<",
@@ -337,7 +605,6 @@ pub fn full_width_help(text: &str, pos: usize) -> Option<String> {
         '］' => "]",
         '｛' => "{",
         '｝' => "}",
-        '“' | '”' => "\"",
         '．' | '。' => ".",
         '０'..='９' => {
             let d = (c as u32 - '０' as u32) as u8;
@@ -355,6 +622,8 @@ pub fn full_width_help(text: &str, pos: usize) -> Option<String> {
 
 struct Builder {
     file: u32,
+    /// Errors found while building the tree (a heading's number that is not one).
+    errors: RefCell<Vec<Diag>>,
 }
 
 /// See [`Builder::ranged`].
@@ -446,6 +715,56 @@ impl Builder {
 
     fn integer(&self, p: &Pair<Rule>) -> u32 {
         p.as_str().parse().unwrap_or(u32::MAX)
+    }
+
+    /// The number of a Chinese heading (`第六条`, `（二）`): Arabic numerals as written,
+    /// Chinese numerals exactly 一…九十九 (else `policy::check::bad_numeral`, and 0).
+    fn head_number(&self, p: &Pair<Rule>, what: &str) -> u32 {
+        let text = p.as_str();
+        if text.starts_with(|c: char| c.is_ascii_digit()) {
+            return self.integer(p);
+        }
+        match crate::numeral::read(text) {
+            Some(n) => n,
+            None => {
+                self.errors.borrow_mut().push(
+                    Diag::error(
+                        "policy::check::bad_numeral",
+                        format!("`{text}` is not {what}: write 1…99 or 一…九十九"),
+                    )
+                    .at(self.span(p))
+                    .label("编号应为 1…99 或 一…九十九")
+                    .help("Chinese numerals are read in their standard spelling only: 一…九, 十, 十一…十九, 二十, 二十一 … 九十九 (not 零, 一十, 十十, 二二 or 一百); Arabic numerals as written"),
+                );
+                0
+            }
+        }
+    }
+
+    /// The number inside a Chinese heading pair (its `head_number` or `integer`) and its span.
+    fn heading(&self, p: Pair<Rule>, what: &str) -> Option<(u32, Span)> {
+        p.into_inner().find_map(|x| match x.as_rule() {
+            Rule::head_number => Some((self.head_number(&x, what), self.span(&x))),
+            Rule::integer => Some((self.integer(&x), self.span(&x))),
+            _ => None,
+        })
+    }
+
+    /// `第十五条` or `附件1` before a `.`: the name the English set writes `article15`, `annex1`.
+    fn part_ref(&self, p: Pair<Rule>) -> Ident {
+        let span = self.span(&p);
+        let article = p.as_str().starts_with('第');
+        let number = p.into_inner().find_map(|x| match x.as_rule() {
+            Rule::head_number => Some(self.head_number(&x, "an article number").to_string()),
+            Rule::integer => Some(x.as_str().to_string()),
+            _ => None,
+        });
+        let name = match (article, number) {
+            (true, n) => format!("article{}", n.unwrap_or_default()),
+            (false, Some(n)) => format!("annex{n}"),
+            (false, None) => "annex".to_string(),
+        };
+        Ident { name, span }
     }
 
     fn item(&self, p: Pair<Rule>) -> Item {
@@ -1019,6 +1338,12 @@ impl Builder {
                     a.number = self.integer(&c);
                     a.number_span = self.span(&c);
                 }
+                Rule::cn_article | Rule::cn_annex => {
+                    if let Some((n, s)) = self.heading(c, "an article number") {
+                        a.number = n;
+                        a.number_span = s;
+                    }
+                }
                 Rule::item_style => {
                     a.item_style = c
                         .into_inner()
@@ -1065,6 +1390,11 @@ impl Builder {
         for c in p.into_inner() {
             match c.as_rule() {
                 Rule::numeral => ch.number = self.numeral(c),
+                Rule::cn_chapter => {
+                    if let Some(n) = c.into_inner().find(|x| x.as_rule() == Rule::numeral) {
+                        ch.number = self.numeral(n);
+                    }
+                }
                 Rule::string => ch.title = Some(self.string(c)),
                 _ => {}
             }
@@ -1097,7 +1427,22 @@ impl Builder {
                     cl.number = self.integer(&c);
                     cl.number_span = self.span(&c);
                 }
-                Rule::numeral => {
+                Rule::cn_clause => {
+                    if let Some((n, s)) = self.heading(c, "a clause number") {
+                        cl.number = n;
+                        cl.number_span = s;
+                    }
+                }
+                Rule::numeral | Rule::cn_item => {
+                    let c = match c.as_rule() {
+                        Rule::cn_item => {
+                            match c.into_inner().find(|x| x.as_rule() == Rule::numeral) {
+                                Some(n) => n,
+                                None => continue,
+                            }
+                        }
+                        _ => c,
+                    };
                     let n = self.numeral(c);
                     cl.number = n.value().unwrap_or(0);
                     cl.number_span = n.span;
@@ -1433,6 +1778,7 @@ impl Builder {
                 let mut it = p.into_inner();
                 let name = it
                     .next()
+                    .and_then(|head| head.into_inner().next())
                     .map(|c| Ident {
                         // `any(…)` and `latest(…)` are keywords used as functions, in any
                         // keyword set.
@@ -1452,6 +1798,7 @@ impl Builder {
             Rule::item_ref => {
                 let n = p
                     .into_inner()
+                    .flatten()
                     .find(|c| c.as_rule() == Rule::numeral)
                     .map(|c| self.numeral(c))
                     .unwrap_or(Numeral {
@@ -1466,8 +1813,12 @@ impl Builder {
             Rule::clause_ref => {
                 let n = p
                     .into_inner()
-                    .find(|c| c.as_rule() == Rule::integer)
-                    .map(|c| self.integer(&c))
+                    .flatten()
+                    .find_map(|c| match c.as_rule() {
+                        Rule::integer => Some(self.integer(&c)),
+                        Rule::head_number => Some(self.head_number(&c, "a clause number")),
+                        _ => None,
+                    })
                     .unwrap_or(0);
                 Expr {
                     kind: ExprKind::ClauseRef(n),
@@ -1475,7 +1826,14 @@ impl Builder {
                 }
             }
             Rule::path => Expr {
-                kind: ExprKind::Path(p.into_inner().map(|c| self.ident(c)).collect()),
+                kind: ExprKind::Path(
+                    p.into_inner()
+                        .map(|c| match c.as_rule() {
+                            Rule::cn_part_ref => self.part_ref(c),
+                            _ => self.ident(c),
+                        })
+                        .collect(),
+                ),
                 span,
             },
             Rule::quantity => {

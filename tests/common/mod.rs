@@ -71,3 +71,69 @@ pub fn rel(path: &Path) -> String {
         .to_string_lossy()
         .replace('\\', "/")
 }
+
+/// Every `.policy` file under `dir`, at any depth, in name order.
+pub fn policy_files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            policy_files_under(&p, out);
+        } else if p.extension().is_some_and(|x| x == "policy") {
+            out.push(p);
+        }
+    }
+}
+
+/// For each (name, text) that parses: its formatted form C, translated by `policy fmt
+/// --keywords` into the other keyword set and back, is C again; the translation has the
+/// same syntax tree and comments and is itself formatted. Returns how many files were in
+/// the English and the Chinese set.
+pub fn translate_and_back(files: &[(String, String)]) -> [usize; 2] {
+    use policy::fmt::{comments, format, format_in};
+    use policy::syntax::{parse_file_keywords, KeywordSet};
+    let texts = |s: &str| comments(s).into_iter().map(|c| c.text).collect::<Vec<_>>();
+    let mut seen = [0usize; 2];
+    for (name, text) in files {
+        let Ok(canonical) = format(0, text) else {
+            continue;
+        };
+        let (tree, set) = parse_file_keywords(0, &canonical).unwrap();
+        let set = set.unwrap_or_default();
+        seen[usize::from(set == KeywordSet::Zh)] += 1;
+        let other = set.other();
+        let there = format_in(0, &canonical, Some(other))
+            .unwrap_or_else(|e| panic!("{name}: to {}: {e:?}", other.code()));
+        let (there_tree, there_set) = parse_file_keywords(0, &there).unwrap();
+        assert_eq!(
+            there_tree, tree,
+            "{name}: the translation means something else"
+        );
+        if there_set.is_some() {
+            assert_eq!(there_set, Some(other), "{name}: not translated\n{there}");
+        }
+        assert_eq!(
+            texts(&there),
+            texts(&canonical),
+            "{name}: a comment was lost"
+        );
+        assert_eq!(
+            format(0, &there).unwrap(),
+            there,
+            "{name}: the translation is not formatted"
+        );
+        let back = format_in(0, &there, Some(set)).unwrap();
+        assert_eq!(
+            back,
+            canonical,
+            "{name}: {} → {} → {} changes the file",
+            set.code(),
+            other.code(),
+            set.code()
+        );
+    }
+    seen
+}
