@@ -1197,3 +1197,25 @@ fn years_refuses_a_range_longer_than_a_thousand_years() {
         ["the range of years is too long"]
     );
 }
+
+#[test]
+fn a_call_first_read_where_nothing_is_explained_is_explained_in_a_rule() {
+    // `大于二(n)` is evaluated inside a filter first (not explained), then in a rule with the
+    // same argument: the remembered call must not replay the filter's empty explanation.
+    let e = explained(json!({"n": 3, "items": [item("a", T, T, None)]}));
+    assert_eq!(
+        e.decisions[id_of("article9.hit_by_call")].value,
+        Some(Value::Bool(true))
+    );
+    let rule = &e.decisions[id_of("article10.clause1")].rules[0];
+    assert_eq!(rule.outcome, Outcome::Met);
+    // The comparison made inside the call, once: not the filter's, which chose elements.
+    let ops: Vec<_> = rule.checks.iter().map(|c| c.op).collect();
+    assert_eq!(ops, [policy::syntax::ast::BinOp::Gt], "{:?}", rule.checks);
+    assert!(rule.checks[0].bindings.is_empty(), "{:?}", rule.checks);
+}
+
+fn id_of(name: &str) -> usize {
+    let p = &rule_set().program;
+    p.decisions.iter().position(|d| d.name == name).unwrap()
+}

@@ -1039,15 +1039,12 @@ impl<'p> Evaluator<'p> {
                 let mut frames = Vec::with_capacity(args.len());
                 for a in args {
                     let v = self.eval(a);
-                    let shown = if self.explain {
-                        self.shown_binding(a, &v)
-                    } else {
-                        String::new()
-                    };
+                    // A function's arguments are not shown as bindings (the frame has no
+                    // name): the checks inside the call show the compared values.
                     frames.push(Frame {
                         name: String::new(),
                         value: v,
-                        shown,
+                        shown: String::new(),
                     });
                 }
                 self.env.truncate(*depth);
@@ -1105,19 +1102,6 @@ impl<'p> Evaluator<'p> {
             self.push_check(c);
         }
         self.truncated += m.truncated;
-    }
-
-    fn shown_binding(&self, a: &Expr, v: &V) -> String {
-        if let ExprKind::Local(i) = &a.kind {
-            if let Some(f) = self.env.get(*i) {
-                return f.shown.clone();
-            }
-        }
-        match v {
-            V::Known(Value::Record(_)) => String::new(),
-            V::Known(x) => self.show(x, &a.ty).value,
-            V::Unknown(_) => "?".into(),
-        }
     }
 
     fn items_of(&mut self, over: &Expr) -> Result<(Arc<List>, Option<FactId>), V> {
