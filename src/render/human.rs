@@ -256,11 +256,13 @@ fn check_line_for(c: &Check, expr: Option<&str>, lang: Lang, p: Option<&Program>
         let name = zh_names
             .and_then(|p| read_label(p, c))
             .unwrap_or_else(|| expr.unwrap_or("?").to_string());
-        let _ = write!(
-            out,
-            "{name} = {}",
-            v.unwrap_or_else(|| t(lang, "unknown").into())
-        );
+        // A decision without a value is an outcome the facts do not decide; a fact
+        // without one is data that is missing.
+        let absent = match c.read {
+            Some(Read::Decision(_)) => t(lang, "undetermined"),
+            _ => t(lang, "unknown"),
+        };
+        let _ = write!(out, "{name} = {}", v.unwrap_or_else(|| absent.into()));
         return out;
     }
     if let (Some(e), Some(m)) = (expr, &c.margin) {
