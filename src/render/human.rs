@@ -729,3 +729,176 @@ fn missing_lines(
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::ast::Span;
+
+    fn shown(value: &str, unit: &str) -> Shown {
+        Shown {
+            value: value.into(),
+            unit: unit.into(),
+            label: None,
+        }
+    }
+
+    /// `left op right` that holds or not, with the margin `left − right`.
+    fn check(l: &str, op: BinOp, r: &str, unit: &str, margin: &str, sides: (Side, Side)) -> Check {
+        let holds = {
+            let num = |s: &str| s.parse::<rust_decimal::Decimal>().unwrap_or_default();
+            let (a, b) = (num(l), num(r));
+            match op {
+                BinOp::Ge => a >= b,
+                BinOp::Gt => a > b,
+                BinOp::Le => a <= b,
+                _ => a < b,
+            }
+        };
+        Check {
+            span: Span {
+                file: 0,
+                start: 0,
+                end: 0,
+            },
+            bindings: Vec::new(),
+            left: Some(shown(l, unit)),
+            op,
+            right: Some(shown(r, unit)),
+            holds: Some(holds),
+            margin: Some(shown(margin, unit)),
+            read: None,
+            sides,
+        }
+    }
+
+    fn both(c: &Check) -> (String, String) {
+        (
+            check_line_in(c, None, Lang::En),
+            check_line_in(c, None, Lang::Zh),
+        )
+    }
+
+    const FACTS: (Side, Side) = (Side::Value, Side::Value);
+    const LIMIT: (Side, Side) = (Side::Value, Side::Stated);
+
+    #[test]
+    fn a_decline_between_two_values_has_no_limit() {
+        let c = check("0.171", BinOp::Lt, "0.182", "吨/万元", "-0.011", FACTS);
+        let (en, zh) = both(&c);
+        assert_eq!(en, "0.171吨/万元 < 0.182吨/万元, 0.011吨/万元 lower");
+        assert_eq!(zh, "0.171吨/万元 < 0.182吨/万元，低0.011吨/万元");
+        assert!(!zh.contains("上限"));
+        let c = check("0.175", BinOp::Lt, "0.171", "吨/万元", "0.004", FACTS);
+        let (en, zh) = both(&c);
+        assert_eq!(en, "0.175吨/万元 >= 0.171吨/万元, 0.004吨/万元 higher");
+        assert_eq!(zh, "0.175吨/万元 >= 0.171吨/万元，高0.004吨/万元");
+    }
+
+    #[test]
+    fn an_upper_limit_is_named_only_for_le_and_lt() {
+        let c = check("8.3", BinOp::Le, "100", "平方公里", "-91.7", LIMIT);
+        assert_eq!(
+            both(&c).1,
+            "8.3平方公里 <= 100平方公里，低于上限91.7平方公里"
+        );
+        let c = check("120", BinOp::Le, "100", "平方公里", "20", LIMIT);
+        let (en, zh) = both(&c);
+        assert_eq!(en, "120平方公里 > 100平方公里, over by 20平方公里");
+        assert_eq!(zh, "120平方公里 > 100平方公里，超出上限20平方公里");
+        // A lower limit: 差 and 高出, never 上限.
+        let c = check("28.40", BinOp::Ge, "30", "亿元", "-1.60", LIMIT);
+        let (en, zh) = both(&c);
+        assert_eq!(en, "28.40亿元 < 30亿元, short by 1.60亿元");
+        assert_eq!(zh, "28.40亿元 < 30亿元，差1.60亿元");
+        let c = check("69.98", BinOp::Ge, "70", "", "≈-0.02", LIMIT);
+        assert_eq!(both(&c).1, "69.98 < 70，差≈0.02");
+        let c = check("31.20", BinOp::Ge, "30", "亿元", "1.20", LIMIT);
+        assert_eq!(both(&c).1, "31.20亿元 >= 30亿元，高出1.20亿元");
+    }
+
+    fn dates(l: &str, op: BinOp, r: &str, holds: bool, days: &str, sides: (Side, Side)) -> Check {
+        Check {
+            holds: Some(holds),
+            left: Some(shown(l, "")),
+            right: Some(shown(r, "")),
+            margin: Some(shown(days, "days")),
+            op,
+            ..check("0", op, "0", "", "0", sides)
+        }
+    }
+
+    #[test]
+    fn early_and_late_only_against_a_deadline() {
+        // A report submitted before the deadline the rule states, and one after it.
+        let c = dates("2025-03-28", BinOp::Le, "2025-04-10", true, "-13", LIMIT);
+        let (en, zh) = both(&c);
+        assert_eq!(en, "2025-03-28 <= 2025-04-10, 13 days to spare");
+        assert_eq!(zh, "2025-03-28 <= 2025-04-10，提前13天");
+        let c = dates("2025-04-13", BinOp::Le, "2025-04-10", false, "3", LIMIT);
+        let (en, zh) = both(&c);
+        assert_eq!(en, "2025-04-13 > 2025-04-10, 3 days late");
+        assert_eq!(zh, "2025-04-13 > 2025-04-10，逾期3天");
+        // Whether the deadline has passed on the evaluation date is no lateness.
+        let today = (Side::Today, Side::Stated);
+        let c = dates("2025-06-30", BinOp::Gt, "2025-04-10", true, "81", today);
+        let (en, zh) = both(&c);
+        assert_eq!(en, "2025-06-30 > 2025-04-10, 81 days after");
+        assert_eq!(zh, "2025-06-30 > 2025-04-10，已过81天");
+        assert!(!zh.contains('晚') && !zh.contains("逾期"));
+        // A validity that ran out is past, not late.
+        let c = dates(
+            "2027-06-30",
+            BinOp::Lt,
+            "2027-03-20",
+            false,
+            "102",
+            (Side::Today, Side::Value),
+        );
+        let (en, zh) = both(&c);
+        assert_eq!(en, "2027-06-30 >= 2027-03-20, 102 days past");
+        assert_eq!(zh, "2027-06-30 >= 2027-03-20，已过102天");
+        // Two dates from the facts: before or after, nothing more.
+        let c = dates(
+            "2027-01-15",
+            BinOp::Le,
+            "2027-06-30",
+            true,
+            "-166",
+            (Side::Value, Side::Today),
+        );
+        let (en, zh) = both(&c);
+        assert_eq!(en, "2027-01-15 <= 2027-06-30, 166 days before");
+        assert_eq!(zh, "2027-01-15 <= 2027-06-30，在其前166天");
+    }
+
+    #[test]
+    fn a_missing_value_and_an_undetermined_outcome_have_their_own_words() {
+        let mut c = check("0", BinOp::Ge, "15", "个", "0", LIMIT);
+        c.left = None;
+        c.holds = None;
+        c.margin = None;
+        let (en, zh) = both(&c);
+        assert_eq!(en, "unknown >= 15个: undetermined");
+        assert_eq!(zh, "缺少数据 >= 15个：无法判定");
+        // A decision read without a value is an outcome, not a missing value.
+        let read = Check {
+            left: None,
+            right: None,
+            op: BinOp::Eq,
+            holds: None,
+            margin: None,
+            read: Some(Read::Decision(0)),
+            ..c.clone()
+        };
+        assert_eq!(
+            check_line_in(&read, Some("clause 5"), Lang::Zh),
+            "clause 5 = 无法判定"
+        );
+        let fact = Check {
+            read: Some(Read::Fact(0)),
+            ..read
+        };
+        assert_eq!(check_line_in(&fact, Some("x"), Lang::Zh), "x = 缺少数据");
+    }
+}
