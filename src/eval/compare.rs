@@ -279,6 +279,8 @@ impl<'p> Evaluator<'p> {
             right,
             holds: result.as_bool(),
             margin,
+            read: None,
+            sides: (Side::of(l), Side::of(r)),
         }
     }
 

@@ -92,6 +92,65 @@ pub struct Check {
     pub holds: Option<bool>,
     /// `left − right`, in the unit of the comparison (days for dates).
     pub margin: Option<Shown>,
+    /// For a yes/no check: the fact or decision that was read, so that a report can
+    /// name it by its label.
+    pub read: Option<Read>,
+    /// What each side of a comparison is, so that a report can say whether its margin
+    /// is to a limit the rule states, to a deadline, or between two values.
+    pub sides: (Side, Side),
+}
+
+/// The fact or decision a yes/no check read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Read {
+    Fact(FactId),
+    Decision(DecisionId),
+}
+
+/// One side of a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Side {
+    /// A value from the facts, or computed from them.
+    #[default]
+    Value,
+    /// A value the rules state: a number, a date, a parameter, or one computed from
+    /// those alone (a limit, a threshold, a deadline).
+    Stated,
+    /// The evaluation date (`today`).
+    Today,
+}
+
+impl Side {
+    /// What `e` is, as one side of a comparison.
+    pub fn of(e: &Expr) -> Side {
+        if matches!(e.kind, ExprKind::Today) {
+            Side::Today
+        } else if stated(e) {
+            Side::Stated
+        } else {
+            Side::Value
+        }
+    }
+}
+
+/// Whether `e` is computed from what the rules state alone (no fact, no decision, not
+/// `today`); quantifier variables and function arguments (a year) count as stated.
+fn stated(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Num(_)
+        | ExprKind::Date(_)
+        | ExprKind::Duration { .. }
+        | ExprKind::MonthDay(..)
+        | ExprKind::Slot(_)
+        | ExprKind::Local(_) => true,
+        ExprKind::Convert(x, _) | ExprKind::Neg(x) => stated(x),
+        ExprKind::Binary(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div, a, b) => {
+            stated(a) && stated(b)
+        }
+        ExprKind::Call(_, args) => args.iter().all(stated),
+        ExprKind::Inline { args, body, .. } => args.iter().all(stated) && stated(body),
+        _ => false,
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -699,6 +758,12 @@ impl<'p> Evaluator<'p> {
             right: None,
             holds: v.as_bool(),
             margin: None,
+            read: match e.kind {
+                ExprKind::Fact(f) => Some(Read::Fact(f)),
+                ExprKind::Decision(d) => Some(Read::Decision(d)),
+                _ => None,
+            },
+            sides: (Side::Value, Side::Value),
         });
     }
 
