@@ -1219,3 +1219,13 @@ fn id_of(name: &str) -> usize {
     let p = &rule_set().program;
     p.decisions.iter().position(|d| d.name == name).unwrap()
 }
+
+#[test]
+fn a_long_call_read_twice_keeps_at_most_max_checks_and_counts_each_place_once() {
+    let e = explained(json!({"n": 1}));
+    let rule = &e.decisions[id_of("article11.clause1")].rules[0];
+    assert_eq!(rule.outcome, Outcome::Met);
+    assert_eq!(rule.checks.len(), policy::eval::MAX_CHECKS);
+    // 100 places were compared (twice each): 40 shown, 60 not.
+    assert_eq!(rule.checks_truncated, 100 - policy::eval::MAX_CHECKS);
+}

@@ -414,6 +414,12 @@ pub fn add_months(d: NaiveDate, months: i64) -> Option<NaiveDate> {
     }
 }
 
+/// Two checks of one place with the same content. Spans compare equal whatever their
+/// place, so the places are compared explicitly.
+fn same_check(a: &Check, c: &Check) -> bool {
+    a.span.file == c.span.file && a.span.start == c.span.start && a.span.end == c.span.end && a == c
+}
+
 /// `d` plus (`sign` 1) or minus (`sign` −1) a duration; `None` when the result is
 /// not a date of years 1 to 9999 (the dates facts and rules can be written with).
 pub fn add_duration(
@@ -793,18 +799,14 @@ impl<'p> Evaluator<'p> {
         }
     }
 
+    /// Keep a check, once per place and content; past [`MAX_CHECKS`] only count it. A check
+    /// already kept is neither kept again nor counted as not shown.
     fn push_check(&mut self, c: Check) {
+        if self.checks.iter().any(|a| same_check(a, &c)) {
+            return;
+        }
         if self.checks.len() < MAX_CHECKS {
-            // Spans compare equal whatever their place, so compare places explicitly.
-            let same = |a: &Check| {
-                a.span.file == c.span.file
-                    && a.span.start == c.span.start
-                    && a.span.end == c.span.end
-                    && *a == c
-            };
-            if !self.checks.iter().any(same) {
-                self.checks.push(c);
-            }
+            self.checks.push(c);
         } else {
             self.truncated += 1;
         }
@@ -1159,11 +1161,27 @@ impl<'p> Evaluator<'p> {
 
     /// Record the checks of a memoised call under the caller's current bindings.
     fn replay(&mut self, m: &Memo, outer: Vec<(String, String)>) {
-        for c in &m.checks {
-            let mut c = c.clone();
-            let mut b = outer.clone();
-            b.append(&mut c.bindings);
-            c.bindings = b;
+        let checks: Vec<Check> = m
+            .checks
+            .iter()
+            .map(|c| {
+                let mut c = c.clone();
+                let mut b = outer.clone();
+                b.append(&mut c.bindings);
+                c.bindings = b;
+                c
+            })
+            .collect();
+        // The same call under the same bindings, already explained in this rule: its
+        // comparisons are the same places, those not shown included.
+        if !checks.is_empty()
+            && checks
+                .iter()
+                .all(|c| self.checks.iter().any(|a| same_check(a, c)))
+        {
+            return;
+        }
+        for c in checks {
             self.push_check(c);
         }
         self.truncated += m.truncated;
