@@ -1229,3 +1229,12 @@ fn a_long_call_read_twice_keeps_at_most_max_checks_and_counts_each_place_once() 
     // 100 places were compared (twice each): 40 shown, 60 not.
     assert_eq!(rule.checks_truncated, 100 - policy::eval::MAX_CHECKS);
 }
+
+#[test]
+fn reads_past_max_checks_are_counted_not_kept() {
+    let e = explained(json!({"p": true}));
+    let rule = &e.decisions[id_of("article12.clause1")].rules[0];
+    assert_eq!(rule.outcome, Outcome::Met);
+    assert_eq!(rule.checks.len(), policy::eval::MAX_CHECKS);
+    assert_eq!(rule.checks_truncated, 100 - policy::eval::MAX_CHECKS);
+}
