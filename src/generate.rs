@@ -1013,6 +1013,29 @@ impl<'p> Analysis<'p> {
         }
     }
 
+    /// Walk a quantifier's list and filter; the bindings its body sees: the caller's up to
+    /// `depth`, then the element (years where the list is a window).
+    fn enter_scope(
+        &mut self,
+        over: &'p Expr,
+        filter: Option<&'p Expr>,
+        env: &[Bind<'p>],
+        depth: usize,
+        cond: Ctx,
+    ) -> Vec<Bind<'p>> {
+        self.walk(over, env, cond);
+        let bind = self.bind_over(over, env);
+        let mut env2: Vec<Bind<'p>> = env.iter().take(depth).cloned().collect();
+        while env2.len() < depth {
+            env2.push(Bind::Other);
+        }
+        env2.push(bind);
+        if let Some(f) = filter {
+            self.walk(f, &env2, cond);
+        }
+        env2
+    }
+
     fn walk(&mut self, e: &'p Expr, env: &[Bind<'p>], ctx: Ctx) {
         self.visits += 1;
         if self.visits > MAX_VISITS {
@@ -1094,16 +1117,7 @@ impl<'p> Analysis<'p> {
                 depth,
                 ..
             } => {
-                self.walk(over, env, cond);
-                let bind = self.bind_over(over, env);
-                let mut env2: Vec<Bind<'p>> = env.iter().take(*depth).cloned().collect();
-                while env2.len() < *depth {
-                    env2.push(Bind::Other);
-                }
-                env2.push(bind);
-                if let Some(f) = filter {
-                    self.walk(f, &env2, cond);
-                }
+                let mut env2 = self.enter_scope(over, filter.as_deref(), env, *depth, cond);
                 // The body sees only the years the filter lets through.
                 if let Some(last) = env2.last_mut() {
                     *last = self.bind_over_filtered(over, filter.as_deref(), env, *depth);
@@ -1124,16 +1138,7 @@ impl<'p> Analysis<'p> {
                 depth,
                 ..
             } => {
-                self.walk(over, env, cond);
-                let bind = self.bind_over(over, env);
-                let mut env2: Vec<Bind<'p>> = env.iter().take(*depth).cloned().collect();
-                while env2.len() < *depth {
-                    env2.push(Bind::Other);
-                }
-                env2.push(bind);
-                if let Some(f) = filter {
-                    self.walk(f, &env2, cond);
-                }
+                self.enter_scope(over, filter.as_deref(), env, *depth, cond);
             }
             ExprKind::Aggregate {
                 over,
@@ -1142,16 +1147,7 @@ impl<'p> Analysis<'p> {
                 depth,
                 ..
             } => {
-                self.walk(over, env, cond);
-                let bind = self.bind_over(over, env);
-                let mut env2: Vec<Bind<'p>> = env.iter().take(*depth).cloned().collect();
-                while env2.len() < *depth {
-                    env2.push(Bind::Other);
-                }
-                env2.push(bind);
-                if let Some(f) = filter {
-                    self.walk(f, &env2, cond);
-                }
+                let env2 = self.enter_scope(over, filter.as_deref(), env, *depth, cond);
                 self.walk(body, &env2, cond);
             }
             ExprKind::Pick {
@@ -1161,16 +1157,7 @@ impl<'p> Analysis<'p> {
                 depth,
                 ..
             } => {
-                self.walk(over, env, cond);
-                let bind = self.bind_over(over, env);
-                let mut env2: Vec<Bind<'p>> = env.iter().take(*depth).cloned().collect();
-                while env2.len() < *depth {
-                    env2.push(Bind::Other);
-                }
-                env2.push(bind);
-                if let Some(f) = filter {
-                    self.walk(f, &env2, cond);
-                }
+                let env2 = self.enter_scope(over, filter.as_deref(), env, *depth, cond);
                 self.walk(key, &env2, cond);
             }
             ExprKind::Call(b, args) => {
