@@ -1036,6 +1036,43 @@ impl<'p> Analysis<'p> {
         env2
     }
 
+    /// Walk one rule of `owner` from the top: its `when` as a condition, then its body.
+    fn walk_rule(&mut self, owner: &str, r: &'p crate::ir::RuleDef, rare: bool) {
+        if let Some(w) = &r.when {
+            self.walk_root(owner, Some(&r.title), w, rare, true);
+            // The `when` and the body share one origin (the rule).
+            let ctx = Ctx {
+                positive: true,
+                rare,
+                condition: false,
+                origin: self.origins.len() - 1,
+            };
+            self.walk(&r.body, &[], ctx);
+        } else {
+            self.walk_root(owner, Some(&r.title), &r.body, rare, false);
+        }
+    }
+
+    /// Walk `e` from the top, as a new origin (`owner`, and the rule's title if any).
+    fn walk_root(
+        &mut self,
+        owner: &str,
+        title: Option<&str>,
+        e: &'p Expr,
+        rare: bool,
+        condition: bool,
+    ) {
+        self.origins
+            .push((owner.to_string(), title.map(str::to_string)));
+        let ctx = Ctx {
+            positive: true,
+            rare,
+            condition,
+            origin: self.origins.len() - 1,
+        };
+        self.walk(e, &[], ctx);
+    }
+
     fn walk(&mut self, e: &'p Expr, env: &[Bind<'p>], ctx: Ctx) {
         self.visits += 1;
         if self.visits > MAX_VISITS {
@@ -1253,79 +1290,22 @@ impl<'p> Analysis<'p> {
                         continue;
                     };
                     for r in &clause.rules {
-                        self.origins.push((d.name.clone(), Some(r.title.clone())));
-                        let ctx = Ctx {
-                            positive: true,
-                            rare: is_rare,
-                            condition: false,
-                            origin: self.origins.len() - 1,
-                        };
-                        if let Some(w) = &r.when {
-                            self.walk(
-                                w,
-                                &[],
-                                Ctx {
-                                    condition: true,
-                                    ..ctx
-                                },
-                            );
-                        }
-                        self.walk(&r.body, &[], ctx);
+                        self.walk_rule(&d.name, r, is_rare);
                     }
                     if let Some(a) = &clause.applies {
-                        self.origins.push((d.name.clone(), None));
-                        let ctx = Ctx {
-                            positive: true,
-                            rare: false,
-                            condition: true,
-                            origin: self.origins.len() - 1,
-                        };
-                        self.walk(a, &[], ctx);
+                        self.walk_root(&d.name, None, a, false, true);
                     }
                 }
-                DecisionKind::Expr(e) => {
-                    self.origins.push((d.name.clone(), None));
-                    let ctx = Ctx {
-                        positive: true,
-                        rare: is_rare,
-                        condition: false,
-                        origin: self.origins.len() - 1,
-                    };
-                    self.walk(e, &[], ctx);
-                }
+                DecisionKind::Expr(e) => self.walk_root(&d.name, None, e, is_rare, false),
             }
         }
         for a in &p.articles {
             let name = format!("article{}", a.number);
             for r in &a.rules {
-                self.origins.push((name.clone(), Some(r.title.clone())));
-                let ctx = Ctx {
-                    positive: true,
-                    rare: false,
-                    condition: false,
-                    origin: self.origins.len() - 1,
-                };
-                if let Some(w) = &r.when {
-                    self.walk(
-                        w,
-                        &[],
-                        Ctx {
-                            condition: true,
-                            ..ctx
-                        },
-                    );
-                }
-                self.walk(&r.body, &[], ctx);
+                self.walk_rule(&name, r, false);
             }
             if let Some(ap) = &a.applies {
-                self.origins.push((name.clone(), None));
-                let ctx = Ctx {
-                    positive: true,
-                    rare: false,
-                    condition: true,
-                    origin: self.origins.len() - 1,
-                };
-                self.walk(ap, &[], ctx);
+                self.walk_root(&name, None, ap, false, true);
             }
         }
         // A share's denominator is drawn large enough for a whole numerator.
