@@ -610,12 +610,8 @@ impl<'a> Checker<'a> {
                 filter,
                 body,
             } => {
-                let (over_x, elem) = self.collection(over);
-                let depth = self.scope.len();
-                self.scope.push((var.name.clone(), elem));
-                let filter = filter.as_ref().map(|f| Box::new(self.condition(f)));
-                let body = self.condition(body);
-                self.scope.pop();
+                let (over_x, _, depth, filter, body) =
+                    self.in_scope(var, over, filter.as_deref(), |c| c.condition(body));
                 mk(
                     ExprKind::Quantifier {
                         kind: *kind,
@@ -637,12 +633,8 @@ impl<'a> Checker<'a> {
                 filter,
                 key,
             } => {
-                let (over_x, elem) = self.collection(over);
-                let depth = self.scope.len();
-                self.scope.push((var.name.clone(), elem.clone()));
-                let filter = filter.as_ref().map(|f| Box::new(self.condition(f)));
-                let key_x = self.expr(key);
-                self.scope.pop();
+                let (over_x, elem, depth, filter, key_x) =
+                    self.in_scope(var, over, filter.as_deref(), |c| c.expr(key));
                 let orderable = key_x.ty.unit().is_some()
                     || matches!(key_x.ty, Ty::Date | Ty::Error)
                     || matches!(key_x.ty, Ty::Enum(e) if self.enums.get(e).is_some_and(|d| d.ordered));
@@ -673,11 +665,8 @@ impl<'a> Checker<'a> {
                 )
             }
             AK::Count { var, over, filter } => {
-                let (over_x, elem) = self.collection(over);
-                let depth = self.scope.len();
-                self.scope.push((var.name.clone(), elem));
-                let filter = filter.as_ref().map(|f| Box::new(self.condition(f)));
-                self.scope.pop();
+                let (over_x, _, depth, filter, ()) =
+                    self.in_scope(var, over, filter.as_deref(), |_| ());
                 mk(
                     ExprKind::Count {
                         var_name: var.name.clone(),
@@ -697,12 +686,8 @@ impl<'a> Checker<'a> {
                 filter,
                 body,
             } => {
-                let (over_x, elem) = self.collection(over);
-                let depth = self.scope.len();
-                self.scope.push((var.name.clone(), elem));
-                let filter = filter.as_ref().map(|f| Box::new(self.condition(f)));
-                let body_x = self.expr(body);
-                self.scope.pop();
+                let (over_x, _, depth, filter, body_x) =
+                    self.in_scope(var, over, filter.as_deref(), |c| c.expr(body));
                 let ty = self.aggregate_type(*kind, &body_x, body.span);
                 let nonneg = matches!(body_x.ty, Ty::Count(_));
                 mk(
@@ -777,6 +762,26 @@ impl<'a> Checker<'a> {
     }
 
     /// The thing a quantifier runs over, and the type of its elements.
+    /// A quantifier's list, and what is checked with its variable in scope: the filter, then
+    /// `inner` (its body or key). Returns the list, the element type, the variable's depth,
+    /// the filter and what `inner` gave.
+    #[allow(clippy::type_complexity)]
+    fn in_scope<R>(
+        &mut self,
+        var: &ast::Ident,
+        over: &ast::Expr,
+        filter: Option<&ast::Expr>,
+        inner: impl FnOnce(&mut Self) -> R,
+    ) -> (Expr, Ty, usize, Option<Box<Expr>>, R) {
+        let (over_x, elem) = self.collection(over);
+        let depth = self.scope.len();
+        self.scope.push((var.name.clone(), elem.clone()));
+        let filter = filter.map(|f| Box::new(self.condition(f)));
+        let r = inner(self);
+        self.scope.pop();
+        (over_x, elem, depth, filter, r)
+    }
+
     fn collection(&mut self, over: &ast::Expr) -> (Expr, Ty) {
         let x = self.expr(over);
         match &x.ty {
