@@ -6,7 +6,7 @@
 //! (`value`, `status`, `missing`) and the record's `source`; it is written directly,
 //! without building a JSON tree, because it is the hot path of a large run.
 
-use crate::diag::{line_col, Diag};
+use crate::diag::{line_col, Diag, Text};
 use crate::eval::{Evaluation, Status, Value};
 use crate::ir::{DecisionKind, Program, Ty};
 use crate::render::printable;
@@ -172,8 +172,8 @@ pub struct Problem {
     /// A warning (an unknown fact, say) does not refuse its record.
     pub warning: bool,
     pub code: &'static str,
-    pub message: String,
-    pub help: Option<String>,
+    pub message: Text,
+    pub help: Option<Text>,
     /// Line in the input file (1-based), when known.
     pub line: Option<u64>,
     /// Column in that line (1-based, in characters), when known.
@@ -260,9 +260,14 @@ impl Problem {
             s.push(')');
         }
         let level = if self.warning { "warning" } else { "error" };
-        let _ = write!(s, ": {level}[{}]: {}", self.code, printable(&self.message));
+        let _ = write!(
+            s,
+            ": {level}[{}]: {}",
+            self.code,
+            printable(&self.message.en)
+        );
         if let Some(h) = &self.help {
-            let _ = write!(s, " (help: {})", printable(h));
+            let _ = write!(s, " (help: {})", printable(&h.en));
         }
         s
     }
@@ -288,7 +293,7 @@ fn problems_json(out: &mut String, problems: &[Problem]) {
         out.push_str("{\"code\":");
         json_str(out, p.code);
         out.push_str(",\"message\":");
-        json_str(out, &p.message);
+        json_str(out, &p.message.en);
         if let Some(l) = p.line {
             let _ = write!(out, ",\"line\":{l}");
         }
@@ -301,7 +306,7 @@ fn problems_json(out: &mut String, problems: &[Problem]) {
         }
         if let Some(h) = &p.help {
             out.push_str(",\"help\":");
-            json_str(out, h);
+            json_str(out, &h.en);
         }
         out.push('}');
     }

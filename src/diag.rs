@@ -17,21 +17,107 @@ pub enum Level {
     Error,
 }
 
+/// A text a diagnostic shows, in English and, where written, in Chinese.
+///
+/// Built from a pair `(english, chinese)`; a plain string gives English alone, shown
+/// in both languages until a Chinese text is written for it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Text {
+    pub en: String,
+    pub zh: Option<String>,
+}
+
+impl Text {
+    /// The text in `lang`: Chinese when asked for and written, English otherwise.
+    pub fn get(&self, lang: Lang) -> &str {
+        match (lang, &self.zh) {
+            (Lang::Zh, Some(zh)) => zh,
+            _ => &self.en,
+        }
+    }
+    /// Apply `f` to each language's text.
+    pub fn map(&self, mut f: impl FnMut(&str) -> String) -> Text {
+        Text {
+            en: f(&self.en),
+            zh: self.zh.as_deref().map(f),
+        }
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+/// The English text, for code that matches on messages (tests, integrators' JSON).
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.en
+    }
+}
+
+/// Compares the English text (what tests and integrators match on).
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.en == *other
+    }
+}
+
+impl From<&str> for Text {
+    fn from(en: &str) -> Self {
+        Text {
+            en: en.to_owned(),
+            zh: None,
+        }
+    }
+}
+
+impl From<String> for Text {
+    fn from(en: String) -> Self {
+        Text { en, zh: None }
+    }
+}
+
+impl From<&String> for Text {
+    fn from(en: &String) -> Self {
+        Text::from(en.as_str())
+    }
+}
+
+impl<A: Into<String>, B: Into<String>> From<(A, B)> for Text {
+    fn from((en, zh): (A, B)) -> Self {
+        Text {
+            en: en.into(),
+            zh: Some(zh.into()),
+        }
+    }
+}
+
+/// The language a user reads: of reports, diagnostics and help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
 /// One diagnostic. `span.file` indexes the [`Sources`] the text came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diag {
     pub level: Level,
     pub code: &'static str,
-    pub message: String,
+    pub message: Text,
     pub span: Option<Span>,
-    pub label: Option<String>,
-    pub help: Option<String>,
+    pub label: Option<Text>,
+    pub help: Option<Text>,
     /// Other places worth showing (the first definition of a duplicate, say).
-    pub related: Vec<(Span, String)>,
+    pub related: Vec<(Span, Text)>,
 }
 
 impl Diag {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: &'static str, message: impl Into<Text>) -> Self {
         Diag {
             level: Level::Error,
             code,
@@ -42,7 +128,7 @@ impl Diag {
             related: Vec::new(),
         }
     }
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: &'static str, message: impl Into<Text>) -> Self {
         Diag {
             level: Level::Warning,
             ..Diag::error(code, message)
@@ -52,15 +138,15 @@ impl Diag {
         self.span = Some(span);
         self
     }
-    pub fn label(mut self, label: impl Into<String>) -> Self {
+    pub fn label(mut self, label: impl Into<Text>) -> Self {
         self.label = Some(label.into());
         self
     }
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub fn help(mut self, help: impl Into<Text>) -> Self {
         self.help = Some(help.into());
         self
     }
-    pub fn related(mut self, span: Span, label: impl Into<String>) -> Self {
+    pub fn related(mut self, span: Span, label: impl Into<Text>) -> Self {
         self.related.push((span, label.into()));
         self
     }
@@ -71,7 +157,7 @@ impl Diag {
 
 impl fmt::Display for Diag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.message.en)
     }
 }
 
@@ -119,13 +205,16 @@ impl Sources {
     /// [`printable`](crate::render::printable): a control or bidirectional character
     /// in a facts or rule file cannot recolour, clear or reorder a terminal.
     pub fn report(&self, diag: &Diag) -> miette::Report {
-        let mut diag = diag.clone();
-        diag.message = printable(&diag.message).into_owned();
-        diag.label = diag.label.map(|l| printable(&l).into_owned());
-        diag.help = diag.help.map(|h| printable(&h).into_owned());
-        for (_, l) in &mut diag.related {
-            *l = printable(l).into_owned();
-        }
+        self.report_in(diag, Lang::En)
+    }
+    /// [`report`](Self::report) with the texts in `lang`.
+    pub fn report_in(&self, diag: &Diag, lang: Lang) -> miette::Report {
+        let shown = |t: &Text| printable(t.get(lang)).into_owned();
+        let mut message = shown(&diag.message);
+        let label = diag.label.as_ref().map(shown);
+        let help = diag.help.as_ref().map(shown);
+        let related: Vec<(Span, String)> =
+            diag.related.iter().map(|(s, l)| (*s, shown(l))).collect();
         let mut source = diag.span.map(|s| s.file).map(|f| {
             NamedSource::new(
                 &*printable(self.name(f)),
@@ -146,15 +235,20 @@ impl Sources {
             if line_end - line_start > MAX_SHOWN_COLUMN {
                 // A line too long to draw: name the place in words instead.
                 let (line, col) = self.line_col(span.file, start);
-                diag.message = format!(
-                    "{} (at {}:{line}:{col})",
-                    diag.message,
-                    self.name(span.file)
-                );
+                message = format!("{message} (at {}:{line}:{col})", self.name(span.file));
                 source = None;
             }
         }
-        let rendered = Rendered { diag, source };
+        let rendered = Rendered {
+            level: diag.level,
+            code: diag.code,
+            span: diag.span,
+            message,
+            label,
+            help,
+            related,
+            source,
+        };
         miette::Report::new(rendered)
     }
 }
@@ -218,15 +312,22 @@ fn shown_span(text: &str, start: usize, len: usize) -> (usize, usize) {
     (start, end.saturating_sub(start))
 }
 
+/// A diagnostic as shown: its texts in one language, made printable.
 #[derive(Debug)]
 struct Rendered {
-    diag: Diag,
+    level: Level,
+    code: &'static str,
+    span: Option<Span>,
+    message: String,
+    label: Option<String>,
+    help: Option<String>,
+    related: Vec<(Span, String)>,
     source: Option<NamedSource<String>>,
 }
 
 impl fmt::Display for Rendered {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diag.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -234,17 +335,16 @@ impl std::error::Error for Rendered {}
 
 impl miette::Diagnostic for Rendered {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.diag.code))
+        Some(Box::new(self.code))
     }
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.diag.level {
+        Some(match self.level {
             Level::Error => miette::Severity::Error,
             Level::Warning => miette::Severity::Warning,
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.diag
-            .help
+        self.help
             .as_ref()
             .map(|h| Box::new(h.as_str()) as Box<dyn fmt::Display>)
     }
@@ -253,17 +353,17 @@ impl miette::Diagnostic for Rendered {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         self.source.as_ref()?;
-        let main = self.diag.span?;
+        let main = self.span?;
         let text = self
             .source
             .as_ref()
             .map(|s| s.inner().as_str())
             .unwrap_or("");
         let mut labels = vec![LabeledSpan::new_primary_with_span(
-            self.diag.label.clone(),
+            self.label.clone(),
             shown_span(text, main.start as usize, main.len()),
         )];
-        for (span, label) in &self.diag.related {
+        for (span, label) in &self.related {
             let start = (span.start as usize).min(text.len());
             let line_start = text
                 .get(..start)
@@ -284,13 +384,17 @@ impl Sources {
     /// Render diagnostics as plain text (no colour, fixed width): for snapshots and
     /// for output that is not a terminal.
     pub fn render_plain(&self, diags: &[Diag]) -> String {
+        self.render_plain_in(diags, Lang::En)
+    }
+    /// [`render_plain`](Self::render_plain) with the texts in `lang`.
+    pub fn render_plain_in(&self, diags: &[Diag], lang: Lang) -> String {
         let handler =
             miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
                 .with_width(100)
                 .with_links(false);
         let mut out = String::new();
         for d in diags {
-            let report = self.report(d);
+            let report = self.report_in(d, lang);
             let _ = handler.render_report(&mut out, report.as_ref());
         }
         out

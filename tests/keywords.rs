@@ -136,7 +136,7 @@ fn a_name_joined_to_a_keyword_is_refused_with_the_spaced_form() {
         };
         let d = &ds[0];
         assert_eq!(d.code, "policy::parse::keyword_joined", "{text}");
-        let help = d.help.as_deref().unwrap_or("");
+        let help = d.help.as_ref().map_or("", |h| h.en.as_str());
         assert!(help.contains(&format!("`{fixed}`")), "{text}: {help}");
         assert!(help.contains("policy fmt"), "{help}");
     }

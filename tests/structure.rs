@@ -400,7 +400,7 @@ fn clauses_of_articles_and_items_of_annexes_are_not_mixed() {
         let errors: Vec<(&str, &str)> = diags
             .iter()
             .filter(|d| d.is_error())
-            .map(|d| (d.code, d.message.as_str()))
+            .map(|d| (d.code, d.message.en.as_str()))
             .collect();
         assert_eq!(errors, [(code, message)], "{text}");
     }

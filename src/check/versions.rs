@@ -11,7 +11,7 @@
 //! evaluation date is all there is to it ([`crate::RuleSet::at`]).
 
 use super::{check, date, suggest, ParsedFile};
-use crate::diag::Diag;
+use crate::diag::{Diag, Text};
 use crate::ir::{DatedFrom, Period, Program, Version};
 use crate::syntax::ast::{self, Span};
 use chrono::NaiveDate;
@@ -492,9 +492,13 @@ pub fn check_versions(files: &[ParsedFile]) -> Result<(Vec<Program>, Vec<Diag>),
             .map(|(mut d, on)| {
                 if several && on.len() < segs.len() {
                     let note = format!("on the dates {}", where_(&on));
+                    let note_zh = format!("适用日期：{}", where_(&on));
                     d.help = Some(match d.help {
-                        Some(h) => format!("{h} — {note}"),
-                        None => note,
+                        Some(h) => Text {
+                            en: format!("{} — {note}", h.en),
+                            zh: h.zh.map(|zh| format!("{zh}——{note_zh}")),
+                        },
+                        None => Text::from((note, note_zh)),
                     });
                 }
                 d

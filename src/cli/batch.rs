@@ -21,7 +21,7 @@ use crate::CheckFormat;
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use policy::batch::{self as b, Place, Problem, Source, Summary};
-use policy::diag::{Diag, Sources};
+use policy::diag::{Diag, Sources, Text};
 use policy::eval::Value;
 use policy::facts::{self, csv::Columns, Format};
 use policy::render::printable;
@@ -553,10 +553,10 @@ fn header_diags(file: &str, diags: &[Diag]) -> String {
             "{}:1: {level}[{}]: {}",
             printable(file),
             d.code,
-            printable(&d.message)
+            printable(&d.message.en)
         ));
         if let Some(h) = &d.help {
-            s.push_str(&format!(" (help: {})", printable(h)));
+            s.push_str(&format!(" (help: {})", printable(&h.en)));
         }
         s.push('\n');
     }
@@ -675,7 +675,7 @@ impl<'a> Sender<'a> {
         self.bytes += match &rec.payload {
             Payload::Text(_, t) => t.len(),
             Payload::Cells(c) => c.iter().map(String::len).sum(),
-            Payload::Bad(p) => p.message.len(),
+            Payload::Bad(p) => p.message.en.len(),
         };
         self.recs.push(rec);
         if self.recs.len() >= self.size || self.bytes >= CHUNK_BYTES {
@@ -702,12 +702,17 @@ impl<'a> Sender<'a> {
     }
 }
 
-fn problem(code: &'static str, message: String, help: &str, line: Option<u64>) -> Problem {
+fn problem(
+    code: &'static str,
+    message: impl Into<Text>,
+    help: impl Into<Text>,
+    line: Option<u64>,
+) -> Problem {
     Problem {
         warning: false,
         code,
-        message,
-        help: Some(help.to_string()),
+        message: message.into(),
+        help: Some(help.into()),
         line,
         column: None,
         field: None,
@@ -906,7 +911,7 @@ fn facts_files_in(dir: &Path) -> Result<Vec<PathBuf>, u8> {
 fn read_facts_file(path: &Path) -> Result<String, Box<Problem>> {
     // The file's name is the record's source: the problem says what is wrong with it.
     let (f, meta) = crate::common::open_regular("the facts file", path)
-        .map_err(|d| problem(d.code, d.message, d.help.as_deref().unwrap_or(""), None))?;
+        .map_err(|d| problem(d.code, d.message, d.help.unwrap_or_default(), None))?;
     let len = meta.len();
     let too_large = || {
         problem(

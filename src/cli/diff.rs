@@ -350,7 +350,7 @@ enum Pick<'a> {
 impl<'a> Pick<'a> {
     fn at(self, date: NaiveDate) -> Result<&'a policy::ir::Program, String> {
         match self {
-            Pick::ByDate(r) => r.at(date).map_err(|d| d.message),
+            Pick::ByDate(r) => r.at(date).map_err(|d| d.message.en),
             Pick::Fixed(p) => Ok(p),
         }
     }
@@ -601,7 +601,7 @@ fn one_cluster(
             }
             None => return,
         },
-        batch::Payload::Bad(p) => return refuse(st, err, p.message.clone()),
+        batch::Payload::Bad(p) => return refuse(st, err, p.message.en.clone()),
     };
     let ((old_facts, _), (new_facts, _)) = match loaded {
         Ok(x) => x,

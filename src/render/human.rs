@@ -50,12 +50,7 @@ fn mark(o: Outcome, st: Style) -> String {
 }
 
 /// The language of the report's own words (labels and titles come from the rule files).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    En,
-    Zh,
-}
+pub use crate::diag::Lang;
 
 /// The report's words in `lang`, keyed by their English text; `{}` stands for a value.
 fn t(lang: Lang, en: &'static str) -> &'static str {
@@ -647,7 +642,12 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
                     format!("  {}", st.dim(&format!("{}:{l}", printable(&f))))
                 })
                 .unwrap_or_default();
-            let _ = writeln!(o, "  {} {}{place}", st.yellow("!"), printable(&d.message));
+            let _ = writeln!(
+                o,
+                "  {} {}{place}",
+                st.yellow("!"),
+                printable(d.message.get(lang))
+            );
         }
     }
     let assumptions = r.assumptions();

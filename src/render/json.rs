@@ -267,7 +267,7 @@ pub fn render(r: &Report) -> J {
         let mut m = Map::new();
         m.insert("article".into(), J::Null);
         m.insert("clause".into(), J::Null);
-        m.insert("message".into(), J::String(d.message.clone()));
+        m.insert("message".into(), J::String(d.message.en.clone()));
         m.insert("code".into(), J::String(d.code.into()));
         if let Some(s) = d.span {
             m.insert("source".into(), place(r, s));
