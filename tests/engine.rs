@@ -1201,7 +1201,9 @@ fn years_refuses_a_range_longer_than_a_thousand_years() {
 #[test]
 fn a_call_first_read_where_nothing_is_explained_is_explained_in_a_rule() {
     // `大于二(n)` is evaluated inside a filter first (not explained), then in a rule with the
-    // same argument: the remembered call must not replay the filter's empty explanation.
+    // same argument. The two calls sit at different depths (inside and outside the
+    // quantifier), so they are not one remembered call: the next test has the same call
+    // twice at one depth.
     let e = explained(json!({"n": 3, "items": [item("a", T, T, None)]}));
     assert_eq!(
         e.decisions[id_of("article9.hit_by_call")].value,
@@ -1213,6 +1215,15 @@ fn a_call_first_read_where_nothing_is_explained_is_explained_in_a_rule() {
     let ops: Vec<_> = rule.checks.iter().map(|c| c.op).collect();
     assert_eq!(ops, [policy::syntax::ast::BinOp::Gt], "{:?}", rule.checks);
     assert!(rule.checks[0].bindings.is_empty(), "{:?}", rule.checks);
+}
+
+#[test]
+fn a_call_read_in_a_filter_and_then_in_the_body_is_explained_in_the_body() {
+    let e = explained(json!({"n": 3, "items": [item("a", T, T, None)]}));
+    let rule = &e.decisions[id_of("article10.clause2")].rules[0];
+    assert_eq!(rule.outcome, Outcome::Met);
+    let ops: Vec<_> = rule.checks.iter().map(|c| c.op).collect();
+    assert_eq!(ops, [policy::syntax::ast::BinOp::Gt], "{:?}", rule.checks);
 }
 
 fn id_of(name: &str) -> usize {
@@ -1237,4 +1248,21 @@ fn reads_past_max_checks_are_counted_not_kept() {
     assert_eq!(rule.outcome, Outcome::Met);
     assert_eq!(rule.checks.len(), policy::eval::MAX_CHECKS);
     assert_eq!(rule.checks_truncated, 100 - policy::eval::MAX_CHECKS);
+}
+
+#[test]
+fn a_threshold_written_negative_or_in_another_unit_is_stated() {
+    use policy::eval::Side;
+    let e = explained(json!({"n": -7, "cash": 40000}));
+    for (clause, margin) in [("article13.clause1", "-2"), ("article13.clause2", "10000")] {
+        let rule = &e.decisions[id_of(clause)].rules[0];
+        assert_eq!(rule.checks.len(), 1, "{clause}: {:?}", rule.checks);
+        let c = &rule.checks[0];
+        assert_eq!(c.sides, (Side::Value, Side::Stated), "{clause}");
+        assert_eq!(
+            c.margin.as_ref().map(|m| m.value.as_str()),
+            Some(margin),
+            "{clause}"
+        );
+    }
 }
