@@ -1,0 +1,136 @@
+// The client without VS Code: `vscode` and `vscode-languageclient/node` are replaced by
+// recording stand-ins, and extension.js is activated against them.
+'use strict';
+
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const Module = require('module');
+const { findServer, notFoundMessage, startFailedMessage } = require('../lib/server');
+
+function fakes({ serverPath, startError }) {
+  const seen = { errors: [], clients: [], commands: {}, opened: [] };
+  const vscode = {
+    workspace: {
+      getConfiguration: (section) => ({
+        get: (key, fallback) => (section === 'policy' && key === 'server.path' ? serverPath : fallback),
+      }),
+      workspaceFolders: undefined,
+      createFileSystemWatcher: (glob) => ({ glob }),
+      onDidChangeConfiguration: () => ({ dispose() {} }),
+    },
+    window: {
+      showErrorMessage: async (message, ...items) => {
+        seen.errors.push({ message, items });
+        return undefined;
+      },
+    },
+    commands: {
+      registerCommand: (id, fn) => {
+        seen.commands[id] = fn;
+        return { dispose() {} };
+      },
+      executeCommand: (...args) => seen.opened.push(args),
+    },
+  };
+  class LanguageClient {
+    constructor(id, name, serverOptions, clientOptions) {
+      Object.assign(this, { id, name, serverOptions, clientOptions, stopped: false });
+      seen.clients.push(this);
+    }
+    async start() {
+      if (startError) throw startError;
+    }
+    async stop() {
+      this.stopped = true;
+    }
+  }
+  return { seen, modules: { vscode, 'vscode-languageclient/node': { LanguageClient } } };
+}
+
+/** extension.js loaded afresh with the stand-ins, and the calls they recorded. */
+async function activate(options) {
+  const { seen, modules } = fakes(options);
+  const load = Module._load;
+  Module._load = function (request, ...rest) {
+    return Object.prototype.hasOwnProperty.call(modules, request) ? modules[request] : load.call(this, request, ...rest);
+  };
+  try {
+    const file = require.resolve('../extension');
+    delete require.cache[file];
+    const extension = require(file);
+    await extension.activate({ subscriptions: [] });
+    return { seen, extension };
+  } finally {
+    Module._load = load;
+  }
+}
+
+function executable(dir, name) {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, '#!/bin/sh\nexit 0\n');
+  fs.chmodSync(file, 0o755);
+  return file;
+}
+
+test('a missing policy program is reported in Chinese and English, and no client starts', async () => {
+  const { seen } = await activate({ serverPath: '/nonexistent/policy' });
+  assert.strictEqual(seen.clients.length, 0);
+  assert.strictEqual(seen.errors.length, 1);
+  const { message, items } = seen.errors[0];
+  assert.match(message, /未找到 policy 程序/);
+  assert.match(message, /The policy program was not found/);
+  assert.match(message, /\/nonexistent\/policy/);
+  assert.deepStrictEqual(items, ['打开设置 Open Settings']);
+});
+
+test('a found program is started as `PROGRAM lsp` over stdio for the policy language', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-ext-'));
+  const file = executable(dir, 'policy');
+  const { seen, extension } = await activate({ serverPath: file });
+  assert.deepStrictEqual(seen.errors, []);
+  assert.strictEqual(seen.clients.length, 1);
+  const client = seen.clients[0];
+  assert.strictEqual(client.id, 'policy');
+  assert.deepStrictEqual(client.serverOptions.run, { command: file, args: ['lsp'] });
+  assert.deepStrictEqual(client.clientOptions.documentSelector, [{ language: 'policy' }]);
+  assert.ok(seen.commands['policy.restartServer'], 'the restart command is registered');
+  await seen.commands['policy.restartServer']();
+  assert.strictEqual(seen.clients.length, 2);
+  assert.ok(client.stopped, 'the old client is stopped on restart');
+  await extension.deactivate();
+  assert.ok(seen.clients[1].stopped);
+});
+
+test('a program that fails to start `lsp` is reported in Chinese and English', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-ext-'));
+  const file = executable(dir, 'policy');
+  const { seen } = await activate({ serverPath: file, startError: new Error('exited with code 2') });
+  assert.strictEqual(seen.errors.length, 1);
+  assert.match(seen.errors[0].message, /无法启动语言服务器/);
+  assert.match(seen.errors[0].message, /Could not start the language server/);
+  assert.match(seen.errors[0].message, /exited with code 2/);
+});
+
+test('findServer looks a bare name up on PATH and takes a name with a folder as a path', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-path-'));
+  const file = executable(dir, 'policy');
+  fs.writeFileSync(path.join(dir, 'notexec'), 'x');
+  fs.mkdirSync(path.join(dir, 'folder'));
+  const env = { PATH: ['/nonexistent', dir].join(path.delimiter) };
+  assert.strictEqual(findServer('policy', env, 'linux'), file);
+  assert.strictEqual(findServer('policy', { PATH: '/nonexistent' }, 'linux'), null);
+  assert.strictEqual(findServer(file, { PATH: '' }, 'linux'), file);
+  assert.strictEqual(findServer('./policy', { PATH: '' }, 'linux', dir), file);
+  assert.strictEqual(findServer('notexec', env, 'linux'), null, 'not executable');
+  assert.strictEqual(findServer('folder', env, 'linux'), null, 'a folder');
+  assert.strictEqual(findServer('', env, 'linux'), null);
+  assert.strictEqual(findServer('  ', env, 'linux'), null);
+});
+
+test('the messages name the setting in both languages', () => {
+  assert.match(notFoundMessage(''), /policy\.server\.path = “\(空 \/ empty\)”/);
+  assert.match(startFailedMessage('/bin/policy', new Error('boom')), /“\/bin\/policy lsp”：boom/);
+});
