@@ -50,10 +50,11 @@ function notFoundMessage(command) {
   const shown = String(command || '').trim() || '(空 / empty)';
   return (
     `未找到 policy 程序（设置 policy.server.path = “${shown}”），语言服务器未启动；语法高亮不受影响。` +
-    `请安装 policy（cargo install --path .），或在设置中填写 policy 程序的完整路径。` +
+    `请把 policy 程序所在的文件夹加入 PATH，或在设置 policy.server.path 中填写它的完整路径` +
+    `（如 D:\\policy\\policy.exe）。` +
     ` — The policy program was not found (setting policy.server.path = "${shown}"), so the ` +
-    `language server did not start; highlighting still works. Install policy ` +
-    `(cargo install --path .) or set the full path of the policy program in the settings.`
+    `language server did not start; highlighting still works. Add the folder of the policy ` +
+    `program to PATH, or set its full path in the setting policy.server.path.`
   );
 }
 
