@@ -128,9 +128,10 @@ const grammar = {
             `${BEFORE}(?:第${NUMERAL}[条章项]|第[（(]${NUMERAL}[）)]项|附件[0-9]*)${AFTER}`,
         },
         {
-          // （二）, (二), （2）: a clause heading, where a clause begins (not a call's argument).
-          name: scope('markup.heading.chinese'),
-          match: `(?<![\\p{L}\\p{N}_)\\]])[（(]${NUMERAL}[）)]`,
+          // （二）, (二), （2）: a clause heading, where a clause begins — at the start of a line
+          // or after a brace — never a parenthesised number in an expression (`x * (2)`).
+          match: `(?:^|(?<=[{}]))[ \\t\\u3000]*([（(]${NUMERAL}[）)])`,
+          captures: { 1: { name: scope('markup.heading.chinese') } },
         },
         {
           // article 6, clause 2, chapter 二, item 3, annex 1.
