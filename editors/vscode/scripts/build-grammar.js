@@ -87,6 +87,7 @@ const grammar = {
     { include: '#punctuation' },
     { include: '#call' },
     { include: '#name' },
+    { include: '#invalid' },
   ],
   repository: {
     comment: {
@@ -208,6 +209,8 @@ const grammar = {
       patterns: [
         { name: scope('keyword.operator.comparison'), match: '>=|<=|!=|≥|≤|≠|>|<|=' },
         { name: scope('keyword.operator.arithmetic'), match: '[-+*/×÷]' },
+        // `%` as a unit of its own: `fact share: %`, `% = …` in a dimension.
+        { name: scope('keyword.other.unit.percent'), match: '%' },
       ],
     },
     punctuation: {
@@ -226,6 +229,9 @@ const grammar = {
       captures: { 1: { name: scope('entity.name.function') } },
     },
     name: { name: scope('variable.other'), match: `${NAME}[²³]?` },
+    // Anything else outside strings and comments is no part of the language: a full-width
+    // `＝` or `；` typed by an input method, a stray `!` or `@`.
+    invalid: { name: scope('invalid.illegal'), match: '[^\\s\\u3000\\uFEFF]' },
   },
 };
 

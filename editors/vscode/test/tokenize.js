@@ -32,7 +32,10 @@ async function grammar() {
   return loaded;
 }
 
-/** The tokens of `text` (lines split on \n): [{ line, text, scopes }]. */
+/**
+ * The tokens of `text` (lines split on \n): [{ line, text, scopes, open }], where `open` says
+ * that a construct of the grammar (a string, say) was still open at the end of the line.
+ */
 async function tokenize(text) {
   const g = await grammar();
   let stack = vsctm.INITIAL;
@@ -40,8 +43,10 @@ async function tokenize(text) {
   text.split('\n').forEach((line, n) => {
     const r = g.tokenizeLine(line, stack);
     for (const t of r.tokens) {
-      out.push({ line: n, start: t.startIndex, text: line.slice(t.startIndex, t.endIndex), scopes: t.scopes.slice(1) });
+      out.push({ line: n, start: t.startIndex, text: line.slice(t.startIndex, t.endIndex), scopes: t.scopes.slice(1), open: false });
     }
+    if (typeof r.ruleStack.depth !== 'number') throw new Error('vscode-textmate no longer tells the depth of its stack');
+    if (out.length > 0 && r.ruleStack.depth > 1) out[out.length - 1].open = true;
     stack = r.ruleStack;
   });
   return out;
