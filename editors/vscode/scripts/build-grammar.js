@@ -18,8 +18,9 @@ const path = require('path');
 
 const OUT = path.join(__dirname, '..', 'syntaxes', 'policy.tmLanguage.json');
 
-// A character of a name (XID_CONTINUE, roughly, plus `_`), and the start of one.
-const NAME_CHAR = '[\\p{L}\\p{Nl}\\p{Nd}\\p{Mn}\\p{Mc}\\p{Pc}]';
+// A character of a name (XID_CONTINUE, roughly, plus `_`; `·` and `・` as in 卡尔·马克思), and
+// the start of one.
+const NAME_CHAR = '[\\p{L}\\p{Nl}\\p{Nd}\\p{Mn}\\p{Mc}\\p{Pc}·・]';
 const NAME_START = '[\\p{L}\\p{Nl}_]';
 const NAME = `${NAME_START}${NAME_CHAR}*`;
 const BEFORE = `(?<!${NAME_CHAR})`;
