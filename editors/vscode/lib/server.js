@@ -68,4 +68,20 @@ function startFailedMessage(file, error) {
   );
 }
 
-module.exports = { findServer, notFoundMessage, startFailedMessage };
+/** The command line of a case-result code lens: `policy test --policy DIR`, run in DIR. */
+function runCasesCommand(file, dir) {
+  const folder = String(dir || '.');
+  return { command: file, args: ['test', '--policy', folder], cwd: folder };
+}
+
+/**
+ * The server's initializationOptions: `facts`, the facts file whose values the inlay hints
+ * show (the setting policy.factsFile, relative to the workspace folder), when one is set.
+ * The language of the messages follows VS Code's display language (the client's locale).
+ */
+function initializationOptions(factsFile, cwd) {
+  const facts = String(factsFile || '').trim();
+  return facts ? { facts: path.resolve(cwd, facts) } : {};
+}
+
+module.exports = { findServer, notFoundMessage, startFailedMessage, runCasesCommand, initializationOptions };

@@ -10,18 +10,27 @@ const path = require('path');
 const Module = require('module');
 const { findServer, notFoundMessage, startFailedMessage } = require('../lib/server');
 
-function fakes({ serverPath, startError }) {
-  const seen = { errors: [], clients: [], commands: {}, opened: [] };
+function fakes({ serverPath, startError, factsFile = '', workspace, activeFile }) {
+  const seen = { errors: [], clients: [], commands: {}, opened: [], terminals: [], updates: [] };
+  const settings = { 'server.path': serverPath, factsFile };
   const vscode = {
+    ConfigurationTarget: { Global: 1, Workspace: 2 },
     workspace: {
       getConfiguration: (section) => ({
-        get: (key, fallback) => (section === 'policy' && key === 'server.path' ? serverPath : fallback),
+        get: (key, fallback) => (section === 'policy' && key in settings ? settings[key] : fallback),
+        update: async (key, value, target) => seen.updates.push({ key, value, target }),
       }),
-      workspaceFolders: undefined,
+      workspaceFolders: workspace ? [{ uri: { fsPath: workspace } }] : undefined,
       createFileSystemWatcher: (glob) => ({ glob }),
       onDidChangeConfiguration: () => ({ dispose() {} }),
     },
     window: {
+      activeTextEditor: activeFile ? { document: { uri: { scheme: 'file', fsPath: activeFile } } } : undefined,
+      createTerminal: (options) => {
+        const terminal = { options, shown: false, show() { this.shown = true; } };
+        seen.terminals.push(terminal);
+        return terminal;
+      },
       showErrorMessage: async (message, ...items) => {
         seen.errors.push({ message, items });
         return undefined;
@@ -102,6 +111,48 @@ test('a found program is started as `PROGRAM lsp` over stdio for the policy lang
   assert.ok(client.stopped, 'the old client is stopped on restart');
   await extension.deactivate();
   assert.ok(seen.clients[1].stopped);
+});
+
+test('the facts file setting reaches the server as initializationOptions.facts', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-ext-'));
+  const file = executable(dir, 'policy');
+  const { seen } = await activate({ serverPath: file, factsFile: 'examples/a.json', workspace: dir });
+  assert.deepStrictEqual(seen.clients[0].clientOptions.initializationOptions, {
+    facts: path.join(dir, 'examples', 'a.json'),
+  });
+  const none = await activate({ serverPath: file });
+  assert.deepStrictEqual(none.seen.clients[0].clientOptions.initializationOptions, {});
+});
+
+test('a case-result lens runs `policy test --policy DIR` in a terminal, without a shell', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-ext-'));
+  const file = executable(dir, 'policy');
+  const { seen } = await activate({ serverPath: file });
+  seen.commands['policy.runCases']('/规则 集/policies');
+  assert.strictEqual(seen.terminals.length, 1);
+  const [t] = seen.terminals;
+  assert.deepStrictEqual(
+    { shellPath: t.options.shellPath, shellArgs: t.options.shellArgs, cwd: t.options.cwd },
+    { shellPath: file, shellArgs: ['test', '--policy', '/规则 集/policies'], cwd: '/规则 集/policies' },
+  );
+  assert.ok(t.shown);
+  const missing = await activate({ serverPath: '/nonexistent/policy' });
+  missing.seen.commands['policy.runCases']('/x');
+  assert.strictEqual(missing.seen.terminals.length, 0);
+  assert.strictEqual(missing.seen.errors.length, 2, 'not found, at start and at the lens');
+});
+
+test('"use this facts file" sets policy.factsFile for the workspace, and only for a facts file', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-ext-'));
+  const file = executable(dir, 'policy');
+  const facts = path.join(dir, 'cluster.yaml');
+  const { seen } = await activate({ serverPath: file, workspace: dir, activeFile: facts });
+  await seen.commands['policy.useFactsFile']();
+  assert.deepStrictEqual(seen.updates, [{ key: 'factsFile', value: facts, target: 2 }]);
+  const rule = await activate({ serverPath: file, workspace: dir, activeFile: path.join(dir, 'a.policy') });
+  await rule.seen.commands['policy.useFactsFile']();
+  assert.deepStrictEqual(rule.seen.updates, []);
+  assert.match(rule.seen.errors[0].message, /请先打开一个事实文件[\s\S]*Open a facts file/);
 });
 
 test('a program that fails to start `lsp` is reported in Chinese and English', async () => {
