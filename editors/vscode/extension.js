@@ -29,10 +29,12 @@ async function start() {
   const file = findServer(command, process.env, process.platform, workspaceDir());
   program = file || undefined;
   if (!file) {
-    const choice = await vscode.window.showErrorMessage(notFoundMessage(command), OPEN_SETTINGS);
-    if (choice === OPEN_SETTINGS) {
-      vscode.commands.executeCommand('workbench.action.openSettings', 'policy.server.path');
-    }
+    // Not awaited: activation does not wait for the message to be dismissed.
+    vscode.window.showErrorMessage(notFoundMessage(command), OPEN_SETTINGS).then((choice) => {
+      if (choice === OPEN_SETTINGS) {
+        vscode.commands.executeCommand('workbench.action.openSettings', 'policy.server.path');
+      }
+    });
     return;
   }
   const server = { command: file, args: ['lsp'] };

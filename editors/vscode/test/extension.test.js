@@ -31,9 +31,10 @@ function fakes({ serverPath, startError, factsFile = '', workspace, activeFile }
         seen.terminals.push(terminal);
         return terminal;
       },
-      showErrorMessage: async (message, ...items) => {
+      // Like a message nobody dismisses: the promise never settles.
+      showErrorMessage: (message, ...items) => {
         seen.errors.push({ message, items });
-        return undefined;
+        return new Promise(() => {});
       },
     },
     commands: {
