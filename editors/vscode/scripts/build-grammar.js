@@ -202,7 +202,9 @@ const grammar = {
         { name: scope('storage.type'), match: word(RESERVED.type) },
         { name: scope('storage.modifier'), match: word(RESERVED.modifier) },
         { name: scope('keyword.control'), match: word(RESERVED.control) },
-        { name: scope('keyword.operator.logical'), match: word(RESERVED.logical) },
+        // `wordlike`: themes colour word operators as keywords (Dark+ and Light+ do), so that
+        // 且、或、非 do not read as names.
+        { name: scope('keyword.operator.wordlike.logical'), match: word(RESERVED.logical) },
         { name: scope('constant.language'), match: word(RESERVED.constant) },
       ],
     },
