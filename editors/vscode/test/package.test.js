@@ -30,6 +30,12 @@ test('the manifest contributes the policy language, its grammar and its settings
   assert.ok(fs.existsSync(path.join(ROOT, pkg.main)));
 });
 
+test('an untrusted folder cannot name the program that is run', () => {
+  const trust = pkg.capabilities.untrustedWorkspaces;
+  assert.strictEqual(trust.supported, 'limited');
+  assert.deepStrictEqual(trust.restrictedConfigurations.sort(), ['policy.factsFile', 'policy.server.path']);
+});
+
 test('every %key% of the manifest has an English and a Chinese text', () => {
   const keys = [...JSON.stringify(pkg).matchAll(/"%([^%"]+)%"/g)].map((m) => m[1]);
   assert.ok(keys.length >= 3);
