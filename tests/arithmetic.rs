@@ -101,6 +101,8 @@ fn every_combination_of_percent_units_and_bare_numbers_has_its_value() {
         ("article4.firms_ge_bare", "true"),
         ("article4.firms_plus_bare", "4家"),
         ("article4.firms_times_bare", "6家"),
+        ("article4.bare_plus_firms", "4家"),
+        ("article4.bare_minus_firms", "7家"),
         // growth: compared with a percentage, a plain number or another growth
         ("article5.growth_ge_pct", "true"),
         ("article5.growth_ge_bare", "true"),
