@@ -521,6 +521,7 @@ fn a_closed_stdout_ends_the_run_quietly() {
     assert_eq!(code, 0, "{stderr}");
     for format in ["jsonl", "human"] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_policy"))
+            .env("LC_ALL", "C")
             .args(check_args(path.to_str().unwrap(), format))
             .current_dir(root())
             .stdout(Stdio::piped())

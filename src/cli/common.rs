@@ -1,9 +1,71 @@
 //! What every subcommand shares: reading files, printing diagnostics, exit codes.
 
-use policy::diag::{Diag, Sources};
+use policy::diag::{Diag, Lang, Sources};
 use policy::render::printable;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// The language of everything the command says: reports, diagnostics, help. Set once,
+/// before the command line is parsed (see [`lang_of_args`]).
+static LANG: OnceLock<Lang> = OnceLock::new();
+
+/// The language every subcommand speaks in.
+pub fn lang() -> Lang {
+    LANG.get().copied().unwrap_or_default()
+}
+
+/// Fix the language for the rest of the run (the first call wins).
+pub fn set_lang(lang: Lang) {
+    let _ = LANG.set(lang);
+}
+
+/// The text in the language of the run: `zh` under `--lang zh`, `en` otherwise.
+pub fn tr<'a>(en: &'a str, zh: &'a str) -> &'a str {
+    match lang() {
+        Lang::En => en,
+        Lang::Zh => zh,
+    }
+}
+
+/// The language a command line asks for: the last `--lang zh|en` (or `--lang=…`)
+/// before a `--`; without one, Chinese when the locale (`LC_ALL`, `LC_MESSAGES`,
+/// `LANG`: the first one set and not empty) starts with `zh`, else English. A
+/// `--lang` with another value is left for the parser to refuse.
+pub fn lang_of_args(args: &[std::ffi::OsString], env: impl Fn(&str) -> Option<String>) -> Lang {
+    let mut chosen = None;
+    let mut iter = args.iter().skip(1);
+    while let Some(arg) = iter.next() {
+        let arg = arg.to_string_lossy();
+        if arg == "--" {
+            break;
+        }
+        let value = if arg == "--lang" {
+            iter.next().map(|v| v.to_string_lossy().into_owned())
+        } else {
+            arg.strip_prefix("--lang=").map(str::to_owned)
+        };
+        match value.as_deref() {
+            Some("zh") => chosen = Some(Lang::Zh),
+            Some("en") => chosen = Some(Lang::En),
+            _ => {}
+        }
+    }
+    chosen.unwrap_or_else(|| lang_of_locale(env))
+}
+
+/// Chinese when the first of `LC_ALL`, `LC_MESSAGES`, `LANG` that is set and not empty
+/// starts with `zh` (`zh_CN.UTF-8`, `zh_TW`, `zh`), else English.
+pub fn lang_of_locale(env: impl Fn(&str) -> Option<String>) -> Lang {
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|k| env(k))
+        .find(|v| !v.is_empty());
+    match locale {
+        Some(l) if l.starts_with("zh") => Lang::Zh,
+        _ => Lang::En,
+    }
+}
 
 /// Exit codes (also in README.md).
 pub mod exit {
@@ -28,10 +90,10 @@ pub mod exit {
 pub fn print_diags(sources: &Sources, diags: &[Diag]) {
     if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
         for d in diags {
-            eprintln!("{:?}", sources.report(d));
+            eprintln!("{:?}", sources.report_in(d, lang()));
         }
     } else {
-        eprint!("{}", sources.render_plain(diags));
+        eprint!("{}", sources.render_plain_in(diags, lang()));
     }
 }
 
