@@ -245,6 +245,13 @@ impl Problem {
     /// Text from the input (the file's name, values quoted in the message) is shown with
     /// control characters escaped, so that it cannot forge a line.
     pub fn display(&self, source: &Source) -> String {
+        self.display_in(source, crate::diag::Lang::En)
+    }
+
+    /// [`display`](Self::display) in `lang`: under Chinese,
+    /// `file:12:5（第 3 行，列 `x`）：错误[policy::facts::wrong_type]：…（帮助：…）`.
+    pub fn display_in(&self, source: &Source, lang: crate::diag::Lang) -> String {
+        let zh = lang == crate::diag::Lang::Zh;
         let mut s = printable(&source.file).into_owned();
         if let Some(l) = self.line {
             let _ = write!(s, ":{l}");
@@ -253,21 +260,40 @@ impl Problem {
             }
         }
         if let Place::Row { row, .. } = source.place {
-            let _ = write!(s, " (row {row}");
-            if let Some(f) = &self.field {
-                let _ = write!(s, ", column `{}`", printable(f));
+            if zh {
+                let _ = write!(s, "（第 {row} 行");
+            } else {
+                let _ = write!(s, " (row {row}");
             }
-            s.push(')');
+            if let Some(f) = &self.field {
+                if zh {
+                    let _ = write!(s, "，列 `{}`", printable(f));
+                } else {
+                    let _ = write!(s, ", column `{}`", printable(f));
+                }
+            }
+            s.push(if zh { '）' } else { ')' });
         }
-        let level = if self.warning { "warning" } else { "error" };
+        let level = match (self.warning, zh) {
+            (true, false) => "warning",
+            (false, false) => "error",
+            (true, true) => "警告",
+            (false, true) => "错误",
+        };
+        let colon = if zh { "：" } else { ": " };
         let _ = write!(
             s,
-            ": {level}[{}]: {}",
+            "{}{level}[{}]{colon}{}",
+            if zh { "：" } else { ": " },
             self.code,
-            printable(&self.message.en)
+            printable(self.message.get(lang))
         );
         if let Some(h) = &self.help {
-            let _ = write!(s, " (help: {})", printable(&h.en));
+            if zh {
+                let _ = write!(s, "（帮助：{}）", printable(h.get(lang)));
+            } else {
+                let _ = write!(s, " (help: {})", printable(h.get(lang)));
+            }
         }
         s
     }

@@ -21,7 +21,7 @@
 //! depends on the rule (the rule's clause, or a decision built from that clause):
 //! a rule that merely happened to be evaluated was not tested.
 
-use crate::diag::{Diag, Sources};
+use crate::diag::{Diag, Sources, Text};
 use crate::eval::{DecisionResult, Evaluation, Outcome, Status};
 use crate::facts::raw::{self, Format, Key, Raw, RawKind};
 use crate::ir::{DecisionId, DecisionKind, Expr, ExprKind, Program, Ty};
@@ -84,12 +84,14 @@ fn sp(file: u32, s: raw::Span) -> Span {
 
 fn syntax_diag(file: u32, e: raw::SyntaxError) -> Diag {
     let mut d = Diag::error("policy::test::syntax", e.message).at(sp(file, e.span));
-    d = d.help(
-        e.help
-            .unwrap_or_else(|| "fix the case file's syntax; the place is marked".into()),
-    );
+    d = d.help(e.help.unwrap_or_else(|| {
+        Text::from((
+            "fix the case file's syntax; the place is marked",
+            "请修正案例文件的语法；出错位置已标出",
+        ))
+    }));
     if let Some(r) = e.related {
-        d = d.related(sp(file, r), "first given here");
+        d = d.related(sp(file, r), ("first given here", "首次出现于此"));
     }
     d
 }
@@ -144,9 +146,15 @@ pub fn parse_cases(
         }) => items.iter().collect(),
         Some(other) => {
             errors.push(
-                Diag::error("policy::test::shape", "`cases` should be a list of cases")
-                    .at(sp(file, other.span))
-                    .help("write each case as a list item starting with `- name:`"),
+                Diag::error(
+                    "policy::test::shape",
+                    ("`cases` should be a list of cases", "`cases` 应为案例列表"),
+                )
+                .at(sp(file, other.span))
+                .help((
+                    "write each case as a list item starting with `- name:`",
+                    "每个案例写作一个以 `- name:` 开头的列表项",
+                )),
             );
             Vec::new()
         }
@@ -168,10 +176,10 @@ pub fn parse_cases(
 fn unknown_key(file: u32, k: &Key) -> Diag {
     Diag::error(
         "policy::test::unknown_key",
-        format!("unknown key `{}` in a case file", k.name),
+        (format!("unknown key `{}` in a case file", k.name), format!("案例文件中有未知的键 `{}`", k.name)),
     )
     .at(sp(file, k.span))
-    .help("a case has `name`, `as_of`, `facts`, `with` and `expect`; a file may list them under `cases`")
+    .help(("a case has `name`, `as_of`, `facts`, `with` and `expect`; a file may list them under `cases`", "案例包含 `name`、`as_of`、`facts`、`with` 和 `expect`；一个文件可将多个案例列在 `cases` 之下"))
 }
 
 fn case(
@@ -185,10 +193,13 @@ fn case(
     let RawKind::Object(entries) = &c.kind else {
         return Err(vec![Diag::error(
             "policy::test::shape",
-            "a case should be a mapping",
+            ("a case should be a mapping", "案例应为键值映射"),
         )
         .at(sp(file, c.span))
-        .help("give the case's `name`, `as_of`, `facts` and `expect`")]);
+        .help((
+            "give the case's `name`, `as_of`, `facts` and `expect`",
+            "请写明案例的 `name`、`as_of`、`facts` 和 `expect`",
+        ))]);
     };
     let mut errors = Vec::new();
     for (k, _) in entries {
@@ -205,10 +216,16 @@ fn case(
             errors.push(
                 Diag::error(
                     "policy::test::no_date",
-                    format!("case `{name}` has no evaluation date"),
+                    (
+                        format!("case `{name}` has no evaluation date"),
+                        format!("案例 `{name}` 没有评估日期"),
+                    ),
                 )
                 .at(sp(file, c.span))
-                .help("add `as_of: YYYY-MM-DD` to the case, or once at the top of the file"),
+                .help((
+                    "add `as_of: YYYY-MM-DD` to the case, or once at the top of the file",
+                    "在案例中加上 `as_of: YYYY-MM-DD`，或在文件开头统一写一次",
+                )),
             );
             None
         }
@@ -216,9 +233,15 @@ fn case(
             let d = scalar_text(r).and_then(|t| crate::facts::parse_date(t.trim()));
             if d.is_none() {
                 errors.push(
-                    Diag::error("policy::test::bad_date", "`as_of` is not a date")
-                        .at(sp(file, r.span))
-                        .help("write the evaluation date as YYYY-MM-DD"),
+                    Diag::error(
+                        "policy::test::bad_date",
+                        ("`as_of` is not a date", "`as_of` 不是日期"),
+                    )
+                    .at(sp(file, r.span))
+                    .help((
+                        "write the evaluation date as YYYY-MM-DD",
+                        "评估日期请写作 YYYY-MM-DD",
+                    )),
                 );
             }
             d
@@ -236,10 +259,16 @@ fn case(
                 errors.push(
                     Diag::error(
                         "policy::test::shape",
-                        "`facts` should be a mapping of facts or the path of a facts file",
+                        (
+                            "`facts` should be a mapping of facts or the path of a facts file",
+                            "`facts` 应为事实的键值映射，或事实文件的路径",
+                        ),
                     )
                     .at(sp(file, r.span))
-                    .help("write the facts below `facts:`, or `facts: path/to/facts.json`"),
+                    .help((
+                        "write the facts below `facts:`, or `facts: path/to/facts.json`",
+                        "在 `facts:` 下写出各项事实，或写作 `facts: path/to/facts.json`",
+                    )),
                 );
                 None
             }
@@ -249,9 +278,18 @@ fn case(
         Some(r) if matches!(r.kind, RawKind::Object(_)) => Some(r.clone()),
         Some(r) => {
             errors.push(
-                Diag::error("policy::test::shape", "`with` should be a mapping of facts")
-                    .at(sp(file, r.span))
-                    .help("write the facts to change below `with:`; `null` removes a fact"),
+                Diag::error(
+                    "policy::test::shape",
+                    (
+                        "`with` should be a mapping of facts",
+                        "`with` 应为事实的键值映射",
+                    ),
+                )
+                .at(sp(file, r.span))
+                .help((
+                    "write the facts to change below `with:`; `null` removes a fact",
+                    "在 `with:` 下写出要改变的事实；写 `null` 即删去该事实",
+                )),
             );
             None
         }
@@ -274,10 +312,10 @@ fn case(
         other => errors.push(
             Diag::error(
                 "policy::test::no_expect",
-                format!("case `{name}` expects nothing"),
+                (format!("case `{name}` expects nothing"), format!("案例 `{name}` 没有任何预期")),
             )
             .at(sp(file, other.map_or(c.span, |o| o.span)))
-            .help("list the decisions the case is about under `expect:`, e.g. `article6.clause2: true`"),
+            .help(("list the decisions the case is about under `expect:`, e.g. `article6.clause2: true`", "在 `expect:` 下列出案例涉及的判定，例如 `article6.clause2: true`")),
         ),
     }
     match (errors.is_empty(), as_of) {
@@ -297,13 +335,19 @@ fn expectation(program: &Program, file: u32, k: &Key, v: &Raw) -> Result<Expect,
     let Some(id) = program.decisions.iter().position(|d| d.name == k.name) else {
         let names = program.decisions.iter().map(|d| d.name.as_str());
         let help = match crate::check::suggest(&k.name, names) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "the decisions are listed by `policy check --format json`".into(),
+            Some(s) => Text::from((format!("did you mean `{s}`?"), format!("是否应为 `{s}`？"))),
+            None => Text::from((
+                "the decisions are listed by `policy check --format json`",
+                "`policy check --format json` 会列出所有判定",
+            )),
         };
         return Err(Box::new(
             Diag::error(
                 "policy::test::unknown_decision",
-                format!("unknown decision `{}`", k.name),
+                (
+                    format!("unknown decision `{}`", k.name),
+                    format!("未知的判定 `{}`", k.name),
+                ),
             )
             .at(sp(file, k.span))
             .help(help),
@@ -322,10 +366,16 @@ fn expectation(program: &Program, file: u32, k: &Key, v: &Raw) -> Result<Expect,
         return Err(Box::new(
             Diag::error(
                 "policy::test::bad_value",
-                format!("`{value}` is not a value of `{}`", k.name),
+                (
+                    format!("`{value}` is not a value of `{}`", k.name),
+                    format!("`{value}` 不是 `{}` 的取值", k.name),
+                ),
             )
             .at(sp(file, v.span))
-            .help(format!("expect one of {}", all.join(", "))),
+            .help((
+                format!("expect one of {}", all.join(", ")),
+                format!("预期值应为以下之一：{}", all.join(", ")),
+            )),
         ));
     }
     Ok(Expect {

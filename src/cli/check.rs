@@ -65,12 +65,18 @@ pub fn check(
     let Some(fmt) = facts::raw::format_for_path(&facts_path.to_string_lossy()) else {
         let d = Diag::error(
             "policy::facts::format",
-            format!(
-                "cannot tell the format of `{}` from its extension",
-                facts_path.display()
+            (
+                format!(
+                    "cannot tell the format of `{}` from its extension",
+                    facts_path.display()
+                ),
+                format!("无法从扩展名判断 `{}` 的格式", facts_path.display()),
             ),
         )
-        .help("name the facts file .json, .yaml, .yml or .toml");
+        .help((
+            "name the facts file .json, .yaml, .yml or .toml",
+            "事实文件的扩展名应为 .json、.yaml、.yml 或 .toml",
+        ));
         print_diags(&sources, &[d]);
         return exit::FACTS;
     };

@@ -134,12 +134,23 @@ fn kind_of(ft: std::fs::FileType) -> &'static str {
 fn not_a_file(what: &str, path: &Path, kind: &str) -> Diag {
     Diag::error(
         "policy::io::not_a_file",
-        format!(
-            "{what} `{}` is {kind}, not a regular file",
-            printable(&path.display().to_string())
+        (
+            format!(
+                "{what} `{}` is {kind}, not a regular file",
+                printable(&path.display().to_string())
+            ),
+            format!(
+                "{} `{}` 是{}，不是普通文件",
+                policy::diag::zh_term(what),
+                printable(&path.display().to_string()),
+                policy::diag::zh_term(kind)
+            ),
         ),
     )
-    .help("name a regular file; pipes and devices are never read, so that nothing can hang")
+    .help((
+        "name a regular file; pipes and devices are never read, so that nothing can hang",
+        "请指定普通文件；管道和设备一概不读，以免程序挂起",
+    ))
 }
 
 /// Why `path` must not be read, as a diagnostic: it does not exist, is a link to
@@ -156,12 +167,22 @@ pub fn regular_file(what: &str, path: &Path) -> Result<std::fs::Metadata, Box<Di
                 Err(Box::new(
                     Diag::error(
                         "policy::io::dangling_link",
-                        format!(
-                            "{what} `{}` is a symbolic link to a file that does not exist",
-                            printable(&path.display().to_string())
+                        (
+                            format!(
+                                "{what} `{}` is a symbolic link to a file that does not exist",
+                                printable(&path.display().to_string())
+                            ),
+                            format!(
+                                "{} `{}` 是指向不存在文件的符号链接",
+                                policy::diag::zh_term(what),
+                                printable(&path.display().to_string())
+                            ),
                         ),
                     )
-                    .help("restore the file the link points to, or remove the link"),
+                    .help((
+                        "restore the file the link points to, or remove the link",
+                        "请恢复链接所指的文件，或删除该链接",
+                    )),
                 ))
             } else {
                 Err(Box::new(io_diag(what, path, &e)))
@@ -173,16 +194,30 @@ pub fn regular_file(what: &str, path: &Path) -> Result<std::fs::Metadata, Box<Di
 fn io_diag(what: &str, path: &Path, e: &std::io::Error) -> Diag {
     Diag::error(
         "policy::io",
-        format!(
-            "cannot read {what} `{}`: {e}",
-            printable(&path.display().to_string())
+        (
+            format!(
+                "cannot read {what} `{}`: {e}",
+                printable(&path.display().to_string())
+            ),
+            format!(
+                "无法读取{} `{}`：{e}",
+                policy::diag::zh_term(what),
+                printable(&path.display().to_string())
+            ),
         ),
     )
-    .help(match e.kind() {
-        std::io::ErrorKind::NotFound => "check the path",
-        std::io::ErrorKind::InvalidData => "the file must be UTF-8 text",
-        _ => "check that the file exists and can be read",
-    })
+    .help((
+        match e.kind() {
+            std::io::ErrorKind::NotFound => "check the path",
+            std::io::ErrorKind::InvalidData => "the file must be UTF-8 text",
+            _ => "check that the file exists and can be read",
+        },
+        match e.kind() {
+            std::io::ErrorKind::NotFound => "请检查路径",
+            std::io::ErrorKind::InvalidData => "文件须为 UTF-8 文本",
+            _ => "请检查文件是否存在、是否可读",
+        },
+    ))
 }
 
 /// Open a regular file for reading, and never anything else: the type is checked
@@ -244,25 +279,25 @@ fn read_text_meta(what: &str, path: &Path) -> Result<(String, std::fs::Metadata)
     if bytes.len() > MAX_FILE_BYTES {
         return Err(Box::new(Diag::error(
             "policy::io::too_large",
-            format!(
+            (format!(
                 "{what} `{}` is larger than {} MiB",
                 printable(&path.display().to_string()),
                 MAX_FILE_BYTES >> 20
-            ),
+            ), format!("{} `{}` 超过 {} MiB", policy::diag::zh_term(what), printable(&path.display().to_string()), MAX_FILE_BYTES >> 20)),
         )
-        .help("check that this is the right file; split a cluster's facts or a rule set into smaller files")));
+        .help(("check that this is the right file; split a cluster's facts or a rule set into smaller files", "请确认文件是否正确；可将一个集群的事实或一套规则拆分为较小的文件"))));
     }
     let text =
         String::from_utf8(bytes).map_err(|e| {
             let at = e.utf8_error().valid_up_to();
             Box::new(Diag::error(
             "policy::io::not_utf8",
-            format!(
+            (format!(
                 "{what} `{}` is not UTF-8 text (invalid byte at offset {at})",
                 printable(&path.display().to_string())
-            ),
+            ), format!("{} `{}` 不是 UTF-8 文本（偏移 {at} 处字节无效）", policy::diag::zh_term(what), printable(&path.display().to_string()))),
         )
-        .help("save the file as UTF-8 (for example 'UTF-8' in the editor's save dialog, not GBK)"))
+        .help(("save the file as UTF-8 (for example 'UTF-8' in the editor's save dialog, not GBK)", "请将文件另存为 UTF-8 编码（例如在编辑器的“另存为”对话框中选择“UTF-8”，而不是 GBK）")))
         })?;
     Ok((text, meta))
 }
@@ -367,12 +402,12 @@ pub fn rule_files(dir: &Path) -> Result<Vec<(String, String)>, u8> {
     }
     let d = Diag::error(
         "policy::io::changed",
-        format!(
+        (format!(
             "the rule files in `{}` kept changing while they were read",
             printable(&dir.display().to_string())
-        ),
+        ), format!("`{}` 中的规则文件在读取过程中不断变化", printable(&dir.display().to_string()))),
     )
-    .help("wait until the rule files are saved (an editor or `policy fmt` is writing them), then run again");
+    .help(("wait until the rule files are saved (an editor or `policy fmt` is writing them), then run again", "请等规则文件保存完毕（编辑器或 `policy fmt` 正在写入）后再运行"));
     print_diags(&Sources::new(), &[d]);
     Err(exit::IO)
 }

@@ -378,13 +378,13 @@ fn version_of<'r>(
             .collect();
         return Err(Box::new(policy::diag::Diag::error(
             "policy::usage::unknown_version",
-            format!("the rule set has no version “{spec}”"),
+            (format!("the rule set has no version “{spec}”"), format!("规则集中没有版本“{spec}”")),
         )
-        .help(if names.is_empty() {
+        .help((if names.is_empty() {
             "the rule set declares no named versions; give a date (YYYY-MM-DD) to compare the rules in force on it".to_string()
         } else {
             format!("name one of {}, or give a date (YYYY-MM-DD)", names.join(", "))
-        })));
+        }, if names.is_empty() { "规则集没有声明具名版本；请给出日期（YYYY-MM-DD），比较该日施行的规则".to_string() } else { format!("请指定 {} 之一，或给出日期（YYYY-MM-DD）", names.join("、")) }))));
     };
     rules.at(date).map(|p| (p, date))
 }
@@ -424,11 +424,15 @@ pub fn diff(
     if new_dir.is_none() && (from_version.is_none() || to_version.is_none()) {
         let d = policy::diag::Diag::error(
             "policy::usage::diff_versions",
-            "`policy diff` with one folder compares two of its versions, and needs both",
+            (
+                "`policy diff` with one folder compares two of its versions, and needs both",
+                "只给一个文件夹时，`policy diff` 比较其中两个版本，两个版本都须指明",
+            ),
         )
-        .help(
+        .help((
             "give --from-version and --to-version (a version's name or a date), or a second folder",
-        );
+            "请给出 --from-version 和 --to-version（版本名称或日期），或再给一个文件夹",
+        ));
         crate::common::print_diags(&sources, &[d]);
         return exit::USAGE;
     }

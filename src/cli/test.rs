@@ -41,14 +41,14 @@ fn confined(
     let outside = |why: &str| {
         vec![Diag::error(
             "policy::test::facts_outside",
-            format!(
+            (format!(
                 "the facts file `{}` {why}",
                 printable(path)
-            ),
+            ), format!("事实文件 `{}` {}", printable(path), policy::diag::zh_term(why))),
         )
         .at(span)
-        .label("outside the case file's folder and the rule set's folder")
-        .help("keep the facts files of cases inside the rule set's folder (e.g. `cases/facts/`), and name them relative to the case file")]
+        .label(("outside the case file's folder and the rule set's folder", "在案例文件所在文件夹和规则集文件夹之外"))
+        .help(("keep the facts files of cases inside the rule set's folder (e.g. `cases/facts/`), and name them relative to the case file", "请把案例的事实文件放在规则集文件夹内（如 `cases/facts/`），并以相对于案例文件的路径引用"))]
     };
     let given = Path::new(path);
     if given.is_absolute() || given.has_root() {
@@ -97,22 +97,37 @@ fn case_facts(
         let fmt = format_of(Path::new(path)).ok_or_else(|| {
             vec![Diag::error(
                 "policy::test::facts_path",
-                format!(
-                    "cannot tell the format of `{}` from its extension",
-                    printable(path)
+                (
+                    format!(
+                        "cannot tell the format of `{}` from its extension",
+                        printable(path)
+                    ),
+                    format!("无法从扩展名判断 `{}` 的格式", printable(path)),
                 ),
             )
             .at(span)
-            .help("name the facts file .json, .yaml, .yml or .toml")]
+            .help((
+                "name the facts file .json, .yaml, .yml or .toml",
+                "事实文件的扩展名应为 .json、.yaml、.yml 或 .toml",
+            ))]
         })?;
         let real = confined(policy_dir, dir, path, span)?;
         let text = read_text_diag("the facts file", &real).map_err(|d| {
             vec![Diag::error(
                 "policy::test::facts_path",
-                format!("cannot read the facts file: {}", d.message),
+                (
+                    format!("cannot read the facts file: {}", d.message),
+                    format!(
+                        "无法读取事实文件：{}",
+                        d.message.get(policy::diag::Lang::Zh)
+                    ),
+                ),
             )
             .at(span)
-            .help("the path is relative to the case file's folder")]
+            .help((
+                "the path is relative to the case file's folder",
+                "路径相对于案例文件所在文件夹",
+            ))]
         })?;
         Ok((dir.join(path), fmt, text))
     };
