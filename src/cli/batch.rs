@@ -234,16 +234,22 @@ pub fn run(
         }
         _ => {
             let mut out = std::io::stdout().lock();
+            let lang = crate::common::lang();
             let head = version
-                .map(|v| {
-                    format!(
+                .map(|v| match lang {
+                    policy::diag::Lang::En => format!(
                         "\nversion “{}” · in force {} · evaluated as of {as_of}",
                         policy::render::printable(v),
                         program.header.in_force.text()
-                    )
+                    ),
+                    policy::diag::Lang::Zh => format!(
+                        "\n版本“{}” · 施行期 {} · 评估日期 {as_of}",
+                        policy::render::printable(v),
+                        program.header.in_force.text_zh()
+                    ),
                 })
                 .unwrap_or_default();
-            let table = format!("{head}\n{}", summary.table(program));
+            let table = format!("{head}\n{}", summary.table_in(program, lang));
             if let Err(e) = out.write_all(table.as_bytes()).and_then(|()| out.flush()) {
                 if let Some(code) = Ending::of(e).exit_code() {
                     return code;
@@ -668,7 +674,7 @@ fn process(
                             Some(Value::Text(t)) => Some(t.as_ref()),
                             _ => None,
                         });
-                    b::human_line(out, program, &ev, &rec.source, name)
+                    b::human_line_in(out, program, &ev, &rec.source, name, crate::common::lang())
                 }
             }
         }

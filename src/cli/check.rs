@@ -15,10 +15,13 @@ pub fn load_rules(sources: &mut Sources, dir: &Path) -> Result<policy::RuleSet, 
     policy::load_rule_set(sources, files).map_err(|diags| {
         print_diags(sources, &diags);
         let n = diags.iter().filter(|d| d.is_error()).count();
-        eprintln!(
-            "error: the rule set has {n} error{}",
-            if n == 1 { "" } else { "s" }
-        );
+        match crate::common::lang() {
+            policy::diag::Lang::En => eprintln!(
+                "error: the rule set has {n} error{}",
+                if n == 1 { "" } else { "s" }
+            ),
+            policy::diag::Lang::Zh => eprintln!("错误：规则集有 {n} 处错误"),
+        }
         exit::RULES
     })
 }
@@ -90,10 +93,13 @@ pub fn check(
         Err(diags) => {
             print_diags(&sources, &diags);
             let n = diags.iter().filter(|d| d.is_error()).count();
-            eprintln!(
-                "error: the facts file has {n} error{}",
-                if n == 1 { "" } else { "s" }
-            );
+            match crate::common::lang() {
+                policy::diag::Lang::En => eprintln!(
+                    "error: the facts file has {n} error{}",
+                    if n == 1 { "" } else { "s" }
+                ),
+                policy::diag::Lang::Zh => eprintln!("错误：事实文件有 {n} 处错误"),
+            }
             return exit::FACTS;
         }
     };

@@ -26,8 +26,16 @@ fn unified(path: &Path, old: &str, new: &str) -> String {
         .unified_diff()
         .context_radius(2)
         .header(
-            &format!("{} (as written)", path.display()),
-            &format!("{} (formatted)", path.display()),
+            &format!(
+                "{} {}",
+                path.display(),
+                crate::common::tr("(as written)", "（原文）")
+            ),
+            &format!(
+                "{} {}",
+                path.display(),
+                crate::common::tr("(formatted)", "（格式化后）")
+            ),
         )
         .to_string()
 }
@@ -151,18 +159,27 @@ pub fn fmt(paths: &[PathBuf], check: bool, keywords: Option<KeywordSet>) -> u8 {
             print_diags(&sources, &[*d]);
             return exit::IO;
         } else {
-            println!("formatted {}", shown(path));
+            println!(
+                "{} {}",
+                crate::common::tr("formatted", "已格式化"),
+                shown(path)
+            );
         }
     }
     if failed {
         return exit::RULES;
     }
     if unformatted > 0 {
-        eprintln!(
-            "error: {unformatted} rule file{} not formatted; run `policy fmt` on {}",
-            if unformatted == 1 { " is" } else { "s are" },
-            if unformatted == 1 { "it" } else { "them" }
-        );
+        match crate::common::lang() {
+            policy::diag::Lang::En => eprintln!(
+                "error: {unformatted} rule file{} not formatted; run `policy fmt` on {}",
+                if unformatted == 1 { " is" } else { "s are" },
+                if unformatted == 1 { "it" } else { "them" }
+            ),
+            policy::diag::Lang::Zh => {
+                eprintln!("错误：{unformatted} 个规则文件未按规范排版；请对其运行 `policy fmt`")
+            }
+        }
         return exit::RULES;
     }
     exit::OK
