@@ -283,6 +283,17 @@ fn fixtures() {
             );
             insta::assert_snapshot!(format!("{file}.{format}"), content);
         }
+        // The human report and the problems on stderr in Chinese (`--lang zh`).
+        let (code, stdout, stderr) = run(&[
+            "check", "--policy", RULES, "--facts", &path, "--as-of", AS_OF, "--jobs", "2",
+            "--lang", "zh",
+        ]);
+        let content = format!(
+            "$ policy check --facts {path} --as-of {AS_OF} --lang zh\n\n── input: {path} ──\n{input}\n── output (exit {code}) ──\n{stdout}\n── stderr ──\n{stderr}"
+        );
+        assert!(stdout.contains("已读取集群"), "{stdout}");
+        assert!(!stderr.contains("error["), "{stderr}");
+        insta::assert_snapshot!(format!("{file}.human.zh"), content);
     }
 }
 

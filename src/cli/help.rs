@@ -269,11 +269,20 @@ fn localize(cmd: Command, sub: &str) -> Command {
     if let Some((about, _)) = zh(sub, "") {
         cmd = cmd.about(about).long_about(None::<&str>);
     }
-    let ids: Vec<(String, bool)> = cmd
+    let ids: Vec<(String, bool, bool)> = cmd
         .get_arguments()
-        .map(|a| (a.get_id().to_string(), a.is_positional()))
+        .map(|a| {
+            // Values described one by one (in English doc comments): the Chinese
+            // text of the argument names them instead.
+            let described = a
+                .get_possible_values()
+                .iter()
+                .any(|v| v.get_help().is_some())
+                || a.is_hide_possible_values_set();
+            (a.get_id().to_string(), a.is_positional(), described)
+        })
         .collect();
-    for (id, positional) in ids {
+    for (order, (id, positional, described)) in ids.into_iter().enumerate() {
         let Some((help, value)) = zh(sub, &id).or_else(|| zh("", &id)) else {
             continue;
         };
@@ -281,6 +290,8 @@ fn localize(cmd: Command, sub: &str) -> Command {
             let a = a
                 .help(help)
                 .long_help(None::<&str>)
+                .hide_possible_values(described)
+                .display_order(order)
                 .help_heading(if positional { "参数" } else { "选项" });
             if value.is_empty() {
                 a
@@ -301,10 +312,6 @@ pub fn clap_words_zh(text: &str) -> String {
         .replace("Usage: ", "用法：")
         .replace("For more information, try '--help'.", "详见 '--help'。")
         .replace("Possible values:", "可选值：")
-        .replace(
-            "One line of JSON per cluster (batch runs)",
-            "每个集群一行 JSON（批量评估）",
-        )
         .replace("error: ", "错误：")
         .replace(
             "the following required arguments were not provided:",
