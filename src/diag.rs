@@ -35,6 +35,10 @@ impl Text {
             _ => &self.en,
         }
     }
+    /// The English text.
+    pub fn as_str(&self) -> &str {
+        &self.en
+    }
     /// Apply `f` to each language's text.
     pub fn map(&self, mut f: impl FnMut(&str) -> String) -> Text {
         Text {

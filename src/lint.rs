@@ -417,7 +417,7 @@ fn compare_words(ms: &[Mention], ts: &[Threshold], what: &str, against: &str, ou
             out.push(
                 Diag::warning(
                     "policy::lint::number_disagrees",
-                    (format!("{what} says {} but {against} {}", m.text, compared.join(", ")), format!("{}写的是 {}，但{}是 {}", crate::diag::zh_term(&what), m.text, crate::diag::zh_term(&against), compared.join("、"))),
+                    (format!("{what} says {} but {against} {}", m.text, compared.join(", ")), format!("{}写的是 {}，但{}是 {}", crate::diag::zh_term(what), m.text, crate::diag::zh_term(against), compared.join("、"))),
                 )
                 .at(m.span)
                 .label(("not the value compared", "并非比较所用的值"))
@@ -452,7 +452,7 @@ fn compare_words(ms: &[Mention], ts: &[Threshold], what: &str, against: &str, ou
                     "{what} says “{}” ({word} {hint}) but the rule tests {}",
                     m.phrase,
                     op_words(t.op)
-                ), format!("{}写的是“{}”（“{word}”{}），但规则检验的是{}", crate::diag::zh_term(&what), m.phrase, if inclusive(wanted) { "包含本数" } else { "不含本数" }, op_words_zh(t.op))),
+                ), format!("{}写的是“{}”（“{word}”{}），但规则检验的是{}", crate::diag::zh_term(what), m.phrase, if inclusive(wanted) { "包含本数" } else { "不含本数" }, op_words_zh(t.op))),
             )
             .at(m.span)
             .label((format!("{word} means {}", op_words(wanted)), format!("“{word}”意为{}", op_words_zh(wanted))))

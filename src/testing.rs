@@ -85,7 +85,7 @@ fn sp(file: u32, s: raw::Span) -> Span {
 
 fn syntax_diag(file: u32, e: raw::SyntaxError) -> Diag {
     let mut d = Diag::error("policy::test::syntax", e.message).at(sp(file, e.span));
-    d = d.help(e.help.unwrap_or_else(|| {
+    d = d.help(e.help.map(|h| *h).unwrap_or_else(|| {
         Text::from((
             "fix the case file's syntax; the place is marked",
             "请修正案例文件的语法；出错位置已标出",

@@ -57,7 +57,7 @@ pub fn load(
                 let mut d =
                     Diag::error(code, e.message).at(Span::new(file, e.span.start, e.span.end));
                 if let Some(h) = e.help {
-                    d = d.help(h);
+                    d = d.help(*h);
                 } else {
                     d = d.help((
                         "fix the file's syntax; the place is marked",

@@ -63,7 +63,7 @@ pub struct SyntaxError {
     /// for duplicate keys: the first occurrence
     pub related: Option<Span>,
     /// one sentence of advice, e.g. "remove one of the two entries"
-    pub help: Option<Text>,
+    pub help: Option<Box<Text>>,
 }
 
 pub const MAX_DEPTH: usize = 64; // nesting deeper than this -> facts::too_deep (must not stack overflow on 10,000 nested `[`)
@@ -201,7 +201,7 @@ impl SyntaxError {
     }
 
     fn with_help(mut self, help: impl Into<Text>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(Box::new(help.into()));
         self
     }
 
