@@ -141,11 +141,19 @@ impl Ending {
             Ending::Written => None,
             Ending::BrokenPipe => Some(exit::OK),
             Ending::Failed(e) => {
-                let _ = writeln!(std::io::stderr(), "error: cannot write the results: {e}");
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{}{e}",
+                    crate::common::tr("error: cannot write the results: ", "错误：无法写出结果：")
+                );
                 Some(exit::IO)
             }
             Ending::NoThread(e) => {
-                let _ = writeln!(std::io::stderr(), "error: cannot start a thread: {e}");
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{}{e}",
+                    crate::common::tr("error: cannot start a thread: ", "错误：无法启动线程：")
+                );
                 Some(exit::IO)
             }
         }
