@@ -17,7 +17,7 @@ pub const ZH: &[(&str, &str, &str, &str)] = &[
     (
         "",
         "",
-        "上海市促进中小企业特色产业集群发展措施（沪经信规范〔2024〕1号）的规则代码",
+        "《上海市促进中小企业特色产业集群发展管理办法》（沪经信规范〔2024〕1号）的规则即代码工具",
         "",
     ),
     (
@@ -305,7 +305,10 @@ fn localize(cmd: Command, sub: &str) -> Command {
 
 /// clap's own words in a rendered help or usage text, in Chinese.
 pub fn clap_words_zh(text: &str) -> String {
-    text.replace("[OPTIONS]", "[选项]")
+    text.replace("子命令:\n", "子命令：\n")
+        .replace("选项:\n", "选项：\n")
+        .replace("参数:\n", "参数：\n")
+        .replace("[OPTIONS]", "[选项]")
         .replace("[default: ", "[缺省：")
         .replace("[possible values: ", "[可选值：")
         .replace("<COMMAND>", "<子命令>")
