@@ -323,6 +323,7 @@ pub fn clap_words_zh(text: &str) -> String {
         .replace("unexpected argument '", "无法识别的参数 '")
         .replace("invalid value '", "无效的值 '")
         .replace("' for '", "'，参数 '")
+        .replace(">': ", ">'：")
         .replace("' found", "'")
         .replace("  tip: ", "  提示：")
         .replace("a value is required for '", "缺少取值：'")

@@ -188,8 +188,10 @@ enum Command {
 
 /// A date written exactly as YYYY-MM-DD (as in facts files: `2025-6-30` is refused too).
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    policy::facts::parse_date(s)
-        .ok_or_else(|| format!("`{s}` is not a date of the form YYYY-MM-DD"))
+    policy::facts::parse_date(s).ok_or_else(|| match common::lang() {
+        policy::diag::Lang::En => format!("`{s}` is not a date of the form YYYY-MM-DD"),
+        policy::diag::Lang::Zh => format!("`{s}` 不是 YYYY-MM-DD 格式的日期"),
+    })
 }
 
 /// Today in Shanghai (UTC+8), without a time-zone database.
