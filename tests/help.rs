@@ -110,3 +110,27 @@ fn the_locale_chooses_the_language_unless_lang_is_given() {
         &["check", "--help", "--lang=zh"]
     )));
 }
+
+/// clap's own errors speak Chinese too, where they are common.
+#[test]
+fn command_line_errors_in_chinese() {
+    let (code, _, err) = run(&[
+        "check", "--facts", "x.json", "--as-of", "2025-6-3", "--lang", "zh",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("错误：无效的值 '2025-6-3'"), "{err}");
+    assert!(err.contains("不是 YYYY-MM-DD 格式的日期"), "{err}");
+    let (code, _, err) = run(&["fmt", "--lang", "zh"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("缺少以下必需的参数") && err.contains("用法："),
+        "{err}"
+    );
+    let (_, _, err) = run(&[
+        "check", "--facts", "x.json", "--as-of", "2025-6-3", "--lang", "en",
+    ]);
+    assert!(
+        err.contains("is not a date of the form YYYY-MM-DD"),
+        "{err}"
+    );
+}
