@@ -55,6 +55,16 @@ impl Source {
             Place::Row { row, line } => format!("{}:{line} (row {row})", self.file),
         }
     }
+
+    /// [`display`](Self::display) in `lang` (`file:8（数据第 7 行）`).
+    pub fn display_in(&self, lang: crate::diag::Lang) -> String {
+        match (self.place, lang) {
+            (Place::Row { row, line }, crate::diag::Lang::Zh) => {
+                format!("{}:{line}（数据第 {row} 行）", self.file)
+            }
+            _ => self.display(),
+        }
+    }
 }
 
 /// A JSON string literal.
@@ -245,6 +255,13 @@ impl Problem {
     /// Text from the input (the file's name, values quoted in the message) is shown with
     /// control characters escaped, so that it cannot forge a line.
     pub fn display(&self, source: &Source) -> String {
+        self.display_in(source, crate::diag::Lang::En)
+    }
+
+    /// [`display`](Self::display) in `lang`: under Chinese,
+    /// `file:12:5（第 3 行，列 `x`）：错误[policy::facts::wrong_type]：…（帮助：…）`.
+    pub fn display_in(&self, source: &Source, lang: crate::diag::Lang) -> String {
+        let zh = lang == crate::diag::Lang::Zh;
         let mut s = printable(&source.file).into_owned();
         if let Some(l) = self.line {
             let _ = write!(s, ":{l}");
@@ -253,21 +270,40 @@ impl Problem {
             }
         }
         if let Place::Row { row, .. } = source.place {
-            let _ = write!(s, " (row {row}");
-            if let Some(f) = &self.field {
-                let _ = write!(s, ", column `{}`", printable(f));
+            if zh {
+                let _ = write!(s, "（数据第 {row} 行");
+            } else {
+                let _ = write!(s, " (row {row}");
             }
-            s.push(')');
+            if let Some(f) = &self.field {
+                if zh {
+                    let _ = write!(s, "，列 `{}`", printable(f));
+                } else {
+                    let _ = write!(s, ", column `{}`", printable(f));
+                }
+            }
+            s.push(if zh { '）' } else { ')' });
         }
-        let level = if self.warning { "warning" } else { "error" };
+        let level = match (self.warning, zh) {
+            (true, false) => "warning",
+            (false, false) => "error",
+            (true, true) => "警告",
+            (false, true) => "错误",
+        };
+        let colon = if zh { "：" } else { ": " };
         let _ = write!(
             s,
-            ": {level}[{}]: {}",
+            "{}{level}[{}]{colon}{}",
+            if zh { "：" } else { ": " },
             self.code,
-            printable(&self.message.en)
+            printable(self.message.get(lang))
         );
         if let Some(h) = &self.help {
-            let _ = write!(s, " (help: {})", printable(&h.en));
+            if zh {
+                let _ = write!(s, "（帮助：{}）", printable(h.get(lang)));
+            } else {
+                let _ = write!(s, " (help: {})", printable(h.get(lang)));
+            }
         }
         s
     }
@@ -322,7 +358,21 @@ pub fn human_line(
     source: &Source,
     name: Option<&str>,
 ) {
-    out.push_str(&printable(&source.display()));
+    human_line_in(out, program, ev, source, name, crate::diag::Lang::En);
+}
+
+/// [`human_line`] in `lang`: under Chinese each decision by its label and its value in
+/// words (`撤销认定=否  认定状态=有效`); the ids are in the summary table.
+pub fn human_line_in(
+    out: &mut String,
+    program: &Program,
+    ev: &Evaluation,
+    source: &Source,
+    name: Option<&str>,
+    lang: crate::diag::Lang,
+) {
+    let zh = lang == crate::diag::Lang::Zh;
+    out.push_str(&printable(&source.display_in(lang)));
     if let Some(n) = name {
         out.push_str("  ");
         out.push_str(&printable(n));
@@ -332,18 +382,52 @@ pub fn human_line(
             continue;
         }
         out.push_str("  ");
-        out.push_str(&d.name);
+        match (&d.label, zh) {
+            (Some(l), true) => out.push_str(&printable(l)),
+            _ => out.push_str(&d.name),
+        }
         out.push('=');
         match (r.status, &r.value) {
             (Status::Decided, Some(v)) => {
                 let mut s = String::new();
                 write_value(&mut s, program, v, &d.ty);
-                out.push_str(&printable(s.trim_matches('"')));
+                let s = s.trim_matches('"');
+                if zh {
+                    out.push_str(&printable(&value_zh(program, d, s)));
+                } else {
+                    out.push_str(&printable(s));
+                }
             }
+            (s, _) if zh => out.push_str(&value_zh(program, d, s.as_str())),
             (s, _) => out.push_str(s.as_str()),
         }
     }
     out.push('\n');
+}
+
+/// A value of a batch line or summary in Chinese: 是、否、无法判定、不适用、已判定, a
+/// category by its label; anything else (a date) as it is.
+fn value_zh(program: &Program, d: &crate::ir::DecisionDef, v: &str) -> String {
+    let clause = matches!(d.kind, DecisionKind::Clause(_));
+    let ty = &d.ty;
+    match v {
+        "true" if clause => "满足".into(),
+        "false" if clause => "不满足".into(),
+        "true" => "是".into(),
+        "false" => "否".into(),
+        "undetermined" => "无法判定".into(),
+        "not_applicable" => "不适用".into(),
+        "decided" => "已判定".into(),
+        _ => match ty {
+            Ty::Enum(e) => program
+                .enums
+                .get(*e)
+                .and_then(|d| d.variants.iter().find(|(n, _)| n == v))
+                .and_then(|(_, l)| l.clone())
+                .unwrap_or_else(|| v.to_string()),
+            _ => v.to_string(),
+        },
+    }
 }
 
 /// The counts of a run: records read and refused, and for each decision how many
@@ -488,32 +572,64 @@ impl Summary {
 
     /// The summary as a table for people.
     pub fn table(&self, program: &Program) -> String {
+        self.table_in(program, crate::diag::Lang::En)
+    }
+
+    /// [`table`](Self::table) in `lang`: under Chinese, decisions by label with the id
+    /// in brackets and values in words, columns aligned by display width.
+    pub fn table_in(&self, program: &Program, lang: crate::diag::Lang) -> String {
+        use unicode_width::UnicodeWidthStr as _;
+        let zh = lang == crate::diag::Lang::Zh;
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "clusters read: {}   refused: {}   records: {}",
-            self.read,
-            self.refused,
-            self.records()
-        );
+        if zh {
+            let _ = writeln!(
+                out,
+                "已读取集群：{}   拒收：{}   记录：{}",
+                self.read,
+                self.refused,
+                self.records()
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "clusters read: {}   refused: {}   records: {}",
+                self.read,
+                self.refused,
+                self.records()
+            );
+        }
         let rows: Vec<(String, String, u64)> = self
             .counts(program)
             .into_iter()
-            .flat_map(|(name, vals)| {
+            .zip(&program.decisions)
+            .flat_map(|((name, vals), d)| {
+                let name = match (&d.label, zh) {
+                    (Some(l), true) => format!("{} [{name}]", printable(l)),
+                    _ => name,
+                };
                 vals.into_iter().enumerate().map(move |(i, (k, n))| {
+                    let k = if zh { value_zh(program, d, &k) } else { k };
                     (if i == 0 { name.clone() } else { String::new() }, k, n)
                 })
             })
             .collect();
-        let w1 = rows.iter().map(|r| r.0.len()).max().unwrap_or(0).max(8);
-        let w2 = rows.iter().map(|r| r.1.len()).max().unwrap_or(0).max(5);
+        let w1 = rows.iter().map(|r| r.0.width()).max().unwrap_or(0).max(8);
+        let w2 = rows.iter().map(|r| r.1.width()).max().unwrap_or(0).max(5);
+        let pad = |s: &str, w: usize| format!("{s}{}", " ".repeat(w.saturating_sub(s.width())));
+        let (h1, h2, h3) = if zh {
+            ("判定", "值", "集群数")
+        } else {
+            ("decision", "value", "clusters")
+        };
         let _ = writeln!(
             out,
-            "{:<w1$}  {:<w2$}  {:>8}",
-            "decision", "value", "clusters"
+            "{}  {}  {}{h3}",
+            pad(h1, w1),
+            pad(h2, w2),
+            " ".repeat(8usize.saturating_sub(h3.width()))
         );
         for (a, b, n) in rows {
-            let _ = writeln!(out, "{a:<w1$}  {b:<w2$}  {n:>8}");
+            let _ = writeln!(out, "{}  {}  {n:>8}", pad(&a, w1), pad(&b, w2));
         }
         out
     }

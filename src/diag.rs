@@ -35,6 +35,10 @@ impl Text {
             _ => &self.en,
         }
     }
+    /// The English text.
+    pub fn as_str(&self) -> &str {
+        &self.en
+    }
     /// Apply `f` to each language's text.
     pub fn map(&self, mut f: impl FnMut(&str) -> String) -> Text {
         Text {
@@ -65,24 +69,15 @@ impl PartialEq<&str> for Text {
     }
 }
 
-impl From<&str> for Text {
-    fn from(en: &str) -> Self {
+/// English alone, for the rare text that has no second language (a file's own words,
+/// an error of the operating system): say so where it is made. There is no
+/// `From<&str>` or `From<String>`: a diagnostic is written in both languages.
+impl Text {
+    pub fn untranslated(en: impl Into<String>) -> Self {
         Text {
-            en: en.to_owned(),
+            en: en.into(),
             zh: None,
         }
-    }
-}
-
-impl From<String> for Text {
-    fn from(en: String) -> Self {
-        Text { en, zh: None }
-    }
-}
-
-impl From<&String> for Text {
-    fn from(en: &String) -> Self {
-        Text::from(en.as_str())
     }
 }
 
@@ -94,6 +89,262 @@ impl<A: Into<String>, B: Into<String>> From<(A, B)> for Text {
         }
     }
 }
+
+/// The Chinese of an English phrase that a diagnostic puts into its Chinese sentence:
+/// what was expected or found, a kind of file, a type. Lists (`a, b or c`) are read
+/// piece by piece; a phrase not known here (a name, a quoted text) is kept as it is.
+pub fn zh_term(en: &str) -> Cow<'_, str> {
+    if let Some(zh) = ZH_TERMS.iter().find(|(e, _)| *e == en).map(|(_, z)| *z) {
+        return Cow::Borrowed(zh);
+    }
+    let patterns: [(&str, &str, &str); 10] = [
+        ("a quantity in ", "", "以{}计的数量"),
+        ("a number in ", "", "以{}计的数"),
+        ("a list of ", "", "{}的列表"),
+        ("a series by year of ", "", "逐年的{}"),
+        ("", " or none", "{}或空值（none）"),
+        ("a `", "` record", "`{}` 记录"),
+        ("passed to ", "", "作为参数传给 {}"),
+        ("aggregated with ", "", "用 {} 汇总"),
+        ("rule \"", "", "规则“{}"),
+        ("version “", "”", "版本“{}”"),
+    ];
+    for (pre, post, zh) in patterns {
+        if let Some(inner) = en.strip_prefix(pre).and_then(|r| r.strip_suffix(post)) {
+            if !inner.is_empty() && (pre.len() + post.len() > 0) {
+                let inner = if pre.starts_with("rule") {
+                    // rule "R" of `D`
+                    match inner.split_once("\" of ") {
+                        Some((r, d)) => return Cow::Owned(format!("{d} 的规则“{r}”")),
+                        None => Cow::Borrowed(inner),
+                    }
+                } else if pre.starts_with('a') || post == " or none" {
+                    zh_term(inner)
+                } else {
+                    Cow::Borrowed(inner)
+                };
+                return Cow::Owned(zh.replace("{}", &inner));
+            }
+        }
+    }
+    if let Some(zh) = zh_place(en) {
+        return Cow::Owned(zh);
+    }
+    let pieces = split_list(en);
+    if pieces.len() > 1 {
+        let mut out = String::new();
+        let last = pieces.len() - 1;
+        for (i, p) in pieces.iter().enumerate() {
+            if i > 0 {
+                out.push_str(if i == last { "或" } else { "、" });
+            }
+            out.push_str(&zh_term(p));
+        }
+        return Cow::Owned(out);
+    }
+    // `平方公里 (面积)`, `% (a plain number or ratio)`: the part in brackets.
+    if let Some((head, inner)) = en.strip_suffix(')').and_then(|r| r.rsplit_once(" (")) {
+        return Cow::Owned(format!("{}（{}）", zh_term(head), zh_term(inner)));
+    }
+    Cow::Borrowed(en)
+}
+
+/// Places and phrases of the consistency warnings: `clause 2 of article 6` →
+/// `第6条第2款`, `the title of rule "…"` → `规则“…”的标题`.
+fn zh_place(en: &str) -> Option<String> {
+    let num = |s: &str| !s.is_empty() && !s.contains(' ');
+    if let Some(n) = en.strip_prefix("article ").filter(|n| num(n)) {
+        return Some(format!("第{n}条"));
+    }
+    if let Some(n) = en.strip_prefix("annex ").filter(|n| num(n)) {
+        return Some(format!("附件{n}"));
+    }
+    if en == "the annex" {
+        return Some("附件".into());
+    }
+    for (word, zh) in [("clause ", "款"), ("item ", "项")] {
+        if let Some((n, part)) = en.strip_prefix(word).and_then(|r| r.split_once(" of ")) {
+            if num(n) {
+                return Some(format!("{}第{n}{zh}", zh_term(part)));
+            }
+        }
+    }
+    if let Some(t) = en
+        .strip_prefix("the title of rule \"")
+        .and_then(|r| r.strip_suffix('"'))
+    {
+        return Some(format!("规则“{t}”的标题"));
+    }
+    if let Some(p) = en.strip_prefix("the source of parameter ") {
+        return Some(format!("参数 {p} 的原文"));
+    }
+    if let Some(p) = en.strip_prefix("the text of ") {
+        return Some(format!("{}的条文", zh_term(p)));
+    }
+    None
+}
+
+/// `a, b or c` as `[a, b, c]`, outside brackets and backticks.
+fn split_list(en: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut tick, mut start) = (0i32, false, 0usize);
+    let bytes = en.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes.get(i).copied().unwrap_or(b' ');
+        match c {
+            b'`' => tick = !tick,
+            b'(' if !tick => depth += 1,
+            b')' if !tick => depth -= 1,
+            _ => {}
+        }
+        if depth == 0 && !tick {
+            let rest = en.get(i..).unwrap_or("");
+            let sep = if rest.starts_with(", ") {
+                2
+            } else if rest.starts_with(" or ") {
+                4
+            } else {
+                0
+            };
+            if sep > 0 {
+                out.push(en.get(start..i).unwrap_or(""));
+                start = i + sep;
+                i += sep;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out.push(en.get(start..).unwrap_or(""));
+    out
+}
+
+/// English phrases of diagnostics and their Chinese (see [`zh_term`]).
+const ZH_TERMS: &[(&str, &str)] = &[
+    // files and folders
+    ("facts file", "事实文件"),
+    ("the facts file", "事实文件"),
+    ("rule file", "规则文件"),
+    ("case file", "案例文件"),
+    ("a cluster file", "集群文件"),
+    ("facts folder", "事实文件夹"),
+    ("the policy folder", "规则文件夹"),
+    ("the cases folder", "案例文件夹"),
+    ("the dates file", "日期文件"),
+    ("the file", "文件"),
+    ("the folder", "文件夹"),
+    ("the output directory", "输出文件夹"),
+    ("the output file", "输出文件"),
+    ("a named pipe (FIFO)", "命名管道（FIFO）"),
+    ("a character device", "字符设备"),
+    ("a block device", "块设备"),
+    ("a socket", "套接字"),
+    ("a folder", "文件夹"),
+    ("not a regular file", "非普通文件"),
+    ("is an absolute path; it was not read", "是绝对路径，未读取"),
+    (
+        "leaves the folders of the case file and the rule set; it was not read",
+        "超出案例文件和规则集所在文件夹，未读取",
+    ),
+    // policy fmt's own checks
+    ("does not parse", "无法解析"),
+    ("would change the meaning", "会改变规则的含义"),
+    ("would lose or reorder a comment", "会丢失注释或打乱注释顺序"),
+    // what is declared
+    ("the rule compares with", "规则比较的值"),
+    ("the parameter is", "参数值"),
+    ("its rules compare with", "其规则比较的值"),
+    ("yes/no", "是/否"),
+    ("a plain number or ratio", "纯数或比率"),
+    ("article", "条"),
+    ("clause", "款"),
+    ("item", "项"),
+    ("chapter", "章"),
+    ("decision", "判定"),
+    ("parameter", "参数"),
+    ("definition", "定义"),
+    ("version", "版本"),
+    ("annex", "附件"),
+    ("unit", "单位"),
+    ("enumeration", "分类"),
+    ("variant", "分类取值"),
+    ("type", "类型"),
+    ("field", "字段"),
+    ("fact", "事实"),
+    ("name", "名称"),
+    ("an item number", "项的编号"),
+    ("an article number", "条的编号"),
+    ("a clause number", "款的编号"),
+    ("a chapter number", "章的编号"),
+    ("an annex number", "附件编号"),
+    // arithmetic
+    ("compare", "比较"),
+    ("add or subtract", "加减"),
+    ("combine", "运算"),
+    ("computed with", "参与运算"),
+    ("negated", "取负"),
+    // types
+    ("a number", "数"),
+    ("a plain number", "纯数"),
+    ("a growth rate", "增速"),
+    ("a date", "日期"),
+    ("a duration", "期限"),
+    ("a day of the year", "一年中的某日"),
+    ("text", "文本"),
+    ("a text", "文本"),
+    ("a list", "列表"),
+    ("a record", "记录"),
+    ("a series by year", "逐年序列"),
+    ("null", "空值（null）"),
+    ("the rule set", "规则集"),
+    ("an alias", "别名"),
+    ("a string", "字符串"),
+    ("end of input after the document", "文档之后的输入结尾"),
+    ("a key in double quotes", "带双引号的键"),
+    ("a value", "值"),
+    ("a yes/no value", "是/否值"),
+    ("an object", "对象"),
+    ("a category", "分类取值"),
+    ("figures by year", "逐年数据"),
+    ("numbers or dates", "数或日期"),
+    ("numbers", "数"),
+    ("a series of numbers", "数的逐年序列"),
+    ("a value of a kind facts cannot hold", "事实无法容纳的值"),
+    ("a value that may be `none`", "可能为空（`none`）的值"),
+    ("a number, a date or an ordered category", "数、日期或有序分类"),
+    ("true or false", "是或否（true/false）"),
+    ("a boolean", "是或否"),
+    ("yes or no", "是或否"),
+    // what the parser expected or found
+    ("the end of the file", "文件末尾"),
+    ("the end of the line", "行末"),
+    ("something else", "其他内容"),
+    (
+        "an item (`policy`, `dimension`, `enum`, `record`, `fact`, `parameter`, `definition`, `article`, `chapter` or `annex`)",
+        "一个声明（`policy`、`dimension`、`enum`、`record`、`fact`、`parameter`、`definition`、`article`、`chapter` 或 `annex`，或相应的中文关键字）",
+    ),
+    ("a number (1…99 or 一…九十九)", "编号（1…99 或 一…九十九）"),
+    (
+        "a period (`YYYY-MM-DD to YYYY-MM-DD` or `from YYYY-MM-DD`)",
+        "期间（`YYYY-MM-DD to YYYY-MM-DD` 或 `from YYYY-MM-DD`）",
+    ),
+    ("a unit (`万元 = 10000 元`)", "单位（`万元 = 10000 元`）"),
+    ("a variant name", "分类取值的名称"),
+    ("a field (`name: type`)", "字段（`名称: 类型`）"),
+    ("a type", "类型"),
+    ("parameters", "参数"),
+    ("`:` and a type", "`:` 和类型"),
+    ("an expression", "表达式"),
+    (
+        "a comparison (`>=`, `<=`, `=`, `!=`, `>`, `<`)",
+        "比较符（`>=`、`<=`、`=`、`!=`、`>`、`<`）",
+    ),
+    ("a date (YYYY-MM-DD)", "日期（YYYY-MM-DD）"),
+    ("a day of the year (`4月10日`)", "一年中的某日（`4月10日`）"),
+    ("a quoted text (\"…\")", "带引号的文本（\"…\"）"),
+    ("a name", "名称"),
+];
 
 /// The language a user reads: of reports, diagnostics and help.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -410,13 +661,13 @@ mod tests {
         let mut sources = Sources::new();
         let text = format!("x = 1{}", " + 1".repeat(30_000));
         let id = sources.add("long.policy", text.clone());
-        let d = Diag::error("policy::check::too_deep", "too deep")
+        let d = Diag::error("policy::check::too_deep", ("too deep", "过深"))
             .at(Span::new(id, 4, text.len()))
-            .help("split it");
+            .help(("split it", "拆分"));
         assert!(sources.render_plain(&[d]).contains("too deep"));
-        let far = Diag::error("policy::check::too_deep", "too deep")
+        let far = Diag::error("policy::check::too_deep", ("too deep", "过深"))
             .at(Span::new(id, text.len() - 1, text.len()))
-            .help("split it");
+            .help(("split it", "拆分"));
         let out = sources.render_plain(&[far]);
         assert!(out.contains("too deep (at long.policy:1:"), "{out}");
     }
@@ -427,10 +678,13 @@ mod tests {
         let text = "{\"a\u{202e}\u{1b}[2J\u{85}\": 1, \"b\": x}\n";
         let id = sources.add("f\u{7}.json", text);
         let at = text.find('x').unwrap();
-        let d = Diag::error("policy::facts::syntax", "bad `\u{1b}[31m` here\nforged")
-            .at(Span::new(id, at, at + 1))
-            .label("label \u{0}")
-            .help("help \u{202e}");
+        let d = Diag::error(
+            "policy::facts::syntax",
+            Text::untranslated("bad `\u{1b}[31m` here\nforged"),
+        )
+        .at(Span::new(id, at, at + 1))
+        .label(Text::untranslated("label \u{0}"))
+        .help(Text::untranslated("help \u{202e}"));
         let out = sources.render_plain(&[d]);
         assert!(!out.chars().any(|c| c != '\n' && is_unsafe(c)), "{out:?}");
         assert!(out.contains("bad `\\u{1b}[31m` here\\nforged"), "{out}");

@@ -12,11 +12,12 @@
 //! old clause that has the same title, else with the unmatched rule at the same
 //! position (titles often quote the threshold, and change with it).
 
+use crate::diag::Lang;
 use crate::diag::Sources;
 use crate::eval::{Check, Evaluation, Outcome, Value};
 use crate::fmt::flat;
 use crate::ir::{DecisionKind, Program, RuleDef};
-use crate::render::human::check_line_with;
+use crate::render::human::check_line_for;
 use crate::syntax::ast::{self, Annotation, ArticleItem, ClauseItem, Item};
 use crate::testing::actual_text;
 
@@ -569,7 +570,7 @@ fn test_of(checks: &[Check]) -> Option<String> {
     })
 }
 
-fn check_lines(sources: &Sources, checks: &[Check]) -> Vec<String> {
+fn check_lines(sources: &Sources, checks: &[Check], lang: Lang, p: &Program) -> Vec<String> {
     checks
         .iter()
         .map(|c| {
@@ -578,7 +579,7 @@ fn check_lines(sources: &Sources, checks: &[Check]) -> Vec<String> {
                 .get(c.span.range())
                 .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
                 .unwrap_or_default();
-            check_line_with(c, Some(&text))
+            check_line_for(c, Some(&text), lang, Some(p))
         })
         .collect()
 }
@@ -628,6 +629,11 @@ fn clause_rules(p: &Program, id: usize) -> Option<(u32, u32, &[RuleDef])> {
 /// The decisions of one cluster that differ between two rule sets, by the new rule
 /// set's order (then decisions only the old one has).
 pub fn cluster(old: &Side, new: &Side, sources: &Sources) -> Vec<DecisionMove> {
+    cluster_in(old, new, sources, Lang::En)
+}
+
+/// [`cluster`] with the comparisons written in `lang`.
+pub fn cluster_in(old: &Side, new: &Side, sources: &Sources, lang: Lang) -> Vec<DecisionMove> {
     let mut out = Vec::new();
     let text = |s: &Side, id: usize| {
         s.evaluation
@@ -668,8 +674,8 @@ pub fn cluster(old: &Side, new: &Side, sources: &Sources) -> Vec<DecisionMove> {
                     new: nr.outcome,
                     old_test: test_of(&or.checks),
                     new_test: test_of(&nr.checks),
-                    old_checks: check_lines(sources, &or.checks),
-                    new_checks: check_lines(sources, &nr.checks),
+                    old_checks: check_lines(sources, &or.checks, lang, old.program),
+                    new_checks: check_lines(sources, &nr.checks, lang, new.program),
                 });
             }
         }

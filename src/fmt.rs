@@ -190,9 +190,18 @@ fn space_joined_keywords(file: u32, src: &str, any_set: bool) -> Result<String, 
 fn internal(what: &str) -> Diag {
     Diag::error(
         "policy::fmt::unsafe",
-        format!("the formatted file {what}, so the file was left as it is"),
+        (
+            format!("the formatted file {what}, so the file was left as it is"),
+            format!(
+                "格式化后的文件{}，原文件未作改动",
+                crate::diag::zh_term(what)
+            ),
+        ),
     )
-    .help("this is a fault in `policy fmt`; please report it with the file")
+    .help((
+        "this is a fault in `policy fmt`; please report it with the file",
+        "这是 `policy fmt` 的缺陷，请连同该文件一并报告",
+    ))
 }
 
 /// Print a parsed file in the canonical layout, with the comments of `src`.

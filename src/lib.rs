@@ -88,25 +88,37 @@ pub fn out_of_force(h: &ir::Header, date: chrono::NaiveDate) -> Diag {
                 (None, false) => h.title.clone(),
                 _ => v.describe(),
             };
-            let choose = match (v.in_force.from, v.in_force.until) {
-                (Some(a), Some(b)) => format!("choose --as-of between {a} and {b}"),
-                (Some(a), None) => format!("choose --as-of on or after {a}"),
-                (None, Some(b)) => format!("choose --as-of on or before {b}"),
-                (None, None) => "choose another --as-of".into(),
+            let choose: (String, String) = match (v.in_force.from, v.in_force.until) {
+                (Some(a), Some(b)) => (
+                    format!("choose --as-of between {a} and {b}"),
+                    format!("请将 --as-of 定在 {a} 至 {b} 之间"),
+                ),
+                (Some(a), None) => (
+                    format!("choose --as-of on or after {a}"),
+                    format!("请将 --as-of 定在 {a} 或其后"),
+                ),
+                (None, Some(b)) => (
+                    format!("choose --as-of on or before {b}"),
+                    format!("请将 --as-of 定在 {b} 或其前"),
+                ),
+                (None, None) => ("choose another --as-of".into(), "请另选 --as-of".into()),
             };
             let help = match &v.in_force_source {
-                Some(s) => format!("{choose} ({s})"),
+                Some(s) => (
+                    format!("{} ({s})", choose.0),
+                    format!("{}（{s}）", choose.1),
+                ),
                 None => choose,
             };
             Diag::error(
                 "policy::out_of_force",
-                format!(
+                (format!(
                     "the evaluation date {date} is outside the period in which {what} is in force, {}",
                     v.in_force.text()
-                ),
+                ), format!("评估日期 {date} 不在{}的施行期内（{}）", crate::diag::zh_term(&what), v.in_force.text_zh())),
             )
             .at(v.span)
-            .label("period in force declared here")
+            .label(("period in force declared here", "施行期在此声明"))
             .help(help)
         }
         _ => {
@@ -115,16 +127,43 @@ pub fn out_of_force(h: &ir::Header, date: chrono::NaiveDate) -> Diag {
                 .map(|v| format!("{} {}", v.describe(), v.in_force.text()))
                 .collect::<Vec<_>>()
                 .join("; ");
+            let list_zh = versions
+                .iter()
+                .map(|v| {
+                    format!(
+                        "{}，{}",
+                        crate::diag::zh_term(&v.describe()),
+                        v.in_force.text_zh()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("；");
             let mut d = Diag::error(
                 "policy::out_of_force",
-                format!(
-                    "the evaluation date {date} is outside every version of {}: {list}",
-                    h.title
+                (
+                    format!(
+                        "the evaluation date {date} is outside every version of {}: {list}",
+                        h.title
+                    ),
+                    format!(
+                        "评估日期 {date} 不在{}任何版本的施行期内：{list_zh}",
+                        h.title
+                    ),
                 ),
             )
-            .help("choose --as-of within the period of one of the versions");
+            .help((
+                "choose --as-of within the period of one of the versions",
+                "请将 --as-of 定在某一版本的施行期内",
+            ));
             for (i, v) in versions.iter().enumerate() {
-                let what = format!("{} in force {}", v.describe(), v.in_force.text());
+                let what = (
+                    format!("{} in force {}", v.describe(), v.in_force.text()),
+                    format!(
+                        "{}，施行期{}",
+                        crate::diag::zh_term(&v.describe()),
+                        v.in_force.text_zh()
+                    ),
+                );
                 d = if i == 0 {
                     d.at(v.span).label(what)
                 } else {
@@ -161,11 +200,15 @@ pub fn load_rule_set(
     if parsed.is_empty() {
         return Err(vec![Diag::error(
             "policy::check::no_rules",
-            "the policy folder holds no rule files",
+            (
+                "the policy folder holds no rule files",
+                "规则文件夹中没有规则文件",
+            ),
         )
-        .help(
+        .help((
             "rule files end in `.policy`; point --policy at the folder that holds them",
-        )]);
+            "规则文件以 `.policy` 结尾；请用 --policy 指向存放规则文件的文件夹",
+        ))]);
     }
     let files: Vec<check::ParsedFile> = parsed
         .iter()
@@ -180,7 +223,10 @@ pub fn load_rule_set(
             let Some(program) = programs.pop() else {
                 return Err(vec![Diag::error(
                     "policy::check::no_rules",
-                    "the rule set has no version in force on any date",
+                    (
+                        "the rule set has no version in force on any date",
+                        "规则集在任何日期都没有施行中的版本",
+                    ),
                 )]);
             };
             Ok(RuleSet {
@@ -205,14 +251,14 @@ fn empty_file(id: u32, text: &str) -> Option<Diag> {
     blank.then(|| {
         Diag::error(
             "policy::parse::empty_file",
-            if text.trim().is_empty() {
+            (if text.trim().is_empty() {
                 "the rule file is empty"
             } else {
                 "the rule file holds only comments"
-            },
+            }, if text.trim().is_empty() { "规则文件为空" } else { "规则文件中只有注释" }),
         )
         .at(syntax::ast::Span::new(id, 0, text.len().min(1)))
-        .label("no rules in this file")
-        .help("an empty rule file is usually a write that was cut short: restore it (from version control or a backup), or delete it if the folder does not need it")
+        .label(("no rules in this file", "此文件中没有规则"))
+        .help(("an empty rule file is usually a write that was cut short: restore it (from version control or a backup), or delete it if the folder does not need it", "规则文件为空，通常是写入中途被打断：请从版本控制或备份中恢复；如文件夹不需要此文件，可将其删除"))
     })
 }

@@ -387,6 +387,16 @@ fn op_words(op: BinOp) -> &'static str {
     }
 }
 
+fn op_words_zh(op: BinOp) -> &'static str {
+    match op {
+        BinOp::Ge => "`>=`（包含本数）",
+        BinOp::Gt => "`>`（不含本数）",
+        BinOp::Le => "`<=`（包含本数）",
+        BinOp::Lt => "`<`（不含本数）",
+        _ => "其他比较",
+    }
+}
+
 /// The checks for words `m` (a title, a source or a clause text) against the
 /// comparisons `ts` that should say the same. `what` names the words.
 fn compare_words(ms: &[Mention], ts: &[Threshold], what: &str, against: &str, out: &mut Vec<Diag>) {
@@ -407,15 +417,15 @@ fn compare_words(ms: &[Mention], ts: &[Threshold], what: &str, against: &str, ou
             out.push(
                 Diag::warning(
                     "policy::lint::number_disagrees",
-                    format!("{what} says {} but {against} {}", m.text, compared.join(", ")),
+                    (format!("{what} says {} but {against} {}", m.text, compared.join(", ")), format!("{}写的是 {}，但{}是 {}", crate::diag::zh_term(what), m.text, crate::diag::zh_term(against), compared.join("、"))),
                 )
                 .at(m.span)
-                .label("not the value compared")
-                .help(format!(
+                .label(("not the value compared", "并非比较所用的值"))
+                .help((format!(
                     "make the words and the value agree: if {} is right, write it in the words; if the words are right, change the value to {}",
                     compared.join(" or "),
                     m.text
-                )),
+                ), format!("请使文字与数值一致：若 {} 正确，请在文字中写明；若文字正确，请将数值改为 {}", compared.join(" 或 "), m.text))),
             );
             continue;
         }
@@ -438,19 +448,19 @@ fn compare_words(ms: &[Mention], ts: &[Threshold], what: &str, against: &str, ou
         out.push(
             Diag::warning(
                 "policy::lint::strictness_disagrees",
-                format!(
+                (format!(
                     "{what} says “{}” ({word} {hint}) but the rule tests {}",
                     m.phrase,
                     op_words(t.op)
-                ),
+                ), format!("{}写的是“{}”（“{word}”{}），但规则检验的是{}", crate::diag::zh_term(what), m.phrase, if inclusive(wanted) { "包含本数" } else { "不含本数" }, op_words_zh(t.op))),
             )
             .at(m.span)
-            .label(format!("{word} means {}", op_words(wanted)))
-            .help(format!(
+            .label((format!("{word} means {}", op_words(wanted)), format!("“{word}”意为{}", op_words_zh(wanted))))
+            .help((format!(
                 "以上、以下、以内、不少于、不低于、不超过 include the number (`>=`, `<=`); 高于、低于、超过、不足、不满 exclude it (`>`, `<`): write `{} {}`, or change the words",
                 wanted.symbol(),
                 t.written
-            )),
+            ), format!("以上、以下、以内、不少于、不低于、不超过包含本数（`>=`、`<=`）；高于、低于、超过、不足、不满不含本数（`>`、`<`）：请写作 `{} {}`，或修改文字", wanted.symbol(), t.written))),
         );
     }
 }
@@ -685,20 +695,40 @@ fn unused_clauses(a: &ast::Article, out: &mut Vec<Diag>) {
         out.push(
             Diag::warning(
                 "policy::lint::unused_clause",
-                format!(
-                    "{} is not used by any decision of the {}",
-                    clause_place(a, c),
-                    match a.kind {
-                        ast::PartKind::Article => "article",
-                        ast::PartKind::Annex => "annex",
-                    }
+                (
+                    format!(
+                        "{} is not used by any decision of the {}",
+                        clause_place(a, c),
+                        match a.kind {
+                            ast::PartKind::Article => "article",
+                            ast::PartKind::Annex => "annex",
+                        }
+                    ),
+                    format!(
+                        "{}未被本{}的任何判定使用",
+                        crate::diag::zh_term(&clause_place(a, c)),
+                        match a.kind {
+                            ast::PartKind::Article => "条",
+                            ast::PartKind::Annex => "附件",
+                        }
+                    ),
                 ),
             )
             .at(c.number_span)
-            .label(format!("no decision uses this {what}"))
-            .help(format!(
+            .label((
+                format!("no decision uses this {what}"),
+                format!("没有判定使用此{}", if what == "item" { "项" } else { "款" }),
+            ))
+            .help((
+                format!(
                 "add `{reference}` to {} (for example `all(…)` or `any(…)`), or remove the {what}",
                 names.join(", ")
+            ),
+                format!(
+                    "请将 `{reference}` 加入 {}（例如 `all(…)` 或 `any(…)`），或删除此{}",
+                    names.join("、"),
+                    if what == "item" { "项" } else { "款" }
+                ),
             )),
         );
     }
@@ -782,14 +812,14 @@ fn untested_phrases(a: &ast::Article, c: &ast::Clause, file_text: &str, out: &mu
             out.push(
                 Diag::warning(
                     "policy::lint::stale_not_assessed",
-                    format!(
+                    (format!(
                         "“{}” is declared not assessed, but the text of {place} does not say it",
                         n.phrase.value
-                    ),
+                    ), format!("已声明“{}”留待评审，但{}的条文中没有这段文字", n.phrase.value, crate::diag::zh_term(&place))),
                 )
                 .at(n.phrase.span)
-                .label("条文中没有这段文字")
-                .help("copy the words exactly from the clause's `text` (a revised text may have changed them), or remove the declaration"),
+                .label(("the clause's text does not hold these words", "条文中没有这段文字"))
+                .help(("copy the words exactly from the clause's `text` (a revised text may have changed them), or remove the declaration", "请从本款的 `text`（条文）中照原样复制文字（条文修订后可能已改动），或删除此声明")),
             );
         }
     }
@@ -805,15 +835,15 @@ fn untested_phrases(a: &ast::Article, c: &ast::Clause, file_text: &str, out: &mu
             out.push(
                 Diag::warning(
                     "policy::lint::untested_phrase",
-                    format!("no rule of {place} tests “{phrase}”"),
+                    (format!("no rule of {place} tests “{phrase}”"), format!("{}中没有规则检验“{phrase}”", crate::diag::zh_term(&place))),
                 )
                 .at(span_in(t, file_text, range))
-                .label("规则未检验此句，也未声明留待评审")
-                .help(format!(
+                .label(("no rule tests these words, and they are not declared not assessed", "规则未检验此句，也未声明留待评审"))
+                .help((format!(
                     "if a rule tests it, quote it in that rule's title or add `source \"{phrase}\"` below the rule; \
                      if it is judged outside the rules, declare it in the clause: \
                      `not assessed \"{phrase}\" because \"…\"`"
-                )),
+                ), format!("如有规则检验此句，请在该规则的标题中引用，或在规则下加上 `source \"{phrase}\"`（中文关键字：`原文`）；如此句在规则之外评判，请在本款中声明：`not assessed \"{phrase}\" because \"…\"`（中文关键字：`不 留待评审`…`理由`）"))),
             );
         }
     }

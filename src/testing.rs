@@ -21,11 +21,12 @@
 //! depends on the rule (the rule's clause, or a decision built from that clause):
 //! a rule that merely happened to be evaluated was not tested.
 
-use crate::diag::{Diag, Sources};
+use crate::diag::Lang;
+use crate::diag::{Diag, Sources, Text};
 use crate::eval::{DecisionResult, Evaluation, Outcome, Status};
 use crate::facts::raw::{self, Format, Key, Raw, RawKind};
 use crate::ir::{DecisionId, DecisionKind, Expr, ExprKind, Program, Ty};
-use crate::render::{human::check_line_with, json};
+use crate::render::{human::check_line_for, json};
 use crate::syntax::ast::{RuleKind, Span};
 use chrono::NaiveDate;
 use std::fmt::Write as _;
@@ -84,12 +85,14 @@ fn sp(file: u32, s: raw::Span) -> Span {
 
 fn syntax_diag(file: u32, e: raw::SyntaxError) -> Diag {
     let mut d = Diag::error("policy::test::syntax", e.message).at(sp(file, e.span));
-    d = d.help(
-        e.help
-            .unwrap_or_else(|| "fix the case file's syntax; the place is marked".into()),
-    );
+    d = d.help(e.help.map(|h| *h).unwrap_or_else(|| {
+        Text::from((
+            "fix the case file's syntax; the place is marked",
+            "请修正案例文件的语法；出错位置已标出",
+        ))
+    }));
     if let Some(r) = e.related {
-        d = d.related(sp(file, r), "first given here");
+        d = d.related(sp(file, r), ("first given here", "首次出现于此"));
     }
     d
 }
@@ -144,9 +147,15 @@ pub fn parse_cases(
         }) => items.iter().collect(),
         Some(other) => {
             errors.push(
-                Diag::error("policy::test::shape", "`cases` should be a list of cases")
-                    .at(sp(file, other.span))
-                    .help("write each case as a list item starting with `- name:`"),
+                Diag::error(
+                    "policy::test::shape",
+                    ("`cases` should be a list of cases", "`cases` 应为案例列表"),
+                )
+                .at(sp(file, other.span))
+                .help((
+                    "write each case as a list item starting with `- name:`",
+                    "每个案例写作一个以 `- name:` 开头的列表项",
+                )),
             );
             Vec::new()
         }
@@ -168,10 +177,10 @@ pub fn parse_cases(
 fn unknown_key(file: u32, k: &Key) -> Diag {
     Diag::error(
         "policy::test::unknown_key",
-        format!("unknown key `{}` in a case file", k.name),
+        (format!("unknown key `{}` in a case file", k.name), format!("案例文件中有未知的键 `{}`", k.name)),
     )
     .at(sp(file, k.span))
-    .help("a case has `name`, `as_of`, `facts`, `with` and `expect`; a file may list them under `cases`")
+    .help(("a case has `name`, `as_of`, `facts`, `with` and `expect`; a file may list them under `cases`", "案例包含 `name`、`as_of`、`facts`、`with` 和 `expect`；一个文件可将多个案例列在 `cases` 之下"))
 }
 
 fn case(
@@ -185,10 +194,13 @@ fn case(
     let RawKind::Object(entries) = &c.kind else {
         return Err(vec![Diag::error(
             "policy::test::shape",
-            "a case should be a mapping",
+            ("a case should be a mapping", "案例应为键值映射"),
         )
         .at(sp(file, c.span))
-        .help("give the case's `name`, `as_of`, `facts` and `expect`")]);
+        .help((
+            "give the case's `name`, `as_of`, `facts` and `expect`",
+            "请写明案例的 `name`、`as_of`、`facts` 和 `expect`",
+        ))]);
     };
     let mut errors = Vec::new();
     for (k, _) in entries {
@@ -205,10 +217,16 @@ fn case(
             errors.push(
                 Diag::error(
                     "policy::test::no_date",
-                    format!("case `{name}` has no evaluation date"),
+                    (
+                        format!("case `{name}` has no evaluation date"),
+                        format!("案例 `{name}` 没有评估日期"),
+                    ),
                 )
                 .at(sp(file, c.span))
-                .help("add `as_of: YYYY-MM-DD` to the case, or once at the top of the file"),
+                .help((
+                    "add `as_of: YYYY-MM-DD` to the case, or once at the top of the file",
+                    "在案例中加上 `as_of: YYYY-MM-DD`，或在文件开头统一写一次",
+                )),
             );
             None
         }
@@ -216,9 +234,15 @@ fn case(
             let d = scalar_text(r).and_then(|t| crate::facts::parse_date(t.trim()));
             if d.is_none() {
                 errors.push(
-                    Diag::error("policy::test::bad_date", "`as_of` is not a date")
-                        .at(sp(file, r.span))
-                        .help("write the evaluation date as YYYY-MM-DD"),
+                    Diag::error(
+                        "policy::test::bad_date",
+                        ("`as_of` is not a date", "`as_of` 不是日期"),
+                    )
+                    .at(sp(file, r.span))
+                    .help((
+                        "write the evaluation date as YYYY-MM-DD",
+                        "评估日期请写作 YYYY-MM-DD",
+                    )),
                 );
             }
             d
@@ -236,10 +260,16 @@ fn case(
                 errors.push(
                     Diag::error(
                         "policy::test::shape",
-                        "`facts` should be a mapping of facts or the path of a facts file",
+                        (
+                            "`facts` should be a mapping of facts or the path of a facts file",
+                            "`facts` 应为事实的键值映射，或事实文件的路径",
+                        ),
                     )
                     .at(sp(file, r.span))
-                    .help("write the facts below `facts:`, or `facts: path/to/facts.json`"),
+                    .help((
+                        "write the facts below `facts:`, or `facts: path/to/facts.json`",
+                        "在 `facts:` 下写出各项事实，或写作 `facts: path/to/facts.json`",
+                    )),
                 );
                 None
             }
@@ -249,9 +279,18 @@ fn case(
         Some(r) if matches!(r.kind, RawKind::Object(_)) => Some(r.clone()),
         Some(r) => {
             errors.push(
-                Diag::error("policy::test::shape", "`with` should be a mapping of facts")
-                    .at(sp(file, r.span))
-                    .help("write the facts to change below `with:`; `null` removes a fact"),
+                Diag::error(
+                    "policy::test::shape",
+                    (
+                        "`with` should be a mapping of facts",
+                        "`with` 应为事实的键值映射",
+                    ),
+                )
+                .at(sp(file, r.span))
+                .help((
+                    "write the facts to change below `with:`; `null` removes a fact",
+                    "在 `with:` 下写出要改变的事实；写 `null` 即删去该事实",
+                )),
             );
             None
         }
@@ -274,10 +313,10 @@ fn case(
         other => errors.push(
             Diag::error(
                 "policy::test::no_expect",
-                format!("case `{name}` expects nothing"),
+                (format!("case `{name}` expects nothing"), format!("案例 `{name}` 没有任何预期")),
             )
             .at(sp(file, other.map_or(c.span, |o| o.span)))
-            .help("list the decisions the case is about under `expect:`, e.g. `article6.clause2: true`"),
+            .help(("list the decisions the case is about under `expect:`, e.g. `article6.clause2: true`", "在 `expect:` 下列出案例涉及的判定，例如 `article6.clause2: true`")),
         ),
     }
     match (errors.is_empty(), as_of) {
@@ -297,13 +336,19 @@ fn expectation(program: &Program, file: u32, k: &Key, v: &Raw) -> Result<Expect,
     let Some(id) = program.decisions.iter().position(|d| d.name == k.name) else {
         let names = program.decisions.iter().map(|d| d.name.as_str());
         let help = match crate::check::suggest(&k.name, names) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "the decisions are listed by `policy check --format json`".into(),
+            Some(s) => Text::from((format!("did you mean `{s}`?"), format!("是否应为 `{s}`？"))),
+            None => Text::from((
+                "the decisions are listed by `policy check --format json`",
+                "`policy check --format json` 会列出所有判定",
+            )),
         };
         return Err(Box::new(
             Diag::error(
                 "policy::test::unknown_decision",
-                format!("unknown decision `{}`", k.name),
+                (
+                    format!("unknown decision `{}`", k.name),
+                    format!("未知的判定 `{}`", k.name),
+                ),
             )
             .at(sp(file, k.span))
             .help(help),
@@ -322,10 +367,16 @@ fn expectation(program: &Program, file: u32, k: &Key, v: &Raw) -> Result<Expect,
         return Err(Box::new(
             Diag::error(
                 "policy::test::bad_value",
-                format!("`{value}` is not a value of `{}`", k.name),
+                (
+                    format!("`{value}` is not a value of `{}`", k.name),
+                    format!("`{value}` 不是 `{}` 的取值", k.name),
+                ),
             )
             .at(sp(file, v.span))
-            .help(format!("expect one of {}", all.join(", "))),
+            .help((
+                format!("expect one of {}", all.join(", ")),
+                format!("预期值应为以下之一：{}", all.join(", ")),
+            )),
         ));
     }
     Ok(Expect {
@@ -512,25 +563,85 @@ fn place(sources: &Sources, span: Span) -> String {
     format!("{}:{line}", sources.name(span.file))
 }
 
-fn missing(program: &Program, r: &crate::eval::Why) -> Vec<String> {
+fn missing(program: &Program, r: &crate::eval::Why, lang: Lang) -> Vec<String> {
+    let zh = lang == Lang::Zh;
+    let (missing_word, because, sep) = if zh {
+        ("缺少：", "原因：", "、")
+    } else {
+        ("missing: ", "because: ", ", ")
+    };
     let mut out = Vec::new();
     if !r.details.is_empty() {
-        out.push(format!("missing: {}", r.details.join(", ")));
+        out.push(format!("{missing_word}{}", r.details.join(sep)));
     } else if !r.missing.is_empty() {
         let mut names: Vec<String> = r
             .missing
             .iter()
             .filter_map(|f| program.facts.get(*f))
-            .map(|f| f.name.clone())
+            .map(|f| match (&f.label, zh) {
+                (Some(l), true) => format!("{l} [{}]", f.name),
+                _ => f.name.clone(),
+            })
             .collect();
         names.sort();
         names.dedup();
-        out.push(format!("missing: {}", names.join(", ")));
+        out.push(format!("{missing_word}{}", names.join(sep)));
     }
     for reason in &r.reasons {
-        out.push(format!("because: {reason}"));
+        out.push(format!("{because}{reason}"));
     }
     out
+}
+
+/// A decision as a person reads it: under Chinese its label (a clause by its heading
+/// and title) with the id in brackets, `（一）依法合规经营 [article6.clause1]`; in
+/// English its id.
+pub fn decision_name(program: &Program, id: DecisionId, lang: Lang) -> String {
+    let Some(d) = program.decisions.get(id) else {
+        return "?".into();
+    };
+    if lang == Lang::En {
+        return d.name.clone();
+    }
+    let label = match d.kind {
+        DecisionKind::Clause(ci) => program.articles.get(d.article).and_then(|a| {
+            let c = a.clauses.get(ci)?;
+            Some(format!(
+                "{}{}",
+                a.clause_heading(c),
+                c.title.as_deref().unwrap_or_default()
+            ))
+        }),
+        DecisionKind::Expr(_) => d.label.clone(),
+    };
+    match label {
+        Some(l) if !l.is_empty() => format!("{l} [{}]", d.name),
+        _ => d.name.clone(),
+    }
+}
+
+/// A value of a case file (`true`, `undetermined`, a category's name) as a person
+/// reads it: under Chinese 是、否、无法判定、不适用, a category by its label.
+pub fn value_words(program: &Program, id: DecisionId, value: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return value.to_string();
+    }
+    match value {
+        "true" => "是".into(),
+        "false" => "否".into(),
+        "undetermined" => "无法判定".into(),
+        "not_applicable" => "不适用".into(),
+        _ => program
+            .decisions
+            .get(id)
+            .and_then(|d| match d.ty {
+                crate::ir::Ty::Enum(e) => program.enums.get(e),
+                _ => None,
+            })
+            .and_then(|e| e.variants.iter().find(|(n, _)| n == value))
+            .and_then(|(_, l)| l.clone())
+            .unwrap_or_else(|| value.to_string()),
+    }
 }
 
 /// The explanation of a decision's actual result, one line per entry: each rule of a
@@ -541,12 +652,28 @@ pub fn explain(
     evaluation: &Evaluation,
     id: DecisionId,
 ) -> Vec<String> {
+    explain_in(program, sources, evaluation, id, Lang::En)
+}
+
+/// [`explain`] in `lang`.
+pub fn explain_in(
+    program: &Program,
+    sources: &Sources,
+    evaluation: &Evaluation,
+    id: DecisionId,
+    lang: Lang,
+) -> Vec<String> {
+    let zh = lang == Lang::Zh;
     let (Some(d), Some(r)) = (program.decisions.get(id), evaluation.decisions.get(id)) else {
         return Vec::new();
     };
     let mut out = Vec::new();
     if r.status == Status::NotApplicable && r.rules.is_empty() {
-        out.push("not applicable: the article or clause does not apply to this cluster".into());
+        out.push(if zh {
+            "不适用：本条或本款不适用于此集群".into()
+        } else {
+            "not applicable: the article or clause does not apply to this cluster".into()
+        });
         return out;
     }
     match &d.kind {
@@ -558,10 +685,10 @@ pub fn explain(
                 .map(|c| c.rules.as_slice())
                 .unwrap_or(&[]);
             for (rule, rr) in rules.iter().zip(&r.rules) {
-                let kind = if rule.kind == RuleKind::Guideline {
-                    " (guideline)"
-                } else {
-                    ""
+                let kind = match (rule.kind == RuleKind::Guideline, zh) {
+                    (true, false) => " (guideline)",
+                    (true, true) => "（指引）",
+                    _ => "",
                 };
                 out.push(format!(
                     "{} {}{kind}  {}",
@@ -575,12 +702,12 @@ pub fn explain(
                 for c in &rr.checks {
                     out.push(format!(
                         "    {}",
-                        check_line_with(c, Some(&span_text(sources, c.span)))
+                        check_line_for(c, Some(&span_text(sources, c.span)), lang, Some(program))
                     ));
                 }
                 if rr.outcome == Outcome::Undetermined {
                     out.extend(
-                        missing(program, &rr.why)
+                        missing(program, &rr.why, lang)
                             .into_iter()
                             .map(|l| format!("    {l}")),
                     );
@@ -589,12 +716,18 @@ pub fn explain(
         }
         DecisionKind::Expr(_) => {
             for c in &r.checks {
-                out.push(check_line_with(c, Some(&span_text(sources, c.span))));
+                out.push(check_line_for(
+                    c,
+                    Some(&span_text(sources, c.span)),
+                    lang,
+                    Some(program),
+                ));
             }
             if r.status == Status::Undetermined {
-                out.extend(missing(program, &r.why));
+                out.extend(missing(program, &r.why, lang));
             }
-            out.push(format!("defined at {}", place(sources, d.span)));
+            let defined = if zh { "定义于" } else { "defined at" };
+            out.push(format!("{defined} {}", place(sources, d.span)));
         }
     }
     out
@@ -755,13 +888,29 @@ impl Coverage {
 
     /// The coverage report, in the measures' terms.
     pub fn render(&self, program: &Program, sources: &Sources) -> String {
+        self.render_in(program, sources, Lang::En)
+    }
+
+    /// [`render`](Self::render) in `lang`.
+    pub fn render_in(&self, program: &Program, sources: &Sources, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        let w = |en: &'static str, cn: &'static str| if zh { cn } else { en };
         let mut o = String::new();
-        let _ = writeln!(
-            o,
-            "Coverage: {} rules, {} cases (a case counts for the rules of the decisions it pins)",
-            self.rules.len(),
-            self.cases
-        );
+        if zh {
+            let _ = writeln!(
+                o,
+                "覆盖情况：{} 条规则，{} 个案例（案例计入其所预期判定的规则）",
+                self.rules.len(),
+                self.cases
+            );
+        } else {
+            let _ = writeln!(
+                o,
+                "Coverage: {} rules, {} cases (a case counts for the rules of the decisions it pins)",
+                self.rules.len(),
+                self.cases
+            );
+        }
         let mut last_article = None;
         let mut last_clause = None;
         for (r, s) in &self.rules {
@@ -781,32 +930,45 @@ impl Coverage {
             } else {
                 "✗"
             };
-            let kind = if r.guideline { " (guideline)" } else { "" };
+            let kind = if r.guideline {
+                w(" (guideline)", "（指引）")
+            } else {
+                ""
+            };
             let _ = writeln!(
                 o,
                 "    {mark} {}{kind}  {}",
                 r.title,
                 place(sources, r.span)
             );
-            let _ = writeln!(
-                o,
-                "        met {} · not met {} · undetermined {} · not applicable {}",
-                s.met, s.not_met, s.undetermined, s.not_applicable
-            );
+            if zh {
+                let _ = writeln!(
+                    o,
+                    "        满足 {} · 不满足 {} · 无法判定 {} · 不适用 {}",
+                    s.met, s.not_met, s.undetermined, s.not_applicable
+                );
+            } else {
+                let _ = writeln!(
+                    o,
+                    "        met {} · not met {} · undetermined {} · not applicable {}",
+                    s.met, s.not_met, s.undetermined, s.not_applicable
+                );
+            }
         }
         o.push('\n');
-        let _ = writeln!(o, "Decisions: values seen");
-        for (id, d) in program.decisions.iter().enumerate() {
+        let _ = writeln!(o, "{}", w("Decisions: values seen", "判定：案例中出现的值"));
+        for (id, _) in program.decisions.iter().enumerate() {
             let vs = self.values.get(id).map(Vec::as_slice).unwrap_or(&[]);
             let shown = if vs.is_empty() {
-                "no case pins it".to_string()
+                w("no case pins it", "没有案例预期此判定").to_string()
             } else {
                 vs.iter()
-                    .map(|(v, n)| format!("{v} ×{n}"))
+                    .map(|(v, n)| format!("{} ×{n}", value_words(program, id, v, lang)))
                     .collect::<Vec<_>>()
                     .join(" · ")
             };
-            let _ = writeln!(o, "  {}: {shown}", d.name);
+            let colon = w(": ", "：");
+            let _ = writeln!(o, "  {}{colon}{shown}", decision_name(program, id, lang));
         }
         let unexercised: Vec<&RuleRef> = self
             .rules
@@ -821,22 +983,31 @@ impl Coverage {
             .map(|(r, s)| (r, s))
             .collect();
         if !unexercised.is_empty() {
-            let _ = writeln!(o, "\nRules no case exercises");
+            let _ = writeln!(
+                o,
+                "\n{}",
+                w("Rules no case exercises", "没有案例检验的规则")
+            );
             for r in &unexercised {
                 let _ = writeln!(o, "  ✗ {} {}  {}", r.place, r.title, place(sources, r.span));
             }
         }
         if !one_way.is_empty() {
-            let _ = writeln!(o, "\nRules seen only one way");
+            let _ = writeln!(
+                o,
+                "\n{}",
+                w("Rules seen only one way", "只出现一种结果的规则")
+            );
             for (r, s) in &one_way {
                 let never = match (s.met > 0, s.not_met > 0) {
-                    (false, true) => "never met",
-                    (true, false) => "never not met",
-                    _ => "neither met nor not met",
+                    (false, true) => w("never met", "从未满足"),
+                    (true, false) => w("never not met", "从未不满足"),
+                    _ => w("neither met nor not met", "既未满足也未不满足"),
                 };
+                let colon = w(": ", "：");
                 let _ = writeln!(
                     o,
-                    "  ! {} {}: {never}  {}",
+                    "  ! {} {}{colon}{never}  {}",
                     r.place,
                     r.title,
                     place(sources, r.span)
@@ -844,12 +1015,21 @@ impl Coverage {
             }
         }
         let both = self.rules.iter().filter(|(_, s)| s.both_ways()).count();
-        let _ = writeln!(
-            o,
-            "\n{both} of {} rules seen both met and not met; {} not exercised",
-            self.rules.len(),
-            unexercised.len()
-        );
+        if zh {
+            let _ = writeln!(
+                o,
+                "\n{} 条规则中，{both} 条既出现过满足也出现过不满足；{} 条未经检验",
+                self.rules.len(),
+                unexercised.len()
+            );
+        } else {
+            let _ = writeln!(
+                o,
+                "\n{both} of {} rules seen both met and not met; {} not exercised",
+                self.rules.len(),
+                unexercised.len()
+            );
+        }
         o
     }
 }

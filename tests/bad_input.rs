@@ -37,6 +37,7 @@ fn scratch(case: &str) -> PathBuf {
 fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String, f64) {
     let start = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_policy"))
+        .env("LC_ALL", "C")
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")

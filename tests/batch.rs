@@ -283,6 +283,17 @@ fn fixtures() {
             );
             insta::assert_snapshot!(format!("{file}.{format}"), content);
         }
+        // The human report and the problems on stderr in Chinese (`--lang zh`).
+        let (code, stdout, stderr) = run(&[
+            "check", "--policy", RULES, "--facts", &path, "--as-of", AS_OF, "--jobs", "2",
+            "--lang", "zh",
+        ]);
+        let content = format!(
+            "$ policy check --facts {path} --as-of {AS_OF} --lang zh\n\n── input: {path} ──\n{input}\n── output (exit {code}) ──\n{stdout}\n── stderr ──\n{stderr}"
+        );
+        assert!(stdout.contains("已读取集群"), "{stdout}");
+        assert!(!stderr.contains("error["), "{stderr}");
+        insta::assert_snapshot!(format!("{file}.human.zh"), content);
     }
 }
 
@@ -521,6 +532,7 @@ fn a_closed_stdout_ends_the_run_quietly() {
     assert_eq!(code, 0, "{stderr}");
     for format in ["jsonl", "human"] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_policy"))
+            .env("LC_ALL", "C")
             .args(check_args(path.to_str().unwrap(), format))
             .current_dir(root())
             .stdout(Stdio::piped())

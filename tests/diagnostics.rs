@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use policy::diag::Sources;
+use policy::diag::{Diag, Lang, Sources};
 use policy::eval::evaluate;
 use policy::render::{human, Report};
 
@@ -14,30 +14,80 @@ use policy::render::{human, Report};
 #[test]
 fn rule_fixtures() {
     insta::glob!("fixtures/rules/*.policy", |path| {
-        let text = std::fs::read_to_string(path).unwrap();
-        let alone = text.starts_with("# alone");
-        let mut files = if alone { Vec::new() } else { shanghai_rules() };
-        files.push((rel(path), text.clone()));
-        let mut sources = Sources::new();
-        let out = match policy::load_rule_set(&mut sources, files) {
-            Ok(rules) => format!(
-                "checked without errors\n{}",
-                sources.render_plain(&rules.warnings)
-            ),
-            Err(diags) => sources.render_plain(&diags),
-        };
-        let content = format!(
-            "── fixture: {} ──\n{text}\n── diagnostics ──\n{out}",
-            rel(path)
-        );
-        insta::assert_snapshot!(content);
+        insta::assert_snapshot!(rule_fixture(path, Lang::En));
     });
+}
+
+/// The same diagnostics in Chinese (`--lang zh`): `*.zh` snapshots beside the English.
+#[test]
+fn rule_fixtures_zh() {
+    insta::glob!("fixtures/rules/*.policy", |path| {
+        insta::assert_snapshot!(rule_fixture(path, Lang::Zh));
+    });
+}
+
+fn rule_fixture(path: &std::path::Path, lang: Lang) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    let alone = text.starts_with("# alone");
+    let mut files = if alone { Vec::new() } else { shanghai_rules() };
+    files.push((rel(path), text.clone()));
+    let mut sources = Sources::new();
+    let out = match policy::load_rule_set(&mut sources, files) {
+        Ok(rules) => {
+            all_in_chinese(&rules.warnings, &rel(path));
+            format!(
+                "checked without errors\n{}",
+                sources.render_plain_in(&rules.warnings, lang)
+            )
+        }
+        Err(diags) => {
+            all_in_chinese(&diags, &rel(path));
+            sources.render_plain_in(&diags, lang)
+        }
+    };
+    format!(
+        "── fixture: {} ──\n{text}\n── diagnostics ──\n{out}",
+        rel(path)
+    )
+}
+
+/// Every text of every diagnostic has a Chinese form: an English-only diagnostic (a
+/// `Text::untranslated`, or a reader's message without Chinese) fails here.
+fn all_in_chinese(diags: &[Diag], fixture: &str) {
+    for d in diags {
+        let texts = std::iter::once(&d.message)
+            .chain(&d.label)
+            .chain(&d.help)
+            .chain(d.related.iter().map(|(_, t)| t));
+        for t in texts {
+            assert!(
+                t.zh.as_deref().is_some_and(|z| !z.is_empty()),
+                "{fixture}: `{}` has no Chinese text: {:?}",
+                d.code,
+                t.en
+            );
+        }
+    }
 }
 
 /// A facts fixture is read against the shipped rule files and evaluated on 2025-06-30.
 #[test]
 fn facts_fixtures() {
     insta::glob!("fixtures/facts/*.{json,yaml,toml}", |path| {
+        insta::assert_snapshot!(facts_fixture(path, Lang::En));
+    });
+}
+
+/// The same in Chinese: the diagnostics and the report lines under `--lang zh`.
+#[test]
+fn facts_fixtures_zh() {
+    insta::glob!("fixtures/facts/*.{json,yaml,toml}", |path| {
+        insta::assert_snapshot!(facts_fixture(path, Lang::Zh));
+    });
+}
+
+fn facts_fixture(path: &std::path::Path, lang: Lang) -> String {
+    {
         let text = std::fs::read_to_string(path).unwrap();
         let mut sources = Sources::new();
         let rules =
@@ -46,7 +96,10 @@ fn facts_fixtures() {
         let format = policy::facts::raw::format_for_path(&name).unwrap();
         let id = sources.add(name.clone(), text.clone());
         let out = match policy::facts::load(&rules.program, format, &text, id) {
-            Err(diags) => sources.render_plain(&diags),
+            Err(diags) => {
+                all_in_chinese(&diags, &name);
+                sources.render_plain_in(&diags, lang)
+            }
             Ok((facts, warnings)) => {
                 let as_of = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
                 let ev = evaluate(&rules.program, &facts, as_of, true);
@@ -57,23 +110,24 @@ fn facts_fixtures() {
                     fact_warnings: &warnings,
                 };
                 // Only the lines about what the fixture gave: the rest is undetermined.
-                let full = human::render(&report, human::Style { color: false });
+                let full = human::render_in(&report, human::Style { color: false }, lang);
                 let kept: Vec<&str> = full
                     .lines()
                     .filter(|l| {
                         l.starts_with("          ")
                             && !l.contains("missing:")
                             && !l.contains("unknown")
+                            && !l.contains("缺少")
                     })
                     .collect();
+                all_in_chinese(&warnings, &name);
                 format!(
                     "{}read without errors; the lines that use these facts:\n{}\n",
-                    sources.render_plain(&warnings),
+                    sources.render_plain_in(&warnings, lang),
                     kept.join("\n")
                 )
             }
         };
-        let content = format!("── fixture: {name} ──\n{text}\n── result ──\n{out}");
-        insta::assert_snapshot!(content);
-    });
+        format!("── fixture: {name} ──\n{text}\n── result ──\n{out}")
+    }
 }

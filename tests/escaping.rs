@@ -70,7 +70,7 @@ fn control_fixtures() -> Vec<PathBuf> {
 
 fn run_with(args: &[&str], colour: bool) -> (i32, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_policy"));
-    cmd.args(args).current_dir(root());
+    cmd.args(args).current_dir(root()).env("LC_ALL", "C");
     if !colour {
         cmd.env("NO_COLOR", "1");
     }

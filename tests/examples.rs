@@ -63,35 +63,24 @@ fn output_is_deterministic() {
     }
 }
 
-/// The human report with its own words in Chinese (`--lang zh`).
+/// The human report of every example with its own words in Chinese (`--lang zh`).
 #[test]
 fn chinese_reports() {
-    for (name, date) in [
-        (
-            "revoke-ground3-late-annual-report-yangpu-ai.json",
-            "2025-06-30",
-        ),
-        (
-            "fails-output-threshold-songjiang-robotics.json",
-            "2025-06-30",
-        ),
-        (
-            "article15-lapsed-failed-review-baoshan-steel-services.json",
-            "2027-06-30",
-        ),
-        (
-            "recognised-valid-songjiang-integrated-circuits.toml",
-            "2025-06-30",
-        ),
-        ("missing-facts-jiading-auto-parts.json", "2025-06-30"),
-    ] {
+    for (name, date) in example_dates() {
         let path = format!("examples/{name}");
         let (code, stdout, stderr) = run(&[
-            "check", "--policy", RULES, "--facts", &path, "--as-of", date, "--lang", "zh",
+            "check", "--policy", RULES, "--facts", &path, "--as-of", &date, "--lang", "zh",
         ]);
         assert_eq!(code, 0, "{stderr}");
-        let content = format!("$ policy check --facts {path} --as-of {date} --lang zh\n\n{stdout}");
-        let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
+        let content = format!(
+            "$ policy check --facts {path} --as-of {date} --lang zh\n\n{stdout}{}",
+            if stderr.is_empty() {
+                String::new()
+            } else {
+                format!("\n── stderr ──\n{stderr}")
+            }
+        );
+        let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&name);
         insta::assert_snapshot!(format!("{stem}.zh"), content);
     }
 }

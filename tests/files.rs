@@ -50,6 +50,7 @@ fn mkfifo(path: &Path) {
 
 fn spawn(dir: &Path, args: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_policy"))
+        .env("LC_ALL", "C")
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")

@@ -23,7 +23,25 @@ fn failing_case_is_explained() {
     )
     .unwrap();
     let (code, stdout, _) = run(&["test", "--policy", RULES, case.to_str().unwrap()]);
+    let (zh_code, zh, _) = run(&[
+        "test",
+        "--policy",
+        RULES,
+        case.to_str().unwrap(),
+        "--lang",
+        "zh",
+    ]);
     std::fs::remove_dir_all(&dir).ok();
+    // In Chinese: the decision by its heading and title with its id, values and margins
+    // in words.
+    assert_eq!(zh_code, 6, "{zh}");
+    assert!(zh.contains("失败  "), "{zh}");
+    assert!(
+        zh.contains("（二）具有较强核心竞争力 [article6.clause2]：预期是，实际否"),
+        "{zh}"
+    );
+    assert!(zh.contains("差1.6亿元"), "{zh}");
+    assert!(zh.contains("个未通过"), "{zh}");
     assert_eq!(code, 6, "{stdout}");
     assert!(
         stdout.contains("article6.clause2: expected true, actual false"),
@@ -57,6 +75,26 @@ fn national_2022_revision_diff() {
             if stderr.is_empty() { String::new() } else { format!("\n── stderr ──\n{stderr}") }
         );
         insta::assert_snapshot!(format!("national-2022.{format}"), content);
+        // In Chinese: the human report in Chinese words, the JSON byte for byte the same.
+        let zh_args: Vec<&str> = args.iter().copied().chain(["--lang", "zh"]).collect();
+        let (zh_code, zh_out, zh_err) = run(&zh_args);
+        assert_eq!(zh_code, 0, "{zh_err}");
+        if format == "json" {
+            assert_eq!(
+                zh_out, stdout,
+                "the JSON of `policy diff` depends on --lang"
+            );
+        } else {
+            assert!(
+                zh_out.contains("结构：") && zh_out.contains("个集群的影响"),
+                "{zh_out}"
+            );
+            let content = format!(
+                "$ policy {}\n(evaluation dates from examples/as-of.txt)\n\n── output (exit {zh_code}) ──\n{zh_out}",
+                zh_args.join(" ")
+            );
+            insta::assert_snapshot!("national-2022.human.zh", content);
+        }
     }
 }
 

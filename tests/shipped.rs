@@ -254,6 +254,7 @@ fn review_asks_for_each_changed_report() {
     assert!(changed >= 2, "{out}");
     // Accept the first, reject the second, then stop (end of input): the rest stay pending.
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_policy"))
+        .env("LC_ALL", "C")
         .args(["test", "--policy", r, "--review"])
         .current_dir(root())
         .env("NO_COLOR", "1")

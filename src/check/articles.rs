@@ -17,11 +17,11 @@ impl<'a> Checker<'a> {
         self.err(
             Diag::error(
                 "policy::check::bad_numeral",
-                format!("`{}` is not {what}: write 1…99 or 一…九十九", n.text),
+                (format!("`{}` is not {what}: write 1…99 or 一…九十九", n.text), format!("`{}` 不是有效的{}：请写 1…99 或 一…九十九", n.text, crate::diag::zh_term(what))),
             )
             .at(n.span)
-            .label("编号应为 1…99 或 一…九十九")
-            .help("Chinese numerals are read in their standard spelling only: 一…九, 十, 十一…十九, 二十, 二十一 … 九十九 (not 零, 一十, 十十, 二二 or 一百); Arabic numerals without leading zeros"),
+            .label(("编号应为 1…99 或 一…九十九", "编号应为 1…99 或 一…九十九"))
+            .help(("Chinese numerals are read in their standard spelling only: 一…九, 十, 十一…十九, 二十, 二十一 … 九十九 (not 零, 一十, 十十, 二二 or 一百); Arabic numerals without leading zeros", "中文数字只接受标准写法：一…九、十、十一…十九、二十、二十一……九十九（不接受零、一十、十十、二二或一百）；阿拉伯数字不得有前导零")),
         );
     }
 
@@ -75,11 +75,11 @@ impl<'a> Checker<'a> {
                 self.err(
                     Diag::error(
                         "policy::check::bad_item_style",
-                        format!("the item style \"{}\" holds no numeral to replace", s.value),
+                        (format!("the item style \"{}\" holds no numeral to replace", s.value), format!("项的编号样式“{}”中没有可替换的数字", s.value)),
                     )
                     .at(s.span)
-                    .label("应含一个“一”或“1”")
-                    .help("write the heading of item one as the document does, with exactly one 一 or 1: \"一、\", \"（一）\", \"1.\", \"（1）\""),
+                    .label(("应含一个“一”或“1”", "应含一个“一”或“1”"))
+                    .help(("write the heading of item one as the document does, with exactly one 一 or 1: \"一、\", \"（一）\", \"1.\", \"（1）\"", "请按文件原文写出第一项的标题，其中恰好含一个“一”或“1”：\"一、\"、\"（一）\"、\"1.\"、\"（1）\"")),
                 );
             }
         }
@@ -91,10 +91,10 @@ impl<'a> Checker<'a> {
                     self.err(
                         Diag::error(
                             "policy::check::rule_outside_clause",
-                            "a rule must stand inside a clause",
+                            ("a rule must stand inside a clause", "规则必须写在款之内"),
                         )
                         .at(r.title.span)
-                        .help("put the rule in a `clause N \"title\" { … }` block of this article"),
+                        .help(("put the rule in a `clause N \"title\" { … }` block of this article", "请把规则放进本条的 `clause N \"标题\" { … }` 块（中文关键字写作 `（N） \"标题\" { … }`）")),
                     );
                 }
                 ast::ArticleItem::Clause(c) => {
@@ -201,10 +201,20 @@ impl<'a> Checker<'a> {
             self.err(
                 Diag::error(
                     "policy::check::empty_clause",
-                    format!("{what} {} has no rule", c.number),
+                    (
+                        format!("{what} {} has no rule", c.number),
+                        format!(
+                            "第 {} {}没有规则",
+                            c.number,
+                            if what == "item" { "项" } else { "款" }
+                        ),
+                    ),
                 )
                 .at(c.number_span)
-                .help("add at least one `rule \"…\": condition` to the clause"),
+                .help((
+                    "add at least one `rule \"…\": condition` to the clause",
+                    "请在此款中至少加一条 `rule \"…\": 条件`（中文关键字：`规则`）",
+                )),
             );
         }
         let name = format!("{}.{}", ast::part_prefix(article), clause_short(c));
@@ -236,10 +246,16 @@ impl<'a> Checker<'a> {
                 self.diags.push(
                     Diag::warning(
                         "policy::check::unused_fact",
-                        format!("fact `{}` is declared but no rule uses it", f.name),
+                        (
+                            format!("fact `{}` is declared but no rule uses it", f.name),
+                            format!("事实 `{}` 已声明，但没有规则使用", f.name),
+                        ),
                     )
                     .at(f.span)
-                    .help("use it in a rule, or remove the declaration"),
+                    .help((
+                        "use it in a rule, or remove the declaration",
+                        "请在规则中使用，或删除此声明",
+                    )),
                 );
             }
         }
@@ -248,10 +264,13 @@ impl<'a> Checker<'a> {
                 self.diags.push(
                     Diag::warning(
                         "policy::check::unused_parameter",
-                        format!("parameter `{}` is declared but not used", s.name),
+                        (
+                            format!("parameter `{}` is declared but not used", s.name),
+                            format!("参数 `{}` 已声明，但未被使用", s.name),
+                        ),
                     )
                     .at(s.span)
-                    .help("use it in a rule, or remove it"),
+                    .help(("use it in a rule, or remove it", "请在规则中使用，或删除")),
                 );
             }
         }

@@ -1,6 +1,7 @@
 //! Calls: the built-in functions, and user functions inlined at each call.
 
 use super::*;
+use crate::diag::Text;
 
 /// The built-in functions: name, what they take, what they do.
 pub const BUILTINS: &[(&str, &str)] = &[
@@ -40,6 +41,32 @@ pub const BUILTINS: &[(&str, &str)] = &[
     ("abs", "abs(x): the absolute value"),
 ];
 
+/// The Chinese of [`BUILTINS`], by name.
+pub const BUILTINS_ZH: &[(&str, &str)] = &[
+    ("years", "years(起, 止)：自 `起` 至 `止` 的各年，含首尾"),
+    ("year", "year(日期)：日期所在的年份"),
+    ("first", "first(列表)：第一个元素"),
+    ("last", "last(列表)：最后一个元素"),
+    ("latest", "latest(序列)：已有数据的最近一年的值"),
+    ("growth", "growth(序列, 年份)：自首年至末年的年均复合增长率"),
+    (
+        "mean_growth",
+        "mean_growth(序列, 年份)：各年同比增速的算术平均",
+    ),
+    ("known", "known(x)：x 已知时为是，缺少时为否"),
+    ("date_in", "date_in(年份, 4月10日)：该年的该日"),
+    (
+        "extend",
+        "extend(日期, 期限, n)：将期限连续加 n 次，一期接一期",
+    ),
+    ("all", "all(a, b, …)：每个条件都成立"),
+    ("any", "any(a, b, …)：至少一个条件成立"),
+    ("min", "min(a, b, …)：最小值"),
+    ("max", "max(a, b, …)：最大值"),
+    ("len", "len(列表)：元素个数"),
+    ("abs", "abs(x)：绝对值"),
+];
+
 /// How deep user functions may call one another (`f` calling `g` calling `h` … ).
 pub const MAX_CALL_DEPTH: usize = 32;
 
@@ -51,20 +78,30 @@ impl<'a> Checker<'a> {
         self.err(
             Diag::error(
                 "policy::check::arity",
-                format!(
-                    "`{}` takes {n} argument{}, found {}",
-                    name.name,
-                    if n == 1 { "" } else { "s" },
-                    args.len()
+                (
+                    format!(
+                        "`{}` takes {n} argument{}, found {}",
+                        name.name,
+                        if n == 1 { "" } else { "s" },
+                        args.len()
+                    ),
+                    format!(
+                        "`{}` 需要 {n} 个参数，实际给了 {} 个",
+                        name.name,
+                        args.len()
+                    ),
                 ),
             )
             .at(span)
             .help(
                 BUILTINS
                     .iter()
-                    .find(|(n, _)| *n == name.name)
-                    .map(|(_, h)| h.to_string())
-                    .unwrap_or_else(|| "check the function's parameters".to_string()),
+                    .zip(BUILTINS_ZH)
+                    .find(|((n, _), _)| *n == name.name)
+                    .map(|((_, en), (_, zh))| Text::from((*en, *zh)))
+                    .unwrap_or_else(|| {
+                        Text::from(("check the function's parameters", "请检查函数的参数"))
+                    }),
             ),
         );
         false
@@ -115,7 +152,12 @@ impl<'a> Checker<'a> {
                     Ty::Error => Ty::Error,
                     other => {
                         let o = other.clone();
-                        self.type_error(l.span, "a list", &o, "first/last take a list");
+                        self.type_error(
+                            l.span,
+                            "a list",
+                            &o,
+                            ("first/last take a list", "first/last 作用于列表"),
+                        );
                         Ty::Error
                     }
                 };
@@ -145,7 +187,10 @@ impl<'a> Checker<'a> {
                         s.span,
                         "a series of numbers",
                         &s.ty.clone(),
-                        "growth is computed on numbers by year",
+                        (
+                            "growth is computed on numbers by year",
+                            "增速按逐年的数计算",
+                        ),
                     );
                 }
                 let w = self.arg(args, 1, &Ty::List(Box::new(year)));
@@ -222,7 +267,10 @@ impl<'a> Checker<'a> {
                         span,
                         "numbers or dates",
                         &ty,
-                        "min and max compare numbers or dates",
+                        (
+                            "min and max compare numbers or dates",
+                            "min 和 max 比较数或日期",
+                        ),
                     );
                 }
                 let b = if name.name == "min" {
@@ -238,7 +286,12 @@ impl<'a> Checker<'a> {
                 }
                 let l = self.any_arg(args, 0);
                 if !matches!(l.ty, Ty::List(_) | Ty::Error) {
-                    self.type_error(l.span, "a list", &l.ty.clone(), "len counts a list");
+                    self.type_error(
+                        l.span,
+                        "a list",
+                        &l.ty.clone(),
+                        ("len counts a list", "len 计算列表的元素个数"),
+                    );
                 }
                 built(Builtin::Len, vec![l], Ty::Count(UNIT_ONE), span)
             }
@@ -253,7 +306,12 @@ impl<'a> Checker<'a> {
                     return mk_err(span);
                 }
                 if ty != Ty::Error && ty.unit().is_none() {
-                    self.type_error(x.span, "a number", &ty, "abs takes a number");
+                    self.type_error(
+                        x.span,
+                        "a number",
+                        &ty,
+                        ("abs takes a number", "abs 作用于数"),
+                    );
                 }
                 built(Builtin::Abs, vec![x], ty, span)
             }
@@ -271,7 +329,10 @@ impl<'a> Checker<'a> {
                     s.span,
                     "a series by year",
                     &o,
-                    "pass a fact declared `series of …`",
+                    (
+                        "pass a fact declared `series of …`",
+                        "请传入声明为 `series of …`（逐年）的事实",
+                    ),
                 );
                 Ty::Error
             }
@@ -284,13 +345,19 @@ impl<'a> Checker<'a> {
             names.extend(BUILTINS.iter().map(|(n, _)| n.to_string()));
             let mut d = Diag::error(
                 "policy::check::unknown_function",
-                format!("unknown function `{}`", name.name),
+                (
+                    format!("unknown function `{}`", name.name),
+                    format!("未知函数 `{}`", name.name),
+                ),
             )
             .at(name.span)
-            .label("not declared");
+            .label(("not declared", "未声明"));
             d = match suggest(&name.name, names.iter().map(|s| s.as_str())) {
-                Some(s) => d.help(format!("did you mean `{s}`?")),
-                None => d.help("declare it with `definition name(x: type) = …`"),
+                Some(s) => d.help((format!("did you mean `{s}`?"), format!("是否应为 `{s}`？"))),
+                None => d.help((
+                    "declare it with `definition name(x: type) = …`",
+                    "请用 `definition name(x: type) = …`（中文关键字：`定义`）声明",
+                )),
             };
             self.err(d);
             return mk_err(span);
@@ -303,19 +370,19 @@ impl<'a> Checker<'a> {
             self.err(
                 Diag::error(
                     "policy::check::calls_too_deep",
-                    format!(
+                    (format!(
                         "`{}` is called through a chain of {} functions, more than the limit of {MAX_CALL_DEPTH}",
                         name.name,
                         self.fn_stack.len() + 1
-                    ),
+                    ), format!("`{}` 经过 {} 层函数调用链，超过 {MAX_CALL_DEPTH} 层的上限", name.name, self.fn_stack.len() + 1)),
                 )
                 .at(span)
-                .label("called here")
-                .help(format!(
+                .label(("called here", "在此调用"))
+                .help((format!(
                     "functions may call one another at most {MAX_CALL_DEPTH} deep: the chain starts at `{}`; \
                      write some of the steps into one function, or make them definitions without parameters",
                     self.fn_stack.first().map(String::as_str).unwrap_or_default()
-                )),
+                ), format!("函数相互调用最多 {MAX_CALL_DEPTH} 层：调用链始于 `{}`；请把若干步骤合写为一个函数，或改为不带参数的定义", self.fn_stack.first().map(String::as_str).unwrap_or_default()))),
             );
             return mk_err(span);
         }
@@ -323,10 +390,16 @@ impl<'a> Checker<'a> {
             self.err(
                 Diag::error(
                     "policy::check::cycle",
-                    format!("`{}` calls itself", name.name),
+                    (
+                        format!("`{}` calls itself", name.name),
+                        format!("`{}` 调用了自身", name.name),
+                    ),
                 )
                 .at(span)
-                .help("a definition cannot use itself, directly or through others"),
+                .help((
+                    "a definition cannot use itself, directly or through others",
+                    "定义不能直接或间接地引用自身",
+                )),
             );
             return mk_err(span);
         }
@@ -447,10 +520,13 @@ impl<'a> Checker<'a> {
         self.err(
             Diag::warning(
                 "policy::check::unused_definition",
-                format!("definition `{}` is not used", def.name.name),
+                (
+                    format!("definition `{}` is not used", def.name.name),
+                    format!("定义 `{}` 未被使用", def.name.name),
+                ),
             )
             .at(def.name.span)
-            .help("use it in a rule, or remove it"),
+            .help(("use it in a rule, or remove it", "请在规则中使用，或删除")),
         );
     }
 }

@@ -86,7 +86,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub(super) fn type_error(&mut self, span: Span, want: &str, got: &Ty, help: &str) {
+    pub(super) fn type_error(&mut self, span: Span, want: &str, got: &Ty, help: impl Into<Text>) {
         if *got == Ty::Error {
             return;
         }
@@ -94,11 +94,21 @@ impl<'a> Checker<'a> {
         self.err(
             Diag::error(
                 "policy::check::type_mismatch",
-                format!("expected {want}, found {got}"),
+                (
+                    format!("expected {want}, found {got}"),
+                    format!(
+                        "此处应为{}，实际是{}",
+                        crate::diag::zh_term(want),
+                        crate::diag::zh_term(&got)
+                    ),
+                ),
             )
             .at(span)
-            .label(format!("this is {got}"))
-            .help(help.to_string()),
+            .label((
+                format!("this is {got}"),
+                format!("此处是{}", crate::diag::zh_term(&got)),
+            ))
+            .help(help),
         );
     }
 
@@ -190,7 +200,10 @@ impl<'a> Checker<'a> {
                     span,
                     &w,
                     &e.ty,
-                    "change the expression or the declared type",
+                    (
+                        "change the expression or the declared type",
+                        "请修改表达式或所声明的类型",
+                    ),
                 );
                 Self::error_expr(span)
             }
@@ -204,7 +217,10 @@ impl<'a> Checker<'a> {
                 e.span,
                 &w,
                 &Ty::Text,
-                "compare with a variant name in quotes",
+                (
+                    "compare with a variant name in quotes",
+                    "请与带引号的分类取值名称比较",
+                ),
             );
             return Self::error_expr(e.span);
         };
@@ -222,13 +238,21 @@ impl<'a> Checker<'a> {
                 let ename = def.name.clone();
                 let mut d = Diag::error(
                     "policy::check::unknown_variant",
-                    format!("`{s}` is not a value of `{ename}`"),
+                    (
+                        format!("`{s}` is not a value of `{ename}`"),
+                        format!("`{s}` 不是 `{ename}` 的取值"),
+                    ),
                 )
                 .at(e.span)
-                .label("unknown value");
+                .label(("unknown value", "未知取值"));
                 d = match suggest(s, names.iter().map(|x| x.as_str())) {
-                    Some(x) => d.help(format!("did you mean `{x}`?")),
-                    None => d.help(format!("the values of `{ename}` are: {}", names.join(", "))),
+                    Some(x) => {
+                        d.help((format!("did you mean `{x}`?"), format!("是否应为 `{x}`？")))
+                    }
+                    None => d.help((
+                        format!("the values of `{ename}` are: {}", names.join(", ")),
+                        format!("`{ename}` 的取值有：{}", names.join("、")),
+                    )),
                 };
                 self.err(d);
                 Self::error_expr(e.span)
@@ -246,9 +270,12 @@ impl<'a> Checker<'a> {
             Some(f) => mk(ExprKind::Convert(Box::new(e), f), Ty::Num(to), span),
             None => {
                 self.err(
-                    Diag::error("policy::check::overflow", "the unit conversion overflows")
-                        .at(span)
-                        .help("use units of closer sizes"),
+                    Diag::error(
+                        "policy::check::overflow",
+                        ("the unit conversion overflows", "单位换算溢出"),
+                    )
+                    .at(span)
+                    .help(("use units of closer sizes", "请使用大小相近的单位")),
                 );
                 Self::error_expr(span)
             }
@@ -277,11 +304,22 @@ impl<'a> Checker<'a> {
         self.err(
             Diag::error(
                 "policy::check::unit_mismatch",
-                format!("cannot {what} {na} with {nb}"),
+                (
+                    format!("cannot {what} {na} with {nb}"),
+                    format!(
+                        "无法{}{}与{}",
+                        crate::diag::zh_term(what),
+                        crate::diag::zh_term(&na),
+                        crate::diag::zh_term(&nb)
+                    ),
+                ),
             )
             .at(span)
-            .label("units of different dimensions")
-            .help("both sides must measure the same thing (money with money, area with area)"),
+            .label(("units of different dimensions", "量纲不同的单位"))
+            .help((
+                "both sides must measure the same thing (money with money, area with area)",
+                "两边须度量同一种量（金额对金额，面积对面积）",
+            )),
         );
     }
 
@@ -302,15 +340,15 @@ impl<'a> Checker<'a> {
         self.err(
             Diag::error(
                 "policy::check::bare_number",
-                format!("`{text}` has no unit, beside a quantity in {name} (数字没有单位)"),
+                (format!("`{text}` has no unit, beside a quantity in {name} (数字没有单位)"), format!("`{text}` 没有单位，而另一边是以{name}计的数量")),
             )
             .at(span)
-            .label("a number without a unit")
-            .help(format!(
+            .label(("a number without a unit", "没有单位的数字"))
+            .help((format!(
                 "写作 {text} {name} / write `{text} {name}`; a bare number is a plain number, \
                  not a quantity (to read bare numbers in the other side's unit, declare \
                  `dimension {dim} bare_numbers {{ … }}`)"
-            )),
+            ), format!("请写作 `{text} {name}`；不带单位的数字只是纯数，不是数量（如要让不带单位的数字按另一边的单位读取，请声明 `dimension {dim} bare_numbers {{ … }}`，中文关键字：`量纲 … 可省单位`）"))),
         );
     }
 
@@ -320,13 +358,13 @@ impl<'a> Checker<'a> {
         self.err(
             Diag::error(
                 "policy::check::growth_arithmetic",
-                format!("a growth rate can only be compared, not {what} (增速只能比较，不能运算)"),
+                (format!("a growth rate can only be compared, not {what} (增速只能比较，不能运算)"), format!("增速只能比较，不能{}", crate::diag::zh_term(what))),
             )
             .at(span)
-            .label("a growth rate here")
+            .label(("a growth rate here", "此处是增速"))
             .help(
-                "move the arithmetic to the threshold: `growth(s, w) >= 10%` rather than \
-                 `growth(s, w) * 2 >= 20%`; `mean_growth(s, w)` is a rate that can be computed with",
+                ("move the arithmetic to the threshold: `growth(s, w) >= 10%` rather than \
+                 `growth(s, w) * 2 >= 20%`; `mean_growth(s, w)` is a rate that can be computed with", "请把运算移到门槛一侧：写 `growth(s, w) >= 10%`，不写 `growth(s, w) * 2 >= 20%`；`mean_growth(s, w)` 是可以参与运算的比率"),
             ),
         );
     }
@@ -382,14 +420,14 @@ impl<'a> Checker<'a> {
                 self.err(
                     Diag::warning(
                         "policy::check::bare_number_beside_percent",
-                        format!("`{text}` beside a percentage is {pct}% (数字{text}即{pct}%)"),
+                        (format!("`{text}` beside a percentage is {pct}% (数字{text}即{pct}%)"), format!("百分数旁的 `{text}` 即 {pct}%")),
                     )
                     .at(bare.span)
-                    .label("a plain number, not a percentage")
-                    .help(format!(
+                    .label(("a plain number, not a percentage", "纯数，不是百分数"))
+                    .help((format!(
                         "`%` is one hundredth and a bare number a plain number: write `{text}%` \
                          if a percentage was meant (写作 {text}%)"
-                    )),
+                    ), format!("`%` 表示百分之一，不带单位的数字是纯数：如本意是百分数，请写作 `{text}%`"))),
                 );
             }
         }
@@ -414,10 +452,10 @@ impl<'a> Checker<'a> {
             self.err(
                 Diag::error(
                     "policy::check::too_deep",
-                    "the expression is nested too deeply",
+                    ("the expression is nested too deeply", "表达式嵌套过深"),
                 )
                 .at(e.span)
-                .help("split it into named definitions"),
+                .help(("split it into named definitions", "请拆成若干具名的定义")),
             );
             Self::error_expr(e.span)
         } else {
@@ -436,10 +474,18 @@ impl<'a> Checker<'a> {
                     self.err(
                         Diag::error(
                             "policy::check::number_too_large",
-                            format!("`{text}` has more digits than an exact decimal holds (28)"),
+                            (
+                                format!(
+                                    "`{text}` has more digits than an exact decimal holds (28)"
+                                ),
+                                format!("`{text}` 的位数超过精确小数所能容纳的 28 位"),
+                            ),
                         )
                         .at(span)
-                        .help("use a larger unit (亿元 instead of 元) or fewer decimal places"),
+                        .help((
+                            "use a larger unit (亿元 instead of 元) or fewer decimal places",
+                            "请使用较大的单位（如用亿元代替元）或减少小数位数",
+                        )),
                     );
                     return Self::error_expr(span);
                 }
@@ -451,10 +497,13 @@ impl<'a> Checker<'a> {
                                 self.err(
                                     Diag::error(
                                         "policy::check::bad_duration",
-                                        "a duration must be a whole number",
+                                        ("a duration must be a whole number", "期限必须是整数"),
                                     )
                                     .at(span)
-                                    .help("write whole years, months or days"),
+                                    .help((
+                                        "write whole years, months or days",
+                                        "请写整年、整月或整天",
+                                    )),
                                 );
                                 return Self::error_expr(span);
                             }
@@ -463,10 +512,13 @@ impl<'a> Checker<'a> {
                                 self.err(
                                     Diag::error(
                                         "policy::check::bad_duration",
-                                        "the duration is too long",
+                                        ("the duration is too long", "期限过长"),
                                     )
                                     .at(span)
-                                    .help("durations up to 10000 units are allowed"),
+                                    .help((
+                                        "durations up to 10000 units are allowed",
+                                        "期限最多 10000 个单位",
+                                    )),
                                 );
                                 return Self::error_expr(span);
                             }
@@ -493,10 +545,16 @@ impl<'a> Checker<'a> {
                     self.err(
                         Diag::error(
                             "policy::check::bad_date",
-                            format!("`{t}` is not a date in the calendar"),
+                            (
+                                format!("`{t}` is not a date in the calendar"),
+                                format!("`{t}` 不是日历上的日期"),
+                            ),
                         )
                         .at(span)
-                        .help("write a real date as YYYY-MM-DD"),
+                        .help((
+                            "write a real date as YYYY-MM-DD",
+                            "请写真实的日期，格式为 YYYY-MM-DD",
+                        )),
                     );
                     Self::error_expr(span)
                 }
@@ -507,10 +565,13 @@ impl<'a> Checker<'a> {
                     self.err(
                         Diag::error(
                             "policy::check::bad_date",
-                            format!("{month}月{day}日 is not a day of the year"),
+                            (
+                                format!("{month}月{day}日 is not a day of the year"),
+                                format!("{month}月{day}日不是一年中的日子"),
+                            ),
                         )
                         .at(span)
-                        .help("write a real month and day"),
+                        .help(("write a real month and day", "请写真实的月份和日期")),
                     );
                     return Self::error_expr(span);
                 }
@@ -560,7 +621,10 @@ impl<'a> Checker<'a> {
                             x.span,
                             "a series by year",
                             &other,
-                            "only a series by year can be indexed by a year: `output_value[2024]`",
+                            (
+                                "only a series by year can be indexed by a year: `output_value[2024]`",
+                                "只有逐年序列才能按年份取值：`output_value[2024]`",
+                            ),
                         );
                         Self::error_expr(span)
                     }
@@ -584,7 +648,12 @@ impl<'a> Checker<'a> {
                     }
                     None => {
                         let t = v.ty.clone();
-                        self.type_error(x.span, "a number", &t, "only numbers can be negated");
+                        self.type_error(
+                            x.span,
+                            "a number",
+                            &t,
+                            ("only numbers can be negated", "只有数才能取负"),
+                        );
                         Self::error_expr(span)
                     }
                 }
@@ -644,7 +713,10 @@ impl<'a> Checker<'a> {
                         key.span,
                         "a number, a date or an ordered category",
                         &t,
-                        "`latest … by` and `earliest … by` order the elements by this key",
+                        (
+                            "`latest … by` and `earliest … by` order the elements by this key",
+                            "`latest … by` 和 `earliest … by` 按此键对元素排序",
+                        ),
                     );
                 }
                 let ty = if elem == Ty::Error {
@@ -727,12 +799,18 @@ impl<'a> Checker<'a> {
                 let (want, help) = if matches!(kind, ast::Agg::Min | ast::Agg::Max) {
                     (
                         "numbers or dates",
-                        "`min` and `max` take the smallest or largest of numbers or dates",
+                        Text::from((
+                            "`min` and `max` take the smallest or largest of numbers or dates",
+                            "`min`（最小）和 `max`（最大）取数或日期中的最小或最大者",
+                        )),
                     )
                 } else {
                     (
                         "numbers",
-                        "`sum` and `mean` add numbers: give the value to add after the `:`",
+                        Text::from((
+                            "`sum` and `mean` add numbers: give the value to add after the `:`",
+                            "`sum`（合计）和 `mean`（平均）对数求和：请在 `:` 后写出要相加的值",
+                        )),
                     )
                 };
                 self.type_error(span, want, &t, help);
@@ -792,7 +870,15 @@ impl<'a> Checker<'a> {
             Ty::Error => (x, Ty::Error),
             other => {
                 let other = other.clone();
-                self.type_error(over.span, "a list", &other, "`every`, `any`, `none` and `count` run over a list, such as a list fact or `years(2022, 2024)`");
+                self.type_error(
+                    over.span,
+                    "a list",
+                    &other,
+                    (
+                        "`every`, `any`, `none` and `count` run over a list, such as a list fact or `years(2022, 2024)`",
+                        "`every`（每个）、`any`（任一）、`none`（没有）和 `count`（计数）作用于列表，如列表类事实或 `years(2022, 2024)`",
+                    ),
+                );
                 (Self::error_expr(over.span), Ty::Error)
             }
         }
@@ -802,7 +888,12 @@ impl<'a> Checker<'a> {
         let Ty::Record(rid) = base.ty.strip_none().clone() else {
             if base.ty != Ty::Error {
                 let t = base.ty.clone();
-                self.type_error(base.span, "a record", &t, "only records have fields");
+                self.type_error(
+                    base.span,
+                    "a record",
+                    &t,
+                    ("only records have fields", "只有记录才有字段"),
+                );
             }
             return Self::error_expr(span);
         };
@@ -819,13 +910,21 @@ impl<'a> Checker<'a> {
                 let rname = rec.name.clone();
                 let mut d = Diag::error(
                     "policy::check::unknown_field",
-                    format!("record `{rname}` has no field `{}`", f.name),
+                    (
+                        format!("record `{rname}` has no field `{}`", f.name),
+                        format!("记录 `{rname}` 没有字段 `{}`", f.name),
+                    ),
                 )
                 .at(f.span)
-                .label("no such field");
+                .label(("no such field", "没有此字段"));
                 d = match suggest(&f.name, names.iter().map(|s| s.as_str())) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d.help(format!("its fields are: {}", names.join(", "))),
+                    Some(s) => {
+                        d.help((format!("did you mean `{s}`?"), format!("是否应为 `{s}`？")))
+                    }
+                    None => d.help((
+                        format!("its fields are: {}", names.join(", ")),
+                        format!("它的字段有：{}", names.join("、")),
+                    )),
                 };
                 self.err(d);
                 Self::error_expr(span)
@@ -844,14 +943,22 @@ impl<'a> Checker<'a> {
             self.err(
                 Diag::error(
                     "policy::check::clause_outside_article",
-                    format!(
-                        "`{word} {n}` refers to {what}, but this is not inside an {}",
-                        if item { "annex" } else { "article" }
+                    (
+                        format!(
+                            "`{word} {n}` refers to {what}, but this is not inside an {}",
+                            if item { "annex" } else { "article" }
+                        ),
+                        format!(
+                            "`{word} {n}` 指的是{}，但此处不在{}之内",
+                            if item { "某一项" } else { "某一款" },
+                            if item { "附件" } else { "条" }
+                        ),
                     ),
                 )
                 .at(span)
-                .help(format!(
-                    "write the decision's full name, such as `{example}`"
+                .help((
+                    format!("write the decision's full name, such as `{example}`"),
+                    format!("请写判定的全称，如 `{example}`"),
                 )),
             );
             return Self::error_expr(span);
@@ -867,10 +974,24 @@ impl<'a> Checker<'a> {
             self.err(
                 Diag::error(
                     "policy::check::unknown_clause",
-                    format!("`{wrong} {n}` in {}: {part}", ast::part_name(art)),
+                    (
+                        format!("`{wrong} {n}` in {}: {part}", ast::part_name(art)),
+                        format!(
+                            "{}中的 `{wrong} {n}`：{}",
+                            ast::part_name(art),
+                            if item {
+                                "条分为款，不分项"
+                            } else {
+                                "附件分为项，不分款"
+                            }
+                        ),
+                    ),
                 )
                 .at(span)
-                .help(format!("write `{right} {n}`")),
+                .help((
+                    format!("write `{right} {n}`"),
+                    format!("请写作 `{right} {n}`"),
+                )),
             );
             return Self::error_expr(span);
         }
@@ -892,18 +1013,32 @@ impl<'a> Checker<'a> {
                 self.err(
                     Diag::error(
                         "policy::check::unknown_clause",
-                        format!(
-                            "{} has no {} {n}",
-                            ast::part_name(art),
-                            if art & ast::ANNEX_KEY == 0 {
-                                "clause"
-                            } else {
-                                "item"
-                            }
+                        (
+                            format!(
+                                "{} has no {} {n}",
+                                ast::part_name(art),
+                                if art & ast::ANNEX_KEY == 0 {
+                                    "clause"
+                                } else {
+                                    "item"
+                                }
+                            ),
+                            format!(
+                                "{}没有第 {n} {}",
+                                ast::part_name(art),
+                                if art & ast::ANNEX_KEY == 0 {
+                                    "款"
+                                } else {
+                                    "项"
+                                }
+                            ),
                         ),
                     )
                     .at(span)
-                    .help("refer to a clause declared in this article"),
+                    .help((
+                        "refer to a clause declared in this article",
+                        "请引用本条中声明的款",
+                    )),
                 );
                 Self::error_expr(span)
             }
@@ -955,13 +1090,19 @@ impl<'a> Checker<'a> {
         let names = self.all_names();
         let mut d = Diag::error(
             "policy::check::unknown_name",
-            format!("unknown name `{full}`"),
+            (
+                format!("unknown name `{full}`"),
+                format!("未知名称 `{full}`"),
+            ),
         )
         .at(span)
-        .label("not declared");
+        .label(("not declared", "未声明"));
         d = match suggest(&full, names.iter().map(|s| s.as_str())) {
-            Some(s) => d.help(format!("did you mean `{s}`?")),
-            None => d.help("declare it as a `fact`, `parameter` or `definition`"),
+            Some(s) => d.help((format!("did you mean `{s}`?"), format!("是否应为 `{s}`？"))),
+            None => d.help((
+                "declare it as a `fact`, `parameter` or `definition`",
+                "请将其声明为 `fact`（事实）、`parameter`（参数）或 `definition`（定义）",
+            )),
         };
         self.err(d);
         Self::error_expr(span)
@@ -1016,10 +1157,16 @@ impl<'a> Checker<'a> {
             self.err(
                 Diag::error(
                     "policy::check::missing_arguments",
-                    format!("`{name}` takes arguments"),
+                    (
+                        format!("`{name}` takes arguments"),
+                        format!("`{name}` 需要参数"),
+                    ),
                 )
                 .at(span)
-                .help(format!("call it as `{name}(…)`")),
+                .help((
+                    format!("call it as `{name}(…)`"),
+                    format!("请写作 `{name}(…)` 调用"),
+                )),
             );
             return Some(Self::error_expr(span));
         }
@@ -1145,9 +1292,12 @@ impl<'a> Checker<'a> {
                     ),
                     None => {
                         self.err(
-                            Diag::error("policy::check::overflow", "the combined unit overflows")
-                                .at(span)
-                                .help("use units of closer sizes"),
+                            Diag::error(
+                                "policy::check::overflow",
+                                ("the combined unit overflows", "组合单位溢出"),
+                            )
+                            .at(span)
+                            .help(("use units of closer sizes", "请使用大小相近的单位")),
                         );
                         Self::error_expr(span)
                     }
@@ -1158,11 +1308,11 @@ impl<'a> Checker<'a> {
                 self.err(
                     Diag::error(
                         "policy::check::type_mismatch",
-                        format!("cannot apply `{}` to {a} and {b}", op.symbol()),
+                        (format!("cannot apply `{}` to {a} and {b}", op.symbol()), format!("无法对{}与{}使用 `{}`", crate::diag::zh_term(&a), crate::diag::zh_term(&b), op.symbol())),
                     )
                     .at(span)
-                    .label("incompatible operands")
-                    .help("arithmetic works on numbers of matching units, and on dates with durations (`recognition.date + 3 years`)"),
+                    .label(("incompatible operands", "运算对象不相容"))
+                    .help(("arithmetic works on numbers of matching units, and on dates with durations (`recognition.date + 3 years`)", "算术运算只适用于单位相符的数，以及日期与期限（`recognition.date + 3 years`）")),
                 );
                 Self::error_expr(span)
             }
@@ -1223,7 +1373,10 @@ impl<'a> Checker<'a> {
                         span,
                         "a value that may be `none`",
                         &other,
-                        "only fields declared `T or none` can be `none`",
+                        (
+                            "only fields declared `T or none` can be `none`",
+                            "只有声明为 `T or none` 的字段才能为 `none`（空值）",
+                        ),
                     );
                     Self::error_expr(span)
                 }
@@ -1233,11 +1386,11 @@ impl<'a> Checker<'a> {
                 self.err(
                     Diag::error(
                         "policy::check::type_mismatch",
-                        format!("cannot compare {a} with {b}"),
+                        (format!("cannot compare {a} with {b}"), format!("无法比较{}与{}", crate::diag::zh_term(&a), crate::diag::zh_term(&b))),
                     )
                     .at(span)
-                    .label("incompatible comparison")
-                    .help("compare values of the same kind: numbers in matching units, dates with dates, a category with one of its values"),
+                    .label(("incompatible comparison", "比较对象不相容"))
+                    .help(("compare values of the same kind: numbers in matching units, dates with dates, a category with one of its values", "请比较同类的值：单位相符的数、日期与日期、分类与其取值之一")),
                 );
                 Self::error_expr(span)
             }
@@ -1254,10 +1407,10 @@ impl<'a> Checker<'a> {
             self.err(
                 Diag::error(
                     "policy::check::unordered",
-                    format!("the values of `{n}` have no order"),
+                    (format!("the values of `{n}` have no order"), format!("`{n}` 的取值之间没有大小顺序")),
                 )
                 .at(span)
-                .help(format!("compare with `=` or `in`, or declare `enum {n} ordered {{ … }}` if the measures rank them")),
+                .help((format!("compare with `=` or `in`, or declare `enum {n} ordered {{ … }}` if the measures rank them"), format!("请用 `=` 或 `in`（属于）比较；如措施对其分了等级，请声明 `enum {n} ordered {{ … }}`（中文关键字：`分类 … 有序`）"))),
             );
         }
     }

@@ -11,7 +11,7 @@
 
 pub mod units;
 
-use crate::diag::Diag;
+use crate::diag::{Diag, Text};
 use crate::ir::*;
 use crate::syntax::ast::{self, BinOp, ExprKind as AK, Span};
 use chrono::NaiveDate;
@@ -226,13 +226,19 @@ impl<'a> Checker<'a> {
     fn duplicate(&mut self, what: &str, name: &str, span: Span, first: Option<Span>) {
         let mut d = Diag::error(
             "policy::check::duplicate",
-            format!("{what} `{name}` is declared twice"),
+            (
+                format!("{what} `{name}` is declared twice"),
+                format!("{} `{name}` 重复声明", crate::diag::zh_term(what)),
+            ),
         )
         .at(span)
-        .label("declared again here")
-        .help("give each a different name, or remove one");
+        .label(("declared again here", "在此再次声明"))
+        .help((
+            "give each a different name, or remove one",
+            "请为二者取不同的名称，或删去其一",
+        ));
         if let Some(f) = first {
-            d = d.related(f, "first declared here");
+            d = d.related(f, ("first declared here", "首次声明于此"));
         }
         self.err(d);
     }
@@ -297,12 +303,12 @@ impl<'a> Checker<'a> {
                     ast::PartKind::Annex if a.number == 0 => self.err(
                         Diag::error(
                             "policy::check::duplicate",
-                            "the rule set has two annexes without a number",
+                            ("the rule set has two annexes without a number", "规则集中有两个未编号的附件"),
                         )
                         .at(a.span)
-                        .label("declared again here")
-                        .related(first, "first declared here")
-                        .help("number the annexes (`annex 1 \"…\"`, `annex 2 \"…\"`) as the document does"),
+                        .label(("declared again here", "在此再次声明"))
+                        .related(first, ("first declared here", "首次声明于此"))
+                        .help(("number the annexes (`annex 1 \"…\"`, `annex 2 \"…\"`) as the document does", "请像文件原文那样为附件编号（`annex 1 \"…\"`、`annex 2 \"…\"`；中文关键字写作 `附件1 \"…\"`）")),
                     ),
                     ast::PartKind::Annex => {
                         self.duplicate("annex", &a.number.to_string(), a.number_span, Some(first))
@@ -321,10 +327,10 @@ impl<'a> Checker<'a> {
             self.err(
                 Diag::error(
                     "policy::check::no_header",
-                    "the rule set has no `policy` header",
+                    ("the rule set has no `policy` header", "规则集中没有 `policy`（政策）文件头"),
                 )
                 .at(span)
-                .help("add a `policy \"title\" { document \"…\" in_force YYYY-MM-DD to YYYY-MM-DD }` block to one rule file"),
+                .help(("add a `policy \"title\" { document \"…\" in_force YYYY-MM-DD to YYYY-MM-DD }` block to one rule file", "请在某个规则文件中加上 `policy \"标题\" { document \"…\" in_force YYYY-MM-DD to YYYY-MM-DD }`（中文关键字：`政策 \"标题\" { 文号 \"…\" 施行 YYYY-MM-DD 至 YYYY-MM-DD }`）")),
             );
         }
         // Pass 3: check every slot, article and decision.
@@ -361,11 +367,17 @@ impl<'a> Checker<'a> {
             self.err(
                 Diag::error(
                     "policy::check::duplicate",
-                    "the rule set has two `policy` headers",
+                    (
+                        "the rule set has two `policy` headers",
+                        "规则集中有两个 `policy`（政策）文件头",
+                    ),
                 )
                 .at(h.span)
-                .related(first, "first header")
-                .help("keep one `policy` block in the whole folder"),
+                .related(first, ("first header", "第一个文件头"))
+                .help((
+                    "keep one `policy` block in the whole folder",
+                    "整个文件夹只保留一个 `policy`（政策）块",
+                )),
             );
             return;
         }
@@ -401,10 +413,16 @@ impl<'a> Checker<'a> {
                 self.err(
                     Diag::error(
                         "policy::check::reserved_unit",
-                        format!("`{}` is a unit of time and cannot be declared", u.name.name),
+                        (
+                            format!("`{}` is a unit of time and cannot be declared", u.name.name),
+                            format!("`{}` 是时间单位，不能声明", u.name.name),
+                        ),
                     )
                     .at(u.name.span)
-                    .help("durations (years, months, days) are built in"),
+                    .help((
+                        "durations (years, months, days) are built in",
+                        "期限单位（年、月、日）已内置",
+                    )),
                 );
                 continue;
             }
@@ -414,16 +432,29 @@ impl<'a> Checker<'a> {
                     self.err(
                         Diag::error(
                             "policy::check::bad_unit",
-                            format!("unit `{}` needs its size in another unit", u.name.name),
+                            (
+                                format!("unit `{}` needs its size in another unit", u.name.name),
+                                format!("单位 `{}` 须以另一单位给出大小", u.name.name),
+                            ),
                         )
                         .at(u.span)
-                        .help(format!(
+                        .help((
+                            format!(
                             "only the first unit of a dimension stands alone; write `{} = N {}`",
                             u.name.name,
                             base_unit
                                 .and_then(|b| self.units.get(b))
                                 .map(|x| x.name.clone())
                                 .unwrap_or_default()
+                        ),
+                            format!(
+                                "仅量纲的第一个单位可单独声明；请写作 `{} = N {}`",
+                                u.name.name,
+                                base_unit
+                                    .and_then(|b| self.units.get(b))
+                                    .map(|x| x.name.clone())
+                                    .unwrap_or_default()
+                            ),
                         )),
                     );
                     continue;
@@ -438,16 +469,28 @@ impl<'a> Checker<'a> {
                             self.units.units.iter().map(|u| u.name.clone()).collect();
                         let mut diag = Diag::error(
                             "policy::check::unknown_unit",
-                            format!(
-                                "unit `{}` is not an earlier unit of dimension `{}`",
-                                of.name, d.name.name
+                            (
+                                format!(
+                                    "unit `{}` is not an earlier unit of dimension `{}`",
+                                    of.name, d.name.name
+                                ),
+                                format!(
+                                    "单位 `{}` 不是量纲 `{}` 中在前声明的单位",
+                                    of.name, d.name.name
+                                ),
                             ),
                         )
                         .at(of.span);
                         if let Some(s) = suggest(&of.name, names.iter().map(|s| s.as_str())) {
-                            diag = diag.help(format!("did you mean `{s}`?"));
+                            diag = diag.help((
+                                format!("did you mean `{s}`?"),
+                                format!("是否应为 `{s}`？"),
+                            ));
                         } else {
-                            diag = diag.help("declare the unit it refers to first");
+                            diag = diag.help((
+                                "declare the unit it refers to first",
+                                "请先声明它所引用的单位",
+                            ));
                         }
                         self.err(diag);
                         continue;
@@ -456,10 +499,13 @@ impl<'a> Checker<'a> {
                         self.err(
                             Diag::error(
                                 "policy::check::bad_unit",
-                                "a unit's size must be positive",
+                                ("a unit's size must be positive", "单位的大小必须为正数"),
                             )
                             .at(u.factor_span)
-                            .help("write how many of the other unit make one of this unit"),
+                            .help((
+                                "write how many of the other unit make one of this unit",
+                                "请写明多少个另一单位合为一个此单位",
+                            )),
                         );
                         continue;
                     }
@@ -467,9 +513,12 @@ impl<'a> Checker<'a> {
                         Some(s) => s,
                         None => {
                             self.err(
-                                Diag::error("policy::check::overflow", "the unit is too large")
-                                    .at(u.factor_span)
-                                    .help("use a smaller factor"),
+                                Diag::error(
+                                    "policy::check::overflow",
+                                    ("the unit is too large", "单位过大"),
+                                )
+                                .at(u.factor_span)
+                                .help(("use a smaller factor", "请使用较小的倍数")),
                             );
                             continue;
                         }
@@ -548,10 +597,16 @@ impl<'a> Checker<'a> {
                     self.err(
                         Diag::error(
                             "policy::check::recursive_type",
-                            format!("record `{}` contains itself", r.name.name),
+                            (
+                                format!("record `{}` contains itself", r.name.name),
+                                format!("记录 `{}` 包含自身", r.name.name),
+                            ),
                         )
                         .at(f.ty.span)
-                        .help("a record field cannot have the record's own type"),
+                        .help((
+                            "a record field cannot have the record's own type",
+                            "记录的字段不能是记录本身的类型",
+                        )),
                     );
                     continue;
                 }
@@ -625,13 +680,19 @@ impl<'a> Checker<'a> {
         names.extend(self.record_names.keys().cloned());
         let mut d = Diag::error(
             "policy::check::unknown_unit",
-            format!("unknown unit or type `{}`", id.name),
+            (
+                format!("unknown unit or type `{}`", id.name),
+                format!("未知的单位或类型 `{}`", id.name),
+            ),
         )
         .at(id.span)
-        .label("not declared");
+        .label(("not declared", "未声明"));
         d = match suggest(&id.name, names.iter().map(|s| s.as_str())) {
-            Some(s) => d.help(format!("did you mean `{s}`?")),
-            None => d.help("declare it in a `dimension`, an `enum` or a `record`"),
+            Some(s) => d.help((format!("did you mean `{s}`?"), format!("是否应为 `{s}`？"))),
+            None => d.help((
+                "declare it in a `dimension`, an `enum` or a `record`",
+                "请在 `dimension`（量纲）、`enum`（分类）或 `record`（记录）中声明",
+            )),
         };
         self.err(d);
         None
@@ -872,10 +933,10 @@ impl<'a> Checker<'a> {
                 self.err(
                     Diag::error(
                         "policy::check::cycle",
-                        format!("`{name}` is defined in terms of itself"),
+                        (format!("`{name}` is defined in terms of itself"), format!("`{name}` 的定义引用了自身")),
                     )
                     .at(span)
-                    .help("break the cycle: a definition cannot use itself, directly or through others"),
+                    .help(("break the cycle: a definition cannot use itself, directly or through others", "请打破循环：定义不能直接或间接地引用自身")),
                 );
                 return Ty::Error;
             }
@@ -979,10 +1040,16 @@ impl<'a> Checker<'a> {
                 self.err(
                     Diag::error(
                         "policy::check::cycle",
-                        format!("decision `{name}` depends on itself"),
+                        (
+                            format!("decision `{name}` depends on itself"),
+                            format!("判定 `{name}` 依赖于自身"),
+                        ),
                     )
                     .at(span)
-                    .help("break the cycle between the decisions"),
+                    .help((
+                        "break the cycle between the decisions",
+                        "请打破判定之间的循环",
+                    )),
                 );
                 return Ty::Error;
             }

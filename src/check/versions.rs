@@ -42,10 +42,16 @@ pub fn versions(h: &ast::PolicyHeader) -> (Vec<Version>, Vec<Diag>) {
         diags.push(
             Diag::error(
                 "policy::check::bad_period",
-                "the header declares both a period in force and versions",
+                (
+                    "the header declares both a period in force and versions",
+                    "文件头同时声明了施行期和版本",
+                ),
             )
             .at(f.span)
-            .help("give each `version` block its own `in_force`, and remove this one"),
+            .help((
+                "give each `version` block its own `in_force`, and remove this one",
+                "请在每个 `version`（版本）块中各写 `in_force`（施行），并删去此处的施行期",
+            )),
         );
     }
     let mut out: Vec<Version> = Vec::new();
@@ -55,12 +61,18 @@ pub fn versions(h: &ast::PolicyHeader) -> (Vec<Version>, Vec<Diag>) {
             diags.push(
                 Diag::error(
                     "policy::check::duplicate",
-                    format!("version `{}` is declared twice", v.name.value),
+                    (
+                        format!("version `{}` is declared twice", v.name.value),
+                        format!("版本 `{}` 重复声明", v.name.value),
+                    ),
                 )
                 .at(v.name.span)
-                .label("declared again here")
-                .related(*first, "first declared here")
-                .help("give each version a different name"),
+                .label(("declared again here", "在此再次声明"))
+                .related(*first, ("first declared here", "首次声明于此"))
+                .help((
+                    "give each version a different name",
+                    "请为各版本取不同的名称",
+                )),
             );
             continue;
         }
@@ -95,18 +107,18 @@ pub fn versions(h: &ast::PolicyHeader) -> (Vec<Version>, Vec<Diag>) {
                 diags.push(
                     Diag::error(
                         "policy::check::overlapping_versions",
-                        format!(
+                        (format!(
                             "versions {} ({}) and {} ({}) are both in force on some dates",
                             a.describe(),
                             a.in_force.text(),
                             b.describe(),
                             b.in_force.text()
-                        ),
+                        ), format!("版本{}（{}）与版本{}（{}）的施行期有重叠", a.describe(), a.in_force.text_zh(), b.describe(), b.in_force.text_zh())),
                     )
                     .at(b.span)
-                    .label("this period")
-                    .related(a.span, "overlaps this one")
-                    .help("end the earlier version the day before the later one starts; a version without `in_force` is in force on every date"),
+                    .label(("this period", "此施行期"))
+                    .related(a.span, ("overlaps this one", "与此施行期重叠"))
+                    .help(("end the earlier version the day before the later one starts; a version without `in_force` is in force on every date", "请让较早版本在较晚版本生效前一天终止；未写 `in_force`（施行）的版本在任何日期都施行")),
                 );
             }
         }
@@ -120,10 +132,16 @@ fn checked_date(d: &ast::DateLit, diags: &mut Vec<Diag>) -> Option<NaiveDate> {
         diags.push(
             Diag::error(
                 "policy::check::bad_date",
-                format!("`{}` is not a date in the calendar", d.text),
+                (
+                    format!("`{}` is not a date in the calendar", d.text),
+                    format!("`{}` 不是日历上的日期", d.text),
+                ),
             )
             .at(d.span)
-            .help("write a real date as YYYY-MM-DD"),
+            .help((
+                "write a real date as YYYY-MM-DD",
+                "请写真实的日期，格式为 YYYY-MM-DD",
+            )),
         );
     }
     x
@@ -151,10 +169,10 @@ fn period(f: &ast::InForce, diags: &mut Vec<Diag>) -> Option<Period> {
         diags.push(
             Diag::error(
                 "policy::check::bad_period",
-                "the period in force ends before it starts",
+                ("the period in force ends before it starts", "施行期的终止日早于起始日"),
             )
             .at(f.from.span)
-            .help("write `in_force FROM to UNTIL` with FROM on or before UNTIL"),
+            .help(("write `in_force FROM to UNTIL` with FROM on or before UNTIL", "请写作 `in_force 起始日 to 终止日`（中文关键字：`施行 起始日 至 终止日`），起始日不晚于终止日")),
         );
         return None;
     }
@@ -185,19 +203,25 @@ impl Dates<'_> {
                         .map(|v| v.in_force.text())
                         .collect::<Vec<_>>()
                         .join("; ");
+                    let periods_zh = self
+                        .versions
+                        .iter()
+                        .map(|v| v.in_force.text_zh())
+                        .collect::<Vec<_>>()
+                        .join("；");
                     self.diags.push(
                         Diag::warning(
                             "policy::check::never_in_force",
-                            format!(
+                            (format!(
                                 "this item is in force {}, when no version of the rule set is",
                                 p.text()
-                            ),
+                            ), format!("此项的施行期为{}，而规则集在此期间没有施行中的版本", p.text_zh())),
                         )
                         .at(f.span)
-                        .label("never in force")
-                        .help(format!(
+                        .label(("never in force", "从未施行"))
+                        .help((format!(
                             "the rule set is in force {periods}: correct the dates, or remove the item"
-                        )),
+                        ), format!("规则集的施行期为{periods_zh}：请更正日期，或删除此项"))),
                     );
                 }
                 p
@@ -215,25 +239,38 @@ impl Dates<'_> {
             .position(|v| v.name.as_deref() == Some(name.value.as_str()));
         if found.is_none() {
             let names = self.versions.iter().filter_map(|v| v.name.as_deref());
-            let help = match suggest(&name.value, names) {
-                Some(s) => format!("did you mean `{s}`? The versions are declared in the `policy` header"),
-                None if self.versions.iter().all(|v| v.name.is_none()) => {
-                    "the `policy` header declares no versions: add `version \"name\" { in_force … }` blocks to it, or date the item with `in_force FROM to UNTIL`".into()
-                }
-                None => format!(
-                    "the versions are {}",
-                    self.versions
+            let help: Text = match suggest(&name.value, names) {
+                Some(s) => (
+                    format!("did you mean `{s}`? The versions are declared in the `policy` header"),
+                    format!("是否应为 `{s}`？版本在 `policy`（政策）文件头中声明"),
+                )
+                    .into(),
+                None if self.versions.iter().all(|v| v.name.is_none()) => (
+                    "the `policy` header declares no versions: add `version \"name\" { in_force … }` blocks to it, or date the item with `in_force FROM to UNTIL`",
+                    "`policy`（政策）文件头没有声明版本：请在其中加上 `version \"名称\" { in_force … }` 块（中文关键字：`版本 \"名称\" { 施行 … }`），或用 `in_force 起始日 to 终止日` 为此项注明日期",
+                )
+                    .into(),
+                None => {
+                    let names: Vec<String> = self
+                        .versions
                         .iter()
                         .filter_map(|v| v.name.as_deref())
                         .map(|n| format!("“{n}”"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                        .collect();
+                    (
+                        format!("the versions are {}", names.join(", ")),
+                        format!("现有版本：{}", names.join("、")),
+                    )
+                        .into()
+                }
             };
             self.diags.push(
                 Diag::error(
                     "policy::check::unknown_version",
-                    format!("there is no version named “{}”", name.value),
+                    (
+                        format!("there is no version named “{}”", name.value),
+                        format!("没有名为“{}”的版本", name.value),
+                    ),
                 )
                 .at(name.span)
                 .help(help),
@@ -322,12 +359,18 @@ impl Dates<'_> {
                 self.diags.push(
                     Diag::error(
                         "policy::check::duplicate",
-                        format!("parameter `{}` has two values {key}", p.name.name),
+                        (
+                            format!("parameter `{}` has two values {key}", p.name.name),
+                            format!("参数 `{}` 有两个取值 {key}", p.name.name),
+                        ),
                     )
                     .at(span)
-                    .label("second value")
-                    .related(*first, "first value")
-                    .help("keep one value for each date or version"),
+                    .label(("second value", "第二个取值"))
+                    .related(*first, ("first value", "第一个取值"))
+                    .help((
+                        "keep one value for each date or version",
+                        "每个日期或版本只保留一个取值",
+                    )),
                 );
             }
             seen.push((key, span));
@@ -742,18 +785,18 @@ fn param_at(
             found.diags.push(
                 Diag::error(
                     "policy::check::no_value_in_force",
-                    format!(
+                    (format!(
                         "parameter `{}` has no value in force on the dates {}",
                         p.name.name,
                         seg.text()
-                    ),
+                    ), format!("参数 `{}` 在{}期间没有施行中的取值", p.name.name, seg.text_zh())),
                 )
                 .at(p.name.span)
-                .related(first, "its values start here")
-                .help(format!(
+                .related(first, ("its values start here", "其取值自此开始"))
+                .help((format!(
                     "add a value `from {}: …` (or `version \"…\": …`), or date the item that declares the parameter",
                     seg.from.map_or("YYYY-MM-DD".into(), |d| d.to_string())
-                )),
+                ), format!("请加上取值 `from {}: …`（或 `version \"…\": …`），或为声明此参数的项注明日期", seg.from.map_or("YYYY-MM-DD".into(), |d| d.to_string())))),
             );
         }
     }

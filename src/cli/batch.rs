@@ -141,11 +141,19 @@ impl Ending {
             Ending::Written => None,
             Ending::BrokenPipe => Some(exit::OK),
             Ending::Failed(e) => {
-                let _ = writeln!(std::io::stderr(), "error: cannot write the results: {e}");
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{}{e}",
+                    crate::common::tr("error: cannot write the results: ", "错误：无法写出结果：")
+                );
                 Some(exit::IO)
             }
             Ending::NoThread(e) => {
-                let _ = writeln!(std::io::stderr(), "error: cannot start a thread: {e}");
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{}{e}",
+                    crate::common::tr("error: cannot start a thread: ", "错误：无法启动线程：")
+                );
                 Some(exit::IO)
             }
         }
@@ -173,12 +181,21 @@ pub fn run(
     if format == CheckFormat::Json {
         let d = Diag::error(
             "policy::usage::batch_json",
-            format!(
-                "`--format json` prints one cluster, but `{}` holds many",
-                facts_path.display()
+            (
+                format!(
+                    "`--format json` prints one cluster, but `{}` holds many",
+                    facts_path.display()
+                ),
+                format!(
+                    "`--format json` 只输出一个集群，但 `{}` 含有多个集群",
+                    facts_path.display()
+                ),
             ),
         )
-        .help("use --format jsonl (one line per cluster) or --format human");
+        .help((
+            "use --format jsonl (one line per cluster) or --format human",
+            "请改用 --format jsonl（每个集群一行）或 --format human",
+        ));
         print_diags(&sources, &[d]);
         return exit::USAGE;
     }
@@ -225,16 +242,22 @@ pub fn run(
         }
         _ => {
             let mut out = std::io::stdout().lock();
+            let lang = crate::common::lang();
             let head = version
-                .map(|v| {
-                    format!(
+                .map(|v| match lang {
+                    policy::diag::Lang::En => format!(
                         "\nversion “{}” · in force {} · evaluated as of {as_of}",
                         policy::render::printable(v),
                         program.header.in_force.text()
-                    )
+                    ),
+                    policy::diag::Lang::Zh => format!(
+                        "\n版本“{}” · 施行期 {} · 评估日期 {as_of}",
+                        policy::render::printable(v),
+                        program.header.in_force.text_zh()
+                    ),
                 })
                 .unwrap_or_default();
-            let table = format!("{head}\n{}", summary.table(program));
+            let table = format!("{head}\n{}", summary.table_in(program, lang));
             if let Err(e) = out.write_all(table.as_bytes()).and_then(|()| out.flush()) {
                 if let Some(code) = Ending::of(e).exit_code() {
                     return code;
@@ -318,12 +341,15 @@ pub fn open(
             let mut rdr =
                 CsvReader::new(BufReader::with_capacity(1 << 18, f), MAX_CSV_RECORD_BYTES);
             let shown = printable(&file_name).into_owned();
-            let header_error = |code: &'static str, why: String, help: &str| {
+            let header_error = |code: &'static str, why: (String, String), help: (&str, &str)| {
                 let d = Diag::error(
                     code,
-                    format!("cannot read the CSV header of `{shown}`: {why}"),
+                    (
+                        format!("cannot read the CSV header of `{shown}`: {}", why.0),
+                        format!("无法读取 `{shown}` 的 CSV 表头：{}", why.1),
+                    ),
                 )
-                .help(help.to_string());
+                .help(help);
                 print_diags(sources, &[d]);
             };
             let header: Vec<String> = match rdr.next_record() {
@@ -332,16 +358,28 @@ pub fn open(
                 Ok(Some(CsvRecord::TooLong { .. })) => {
                     header_error(
                         "policy::io::too_large",
-                        format!("it is longer than {} MiB", MAX_CSV_RECORD_BYTES >> 20),
-                        "the first row names the facts, one per column; check that this is the right file",
+                        (
+                            format!("it is longer than {} MiB", MAX_CSV_RECORD_BYTES >> 20),
+                            format!("表头超过 {} MiB", MAX_CSV_RECORD_BYTES >> 20),
+                        ),
+                        (
+                            "the first row names the facts, one per column; check that this is the right file",
+                            "第一行是事实名称，每列一个；请确认文件是否正确",
+                        ),
                     );
                     return Err(exit::FACTS);
                 }
                 Ok(Some(CsvRecord::NotUtf8 { offset, .. })) => {
                     header_error(
                         "policy::facts::syntax",
-                        format!("it is not UTF-8 text (invalid byte at offset {offset})"),
-                        "the first row names the facts, one per column; the file must be UTF-8",
+                        (
+                            format!("it is not UTF-8 text (invalid byte at offset {offset})"),
+                            format!("表头不是 UTF-8 文本（偏移 {offset} 处字节无效）"),
+                        ),
+                        (
+                            "the first row names the facts, one per column; the file must be UTF-8",
+                            "第一行是事实名称，每列一个；文件须为 UTF-8 编码",
+                        ),
                     );
                     return Err(exit::FACTS);
                 }
@@ -546,17 +584,29 @@ fn new_bar(total: u64) -> ProgressBar {
 }
 
 fn header_diags(file: &str, diags: &[Diag]) -> String {
+    let lang = crate::common::lang();
+    let zh = lang == policy::diag::Lang::Zh;
     let mut s = String::new();
     for d in diags {
-        let level = if d.is_error() { "error" } else { "warning" };
+        let level = match (d.is_error(), zh) {
+            (true, false) => "error",
+            (false, false) => "warning",
+            (true, true) => "错误",
+            (false, true) => "警告",
+        };
+        let colon = if zh { "：" } else { ": " };
         s.push_str(&format!(
-            "{}:1: {level}[{}]: {}",
+            "{}:1{colon}{level}[{}]{colon}{}",
             printable(file),
             d.code,
-            printable(&d.message.en)
+            printable(d.message.get(lang))
         ));
         if let Some(h) = &d.help {
-            s.push_str(&format!(" (help: {})", printable(&h.en)));
+            if zh {
+                s.push_str(&format!("（帮助：{}）", printable(h.get(lang))));
+            } else {
+                s.push_str(&format!(" (help: {})", printable(h.get(lang))));
+            }
         }
         s.push('\n');
     }
@@ -578,7 +628,7 @@ fn process(
     let refuse = |probs: Vec<Problem>, out: &mut String, err: &mut String, sum: &mut Summary| {
         sum.refused += 1;
         for p in &probs {
-            err.push_str(&p.display(&rec.source));
+            err.push_str(&p.display_in(&rec.source, crate::common::lang()));
             err.push('\n');
         }
         if format == CheckFormat::Jsonl {
@@ -613,14 +663,14 @@ fn process(
                 b::warnings(&warnings, t, &rec.source)
             };
             for p in &warned {
-                err.push_str(&p.display(&rec.source));
+                err.push_str(&p.display_in(&rec.source, crate::common::lang()));
                 err.push('\n');
             }
             if let Some(b) = &ev.budget {
                 // The place is in a rule file: name the rule in the message, not a line of
                 // the facts.
                 let p = policy::batch::Problem::unplaced(b.diag());
-                err.push_str(&p.display(&rec.source));
+                err.push_str(&p.display_in(&rec.source, crate::common::lang()));
                 err.push('\n');
             }
             match format {
@@ -632,7 +682,7 @@ fn process(
                             Some(Value::Text(t)) => Some(t.as_ref()),
                             _ => None,
                         });
-                    b::human_line(out, program, &ev, &rec.source, name)
+                    b::human_line_in(out, program, &ev, &rec.source, name, crate::common::lang())
                 }
             }
         }
@@ -746,8 +796,11 @@ fn read_jsonl(f: std::fs::File, file: Arc<str>, tx: &SyncSender<Chunk>, credits:
             Err(e) => {
                 let p = problem(
                     "policy::io",
-                    format!("cannot read line {line}: {e}"),
-                    "check that the file can be read",
+                    (
+                        format!("cannot read line {line}: {e}"),
+                        format!("无法读取第 {line} 行：{e}"),
+                    ),
+                    ("check that the file can be read", "请检查文件是否可读"),
                     Some(line),
                 );
                 s.push(
@@ -764,21 +817,38 @@ fn read_jsonl(f: std::fs::File, file: Arc<str>, tx: &SyncSender<Chunk>, credits:
         let payload = match what {
             Line::TooLong => Payload::Bad(problem(
                 "policy::io::too_large",
-                format!(
-                    "line {line} is longer than {} MiB, the limit of one cluster's facts",
-                    mib(MAX_RECORD_BYTES)
+                (
+                    format!(
+                        "line {line} is longer than {} MiB, the limit of one cluster's facts",
+                        mib(MAX_RECORD_BYTES)
+                    ),
+                    format!(
+                        "第 {line} 行超过 {} MiB，即一个集群事实的上限",
+                        mib(MAX_RECORD_BYTES)
+                    ),
                 ),
-                "check that this is the right file; one line holds one cluster's facts",
+                (
+                    "check that this is the right file; one line holds one cluster's facts",
+                    "请确认文件是否正确；每行只放一个集群的事实",
+                ),
                 Some(line),
             )),
             Line::Runaway => {
                 let p = problem(
                     "policy::io::too_large",
-                    format!(
-                        "line {line} has no end within {} MiB; reading stops here",
-                        mib(usize::try_from(MAX_SKIP_BYTES).unwrap_or(usize::MAX))
+                    {
+                        let limit = mib(usize::try_from(MAX_SKIP_BYTES).unwrap_or(usize::MAX));
+                        (
+                            format!(
+                                "line {line} has no end within {limit} MiB; reading stops here"
+                            ),
+                            format!("第 {line} 行在 {limit} MiB 内没有结束；读取到此为止"),
+                        )
+                    },
+                    (
+                        "check that this is a JSON Lines file: one cluster's facts per line",
+                        "请确认这是 JSON Lines 文件：每行一个集群的事实",
                     ),
-                    "check that this is a JSON Lines file: one cluster's facts per line",
                     Some(line),
                 );
                 s.push(
@@ -799,11 +869,20 @@ fn read_jsonl(f: std::fs::File, file: Arc<str>, tx: &SyncSender<Chunk>, credits:
                     Ok(t) => Payload::Text(Format::Json, t.to_string()),
                     Err(e) => Payload::Bad(problem(
                         "policy::io::not_utf8",
-                        format!(
-                            "line {line} is not UTF-8 text (invalid byte at offset {})",
-                            e.valid_up_to()
+                        (
+                            format!(
+                                "line {line} is not UTF-8 text (invalid byte at offset {})",
+                                e.valid_up_to()
+                            ),
+                            format!(
+                                "第 {line} 行不是 UTF-8 文本（偏移 {} 处字节无效）",
+                                e.valid_up_to()
+                            ),
                         ),
-                        "save the file as UTF-8, not GBK",
+                        (
+                            "save the file as UTF-8, not GBK",
+                            "请将文件存为 UTF-8 编码，而不是 GBK",
+                        ),
                         Some(line),
                     )),
                 }
@@ -837,11 +916,20 @@ fn read_csv<R: std::io::BufRead>(
                 } else {
                     let p = problem(
                         "policy::facts::csv_row",
-                        format!(
-                            "row {row} has {} cells, but the header has {width} columns",
-                            cells.len()
+                        (
+                            format!(
+                                "row {row} has {} cells, but the header has {width} columns",
+                                cells.len()
+                            ),
+                            format!(
+                                "第 {row} 行有 {} 个单元格，而表头有 {width} 列",
+                                cells.len()
+                            ),
                         ),
-                        "give every row one cell per column (an empty cell for a fact not given)",
+                        (
+                            "give every row one cell per column (an empty cell for a fact not given)",
+                            "每行每列一个单元格（未给出的事实留空）",
+                        ),
                         Some(line),
                     );
                     (Payload::Bad(p), line, false)
@@ -851,11 +939,20 @@ fn read_csv<R: std::io::BufRead>(
                 row += 1;
                 let p = problem(
                     "policy::io::too_large",
-                    format!(
-                        "row {row} is longer than {} MiB, the limit of one CSV row",
-                        mib(MAX_CSV_RECORD_BYTES)
+                    (
+                        format!(
+                            "row {row} is longer than {} MiB, the limit of one CSV row",
+                            mib(MAX_CSV_RECORD_BYTES)
+                        ),
+                        format!(
+                            "第 {row} 行超过 {} MiB，即 CSV 一行的上限",
+                            mib(MAX_CSV_RECORD_BYTES)
+                        ),
                     ),
-                    "check the row: one cluster's facts fit in far less; an unclosed quote makes the rest of the file one cell",
+                    (
+                        "check the row: one cluster's facts fit in far less; an unclosed quote makes the rest of the file one cell",
+                        "请检查该行：一个集群的事实远用不了这么多；引号未闭合会使文件其余部分成为一个单元格",
+                    ),
                     Some(line),
                 );
                 (Payload::Bad(p), line, false)
@@ -864,10 +961,18 @@ fn read_csv<R: std::io::BufRead>(
                 row += 1;
                 let p = problem(
                     "policy::facts::syntax",
-                    format!(
-                        "row {row} cannot be read: it is not UTF-8 text (invalid byte at offset {offset} of the row)"
+                    (
+                        format!(
+                            "row {row} cannot be read: it is not UTF-8 text (invalid byte at offset {offset} of the row)"
+                        ),
+                        format!(
+                            "无法读取第 {row} 行：不是 UTF-8 文本（该行偏移 {offset} 处字节无效）"
+                        ),
                     ),
-                    "fix the row; the file must be UTF-8 CSV with a header row",
+                    (
+                        "fix the row; the file must be UTF-8 CSV with a header row",
+                        "请修正该行；文件须为带表头行的 UTF-8 CSV",
+                    ),
                     Some(line),
                 );
                 (Payload::Bad(p), line, false)
@@ -876,8 +981,11 @@ fn read_csv<R: std::io::BufRead>(
                 row += 1;
                 let p = problem(
                     "policy::io",
-                    format!("row {row} cannot be read: {e}"),
-                    "check that the file can be read",
+                    (
+                        format!("row {row} cannot be read: {e}"),
+                        format!("无法读取第 {row} 行：{e}"),
+                    ),
+                    ("check that the file can be read", "请检查文件是否可读"),
                     None,
                 );
                 (Payload::Bad(p), 0, true)
@@ -916,11 +1024,17 @@ fn read_facts_file(path: &Path) -> Result<String, Box<Problem>> {
     let too_large = || {
         problem(
             "policy::io::too_large",
-            format!(
-                "the facts file is larger than {} MiB",
-                mib(MAX_RECORD_BYTES)
+            (
+                format!(
+                    "the facts file is larger than {} MiB",
+                    mib(MAX_RECORD_BYTES)
+                ),
+                format!("事实文件超过 {} MiB", mib(MAX_RECORD_BYTES)),
             ),
-            "check that this is the right file; split a cluster's facts into smaller files",
+            (
+                "check that this is the right file; split a cluster's facts into smaller files",
+                "请确认文件是否正确；可将一个集群的事实拆分为较小的文件",
+            ),
             None,
         )
     };
@@ -934,8 +1048,14 @@ fn read_facts_file(path: &Path) -> Result<String, Box<Problem>> {
         .map_err(|e| {
             problem(
                 "policy::io",
-                format!("cannot read the facts file: {e}"),
-                "check that the file exists and can be read",
+                (
+                    format!("cannot read the facts file: {e}"),
+                    format!("无法读取事实文件：{e}"),
+                ),
+                (
+                    "check that the file exists and can be read",
+                    "请检查文件是否存在、是否可读",
+                ),
                 None,
             )
         })?;
@@ -945,11 +1065,20 @@ fn read_facts_file(path: &Path) -> Result<String, Box<Problem>> {
     String::from_utf8(bytes).map_err(|e| {
         Box::new(problem(
             "policy::io::not_utf8",
-            format!(
-                "the facts file is not UTF-8 text (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
+            (
+                format!(
+                    "the facts file is not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+                format!(
+                    "事实文件不是 UTF-8 文本（偏移 {} 处字节无效）",
+                    e.utf8_error().valid_up_to()
+                ),
             ),
-            "save the file as UTF-8, not GBK",
+            (
+                "save the file as UTF-8, not GBK",
+                "请将文件存为 UTF-8 编码，而不是 GBK",
+            ),
             None,
         ))
     })

@@ -15,10 +15,13 @@ pub fn load_rules(sources: &mut Sources, dir: &Path) -> Result<policy::RuleSet, 
     policy::load_rule_set(sources, files).map_err(|diags| {
         print_diags(sources, &diags);
         let n = diags.iter().filter(|d| d.is_error()).count();
-        eprintln!(
-            "error: the rule set has {n} error{}",
-            if n == 1 { "" } else { "s" }
-        );
+        match crate::common::lang() {
+            policy::diag::Lang::En => eprintln!(
+                "error: the rule set has {n} error{}",
+                if n == 1 { "" } else { "s" }
+            ),
+            policy::diag::Lang::Zh => eprintln!("错误：规则集有 {n} 处错误"),
+        }
         exit::RULES
     })
 }
@@ -65,12 +68,18 @@ pub fn check(
     let Some(fmt) = facts::raw::format_for_path(&facts_path.to_string_lossy()) else {
         let d = Diag::error(
             "policy::facts::format",
-            format!(
-                "cannot tell the format of `{}` from its extension",
-                facts_path.display()
+            (
+                format!(
+                    "cannot tell the format of `{}` from its extension",
+                    facts_path.display()
+                ),
+                format!("无法从扩展名判断 `{}` 的格式", facts_path.display()),
             ),
         )
-        .help("name the facts file .json, .yaml, .yml or .toml");
+        .help((
+            "name the facts file .json, .yaml, .yml or .toml",
+            "事实文件的扩展名应为 .json、.yaml、.yml 或 .toml",
+        ));
         print_diags(&sources, &[d]);
         return exit::FACTS;
     };
@@ -84,10 +93,13 @@ pub fn check(
         Err(diags) => {
             print_diags(&sources, &diags);
             let n = diags.iter().filter(|d| d.is_error()).count();
-            eprintln!(
-                "error: the facts file has {n} error{}",
-                if n == 1 { "" } else { "s" }
-            );
+            match crate::common::lang() {
+                policy::diag::Lang::En => eprintln!(
+                    "error: the facts file has {n} error{}",
+                    if n == 1 { "" } else { "s" }
+                ),
+                policy::diag::Lang::Zh => eprintln!("错误：事实文件有 {n} 处错误"),
+            }
             return exit::FACTS;
         }
     };

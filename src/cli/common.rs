@@ -1,9 +1,71 @@
 //! What every subcommand shares: reading files, printing diagnostics, exit codes.
 
-use policy::diag::{Diag, Sources};
+use policy::diag::{Diag, Lang, Sources};
 use policy::render::printable;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// The language of everything the command says: reports, diagnostics, help. Set once,
+/// before the command line is parsed (see [`lang_of_args`]).
+static LANG: OnceLock<Lang> = OnceLock::new();
+
+/// The language every subcommand speaks in.
+pub fn lang() -> Lang {
+    LANG.get().copied().unwrap_or_default()
+}
+
+/// Fix the language for the rest of the run (the first call wins).
+pub fn set_lang(lang: Lang) {
+    let _ = LANG.set(lang);
+}
+
+/// The text in the language of the run: `zh` under `--lang zh`, `en` otherwise.
+pub fn tr<'a>(en: &'a str, zh: &'a str) -> &'a str {
+    match lang() {
+        Lang::En => en,
+        Lang::Zh => zh,
+    }
+}
+
+/// The language a command line asks for: the last `--lang zh|en` (or `--lang=…`)
+/// before a `--`; without one, Chinese when the locale (`LC_ALL`, `LC_MESSAGES`,
+/// `LANG`: the first one set and not empty) starts with `zh`, else English. A
+/// `--lang` with another value is left for the parser to refuse.
+pub fn lang_of_args(args: &[std::ffi::OsString], env: impl Fn(&str) -> Option<String>) -> Lang {
+    let mut chosen = None;
+    let mut iter = args.iter().skip(1);
+    while let Some(arg) = iter.next() {
+        let arg = arg.to_string_lossy();
+        if arg == "--" {
+            break;
+        }
+        let value = if arg == "--lang" {
+            iter.next().map(|v| v.to_string_lossy().into_owned())
+        } else {
+            arg.strip_prefix("--lang=").map(str::to_owned)
+        };
+        match value.as_deref() {
+            Some("zh") => chosen = Some(Lang::Zh),
+            Some("en") => chosen = Some(Lang::En),
+            _ => {}
+        }
+    }
+    chosen.unwrap_or_else(|| lang_of_locale(env))
+}
+
+/// Chinese when the first of `LC_ALL`, `LC_MESSAGES`, `LANG` that is set and not empty
+/// starts with `zh` (`zh_CN.UTF-8`, `zh_TW`, `zh`), else English.
+pub fn lang_of_locale(env: impl Fn(&str) -> Option<String>) -> Lang {
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|k| env(k))
+        .find(|v| !v.is_empty());
+    match locale {
+        Some(l) if l.starts_with("zh") => Lang::Zh,
+        _ => Lang::En,
+    }
+}
 
 /// Exit codes (also in README.md).
 pub mod exit {
@@ -28,10 +90,10 @@ pub mod exit {
 pub fn print_diags(sources: &Sources, diags: &[Diag]) {
     if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
         for d in diags {
-            eprintln!("{:?}", sources.report(d));
+            eprintln!("{:?}", sources.report_in(d, lang()));
         }
     } else {
-        eprint!("{}", sources.render_plain(diags));
+        eprint!("{}", sources.render_plain_in(diags, lang()));
     }
 }
 
@@ -72,12 +134,23 @@ fn kind_of(ft: std::fs::FileType) -> &'static str {
 fn not_a_file(what: &str, path: &Path, kind: &str) -> Diag {
     Diag::error(
         "policy::io::not_a_file",
-        format!(
-            "{what} `{}` is {kind}, not a regular file",
-            printable(&path.display().to_string())
+        (
+            format!(
+                "{what} `{}` is {kind}, not a regular file",
+                printable(&path.display().to_string())
+            ),
+            format!(
+                "{} `{}` 是{}，不是普通文件",
+                policy::diag::zh_term(what),
+                printable(&path.display().to_string()),
+                policy::diag::zh_term(kind)
+            ),
         ),
     )
-    .help("name a regular file; pipes and devices are never read, so that nothing can hang")
+    .help((
+        "name a regular file; pipes and devices are never read, so that nothing can hang",
+        "请指定普通文件；管道和设备一概不读，以免程序挂起",
+    ))
 }
 
 /// Why `path` must not be read, as a diagnostic: it does not exist, is a link to
@@ -94,12 +167,22 @@ pub fn regular_file(what: &str, path: &Path) -> Result<std::fs::Metadata, Box<Di
                 Err(Box::new(
                     Diag::error(
                         "policy::io::dangling_link",
-                        format!(
-                            "{what} `{}` is a symbolic link to a file that does not exist",
-                            printable(&path.display().to_string())
+                        (
+                            format!(
+                                "{what} `{}` is a symbolic link to a file that does not exist",
+                                printable(&path.display().to_string())
+                            ),
+                            format!(
+                                "{} `{}` 是指向不存在文件的符号链接",
+                                policy::diag::zh_term(what),
+                                printable(&path.display().to_string())
+                            ),
                         ),
                     )
-                    .help("restore the file the link points to, or remove the link"),
+                    .help((
+                        "restore the file the link points to, or remove the link",
+                        "请恢复链接所指的文件，或删除该链接",
+                    )),
                 ))
             } else {
                 Err(Box::new(io_diag(what, path, &e)))
@@ -111,16 +194,30 @@ pub fn regular_file(what: &str, path: &Path) -> Result<std::fs::Metadata, Box<Di
 fn io_diag(what: &str, path: &Path, e: &std::io::Error) -> Diag {
     Diag::error(
         "policy::io",
-        format!(
-            "cannot read {what} `{}`: {e}",
-            printable(&path.display().to_string())
+        (
+            format!(
+                "cannot read {what} `{}`: {e}",
+                printable(&path.display().to_string())
+            ),
+            format!(
+                "无法读取{} `{}`：{e}",
+                policy::diag::zh_term(what),
+                printable(&path.display().to_string())
+            ),
         ),
     )
-    .help(match e.kind() {
-        std::io::ErrorKind::NotFound => "check the path",
-        std::io::ErrorKind::InvalidData => "the file must be UTF-8 text",
-        _ => "check that the file exists and can be read",
-    })
+    .help((
+        match e.kind() {
+            std::io::ErrorKind::NotFound => "check the path",
+            std::io::ErrorKind::InvalidData => "the file must be UTF-8 text",
+            _ => "check that the file exists and can be read",
+        },
+        match e.kind() {
+            std::io::ErrorKind::NotFound => "请检查路径",
+            std::io::ErrorKind::InvalidData => "文件须为 UTF-8 文本",
+            _ => "请检查文件是否存在、是否可读",
+        },
+    ))
 }
 
 /// Open a regular file for reading, and never anything else: the type is checked
@@ -182,25 +279,25 @@ fn read_text_meta(what: &str, path: &Path) -> Result<(String, std::fs::Metadata)
     if bytes.len() > MAX_FILE_BYTES {
         return Err(Box::new(Diag::error(
             "policy::io::too_large",
-            format!(
+            (format!(
                 "{what} `{}` is larger than {} MiB",
                 printable(&path.display().to_string()),
                 MAX_FILE_BYTES >> 20
-            ),
+            ), format!("{} `{}` 超过 {} MiB", policy::diag::zh_term(what), printable(&path.display().to_string()), MAX_FILE_BYTES >> 20)),
         )
-        .help("check that this is the right file; split a cluster's facts or a rule set into smaller files")));
+        .help(("check that this is the right file; split a cluster's facts or a rule set into smaller files", "请确认文件是否正确；可将一个集群的事实或一套规则拆分为较小的文件"))));
     }
     let text =
         String::from_utf8(bytes).map_err(|e| {
             let at = e.utf8_error().valid_up_to();
             Box::new(Diag::error(
             "policy::io::not_utf8",
-            format!(
+            (format!(
                 "{what} `{}` is not UTF-8 text (invalid byte at offset {at})",
                 printable(&path.display().to_string())
-            ),
+            ), format!("{} `{}` 不是 UTF-8 文本（偏移 {at} 处字节无效）", policy::diag::zh_term(what), printable(&path.display().to_string()))),
         )
-        .help("save the file as UTF-8 (for example 'UTF-8' in the editor's save dialog, not GBK)"))
+        .help(("save the file as UTF-8 (for example 'UTF-8' in the editor's save dialog, not GBK)", "请将文件另存为 UTF-8 编码（例如在编辑器的“另存为”对话框中选择“UTF-8”，而不是 GBK）")))
         })?;
     Ok((text, meta))
 }
@@ -305,12 +402,12 @@ pub fn rule_files(dir: &Path) -> Result<Vec<(String, String)>, u8> {
     }
     let d = Diag::error(
         "policy::io::changed",
-        format!(
+        (format!(
             "the rule files in `{}` kept changing while they were read",
             printable(&dir.display().to_string())
-        ),
+        ), format!("`{}` 中的规则文件在读取过程中不断变化", printable(&dir.display().to_string()))),
     )
-    .help("wait until the rule files are saved (an editor or `policy fmt` is writing them), then run again");
+    .help(("wait until the rule files are saved (an editor or `policy fmt` is writing them), then run again", "请等规则文件保存完毕（编辑器或 `policy fmt` 正在写入）后再运行"));
     print_diags(&Sources::new(), &[d]);
     Err(exit::IO)
 }

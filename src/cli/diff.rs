@@ -3,9 +3,10 @@
 
 use crate::batch;
 use crate::check::load_rules;
-use crate::common::{exit, rule_files};
+use crate::common::{exit, lang, rule_files, tr};
 use crate::OutputFormat;
 use chrono::NaiveDate;
+use policy::diag::Lang;
 use policy::diag::Sources;
 use policy::diff::{self, Change, DecisionMove, Side, StructChange};
 use policy::eval::Outcome;
@@ -51,10 +52,94 @@ fn one_line(s: &str) -> String {
 
 fn outcome_word(o: Outcome) -> &'static str {
     match o {
-        Outcome::Met => "met",
-        Outcome::NotMet => "not met",
-        Outcome::Undetermined => "undetermined",
-        Outcome::NotApplicable => "not applicable",
+        Outcome::Met => tr("met", "满足"),
+        Outcome::NotMet => tr("not met", "不满足"),
+        Outcome::Undetermined => tr("undetermined", "无法判定"),
+        Outcome::NotApplicable => tr("not applicable", "不适用"),
+    }
+}
+
+/// A decision by its id, or under Chinese by its label with the id in brackets.
+fn decision_shown(program: &policy::ir::Program, name: &str) -> String {
+    let label = program
+        .decisions
+        .iter()
+        .position(|d| d.name == name)
+        .map(|id| policy::testing::decision_name(program, id, lang()));
+    label.unwrap_or_else(|| name.to_string())
+}
+
+fn zh() -> bool {
+    lang() == Lang::Zh
+}
+
+/// A changed item's kind in the language of the run.
+fn kind_word(kind: &str) -> &str {
+    if !zh() {
+        return kind;
+    }
+    match kind {
+        "rule" => "规则",
+        "guideline" => "指引",
+        "parameter" => "参数",
+        "definition" => "定义",
+        "dimension" => "量纲",
+        "enum" => "分类",
+        "record" => "记录",
+        "fact" => "事实",
+        "chapter" => "章",
+        "article" => "条",
+        "annex" => "附件",
+        "decision" => "判定",
+        "clause" => "款",
+        "item" => "项",
+        "text" => "条文",
+        "not assessed" => "留待评审",
+        "policy" => "政策文件头",
+        "version" => "版本",
+        other => other,
+    }
+}
+
+/// A decision's value as a person reads it: 是、否、无法判定、不适用 under Chinese.
+fn value_word(v: &str) -> String {
+    if !zh() {
+        return v.to_string();
+    }
+    match v {
+        "true" => "是".into(),
+        "false" => "否".into(),
+        "undetermined" => "无法判定".into(),
+        "not_applicable" | "not applicable" => "不适用".into(),
+        other => other.to_string(),
+    }
+}
+
+/// `true → false` with each side in words.
+fn how_words(program: &policy::ir::Program, decision: &str, how: &str) -> String {
+    match how.split_once(" → ") {
+        Some((a, b)) => format!(
+            "{} → {}",
+            value_of(program, decision, a),
+            value_of(program, decision, b)
+        ),
+        None => value_of(program, decision, how),
+    }
+}
+
+/// A value of a decision in words: a clause 满足/不满足, a category by its label.
+fn value_of(program: &policy::ir::Program, decision: &str, v: &str) -> String {
+    let Some(id) = program.decisions.iter().position(|d| d.name == decision) else {
+        return value_word(v);
+    };
+    let clause = program
+        .decisions
+        .get(id)
+        .is_some_and(|d| matches!(d.kind, policy::ir::DecisionKind::Clause(_)));
+    match (v, zh() && clause) {
+        ("true", true) => "满足".into(),
+        ("false", true) => "不满足".into(),
+        _ => policy::testing::value_words(program, id, v, lang()),
     }
 }
 
@@ -66,16 +151,24 @@ struct ClusterResult {
 }
 
 fn structure_human(changes: &[StructChange], o: &mut String) {
-    let _ = writeln!(
-        o,
-        "Structure: {} change{}",
-        changes.len(),
-        if changes.len() == 1 { "" } else { "s" }
-    );
+    if zh() {
+        let _ = writeln!(o, "结构：{} 处变化", changes.len());
+    } else {
+        let _ = writeln!(
+            o,
+            "Structure: {} change{}",
+            changes.len(),
+            if changes.len() == 1 { "" } else { "s" }
+        );
+    }
     if changes.is_empty() {
         let _ = writeln!(
             o,
-            "  no rule, parameter, definition, decision or quoted text differs"
+            "  {}",
+            tr(
+                "no rule, parameter, definition, decision or quoted text differs",
+                "规则、参数、定义、判定和引用的条文均无不同"
+            )
         );
     }
     for c in changes {
@@ -92,7 +185,12 @@ fn structure_human(changes: &[StructChange], o: &mut String) {
             }
             Change::Changed => match &c.old_name {
                 Some(was) => {
-                    let _ = writeln!(o, "  ~ {at} {} “{}” → “{name}”", c.kind, printable(was));
+                    let _ = writeln!(
+                        o,
+                        "  ~ {at} {} “{}” → “{name}”",
+                        kind_word(c.kind),
+                        printable(was)
+                    );
                     if old != new {
                         let _ = writeln!(o, "      {old}  →  {new}");
                     }
@@ -118,9 +216,14 @@ fn structure_human(changes: &[StructChange], o: &mut String) {
 /// `clause 2` (whose name already starts with its kind) rather than `clause clause 2`.
 fn kind_name(kind: &str, name: &str) -> String {
     if name == kind || name.starts_with(&format!("{kind} ")) {
+        if zh() {
+            // `clause 2` → `款 2`
+            let rest = name.strip_prefix(kind).unwrap_or(name).trim_start();
+            return format!("{} {rest}", kind_word(kind)).trim_end().to_string();
+        }
         name.to_string()
     } else {
-        format!("{kind} {name}")
+        format!("{} {name}", kind_word(kind))
     }
 }
 
@@ -149,36 +252,68 @@ fn tally_of(program: &policy::ir::Program, t: &Tallies) -> Vec<Tally> {
     out
 }
 
-fn impact_human(evaluated: Option<usize>, t: &Tallies, tally: &[Tally]) -> String {
+fn impact_human(
+    program: &policy::ir::Program,
+    evaluated: Option<usize>,
+    t: &Tallies,
+    tally: &[Tally],
+) -> String {
     let mut o = String::new();
     let Some(total) = evaluated else {
         return o;
     };
     if t.changed == 0 {
-        let _ = writeln!(o, "  none");
+        let _ = writeln!(o, "  {}", tr("none", "无"));
     }
     let errors = &t.not_evaluated;
-    let _ = writeln!(
-        o,
-        "\nImpact on {total} cluster{}: {} changed, {} unchanged{}",
-        if total == 1 { "" } else { "s" },
-        t.changed,
-        t.clusters - t.changed,
-        if errors.is_empty() {
-            String::new()
-        } else {
-            format!(", {} not evaluated", errors.len())
-        }
-    );
-    let width = tally.iter().map(|(n, _, _)| n.len()).max().unwrap_or(0);
-    for (name, n, hows) in tally {
-        let hows: Vec<String> = hows.iter().map(|(h, k)| format!("{h} ×{k}")).collect();
+    if zh() {
         let _ = writeln!(
             o,
-            "  {name:width$}  {n} cluster{}  {}",
-            if *n == 1 { " " } else { "s" },
-            hows.join(" · ")
+            "\n对 {total} 个集群的影响：{} 个有变化，{} 个无变化{}",
+            t.changed,
+            t.clusters - t.changed,
+            if errors.is_empty() {
+                String::new()
+            } else {
+                format!("，{} 个未能评估", errors.len())
+            }
         );
+    } else {
+        let _ = writeln!(
+            o,
+            "\nImpact on {total} cluster{}: {} changed, {} unchanged{}",
+            if total == 1 { "" } else { "s" },
+            t.changed,
+            t.clusters - t.changed,
+            if errors.is_empty() {
+                String::new()
+            } else {
+                format!(", {} not evaluated", errors.len())
+            }
+        );
+    }
+    use unicode_width::UnicodeWidthStr as _;
+    let shown: Vec<String> = tally
+        .iter()
+        .map(|(name, _, _)| decision_shown(program, name))
+        .collect();
+    let width = shown.iter().map(|n| n.width()).max().unwrap_or(0);
+    for ((id, n, hows), shown) in tally.iter().zip(&shown) {
+        let name = format!("{shown}{}", " ".repeat(width.saturating_sub(shown.width())));
+        let hows: Vec<String> = hows
+            .iter()
+            .map(|(h, k)| format!("{} ×{k}", how_words(program, id, h)))
+            .collect();
+        if zh() {
+            let _ = writeln!(o, "  {name}  {n} 个集群  {}", hows.join(" · "));
+        } else {
+            let _ = writeln!(
+                o,
+                "  {name}  {n} cluster{}  {}",
+                if *n == 1 { " " } else { "s" },
+                hows.join(" · ")
+            );
+        }
     }
     for e in errors {
         let _ = writeln!(o, "  ! {}", printable(e));
@@ -187,7 +322,7 @@ fn impact_human(evaluated: Option<usize>, t: &Tallies, tally: &[Tally]) -> Strin
 }
 
 /// One changed cluster, for a person.
-fn cluster_human(r: &ClusterResult) -> String {
+fn cluster_human(r: &ClusterResult, program: &policy::ir::Program) -> String {
     let mut o = String::new();
     // A name or file name may hold a line break: escape each piece, not each line.
     let name = r
@@ -195,18 +330,38 @@ fn cluster_human(r: &ClusterResult) -> String {
         .as_deref()
         .map(|n| format!("  {}", printable(n)))
         .unwrap_or_default();
-    let _ = writeln!(o, "\n  {}{name} · as of {}", printable(&r.file), r.as_of);
+    let _ = writeln!(
+        o,
+        "\n  {}{name} · {} {}",
+        printable(&r.file),
+        tr("as of", "评估日期"),
+        r.as_of
+    );
     for m in &r.moves {
-        let _ = writeln!(o, "    {}: {} → {}", m.name, m.old, m.new);
+        let _ = writeln!(
+            o,
+            "    {}{}{} → {}",
+            decision_shown(program, &m.name),
+            tr(": ", "："),
+            value_of(program, &m.name, &m.old),
+            value_of(program, &m.name, &m.new)
+        );
         for rm in &m.rules {
             let title = if rm.old_title == rm.new_title {
                 printable(&rm.new_title).into_owned()
             } else {
-                format!(
-                    "{} (was: {})",
-                    printable(&rm.new_title),
-                    printable(&rm.old_title)
-                )
+                match lang() {
+                    Lang::En => format!(
+                        "{} (was: {})",
+                        printable(&rm.new_title),
+                        printable(&rm.old_title)
+                    ),
+                    Lang::Zh => format!(
+                        "{}（原为：{}）",
+                        printable(&rm.new_title),
+                        printable(&rm.old_title)
+                    ),
+                }
             };
             let _ = writeln!(
                 o,
@@ -218,19 +373,24 @@ fn cluster_human(r: &ClusterResult) -> String {
             if rm.old_test.is_some() || rm.new_test.is_some() {
                 let old = rm.old_test.as_deref().unwrap_or("–");
                 let new = rm.new_test.as_deref().unwrap_or("–");
-                let same = if old == new { "  (unchanged)" } else { "" };
+                let same = if old == new {
+                    tr("  (unchanged)", "  （未变）")
+                } else {
+                    ""
+                };
                 let _ = writeln!(
                     o,
-                    "          test: {}  →  {}{same}",
+                    "          {} {}  →  {}{same}",
+                    tr("test:", "检验："),
                     printable(old),
                     printable(new)
                 );
             }
             for l in &rm.old_checks {
-                let _ = writeln!(o, "          old: {}", printable(l));
+                let _ = writeln!(o, "          {} {}", tr("old:", "原："), printable(l));
             }
             for l in &rm.new_checks {
-                let _ = writeln!(o, "          new: {}", printable(l));
+                let _ = writeln!(o, "          {} {}", tr("new:", "新："), printable(l));
             }
         }
     }
@@ -378,18 +538,35 @@ fn version_of<'r>(
             .collect();
         return Err(Box::new(policy::diag::Diag::error(
             "policy::usage::unknown_version",
-            format!("the rule set has no version “{spec}”"),
+            (format!("the rule set has no version “{spec}”"), format!("规则集中没有版本“{spec}”")),
         )
-        .help(if names.is_empty() {
+        .help((if names.is_empty() {
             "the rule set declares no named versions; give a date (YYYY-MM-DD) to compare the rules in force on it".to_string()
         } else {
             format!("name one of {}, or give a date (YYYY-MM-DD)", names.join(", "))
-        })));
+        }, if names.is_empty() { "规则集没有声明具名版本；请给出日期（YYYY-MM-DD），比较该日施行的规则".to_string() } else { format!("请指定 {} 之一，或给出日期（YYYY-MM-DD）", names.join("、")) }))));
     };
     rules.at(date).map(|p| (p, date))
 }
 
 /// How a side is named in the report: its folder, and the version compared.
+/// [`side_name`] for a person, in the language of the run (the JSON keeps the English).
+fn side_name_shown(dir: &Path, p: Option<&policy::ir::Program>) -> String {
+    match p {
+        Some(p) if zh() => {
+            let h = &p.header;
+            let v = h
+                .version
+                .as_ref()
+                .map(|n| format!("“{n}”"))
+                .or_else(|| h.document.clone())
+                .unwrap_or_default();
+            format!("{} {v}（{}）", dir.display(), h.applies.text_zh())
+        }
+        _ => side_name(dir, p),
+    }
+}
+
 fn side_name(dir: &Path, p: Option<&policy::ir::Program>) -> String {
     match p {
         None => dir.display().to_string(),
@@ -424,11 +601,15 @@ pub fn diff(
     if new_dir.is_none() && (from_version.is_none() || to_version.is_none()) {
         let d = policy::diag::Diag::error(
             "policy::usage::diff_versions",
-            "`policy diff` with one folder compares two of its versions, and needs both",
+            (
+                "`policy diff` with one folder compares two of its versions, and needs both",
+                "只给一个文件夹时，`policy diff` 比较其中两个版本，两个版本都须指明",
+            ),
         )
-        .help(
+        .help((
             "give --from-version and --to-version (a version's name or a date), or a second folder",
-        );
+            "请给出 --from-version 和 --to-version（版本名称或日期），或再给一个文件夹",
+        ));
         crate::common::print_diags(&sources, &[d]);
         return exit::USAGE;
     }
@@ -486,10 +667,15 @@ pub fn diff(
     });
     if format == OutputFormat::Human {
         let mut o = String::new();
-        let _ = writeln!(o, "policy diff: {old_name} → {new_name}\n");
+        let _ = writeln!(
+            o,
+            "policy diff: {} → {}\n",
+            side_name_shown(old_dir, old_version.map(|v| v.0)),
+            side_name_shown(new_dir, new_version.map(|v| v.0))
+        );
         structure_human(&changes, &mut o);
         if !facts_paths.is_empty() {
-            let _ = writeln!(o, "\nChanged clusters");
+            let _ = writeln!(o, "\n{}", tr("Changed clusters", "判定有变化的集群"));
         }
         print!("{}", printable_lines(&o));
     }
@@ -527,7 +713,10 @@ pub fn diff(
                 one_cluster(&ctx, st, rec, cols, out, err)
             });
         if failed {
-            eprintln!("error: cannot write the results");
+            eprintln!(
+                "{}",
+                tr("error: cannot write the results", "错误：无法写出结果")
+            );
             return exit::IO;
         }
         for t in states {
@@ -543,7 +732,7 @@ pub fn diff(
     let evaluated = (!facts_paths.is_empty()).then_some(all.clusters + all.not_evaluated.len());
     let tally = tally_of(new_program, &all);
     let out = match format {
-        OutputFormat::Human => printable_lines(&impact_human(evaluated, &all, &tally)),
+        OutputFormat::Human => printable_lines(&impact_human(new_program, evaluated, &all, &tally)),
         OutputFormat::Json => {
             // Threads finish chunks in any order: put the clusters back in input order.
             all.json.sort_by(|a, b| a.0.cmp(&b.0));
@@ -643,7 +832,16 @@ fn one_cluster(
     }
     let old_eval = policy::eval::evaluate(old_p, &old_facts, date, true);
     let new_eval = policy::eval::evaluate(new_p, &new_facts, date, true);
-    let moves = diff::cluster(&side(old_p, &old_eval), &side(new_p, &new_eval), c.sources);
+    let words = match c.format {
+        OutputFormat::Human => lang(),
+        OutputFormat::Json => Lang::En,
+    };
+    let moves = diff::cluster_in(
+        &side(old_p, &old_eval),
+        &side(new_p, &new_eval),
+        c.sources,
+        words,
+    );
     st.changed += 1;
     for m in &moves {
         let id = c
@@ -663,7 +861,7 @@ fn one_cluster(
         moves,
     };
     match c.format {
-        OutputFormat::Human => out.push_str(&printable_lines(&cluster_human(&r))),
+        OutputFormat::Human => out.push_str(&printable_lines(&cluster_human(&r, c.new))),
         OutputFormat::Json => {
             let at = match rec.source.place {
                 policy::batch::Place::File => 0,

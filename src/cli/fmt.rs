@@ -26,8 +26,16 @@ fn unified(path: &Path, old: &str, new: &str) -> String {
         .unified_diff()
         .context_radius(2)
         .header(
-            &format!("{} (as written)", path.display()),
-            &format!("{} (formatted)", path.display()),
+            &format!(
+                "{} {}",
+                path.display(),
+                crate::common::tr("(as written)", "（原文）")
+            ),
+            &format!(
+                "{} {}",
+                path.display(),
+                crate::common::tr("(formatted)", "（格式化后）")
+            ),
         )
         .to_string()
 }
@@ -40,9 +48,15 @@ fn write_error(path: &Path, e: &std::io::Error) -> Box<Diag> {
     Box::new(
         Diag::error(
             "policy::io",
-            format!("cannot write rule file `{}`: {e}", shown(path)),
+            (
+                format!("cannot write rule file `{}`: {e}", shown(path)),
+                format!("无法写入规则文件 `{}`：{e}", shown(path)),
+            ),
         )
-        .help("check that the file and its folder can be written"),
+        .help((
+            "check that the file and its folder can be written",
+            "请检查该文件及其所在文件夹是否可写",
+        )),
     )
 }
 
@@ -53,12 +67,12 @@ fn replace(path: &Path, old: &str, new: &str) -> Result<(), Box<Diag>> {
     if meta.file_type().is_symlink() {
         return Err(Box::new(Diag::error(
             "policy::fmt::symlink",
-            format!(
+            (format!(
                 "rule file `{}` is a symbolic link; `policy fmt` does not rewrite through links",
                 shown(path)
-            ),
+            ), format!("规则文件 `{}` 是符号链接；`policy fmt` 不经链接改写文件", shown(path))),
         )
-        .help("run `policy fmt` on the file the link points to (`policy fmt --check` may name the link)")));
+        .help(("run `policy fmt` on the file the link points to (`policy fmt --check` may name the link)", "请对链接所指的文件运行 `policy fmt`（`policy fmt --check` 可以检查链接）"))));
     }
     // A file that may not be written is not replaced either (the rename would
     // succeed in a writable folder): open it for writing, without truncating, first.
@@ -92,12 +106,12 @@ fn replace(path: &Path, old: &str, new: &str) -> Result<(), Box<Diag>> {
     if now != old {
         return Err(Box::new(Diag::error(
             "policy::fmt::changed",
-            format!(
+            (format!(
                 "rule file `{}` changed while it was being formatted; it was left as it is",
                 shown(path)
-            ),
+            ), format!("规则文件 `{}` 在格式化过程中被改动，未作改写", shown(path))),
         )
-        .help("another program (an editor, another `policy fmt`) wrote it meanwhile: check it, then run `policy fmt` again")));
+        .help(("another program (an editor, another `policy fmt`) wrote it meanwhile: check it, then run `policy fmt` again", "其间有其他程序（编辑器或另一个 `policy fmt`）写入了该文件：请检查后再运行 `policy fmt`"))));
     }
     tmp.persist(path).map_err(|e| write_error(path, &e.error))?;
     // Make the rename itself durable (where a folder can be opened and synced).
@@ -145,18 +159,27 @@ pub fn fmt(paths: &[PathBuf], check: bool, keywords: Option<KeywordSet>) -> u8 {
             print_diags(&sources, &[*d]);
             return exit::IO;
         } else {
-            println!("formatted {}", shown(path));
+            println!(
+                "{} {}",
+                crate::common::tr("formatted", "已格式化"),
+                shown(path)
+            );
         }
     }
     if failed {
         return exit::RULES;
     }
     if unformatted > 0 {
-        eprintln!(
-            "error: {unformatted} rule file{} not formatted; run `policy fmt` on {}",
-            if unformatted == 1 { " is" } else { "s are" },
-            if unformatted == 1 { "it" } else { "them" }
-        );
+        match crate::common::lang() {
+            policy::diag::Lang::En => eprintln!(
+                "error: {unformatted} rule file{} not formatted; run `policy fmt` on {}",
+                if unformatted == 1 { " is" } else { "s are" },
+                if unformatted == 1 { "it" } else { "them" }
+            ),
+            policy::diag::Lang::Zh => {
+                eprintln!("错误：{unformatted} 个规则文件未按规范排版；请对其运行 `policy fmt`")
+            }
+        }
         return exit::RULES;
     }
     exit::OK

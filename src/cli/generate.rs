@@ -71,13 +71,23 @@ pub struct Request<'a> {
 fn plan_text(gen: &Generator) -> String {
     let mut s = String::new();
     let years: Vec<String> = gen.years().iter().map(|y| y.to_string()).collect();
-    s.push_str(&format!(
-        "evaluation date {}: series by year {}\n",
-        gen.as_of(),
-        years.join(", ")
-    ));
+    s.push_str(&match crate::common::lang() {
+        policy::diag::Lang::En => format!(
+            "evaluation date {}: series by year {}\n",
+            gen.as_of(),
+            years.join(", ")
+        ),
+        policy::diag::Lang::Zh => format!(
+            "评估日期 {}：逐年序列的年份 {}\n",
+            gen.as_of(),
+            years.join("、")
+        ),
+    });
     if gen.thresholds().is_empty() {
-        s.push_str("no thresholds found: figures are drawn without them\n");
+        s.push_str(crate::common::tr(
+            "no thresholds found: figures are drawn without them\n",
+            "未找到门槛：数值在没有门槛的情况下生成\n",
+        ));
     }
     for t in gen.thresholds() {
         let rule = t
@@ -85,7 +95,11 @@ fn plan_text(gen: &Generator) -> String {
             .as_deref()
             .map(|r| format!(" \"{}\"", r.escape_debug()))
             .unwrap_or_default();
-        let cond = if t.condition { " (in a condition)" } else { "" };
+        let cond = if t.condition {
+            crate::common::tr(" (in a condition)", "（在条件中）")
+        } else {
+            ""
+        };
         s.push_str(&format!(
             "{}{rule}: {} {} {}{cond}\n",
             t.decision,
@@ -107,7 +121,13 @@ pub fn generate(policy_dir: &Path, req: Request<'_>) -> u8 {
         plan,
     } = req;
     if format == "dir" && out.is_none() && !plan {
-        eprintln!("error: --format dir needs --out DIR, the directory to write the files in");
+        eprintln!(
+            "{}",
+            crate::common::tr(
+                "error: --format dir needs --out DIR, the directory to write the files in",
+                "错误：--format dir 需要 --out 文件夹，即写入文件的文件夹"
+            )
+        );
         return exit::USAGE;
     }
     let mut sources = Sources::default();
@@ -190,7 +210,10 @@ pub fn generate(policy_dir: &Path, req: Request<'_>) -> u8 {
     if ok {
         exit::OK
     } else {
-        eprintln!("error: cannot write the clusters");
+        eprintln!(
+            "{}",
+            crate::common::tr("error: cannot write the clusters", "错误：无法写出集群")
+        );
         exit::IO
     }
 }

@@ -22,12 +22,13 @@ mod common;
 mod diff;
 mod fmt;
 mod generate;
+mod help;
 mod records;
 mod snapshots;
 mod test;
 
 use chrono::NaiveDate;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{FromArgMatches, Parser, Subcommand, ValueEnum};
 use common::exit;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -42,6 +43,10 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The language of everything the command says (reports, diagnostics, help): zh or
+    /// en. Default: zh when the locale (LC_ALL, LC_MESSAGES or LANG) starts with zh.
+    #[arg(long, global = true, value_enum)]
+    lang: Option<Lang>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -59,7 +64,7 @@ pub enum CheckFormat {
     Jsonl,
 }
 
-/// The language of the human report's words.
+/// The language of everything the command says.
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Lang {
     En,
@@ -94,10 +99,6 @@ enum Command {
         /// Colour: auto (on a terminal), always or never.
         #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
         color: String,
-        /// The language of the human report's own words (titles and labels come from the
-        /// rule files, in Chinese): en or zh.
-        #[arg(long, value_enum, default_value_t = Lang::En)]
-        lang: Lang,
     },
     /// Run case files (expected decisions for given facts) and report failures.
     Test {
@@ -187,8 +188,10 @@ enum Command {
 
 /// A date written exactly as YYYY-MM-DD (as in facts files: `2025-6-30` is refused too).
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    policy::facts::parse_date(s)
-        .ok_or_else(|| format!("`{s}` is not a date of the form YYYY-MM-DD"))
+    policy::facts::parse_date(s).ok_or_else(|| match common::lang() {
+        policy::diag::Lang::En => format!("`{s}` is not a date of the form YYYY-MM-DD"),
+        policy::diag::Lang::Zh => format!("`{s}` 不是 YYYY-MM-DD 格式的日期"),
+    })
 }
 
 /// Today in Shanghai (UTC+8), without a time-zone database.
@@ -205,10 +208,27 @@ pub fn today_in_shanghai() -> NaiveDate {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    common::set_lang(common::lang_of_args(&args, |k| std::env::var(k).ok()));
+    let cli = match help::command(common::lang())
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
+            match common::lang() {
+                policy::diag::Lang::En => {
+                    let _ = e.print();
+                }
+                policy::diag::Lang::Zh => {
+                    let text = help::clap_words_zh(&e.render().to_string());
+                    if e.use_stderr() {
+                        eprint!("{text}");
+                    } else {
+                        print!("{text}");
+                    }
+                }
+            }
             return ExitCode::from(if e.use_stderr() {
                 exit::USAGE
             } else {
@@ -227,6 +247,13 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> u8 {
+    if let Some(lang) = cli.lang {
+        // Already chosen from the arguments before parsing; this only confirms it.
+        common::set_lang(match lang {
+            Lang::En => policy::diag::Lang::En,
+            Lang::Zh => policy::diag::Lang::Zh,
+        });
+    }
     match cli.command {
         Command::Check {
             policy,
@@ -235,18 +262,13 @@ fn run(cli: Cli) -> u8 {
             format,
             jobs,
             color,
-            lang,
         } => {
             let color = match color.as_str() {
                 "always" => true,
                 "never" => false,
                 _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
             };
-            let lang = match lang {
-                Lang::En => policy::render::human::Lang::En,
-                Lang::Zh => policy::render::human::Lang::Zh,
-            };
-            check::check(&policy, &facts, as_of, format, color, jobs, lang)
+            check::check(&policy, &facts, as_of, format, color, jobs, common::lang())
         }
         Command::Test {
             policy,

@@ -1,7 +1,7 @@
 //! The stored reports of `policy test` (see `policy::snapshot`): compare, keep pending,
 //! review, accept, and find the ones no case uses any more.
 
-use crate::common::exit;
+use crate::common::{exit, tr};
 use policy::snapshot;
 use std::collections::BTreeSet;
 use std::io::{BufRead, IsTerminal, Write};
@@ -220,8 +220,13 @@ impl Store {
         match &p.old {
             None => {
                 let mut out = vec![format!(
-                    "      new report (no stored report yet: {})",
-                    p.snap.display()
+                    "      {} {}{}",
+                    tr(
+                        "new report (no stored report yet:",
+                        "新报告（尚无存档报告："
+                    ),
+                    p.snap.display(),
+                    tr(")", "）")
                 )];
                 for l in p.new_body.lines() {
                     out.push(paint("32", &format!("      + {l}")));
@@ -229,11 +234,17 @@ impl Store {
                 out
             }
             Some(old) => {
-                let mut out = vec![format!("      report changed: {}", p.snap.display())];
+                let mut out = vec![format!(
+                    "      {} {}",
+                    tr("report changed:", "报告有变化："),
+                    p.snap.display()
+                )];
                 for e in &p.edits {
                     out.push(format!(
-                        "      accepting it sets the expectation {} → {}",
-                        e.old, e.new
+                        "      {} {} → {}",
+                        tr("accepting it sets the expectation", "接受后，预期将改为"),
+                        e.old,
+                        e.new
                     ));
                 }
                 for l in snapshot::diff(old, &p.new_body, 2) {
@@ -273,7 +284,13 @@ impl Store {
             let answer = if accept_rest {
                 "a".to_string()
             } else {
-                print!("  a accept · r reject · s skip · A accept all the rest · q quit > ");
+                print!(
+                    "{}",
+                    tr(
+                        "  a accept · r reject · s skip · A accept all the rest · q quit > ",
+                        "  a 接受 · r 拒绝 · s 跳过 · A 接受其余全部 · q 退出 > "
+                    )
+                );
                 let _ = std::io::stdout().flush();
                 match lines.next() {
                     Some(Ok(l)) => l.trim().to_string(),
@@ -286,20 +303,34 @@ impl Store {
                     accept_rest |= answer == "A";
                     self.accept(&p)?;
                     resolved += usize::from(p.expectations_met);
-                    println!("  accepted");
+                    println!("  {}", tr("accepted", "已接受"));
                 }
                 "r" | "reject" => {
                     remove_if_there(&p.new_path()).map_err(|e| e.to_string())?;
-                    println!("  rejected: the stored report stays");
+                    println!(
+                        "  {}",
+                        tr("rejected: the stored report stays", "已拒绝：保留存档报告")
+                    );
                     left.push(p);
                 }
                 "q" | "quit" => {
-                    println!("  left for later (kept as ….snap.new)");
+                    println!(
+                        "  {}",
+                        tr(
+                            "left for later (kept as ….snap.new)",
+                            "留待以后处理（保存为 ….snap.new）"
+                        )
+                    );
                     left.push(p);
                     left.extend(queue.by_ref().map(|(_, p)| p));
                 }
                 _ => {
-                    println!("  skipped (kept as {})", p.new_path().display());
+                    println!(
+                        "  {} {}{}",
+                        tr("skipped (kept as", "已跳过（保存为"),
+                        p.new_path().display(),
+                        tr(")", "）")
+                    );
                     left.push(p);
                 }
             }
@@ -338,9 +369,19 @@ impl Store {
             Unreferenced::Delete => {
                 for p in &orphans {
                     match std::fs::remove_file(p) {
-                        Ok(()) => println!("deleted {} (no case uses it)", p.display()),
+                        Ok(()) => println!(
+                            "{} {} {}",
+                            tr("deleted", "已删除"),
+                            p.display(),
+                            tr("(no case uses it)", "（已无案例使用）")
+                        ),
                         Err(e) => {
-                            eprintln!("error: cannot delete `{}`: {e}", p.display());
+                            eprintln!(
+                                "{} `{}`{}{e}",
+                                tr("error: cannot delete", "错误：无法删除"),
+                                p.display(),
+                                tr(": ", "：")
+                            );
                             return Some(exit::IO);
                         }
                     }
@@ -348,15 +389,27 @@ impl Store {
                 None
             }
             Unreferenced::Warn | Unreferenced::Reject => {
-                println!(
-                    "\n{} stored report{} no case uses (a case was renamed or removed):",
-                    orphans.len(),
-                    if orphans.len() == 1 { "" } else { "s" }
-                );
+                match crate::common::lang() {
+                    policy::diag::Lang::En => println!(
+                        "\n{} stored report{} no case uses (a case was renamed or removed):",
+                        orphans.len(),
+                        if orphans.len() == 1 { "" } else { "s" }
+                    ),
+                    policy::diag::Lang::Zh => println!(
+                        "\n{} 份存档报告已无案例使用（案例已改名或删除）：",
+                        orphans.len()
+                    ),
+                }
                 for p in &orphans {
                     println!("  {}", p.display());
                 }
-                println!("  delete them with `policy test --unreferenced delete`");
+                println!(
+                    "  {}",
+                    tr(
+                        "delete them with `policy test --unreferenced delete`",
+                        "可用 `policy test --unreferenced delete` 删除"
+                    )
+                );
                 (what == Unreferenced::Reject).then_some(crate::test::TESTS_FAILED)
             }
         }

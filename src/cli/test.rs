@@ -1,8 +1,9 @@
 //! `policy test`: run the case files and report failures (and, on request, rule coverage).
 
 use crate::check::load_rules;
-use crate::common::{exit, print_diags, read_text, read_text_diag};
+use crate::common::{exit, lang, print_diags, read_text, read_text_diag, tr};
 use crate::snapshots::{Mode, Store, Unreferenced};
+use policy::diag::Lang;
 use policy::diag::{Diag, Sources};
 use policy::facts::{self, raw, Format};
 use policy::render::{printable, printable_lines};
@@ -41,14 +42,14 @@ fn confined(
     let outside = |why: &str| {
         vec![Diag::error(
             "policy::test::facts_outside",
-            format!(
+            (format!(
                 "the facts file `{}` {why}",
                 printable(path)
-            ),
+            ), format!("事实文件 `{}` {}", printable(path), policy::diag::zh_term(why))),
         )
         .at(span)
-        .label("outside the case file's folder and the rule set's folder")
-        .help("keep the facts files of cases inside the rule set's folder (e.g. `cases/facts/`), and name them relative to the case file")]
+        .label(("outside the case file's folder and the rule set's folder", "在案例文件所在文件夹和规则集文件夹之外"))
+        .help(("keep the facts files of cases inside the rule set's folder (e.g. `cases/facts/`), and name them relative to the case file", "请把案例的事实文件放在规则集文件夹内（如 `cases/facts/`），并以相对于案例文件的路径引用"))]
     };
     let given = Path::new(path);
     if given.is_absolute() || given.has_root() {
@@ -97,22 +98,37 @@ fn case_facts(
         let fmt = format_of(Path::new(path)).ok_or_else(|| {
             vec![Diag::error(
                 "policy::test::facts_path",
-                format!(
-                    "cannot tell the format of `{}` from its extension",
-                    printable(path)
+                (
+                    format!(
+                        "cannot tell the format of `{}` from its extension",
+                        printable(path)
+                    ),
+                    format!("无法从扩展名判断 `{}` 的格式", printable(path)),
                 ),
             )
             .at(span)
-            .help("name the facts file .json, .yaml, .yml or .toml")]
+            .help((
+                "name the facts file .json, .yaml, .yml or .toml",
+                "事实文件的扩展名应为 .json、.yaml、.yml 或 .toml",
+            ))]
         })?;
         let real = confined(policy_dir, dir, path, span)?;
         let text = read_text_diag("the facts file", &real).map_err(|d| {
             vec![Diag::error(
                 "policy::test::facts_path",
-                format!("cannot read the facts file: {}", d.message),
+                (
+                    format!("cannot read the facts file: {}", d.message),
+                    format!(
+                        "无法读取事实文件：{}",
+                        d.message.get(policy::diag::Lang::Zh)
+                    ),
+                ),
             )
             .at(span)
-            .help("the path is relative to the case file's folder")]
+            .help((
+                "the path is relative to the case file's folder",
+                "路径相对于案例文件所在文件夹",
+            ))]
         })?;
         Ok((dir.join(path), fmt, text))
     };
@@ -327,23 +343,22 @@ pub fn test(
             let agreed = match store.case(path, snap_name, &source, &case.name, &body, edits) {
                 Ok(a) => a,
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    eprintln!("{}{e}", tr("error: ", "错误："));
                     return exit::IO;
                 }
             };
             if agreed && !bad.is_empty() {
                 // Accepted: the case file now expects what the rules gave.
                 for r in &bad {
-                    let name = program
-                        .decisions
-                        .get(r.decision)
-                        .map(|d| d.name.as_str())
-                        .unwrap_or("?");
+                    let name = testing::decision_name(program, r.decision, lang());
+                    let value = |v: &str| testing::value_words(program, r.decision, v, lang());
                     println!(
-                        "updated {}  {name}: {} → {}",
+                        "{} {}  {name}{} {} → {}",
+                        tr("updated", "已更新"),
                         policy::render::printable(&case.name),
-                        r.expected,
-                        r.actual
+                        tr(":", "："),
+                        value(&r.expected),
+                        value(&r.actual)
                     );
                 }
             }
@@ -359,16 +374,19 @@ pub fn test(
                 }
             }
             for r in bad {
-                let name = program
-                    .decisions
-                    .get(r.decision)
-                    .map(|d| d.name.as_str())
-                    .unwrap_or("?");
-                report.push(format!(
-                    "      {name}: expected {}, actual {}",
-                    r.expected, r.actual
-                ));
-                for l in testing::explain(program, &sources, &evaluation, r.decision) {
+                let name = testing::decision_name(program, r.decision, lang());
+                let value = |v: &str| testing::value_words(program, r.decision, v, lang());
+                report.push(match lang() {
+                    Lang::En => {
+                        format!("      {name}: expected {}, actual {}", r.expected, r.actual)
+                    }
+                    Lang::Zh => format!(
+                        "      {name}：预期{}，实际{}",
+                        value(&r.expected),
+                        value(&r.actual)
+                    ),
+                });
+                for l in testing::explain_in(program, &sources, &evaluation, r.decision, lang()) {
                     report.push(format!("          {l}"));
                 }
             }
@@ -376,16 +394,17 @@ pub fn test(
         failed += file_failed;
         let n = cases.len();
         let plural = if n == 1 { "" } else { "s" };
+        let shown = printable(&path.display().to_string()).into_owned();
         if file_failed == 0 {
-            println!(
-                "ok    {} ({n} case{plural})",
-                printable(&path.display().to_string())
-            );
+            match lang() {
+                Lang::En => println!("ok    {shown} ({n} case{plural})"),
+                Lang::Zh => println!("通过  {shown}（{n} 个案例）"),
+            }
         } else {
-            println!(
-                "FAIL  {} ({n} case{plural}, {file_failed} failed)",
-                printable(&path.display().to_string())
-            );
+            match lang() {
+                Lang::En => println!("FAIL  {shown} ({n} case{plural}, {file_failed} failed)"),
+                Lang::Zh => println!("失败  {shown}（{n} 个案例，{file_failed} 个未通过）"),
+            }
             for l in report {
                 println!("{}", printable(&l));
             }
@@ -399,32 +418,50 @@ pub fn test(
                 passed += resolved;
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("{}{e}", tr("error: ", "错误："));
                 return exit::IO;
             }
         }
     }
     let total = passed + failed;
-    println!(
-        "\n{total} case{} in {} file{}: {passed} passed, {failed} failed{}",
-        if total == 1 { "" } else { "s" },
-        files.len(),
-        if files.len() == 1 { "" } else { "s" },
-        if broken_files > 0 {
-            format!(
-                ", {broken_files} case file{} wrong",
-                if broken_files == 1 { "" } else { "s" }
-            )
-        } else {
-            String::new()
-        }
-    );
-    if !store.pending.is_empty() {
+    if lang() == Lang::Zh {
         println!(
-            "{} case report{} changed or new: review with `policy test --review`, or accept all with `policy test --accept`",
-            store.pending.len(),
-            if store.pending.len() == 1 { "" } else { "s" }
+            "\n{} 个文件共 {total} 个案例：{passed} 个通过，{failed} 个未通过{}",
+            files.len(),
+            if broken_files > 0 {
+                format!("，{broken_files} 个案例文件有误")
+            } else {
+                String::new()
+            }
         );
+    } else {
+        println!(
+            "\n{total} case{} in {} file{}: {passed} passed, {failed} failed{}",
+            if total == 1 { "" } else { "s" },
+            files.len(),
+            if files.len() == 1 { "" } else { "s" },
+            if broken_files > 0 {
+                format!(
+                    ", {broken_files} case file{} wrong",
+                    if broken_files == 1 { "" } else { "s" }
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    if !store.pending.is_empty() {
+        match lang() {
+            Lang::En => println!(
+                "{} case report{} changed or new: review with `policy test --review`, or accept all with `policy test --accept`",
+                store.pending.len(),
+                if store.pending.len() == 1 { "" } else { "s" }
+            ),
+            Lang::Zh => println!(
+                "{} 份案例报告有变化或为新增：可用 `policy test --review` 逐一审阅，或用 `policy test --accept` 全部接受",
+                store.pending.len()
+            ),
+        }
     }
     let orphans = store.handle_unreferenced(unreferenced);
     if coverage {
@@ -432,16 +469,26 @@ pub fn test(
         for (p, cov) in programs.iter().zip(&covs) {
             if programs.len() > 1 {
                 let h = &p.header;
-                println!(
-                    "{}{}",
-                    h.version
-                        .as_ref()
-                        .map(|v| format!("Version “{}”, ", printable(v)))
-                        .unwrap_or_default(),
-                    format_args!("dates {}:", h.applies.text())
-                );
+                match lang() {
+                    Lang::En => println!(
+                        "{}{}",
+                        h.version
+                            .as_ref()
+                            .map(|v| format!("Version “{}”, ", printable(v)))
+                            .unwrap_or_default(),
+                        format_args!("dates {}:", h.applies.text())
+                    ),
+                    Lang::Zh => println!(
+                        "{}{}：",
+                        h.version
+                            .as_ref()
+                            .map(|v| format!("版本“{}”，", printable(v)))
+                            .unwrap_or_default(),
+                        h.applies.text_zh()
+                    ),
+                }
             }
-            print!("{}", printable_lines(&cov.render(p, &sources)));
+            print!("{}", printable_lines(&cov.render_in(p, &sources, lang())));
         }
     }
     if let Some(code) = orphans {
@@ -449,7 +496,10 @@ pub fn test(
     }
     if failed > 0 || broken_files > 0 || files.is_empty() {
         if files.is_empty() {
-            eprintln!("error: no case files found");
+            eprintln!(
+                "{}",
+                tr("error: no case files found", "错误：没有找到案例文件")
+            );
         }
         return TESTS_FAILED;
     }

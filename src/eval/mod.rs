@@ -204,16 +204,16 @@ impl BudgetNote {
         };
         crate::diag::Diag::warning(
             "policy::eval::budget",
-            format!(
+            (format!(
                 "the evaluation stopped after {MAX_STEPS} steps, in {what}; \
                  the decisions it had not finished are undetermined"
-            ),
+            ), format!("评估在 {MAX_STEPS} 步后于{}处停止；尚未完成的判定为无法判定", crate::diag::zh_term(&what))),
         )
         .at(self.span)
-        .label("still running here")
+        .label(("still running here", "在此处仍未完成"))
         .help(
-            "the rule does too much work for these facts (quantifiers nested over long lists, \
-             say): filter the lists first, or compare each element with fewer others",
+            ("the rule does too much work for these facts (quantifiers nested over long lists, \
+             say): filter the lists first, or compare each element with fewer others", "对这些事实而言，该规则的计算量过大（例如在长列表上嵌套量词）：请先筛选列表，或减少每个元素需比较的对象"),
         )
     }
 }

@@ -12,7 +12,7 @@
 //! row's cells as `column = value` lines, which is what diagnostics show.
 
 use super::raw::{Key, Raw, RawKind, Span};
-use crate::diag::Diag;
+use crate::diag::{Diag, Text};
 use crate::ir::{FactId, Program, Ty};
 use std::collections::HashMap;
 
@@ -78,12 +78,12 @@ pub fn columns(program: &Program, header: &[String]) -> Result<(Columns, Vec<Dia
             errors.push(
                 Diag::error(
                     "policy::facts::duplicate_key",
-                    format!(
+                    (format!(
                         "column {n} `{}` of the CSV header is given twice (first as column {earlier})",
                         super::quoted(name)
-                    ),
+                    ), format!("CSV 表头第 {n} 列 `{}` 重复（首次出现在第 {earlier} 列）", super::quoted(name))),
                 )
-                .help("give each column once"),
+                .help(("give each column once", "每列只给一次")),
             );
             cols.push(Column::Ignored);
             continue;
@@ -94,16 +94,16 @@ pub fn columns(program: &Program, header: &[String]) -> Result<(Columns, Vec<Dia
                 Some(t) if is_list(t) => errors.push(
                     Diag::error(
                         "policy::facts::csv_list",
-                        format!("column {n} `{name}` is a list fact, which a CSV cell cannot hold"),
+                        (format!("column {n} `{name}` is a list fact, which a CSV cell cannot hold"), format!("第 {n} 列 `{name}` 是列表类事实，CSV 单元格无法容纳")),
                     )
-                    .help("give list facts (incidents, reviews, annual_reports, changes) in JSON or YAML facts files, and remove the column"),
+                    .help(("give list facts (incidents, reviews, annual_reports, changes) in JSON or YAML facts files, and remove the column", "列表类事实（incidents、reviews、annual_reports、changes）请用 JSON 或 YAML 事实文件提供，并删除此列")),
                 ),
                 Some(Ty::Series(_)) => errors.push(
                     Diag::error(
                         "policy::facts::csv_series",
-                        format!("column {n} `{name}` is a series and needs a year"),
+                        (format!("column {n} `{name}` is a series and needs a year"), format!("第 {n} 列 `{name}` 是逐年序列，须注明年份")),
                     )
-                    .help(format!("give one column per year, such as `{name}.2024`")),
+                    .help((format!("give one column per year, such as `{name}.2024`"), format!("每年一列，例如 `{name}.2024`"))),
                 ),
                 _ => {}
             }
@@ -124,15 +124,25 @@ pub fn columns(program: &Program, header: &[String]) -> Result<(Columns, Vec<Dia
             continue;
         }
         let declared = program.facts.iter().map(|f| f.name.as_str());
-        let help = match super::suggest(name, declared) {
-            Some(s) => format!("did you mean `{s}`? the column is ignored"),
-            None => "the column is ignored; columns are fact names, series as `output_value.2024`"
+        let help: Text = match super::suggest(name, declared) {
+            Some(s) => (
+                format!("did you mean `{s}`? the column is ignored"),
+                format!("是否应为 `{s}`？此列已忽略"),
+            )
+                .into(),
+            None => (
+                "the column is ignored; columns are fact names, series as `output_value.2024`",
+                "此列已忽略；列名应为事实名称，逐年序列写作 `output_value.2024`",
+            )
                 .into(),
         };
         warnings.push(
             Diag::warning(
                 "policy::facts::unknown_fact",
-                format!("column {n} `{}` is not a fact", super::quoted(name)),
+                (
+                    format!("column {n} `{}` is not a fact", super::quoted(name)),
+                    format!("第 {n} 列 `{}` 不是事实", super::quoted(name)),
+                ),
             )
             .help(help),
         );
@@ -141,14 +151,20 @@ pub fn columns(program: &Program, header: &[String]) -> Result<(Columns, Vec<Dia
         warnings.push(
             Diag::warning(
                 "policy::facts::unknown_fact",
-                format!(
-                    "… and {unlisted} more column{} that are not facts, not listed",
-                    if unlisted == 1 { "" } else { "s" }
+                (
+                    format!(
+                        "… and {unlisted} more column{} that are not facts, not listed",
+                        if unlisted == 1 { "" } else { "s" }
+                    ),
+                    format!("……另有 {unlisted} 列不是事实，未逐一列出"),
                 ),
             )
-            .help(format!(
-                "these columns are ignored; only the first {} are listed",
-                super::MAX_WARNINGS
+            .help((
+                format!(
+                    "these columns are ignored; only the first {} are listed",
+                    super::MAX_WARNINGS
+                ),
+                format!("这些列已忽略；只列出前 {} 个", super::MAX_WARNINGS),
             )),
         );
     }

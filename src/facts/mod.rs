@@ -9,7 +9,7 @@
 pub mod csv;
 pub mod raw;
 
-use crate::diag::Diag;
+use crate::diag::{zh_term, Diag, Text};
 use crate::eval::{Facts, List, Record, Series, Value, Why, V};
 use crate::ir::*;
 use crate::syntax::ast::Span;
@@ -57,12 +57,18 @@ pub fn load(
                 let mut d =
                     Diag::error(code, e.message).at(Span::new(file, e.span.start, e.span.end));
                 if let Some(h) = e.help {
-                    d = d.help(h);
+                    d = d.help(*h);
                 } else {
-                    d = d.help("fix the file's syntax; the place is marked");
+                    d = d.help((
+                        "fix the file's syntax; the place is marked",
+                        "请修正文件语法；出错位置已标出",
+                    ));
                 }
                 if let Some(r) = e.related {
-                    d = d.related(Span::new(file, r.start, r.end), "first given here");
+                    d = d.related(
+                        Span::new(file, r.start, r.end),
+                        ("first given here", "首次出现于此"),
+                    );
                 }
                 d
             })
@@ -95,17 +101,23 @@ pub fn load_tree(
         let n = l.unlisted;
         let mut d = Diag::warning(
             "policy::facts::unknown_fact",
-            format!(
-                "… and {n} more unknown fact{} or field{}, not listed",
-                if n == 1 { "" } else { "s" },
-                if n == 1 { "" } else { "s" }
+            (
+                format!(
+                    "… and {n} more unknown fact{} or field{}, not listed",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "" } else { "s" }
+                ),
+                format!("……另有 {n} 个未知事实或字段，未逐一列出"),
             ),
         )
-        .help(format!(
-            "unknown facts and fields are ignored; only the first {MAX_WARNINGS} are listed"
+        .help((
+            format!(
+                "unknown facts and fields are ignored; only the first {MAX_WARNINGS} are listed"
+            ),
+            format!("未知的事实和字段已忽略；只列出前 {MAX_WARNINGS} 个"),
         ));
         if let Some(span) = l.first_unlisted {
-            d = d.at(span).label("the first not listed");
+            d = d.at(span).label(("the first not listed", "第一个未列出的"));
         }
         l.warnings.push(d);
     }
@@ -191,7 +203,7 @@ impl<'p> Loader<'p> {
         Span::new(self.file, r.span.start, r.span.end)
     }
 
-    fn error(&mut self, code: &'static str, msg: String, at: &Raw, help: String) {
+    fn error(&mut self, code: &'static str, msg: impl Into<Text>, at: &Raw, help: impl Into<Text>) {
         let span = self.span(at);
         self.push_error(Diag::error(code, msg).at(span).help(help));
     }
@@ -224,12 +236,18 @@ impl<'p> Loader<'p> {
         if entries.len() > MAX_FACTS {
             self.error(
                 "policy::facts::too_many",
-                format!(
-                    "the facts file has {} entries, more than the limit of {MAX_FACTS}",
-                    entries.len()
+                (
+                    format!(
+                        "the facts file has {} entries, more than the limit of {MAX_FACTS}",
+                        entries.len()
+                    ),
+                    format!("事实文件有 {} 项，超过 {MAX_FACTS} 项的上限", entries.len()),
                 ),
                 r,
-                "split the file: one cluster per facts file".into(),
+                (
+                    "split the file: one cluster per facts file",
+                    "请拆分文件：每个事实文件只放一个集群",
+                ),
             );
             return;
         }
@@ -274,13 +292,17 @@ impl<'p> Loader<'p> {
                         let found = kind_name(value);
                         self.error(
                             "policy::facts::wrong_type",
-                            format!("`{name}` should be an object of facts, found {found}"),
+                            (format!("`{name}` should be an object of facts, found {found}"), format!("`{name}` 应为由事实组成的对象，实际是{}", zh_term(found))),
                             value,
-                            format!(
+                            (format!(
                                 "write `{name}` as an object with {}, or use the dotted name, e.g. `{}`",
                                 fields.join(", "),
                                 group.first().copied().unwrap_or_default()
-                            ),
+                            ), format!(
+                                "请把 `{name}` 写成含有 {} 的对象，或使用带点的名称，如 `{}`",
+                                fields.join("、"),
+                                group.first().copied().unwrap_or_default()
+                            )),
                         );
                     }
                 }
@@ -289,18 +311,26 @@ impl<'p> Loader<'p> {
             let p = self.p;
             self.warn(Span::new(self.file, key.span.start, key.span.end), || {
                 let names = p.facts.iter().map(|f| f.name.as_str());
-                let help = match suggest(&name, names) {
-                    Some(s) => format!("did you mean `{s}`? unknown facts are ignored"),
-                    None => {
-                        "unknown facts are ignored; see the fact declarations in the rule files"
-                            .into()
-                    }
+                let help: Text = match suggest(&name, names) {
+                    Some(s) => (
+                        format!("did you mean `{s}`? unknown facts are ignored"),
+                        format!("是否应为 `{s}`？未知事实已忽略"),
+                    )
+                        .into(),
+                    None => (
+                        "unknown facts are ignored; see the fact declarations in the rule files",
+                        "未知事实已忽略；请查看规则文件中的事实声明",
+                    )
+                        .into(),
                 };
                 Diag::warning(
                     "policy::facts::unknown_fact",
-                    format!("unknown fact `{}`", quoted(&name)),
+                    (
+                        format!("unknown fact `{}`", quoted(&name)),
+                        format!("未知事实 `{}`", quoted(&name)),
+                    ),
                 )
-                .label("not declared in the rule files")
+                .label(("not declared in the rule files", "规则文件中没有声明此事实"))
                 .help(help)
             });
         }
@@ -314,9 +344,15 @@ impl<'p> Loader<'p> {
         if self.given.get(id).copied().unwrap_or(false) {
             self.error(
                 "policy::facts::duplicate_key",
-                format!("the fact `{}` is given twice", def.name),
+                (
+                    format!("the fact `{}` is given twice", def.name),
+                    format!("事实 `{}` 重复给出", def.name),
+                ),
                 r,
-                "give each fact once, either as `a.b` or nested as `a: {b: …}`".into(),
+                (
+                    "give each fact once, either as `a.b` or nested as `a: {b: …}`",
+                    "每项事实只给一次：写作 `a.b`，或嵌套写作 `a: {b: …}`",
+                ),
             );
             return;
         }
@@ -333,13 +369,16 @@ impl<'p> Loader<'p> {
         }
     }
 
-    fn type_error(&mut self, what: &Place<'_>, want: &str, r: &Raw, help: &str) {
+    fn type_error(&mut self, what: &Place<'_>, want: &str, r: &Raw, help: impl Into<Text>) {
         let found = kind_name(r);
         self.error(
             "policy::facts::wrong_type",
-            format!("`{what}` should be {want}, found {found}"),
+            (
+                format!("`{what}` should be {want}, found {found}"),
+                format!("`{what}` 应为{}，实际是{}", zh_term(want), zh_term(found)),
+            ),
             r,
-            help.to_string(),
+            help,
         );
     }
 
@@ -359,7 +398,10 @@ impl<'p> Loader<'p> {
                         what,
                         "true or false",
                         r,
-                        "write `true` or `false` (without quotes)",
+                        (
+                            "write `true` or `false` (without quotes)",
+                            "请写 `true` 或 `false`（不加引号）",
+                        ),
                     );
                     None
                 }
@@ -369,14 +411,27 @@ impl<'p> Loader<'p> {
             Ty::Date => match &r.kind {
                 RawKind::String(s) => self.date(s, r, what).map(Value::Date),
                 _ => {
-                    self.type_error(what, "a date", r, "write the date as \"YYYY-MM-DD\"");
+                    self.type_error(
+                        what,
+                        "a date",
+                        r,
+                        (
+                            "write the date as \"YYYY-MM-DD\"",
+                            "日期请写作 \"YYYY-MM-DD\"",
+                        ),
+                    );
                     None
                 }
             },
             Ty::Text => match &r.kind {
                 RawKind::String(s) => Some(Value::Text(s.as_str().into())),
                 _ => {
-                    self.type_error(what, "a text", r, "put the text in quotes");
+                    self.type_error(
+                        what,
+                        "a text",
+                        r,
+                        ("put the text in quotes", "请给文本加上引号"),
+                    );
                     None
                 }
             },
@@ -388,19 +443,31 @@ impl<'p> Loader<'p> {
                         what,
                         "a list",
                         r,
-                        "write a list: [ … ] (an empty list [] means there are none)",
+                        (
+                            "write a list: [ … ] (an empty list [] means there are none)",
+                            "请写成列表：[ … ]（空列表 [] 表示没有）",
+                        ),
                     );
                     return None;
                 };
                 if items.len() > MAX_ITEMS {
                     self.error(
                         "policy::facts::too_many",
-                        format!(
-                            "`{what}` has {} elements, more than the limit of {MAX_ITEMS}",
-                            items.len()
+                        (
+                            format!(
+                                "`{what}` has {} elements, more than the limit of {MAX_ITEMS}",
+                                items.len()
+                            ),
+                            format!(
+                                "`{what}` 有 {} 个元素，超过 {MAX_ITEMS} 个的上限",
+                                items.len()
+                            ),
                         ),
                         r,
-                        "split the cluster's records or check the file".into(),
+                        (
+                            "split the cluster's records or check the file",
+                            "请拆分该集群的记录，或检查文件",
+                        ),
                     );
                     return None;
                 }
@@ -429,7 +496,10 @@ impl<'p> Loader<'p> {
                         what,
                         "figures by year",
                         r,
-                        "write an object keyed by year: {\"2022\": 31.5, \"2023\": 33.0}",
+                        (
+                            "write an object keyed by year: {\"2022\": 31.5, \"2023\": 33.0}",
+                            "请写成以年份为键的对象：{\"2022\": 31.5, \"2023\": 33.0}",
+                        ),
                     );
                     return None;
                 };
@@ -450,14 +520,23 @@ impl<'p> Loader<'p> {
                     let Some(y) = y else {
                         let span = Span::new(self.file, k.span.start, k.span.end);
                         let help = if has_full_width(year) {
-                            "the year is written with full-width digits; use ASCII digits"
+                            (
+                                "the year is written with full-width digits; use ASCII digits",
+                                "年份用了全角数字；请改用半角（ASCII）数字",
+                            )
                         } else {
-                            "each key of a series is a year of four digits, such as \"2024\""
+                            (
+                                "each key of a series is a year of four digits, such as \"2024\"",
+                                "逐年序列的每个键都应是四位数的年份，如 \"2024\"",
+                            )
                         };
                         self.push_error(
                             Diag::error(
                                 "policy::facts::bad_year",
-                                format!("`{}` in `{what}` is not a year", quoted(&k.name)),
+                                (
+                                    format!("`{}` in `{what}` is not a year", quoted(&k.name)),
+                                    format!("`{what}` 中的 `{}` 不是年份", quoted(&k.name)),
+                                ),
                             )
                             .at(span)
                             .help(help),
@@ -470,10 +549,13 @@ impl<'p> Loader<'p> {
                         self.push_error(
                             Diag::error(
                                 "policy::facts::duplicate_key",
-                                format!("year {y} of `{what}` is given twice"),
+                                (
+                                    format!("year {y} of `{what}` is given twice"),
+                                    format!("`{what}` 的 {y} 年数据重复"),
+                                ),
                             )
                             .at(span)
-                            .help("give each year once"),
+                            .help(("give each year once", "每年只给一次")),
                         );
                         ok = false;
                         continue;
@@ -506,7 +588,10 @@ impl<'p> Loader<'p> {
                     what,
                     "a value of a kind facts cannot hold",
                     r,
-                    "declare the fact with another type",
+                    (
+                        "declare the fact with another type",
+                        "请为该事实声明另一种类型",
+                    ),
                 );
                 None
             }
@@ -544,7 +629,10 @@ impl<'p> Loader<'p> {
                 what,
                 "a record",
                 r,
-                &format!("write an object with the fields {}", names.join(", ")),
+                (
+                    format!("write an object with the fields {}", names.join(", ")),
+                    format!("请写成含有字段 {} 的对象", names.join("、")),
+                ),
             );
             return None;
         };
@@ -577,12 +665,18 @@ impl<'p> Loader<'p> {
                     self.push_error(
                         Diag::error(
                             "policy::facts::missing_field",
-                            format!("`{what}` has no `{}`", f.name),
+                            (
+                                format!("`{what}` has no `{}`", f.name),
+                                format!("`{what}` 缺少 `{}`", f.name),
+                            ),
                         )
                         .at(span)
-                        .help(format!(
-                            "add the field `{}` ({label}); every entry of this kind needs it",
-                            f.name
+                        .help((
+                            format!(
+                                "add the field `{}` ({label}); every entry of this kind needs it",
+                                f.name
+                            ),
+                            format!("请加上字段 `{}`（{label}）；此类条目都必须有该字段", f.name),
                         )),
                     );
                     ok = false;
@@ -596,12 +690,18 @@ impl<'p> Loader<'p> {
                 self.warn(Span::new(self.file, k.span.start, k.span.end), || {
                     let names = def.fields.iter().map(|f| f.name.as_str());
                     let help = match suggest(&k.name, names) {
-                        Some(s) => format!("did you mean `{s}`? the field is ignored"),
-                        None => "the field is ignored".into(),
+                        Some(s) => Text::from((
+                            format!("did you mean `{s}`? the field is ignored"),
+                            format!("是否应为 `{s}`？此字段已忽略"),
+                        )),
+                        None => Text::from(("the field is ignored", "此字段已忽略")),
                     };
                     Diag::warning(
                         "policy::facts::unknown_field",
-                        format!("`{what}` has an unknown field `{}`", quoted(&k.name)),
+                        (
+                            format!("`{what}` has an unknown field `{}`", quoted(&k.name)),
+                            format!("`{what}` 中有未知字段 `{}`", quoted(&k.name)),
+                        ),
                     )
                     .help(help)
                 });
@@ -623,7 +723,10 @@ impl<'p> Loader<'p> {
                 what,
                 "a category",
                 r,
-                &format!("write one of: {}", names.join(", ")),
+                (
+                    format!("write one of: {}", names.join(", ")),
+                    format!("请写以下之一：{}", names.join("、")),
+                ),
             );
             return None;
         };
@@ -637,12 +740,21 @@ impl<'p> Loader<'p> {
         }
         let names: Vec<String> = def.variants.iter().map(|(n, _)| n.clone()).collect();
         let help = match suggest(s, names.iter().map(|x| x.as_str())) {
-            Some(x) => format!("did you mean `{x}`? the values are: {}", names.join(", ")),
-            None => format!("the values are: {}", names.join(", ")),
+            Some(x) => Text::from((
+                format!("did you mean `{x}`? the values are: {}", names.join(", ")),
+                format!("是否应为 `{x}`？取值有：{}", names.join("、")),
+            )),
+            None => Text::from((
+                format!("the values are: {}", names.join(", ")),
+                format!("取值有：{}", names.join("、")),
+            )),
         };
         self.error(
             "policy::facts::unknown_category",
-            format!("`{}` is not a known value of `{what}`", quoted(s)),
+            (
+                format!("`{}` is not a known value of `{what}`", quoted(s)),
+                format!("`{}` 不是 `{what}` 的已知取值", quoted(s)),
+            ),
             r,
             help,
         );
@@ -657,22 +769,37 @@ impl<'p> Loader<'p> {
             }
             self.error(
                 "policy::facts::bad_date",
-                format!("`{t}` in `{what}` is not a date in the calendar"),
+                (
+                    format!("`{t}` in `{what}` is not a date in the calendar"),
+                    format!("`{what}` 中的 `{t}` 不是日历上的日期"),
+                ),
                 r,
-                "check the month (1–12) and the day (the month's length; 29 February only in leap years)".into(),
+                (
+                    "check the month (1–12) and the day (the month's length; 29 February only in leap years)",
+                    "请检查月份（1–12）和日期（不超过当月天数；2月29日只在闰年有）",
+                ),
             );
             return None;
         }
         let help = if has_full_width(t) {
-            "the date has full-width characters; write ASCII digits as YYYY-MM-DD"
+            (
+                "the date has full-width characters; write ASCII digits as YYYY-MM-DD",
+                "日期中有全角字符；请用半角（ASCII）数字写作 YYYY-MM-DD",
+            )
         } else {
-            "write the date as YYYY-MM-DD, such as 2025-04-10"
+            (
+                "write the date as YYYY-MM-DD, such as 2025-04-10",
+                "日期请写作 YYYY-MM-DD，如 2025-04-10",
+            )
         };
         self.error(
             "policy::facts::bad_date",
-            format!("`{t}` in `{what}` is not a date of the form YYYY-MM-DD"),
+            (
+                format!("`{t}` in `{what}` is not a date of the form YYYY-MM-DD"),
+                format!("`{what}` 中的 `{t}` 不是 YYYY-MM-DD 格式的日期"),
+            ),
             r,
-            help.into(),
+            help,
         );
         None
     }
@@ -691,9 +818,15 @@ impl<'p> Loader<'p> {
                 if has_full_width(s) {
                     self.error(
                         "policy::facts::full_width",
-                        format!("`{s}` in `{what}` has full-width digits or punctuation"),
+                        (
+                            format!("`{s}` in `{what}` has full-width digits or punctuation"),
+                            format!("`{what}` 中的 `{s}` 含全角数字或标点"),
+                        ),
                         r,
-                        "retype the number with ASCII digits (switch the input method to half-width), such as \"30亿元\"".into(),
+                        (
+                            "retype the number with ASCII digits (switch the input method to half-width), such as \"30亿元\"",
+                            "请用半角（ASCII）数字重新输入（将输入法切换为半角），如 \"30亿元\"",
+                        ),
                     );
                     return None;
                 }
@@ -715,9 +848,15 @@ impl<'p> Loader<'p> {
                 {
                     self.error(
                         "policy::facts::bad_number",
-                        format!("`{s}` in `{what}` is not a number"),
+                        (
+                            format!("`{s}` in `{what}` is not a number"),
+                            format!("`{what}` 中的 `{s}` 不是数"),
+                        ),
                         r,
-                        "write the number without thousands separators, with `.` for decimals: 1000 or 12.5".into(),
+                        (
+                            "write the number without thousands separators, with `.` for decimals: 1000 or 12.5",
+                            "数字不加千位分隔符，小数点用 `.`：如 1000 或 12.5",
+                        ),
                     );
                     return None;
                 }
@@ -733,7 +872,10 @@ impl<'p> Loader<'p> {
                     what,
                     &format!("a number{u}"),
                     r,
-                    "write a number, or a text with its unit such as \"30亿元\"",
+                    (
+                        "write a number, or a text with its unit such as \"30亿元\"",
+                        "请写一个数，或带单位的文本，如 \"30亿元\"",
+                    ),
                 );
                 return None;
             }
@@ -743,30 +885,45 @@ impl<'p> Loader<'p> {
             Err(NumError::TooLarge) => {
                 self.error(
                     "policy::facts::number_too_large",
-                    format!("`{digits}` in `{what}` is too large or too precise for an exact decimal"),
+                    (
+                        format!("`{digits}` in `{what}` is too large or too precise for an exact decimal"),
+                        format!("`{what}` 中的 `{digits}` 过大或过于精确，精确小数无法容纳"),
+                    ),
                     r,
-                    "exact decimals hold 28 significant digits; use a larger unit (亿元 instead of 元)".into(),
+                    (
+                        "exact decimals hold 28 significant digits; use a larger unit (亿元 instead of 元)",
+                        "精确小数最多 28 位有效数字；请使用较大的单位（如用亿元代替元）",
+                    ),
                 );
                 return None;
             }
             Err(NumError::Bad) => {
                 let help = if digits.contains(',') {
-                    "write the number without thousands separators"
+                    (
+                        "write the number without thousands separators",
+                        "数字请勿加千位分隔符",
+                    )
                 } else {
-                    "write a plain number, such as 30.5, optionally followed by a unit"
+                    (
+                        "write a plain number, such as 30.5, optionally followed by a unit",
+                        "请写一个数，如 30.5，后面可加单位",
+                    )
                 };
                 self.error(
                     "policy::facts::bad_number",
-                    format!(
-                        "`{}` in `{what}` is not a number",
-                        if digits.is_empty() {
+                    {
+                        let shown = if digits.is_empty() {
                             &unit_text
                         } else {
                             &digits
-                        }
-                    ),
+                        };
+                        (
+                            format!("`{shown}` in `{what}` is not a number"),
+                            format!("`{what}` 中的 `{shown}` 不是数"),
+                        )
+                    },
                     r,
-                    help.into(),
+                    help,
                 );
                 return None;
             }
@@ -794,12 +951,21 @@ impl<'p> Loader<'p> {
                 };
                 self.error(
                     "policy::facts::bad_unit",
-                    format!("`{unit_text}` is not a unit for `{what}`, which is in {want}"),
+                    (
+                        format!("`{unit_text}` is not a unit for `{what}`, which is in {want}"),
+                        format!(
+                            "`{unit_text}` 不是 `{what}` 的单位，`{what}` 以{}计",
+                            zh_term(&want)
+                        ),
+                    ),
                     r,
                     if same.is_empty() {
-                        "write the number without a unit".into()
+                        Text::from(("write the number without a unit", "请写不带单位的数"))
                     } else {
-                        format!("use one of: {}", same.join(", "))
+                        Text::from((
+                            format!("use one of: {}", same.join(", ")),
+                            format!("请使用以下单位之一：{}", same.join("、")),
+                        ))
                     },
                 );
                 return None;
@@ -815,15 +981,28 @@ impl<'p> Loader<'p> {
                 Some(Err(Inexact::TooPrecise)) => {
                     self.error(
                         "policy::facts::too_precise",
-                        format!(
-                            "`{}` in `{what}` cannot be converted to {} exactly: it would need more than 28 decimal places",
-                            quoted(&format!("{digits}{unit_text}")),
-                            declared.name
+                        (
+                            format!(
+                                "`{}` in `{what}` cannot be converted to {} exactly: it would need more than 28 decimal places",
+                                quoted(&format!("{digits}{unit_text}")),
+                                declared.name
+                            ),
+                            format!(
+                                "`{what}` 中的 `{}` 无法精确换算为{}：需要超过 28 位小数",
+                                quoted(&format!("{digits}{unit_text}")),
+                                declared.name
+                            ),
                         ),
                         r,
-                        format!(
-                            "exact decimals hold 28 decimal places and are never rounded; check the figure, or give it in {}",
-                            declared.name
+                        (
+                            format!(
+                                "exact decimals hold 28 decimal places and are never rounded; check the figure, or give it in {}",
+                                declared.name
+                            ),
+                            format!(
+                                "精确小数最多 28 位小数，从不舍入；请检查数字，或改以{}给出",
+                                declared.name
+                            ),
                         ),
                     );
                     return None;
@@ -831,13 +1010,23 @@ impl<'p> Loader<'p> {
                 Some(Err(Inexact::TooLarge)) | None => {
                     self.error(
                         "policy::facts::number_too_large",
-                        format!(
-                            "`{}` in `{what}` is too large in {}",
-                            quoted(&format!("{digits}{unit_text}")),
-                            declared.name
+                        (
+                            format!(
+                                "`{}` in `{what}` is too large in {}",
+                                quoted(&format!("{digits}{unit_text}")),
+                                declared.name
+                            ),
+                            format!(
+                                "`{what}` 中的 `{}` 以{}计过大",
+                                quoted(&format!("{digits}{unit_text}")),
+                                declared.name
+                            ),
                         ),
                         r,
-                        "use a smaller number or a larger unit".into(),
+                        (
+                            "use a smaller number or a larger unit",
+                            "请使用较小的数或较大的单位",
+                        ),
                     );
                     return None;
                 }
@@ -847,18 +1036,24 @@ impl<'p> Loader<'p> {
             if value.fract() != Decimal::ZERO {
                 self.error(
                     "policy::facts::not_whole",
-                    format!("`{what}` is a count, but `{value}` is not a whole number"),
+                    (
+                        format!("`{what}` is a count, but `{value}` is not a whole number"),
+                        format!("`{what}` 是计数，但 `{value}` 不是整数"),
+                    ),
                     r,
-                    "write a whole number".into(),
+                    ("write a whole number", "请写整数"),
                 );
                 return None;
             }
             if value.is_sign_negative() && !value.is_zero() {
                 self.error(
                     "policy::facts::negative",
-                    format!("`{what}` is a count and cannot be negative"),
+                    (
+                        format!("`{what}` is a count and cannot be negative"),
+                        format!("`{what}` 是计数，不能为负"),
+                    ),
                     r,
-                    "write zero or a positive whole number".into(),
+                    ("write zero or a positive whole number", "请写零或正整数"),
                 );
                 return None;
             }

@@ -233,7 +233,7 @@ fn zh_expr(p: &Program, expr: &str) -> String {
 
 /// A check line in `lang`; with the program, under `--lang zh`, what was read or
 /// compared is named by its label.
-fn check_line_for(c: &Check, expr: Option<&str>, lang: Lang, p: Option<&Program>) -> String {
+pub fn check_line_for(c: &Check, expr: Option<&str>, lang: Lang, p: Option<&Program>) -> String {
     let zh_names = if lang == Lang::Zh { p } else { None };
     let colon = if lang == Lang::Zh { "：" } else { ": " };
     let mut out = String::new();

@@ -4,7 +4,7 @@
 
 use super::ast::*;
 use super::keywords::{self, KeywordSet};
-use crate::diag::Diag;
+use crate::diag::{Diag, Text};
 use pest::iterators::Pair;
 use pest::Parser as _;
 use rust_decimal::Decimal;
@@ -46,14 +46,24 @@ fn parse_inner(
     if text.len() > MAX_RULE_FILE_BYTES {
         return Err(vec![Diag::error(
             "policy::parse::too_large",
-            format!(
-                "the rule file is {} bytes, more than the limit of {} bytes",
-                text.len(),
-                MAX_RULE_FILE_BYTES
+            (
+                format!(
+                    "the rule file is {} bytes, more than the limit of {} bytes",
+                    text.len(),
+                    MAX_RULE_FILE_BYTES
+                ),
+                format!(
+                    "规则文件有 {} 字节，超过 {} 字节的上限",
+                    text.len(),
+                    MAX_RULE_FILE_BYTES
+                ),
             ),
         )
         .at(Span::new(file, 0, 0))
-        .help("split the rules over several files in the policy folder")]);
+        .help((
+            "split the rules over several files in the policy folder",
+            "请把规则分写在规则文件夹中的多个文件里",
+        ))]);
     }
     if let Some(d) = check_nesting(file, text) {
         return Err(vec![d]);
@@ -220,24 +230,24 @@ fn keyword_set<'a>(
         return Err(Box::new(
             Diag::error(
                 "policy::parse::mixed_keywords",
-                format!(
+                (format!(
                     "`{word}` is a keyword of the {} set, but this file is written in the {} set (its first keyword is `{}`, line {line})",
                     set.name(),
                     file_set.name(),
                     first_kw.as_str(),
-                ),
+                ), format!("`{word}` 是{}关键字，但本文件用的是{}关键字（第一个关键字为第 {line} 行的 `{}`）", set.name_zh(), file_set.name_zh(), first_kw.as_str())),
             )
             .at(Span::new(file, s.start(), s.end()))
-            .label(format!("{}关键字", set.name_zh()))
+            .label((format!("{}关键字", set.name_zh()), format!("{}关键字", set.name_zh())))
             .related(
                 Span::new(file, first_kw.as_span().start(), first_kw.as_span().end()),
-                format!("the file's first keyword: {} set", file_set.name()),
+                (format!("the file's first keyword: {} set", file_set.name()), format!("本文件第一个关键字：{}关键字", file_set.name())),
             )
-            .help(format!(
+            .help((format!(
                 "a file keeps to one keyword set: {fix}, or write the whole file in one set with `policy fmt --keywords {}` / 一个文件只能使用一套关键字：{fix_zh}，或用 `policy fmt --keywords {}` 统一转换整个文件",
                 file_set.code(),
                 file_set.code()
-            )),
+            ), format!("一个文件只能使用一套关键字：{fix_zh}，或用 `policy fmt --keywords {}` 把整个文件统一为一套", file_set.code()))),
         ));
     }
     Ok(first.map(|(s, _)| s))
@@ -262,16 +272,16 @@ fn joined_diag(span: Span, word: &str) -> Option<Diag> {
     Some(
         Diag::error(
             "policy::parse::keyword_joined",
-            format!(
+            (format!(
                 "the name `{word}` {} the keyword `{kw}`",
                 if begins { "begins with" } else { "ends with" }
-            ),
+            ), format!("名称 `{word}` 的{}是关键字 `{kw}`", if begins { "开头" } else { "结尾" })),
         )
         .at(span)
-        .label("关键字须用空格与名称隔开")
-        .help(format!(
+        .label(("关键字须用空格与名称隔开", "关键字须用空格与名称隔开"))
+        .help((format!(
             "a Chinese keyword is a word of its own, set apart from a name by a space or punctuation: write `{fixed}` (`policy fmt` inserts the spaces) / 中文关键字须用空格或标点与名称隔开：请写作 `{fixed}`（`policy fmt` 会自动插入空格）"
-        )),
+        ), format!("中文关键字须用空格或标点与名称隔开：请写作 `{fixed}`（`policy fmt` 会自动插入空格）"))),
     )
 }
 
@@ -304,11 +314,14 @@ fn check_nesting(file: u32, text: &str) -> Option<Diag> {
     let mut in_comment = false;
     let mut escaped = false;
     let mut word_start: Option<usize> = None;
-    let too_deep = |i: usize, len: usize, msg: String| {
+    let too_deep = |i: usize, len: usize, msg: Text| {
         Diag::error("policy::parse::too_deep", msg)
             .at(Span::new(file, i, i + len))
-            .label("too deep here")
-            .help("split the expression into named definitions")
+            .label(("too deep here", "此处嵌套过深"))
+            .help((
+                "split the expression into named definitions",
+                "请把表达式拆成若干具名的定义",
+            ))
     };
     for (i, c) in text
         .char_indices()
@@ -362,9 +375,14 @@ fn check_nesting(file: u32, text: &str) -> Option<Diag> {
                         return Some(too_deep(
                             ws,
                             i - ws,
-                            format!(
-                                "`sum`, `mean`, `min` and `max` are nested more than {MAX_NESTING} deep"
-                            ),
+                            Text::from((
+                                format!(
+                                    "`sum`, `mean`, `min` and `max` are nested more than {MAX_NESTING} deep"
+                                ),
+                                format!(
+                                    "`sum`、`mean`、`min` 和 `max`（合计、平均、最小、最大）嵌套超过 {MAX_NESTING} 层"
+                                ),
+                            )),
                         ));
                     }
                 }
@@ -380,9 +398,14 @@ fn check_nesting(file: u32, text: &str) -> Option<Diag> {
                         return Some(too_deep(
                             ws,
                             i - ws,
-                            format!(
-                                "`if`, `every`, `any`, `none` and `count` are nested more than {MAX_NESTING} deep"
-                            ),
+                            Text::from((
+                                format!(
+                                    "`if`, `every`, `any`, `none` and `count` are nested more than {MAX_NESTING} deep"
+                                ),
+                                format!(
+                                    "`if`、`every`、`any`、`none` 和 `count`（如果、每个、任一、没有、计数）嵌套超过 {MAX_NESTING} 层"
+                                ),
+                            )),
                         ));
                     }
                 }
@@ -408,7 +431,10 @@ fn check_nesting(file: u32, text: &str) -> Option<Diag> {
                     return Some(too_deep(
                         i,
                         1,
-                        format!("brackets are nested more than {MAX_NESTING} deep"),
+                        Text::from((
+                            format!("brackets are nested more than {MAX_NESTING} deep"),
+                            format!("括号嵌套超过 {MAX_NESTING} 层"),
+                        )),
                     ));
                 }
             }
@@ -538,16 +564,29 @@ fn translate_error(file: u32, text: &str, e: &pest::error::Error<Rule>) -> Diag 
     };
     let mut d = Diag::error(
         "policy::parse::syntax",
-        format!("expected {what}, found {}", found.0),
+        (
+            format!("expected {what}, found {}", found.0),
+            format!(
+                "此处应为{}，实际是{}",
+                crate::diag::zh_term(&what),
+                crate::diag::zh_term(&found.0)
+            ),
+        ),
     )
     .at(Span::new(file, pos, pos + found.1))
-    .label(format!("expected {what}"));
+    .label((
+        format!("expected {what}"),
+        format!("应为{}", crate::diag::zh_term(&what)),
+    ));
     if let Some(help) = full_width_help(text, pos) {
         d = d.help(help);
     } else if let Some(help) = heading_help(text, pos) {
         d = d.help(help);
     } else {
-        d = d.help("see the language tour in README.md for the shape of each item");
+        d = d.help((
+            "see the language tour in README.md for the shape of each item",
+            "各部分的写法见 README.md 中的语言导览",
+        ));
     }
     d
 }
@@ -572,7 +611,7 @@ fn found_at(text: &str, pos: usize) -> (String, usize) {
 }
 
 /// `clause （二）`: the Chinese heading after the English keyword.
-fn heading_help(text: &str, pos: usize) -> Option<String> {
+fn heading_help(text: &str, pos: usize) -> Option<Text> {
     let rest = text.get(pos..)?;
     if !rest.starts_with(['（', '(']) {
         return None;
@@ -581,14 +620,17 @@ fn heading_help(text: &str, pos: usize) -> Option<String> {
     let word = ["clause", "item", "article"]
         .into_iter()
         .find(|w| before.ends_with(w))?;
-    Some(format!(
-        "`{word}` takes a number: write `{word} 2`; in the Chinese keyword set the heading stands alone, `（二）` / 英文关键字 `{word}` 后写数字；中文关键字写作 `（二）`，不加 `{word}`"
-    ))
+    Some(Text::from((
+        format!(
+            "`{word}` takes a number: write `{word} 2`; in the Chinese keyword set the heading stands alone, `（二）` / 英文关键字 `{word}` 后写数字；中文关键字写作 `（二）`，不加 `{word}`"
+        ),
+        format!("英文关键字 `{word}` 后写数字，如 `{word} 2`；中文关键字写作 `（二）`，不加 `{word}`"),
+    )))
 }
 
 /// Chinese input methods produce full-width punctuation and digits that look
 /// right but are different characters; say so.
-pub fn full_width_help(text: &str, pos: usize) -> Option<String> {
+pub fn full_width_help(text: &str, pos: usize) -> Option<Text> {
     let c = text.get(pos..)?.chars().next()?;
     // `：` `，` `（` `）` and “…” are accepted where the ASCII form is syntax (a
     // Chinese input method types them by default), so they are not named here.
@@ -608,16 +650,22 @@ pub fn full_width_help(text: &str, pos: usize) -> Option<String> {
         '．' | '。' => ".",
         '０'..='９' => {
             let d = (c as u32 - '０' as u32) as u8;
-            return Some(format!(
-                "`{c}` is a full-width digit; write the ASCII digit `{}` instead (switch the input method to half-width)",
-                d + b'0'
-            ));
+            let d = char::from(d + b'0');
+            return Some(Text::from((
+                format!(
+                    "`{c}` is a full-width digit; write the ASCII digit `{d}` instead (switch the input method to half-width)"
+                ),
+                format!("`{c}` 是全角数字；请改写为半角数字 `{d}`（将输入法切换为半角）"),
+            )));
         }
         _ => return None,
     };
-    Some(format!(
-        "`{c}` is full-width punctuation; write the ASCII `{ascii}` instead (switch the input method to half-width)"
-    ))
+    Some(Text::from((
+        format!(
+            "`{c}` is full-width punctuation; write the ASCII `{ascii}` instead (switch the input method to half-width)"
+        ),
+        format!("`{c}` 是全角标点；请改写为半角的 `{ascii}`（将输入法切换为半角）"),
+    )))
 }
 
 struct Builder {
@@ -730,11 +778,11 @@ impl Builder {
                 self.errors.borrow_mut().push(
                     Diag::error(
                         "policy::check::bad_numeral",
-                        format!("`{text}` is not {what}: write 1…99 or 一…九十九"),
+                        (format!("`{text}` is not {what}: write 1…99 or 一…九十九"), format!("`{text}` 不是有效的{}：请写 1…99 或 一…九十九", crate::diag::zh_term(what))),
                     )
                     .at(self.span(p))
-                    .label("编号应为 1…99 或 一…九十九")
-                    .help("Chinese numerals are read in their standard spelling only: 一…九, 十, 十一…十九, 二十, 二十一 … 九十九 (not 零, 一十, 十十, 二二 or 一百); Arabic numerals as written"),
+                    .label(("编号应为 1…99 或 一…九十九", "编号应为 1…99 或 一…九十九"))
+                    .help(("Chinese numerals are read in their standard spelling only: 一…九, 十, 十一…十九, 二十, 二十一 … 九十九 (not 零, 一十, 十十, 二二 or 一百); Arabic numerals as written", "中文数字只接受标准写法：一…九、十、十一…十九、二十、二十一……九十九（不接受零、一十、十十、二二或一百）；阿拉伯数字按所写读取")),
                 );
                 0
             }

@@ -15,6 +15,7 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
         .args(args)
         .current_dir(root())
         .env("NO_COLOR", "1")
+        .env("LC_ALL", "C")
         .output()
         .expect("the policy binary runs");
     (

@@ -6,23 +6,28 @@
 //! Recursion stops at [`MAX_DEPTH`], so hostile nesting cannot overflow the stack.
 
 use super::{Key, ObjectBuilder, Raw, RawKind, Span, SyntaxError, MAX_DEPTH};
+use crate::diag::zh_term;
 
 /// Parse one JSON document (BOM already removed).
 pub(super) fn parse(text: &str) -> Result<Raw, SyntaxError> {
     let mut parser = Parser { text, pos: 0 };
     parser.skip_ws();
     if parser.peek().is_none() {
-        return Err(
-            SyntaxError::syntax("the facts file is empty", Span::new(0, 0))
-                .with_help("write an object such as `{}`"),
-        );
+        return Err(SyntaxError::syntax(
+            ("the facts file is empty", "事实文件为空"),
+            Span::new(0, 0),
+        )
+        .with_help(("write an object such as `{}`", "请写一个对象，如 `{}`")));
     }
     let value = parser.value(0)?;
     parser.skip_ws();
     if parser.peek().is_some() {
         return Err(parser
             .expected("end of input after the document")
-            .with_help("a facts file holds exactly one JSON object"));
+            .with_help((
+                "a facts file holds exactly one JSON object",
+                "一个事实文件只能有一个 JSON 对象",
+            )));
     }
     Ok(value)
 }
@@ -75,11 +80,21 @@ impl Parser<'_> {
             Some(word) if word.contains(char::is_control) => format!("`{}`", word.escape_debug()),
             Some(word) => format!("`{word}`"),
         };
-        let error = SyntaxError::syntax(format!("expected {what}, found {found}"), self.here());
+        let error = SyntaxError::syntax(
+            (
+                format!("expected {what}, found {found}"),
+                format!("此处应为{}，实际是{}", zh_term(what), zh_term(&found)),
+            ),
+            self.here(),
+        );
         match self.found_word() {
-            Some("/") => error.with_help("JSON does not allow comments"),
-            Some("'") => error.with_help("JSON strings use double quotes"),
-            Some("NaN" | "Infinity") => error.with_help("JSON numbers must be finite"),
+            Some("/") => error.with_help(("JSON does not allow comments", "JSON 不允许注释")),
+            Some("'") => {
+                error.with_help(("JSON strings use double quotes", "JSON 字符串须用双引号"))
+            }
+            Some("NaN" | "Infinity") => {
+                error.with_help(("JSON numbers must be finite", "JSON 数值必须是有限数"))
+            }
             _ => error,
         }
     }
@@ -123,7 +138,7 @@ impl Parser<'_> {
             if self.peek() != Some(b'"') {
                 let error = self.expected("a key in double quotes");
                 return Err(if self.peek() == Some(b'}') {
-                    error.with_help("remove the trailing comma")
+                    error.with_help(("remove the trailing comma", "请删去末尾多余的逗号"))
                 } else {
                     error
                 });
@@ -162,7 +177,7 @@ impl Parser<'_> {
             if self.peek() == Some(b']') {
                 return Err(self
                     .expected("a value")
-                    .with_help("remove the trailing comma"));
+                    .with_help(("remove the trailing comma", "请删去末尾多余的逗号")));
             }
             items.push(self.value(depth)?);
             self.skip_ws();
@@ -196,20 +211,26 @@ impl Parser<'_> {
                 Some(b'\\') => out.push(self.escape()?),
                 Some(_) => {
                     return Err(SyntaxError::syntax(
-                        format!(
-                            "control character `{}` is not allowed in a string",
-                            self.next_char().unwrap_or_default().escape_debug()
-                        ),
+                        {
+                            let c = self.next_char().unwrap_or_default().escape_debug();
+                            (
+                                format!("control character `{c}` is not allowed in a string"),
+                                format!("字符串中不允许有控制字符 `{c}`"),
+                            )
+                        },
                         Span::new(self.pos, self.pos + 1),
                     )
-                    .with_help("write it as an escape such as `\\n`"));
+                    .with_help((
+                        "write it as an escape such as `\\n`",
+                        "请写成转义形式，如 `\\n`",
+                    )));
                 }
                 None => {
                     return Err(SyntaxError::syntax(
-                        "unterminated string",
+                        ("unterminated string", "字符串没有结束"),
                         Span::new(start, start + 1),
                     )
-                    .with_help("add the closing `\"`"));
+                    .with_help(("add the closing `\"`", "请补上结尾的 `\"`")));
                 }
             }
         }
@@ -279,10 +300,16 @@ impl Parser<'_> {
                 self.pos += 1;
                 if matches!(self.peek(), Some(b'0'..=b'9')) {
                     return Err(SyntaxError::syntax(
-                        "leading zeros are not allowed in numbers",
+                        (
+                            "leading zeros are not allowed in numbers",
+                            "数字不允许有前导零",
+                        ),
                         Span::new(start, self.pos),
                     )
-                    .with_help("remove the leading zeros, or quote the value if it is a code"));
+                    .with_help((
+                        "remove the leading zeros, or quote the value if it is a code",
+                        "请删去前导零；如该值是编码，请加引号",
+                    )));
                 }
             }
             Some(b'1'..=b'9') => self.digits(),
@@ -326,8 +353,17 @@ fn raw(kind: RawKind, span: Span) -> Raw {
 }
 
 fn lone_surrogate(code: u32, span: Span) -> SyntaxError {
-    SyntaxError::syntax(format!("lone surrogate `\\u{code:04X}` in string"), span)
-        .with_help("a `\\uD800`-`\\uDBFF` escape must be followed by a `\\uDC00`-`\\uDFFF` escape")
+    SyntaxError::syntax(
+        (
+            format!("lone surrogate `\\u{code:04X}` in string"),
+            format!("字符串中有不成对的代理项 `\\u{code:04X}`"),
+        ),
+        span,
+    )
+    .with_help((
+        "a `\\uD800`-`\\uDBFF` escape must be followed by a `\\uDC00`-`\\uDFFF` escape",
+        "`\\uD800`-`\\uDBFF` 转义之后必须紧跟 `\\uDC00`-`\\uDFFF` 转义",
+    ))
 }
 
 #[cfg(test)]
@@ -415,7 +451,10 @@ mod tests {
         assert_eq!(e.span.start, 28);
         assert_eq!(src(text, e.span), "\"output_value\"");
         assert_eq!(e.related.map(|r| r.start), Some(1));
-        assert_eq!(e.help.as_deref(), Some("remove one of the two entries"));
+        assert_eq!(
+            e.help.as_deref().map(|t| t.as_str()),
+            Some("remove one of the two entries")
+        );
     }
 
     #[test]
@@ -507,7 +546,10 @@ mod tests {
             );
         }
         assert_eq!(
-            err(Json, r#"{"a": 1,}"#).help.as_deref(),
+            err(Json, r#"{"a": 1,}"#)
+                .help
+                .as_deref()
+                .map(|t| t.as_str()),
             Some("remove the trailing comma")
         );
     }

@@ -7,6 +7,7 @@
 //! so later stages can point at the line of a bad value. Duplicate keys are
 //! errors, never silently merged.
 
+use crate::diag::Text;
 use std::collections::HashMap;
 
 mod json;
@@ -56,13 +57,13 @@ pub struct SyntaxError {
     /// stable code, one of: "facts::syntax", "facts::duplicate_key", "facts::too_deep", "facts::not_an_object", "facts::encoding", "facts::too_large"
     pub code: &'static str,
     /// lowercase, no final period, user input in backticks, e.g. "duplicate key `output_value`"
-    pub message: String,
+    pub message: Text,
     /// where; for duplicate keys: the second occurrence
     pub span: Span,
     /// for duplicate keys: the first occurrence
     pub related: Option<Span>,
     /// one sentence of advice, e.g. "remove one of the two entries"
-    pub help: Option<String>,
+    pub help: Option<Box<Text>>,
 }
 
 pub const MAX_DEPTH: usize = 64; // nesting deeper than this -> facts::too_deep (must not stack overflow on 10,000 nested `[`)
@@ -75,10 +76,16 @@ pub fn parse(format: Format, text: &str) -> Result<Raw, Vec<SyntaxError>> {
     if text.len() > MAX_BYTES {
         return Err(vec![SyntaxError::new(
             "facts::too_large",
-            format!("the facts file is larger than {} MiB", MAX_BYTES >> 20),
+            (
+                format!("the facts file is larger than {} MiB", MAX_BYTES >> 20),
+                format!("事实文件超过 {} MiB", MAX_BYTES >> 20),
+            ),
             Span::new(0, 0),
         )
-        .with_help("split the facts into smaller files")]);
+        .with_help((
+            "split the facts into smaller files",
+            "请把事实拆分为较小的文件",
+        ))]);
     }
     // Parse without the BOM, then shift every span so it indexes `text`.
     let (body, offset) = match text.strip_prefix(BOM) {
@@ -108,12 +115,21 @@ pub fn parse(format: Format, text: &str) -> Result<Raw, Vec<SyntaxError>> {
     };
     Err(vec![SyntaxError::new(
         "facts::not_an_object",
-        format!("the top level of a facts file must be an object of named facts, found {found}"),
+        (
+            format!(
+                "the top level of a facts file must be an object of named facts, found {found}"
+            ),
+            format!(
+                "事实文件的最外层必须是由具名事实组成的对象，实际是{}",
+                crate::diag::zh_term(found)
+            ),
+        ),
         raw.span,
     )
-    .with_help(
+    .with_help((
         "put the facts under names, e.g. `{\"name\": value}`",
-    )])
+        "请把事实写在名称之下，如 `{\"name\": value}`",
+    ))])
 }
 
 /// Tell the format from a file name's extension: .json, .yaml/.yml, .toml (case-insensitive); None otherwise.
@@ -158,7 +174,7 @@ impl Raw {
 }
 
 impl SyntaxError {
-    fn new(code: &'static str, message: impl Into<String>, span: Span) -> Self {
+    fn new(code: &'static str, message: impl Into<Text>, span: Span) -> Self {
         SyntaxError {
             code,
             message: message.into(),
@@ -168,21 +184,24 @@ impl SyntaxError {
         }
     }
 
-    fn syntax(message: impl Into<String>, span: Span) -> Self {
+    fn syntax(message: impl Into<Text>, span: Span) -> Self {
         Self::new("facts::syntax", message, span)
     }
 
     fn too_deep(span: Span) -> Self {
         Self::new(
             "facts::too_deep",
-            format!("the facts are nested more than {MAX_DEPTH} levels deep"),
+            (
+                format!("the facts are nested more than {MAX_DEPTH} levels deep"),
+                format!("事实的嵌套超过 {MAX_DEPTH} 层"),
+            ),
             span,
         )
-        .with_help("flatten the structure")
+        .with_help(("flatten the structure", "请减少嵌套层次"))
     }
 
-    fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+    fn with_help(mut self, help: impl Into<Text>) -> Self {
+        self.help = Some(Box::new(help.into()));
         self
     }
 
@@ -194,6 +213,12 @@ impl SyntaxError {
             related.end += by;
         }
     }
+}
+
+/// A message of a reading library (English only), with a Chinese sentence around it.
+fn library_text(message: String) -> Text {
+    let zh = format!("文件格式有误：{message}");
+    Text::from((message, zh))
 }
 
 /// A library's error text as one of our messages: first line, lowercase
@@ -240,10 +265,13 @@ impl ObjectBuilder {
         if let Some(first) = first {
             let mut error = SyntaxError::new(
                 "facts::duplicate_key",
-                format!("duplicate key `{}`", key.name),
+                (
+                    format!("duplicate key `{}`", key.name),
+                    format!("键 `{}` 重复", key.name),
+                ),
                 key.span,
             )
-            .with_help("remove one of the two entries");
+            .with_help(("remove one of the two entries", "请删去两处之一"));
             error.related = Some(first);
             return Err(error);
         }

@@ -7,7 +7,9 @@
 
 use toml_edit::{ImDocument, Item, TableLike, Value};
 
-use super::{library_message, Key, ObjectBuilder, Raw, RawKind, Span, SyntaxError, MAX_DEPTH};
+use super::{
+    library_message, library_text, Key, ObjectBuilder, Raw, RawKind, Span, SyntaxError, MAX_DEPTH,
+};
 
 /// Parse one TOML document (BOM already removed).
 pub(super) fn parse(text: &str) -> Result<Raw, SyntaxError> {
@@ -27,16 +29,17 @@ fn parse_error(error: &toml_edit::TomlError, text: &str) -> SyntaxError {
         .unwrap_or(full);
     let message = library_message(&line.replace("`\"", "`").replace("\"`", "`"));
     if message.starts_with("duplicate key") {
-        SyntaxError::new("facts::duplicate_key", message, span)
-            .with_help("remove one of the two entries")
+        SyntaxError::new("facts::duplicate_key", library_text(message), span)
+            .with_help(("remove one of the two entries", "请删去两处之一"))
     } else if message.contains("recursion limit") {
         SyntaxError::too_deep(span)
     } else if message.contains("too large") || message.contains("floating-point") {
-        SyntaxError::syntax(message, span).with_help(
+        SyntaxError::syntax(library_text(message), span).with_help((
             "TOML numbers must fit in 64 bits, so write very large numbers in a JSON or YAML facts file",
-        )
+            "TOML 数值须在 64 位以内，很大的数请写在 JSON 或 YAML 事实文件中",
+        ))
     } else {
-        SyntaxError::syntax(message, span)
+        SyntaxError::syntax(library_text(message), span)
     }
 }
 

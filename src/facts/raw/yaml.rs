@@ -47,10 +47,13 @@ pub(super) fn parse(text: &str) -> Result<Raw, SyntaxError> {
     root.ok_or_else(|| {
         SyntaxError::new(
             "facts::not_an_object",
-            "the facts file is empty",
+            ("the facts file is empty", "事实文件为空"),
             Span::new(0, 0),
         )
-        .with_help("write a mapping such as `name: value`")
+        .with_help((
+            "write a mapping such as `name: value`",
+            "请写一个映射，如 `name: value`",
+        ))
     })
 }
 
@@ -137,10 +140,16 @@ impl Builder<'_> {
                 self.documents += 1;
                 if self.documents > 1 {
                     return Err(SyntaxError::syntax(
-                        "a facts file holds one document",
+                        (
+                            "a facts file holds one document",
+                            "一个事实文件只能有一个文档",
+                        ),
                         self.char_span(at),
                     )
-                    .with_help("move each document after the first into its own file"));
+                    .with_help((
+                        "move each document after the first into its own file",
+                        "请把第一个之后的每个文档移到各自的文件中",
+                    )));
                 }
             }
             Event::Scalar(value, style, anchor, tag) => {
@@ -166,7 +175,10 @@ impl Builder<'_> {
                 }
                 let Some((nodes, height)) = self.anchors.get(&id).map(|a| (a.nodes, a.height))
                 else {
-                    return Err(SyntaxError::syntax("unknown alias", self.char_span(at)));
+                    return Err(SyntaxError::syntax(
+                        ("unknown alias", "未知的别名"),
+                        self.char_span(at),
+                    ));
                 };
                 if self.stack.len() + height > MAX_DEPTH {
                     return Err(SyntaxError::too_deep(self.char_span(at)));
@@ -236,10 +248,16 @@ impl Builder<'_> {
         if self.nodes > MAX_NODES {
             return Err(SyntaxError::new(
                 "facts::too_large",
-                format!("the facts expand to more than {MAX_NODES} values"),
+                (
+                    format!("the facts expand to more than {MAX_NODES} values"),
+                    format!("事实展开后超过 {MAX_NODES} 个值"),
+                ),
                 self.char_span(at),
             )
-            .with_help("use fewer aliases (`*name`) to repeat large parts"));
+            .with_help((
+                "use fewer aliases (`*name`) to repeat large parts",
+                "请少用别名（`*name`）重复大段内容",
+            )));
         }
         Ok(())
     }
@@ -335,7 +353,7 @@ impl Builder<'_> {
             // The scanner's own nesting limit (deeper than ours) fired first.
             return SyntaxError::too_deep(self.char_span(at));
         }
-        SyntaxError::syntax(message, self.char_span(at))
+        SyntaxError::syntax(super::library_text(message), self.char_span(at))
     }
 }
 
@@ -413,10 +431,16 @@ fn raw(kind: RawKind, span: Span) -> Raw {
 
 fn complex_key(found: &str, span: Span) -> SyntaxError {
     SyntaxError::syntax(
-        format!("a mapping key must be a plain name, found {found}"),
+        (
+            format!("a mapping key must be a plain name, found {found}"),
+            format!(
+                "映射的键必须是普通名称，实际是{}",
+                crate::diag::zh_term(found)
+            ),
+        ),
         span,
     )
-    .with_help("use a text or number as the key")
+    .with_help(("use a text or number as the key", "请用文本或数作键"))
 }
 
 #[cfg(test)]
