@@ -765,12 +765,7 @@ fn process(
             match format {
                 CheckFormat::Jsonl => b::decisions_line(out, program, &ev, &rec.source, &warned),
                 CheckFormat::Xlsx | CheckFormat::Html => {
-                    let name = name_fact
-                        .and_then(|i| facts.values.get(i))
-                        .and_then(|v| match v {
-                            Some(Value::Text(t)) => Some(t.to_string()),
-                            _ => None,
-                        })
+                    let name = policy::render::rows::name_of(program, &facts)
                         .unwrap_or_else(|| rec.source.display());
                     let r = policy::render::Report {
                         program,

@@ -123,15 +123,7 @@ pub fn check(
     };
     let out = match format {
         CheckFormat::Xlsx => {
-            let name = program
-                .facts
-                .iter()
-                .position(|f| f.name == "cluster.name")
-                .and_then(|i| facts.values.get(i))
-                .and_then(|v| match v {
-                    Some(policy::eval::Value::Text(t)) => Some(t.to_string()),
-                    _ => None,
-                })
+            let name = render::rows::name_of(program, &facts)
                 .unwrap_or_else(|| facts_path.display().to_string());
             let row =
                 render::rows::cluster_row(&report, name, facts_path.display().to_string(), lang);

@@ -23,6 +23,12 @@ use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
+/// One element of a drawing per line, so that a page reads (and diffs) line by line.
+fn lines(svg: String) -> String {
+    svg.replace("/><", "/>\n<")
+        .replace("</text><", "</text>\n<")
+}
+
 /// Text from a file, made safe for HTML: control and bidirectional characters shown
 /// escaped, then `& < > " '` as entities.
 pub fn esc(s: &str) -> String {
@@ -585,7 +591,7 @@ fn chart(p: &Program, row: &ClusterRow, g: &Group, lang: Lang) -> Option<String>
         );
     }
     s.push_str("</figure>\n");
-    Some(s)
+    Some(lines(s))
 }
 
 /// The dates of the timeline: the evaluation date, every decided date-valued decision,
@@ -668,7 +674,7 @@ fn timeline_svg(dates: &[(chrono::NaiveDate, String)], lang: Lang) -> String {
         );
     }
     s.push_str("</svg></figure>\n");
-    s
+    lines(s)
 }
 
 /// Bins of the relative gap to a threshold (gap ÷ threshold), in percent.
@@ -1082,7 +1088,7 @@ fn histogram(bins: &[u64; 8], lang: Lang) -> String {
         );
     }
     s.push_str("</svg>\n");
-    s
+    lines(s)
 }
 
 #[cfg(test)]

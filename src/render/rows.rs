@@ -401,6 +401,22 @@ pub fn fact_name(p: &Program, name: &str, lang: Lang) -> String {
     name.to_string()
 }
 
+/// The fact that names a cluster in a report: the first text fact called `name` or
+/// `….name` (`cluster.name`, `company.name`), if the rule set declares one.
+pub fn name_fact(p: &Program) -> Option<usize> {
+    p.facts
+        .iter()
+        .position(|f| f.ty == Ty::Text && (f.name == "name" || f.name.ends_with(".name")))
+}
+
+/// The cluster's name from its facts, if given.
+pub fn name_of(p: &Program, facts: &crate::eval::Facts) -> Option<String> {
+    match facts.values.get(name_fact(p)?)? {
+        Some(Value::Text(t)) => Some(t.to_string()),
+        _ => None,
+    }
+}
+
 /// Is `ty` (or its element) a date?
 pub fn is_date(ty: &Ty) -> bool {
     match ty {
