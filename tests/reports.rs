@@ -337,7 +337,7 @@ fn html_summary_of_a_batch() {
     let (code, page, stderr) = html(REPORT_RULES, rel, "zh");
     assert_eq!(code, 7, "one record is refused: {stderr}");
     assert_safe(&page);
-    assert!(page.contains("已评价的集群 <b>3</b> · 未读入的记录 <b>1</b>"));
+    assert!(page.contains("已评价的集群 <b>4</b> · 未读入的记录 <b>1</b>"));
     assert!(page.contains("policy::facts::bad_number"));
     // The nearest clusters to 500万元, and a histogram per threshold.
     assert!(
