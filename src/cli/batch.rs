@@ -625,7 +625,7 @@ fn report_file(
         match Book::new(program, meta, lang, spool.as_ref().map(|d| d.path())) {
             Ok(b) => book = Some(b),
             Err(d) => {
-                print_diags(&Sources::new(), &[d]);
+                print_diags(&Sources::new(), &[*d]);
                 return exit::IO;
             }
         }
@@ -675,7 +675,7 @@ fn report_file(
         (Some(b), _) => match b.finish() {
             Ok(x) => x,
             Err(d) => {
-                print_diags(&Sources::new(), &[d]);
+                print_diags(&Sources::new(), &[*d]);
                 return exit::IO;
             }
         },

@@ -134,7 +134,7 @@ pub fn check(
             return match bytes {
                 Ok(b) => crate::output::write(output, &b),
                 Err(d) => {
-                    print_diags(&sources, &[d]);
+                    print_diags(&sources, &[*d]);
                     exit::IO
                 }
             };

@@ -134,19 +134,22 @@ pub fn spool_for(path: Option<&Path>) -> Option<tempfile::TempDir> {
         .ok()
 }
 
+/// What is done with each line of a kind: added to the workbook or page.
+type Handler<'a, T> = Box<dyn FnMut(&T) -> Result<(), Box<Diag>> + 'a>;
+
 /// Receives what a batch's workers wrote, one JSON [`Line`] per record, and hands each
 /// to the workbook or the page being built, in input order.
 pub struct LineSink<'a> {
     buf: Vec<u8>,
-    on_cluster: Box<dyn FnMut(&ClusterRow) -> Result<(), Diag> + 'a>,
-    on_refused: Box<dyn FnMut(&Refused) -> Result<(), Diag> + 'a>,
+    on_cluster: Handler<'a, ClusterRow>,
+    on_refused: Handler<'a, Refused>,
     pub error: Option<Diag>,
 }
 
 impl<'a> LineSink<'a> {
     pub fn new(
-        on_cluster: impl FnMut(&ClusterRow) -> Result<(), Diag> + 'a,
-        on_refused: impl FnMut(&Refused) -> Result<(), Diag> + 'a,
+        on_cluster: impl FnMut(&ClusterRow) -> Result<(), Box<Diag>> + 'a,
+        on_refused: impl FnMut(&Refused) -> Result<(), Box<Diag>> + 'a,
     ) -> Self {
         LineSink {
             buf: Vec::new(),
@@ -164,17 +167,17 @@ impl<'a> LineSink<'a> {
             Ok(Line::Cluster(row)) => (self.on_cluster)(&row),
             Ok(Line::Refused(r)) => (self.on_refused)(&r),
             // The workers wrote it: it always reads.
-            Err(e) => Err(Diag::error(
+            Err(e) => Err(Box::new(Diag::error(
                 "policy::render::xlsx",
                 (
                     format!("internal: a result line does not read: {e}"),
                     format!("内部错误：结果行无法读取：{e}"),
                 ),
-            )),
+            ))),
         };
         done.map_err(|d| {
             let e = std::io::Error::other(d.message.en.clone());
-            self.error = Some(d);
+            self.error = Some(*d);
             e
         })
     }
@@ -207,9 +210,7 @@ impl Write for LineSink<'_> {
 #[cfg(unix)]
 fn set_usual_permissions(f: &std::fs::File) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    // rw-r--r--, less what the umask takes away (read without changing it: a file of
-    // mode 0666 created and read back would race other threads; 0644 is what a umask of
-    // 022, the usual one, gives).
+    // rw-r--r--: what a new file gets under the usual umask of 022.
     f.set_permissions(std::fs::Permissions::from_mode(0o644))
 }
 

@@ -936,9 +936,9 @@ impl BatchPage {
                     t.n
                 );
                 o.push_str(&histogram(&t.bins, lang));
-                let _ = write!(
+                let _ = writeln!(
                     o,
-                    "<table class=\"nearest\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+                    "<table class=\"nearest\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
                     w(lang, "Cluster", "集群"),
                     w(lang, "Year", "年度"),
                     w(lang, "Value", "数值"),

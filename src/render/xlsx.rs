@@ -57,18 +57,20 @@ fn w(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
     }
 }
 
-fn err(e: XlsxError) -> Diag {
-    Diag::error(
-        "policy::render::xlsx",
-        (
-            format!("cannot write the workbook: {e}"),
-            format!("无法生成工作簿：{e}"),
-        ),
+fn err(e: XlsxError) -> Box<Diag> {
+    Box::new(
+        Diag::error(
+            "policy::render::xlsx",
+            (
+                format!("cannot write the workbook: {e}"),
+                format!("无法生成工作簿：{e}"),
+            ),
+        )
+        .help((
+            "check that the output folder is writable and has room",
+            "请检查输出文件夹是否可写、空间是否足够",
+        )),
     )
-    .help((
-        "check that the output folder is writable and has room",
-        "请检查输出文件夹是否可写、空间是否足够",
-    ))
 }
 
 /// A workbook being written, one cluster at a time.
@@ -130,7 +132,7 @@ impl Book {
         meta: &Meta,
         lang: Lang,
         spool: Option<&Path>,
-    ) -> Result<Book, Diag> {
+    ) -> Result<Book, Box<Diag>> {
         let mut wb = Workbook::new();
         if let Some(dir) = spool {
             wb.set_tempdir(dir).map_err(err)?;
@@ -273,7 +275,7 @@ impl Book {
     }
 
     /// Add one cluster: its row of results and its margins.
-    pub fn add(&mut self, row: &ClusterRow) -> Result<(), Diag> {
+    pub fn add(&mut self, row: &ClusterRow) -> Result<(), Box<Diag>> {
         self.clusters += 1;
         for (i, c) in row.cells.iter().enumerate() {
             if let Some(n) = self.counts.get_mut(i) {
@@ -473,7 +475,7 @@ impl Book {
     }
 
     /// Add a record that could not be read.
-    pub fn add_refused(&mut self, rec: &Refused) -> Result<(), Diag> {
+    pub fn add_refused(&mut self, rec: &Refused) -> Result<(), Box<Diag>> {
         self.refused += 1;
         let wrap = self.wrap.clone();
         for p in &rec.problems {
@@ -502,7 +504,7 @@ impl Book {
     }
 
     /// The summary and about sheets, and the whole file's bytes.
-    pub fn finish(mut self) -> Result<Vec<u8>, Diag> {
+    pub fn finish(mut self) -> Result<Vec<u8>, Box<Diag>> {
         self.summary().map_err(err)?;
         self.about_sheet().map_err(err)?;
         self.wb.save_to_buffer().map_err(err)
