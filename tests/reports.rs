@@ -230,6 +230,12 @@ fn workbook_of_a_batch_has_every_cluster_and_every_refused_record() {
     let (code, stderr) = xlsx(RULES, "tests/fixtures/batch/clusters.jsonl", "zh", &out);
     assert_eq!(code, 7, "some records were refused: {stderr}");
     assert!(stderr.contains("\"refused\":2"), "{stderr}");
+    // The rows spooled beside the output are gone; only the workbook is left.
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, [std::ffi::OsString::from("batch.xlsx")]);
     let all = sheets(&out);
     let res = sheet(&all, "结果");
     assert_eq!(res.len(), 1 + 3);

@@ -671,18 +671,12 @@ fn report_file(
     for s in &sums {
         summary.merge(s);
     }
-    let bytes = match (book, page) {
-        (Some(b), _) => match b.finish() {
-            Ok(x) => x,
-            Err(d) => {
-                print_diags(&Sources::new(), &[*d]);
-                return exit::IO;
-            }
-        },
-        (None, Some(p)) => p.finish(program, meta).into_bytes(),
-        (None, None) => Vec::new(),
+    // The workbook streams into the file (its rows come from the spool); the page is small.
+    let code = match (book, page) {
+        (Some(b), _) => crate::output::write_with(output, |w| b.finish_to(w)),
+        (None, Some(p)) => crate::output::write(output, p.finish(program, meta).as_bytes()),
+        (None, None) => exit::OK,
     };
-    let code = crate::output::write(output, &bytes);
     if code != exit::OK {
         return code;
     }

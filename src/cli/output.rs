@@ -106,23 +106,71 @@ pub fn write(path: Option<&Path>, bytes: &[u8]) -> u8 {
             .prefix(".policy-report-")
             .tempfile_in(&dir)?;
         tmp.write_all(bytes)?;
-        // A file replaced keeps its permissions; a new one gets the usual ones (the
-        // temporary file is private to its owner).
-        match std::fs::metadata(path) {
-            Ok(m) if m.is_file() => tmp.as_file().set_permissions(m.permissions())?,
-            _ => set_usual_permissions(tmp.as_file())?,
-        }
-        tmp.as_file().sync_all()?;
-        tmp.persist(path).map_err(|e| e.error)?;
-        if let Ok(d) = std::fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
+        finish_file(tmp, path, &dir)
     })();
     match done {
         Ok(()) => exit::OK,
         Err(e) => write_error(path, &e),
     }
+}
+
+/// Write to `path` whole, as [`write`] does, what `make` writes to the writer it is given
+/// (to stdout when there is no path). A failure leaves the old file as it was.
+pub fn write_with(
+    path: Option<&Path>,
+    make: impl FnOnce(&mut (dyn Write + Send)) -> Result<(), Box<Diag>>,
+) -> u8 {
+    let fail = |d: Box<Diag>| {
+        print_diags(&Sources::new(), &[*d]);
+        exit::IO
+    };
+    let Some(path) = path else {
+        let mut out = std::io::BufWriter::new(std::io::stdout());
+        return match make(&mut out).map(|()| out.flush()) {
+            Ok(Ok(())) => exit::OK,
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
+            Ok(Err(_)) => exit::IO,
+            Err(d) => fail(d),
+        };
+    };
+    let dir = folder_of(path);
+    let mut tmp = match tempfile::Builder::new()
+        .prefix(".policy-report-")
+        .tempfile_in(&dir)
+    {
+        Ok(t) => t,
+        Err(e) => return write_error(path, &e),
+    };
+    {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+        if let Err(d) = make(&mut out) {
+            return fail(d);
+        }
+        if let Err(e) = out.flush() {
+            return write_error(path, &e);
+        }
+    }
+    match finish_file(tmp, path, &dir) {
+        Ok(()) => exit::OK,
+        Err(e) => write_error(path, &e),
+    }
+}
+
+/// Give a written temporary file its permissions, make it durable and rename it over
+/// `path`.
+fn finish_file(tmp: tempfile::NamedTempFile, path: &Path, dir: &Path) -> std::io::Result<()> {
+    // A file replaced keeps its permissions; a new one gets the usual ones (the
+    // temporary file is private to its owner).
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => tmp.as_file().set_permissions(m.permissions())?,
+        _ => set_usual_permissions(tmp.as_file())?,
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 /// A folder for the workbook's spooled rows, beside the output (removed when dropped).

@@ -18,7 +18,8 @@
 //! marks `≈` (a share, a growth rate, rounded) is written as that rounded number, with its
 //! `≈` text in the same column.
 //!
-//! This module does no IO of its own: [`Book::finish`] returns the file's bytes. For a
+//! This module does no IO of its own: [`Book::finish`] returns the file's bytes, and
+//! [`Book::finish_to`] writes them to a writer it is given. For a
 //! batch, [`Book::new`] can be given a folder where the workbook spools its rows
 //! (rust_xlsxwriter's constant-memory mode), so that memory does not grow with the number
 //! of clusters.
@@ -508,6 +509,14 @@ impl Book {
         self.summary().map_err(err)?;
         self.about_sheet().map_err(err)?;
         self.wb.save_to_buffer().map_err(err)
+    }
+
+    /// [`Book::finish`], the file written to `out` as it is made, so that a large workbook
+    /// is never whole in memory.
+    pub fn finish_to(mut self, out: &mut (dyn std::io::Write + Send)) -> Result<(), Box<Diag>> {
+        self.summary().map_err(err)?;
+        self.about_sheet().map_err(err)?;
+        self.wb.save_to_writer(out).map_err(err)
     }
 
     fn summary(&mut self) -> Result<(), XlsxError> {
