@@ -321,7 +321,8 @@ pub fn single(r: &Report, facts: Option<&Facts>, meta: &Meta, lang: Lang) -> Str
     let groups = group_margins(&row.margins);
     let charts: Vec<String> = groups
         .iter()
-        .filter_map(|g| chart(p, &row, g, lang))
+        .enumerate()
+        .filter_map(|(i, g)| chart(p, i, g, lang))
         .collect();
     if !charts.is_empty() {
         let _ = writeln!(
@@ -446,7 +447,8 @@ fn holds_mark(h: Option<bool>) -> &'static str {
 }
 
 /// A chart for one threshold: bars per year (several years) or a bullet (one value).
-fn chart(p: &Program, row: &ClusterRow, g: &Group, lang: Lang) -> Option<String> {
+/// `index` numbers the charts of a page, so that each has its own id.
+fn chart(p: &Program, index: usize, g: &Group, lang: Lang) -> Option<String> {
     let first = g.items.first()?;
     let th = Num::parse(&first.threshold).decimal()?;
     let title = p
@@ -454,7 +456,6 @@ fn chart(p: &Program, row: &ClusterRow, g: &Group, lang: Lang) -> Option<String>
         .get(first.decision)
         .map(|d| d.name.clone())
         .unwrap_or_default();
-    let _ = row;
     let caption = format!(
         "{} · {} <code>{}</code> {} {}{}",
         esc(&first.rule),
@@ -480,7 +481,7 @@ fn chart(p: &Program, row: &ClusterRow, g: &Group, lang: Lang) -> Option<String>
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "<figure id=\"chart-{}\"><figcaption>{caption}</figcaption>",
+        "<figure id=\"chart-{index}-{}\"><figcaption>{caption}</figcaption>",
         esc(&title)
     );
     let is_bars = values.len() > 1 || values.iter().any(|(y, _, _)| !y.is_empty());
