@@ -167,12 +167,14 @@ pub fn run(
     as_of: Option<NaiveDate>,
     format: CheckFormat,
     jobs: Option<u16>,
+    (output, lang): (Option<&Path>, policy::diag::Lang),
 ) -> u8 {
     let mut sources = Sources::new();
     let rules = match crate::check::load_rules(&mut sources, policy_dir) {
         Ok(r) => r,
         Err(code) => return code,
     };
+    let rule_files = sources.len();
     let as_of = as_of.unwrap_or_else(crate::today_in_shanghai);
     let program = match crate::check::in_force(&sources, &rules, as_of) {
         Ok(p) => p,
@@ -208,16 +210,28 @@ pub fn run(
         Err(code) => return code,
     };
     let name_fact = program.facts.iter().position(|f| f.name == "cluster.name");
-    let (sums, ending) = run_pipeline(
-        opened,
-        jobs,
-        || Summary::new(program),
-        |sum, rec, columns, out, err| {
-            process(
-                program, as_of, format, columns, name_fact, rec, out, err, sum,
-            )
-        },
-    );
+    let work =
+        |sum: &mut Summary, rec, columns: Option<&Columns>, out: &mut String, err: &mut String| {
+            let ctx = Ctx {
+                program,
+                sources: &sources,
+                as_of,
+                format,
+                lang,
+                name_fact,
+            };
+            process(&ctx, columns, rec, out, err, sum)
+        };
+    if matches!(format, CheckFormat::Xlsx | CheckFormat::Html) {
+        let meta = policy::render::xlsx::Meta {
+            fingerprint: policy::render::rows::fingerprint(&sources, rule_files),
+            as_of,
+        };
+        return report_file(program, &meta, lang, output, format, |sink| {
+            run_pipeline_into(opened, jobs, || Summary::new(program), work, sink)
+        });
+    }
+    let (sums, ending) = run_pipeline(opened, jobs, || Summary::new(program), work);
     let mut summary = Summary::new(program);
     for s in &sums {
         summary.merge(s);
@@ -443,6 +457,24 @@ where
     I: Fn() -> S + Sync,
     W: Fn(&mut S, Rec, Option<&Columns>, &mut String, &mut String) + Sync,
 {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    run_pipeline_into(opened, jobs, init, work, &mut out)
+}
+
+/// [`run_pipeline`], writing what the workers produce to `out` instead of stdout.
+pub fn run_pipeline_into<S, I, W>(
+    opened: Opened,
+    jobs: usize,
+    init: I,
+    work: W,
+    out: &mut dyn Write,
+) -> (Vec<S>, Ending)
+where
+    S: Send,
+    I: Fn() -> S + Sync,
+    W: Fn(&mut S, Rec, Option<&Columns>, &mut String, &mut String) + Sync,
+{
     let Opened {
         reader,
         total,
@@ -519,8 +551,6 @@ where
         }
 
         // Write in input order.
-        let stdout = std::io::stdout();
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
         let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
         let mut next = 0u64;
         'write: for d in done_rx.iter() {
@@ -613,18 +643,112 @@ fn header_diags(file: &str, diags: &[Diag]) -> String {
     s
 }
 
-#[allow(clippy::too_many_arguments)]
-fn process(
-    program: &policy::ir::Program,
+/// What every record of a run is processed with.
+struct Ctx<'a> {
+    program: &'a policy::ir::Program,
+    sources: &'a Sources,
     as_of: NaiveDate,
     format: CheckFormat,
-    columns: Option<&Columns>,
+    lang: policy::diag::Lang,
     name_fact: Option<usize>,
+}
+
+/// Build the workbook or page of a batch from the lines `run` produces (see
+/// [`crate::output::LineSink`]), then write it whole to `output`.
+fn report_file(
+    program: &policy::ir::Program,
+    meta: &policy::render::xlsx::Meta,
+    lang: policy::diag::Lang,
+    output: Option<&Path>,
+    format: CheckFormat,
+    run: impl FnOnce(&mut dyn Write) -> (Vec<Summary>, Ending),
+) -> u8 {
+    use policy::render::{html::BatchPage, xlsx::Book};
+    let spool = if format == CheckFormat::Xlsx {
+        crate::output::spool_for(output)
+    } else {
+        None
+    };
+    let mut book = None;
+    let mut page = None;
+    if format == CheckFormat::Xlsx {
+        match Book::new(program, meta, lang, spool.as_ref().map(|d| d.path())) {
+            Ok(b) => book = Some(b),
+            Err(d) => {
+                print_diags(&Sources::new(), &[*d]);
+                return exit::IO;
+            }
+        }
+    } else {
+        page = Some(BatchPage::new(program, lang));
+    }
+    let (sums, ending, error) = {
+        let cell = std::cell::RefCell::new((&mut book, &mut page));
+        let mut sink = crate::output::LineSink::new(
+            |row| {
+                let mut g = cell.borrow_mut();
+                if let Some(b) = g.0.as_mut() {
+                    b.add(row)?;
+                }
+                if let Some(p) = g.1.as_mut() {
+                    p.add(row);
+                }
+                Ok(())
+            },
+            |r| {
+                let mut g = cell.borrow_mut();
+                if let Some(b) = g.0.as_mut() {
+                    b.add_refused(r)?;
+                }
+                if let Some(p) = g.1.as_mut() {
+                    p.add_refused(r);
+                }
+                Ok(())
+            },
+        );
+        let (sums, ending) = run(&mut sink);
+        let error = sink.error.take();
+        (sums, ending, error)
+    };
+    if let Some(d) = error {
+        print_diags(&Sources::new(), &[d]);
+        return exit::IO;
+    }
+    if let Some(code) = ending.exit_code() {
+        return code;
+    }
+    let mut summary = Summary::new(program);
+    for s in &sums {
+        summary.merge(s);
+    }
+    // The workbook streams into the file (its rows come from the spool); the page is small.
+    let code = match (book, page) {
+        (Some(b), _) => crate::output::write_with(output, |w| b.finish_to(w)),
+        (None, Some(p)) => crate::output::write(output, p.finish(program, meta).as_bytes()),
+        (None, None) => exit::OK,
+    };
+    if code != exit::OK {
+        return code;
+    }
+    // The counts on stderr, as for jsonl.
+    let _ = std::io::stderr().write_all(summary.json_line(program).as_bytes());
+    if summary.refused > 0 {
+        exit::SOME_REFUSED
+    } else {
+        exit::OK
+    }
+}
+
+fn process(
+    ctx: &Ctx,
+    columns: Option<&Columns>,
     rec: Rec,
     out: &mut String,
     err: &mut String,
     sum: &mut Summary,
 ) {
+    let (program, as_of, format, name_fact) = (ctx.program, ctx.as_of, ctx.format, ctx.name_fact);
+    let report = matches!(format, CheckFormat::Xlsx | CheckFormat::Html);
     let refuse = |probs: Vec<Problem>, out: &mut String, err: &mut String, sum: &mut Summary| {
         sum.refused += 1;
         for p in &probs {
@@ -633,6 +757,15 @@ fn process(
         }
         if format == CheckFormat::Jsonl {
             b::refused_line(out, &rec.source, &probs);
+        }
+        if report {
+            let line = policy::render::rows::Line::Refused(policy::render::rows::refused(
+                rec.source.display(),
+                &probs,
+                ctx.lang,
+            ));
+            out.push_str(&serde_json::to_string(&line).unwrap_or_default());
+            out.push('\n');
         }
     };
     let (text, loaded) = match &rec.payload {
@@ -649,7 +782,7 @@ fn process(
     };
     match loaded {
         Ok((facts, warnings)) => {
-            let ev = policy::eval::evaluate(program, &facts, as_of, false);
+            let ev = policy::eval::evaluate(program, &facts, as_of, report);
             sum.add(&ev);
             // Unknown facts are loud: a misspelt name leaves its fact unknown.
             let warned = if warnings.is_empty() {
@@ -675,6 +808,21 @@ fn process(
             }
             match format {
                 CheckFormat::Jsonl => b::decisions_line(out, program, &ev, &rec.source, &warned),
+                CheckFormat::Xlsx | CheckFormat::Html => {
+                    let name = policy::render::rows::name_of(program, &facts)
+                        .unwrap_or_else(|| rec.source.display());
+                    let r = policy::render::Report {
+                        program,
+                        evaluation: &ev,
+                        sources: ctx.sources,
+                        fact_warnings: &[],
+                    };
+                    let row =
+                        policy::render::rows::cluster_row(&r, name, rec.source.display(), ctx.lang);
+                    let line = policy::render::rows::Line::Cluster(row);
+                    out.push_str(&serde_json::to_string(&line).unwrap_or_default());
+                    out.push('\n');
+                }
                 _ => {
                     let name = name_fact
                         .and_then(|i| facts.values.get(i))

@@ -43,23 +43,35 @@ pub fn check(
     policy_dir: &Path,
     facts_path: &Path,
     as_of: Option<NaiveDate>,
-    format: CheckFormat,
+    (format, output): (CheckFormat, Option<&Path>),
     color: bool,
     jobs: Option<u16>,
     lang: policy::render::human::Lang,
 ) -> u8 {
+    if let Err(code) = crate::output::check_request(&Sources::new(), format, output) {
+        return code;
+    }
     if let Err(code) = crate::common::facts_input(facts_path) {
         return code;
     }
     let input = crate::batch::Input::of(facts_path);
     if format == CheckFormat::Jsonl || !matches!(input, crate::batch::Input::Single) {
-        return crate::batch::run(policy_dir, facts_path, input, as_of, format, jobs);
+        return crate::batch::run(
+            policy_dir,
+            facts_path,
+            input,
+            as_of,
+            format,
+            jobs,
+            (output, lang),
+        );
     }
     let mut sources = Sources::new();
     let rules = match load_rules(&mut sources, policy_dir) {
         Ok(r) => r,
         Err(code) => return code,
     };
+    let rule_files = sources.len();
     let as_of = as_of.unwrap_or_else(crate::today_in_shanghai);
     let program = match in_force(&sources, &rules, as_of) {
         Ok(p) => p,
@@ -117,12 +129,37 @@ pub fn check(
         sources: &sources,
         fact_warnings: &fact_warnings,
     };
+    let meta = render::xlsx::Meta {
+        fingerprint: render::rows::fingerprint(&sources, rule_files),
+        as_of,
+    };
     let out = match format {
+        CheckFormat::Xlsx => {
+            let name = render::rows::name_of(program, &facts)
+                .unwrap_or_else(|| facts_path.display().to_string());
+            let row =
+                render::rows::cluster_row(&report, name, facts_path.display().to_string(), lang);
+            let bytes = render::xlsx::Book::new(program, &meta, lang, None).and_then(|mut b| {
+                b.add(&row)?;
+                b.finish()
+            });
+            return match bytes {
+                Ok(b) => crate::output::write(output, &b),
+                Err(d) => {
+                    print_diags(&sources, &[*d]);
+                    exit::IO
+                }
+            };
+        }
+        CheckFormat::Html => {
+            let page = render::html::single(&report, Some(&facts), &meta, lang);
+            return crate::output::write(output, page.as_bytes());
+        }
         CheckFormat::Json => {
             let j = render::json::render(&report);
             serde_json::to_string_pretty(&j).unwrap_or_default() + "\n"
         }
-        CheckFormat::Human | CheckFormat::Jsonl => {
+        _ => {
             if !rules.warnings.is_empty() {
                 print_diags(&sources, &rules.warnings);
             }

@@ -44,8 +44,14 @@ pub const ZH: &[(&str, &str, &str, &str)] = &[
     (
         "check",
         "format",
-        "human：供人阅读的报告（多个集群时每个集群一行，另附汇总表）；json：docs/facts.md 所述的判定对象（单个集群）；jsonl：每个集群一行判定及其来源，汇总输出到标准错误",
+        "human：供人阅读的报告（多个集群时每个集群一行，另附汇总表）；json：docs/facts.md 所述的判定对象（单个集群）；jsonl：每个集群一行判定及其来源，汇总输出到标准错误；xlsx：结果与差距的 Excel 工作簿（见 docs/reports.md）；html：可阅读、可打印的网页（单个集群的报告，或批量评估的汇总）",
         "格式",
+    ),
+    (
+        "check",
+        "output",
+        "写入的文件（xlsx 和 html），写完后整体替换原文件；html 不给此项时输出到标准输出",
+        "文件",
     ),
     (
         "check",

@@ -23,6 +23,7 @@ mod diff;
 mod fmt;
 mod generate;
 mod help;
+mod output;
 mod records;
 mod snapshots;
 mod test;
@@ -62,6 +63,10 @@ pub enum CheckFormat {
     Json,
     /// One line of JSON per cluster (batch runs).
     Jsonl,
+    /// An Excel workbook (needs --output, or a pipe): results, margins, summary.
+    Xlsx,
+    /// A self-contained web page: one cluster's report, or a batch's summary.
+    Html,
 }
 
 /// The language of everything the command says.
@@ -90,9 +95,15 @@ enum Command {
         as_of: Option<NaiveDate>,
         /// human: a report for a person (for many clusters: a line each and a summary
         /// table); json: the decisions object of docs/facts.md (one cluster); jsonl: one line of
-        /// decisions per cluster, with its source, and a summary on stderr.
+        /// decisions per cluster, with its source, and a summary on stderr; xlsx: an Excel
+        /// workbook of results and margins (see docs/reports.md); html: a page to read and
+        /// print (one cluster's report, or a batch's summary).
         #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
         format: CheckFormat,
+        /// The file to write (xlsx and html), replaced whole once it is complete; html
+        /// without it goes to stdout.
+        #[arg(long)]
+        output: Option<PathBuf>,
         /// Threads evaluating clusters in a batch run, 1 to 256 (default: all cores).
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..=i64::from(batch::MAX_JOBS)))]
         jobs: Option<u16>,
@@ -260,6 +271,7 @@ fn run(cli: Cli) -> u8 {
             facts,
             as_of,
             format,
+            output,
             jobs,
             color,
         } => {
@@ -268,7 +280,15 @@ fn run(cli: Cli) -> u8 {
                 "never" => false,
                 _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
             };
-            check::check(&policy, &facts, as_of, format, color, jobs, common::lang())
+            check::check(
+                &policy,
+                &facts,
+                as_of,
+                (format, output.as_deref()),
+                color,
+                jobs,
+                common::lang(),
+            )
         }
         Command::Test {
             policy,

@@ -307,6 +307,24 @@ pub fn check_line_for(c: &Check, expr: Option<&str>, lang: Lang, p: Option<&Prog
     out
 }
 
+/// A check line as the human report writes it under `lang`, naming what was read or
+/// compared by its label under Chinese (for the XLSX and HTML reports, which must say the
+/// same).
+pub fn check_text(p: &Program, c: &Check, expr: &str, lang: Lang) -> String {
+    check_line_for(c, Some(expr), lang, Some(p))
+}
+
+/// The word for an outcome: met / 满足, not met / 不满足, undetermined / 无法判定,
+/// not applicable / 不适用 (docs/glossary.md).
+pub fn outcome_word(o: Outcome, lang: Lang) -> &'static str {
+    word(o, lang)
+}
+
+/// A decision's value in words: yes/no (是/否), a category by its label.
+pub fn value_words(p: &Program, v: &Value, ty: &Ty, lang: Lang) -> String {
+    value_text(p, v, ty, lang)
+}
+
 /// How far the compared values are apart, in words that fit the comparison: to a limit
 /// the rule states (`short by`, `over by`; 差, 超出上限), to a deadline (`to spare`,
 /// `late`; 提前, 逾期), or between two values (`lower`, `higher`; 低, 高).

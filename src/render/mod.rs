@@ -2,9 +2,12 @@
 //!
 //! Both read the same [`Evaluation`]; neither evaluates anything.
 
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod printable;
+pub mod rows;
+pub mod xlsx;
 
 pub use printable::{printable, printable_lines};
 
