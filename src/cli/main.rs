@@ -22,6 +22,7 @@ mod common;
 mod diff;
 mod fmt;
 mod generate;
+mod lsp;
 mod records;
 mod snapshots;
 mod test;
@@ -183,6 +184,8 @@ enum Command {
         #[arg(long)]
         plan: bool,
     },
+    /// Serve rule files to an editor: a language server (LSP) on stdin and stdout.
+    Lsp,
 }
 
 /// A date written exactly as YYYY-MM-DD (as in facts files: `2025-6-30` is refused too).
@@ -313,5 +316,6 @@ fn run(cli: Cli) -> u8 {
                 plan,
             },
         ),
+        Command::Lsp => lsp::lsp(),
     }
 }
