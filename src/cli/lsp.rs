@@ -357,15 +357,11 @@ impl Server {
         }
     }
 
-    /// The set and file index of a document, analysing its folder first if needed.
+    /// The set and file index of a document. Every open rule file's set is analysed
+    /// before a request is answered; another document is not served.
     fn locate(&mut self, uri: &Uri) -> Result<(&mut Set, usize), String> {
         let path = path_of(uri).ok_or("only file:// documents are served")?;
         let dir = folder(&path);
-        if !self.sets.contains_key(&dir) {
-            self.dirty.insert(dir.clone());
-            let (c, _) = Connection::memory();
-            self.flush(&c);
-        }
         let set = self.sets.get_mut(&dir).ok_or("no rule set")?;
         let file = set
             .analysis
