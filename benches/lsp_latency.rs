@@ -85,6 +85,14 @@ fn big_file(article: &str, names: &[String], first: u32, lines: usize) -> String
     out
 }
 
+fn copy_folder(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read") {
+        let p = e.expect("entry").path();
+        std::fs::copy(&p, to.join(p.file_name().expect("name"))).expect("copy");
+    }
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; the other arguments are the folder and the count.
     let args: Vec<String> = std::env::args()
@@ -139,6 +147,9 @@ fn main() {
     let big = big_file(article, &names, 40, 2000);
     let big_path = dir.join("big.policy");
     std::fs::write(&big_path, &big).expect("write big.policy");
+    if let Some(keep) = std::env::var_os("LSP_LATENCY_KEEP") {
+        copy_folder(&dir, std::path::Path::new(&keep));
+    }
     let uri = policy::lsp::file_uri(&big_path.display().to_string());
 
     let mut child = Command::new(&bin)

@@ -163,15 +163,21 @@ pub fn parse_rule_files(
     let mut out = Vec::new();
     for (name, text) in files {
         let id = sources.add(name, text);
-        let text = sources.text(id);
-        let parsed =
-            syntax::parse_file_keywords(id, text).and_then(|p| match empty_file(id, text) {
-                Some(d) => Err(vec![d]),
-                None => Ok(p),
-            });
-        out.push((id, parsed));
+        out.push((id, parse_rule_file(id, sources.text(id))));
     }
     out
+}
+
+/// Parse one rule file of a rule set (`id`: its index in the sources); a file with
+/// nothing but blanks and comments is refused.
+pub fn parse_rule_file(
+    id: u32,
+    text: &str,
+) -> Result<(syntax::ast::File, Option<syntax::KeywordSet>), Vec<Diag>> {
+    syntax::parse_file_keywords(id, text).and_then(|p| match empty_file(id, text) {
+        Some(d) => Err(vec![d]),
+        None => Ok(p),
+    })
 }
 
 /// The second half of [`load_rule_set`]: check the files [`parse_rule_files`] parsed.

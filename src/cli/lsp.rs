@@ -303,11 +303,11 @@ impl Server {
     fn flush(&mut self, conn: &Connection) {
         while let Some(dir) = self.dirty.pop_first() {
             let files = self.files(&dir);
-            let mut analysis = Analysis::new(files);
-            let old = self.sets.remove(&dir);
-            if let Some(old) = &old {
-                analysis.keep_trees_of(&old.analysis);
-            }
+            let mut old = self.sets.remove(&dir);
+            let earlier = old
+                .as_mut()
+                .map(|o| std::mem::replace(&mut o.analysis, Analysis::new(Vec::new())));
+            let analysis = Analysis::update(files, earlier);
             // Every path gives a URI (`file_uri` encodes what a URI cannot hold).
             let Some(root) = uri_of("/") else { continue };
             let uris: Vec<Uri> = (0..analysis.file_count())

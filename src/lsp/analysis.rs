@@ -89,6 +89,8 @@ pub struct Analysis {
     /// The syntax tree of each file that parsed.
     pub trees: Vec<Option<ast::File>>,
     pub keywords: Vec<Option<KeywordSet>>,
+    /// The errors that stopped each file's parse (empty for a file that parsed).
+    pub parse_errors: Vec<Vec<Diag>>,
     /// Every error and warning of the set (parse, check, lint).
     pub diags: Vec<Diag>,
     pub rules: Option<RuleSet>,
@@ -105,8 +107,55 @@ const MAX_TOKENISED: usize = crate::syntax::parse::MAX_RULE_FILE_BYTES;
 impl Analysis {
     /// Parse and check the files of a rule set, (name, text) pairs in reading order.
     pub fn new(files: Vec<(String, String)>) -> Analysis {
+        Analysis::update(files, None)
+    }
+
+    /// [`new`](Self::new), reusing what an earlier analysis of the set parsed: a file
+    /// at the same place with the same text is not parsed again (typing in one file of a
+    /// set parses that file alone). A file that does not parse now keeps its earlier
+    /// tree, so that names keep working while a line is half typed; its places are those
+    /// of the earlier text.
+    pub fn update(files: Vec<(String, String)>, earlier: Option<Analysis>) -> Analysis {
         let mut sources = Sources::new();
-        let parsed = crate::parse_rule_files(&mut sources, files);
+        let (mut old_trees, old_keywords, old_errors, old_sources) = match earlier {
+            Some(e) => (e.trees, e.keywords, e.parse_errors, Some(e.sources)),
+            None => (Vec::new(), Vec::new(), Vec::new(), None),
+        };
+        let mut parsed: Vec<crate::ParsedRuleFile> = Vec::new();
+        let mut fallback: Vec<Option<ast::File>> = Vec::new();
+        for (i, (name, text)) in files.into_iter().enumerate() {
+            let id = sources.add(name, text);
+            let same_place = old_sources
+                .as_ref()
+                .is_some_and(|o| o.len() > i && o.name(id) == sources.name(id));
+            let same_text = same_place
+                && old_sources
+                    .as_ref()
+                    .is_some_and(|o| o.text(id) == sources.text(id));
+            let earlier_tree = if same_place {
+                old_trees.get_mut(i).and_then(Option::take)
+            } else {
+                None
+            };
+            let reused = match (same_text, earlier_tree) {
+                (true, Some(t)) if old_errors.get(i).is_some_and(Vec::is_empty) => {
+                    Some(Ok((t, old_keywords.get(i).copied().flatten())))
+                }
+                (true, None) => old_errors
+                    .get(i)
+                    .filter(|e| !e.is_empty())
+                    .map(|e| Err(e.clone())),
+                (_, t) => {
+                    fallback.resize_with(i + 1, || None);
+                    if let Some(slot) = fallback.get_mut(i) {
+                        *slot = t;
+                    }
+                    None
+                }
+            };
+            let p = reused.unwrap_or_else(|| crate::parse_rule_file(id, sources.text(id)));
+            parsed.push((id, p));
+        }
         let (rules, mut diags) = match crate::check_rule_set(&sources, &parsed) {
             Ok(r) => {
                 let w = r.warnings.clone();
@@ -117,15 +166,23 @@ impl Analysis {
         diags.retain(|d| d.code != "policy::check::no_rules" || parsed.is_empty());
         let mut trees = Vec::new();
         let mut keywords = Vec::new();
-        for (_, p) in parsed {
+        let mut parse_errors = Vec::new();
+        for (i, (_, p)) in parsed.into_iter().enumerate() {
             match p {
                 Ok((t, k)) => {
                     trees.push(Some(t));
                     keywords.push(k);
+                    parse_errors.push(Vec::new());
                 }
-                Err(_) => {
-                    trees.push(None);
-                    keywords.push(None);
+                Err(e) => {
+                    let earlier = fallback.get_mut(i).and_then(Option::take);
+                    keywords.push(
+                        earlier
+                            .as_ref()
+                            .and_then(|_| old_keywords.get(i).copied().flatten()),
+                    );
+                    trees.push(earlier);
+                    parse_errors.push(e);
                 }
             }
         }
@@ -139,6 +196,7 @@ impl Analysis {
             lines,
             trees,
             keywords,
+            parse_errors,
             diags,
             rules,
             symbols: Vec::new(),
@@ -148,39 +206,6 @@ impl Analysis {
         };
         a.collect_symbols();
         a
-    }
-
-    /// Use an earlier tree for a file that does not parse now (names keep working while
-    /// a line is half typed). Its places are those of the earlier text.
-    pub fn keep_trees_of(&mut self, earlier: &Analysis) {
-        let mut changed = false;
-        for i in 0..self.trees.len() {
-            if self.trees.get(i).is_some_and(Option::is_some) {
-                continue;
-            }
-            let name = self.sources.name(file_id(i));
-            let Some(j) =
-                (0..earlier.sources.len()).find(|j| earlier.sources.name(file_id(*j)) == name)
-            else {
-                continue;
-            };
-            // Spans carry the file's index: only a file at the same place can lend its tree.
-            if i != j {
-                continue;
-            }
-            if let (Some(slot), Some(Some(t))) = (self.trees.get_mut(i), earlier.trees.get(j)) {
-                *slot = Some(t.clone());
-                if let Some(k) = self.keywords.get_mut(i) {
-                    *k = earlier.keywords.get(j).copied().flatten();
-                }
-                changed = true;
-            }
-        }
-        if changed {
-            self.symbols.clear();
-            self.by_name.clear();
-            self.collect_symbols();
-        }
     }
 
     pub fn file_count(&self) -> usize {
@@ -241,18 +266,15 @@ impl Analysis {
     }
 
     fn collect_symbols(&mut self) {
-        let trees: Vec<(usize, ast::File)> = self
-            .trees
-            .iter()
-            .enumerate()
-            .filter_map(|(i, t)| t.clone().map(|t| (i, t)))
-            .collect();
-        for (i, tree) in &trees {
-            self.set = self.keyword_set(*i);
+        let trees = std::mem::take(&mut self.trees);
+        for (i, tree) in trees.iter().enumerate() {
+            let Some(tree) = tree else { continue };
+            self.set = self.keyword_set(i);
             for item in &tree.items {
                 self.item(item);
             }
         }
+        self.trees = trees;
     }
 
     fn item(&mut self, item: &Item) {
