@@ -326,6 +326,44 @@ fn run_session(script: &str) -> String {
                 );
             }
             "close" => c.notify("textDocument/didClose", json!({"textDocument": doc()})),
+            "type" => {
+                // Type TEXT after ANCHOR one character at a time, without waiting; then show
+                // only what was last published for the file (the earlier states may or may
+                // not have been analysed: a burst of changes is analysed once).
+                let mut at = find(&c.texts[&file], &parts[1], 1, true);
+                for ch in parts[2].chars() {
+                    let text = c.texts[&file].clone();
+                    let pos = position(&text, at);
+                    let mut new = text.clone();
+                    new.insert(at, ch);
+                    at += ch.len_utf8();
+                    c.texts.insert(file.clone(), new);
+                    c.versions += 1;
+                    c.notify(
+                        "textDocument/didChange",
+                        json!({"textDocument": {"uri": c.uri(&file), "version": c.versions},
+                               "contentChanges": [{"range": {"start": pos, "end": pos}, "text": ch.to_string()}]}),
+                    );
+                }
+                let (_, notes) = c.request("policy/sync", json!({}));
+                let last: Vec<Value> = notes
+                    .iter()
+                    .filter(|n| n["params"]["uri"].as_str() == Some(c.uri(&file).as_str()))
+                    .last()
+                    .cloned()
+                    .into_iter()
+                    .collect();
+                render_diagnostics(&c, &last, &mut out);
+                let uri = c.uri(&file);
+                let (r, _) = c.request(
+                    "textDocument/documentSymbol",
+                    json!({"textDocument": {"uri": uri}}),
+                );
+                out.push_str(&format!(
+                    "  outline: {} top-level symbols\n",
+                    r["result"].as_array().map_or(0, Vec::len)
+                ));
+            }
             "hover" | "definition" | "references" | "completion" => {
                 let method = match cmd {
                     "hover" => "textDocument/hover",
@@ -521,4 +559,63 @@ fn sessions() {
             insta::assert_snapshot!(transcript);
         });
     });
+}
+
+/// The library's answers at every place of a rule file, whole and cut short at several
+/// places: never a panic (the server would survive one, but the library must not).
+#[test]
+fn every_place_of_a_file_is_answered() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lsp/rules/zh");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("fixture")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "policy"))
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::read_to_string(&p).expect("read"),
+            )
+        })
+        .collect();
+    files.sort();
+    let i = files
+        .iter()
+        .position(|(n, _)| n.ends_with("article15.policy"))
+        .expect("article15");
+    let whole = files[i].1.clone();
+    let cuts: Vec<usize> = [whole.len(), whole.len() / 2, whole.len() / 3, 7]
+        .into_iter()
+        .map(|mut c| {
+            while !whole.is_char_boundary(c) {
+                c -= 1;
+            }
+            c
+        })
+        .collect();
+    let uris: Vec<lsp_types::Uri> = files
+        .iter()
+        .map(|(n, _)| policy::lsp::file_uri(n).parse().expect("uri"))
+        .collect();
+    let mut answered = 0;
+    for cut in cuts {
+        files[i].1 = whole[..cut].to_string();
+        let a = policy::lsp::Analysis::new(files.clone());
+        let text = a.text(i).to_string();
+        assert_eq!(text.len(), cut);
+        let _ = policy::lsp::features::document_symbols(&a, i);
+        let _ = policy::lsp::features::formatting(&a, i);
+        for (n, (off, _)) in text.char_indices().chain([(text.len(), ' ')]).enumerate() {
+            use policy::diag::Lang;
+            if policy::lsp::features::hover(&a, i, off, Lang::Zh).is_some() {
+                answered += 1;
+            }
+            let _ = policy::lsp::features::definition(&a, i, off, &uris);
+            let _ = policy::lsp::features::completion(&a, i, off);
+            if n % 25 == 0 {
+                let _ = policy::lsp::features::references(&a, i, off, &uris, true);
+            }
+        }
+    }
+    // Most places of the whole file name something.
+    assert!(answered > 300, "only {answered} places had a hover");
 }
