@@ -348,8 +348,7 @@ fn run_session(script: &str) -> String {
                 let (_, notes) = c.request("policy/sync", json!({}));
                 let last: Vec<Value> = notes
                     .iter()
-                    .filter(|n| n["params"]["uri"].as_str() == Some(c.uri(&file).as_str()))
-                    .last()
+                    .rfind(|n| n["params"]["uri"].as_str() == Some(c.uri(&file).as_str()))
                     .cloned()
                     .into_iter()
                     .collect();
