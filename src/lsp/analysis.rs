@@ -117,10 +117,19 @@ impl Analysis {
     /// of the earlier text.
     pub fn update(files: Vec<(String, String)>, earlier: Option<Analysis>) -> Analysis {
         let mut sources = Sources::new();
+        let mut old_lines: Vec<LineIndex> = Vec::new();
+        let mut old_tokens: Vec<Vec<Token>> = Vec::new();
         let (mut old_trees, old_keywords, old_errors, old_sources) = match earlier {
-            Some(e) => (e.trees, e.keywords, e.parse_errors, Some(e.sources)),
+            Some(e) => {
+                old_lines = e.lines;
+                old_tokens = e.tokens;
+                (e.trees, e.keywords, e.parse_errors, Some(e.sources))
+            }
             None => (Vec::new(), Vec::new(), Vec::new(), None),
         };
+        // The places and words of the files whose text is the same.
+        let mut lines: Vec<Option<LineIndex>> = Vec::new();
+        let mut tokens: Vec<Option<Vec<Token>>> = Vec::new();
         let mut parsed: Vec<crate::ParsedRuleFile> = Vec::new();
         let mut fallback: Vec<Option<ast::File>> = Vec::new();
         for (i, (name, text)) in files.into_iter().enumerate() {
@@ -132,6 +141,16 @@ impl Analysis {
                 && old_sources
                     .as_ref()
                     .is_some_and(|o| o.text(id) == sources.text(id));
+            lines.push(
+                same_text
+                    .then(|| old_lines.get_mut(i).map(std::mem::take))
+                    .flatten(),
+            );
+            tokens.push(
+                same_text
+                    .then(|| old_tokens.get_mut(i).map(std::mem::take))
+                    .flatten(),
+            );
             let earlier_tree = if same_place {
                 old_trees.get_mut(i).and_then(Option::take)
             } else {
@@ -186,11 +205,16 @@ impl Analysis {
                 }
             }
         }
-        let n = sources.len();
-        let lines = (0..n)
-            .map(|i| LineIndex::new(sources.text(file_id(i))))
+        let lines = lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| l.unwrap_or_else(|| LineIndex::new(sources.text(file_id(i)))))
             .collect();
-        let tokens = (0..n).map(|i| tokenize(sources.text(file_id(i)))).collect();
+        let tokens = tokens
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| t.unwrap_or_else(|| tokenize(sources.text(file_id(i)))))
+            .collect();
         let mut a = Analysis {
             sources,
             lines,

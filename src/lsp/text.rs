@@ -3,7 +3,7 @@
 use lsp_types::{Position, Range};
 
 /// The starts of the lines of a text, to turn byte offsets into LSP positions and back.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct LineIndex {
     starts: Vec<usize>,
 }
