@@ -155,7 +155,6 @@ fn main() {
     if let Some(keep) = std::env::var_os("LSP_LATENCY_KEEP") {
         copy_folder(&dir, std::path::Path::new(&keep));
     }
-    let uri = policy::lsp::file_uri(&big_path.display().to_string());
 
     // In process, for the record: what one analysis of the set costs, by part.
     {
@@ -229,7 +228,7 @@ fn main() {
 fn session(bin: &std::path::Path, path: &std::path::Path, keystrokes: usize, what: &str) {
     let big = std::fs::read_to_string(path).expect("read");
     let uri = policy::lsp::file_uri(&path.display().to_string());
-    let mut child = Command::new(&bin)
+    let mut child = Command::new(bin)
         .arg("lsp")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
