@@ -29,6 +29,7 @@ pub mod fmt;
 pub mod generate;
 pub mod ir;
 pub mod lint;
+pub mod lsp;
 pub mod numeral;
 pub mod render;
 pub mod snapshot;
@@ -181,18 +182,51 @@ pub fn load_rule_set(
     sources: &mut Sources,
     files: Vec<(String, String)>,
 ) -> Result<RuleSet, Vec<Diag>> {
-    let mut parsed = Vec::new();
-    let mut errors: Vec<Diag> = Vec::new();
+    let parsed = parse_rule_files(sources, files);
+    check_rule_set(sources, &parsed)
+}
+
+/// One rule file parsed: its index in the sources, and its syntax tree with the keyword
+/// set it is written in, or the errors that stopped the parse.
+pub type ParsedRuleFile = (
+    u32,
+    Result<(syntax::ast::File, Option<syntax::KeywordSet>), Vec<Diag>>,
+);
+
+/// The first half of [`load_rule_set`]: add each file to `sources` and parse it (an
+/// editor keeps the trees to answer questions about the files).
+pub fn parse_rule_files(
+    sources: &mut Sources,
+    files: Vec<(String, String)>,
+) -> Vec<ParsedRuleFile> {
+    let mut out = Vec::new();
     for (name, text) in files {
         let id = sources.add(name, text);
-        match syntax::parse_file(id, sources.text(id)) {
-            Ok(ast) => match empty_file(id, sources.text(id)) {
-                Some(d) => errors.push(d),
-                None => parsed.push((id, ast)),
-            },
-            Err(e) => errors.extend(e),
-        }
+        out.push((id, parse_rule_file(id, sources.text(id))));
     }
+    out
+}
+
+/// Parse one rule file of a rule set (`id`: its index in the sources); a file with
+/// nothing but blanks and comments is refused.
+pub fn parse_rule_file(
+    id: u32,
+    text: &str,
+) -> Result<(syntax::ast::File, Option<syntax::KeywordSet>), Vec<Diag>> {
+    syntax::parse_file_keywords(id, text).and_then(|p| match empty_file(id, text) {
+        Some(d) => Err(vec![d]),
+        None => Ok(p),
+    })
+}
+
+/// The second half of [`load_rule_set`]: check the files [`parse_rule_files`] parsed.
+pub fn check_rule_set(sources: &Sources, parsed: &[ParsedRuleFile]) -> Result<RuleSet, Vec<Diag>> {
+    let errors: Vec<Diag> = parsed
+        .iter()
+        .filter_map(|(_, p)| p.as_ref().err())
+        .flatten()
+        .cloned()
+        .collect();
     if !errors.is_empty() {
         // Checking the other files would only report names the broken file declares.
         return Err(errors);
@@ -212,6 +246,7 @@ pub fn load_rule_set(
     }
     let files: Vec<check::ParsedFile> = parsed
         .iter()
+        .filter_map(|(id, p)| p.as_ref().ok().map(|(ast, _)| (id, ast)))
         .map(|(id, ast)| check::ParsedFile {
             file: *id,
             text: sources.text(*id),

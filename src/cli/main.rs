@@ -24,6 +24,7 @@ mod fmt;
 mod generate;
 mod help;
 mod output;
+mod lsp;
 mod records;
 mod snapshots;
 mod test;
@@ -195,6 +196,8 @@ enum Command {
         #[arg(long)]
         plan: bool,
     },
+    /// Serve rule files to an editor: a language server (LSP) on stdin and stdout.
+    Lsp,
 }
 
 /// A date written exactly as YYYY-MM-DD (as in facts files: `2025-6-30` is refused too).
@@ -355,5 +358,6 @@ fn run(cli: Cli) -> u8 {
                 plan,
             },
         ),
+        Command::Lsp => lsp::lsp(),
     }
 }

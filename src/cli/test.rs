@@ -21,11 +21,11 @@ fn is_case_file(p: &Path) -> bool {
 
 /// The case files named: files as given; folders as the case files directly in them
 /// (subfolders are not read, so a folder may keep shared facts files in one).
-fn case_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, u8> {
+pub(crate) fn case_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, u8> {
     crate::common::expand(paths, "the cases folder", is_case_file)
 }
 
-fn format_of(path: &Path) -> Option<Format> {
+pub(crate) fn format_of(path: &Path) -> Option<Format> {
     raw::format_for_path(&path.to_string_lossy())
 }
 
@@ -83,7 +83,7 @@ fn confined(
 }
 
 /// The facts of one case: loaded, or the lines saying why not.
-fn case_facts(
+pub(crate) fn case_facts(
     program: &policy::ir::Program,
     sources: &mut Sources,
     policy_dir: &Path,
