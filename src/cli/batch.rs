@@ -39,6 +39,8 @@ pub enum Input {
     Dir,
     Jsonl,
     Csv,
+    /// An XLSX workbook: one cluster per row of its first sheet, a sheet per list fact.
+    Xlsx,
 }
 
 impl Input {
@@ -53,6 +55,7 @@ impl Input {
         {
             Some("jsonl") | Some("ndjson") => Input::Jsonl,
             Some("csv") => Input::Csv,
+            Some("xlsx") | Some("xlsm") => Input::Xlsx,
             _ => Input::Single,
         }
     }
@@ -61,6 +64,14 @@ impl Input {
 pub enum Payload {
     Text(Format, String),
     Cells(Vec<String>),
+    /// A row of a workbook, or of a CSV file with list files, with its list facts: the
+    /// facts tree, the text its spans index, and what was found reading its cells (errors
+    /// refuse the record, warnings are reported with it).
+    Tree {
+        text: String,
+        raw: policy::facts::raw::Raw,
+        problems: Vec<Problem>,
+    },
     Bad(Problem),
 }
 
@@ -313,6 +324,13 @@ pub fn open(
                 None,
             )
         }
+        Input::Xlsx => {
+            let wb = crate::xlsx::read(program, facts_path).map_err(|d| {
+                print_diags(sources, &[*d]);
+                exit::FACTS
+            })?;
+            return Ok(open_workbook(program, facts_path, wb));
+        }
         Input::Csv => {
             let (f, len) = open_input(facts_path)?;
             let mut rdr =
@@ -338,15 +356,13 @@ pub fn open(
                     return Err(exit::FACTS);
                 }
                 Ok(Some(CsvRecord::NotUtf8 { offset, .. })) => {
-                    header_error(
-                        "policy::facts::syntax",
-                        format!("it is not UTF-8 text (invalid byte at offset {offset})"),
-                        "the first row names the facts, one per column; the file must be UTF-8",
-                    );
+                    print_diags(sources, &[crate::tables::not_utf8(&shown, offset)]);
                     return Err(exit::FACTS);
                 }
                 Err(e) => return Err(io_error("facts file", facts_path, &e)),
             };
+            // Facts may be named by their Chinese labels (`占地面积`).
+            let header = facts::table::header_keys(program, &header);
             match facts::csv::columns(program, &header) {
                 Ok((cols, warnings)) => {
                     if !warnings.is_empty() {
@@ -355,8 +371,13 @@ pub fn open(
                     }
                     let name = file_name.clone();
                     let width = header.len();
+                    let lists = crate::tables::csv_lists(program, facts_path)?;
+                    let with_lists = (!lists.tables.is_empty())
+                        .then(|| (Arc::new(program.clone()), cols.clone(), Arc::new(lists)));
                     (
-                        Box::new(move |tx, credits| read_csv(rdr, width, name, tx, credits)),
+                        Box::new(move |tx, credits| {
+                            read_csv(rdr, width, name, with_lists, tx, credits)
+                        }),
                         len,
                         Some(cols),
                     )
@@ -381,6 +402,60 @@ pub fn open(
         total,
         columns,
     })
+}
+
+/// A workbook read, as a batch input: each row of its main sheet a record with its list
+/// facts. Its warnings (unknown columns, list rows of no cluster) are printed first.
+pub fn open_workbook(
+    program: &policy::ir::Program,
+    file: &Path,
+    wb: crate::xlsx::Workbook,
+) -> Opened {
+    let name: Arc<str> = file.display().to_string().into();
+    if !wb.warnings.is_empty() {
+        let _ = std::io::stderr().write_all(header_diags(&name, &wb.warnings).as_bytes());
+    }
+    let total = wb.rows.len() as u64;
+    let mut recs = Vec::with_capacity(wb.rows.len());
+    for (i, row) in wb.rows.into_iter().enumerate() {
+        let (text, raw, errors) = policy::facts::table::row(
+            program,
+            &wb.columns,
+            &row.cells,
+            Some(&row.places),
+            &wb.lists,
+        );
+        let source = Source {
+            file: name.clone(),
+            place: Place::Row {
+                row: i as u64 + 1,
+                line: row.line,
+            },
+        };
+        let mut problems = row.problems;
+        problems.extend(b::problems(&errors, &text, &source));
+        recs.push(Rec {
+            source,
+            payload: Payload::Tree {
+                text,
+                raw,
+                problems,
+            },
+        });
+    }
+    Opened {
+        reader: Box::new(move |tx, credits| {
+            let mut s = Sender::new(tx, credits, CHUNK);
+            for (i, rec) in recs.into_iter().enumerate() {
+                if !s.push(rec, i as u64 + 1) {
+                    return;
+                }
+            }
+            s.flush(total);
+        }),
+        total,
+        columns: Some(wb.columns),
+    }
 }
 
 /// Run `work` on every record of an opened input with `jobs` threads, writing what it
@@ -595,6 +670,20 @@ fn process(
             }
             None => return,
         },
+        Payload::Tree {
+            text,
+            raw,
+            problems,
+        } => {
+            if problems.iter().any(|p| !p.warning) {
+                return refuse(problems.clone(), out, err, sum);
+            }
+            for p in problems {
+                err.push_str(&p.display(&rec.source));
+                err.push('\n');
+            }
+            (Some(text.clone()), facts::load_tree(program, raw, 0))
+        }
         Payload::Bad(p) => return refuse(vec![p.clone()], out, err, sum),
     };
     match loaded {
@@ -675,6 +764,7 @@ impl<'a> Sender<'a> {
         self.bytes += match &rec.payload {
             Payload::Text(_, t) => t.len(),
             Payload::Cells(c) => c.iter().map(String::len).sum(),
+            Payload::Tree { text, .. } => text.len(),
             Payload::Bad(p) => p.message.en.len(),
         };
         self.recs.push(rec);
@@ -816,10 +906,14 @@ fn read_jsonl(f: std::fs::File, file: Arc<str>, tx: &SyncSender<Chunk>, credits:
     s.flush(bytes);
 }
 
+/// The rule set, the header and the list files of a CSV input with list files.
+type WithLists = Option<(Arc<policy::ir::Program>, Columns, Arc<facts::table::Lists>)>;
+
 fn read_csv<R: std::io::BufRead>(
     mut rdr: CsvReader<R>,
     width: usize,
     file: Arc<str>,
+    with_lists: WithLists,
     tx: &SyncSender<Chunk>,
     credits: &Receiver<()>,
 ) {
@@ -886,6 +980,18 @@ fn read_csv<R: std::io::BufRead>(
         let source = Source {
             file: file.clone(),
             place: Place::Row { row, line },
+        };
+        let payload = match (payload, &with_lists) {
+            (Payload::Cells(cells), Some((program, cols, lists))) => {
+                let (text, raw, errors) = facts::table::row(program, cols, &cells, None, lists);
+                let problems = b::problems(&errors, &text, &source);
+                Payload::Tree {
+                    text,
+                    raw,
+                    problems,
+                }
+            }
+            (p, _) => p,
         };
         if !s.push(Rec { source, payload }, bytes) || stop {
             break;

@@ -24,7 +24,9 @@ mod fmt;
 mod generate;
 mod records;
 mod snapshots;
+mod tables;
 mod test;
+mod xlsx;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
