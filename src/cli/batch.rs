@@ -170,6 +170,7 @@ pub fn run(
     as_of: Option<NaiveDate>,
     format: CheckFormat,
     jobs: Option<u16>,
+    (color, lang): (bool, policy::render::human::Lang),
 ) -> u8 {
     let mut sources = Sources::new();
     let rules = match crate::check::load_rules(&mut sources, policy_dir) {
@@ -181,6 +182,30 @@ pub fn run(
         Ok(p) => p,
         Err(code) => return code,
     };
+    // A workbook of one cluster is reported like a facts file.
+    let mut workbook = None;
+    if matches!(input, Input::Xlsx) {
+        let wb = match crate::xlsx::read(program, facts_path) {
+            Ok(wb) => wb,
+            Err(d) => {
+                print_diags(&sources, &[*d]);
+                return exit::FACTS;
+            }
+        };
+        if wb.rows.len() == 1 && format != CheckFormat::Jsonl {
+            return one_row(
+                &mut sources,
+                &rules,
+                program,
+                facts_path,
+                wb,
+                as_of,
+                format,
+                (color, lang),
+            );
+        }
+        workbook = Some(wb);
+    }
     if format == CheckFormat::Json {
         let d = Diag::error(
             "policy::usage::batch_json",
@@ -197,9 +222,12 @@ pub fn run(
         print_diags(&sources, &rules.warnings);
     }
     let jobs = default_jobs(jobs);
-    let opened = match open(program, &sources, facts_path, input) {
-        Ok(o) => o,
-        Err(code) => return code,
+    let opened = match workbook {
+        Some(wb) => open_workbook(program, facts_path, wb),
+        None => match open(program, &sources, facts_path, input) {
+            Ok(o) => o,
+            Err(code) => return code,
+        },
     };
     let name_fact = program.facts.iter().position(|f| f.name == "cluster.name");
     let (sums, ending) = run_pipeline(
@@ -257,6 +285,77 @@ pub fn run(
         exit::SOME_REFUSED
     } else {
         exit::OK
+    }
+}
+
+/// The report of a workbook of one cluster, as for a facts file: its row read with its
+/// list sheets, the places of its cells in the diagnostics.
+#[allow(clippy::too_many_arguments)]
+fn one_row(
+    sources: &mut Sources,
+    rules: &policy::RuleSet,
+    program: &policy::ir::Program,
+    facts_path: &Path,
+    wb: crate::xlsx::Workbook,
+    as_of: NaiveDate,
+    format: CheckFormat,
+    (color, lang): (bool, policy::render::human::Lang),
+) -> u8 {
+    let shown = facts_path.display().to_string();
+    if !wb.warnings.is_empty() {
+        let _ = std::io::stderr().write_all(header_diags(&shown, &wb.warnings).as_bytes());
+    }
+    let Some(row) = wb.rows.first() else {
+        return exit::FACTS;
+    };
+    let source = Source {
+        file: shown.as_str().into(),
+        place: Place::Row {
+            row: 1,
+            line: row.line,
+        },
+    };
+    for p in &row.problems {
+        eprintln!("{}", p.display(&source));
+    }
+    if row.problems.iter().any(|p| !p.warning) {
+        eprintln!("error: the workbook's cluster cannot be read");
+        return exit::FACTS;
+    }
+    let (text, raw, errors) = facts::table::row(
+        program,
+        &wb.columns,
+        &row.cells,
+        Some(&row.places),
+        &wb.lists,
+    );
+    let fid = sources.add(shown, text);
+    let shift = |d: Diag| match d.span {
+        Some(s) => {
+            let mut d = d;
+            d.span = Some(policy::syntax::ast::Span { file: fid, ..s });
+            d
+        }
+        None => d,
+    };
+    if !errors.is_empty() {
+        let errors: Vec<Diag> = errors.into_iter().map(shift).collect();
+        print_diags(sources, &errors);
+        return exit::FACTS;
+    }
+    match facts::load_tree(program, &raw, fid) {
+        Ok((facts, warnings)) => crate::check::report(
+            sources, rules, program, &facts, &warnings, as_of, format, color, lang,
+        ),
+        Err(diags) => {
+            print_diags(sources, &diags);
+            let n = diags.iter().filter(|d| d.is_error()).count();
+            eprintln!(
+                "error: the workbook has {n} error{}",
+                if n == 1 { "" } else { "s" }
+            );
+            exit::FACTS
+        }
     }
 }
 

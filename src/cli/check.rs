@@ -50,7 +50,15 @@ pub fn check(
     }
     let input = crate::batch::Input::of(facts_path);
     if format == CheckFormat::Jsonl || !matches!(input, crate::batch::Input::Single) {
-        return crate::batch::run(policy_dir, facts_path, input, as_of, format, jobs);
+        return crate::batch::run(
+            policy_dir,
+            facts_path,
+            input,
+            as_of,
+            format,
+            jobs,
+            (color, lang),
+        );
     }
     let mut sources = Sources::new();
     let rules = match load_rules(&mut sources, policy_dir) {
@@ -91,19 +99,45 @@ pub fn check(
             return exit::FACTS;
         }
     };
+    report(
+        &sources,
+        &rules,
+        program,
+        &facts,
+        &fact_warnings,
+        as_of,
+        format,
+        color,
+        lang,
+    )
+}
+
+/// Evaluate one cluster's facts (read) and print its report.
+#[allow(clippy::too_many_arguments)]
+pub fn report(
+    sources: &Sources,
+    rules: &policy::RuleSet,
+    program: &policy::ir::Program,
+    facts: &policy::eval::Facts,
+    fact_warnings: &[Diag],
+    as_of: NaiveDate,
+    format: CheckFormat,
+    color: bool,
+    lang: policy::render::human::Lang,
+) -> u8 {
     if !fact_warnings.is_empty() {
         // Loud, whatever the format: a misspelt fact is a fact left unknown.
-        print_diags(&sources, &fact_warnings);
+        print_diags(sources, fact_warnings);
     }
-    let evaluation = policy::eval::evaluate(program, &facts, as_of, true);
+    let evaluation = policy::eval::evaluate(program, facts, as_of, true);
     if let Some(note) = &evaluation.budget {
-        print_diags(&sources, &[note.diag()]);
+        print_diags(sources, &[note.diag()]);
     }
     let report = Report {
         program,
         evaluation: &evaluation,
-        sources: &sources,
-        fact_warnings: &fact_warnings,
+        sources,
+        fact_warnings,
     };
     let out = match format {
         CheckFormat::Json => {
@@ -112,7 +146,7 @@ pub fn check(
         }
         CheckFormat::Human | CheckFormat::Jsonl => {
             if !rules.warnings.is_empty() {
-                print_diags(&sources, &rules.warnings);
+                print_diags(sources, &rules.warnings);
             }
             render::human::render_in(&report, Style { color }, lang)
         }

@@ -380,20 +380,25 @@ impl Lists {
         if key.is_empty() {
             return false;
         }
-        let values: Vec<&str> = row
+        // The `无` marker stands in the column after the cluster, whatever that column is.
+        let rest: Vec<&str> = row
+            .cells
+            .iter()
+            .skip(1)
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+            .collect();
+        let none = rest.len() == 1 && row.cells.get(1).is_some_and(|c| is_none_word(c));
+        let fields = row
             .cells
             .iter()
             .zip(&cols.fields)
             .skip(1)
-            .filter(|(_, f)| f.is_some())
-            .map(|(c, _)| c.trim())
-            .filter(|c| !c.is_empty())
-            .collect();
-        if values.is_empty() {
+            .any(|(c, f)| f.is_some() && !c.trim().is_empty());
+        if !none && !fields {
             return false;
         }
         let place = row.places.first().cloned().unwrap_or_default();
-        let none = values.len() == 1 && values.first().is_some_and(|v| is_none_word(v));
         let key = key.to_string();
         let entry = by.remove(&key);
         let next = match (entry, none) {
