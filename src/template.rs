@@ -432,15 +432,17 @@ fn ty_schema(program: &Program, ty: &Ty) -> J {
                     required.push(J::String(f.name.clone()));
                 }
             }
-            let mut s =
-                json!({"type": "object", "properties": props, "additionalProperties": false});
+            let mut s = Map::new();
+            s.insert("type".into(), json!("object"));
+            s.insert("properties".into(), J::Object(props));
+            s.insert("additionalProperties".into(), J::Bool(false));
             if !required.is_empty() {
-                s["required"] = J::Array(required);
+                s.insert("required".into(), J::Array(required));
             }
             if let Some(l) = &def.label {
-                s["title"] = J::String(l.clone());
+                s.insert("title".into(), J::String(l.clone()));
             }
-            s
+            J::Object(s)
         }
         Ty::List(inner) => json!({"type": "array", "items": ty_schema(program, inner)}),
         Ty::Series(inner) => json!({

@@ -55,7 +55,10 @@ fn decisions(policy: &str, facts: &Path, as_of: &str) -> Value {
 
 /// A facts object flattened: `cluster.name`, `output_value.2024` (scalars), and the
 /// lists apart.
-fn flatten(facts: &Value) -> (Vec<(String, Value)>, Vec<(String, Value)>) {
+/// Named values, in order.
+type Named = Vec<(String, Value)>;
+
+fn flatten(facts: &Value) -> (Named, Named) {
     let mut scalars = Vec::new();
     let mut lists = Vec::new();
     for (k, v) in facts.as_object().unwrap() {

@@ -303,10 +303,8 @@ pub fn workbook(program: &Program, tpl: &Template) -> Result<Vec<u8>, XlsxError>
         "留空即“未知”：依赖它的判定为“无法判定”，不是“不满足”。是/否 列填“是”或“否”；数值按表头单位填写，也可写带单位的文本（如 28.4亿元）；日期用日期格式或 YYYY-MM-DD。".to_string(),
         "Sheet 集群: row 1 labels, row 2 fact keys (keep them), one cluster per row from row 3. Blank = unknown.".to_string(),
     ];
-    let mut r = 0u32;
-    for l in lines.iter().chain(&list_sheets) {
+    for (r, l) in (0u32..).zip(lines.iter().chain(&list_sheets)) {
         ws.write_string(r, 0, l)?;
-        r += 1;
     }
     ws.set_column_width(0, 120)?;
     wb.save_to_buffer()
