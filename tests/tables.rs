@@ -130,55 +130,82 @@ fn template_sheets(path: &Path) -> Vec<(String, Vec<String>, Vec<String>)> {
 
 /// Fill a copy of the template (`policy template --format xlsx`) with one cluster's facts.
 fn fill_template(template: &Path, schema: &Value, facts: &Value, out: &Path) {
+    fill_many(template, schema, std::slice::from_ref(facts), out)
+}
+
+/// Fill a copy of the template with clusters, one per row, their lists in the list sheets.
+fn fill_many(template: &Path, schema: &Value, clusters: &[Value], out: &Path) {
     let sheets = template_sheets(template);
-    let (scalars, lists) = flatten(facts);
+    let flat: Vec<(Named, Named)> = clusters.iter().map(flatten).collect();
     let mut wb = Workbook::new();
     let (main, labels, keys) = &sheets[0];
     let ws = wb.add_worksheet();
     ws.set_name(main).unwrap();
     let mut keys = keys.clone();
     // Years or facts the template has no column for get one, as a person would add it.
-    for (k, _) in &scalars {
-        if !keys.contains(k) {
-            keys.push(k.clone());
+    for (scalars, _) in &flat {
+        for (k, _) in scalars {
+            if !keys.contains(k) {
+                keys.push(k.clone());
+            }
         }
     }
-    let name = facts["cluster"]["name"]
-        .as_str()
-        .or(facts["cluster.name"].as_str())
-        .unwrap_or("cluster")
-        .to_string();
     for (c, k) in keys.iter().enumerate() {
         let c = c as u16;
         ws.write_string(0, c, labels.get(c as usize).cloned().unwrap_or_default())
             .unwrap();
         ws.write_string(1, c, k).unwrap();
-        if let Some((_, v)) = scalars.iter().find(|(s, _)| s == k) {
-            put(ws, 2, c, v);
+    }
+    let names: Vec<String> = clusters
+        .iter()
+        .map(|f| {
+            f["cluster"]["name"]
+                .as_str()
+                .or(f["cluster.name"].as_str())
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    for (r, (scalars, _)) in flat.iter().enumerate() {
+        for (k, v) in scalars {
+            let c = keys.iter().position(|x| x == k).unwrap();
+            put(ws, r as u32 + 2, c as u16, v);
         }
     }
-    for (fact, items) in &lists {
-        let title = schema["properties"][fact]["title"].as_str().unwrap();
-        let (sheet, labels, keys) = sheets
-            .iter()
-            .find(|(n, _, _)| n == title || n == fact)
-            .unwrap_or_else(|| panic!("the template has no sheet for `{fact}`"));
-        let ws = wb.add_worksheet();
-        ws.set_name(sheet).unwrap();
-        for (c, (l, k)) in labels.iter().zip(keys).enumerate() {
-            ws.write_string(0, c as u16, l).unwrap();
-            ws.write_string(1, c as u16, k).unwrap();
-        }
-        let items = items.as_array().unwrap();
-        if items.is_empty() {
-            ws.write_string(2, 0, &name).unwrap();
-            ws.write_string(2, 1, "无").unwrap();
-        }
-        for (r, item) in items.iter().enumerate() {
-            let r = r as u32 + 2;
-            ws.write_string(r, 0, &name).unwrap();
-            for (c, k) in keys.iter().enumerate().skip(1) {
-                put(ws, r, c as u16, &item[k]);
+    let mut list_rows: Vec<(String, u32)> = Vec::new();
+    for (i, (_, lists)) in flat.iter().enumerate() {
+        for (fact, items) in lists {
+            let title = schema["properties"][fact]["title"].as_str().unwrap();
+            let (sheet, labels, keys) = sheets
+                .iter()
+                .find(|(n, _, _)| n == title || n == fact)
+                .unwrap_or_else(|| panic!("the template has no sheet for `{fact}`"));
+            let ws = match wb.worksheet_from_name(sheet) {
+                Ok(ws) => ws,
+                Err(_) => {
+                    let ws = wb.add_worksheet();
+                    ws.set_name(sheet).unwrap();
+                    for (c, (l, k)) in labels.iter().zip(keys).enumerate() {
+                        ws.write_string(0, c as u16, l).unwrap();
+                        ws.write_string(1, c as u16, k).unwrap();
+                    }
+                    list_rows.push((sheet.clone(), 2));
+                    ws
+                }
+            };
+            let next = &mut list_rows.iter_mut().find(|(n, _)| n == sheet).unwrap().1;
+            let items = items.as_array().unwrap();
+            if items.is_empty() {
+                ws.write_string(*next, 0, &names[i]).unwrap();
+                ws.write_string(*next, 1, "无").unwrap();
+                *next += 1;
+            }
+            for item in items {
+                ws.write_string(*next, 0, &names[i]).unwrap();
+                for (c, k) in keys.iter().enumerate().skip(1) {
+                    put(ws, *next, c as u16, &item[k]);
+                }
+                *next += 1;
             }
         }
     }
@@ -208,6 +235,63 @@ fn schema_of(policy: &str) -> Value {
 
 fn read_json(p: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+#[test]
+fn generated_clusters_decide_the_same_from_a_workbook_as_from_json_lines() {
+    let dir = tmp();
+    let (code, out, err) = run(&[
+        "generate",
+        "--policy",
+        SHANGHAI,
+        "--count",
+        "300",
+        "--seed",
+        "7",
+        "--as-of",
+        "2025-06-30",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let jsonl = dir.path().join("g.jsonl");
+    std::fs::write(&jsonl, &out).unwrap();
+    let clusters: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let tpl = dir.path().join("t.xlsx");
+    template(SHANGHAI, "xlsx", "2025-06-30", &tpl);
+    let xlsx = dir.path().join("g.xlsx");
+    fill_many(&tpl, &schema_of(SHANGHAI), &clusters, &xlsx);
+    let lines = |p: &Path| -> Vec<Value> {
+        let (code, out, err) = check(p, "jsonl");
+        assert_eq!(code, 0, "{err}");
+        out.lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["decisions"].clone())
+            .collect()
+    };
+    let from_xlsx = lines(&xlsx);
+    assert_eq!(from_xlsx.len(), 300);
+    assert_eq!(from_xlsx, lines(&jsonl));
+}
+
+/// Not a test: writes the workbook of the XLSX benchmark (BENCHMARKS.md) from a JSON
+/// Lines file of generated clusters: `BENCH_JSONL=… BENCH_XLSX=… cargo test --release
+/// --test tables -- --ignored bench_workbook`.
+#[test]
+#[ignore]
+fn bench_workbook() {
+    let input = std::env::var("BENCH_JSONL").expect("BENCH_JSONL");
+    let output = std::env::var("BENCH_XLSX").expect("BENCH_XLSX");
+    let as_of = std::env::var("BENCH_AS_OF").unwrap_or_else(|_| "2025-06-30".into());
+    let text = std::fs::read_to_string(input).unwrap();
+    let clusters: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let dir = tmp();
+    let tpl = dir.path().join("t.xlsx");
+    template(SHANGHAI, "xlsx", &as_of, &tpl);
+    fill_many(&tpl, &schema_of(SHANGHAI), &clusters, Path::new(&output));
 }
 
 #[test]
