@@ -816,3 +816,153 @@ fn a_gbk_csv_is_refused_with_how_to_save_utf8() {
     assert!(err.contains("policy::io::not_utf8"), "{err}");
     assert!(err.contains("GBK") && err.contains("CSV UTF-8"), "{err}");
 }
+
+const TABLES: &str = "tests/fixtures/tables";
+
+/// The fixture without a text fact: the template's first column is `集群` (`cluster`), and
+/// the list's `date or none` field left empty is the known `none`, not unknown.
+#[test]
+fn a_rule_set_without_a_text_fact_names_clusters_in_a_column_of_its_own() {
+    let dir = tmp();
+    let tpl = dir.path().join("t.xlsx");
+    template(TABLES, "xlsx", "2025-06-30", &tpl);
+    let sheets = template_sheets(&tpl);
+    let (_, labels, keys) = &sheets[0];
+    assert_eq!(
+        keys,
+        &[
+            "cluster",
+            "floor_area",
+            "output.2023",
+            "output.2024",
+            "licensed"
+        ]
+    );
+    assert_eq!(labels[0], "集群");
+    assert_eq!(labels[1], "厂房面积（平方米）");
+    let (name, _, ikeys) = &sheets[1];
+    assert_eq!(name, "检查记录");
+    assert_eq!(ikeys, &["cluster", "date", "result", "fixed_on"]);
+
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("集群").unwrap();
+    for (c, (l, k)) in labels.iter().zip(keys).enumerate() {
+        ws.write_string(0, c as u16, l).unwrap();
+        ws.write_string(1, c as u16, k).unwrap();
+    }
+    let rows = [
+        ("A", 1200.0, "是"),
+        ("B", 500.0, "是"),
+        ("C", 1200.0, "是"),
+        ("D", 1200.0, "是"),
+    ];
+    for (r, (n, area, lic)) in rows.iter().enumerate() {
+        let r = r as u32 + 2;
+        ws.write_string(r, 0, *n).unwrap();
+        ws.write_number(r, 1, *area).unwrap();
+        ws.write_number(r, 2, 150.0).unwrap();
+        ws.write_string(r, 3, "1500000元").unwrap();
+        ws.write_string(r, 4, *lic).unwrap();
+    }
+    let ws = wb.add_worksheet();
+    ws.set_name("inspections").unwrap();
+    let list = [
+        ["集群", "检查日期", "结果", "整改完成日期"],
+        ["A", "2024/3/1", "不合格", "2024年4月2日"],
+        ["A", "2024-06-01", "合格", ""],
+        ["B", "无", "", ""],
+        ["D", "2024-03-01", "fail", ""],
+        ["E", "2024-03-01", "fail", ""],
+    ];
+    for (r, row) in list.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    let p = dir.path().join("clusters.xlsx");
+    wb.save(&p).unwrap();
+    let (code, out, err) = run(&[
+        "check",
+        "--policy",
+        TABLES,
+        "--facts",
+        p.to_str().unwrap(),
+        "--as-of",
+        "2025-06-30",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("policy::facts::list_unmatched") && err.contains("`E`"),
+        "{err}"
+    );
+    let got: Vec<(Value, Value)> = out
+        .lines()
+        .map(|l| {
+            let j: Value = serde_json::from_str(l).unwrap();
+            (
+                j["decisions"]["article1.clause2"]["value"].clone(),
+                j["decisions"]["article1.eligible"]["value"].clone(),
+            )
+        })
+        .collect();
+    use serde_json::json;
+    assert_eq!(
+        got,
+        vec![
+            (json!(true), json!(true)),   // A: the failed inspection was fixed
+            (json!(true), json!(false)),  // B: none, but too small
+            (Value::Null, Value::Null),   // C: no row: unknown
+            (json!(false), json!(false)), // D: not fixed (an empty `date or none` is none)
+        ]
+    );
+
+    // The same as CSV files, and the schema takes the JSON form of cluster A.
+    let csv_dir = tmp();
+    let main = csv_dir.path().join("c.csv");
+    std::fs::write(
+        &main,
+        "集群,厂房面积（平方米）,产值 2023年（万元）,output.2024,licensed\nA,1200,150,150,true\nC,1200,150,150,是\n",
+    )
+    .unwrap();
+    std::fs::write(
+        csv_dir.path().join("c.inspections.csv"),
+        "cluster,date,result,fixed_on\nA,2024-03-01,fail,2024-04-02\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(&[
+        "check",
+        "--policy",
+        TABLES,
+        "--facts",
+        main.to_str().unwrap(),
+        "--as-of",
+        "2025-06-30",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let first: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        first["decisions"]["article1.eligible"]["value"], true,
+        "{out}"
+    );
+    let second: Value = serde_json::from_str(out.lines().nth(1).unwrap()).unwrap();
+    assert_eq!(
+        second["decisions"]["article1.eligible"]["status"],
+        "undetermined"
+    );
+
+    let schema = schema_of(TABLES);
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler.add_resource("urn:t", schema).unwrap();
+    let index = compiler.compile("urn:t", &mut schemas).unwrap();
+    let a = json!({"floor_area": 1200, "output": {"2023": 150, "2024": "150万元"}, "licensed": true,
+        "inspections": [{"date": "2024-03-01", "result": "不合格", "fixed_on": null}]});
+    schemas.validate(&a, index).unwrap();
+    let bad = json!({"inspections": [{"date": "2024-03-01", "result": "bad"}]});
+    assert!(schemas.validate(&bad, index).is_err());
+}
