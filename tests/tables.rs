@@ -718,6 +718,10 @@ fn cells_that_cannot_be_read_are_placed_and_the_run_goes_on() {
     ws.write_number(3, 1, 12.5).unwrap();
     ws.write_string(4, 0, "文本日期").unwrap();
     ws.write_string(4, 1, "12.5平方公里").unwrap();
+    // A formula saved without its value (as programs that do not compute write it).
+    ws.set_formula_result_default("");
+    ws.write_string(5, 0, "没有结果的公式").unwrap();
+    ws.write_formula(5, 1, "=A1*2").unwrap();
     wb.save(&p).unwrap();
     let (code, out, err) = check(&p, "jsonl");
     assert_eq!(code, 7, "{out}{err}");
@@ -729,11 +733,22 @@ fn cells_that_cannot_be_read_are_placed_and_the_run_goes_on() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 4);
+    assert_eq!(lines.len(), 5);
     assert!(lines[0]["refused"].is_array());
+    assert_eq!(lines[0]["refused"][0]["field"], "集群!B2");
+    assert_eq!(lines[0]["refused"][0]["line"], 2);
     assert!(lines[1]["refused"].is_array());
     assert!(lines[2]["decisions"].is_object());
     assert!(lines[3]["decisions"].is_object());
+    // The formula's fact is unknown, with a warning; the cluster is read.
+    assert!(
+        err.contains("policy::facts::formula_without_value") && err.contains("集群!B6"),
+        "{err}"
+    );
+    assert_eq!(
+        lines[4]["decisions"]["article6.clause2"]["status"],
+        "undetermined"
+    );
 }
 
 #[test]

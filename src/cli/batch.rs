@@ -532,6 +532,9 @@ pub fn open_workbook(
             },
         };
         let mut problems = row.problems;
+        for p in &mut problems {
+            p.line.get_or_insert(row.line);
+        }
         problems.extend(b::problems(&errors, &text, &source));
         recs.push(Rec {
             source,

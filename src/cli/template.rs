@@ -64,6 +64,10 @@ pub fn template(
             "note: the years asked for follow the evaluation date {as_of} (today); give --as-of for another · 年份按评估日期 {as_of}（今天）确定，可用 --as-of 指定"
         );
     }
+    if format == "xlsx" && out.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        eprintln!("error: an XLSX workbook is not text; give --output FILE.xlsx · 工作簿不是文本，请用 --output 指定文件");
+        return exit::USAGE;
+    }
     let bytes = match format {
         "json" => t::json(&tpl).into_bytes(),
         "yaml" => t::yaml(program, &tpl).into_bytes(),
@@ -75,10 +79,6 @@ pub fn template(
             }
         },
     };
-    if format == "xlsx" && out.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        eprintln!("error: an XLSX workbook is not text; give --output FILE.xlsx · 工作簿不是文本，请用 --output 指定文件");
-        return exit::USAGE;
-    }
     write_out(out, &bytes)
 }
 

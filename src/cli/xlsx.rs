@@ -101,8 +101,13 @@ fn cell_problem(
 }
 
 fn read_cell(v: &DataRef<'_>, formula: bool, at: &str) -> Cell {
+    let no_value = match v {
+        DataRef::Empty => true,
+        DataRef::String(s) => s.is_empty(),
+        _ => false,
+    };
     match v {
-        DataRef::Empty if formula => Cell::NoValue(cell_problem(
+        _ if formula && no_value => Cell::NoValue(cell_problem(
             true,
             "policy::facts::formula_without_value",
             at,
