@@ -515,40 +515,47 @@ pub fn open_workbook(
         let _ = std::io::stderr().write_all(header_diags(&name, &wb.warnings).as_bytes());
     }
     let total = wb.rows.len() as u64;
-    let mut recs = Vec::with_capacity(wb.rows.len());
-    for (i, row) in wb.rows.into_iter().enumerate() {
-        let (text, raw, errors) = policy::facts::table::row(
-            program,
-            &wb.columns,
-            &row.cells,
-            Some(&row.places),
-            &wb.lists,
-        );
-        let source = Source {
-            file: name.clone(),
-            place: Place::Row {
-                row: i as u64 + 1,
-                line: row.line,
-            },
-        };
-        let mut problems = row.problems;
-        for p in &mut problems {
-            p.line.get_or_insert(row.line);
-        }
-        problems.extend(b::problems(&errors, &text, &source));
-        recs.push(Rec {
-            source,
-            payload: Payload::Tree {
-                text,
-                raw,
-                problems,
-            },
-        });
-    }
+    let crate::xlsx::Workbook {
+        columns,
+        rows,
+        lists,
+        ..
+    } = wb;
+    let program = Arc::new(program.clone());
+    let cols = columns.clone();
+    // Each row's facts tree is made as it is sent, so that only the chunks in flight hold
+    // trees (the cells of the workbook are already in memory).
     Opened {
         reader: Box::new(move |tx, credits| {
             let mut s = Sender::new(tx, credits, CHUNK);
-            for (i, rec) in recs.into_iter().enumerate() {
+            for (i, row) in rows.into_iter().enumerate() {
+                let (text, raw, errors) = policy::facts::table::row(
+                    &program,
+                    &cols,
+                    &row.cells,
+                    Some(&row.places),
+                    &lists,
+                );
+                let source = Source {
+                    file: name.clone(),
+                    place: Place::Row {
+                        row: i as u64 + 1,
+                        line: row.line,
+                    },
+                };
+                let mut problems = row.problems;
+                for p in &mut problems {
+                    p.line.get_or_insert(row.line);
+                }
+                problems.extend(b::problems(&errors, &text, &source));
+                let rec = Rec {
+                    source,
+                    payload: Payload::Tree {
+                        text,
+                        raw,
+                        problems,
+                    },
+                };
                 if !s.push(rec, i as u64 + 1) {
                     return;
                 }
@@ -556,7 +563,7 @@ pub fn open_workbook(
             s.flush(total);
         }),
         total,
-        columns: Some(wb.columns),
+        columns: Some(columns),
     }
 }
 
