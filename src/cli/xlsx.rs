@@ -20,7 +20,7 @@ use std::path::Path;
 /// The largest workbook file read.
 pub const MAX_XLSX_BYTES: u64 = 64 << 20;
 /// The most bytes the workbook's parts may unpack to, as their zip entries declare.
-pub const MAX_UNPACKED_BYTES: u64 = 512 << 20;
+pub const MAX_UNPACKED_BYTES: u64 = 256 << 20;
 /// The most parts (zip entries) of a workbook.
 pub const MAX_ENTRIES: usize = 10_000;
 /// The most rows of one sheet.
@@ -28,7 +28,7 @@ pub const MAX_ROWS: u32 = 200_000;
 /// The most columns of one sheet.
 pub const MAX_COLUMNS: u32 = 1_024;
 /// The most non-empty cells of a workbook.
-pub const MAX_CELLS: usize = 10_000_000;
+pub const MAX_CELLS: usize = 4_000_000;
 
 /// One data row of the main sheet.
 pub struct SheetRow {
