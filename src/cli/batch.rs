@@ -326,7 +326,7 @@ fn one_row(
         program,
         &wb.columns,
         &row.cells,
-        Some(&row.places),
+        Some(&|c| row.place(c)),
         &wb.lists,
     );
     let fid = sources.add(shown, text);
@@ -533,7 +533,7 @@ pub fn open_workbook(
                     &program,
                     &cols,
                     &row.cells,
-                    Some(&row.places),
+                    Some(&|c| row.place(c)),
                     &lists,
                 );
                 let source = Source {

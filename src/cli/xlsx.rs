@@ -35,8 +35,8 @@ pub struct SheetRow {
     /// The row's number in the sheet (1-based, as Excel shows it).
     pub line: u64,
     pub cells: Vec<String>,
-    /// Each cell's place, `集群!D3`.
-    pub places: Vec<String>,
+    /// The sheet's name, for the places of its cells.
+    pub sheet: std::sync::Arc<str>,
     /// Cells that cannot be read (an error value, a number with too many digits): the
     /// row is refused. Warnings (a formula without a value) do not refuse it.
     pub problems: Vec<Problem>,
@@ -76,9 +76,10 @@ fn place(sheet: &str, row: u32, col: u32) -> String {
 enum Cell {
     Text(String),
     /// An error value, or a number that is not what anyone typed: refuses the record.
-    Bad(Problem),
+    /// (Boxed: a sheet holds many cells, few of them bad.)
+    Bad(Box<Problem>),
     /// A formula whose value was never computed: the fact is absent, with a warning.
-    NoValue(Problem),
+    NoValue(Box<Problem>),
 }
 
 fn cell_problem(
@@ -88,8 +89,8 @@ fn cell_problem(
     en: String,
     zh: String,
     help: (&str, &str),
-) -> Problem {
-    Problem {
+) -> Box<Problem> {
+    Box::new(Problem {
         warning,
         code,
         message: (en, zh).into(),
@@ -97,7 +98,7 @@ fn cell_problem(
         line: None,
         column: None,
         field: Some(at.to_string()),
-    }
+    })
 }
 
 fn read_cell(v: &DataRef<'_>, formula: bool, at: &str) -> Cell {
@@ -248,17 +249,30 @@ fn read_sheet(
     Ok(rows)
 }
 
+impl SheetRow {
+    /// The place of the row's cell in column `c` (0-based): `集群!D3`.
+    pub fn place(&self, c: usize) -> String {
+        let row = u32::try_from(self.line.saturating_sub(1)).unwrap_or(u32::MAX);
+        place(&self.sheet, row, u32::try_from(c).unwrap_or(u32::MAX))
+    }
+}
+
 /// A row's cells as texts, `width` wide, with their places and problems.
 fn texts(
     sheet: &str,
     r: u32,
     cells: Vec<(u32, Cell)>,
     width: usize,
+    with_places: bool,
 ) -> (Vec<String>, Vec<String>, Vec<Problem>) {
     let mut out = vec![String::new(); width];
-    let places = (0..width)
-        .map(|c| place(sheet, r, u32::try_from(c).unwrap_or(u32::MAX)))
-        .collect();
+    let places = if with_places {
+        (0..width)
+            .map(|c| place(sheet, r, u32::try_from(c).unwrap_or(u32::MAX)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut problems = Vec::new();
     for (c, cell) in cells {
         let Some(slot) = out.get_mut(c as usize) else {
@@ -266,7 +280,7 @@ fn texts(
         };
         match cell {
             Cell::Text(t) => *slot = t,
-            Cell::Bad(p) | Cell::NoValue(p) => problems.push(p),
+            Cell::Bad(p) | Cell::NoValue(p) => problems.push(*p),
         }
     }
     (out, places, problems)
@@ -423,15 +437,16 @@ pub fn read(program: &Program, path: &Path) -> Result<Workbook, Box<Diag>> {
     };
     let width = header.len();
     let mut rows = Vec::new();
+    let sheet: std::sync::Arc<str> = main.as_str().into();
     for (r, cells) in cells {
-        let (cells, places, problems) = texts(&main, r, cells, width);
+        let (cells, _, problems) = texts(&main, r, cells, width, false);
         if cells.iter().all(|c| c.trim().is_empty()) && problems.is_empty() {
             continue;
         }
         rows.push(SheetRow {
             line: u64::from(r) + 1,
             cells,
-            places,
+            sheet: sheet.clone(),
             problems,
         });
     }
@@ -485,7 +500,7 @@ pub fn read(program: &Program, path: &Path) -> Result<Workbook, Box<Diag>> {
         let index = lists.tables.len();
         lists.tables.push((cols, HashMap::new()));
         for (r, cells) in cells {
-            let (cells, places, problems) = texts(&sheet, r, cells, width);
+            let (cells, places, problems) = texts(&sheet, r, cells, width, true);
             let key = cells
                 .first()
                 .map(|c| c.trim().to_string())

@@ -220,7 +220,7 @@ pub fn row_at<S: AsRef<str>>(
     program: &Program,
     columns: &Columns,
     cells: &[S],
-    places: Option<&[String]>,
+    places: Option<&dyn Fn(usize) -> String>,
 ) -> (String, Raw) {
     let mut text = String::new();
     let mut entries: Vec<(Key, Raw)> = Vec::with_capacity(cells.len());
@@ -231,12 +231,11 @@ pub fn row_at<S: AsRef<str>>(
         if value.is_empty() || matches!(c, Column::Ignored) {
             continue;
         }
-        let name = places
-            .and_then(|p| p.get(i))
-            .map(String::as_str)
-            .unwrap_or_else(|| columns.name(i));
         let key_start = text.len();
-        text.push_str(name);
+        match places {
+            Some(place) => text.push_str(&place(i)),
+            None => text.push_str(columns.name(i)),
+        }
         let key_end = text.len();
         text.push_str(" = ");
         let v_start = text.len();

@@ -445,7 +445,7 @@ pub fn row(
     program: &Program,
     columns: &super::csv::Columns,
     cells: &[String],
-    places: Option<&[String]>,
+    places: Option<&dyn Fn(usize) -> String>,
     lists: &Lists,
 ) -> (String, Raw, Vec<Diag>) {
     let (mut text, mut raw) = super::csv::row_at(program, columns, cells, places);
