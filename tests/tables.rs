@@ -969,6 +969,27 @@ fn a_rule_set_without_a_text_fact_names_clusters_in_a_column_of_its_own() {
         second["decisions"]["article1.eligible"]["status"],
         "undetermined"
     );
+    // A name given twice cannot take the list rows: the later row is refused.
+    let mut text = std::fs::read_to_string(&main).unwrap();
+    text.push_str("A,1200,150,150,是\n");
+    std::fs::write(&main, text).unwrap();
+    let (code, out, err) = run(&[
+        "check",
+        "--policy",
+        TABLES,
+        "--facts",
+        main.to_str().unwrap(),
+        "--as-of",
+        "2025-06-30",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(code, 7, "{err}");
+    assert!(
+        err.contains("policy::facts::duplicate_cluster") && err.contains("line 2"),
+        "{err}"
+    );
+    assert!(out.lines().nth(2).unwrap().contains("\"refused\""), "{out}");
 
     let schema = schema_of(TABLES);
     let mut schemas = boon::Schemas::new();

@@ -1028,6 +1028,8 @@ fn read_csv<R: std::io::BufRead>(
 ) {
     let mut s = Sender::new(tx, credits, CHUNK);
     let mut row = 0u64;
+    // The line of each cluster name seen, when list files are given.
+    let mut seen: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     loop {
         let next = rdr.next_record();
         let bytes = rdr.bytes();
@@ -1093,7 +1095,18 @@ fn read_csv<R: std::io::BufRead>(
         let payload = match (payload, &with_lists) {
             (Payload::Cells(cells), Some((program, cols, lists))) => {
                 let (text, raw, errors) = facts::table::row(program, cols, &cells, None, lists);
-                let problems = b::problems(&errors, &text, &source);
+                let mut problems = b::problems(&errors, &text, &source);
+                let key = cells.first().map(|c| c.trim()).unwrap_or("");
+                if !key.is_empty() {
+                    match seen.get(key) {
+                        Some(first) => problems.push(Problem::unplaced(
+                            facts::table::duplicate_cluster(key, *first),
+                        )),
+                        None => {
+                            seen.insert(key.to_string(), line);
+                        }
+                    }
+                }
                 Payload::Tree {
                     text,
                     raw,

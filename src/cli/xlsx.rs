@@ -522,9 +522,22 @@ pub fn read(program: &Program, path: &Path) -> Result<Workbook, Box<Diag>> {
         .iter()
         .filter_map(|r| r.cells.first().map(|c| c.trim().to_string()))
         .collect();
+    let mut seen: HashMap<String, u64> = HashMap::new();
     for row in &mut rows {
         if let Some(p) = row.cells.first().and_then(|k| list_problems.get(k.trim())) {
             row.problems.extend(p.iter().cloned());
+        }
+        let key = row.cells.first().map(|c| c.trim()).unwrap_or("");
+        if lists.tables.is_empty() || key.is_empty() {
+            continue;
+        }
+        match seen.get(key) {
+            Some(first) => row
+                .problems
+                .push(Problem::unplaced(table::duplicate_cluster(key, *first))),
+            None => {
+                seen.insert(key.to_string(), row.line);
+            }
         }
     }
     for (fact, missing) in lists.unmatched(&keys) {

@@ -437,6 +437,28 @@ impl Lists {
     }
 }
 
+/// The refusal of a main-table row whose cluster name an earlier row already has, when
+/// list tables are given: their rows could belong to either.
+pub fn duplicate_cluster(key: &str, first_line: u64) -> Diag {
+    Diag::error(
+        "policy::facts::duplicate_cluster",
+        (
+            format!(
+                "the cluster `{}` is also on line {first_line}; the rows of the list tables cannot be told apart",
+                super::quoted(key)
+            ),
+            format!(
+                "集群“{}”与第 {first_line} 行重名，列表表中的记录无法区分归属",
+                super::quoted(key)
+            ),
+        ),
+    )
+    .help((
+        "give each cluster a name of its own in the main table's first column",
+        "主表第一列中每个集群的名称应唯一",
+    ))
+}
+
 /// One main-table row as a facts tree with its list facts attached: the CSV reading of
 /// the row ([`super::csv::row`]), each cell's text line named by `places` when given
 /// (`集群!D3`), and for each list table the records of the cluster `key`. Errors that
