@@ -34,6 +34,7 @@ pub mod numeral;
 pub mod render;
 pub mod snapshot;
 pub mod syntax;
+pub mod template;
 pub mod testing;
 
 use diag::{Diag, Sources};

@@ -39,6 +39,8 @@ pub enum Input {
     Dir,
     Jsonl,
     Csv,
+    /// An XLSX workbook: one cluster per row of its first sheet, a sheet per list fact.
+    Xlsx,
 }
 
 impl Input {
@@ -53,6 +55,7 @@ impl Input {
         {
             Some("jsonl") | Some("ndjson") => Input::Jsonl,
             Some("csv") => Input::Csv,
+            Some("xlsx") | Some("xlsm") => Input::Xlsx,
             _ => Input::Single,
         }
     }
@@ -61,6 +64,14 @@ impl Input {
 pub enum Payload {
     Text(Format, String),
     Cells(Vec<String>),
+    /// A row of a workbook, or of a CSV file with list files, with its list facts: the
+    /// facts tree, the text its spans index, and what was found reading its cells (errors
+    /// refuse the record, warnings are reported with it).
+    Tree {
+        text: String,
+        raw: policy::facts::raw::Raw,
+        problems: Vec<Problem>,
+    },
     Bad(Problem),
 }
 
@@ -167,7 +178,7 @@ pub fn run(
     as_of: Option<NaiveDate>,
     format: CheckFormat,
     jobs: Option<u16>,
-    (output, lang): (Option<&Path>, policy::diag::Lang),
+    (output, color, lang): (Option<&Path>, bool, policy::diag::Lang),
 ) -> u8 {
     let mut sources = Sources::new();
     let rules = match crate::check::load_rules(&mut sources, policy_dir) {
@@ -180,6 +191,30 @@ pub fn run(
         Ok(p) => p,
         Err(code) => return code,
     };
+    // A workbook of one cluster is reported like a facts file.
+    let mut workbook = None;
+    if matches!(input, Input::Xlsx) {
+        let wb = match crate::xlsx::read(program, facts_path) {
+            Ok(wb) => wb,
+            Err(d) => {
+                print_diags(&sources, &[*d]);
+                return exit::FACTS;
+            }
+        };
+        if wb.rows.len() == 1 && format != CheckFormat::Jsonl {
+            return one_row(
+                &mut sources,
+                &rules,
+                program,
+                facts_path,
+                wb,
+                as_of,
+                format,
+                (output, color, lang),
+            );
+        }
+        workbook = Some(wb);
+    }
     if format == CheckFormat::Json {
         let d = Diag::error(
             "policy::usage::batch_json",
@@ -205,9 +240,12 @@ pub fn run(
         print_diags(&sources, &rules.warnings);
     }
     let jobs = default_jobs(jobs);
-    let opened = match open(program, &sources, facts_path, input) {
-        Ok(o) => o,
-        Err(code) => return code,
+    let opened = match workbook {
+        Some(wb) => open_workbook(program, facts_path, wb),
+        None => match open(program, &sources, facts_path, input) {
+            Ok(o) => o,
+            Err(code) => return code,
+        },
     };
     let name_fact = program.facts.iter().position(|f| f.name == "cluster.name");
     let work =
@@ -286,6 +324,86 @@ pub fn run(
     }
 }
 
+/// The report of a workbook of one cluster, as for a facts file: its row read with its
+/// list sheets, the places of its cells in the diagnostics.
+#[allow(clippy::too_many_arguments)]
+fn one_row(
+    sources: &mut Sources,
+    rules: &policy::RuleSet,
+    program: &policy::ir::Program,
+    facts_path: &Path,
+    wb: crate::xlsx::Workbook,
+    as_of: NaiveDate,
+    format: CheckFormat,
+    (output, color, lang): (Option<&Path>, bool, policy::render::human::Lang),
+) -> u8 {
+    let shown = facts_path.display().to_string();
+    let rule_files = sources.len();
+    if !wb.warnings.is_empty() {
+        let _ = std::io::stderr().write_all(header_diags(&shown, &wb.warnings).as_bytes());
+    }
+    let Some(row) = wb.rows.first() else {
+        return exit::FACTS;
+    };
+    let source = Source {
+        file: shown.as_str().into(),
+        place: Place::Row {
+            row: 1,
+            line: row.line,
+        },
+    };
+    for p in &row.problems {
+        eprintln!("{}", p.display(&source));
+    }
+    if row.problems.iter().any(|p| !p.warning) {
+        eprintln!("error: the workbook's cluster cannot be read");
+        return exit::FACTS;
+    }
+    let (text, raw, errors) = facts::table::row(
+        program,
+        &wb.columns,
+        &row.cells,
+        Some(&|c| row.place(c)),
+        &wb.lists,
+    );
+    let fid = sources.add(shown.clone(), text);
+    let shift = |d: Diag| match d.span {
+        Some(s) => {
+            let mut d = d;
+            d.span = Some(policy::syntax::ast::Span { file: fid, ..s });
+            d
+        }
+        None => d,
+    };
+    if !errors.is_empty() {
+        let errors: Vec<Diag> = errors.into_iter().map(shift).collect();
+        print_diags(sources, &errors);
+        return exit::FACTS;
+    }
+    match facts::load_tree(program, &raw, fid) {
+        Ok((facts, warnings)) => crate::check::report(
+            sources,
+            rules,
+            program,
+            (&facts, &warnings),
+            as_of,
+            format,
+            (output, rule_files, &shown),
+            color,
+            lang,
+        ),
+        Err(diags) => {
+            print_diags(sources, &diags);
+            let n = diags.iter().filter(|d| d.is_error()).count();
+            eprintln!(
+                "error: the workbook has {n} error{}",
+                if n == 1 { "" } else { "s" }
+            );
+            exit::FACTS
+        }
+    }
+}
+
 /// Threads for `--jobs N`: N, or every core (at most [`MAX_JOBS`]).
 pub fn default_jobs(jobs: Option<u16>) -> usize {
     let n = jobs.unwrap_or_else(|| {
@@ -350,6 +468,13 @@ pub fn open(
                 None,
             )
         }
+        Input::Xlsx => {
+            let wb = crate::xlsx::read(program, facts_path).map_err(|d| {
+                print_diags(sources, &[*d]);
+                exit::FACTS
+            })?;
+            return Ok(open_workbook(program, facts_path, wb));
+        }
         Input::Csv => {
             let (f, len) = open_input(facts_path)?;
             let mut rdr =
@@ -384,21 +509,13 @@ pub fn open(
                     return Err(exit::FACTS);
                 }
                 Ok(Some(CsvRecord::NotUtf8 { offset, .. })) => {
-                    header_error(
-                        "policy::facts::syntax",
-                        (
-                            format!("it is not UTF-8 text (invalid byte at offset {offset})"),
-                            format!("表头不是 UTF-8 文本（偏移 {offset} 处字节无效）"),
-                        ),
-                        (
-                            "the first row names the facts, one per column; the file must be UTF-8",
-                            "第一行是事实名称，每列一个；文件须为 UTF-8 编码",
-                        ),
-                    );
+                    print_diags(sources, &[crate::tables::not_utf8(&shown, offset)]);
                     return Err(exit::FACTS);
                 }
                 Err(e) => return Err(io_error("facts file", facts_path, &e)),
             };
+            // Facts may be named by their Chinese labels (`占地面积`).
+            let header = facts::table::header_keys(program, &header);
             match facts::csv::columns(program, &header) {
                 Ok((cols, warnings)) => {
                     if !warnings.is_empty() {
@@ -407,8 +524,13 @@ pub fn open(
                     }
                     let name = file_name.clone();
                     let width = header.len();
+                    let lists = crate::tables::csv_lists(program, facts_path)?;
+                    let with_lists = (!lists.tables.is_empty())
+                        .then(|| (Arc::new(program.clone()), cols.clone(), Arc::new(lists)));
                     (
-                        Box::new(move |tx, credits| read_csv(rdr, width, name, tx, credits)),
+                        Box::new(move |tx, credits| {
+                            read_csv(rdr, width, name, with_lists, tx, credits)
+                        }),
                         len,
                         Some(cols),
                     )
@@ -433,6 +555,70 @@ pub fn open(
         total,
         columns,
     })
+}
+
+/// A workbook read, as a batch input: each row of its main sheet a record with its list
+/// facts. Its warnings (unknown columns, list rows of no cluster) are printed first.
+pub fn open_workbook(
+    program: &policy::ir::Program,
+    file: &Path,
+    wb: crate::xlsx::Workbook,
+) -> Opened {
+    let name: Arc<str> = file.display().to_string().into();
+    if !wb.warnings.is_empty() {
+        let _ = std::io::stderr().write_all(header_diags(&name, &wb.warnings).as_bytes());
+    }
+    let total = wb.rows.len() as u64;
+    let crate::xlsx::Workbook {
+        columns,
+        rows,
+        lists,
+        ..
+    } = wb;
+    let program = Arc::new(program.clone());
+    let cols = columns.clone();
+    // Each row's facts tree is made as it is sent, so that only the chunks in flight hold
+    // trees (the cells of the workbook are already in memory).
+    Opened {
+        reader: Box::new(move |tx, credits| {
+            let mut s = Sender::new(tx, credits, CHUNK);
+            for (i, row) in rows.into_iter().enumerate() {
+                let (text, raw, errors) = policy::facts::table::row(
+                    &program,
+                    &cols,
+                    &row.cells,
+                    Some(&|c| row.place(c)),
+                    &lists,
+                );
+                let source = Source {
+                    file: name.clone(),
+                    place: Place::Row {
+                        row: i as u64 + 1,
+                        line: row.line,
+                    },
+                };
+                let mut problems = row.problems;
+                for p in &mut problems {
+                    p.line.get_or_insert(row.line);
+                }
+                problems.extend(b::problems(&errors, &text, &source));
+                let rec = Rec {
+                    source,
+                    payload: Payload::Tree {
+                        text,
+                        raw,
+                        problems,
+                    },
+                };
+                if !s.push(rec, i as u64 + 1) {
+                    return;
+                }
+            }
+            s.flush(total);
+        }),
+        total,
+        columns: Some(columns),
+    }
 }
 
 /// Run `work` on every record of an opened input with `jobs` threads, writing what it
@@ -778,6 +964,20 @@ fn process(
             }
             None => return,
         },
+        Payload::Tree {
+            text,
+            raw,
+            problems,
+        } => {
+            if problems.iter().any(|p| !p.warning) {
+                return refuse(problems.clone(), out, err, sum);
+            }
+            for p in problems {
+                err.push_str(&p.display(&rec.source));
+                err.push('\n');
+            }
+            (Some(text.clone()), facts::load_tree(program, raw, 0))
+        }
         Payload::Bad(p) => return refuse(vec![p.clone()], out, err, sum),
     };
     match loaded {
@@ -873,6 +1073,7 @@ impl<'a> Sender<'a> {
         self.bytes += match &rec.payload {
             Payload::Text(_, t) => t.len(),
             Payload::Cells(c) => c.iter().map(String::len).sum(),
+            Payload::Tree { text, .. } => text.len(),
             Payload::Bad(p) => p.message.en.len(),
         };
         self.recs.push(rec);
@@ -1043,15 +1244,21 @@ fn read_jsonl(f: std::fs::File, file: Arc<str>, tx: &SyncSender<Chunk>, credits:
     s.flush(bytes);
 }
 
+/// The rule set, the header and the list files of a CSV input with list files.
+type WithLists = Option<(Arc<policy::ir::Program>, Columns, Arc<facts::table::Lists>)>;
+
 fn read_csv<R: std::io::BufRead>(
     mut rdr: CsvReader<R>,
     width: usize,
     file: Arc<str>,
+    with_lists: WithLists,
     tx: &SyncSender<Chunk>,
     credits: &Receiver<()>,
 ) {
     let mut s = Sender::new(tx, credits, CHUNK);
     let mut row = 0u64;
+    // The line of each cluster name seen, when list files are given.
+    let mut seen: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     loop {
         let next = rdr.next_record();
         let bytes = rdr.bytes();
@@ -1142,6 +1349,29 @@ fn read_csv<R: std::io::BufRead>(
         let source = Source {
             file: file.clone(),
             place: Place::Row { row, line },
+        };
+        let payload = match (payload, &with_lists) {
+            (Payload::Cells(cells), Some((program, cols, lists))) => {
+                let (text, raw, errors) = facts::table::row(program, cols, &cells, None, lists);
+                let mut problems = b::problems(&errors, &text, &source);
+                let key = cells.first().map(|c| c.trim()).unwrap_or("");
+                if !key.is_empty() {
+                    match seen.get(key) {
+                        Some(first) => problems.push(Problem::unplaced(
+                            facts::table::duplicate_cluster(key, *first),
+                        )),
+                        None => {
+                            seen.insert(key.to_string(), line);
+                        }
+                    }
+                }
+                Payload::Tree {
+                    text,
+                    raw,
+                    problems,
+                }
+            }
+            (p, _) => p,
         };
         if !s.push(Rec { source, payload }, bytes) || stop {
             break;

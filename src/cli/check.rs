@@ -63,7 +63,7 @@ pub fn check(
             as_of,
             format,
             jobs,
-            (output, lang),
+            (output, color, lang),
         );
     }
     let mut sources = Sources::new();
@@ -115,30 +115,55 @@ pub fn check(
             return exit::FACTS;
         }
     };
+    report(
+        &sources,
+        &rules,
+        program,
+        (&facts, &fact_warnings),
+        as_of,
+        format,
+        (output, rule_files, &facts_path.display().to_string()),
+        color,
+        lang,
+    )
+}
+
+/// Evaluate one cluster's facts (read) and print its report.
+#[allow(clippy::too_many_arguments)]
+pub fn report(
+    sources: &Sources,
+    rules: &policy::RuleSet,
+    program: &policy::ir::Program,
+    (facts, fact_warnings): (&policy::eval::Facts, &[Diag]),
+    as_of: NaiveDate,
+    format: CheckFormat,
+    (output, rule_files, facts_shown): (Option<&Path>, usize, &str),
+    color: bool,
+    lang: policy::render::human::Lang,
+) -> u8 {
     if !fact_warnings.is_empty() {
         // Loud, whatever the format: a misspelt fact is a fact left unknown.
-        print_diags(&sources, &fact_warnings);
+        print_diags(sources, fact_warnings);
     }
-    let evaluation = policy::eval::evaluate(program, &facts, as_of, true);
+    let evaluation = policy::eval::evaluate(program, facts, as_of, true);
     if let Some(note) = &evaluation.budget {
-        print_diags(&sources, &[note.diag()]);
+        print_diags(sources, &[note.diag()]);
     }
     let report = Report {
         program,
         evaluation: &evaluation,
-        sources: &sources,
-        fact_warnings: &fact_warnings,
+        sources,
+        fact_warnings,
     };
     let meta = render::xlsx::Meta {
-        fingerprint: render::rows::fingerprint(&sources, rule_files),
+        fingerprint: render::rows::fingerprint(sources, rule_files),
         as_of,
     };
     let out = match format {
         CheckFormat::Xlsx => {
-            let name = render::rows::name_of(program, &facts)
-                .unwrap_or_else(|| facts_path.display().to_string());
-            let row =
-                render::rows::cluster_row(&report, name, facts_path.display().to_string(), lang);
+            let name =
+                render::rows::name_of(program, facts).unwrap_or_else(|| facts_shown.to_string());
+            let row = render::rows::cluster_row(&report, name, facts_shown.to_string(), lang);
             let bytes = render::xlsx::Book::new(program, &meta, lang, None).and_then(|mut b| {
                 b.add(&row)?;
                 b.finish()
@@ -146,13 +171,13 @@ pub fn check(
             return match bytes {
                 Ok(b) => crate::output::write(output, &b),
                 Err(d) => {
-                    print_diags(&sources, &[*d]);
+                    print_diags(sources, &[*d]);
                     exit::IO
                 }
             };
         }
         CheckFormat::Html => {
-            let page = render::html::single(&report, Some(&facts), &meta, lang);
+            let page = render::html::single(&report, Some(facts), &meta, lang);
             return crate::output::write(output, page.as_bytes());
         }
         CheckFormat::Json => {
@@ -161,7 +186,7 @@ pub fn check(
         }
         _ => {
             if !rules.warnings.is_empty() {
-                print_diags(&sources, &rules.warnings);
+                print_diags(sources, &rules.warnings);
             }
             render::human::render_in(&report, Style { color }, lang)
         }

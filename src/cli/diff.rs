@@ -790,6 +790,18 @@ fn one_cluster(
             }
             None => return,
         },
+        batch::Payload::Tree {
+            text,
+            raw,
+            problems,
+        } => {
+            if let Some(p) = problems.iter().find(|p| !p.warning) {
+                return refuse(st, err, p.message.en.clone());
+            }
+            let r = facts::load_tree(c.old, raw, 0)
+                .and_then(|o| facts::load_tree(c.new, raw, 0).map(|n| (o, n)));
+            (text.clone(), r)
+        }
         batch::Payload::Bad(p) => return refuse(st, err, p.message.en.clone()),
     };
     let ((old_facts, _), (new_facts, _)) = match loaded {

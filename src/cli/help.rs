@@ -33,6 +33,42 @@ pub const ZH: &[(&str, &str, &str, &str)] = &[
         "为编辑器提供规则文件的语言服务（LSP），经标准输入和标准输出通信",
         "",
     ),
+    // template
+    (
+        "template",
+        "",
+        "为一套规则生成空白事实模板：列出每项事实的中文名称、类型、单位、规则所需的年份及使用它的条款",
+        "",
+    ),
+    ("template", "policy", "规则文件（*.policy）所在文件夹", "文件夹"),
+    (
+        "template",
+        "format",
+        "json（各项为 null，说明见 `policy schema`）、yaml（附注释）或 xlsx（带批注和下拉列表的工作簿，须给 --output）",
+        "格式",
+    ),
+    (
+        "template",
+        "as_of",
+        "按此评估日期的时间窗口确定年份，格式为 YYYY-MM-DD（缺省：上海当日）",
+        "日期",
+    ),
+    ("template", "output", "写入的文件（缺省：标准输出）", "文件"),
+    // schema
+    (
+        "schema",
+        "",
+        "输出这套规则的事实文件 JSON Schema（2020-12），供编辑器校验和补全",
+        "",
+    ),
+    ("schema", "policy", "规则文件（*.policy）所在文件夹", "文件夹"),
+    (
+        "schema",
+        "as_of",
+        "按此评估日期的时间窗口确定说明中列出的年份，格式为 YYYY-MM-DD",
+        "日期",
+    ),
+    ("schema", "output", "写入的文件（缺省：标准输出）", "文件"),
     // check
     ("check", "", "按规则文件逐项评估一个集群的事实", ""),
     ("check", "policy", "规则文件（*.policy）所在文件夹", "文件夹"),

@@ -23,11 +23,14 @@ mod diff;
 mod fmt;
 mod generate;
 mod help;
-mod output;
 mod lsp;
+mod output;
 mod records;
 mod snapshots;
+mod tables;
+mod template;
 mod test;
+mod xlsx;
 
 use chrono::NaiveDate;
 use clap::{FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -86,9 +89,11 @@ enum Command {
         policy: PathBuf,
         /// The facts: a file (.json, .yaml/.yml, .toml); or, for many clusters, a
         /// directory of such files (read by name), a JSON Lines file (.jsonl, one
-        /// facts object per line) or a CSV file (.csv, one cluster per row; columns
-        /// are fact names, series one column per year as `output_value.2022`; list
-        /// facts such as incidents cannot be given in CSV: use JSON or YAML for them).
+        /// facts object per line), a CSV file (.csv, one cluster per row; columns
+        /// are fact names or labels, series one column per year as `output_value.2022`;
+        /// list facts in files beside it, `NAME.incidents.csv`) or an XLSX workbook
+        /// (.xlsx: one cluster per row of the first sheet, a sheet per list fact; see
+        /// `policy template --format xlsx`).
         #[arg(long)]
         facts: PathBuf,
         /// The evaluation date, YYYY-MM-DD (default: today in Shanghai).
@@ -198,6 +203,43 @@ enum Command {
     },
     /// Serve rule files to an editor: a language server (LSP) on stdin and stdout.
     Lsp,
+    /// Write a blank facts file for a rule set (事实模板): every fact with its Chinese
+    /// label, type, unit, the years the rules need and the clauses that use it.
+    Template {
+        /// The folder of rule files (*.policy).
+        #[arg(long, default_value = "policies")]
+        policy: PathBuf,
+        /// json (nulls; `policy schema` carries the descriptions), yaml (with comments)
+        /// or xlsx (a workbook with notes and dropdowns; needs --output).
+        #[arg(long, value_enum, default_value_t = TemplateFormat::Yaml)]
+        format: TemplateFormat,
+        /// The evaluation date whose windows give the years, YYYY-MM-DD (default: today in Shanghai).
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// Where to write (default: stdout).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Write the JSON Schema (2020-12) of the rule set's facts files, for editors.
+    Schema {
+        /// The folder of rule files (*.policy).
+        #[arg(long, default_value = "policies")]
+        policy: PathBuf,
+        /// The evaluation date whose windows give the years named in descriptions.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// Where to write (default: stdout).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+/// The formats of `policy template`.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum TemplateFormat {
+    Json,
+    Yaml,
+    Xlsx,
 }
 
 /// A date written exactly as YYYY-MM-DD (as in facts files: `2025-6-30` is refused too).
@@ -359,5 +401,25 @@ fn run(cli: Cli) -> u8 {
             },
         ),
         Command::Lsp => lsp::lsp(),
+        Command::Template {
+            policy,
+            format,
+            as_of,
+            output,
+        } => template::template(
+            &policy,
+            match format {
+                TemplateFormat::Json => "json",
+                TemplateFormat::Yaml => "yaml",
+                TemplateFormat::Xlsx => "xlsx",
+            },
+            as_of,
+            output.as_deref(),
+        ),
+        Command::Schema {
+            policy,
+            as_of,
+            output,
+        } => template::schema(&policy, as_of, output.as_deref()),
     }
 }

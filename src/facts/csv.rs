@@ -2,9 +2,9 @@
 //!
 //! The header names the facts (`land_area`, `cluster.name`); a series takes one
 //! column per year, `output_value.2022`. List facts (`incidents`, `reviews`,
-//! `annual_reports`, `changes`) cannot be written in a cell: they stay in JSON or
-//! YAML facts files, and a CSV header naming one is refused. An empty cell is a
-//! fact not given.
+//! `annual_reports`, `changes`) cannot be written in a cell: a header naming one is
+//! refused, and they come in tables of their own ([`super::table`]). An empty cell is
+//! a fact not given.
 //!
 //! A row becomes the same [`Raw`] tree a JSON file would, with each cell's text kept
 //! exactly (a number never passes through a float), so [`super::load_tree`] types it
@@ -94,9 +94,15 @@ pub fn columns(program: &Program, header: &[String]) -> Result<(Columns, Vec<Dia
                 Some(t) if is_list(t) => errors.push(
                     Diag::error(
                         "policy::facts::csv_list",
-                        (format!("column {n} `{name}` is a list fact, which a CSV cell cannot hold"), format!("第 {n} 列 `{name}` 是列表类事实，CSV 单元格无法容纳")),
+                        (
+                            format!("column {n} `{name}` is a list fact, which a cell cannot hold"),
+                            format!("第 {n} 列 `{name}` 是列表事实，一个单元格装不下"),
+                        ),
                     )
-                    .help(("give list facts (incidents, reviews, annual_reports, changes) in JSON or YAML facts files, and remove the column", "列表类事实（incidents、reviews、annual_reports、changes）请用 JSON 或 YAML 事实文件提供，并删除此列")),
+                    .help((
+                        format!("remove the column and give `{name}` in a table of its own: a sheet `{name}` of the workbook, or a file `<name>.{name}.csv` beside the CSV (see docs/facts.md)"),
+                        format!("删除该列，把 `{name}` 写在单独的表里：工作簿中名为 `{name}` 的工作表，或与 CSV 同目录的 `<文件名>.{name}.csv`（见 docs/facts.md）"),
+                    )),
                 ),
                 Some(Ty::Series(_)) => errors.push(
                     Diag::error(
@@ -119,6 +125,10 @@ pub fn columns(program: &Program, header: &[String]) -> Result<(Columns, Vec<Dia
             }
         }
         cols.push(Column::Ignored);
+        // The cluster column of a table with list tables: it names the row, not a fact.
+        if i == 0 && name == super::table::CLUSTER_COLUMN {
+            continue;
+        }
         if warnings.len() >= super::MAX_WARNINGS {
             unlisted += 1;
             continue;
@@ -198,11 +208,15 @@ fn numeric(ty: &Ty) -> bool {
     }
 }
 
-/// A cell as a tree node: a number's text, `true`/`false`, or a text.
-fn cell(ty: &Ty, s: &str, span: Span) -> Raw {
-    let kind = match ty {
-        Ty::Bool if s.eq_ignore_ascii_case("true") => RawKind::Bool(true),
-        Ty::Bool if s.eq_ignore_ascii_case("false") => RawKind::Bool(false),
+/// A cell as a tree node: a number's text, yes/no (`true`/`false`, `是`/`否`), a date
+/// typed as `2024/3/15` or `2024年3月15日` as `2024-03-15`, or a text.
+pub(crate) fn cell(ty: &Ty, s: &str, span: Span) -> Raw {
+    let kind = match ty.strip_none() {
+        Ty::Bool => match super::table::yes_no(s) {
+            Some(b) => RawKind::Bool(b),
+            None => RawKind::String(s.to_string()),
+        },
+        Ty::Date => RawKind::String(super::table::date_text(s).unwrap_or_else(|| s.to_string())),
         t if numeric(t) && number_like(s) => RawKind::Number(s.to_string()),
         _ => RawKind::String(s.to_string()),
     };
@@ -213,6 +227,17 @@ fn cell(ty: &Ty, s: &str, span: Span) -> Raw {
 /// lines for the cells given). A row with a different number of cells than the
 /// header is the caller's to refuse.
 pub fn row<S: AsRef<str>>(program: &Program, columns: &Columns, cells: &[S]) -> (String, Raw) {
+    row_at(program, columns, cells, None)
+}
+
+/// [`row`], naming each cell's line of the text by `places` (`集群!D3`) rather than by
+/// its column's name.
+pub fn row_at<S: AsRef<str>>(
+    program: &Program,
+    columns: &Columns,
+    cells: &[S],
+    places: Option<&dyn Fn(usize) -> String>,
+) -> (String, Raw) {
     let mut text = String::new();
     let mut entries: Vec<(Key, Raw)> = Vec::with_capacity(cells.len());
     // Series columns gather under their fact, in the order first seen.
@@ -222,9 +247,11 @@ pub fn row<S: AsRef<str>>(program: &Program, columns: &Columns, cells: &[S]) -> 
         if value.is_empty() || matches!(c, Column::Ignored) {
             continue;
         }
-        let name = columns.name(i);
         let key_start = text.len();
-        text.push_str(name);
+        match places {
+            Some(place) => text.push_str(&place(i)),
+            None => text.push_str(columns.name(i)),
+        }
         let key_end = text.len();
         text.push_str(" = ");
         let v_start = text.len();
@@ -255,7 +282,7 @@ pub fn row<S: AsRef<str>>(program: &Program, columns: &Columns, cells: &[S]) -> 
                 let Some(def) = program.facts.get(*id) else {
                     continue;
                 };
-                let year_start = key_end - year.len();
+                let year_start = key_end.saturating_sub(year.len()).max(key_start);
                 let node = cell(&def.ty, value, span);
                 let key = Key {
                     name: year.clone(),
@@ -285,7 +312,7 @@ pub fn row<S: AsRef<str>>(program: &Program, columns: &Columns, cells: &[S]) -> 
                                 name: def.name.clone(),
                                 span: Span {
                                     start: key_start,
-                                    end: key_end - year.len() - 1,
+                                    end: key_end.saturating_sub(year.len() + 1).max(key_start),
                                 },
                             },
                             Raw {

@@ -8,6 +8,7 @@
 
 pub mod csv;
 pub mod raw;
+pub mod table;
 
 use crate::diag::{zh_term, Diag, Text};
 use crate::eval::{Facts, List, Record, Series, Value, Why, V};
