@@ -171,6 +171,8 @@ fn a_sum_over_a_window() {
     // Arithmetic on an aggregate keeps no bounds: undetermined, not guessed.
     let e = run(r, &json!({"firms": {"2022": 6, "2024": 4}}));
     assert_eq!(d(r, &e, "article2.firms_in_万"), "undetermined");
+    // …nor does a function of one: min(≥10, 5) is 5, not "at least 10".
+    assert_eq!(d(r, &e, "article2.min_of_sum"), "undetermined");
 }
 
 #[test]

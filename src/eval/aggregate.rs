@@ -44,15 +44,10 @@ pub(super) fn combine(kind: Option<Agg>, elems: &[Elem], nonneg: bool, why: Why)
         return exact(kind, &values);
     }
     let mut why = why;
-    why.bounds = match kind {
-        Some(Agg::Min | Agg::Max) if elems.iter().any(is_date) => None,
-        _ => bounds(kind, elems, nonneg).map(Box::new),
-    };
+    // A date has no numeric range (`range` gives it none), so the least or greatest of
+    // dates with one unknown has open bounds, which decide nothing.
+    why.bounds = bounds(kind, elems, nonneg).map(Box::new);
     V::why(why)
-}
-
-fn is_date(e: &Elem) -> bool {
-    matches!(e.value, Some(Value::Date(_)))
 }
 
 /// The aggregate of known values.
@@ -272,9 +267,7 @@ pub(super) fn decide(op: crate::syntax::ast::BinOp, a: &V, b: &V) -> Option<bool
             V::Unknown(w) => w.bounds.as_deref().map(|b| (b.lo, b.hi)),
         }
     };
-    if a.bounds().is_none() && b.bounds().is_none() {
-        return None;
-    }
+    // A side without a range (an unknown without bounds, a date) decides nothing.
     let ((al, ah), (bl, bh)) = (range(a)?, range(b)?);
     // x < y, x <= y for bounds that may be missing (then nothing follows).
     let lt = |x: Option<Frac>, y: Option<Frac>| -> bool {

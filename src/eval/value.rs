@@ -192,13 +192,6 @@ impl V {
             _ => None,
         }
     }
-    /// The bounds of an unknown aggregate, if it has any.
-    pub fn bounds(&self) -> Option<Bounds> {
-        match self {
-            V::Unknown(w) => w.bounds.as_deref().copied(),
-            V::Known(_) => None,
-        }
-    }
     /// The same value without bounds: for a value passed on by an operation that
     /// does not keep them.
     pub fn unbounded(self) -> V {
@@ -210,5 +203,36 @@ impl V {
             }
             v => v,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_keeps_each_fact_detail_and_reason_once_up_to_its_cap() {
+        let mut w = Why::default();
+        for i in 0..60usize {
+            let mut o = Why::missing(i % 7, format!("fact[{}]", i % 55));
+            o.reasons.push(format!("reason {}", i % 25));
+            w.merge(&o);
+            // A second merge of the same adds nothing.
+            w.merge(&o);
+        }
+        assert_eq!(w.missing.len(), 7, "{:?}", w.missing);
+        assert_eq!(w.details.len(), 50, "details are kept up to 50");
+        assert_eq!(w.reasons.len(), 20, "reasons are kept up to 20");
+        let unique = |v: &[String]| {
+            let mut s = v.to_vec();
+            s.sort();
+            s.dedup();
+            s.len()
+        };
+        assert_eq!(unique(&w.details), 50);
+        assert_eq!(unique(&w.reasons), 20);
+        // The first ones met are the ones kept, in order.
+        assert_eq!(w.details[0], "fact[0]");
+        assert_eq!(w.reasons[19], "reason 19");
     }
 }
