@@ -236,6 +236,29 @@ fn aggregates_over_a_list_with_a_filter() {
     assert_eq!(d(r, &e, "article3.deal_max_ge"), "undetermined");
 }
 
+#[test]
+fn the_least_and_greatest_of_dates() {
+    let r = fixture();
+    let signed = |dates: &[Option<&str>]| {
+        let list: Vec<J> = dates
+            .iter()
+            .map(|d| match d {
+                Some(d) => json!({ "signed_on": d }),
+                None => json!({}),
+            })
+            .collect();
+        run(r, &json!({ "deals": list }))
+    };
+    let e = signed(&[Some("2024-03-01"), Some("2023-12-31"), Some("2024-11-30")]);
+    assert_eq!(d(r, &e, "article3.first_signed"), "2023-12-31");
+    assert_eq!(d(r, &e, "article3.last_signed"), "2024-11-30");
+    assert_eq!(d(r, &e, "article3.first_signed_in_2024"), "no");
+    // One date unknown: a date has no numeric range, so nothing is decided by the others.
+    let e = signed(&[Some("2024-03-01"), None]);
+    assert_eq!(d(r, &e, "article3.first_signed"), "undetermined");
+    assert_eq!(d(r, &e, "article3.first_signed_in_2024"), "undetermined");
+}
+
 // ── explanations ─────────────────────────────────────────────────────────────
 
 #[test]
