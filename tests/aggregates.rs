@@ -553,3 +553,37 @@ fn every_aggregate_operator_and_pattern_is_sound_and_decides_what_it_can() {
 fn must_decide(op: &str) -> bool {
     !matches!(op, "=" | "!=")
 }
+
+#[test]
+fn a_reason_reads_in_the_report_s_language() {
+    use policy::render::human::{render_in, Lang, Style};
+    let r = fixture();
+    let e = run(r, &json!({"deals": [{"amount": 500, "eligible": false}]}));
+    let mut sources = Sources::new();
+    sources.add(
+        "tests/fixtures/aggregates/aggregates.policy".to_string(),
+        fixture_text(),
+    );
+    let report = policy::render::Report {
+        program: &r.program,
+        evaluation: &e,
+        sources: &sources,
+        fact_warnings: &[],
+    };
+    let st = Style { color: false };
+    let en = render_in(&report, st, Lang::En);
+    assert!(
+        en.contains("there are no elements to take the mean of"),
+        "{en}"
+    );
+    let zh = render_in(&report, st, Lang::Zh);
+    assert!(zh.contains("原因：没有可求平均值的元素"), "{zh}");
+    assert!(!zh.contains("there are no elements"), "{zh}");
+    // The JSON keeps the English reason in every language.
+    let j = policy::render::json::render(&report).to_string();
+    assert!(
+        j.contains("\"there are no elements to take the mean of\""),
+        "{j}"
+    );
+    assert!(!j.contains("没有可求平均值的元素"), "{j}");
+}

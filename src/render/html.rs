@@ -170,7 +170,11 @@ fn missing_html(r: &Report, why: &crate::eval::Why, lang: Lang) -> String {
         s.push_str("</div>\n");
     }
     if !why.reasons.is_empty() {
-        let d: Vec<String> = why.reasons.iter().map(|x| esc(x)).collect();
+        let d: Vec<String> = why
+            .reasons
+            .iter()
+            .map(|x| esc(&super::reasons::in_lang(x, lang)))
+            .collect();
         let _ = writeln!(
             s,
             "<div class=\"reason\">{} {}</div>",

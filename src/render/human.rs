@@ -743,7 +743,7 @@ fn missing_lines(
             "{indent}{}{}{}",
             st.yellow(t(lang, "because:")),
             if lang == Lang::Zh { "" } else { " " },
-            printable(reason)
+            printable(&super::reasons::in_lang(reason, lang))
         );
     }
 }

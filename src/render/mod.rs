@@ -6,6 +6,7 @@ pub mod html;
 pub mod human;
 pub mod json;
 pub mod printable;
+pub mod reasons;
 pub mod rows;
 pub mod xlsx;
 

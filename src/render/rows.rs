@@ -328,7 +328,12 @@ pub fn cluster_row(r: &Report, name: String, source: String, lang: Lang) -> Clus
             }
         }
         if v == Verdict::Undetermined {
-            reasons.extend(res.why.reasons.iter().cloned());
+            reasons.extend(
+                res.why
+                    .reasons
+                    .iter()
+                    .map(|x| super::reasons::in_lang(x, lang).into_owned()),
+            );
         }
         cells.push(Cell {
             verdict: v,
