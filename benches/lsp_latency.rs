@@ -14,6 +14,9 @@
 //! after it has analysed the change and published its diagnostics: the time from sending
 //! the change to that answer is the latency of one change.
 
+#[path = "../tests/common/big_rules.rs"]
+mod big_rules;
+
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -47,44 +50,6 @@ fn send(w: &mut impl Write, v: &Value) {
 }
 
 /// Copies of `article` as articles `first`, `first + 1`, …, each with its own names.
-fn big_file(article: &str, names: &[String], first: u32, lines: usize) -> String {
-    let mut out = String::new();
-    let mut k = 0;
-    while out.lines().count() < lines {
-        let n = first + k;
-        let mut text = String::new();
-        let mut last = 0;
-        for t in policy::lsp::analysis::tokenize(article) {
-            let word = &article[t.start..t.end];
-            text.push_str(&article[last..t.start]);
-            if t.kind == policy::lsp::analysis::TokKind::Word && names.iter().any(|x| x == word) {
-                text.push_str(&format!("{word}_{n}"));
-            } else if t.kind == policy::lsp::analysis::TokKind::Word
-                && policy::lsp::analysis::part_key_of(word).is_some()
-            {
-                let zh = word.starts_with('第');
-                text.push_str(&if zh {
-                    format!("第{}条", policy::numeral::chinese(n))
-                } else {
-                    format!("article{n}")
-                });
-            } else {
-                text.push_str(word);
-            }
-            last = t.end;
-        }
-        text.push_str(&article[last..]);
-        // The heading: `第六条 "…"` or `article 6 "…"`.
-        let text = text
-            .replacen("第六条", &format!("第{}条", policy::numeral::chinese(n)), 1)
-            .replacen("article 6 ", &format!("article {n} "), 1);
-        out.push_str(&text);
-        out.push('\n');
-        k += 1;
-    }
-    out
-}
-
 fn copy_folder(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for e in std::fs::read_dir(from).expect("read") {
@@ -130,21 +95,7 @@ fn main() {
         .or_else(|| article.find("article 6 "))
         .unwrap_or(0);
     let article = &article[start..];
-    let a = policy::lsp::Analysis::new(vec![("a.policy".into(), article.to_string())]);
-    let names: Vec<String> = a
-        .symbols
-        .iter()
-        .filter(|s| {
-            matches!(
-                s.kind,
-                policy::lsp::analysis::SymKind::Parameter
-                    | policy::lsp::analysis::SymKind::Definition
-                    | policy::lsp::analysis::SymKind::Decision
-            )
-        })
-        .map(|s| s.name.clone())
-        .collect();
-    let big = big_file(article, &names, 40, 2000);
+    let big = big_rules::big_rule_file(article, 40, 2000);
     let big_path = dir.join("big.policy");
     println!(
         "rule set: {} files of {} + big.policy",

@@ -2,6 +2,9 @@
 //! file in `tests/lsp/sessions/`, its transcript (every answer and every diagnostic the
 //! server published) snapshotted. The steps are described in `tests/lsp/README.md`.
 
+#[path = "common/big_rules.rs"]
+mod big_rules;
+
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -260,6 +263,19 @@ fn run_session(script: &str) -> String {
                     .expect("copy");
             }
             "facts" => copy_dir(&here.join("tests/lsp/facts"), &root.join("facts")),
+            "big" => {
+                // `big FILE LINES`: copies of the rule set's Article 6 as one long file.
+                let (file, lines) = rest.split_once(' ').expect("big FILE LINES");
+                let six = std::fs::read_to_string(root.join("rules/article06.policy"))
+                    .expect("rules/article06.policy");
+                let start = six
+                    .find("第六条")
+                    .or_else(|| six.find("article 6 "))
+                    .expect("an Article 6 heading");
+                let text =
+                    big_rules::big_rule_file(&six[start..], 40, lines.parse().expect("LINES"));
+                std::fs::write(root.join("rules").join(file), text).expect("write");
+            }
             "locale" => locale = json!(rest),
             "options" => options = serde_json::from_str(rest).expect("options JSON"),
             _ => steps.push(line.to_string()),
