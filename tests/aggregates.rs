@@ -208,6 +208,17 @@ fn aggregates_over_a_list_with_a_filter() {
     );
     assert_eq!(d(r, &e, "article3.deal_max_ge"), "yes");
     assert_eq!(d(r, &e, "article3.deal_count"), "undetermined");
+    // A smaller element that may count leaves the max known to be 5000 (bounds 5000…5000).
+    let e = run(
+        r,
+        &deals(json!([{"amount": 3000}, {"amount": 5000, "eligible": true}])),
+    );
+    assert_eq!(d(r, &e, "article3.deal_max"), "undetermined");
+    assert_eq!(d(r, &e, "article3.deal_max_is_5000"), "yes");
+    let e = run(
+        r,
+        &deals(json!([{"amount": 3000}, {"amount": 10000, "eligible": true}])),
+    );
     assert_eq!(missing(r, &e, "article3.deal_count"), ["deals[1].eligible"]);
     let e = run(
         r,
