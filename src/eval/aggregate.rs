@@ -280,14 +280,9 @@ pub(super) fn decide(op: crate::syntax::ast::BinOp, a: &V, b: &V) -> Option<bool
         if lt(ah, bl) || lt(bh, al) {
             return Some(false);
         }
-        let point = |l: Option<Frac>, h: Option<Frac>| match (l, h) {
-            (Some(l), Some(h)) if l.order(h) == Ordering::Equal => Some(l),
-            _ => None,
-        };
-        match (point(al, ah), point(bl, bh)) {
-            (Some(x), Some(y)) if x.order(y) == Ordering::Equal => Some(true),
-            _ => None,
-        }
+        // Two ranges that are single points and not apart (above) are the same point.
+        let point = |l: Option<Frac>, h: Option<Frac>| matches!((l, h), (Some(l), Some(h)) if l.order(h) == Ordering::Equal);
+        (point(al, ah) && point(bl, bh)).then_some(true)
     };
     match op {
         B::Ge if le(bh, al) => Some(true),
