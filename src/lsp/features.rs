@@ -464,31 +464,28 @@ pub fn document_symbols(a: &Analysis, file: usize) -> Vec<DocumentSymbol> {
                 p.title.span,
                 Vec::new(),
             ),
-            Item::Fact(f) => node(
+            Item::Fact(f) => named(
                 a,
-                f.name.name.clone(),
-                f.label.as_ref().map(|l| l.value.clone()),
+                &f.name,
+                f.label.as_ref(),
                 SymbolKind::FIELD,
                 f.span,
-                f.name.span,
                 Vec::new(),
             ),
-            Item::Parameter(p) => node(
+            Item::Parameter(p) => named(
                 a,
-                p.name.name.clone(),
-                p.label.as_ref().map(|l| l.value.clone()),
+                &p.name,
+                p.label.as_ref(),
                 SymbolKind::CONSTANT,
                 p.span,
-                p.name.span,
                 Vec::new(),
             ),
-            Item::Definition(d) => node(
+            Item::Definition(d) => named(
                 a,
-                d.name.name.clone(),
-                d.label.as_ref().map(|l| l.value.clone()),
+                &d.name,
+                d.label.as_ref(),
                 SymbolKind::FUNCTION,
                 d.span,
-                d.name.span,
                 Vec::new(),
             ),
             Item::Enum(e) => {
@@ -496,60 +493,48 @@ pub fn document_symbols(a: &Analysis, file: usize) -> Vec<DocumentSymbol> {
                     .variants
                     .iter()
                     .map(|v| {
-                        node(
+                        named(
                             a,
-                            v.name.name.clone(),
-                            v.label.as_ref().map(|l| l.value.clone()),
+                            &v.name,
+                            v.label.as_ref(),
                             SymbolKind::ENUM_MEMBER,
-                            v.name.span,
                             v.name.span,
                             Vec::new(),
                         )
                     })
                     .collect();
-                node(
-                    a,
-                    e.name.name.clone(),
-                    e.label.as_ref().map(|l| l.value.clone()),
-                    SymbolKind::ENUM,
-                    e.span,
-                    e.name.span,
-                    kids,
-                )
+                named(a, &e.name, e.label.as_ref(), SymbolKind::ENUM, e.span, kids)
             }
             Item::Record(r) => {
                 let kids = r
                     .fields
                     .iter()
                     .map(|f| {
-                        node(
+                        named(
                             a,
-                            f.name.name.clone(),
-                            f.label.as_ref().map(|l| l.value.clone()),
+                            &f.name,
+                            f.label.as_ref(),
                             SymbolKind::FIELD,
-                            f.name.span,
                             f.name.span,
                             Vec::new(),
                         )
                     })
                     .collect();
-                node(
+                named(
                     a,
-                    r.name.name.clone(),
-                    r.label.as_ref().map(|l| l.value.clone()),
+                    &r.name,
+                    r.label.as_ref(),
                     SymbolKind::STRUCT,
                     r.span,
-                    r.name.span,
                     kids,
                 )
             }
-            Item::Dimension(d) => node(
+            Item::Dimension(d) => named(
                 a,
-                d.name.name.clone(),
-                d.label.as_ref().map(|l| l.value.clone()),
+                &d.name,
+                d.label.as_ref(),
                 SymbolKind::CLASS,
                 d.span,
-                d.name.span,
                 Vec::new(),
             ),
         };
@@ -594,22 +579,20 @@ fn article_symbol(a: &Analysis, art: &ast::Article, zh: bool) -> DocumentSymbol 
                 for ci in &c.items {
                     match ci {
                         ClauseItem::Rule(r) => inner.push(rule_symbol(a, r)),
-                        ClauseItem::Parameter(p) => inner.push(node(
+                        ClauseItem::Parameter(p) => inner.push(named(
                             a,
-                            p.name.name.clone(),
-                            p.label.as_ref().map(|l| l.value.clone()),
+                            &p.name,
+                            p.label.as_ref(),
                             SymbolKind::CONSTANT,
                             p.span,
-                            p.name.span,
                             Vec::new(),
                         )),
-                        ClauseItem::Definition(d) => inner.push(node(
+                        ClauseItem::Definition(d) => inner.push(named(
                             a,
-                            d.name.name.clone(),
-                            d.label.as_ref().map(|l| l.value.clone()),
+                            &d.name,
+                            d.label.as_ref(),
                             SymbolKind::FUNCTION,
                             d.span,
-                            d.name.span,
                             Vec::new(),
                         )),
                         ClauseItem::Text(_) | ClauseItem::NotAssessed(_) => {}
@@ -626,31 +609,28 @@ fn article_symbol(a: &Analysis, art: &ast::Article, zh: bool) -> DocumentSymbol 
                 ));
             }
             ArticleItem::Rule(r) => kids.push(rule_symbol(a, r)),
-            ArticleItem::Decision(d) => kids.push(node(
+            ArticleItem::Decision(d) => kids.push(named(
                 a,
-                d.name.name.clone(),
-                d.label.as_ref().map(|l| l.value.clone()),
+                &d.name,
+                d.label.as_ref(),
                 SymbolKind::PROPERTY,
                 d.span,
-                d.name.span,
                 Vec::new(),
             )),
-            ArticleItem::Parameter(p) => kids.push(node(
+            ArticleItem::Parameter(p) => kids.push(named(
                 a,
-                p.name.name.clone(),
-                p.label.as_ref().map(|l| l.value.clone()),
+                &p.name,
+                p.label.as_ref(),
                 SymbolKind::CONSTANT,
                 p.span,
-                p.name.span,
                 Vec::new(),
             )),
-            ArticleItem::Definition(d) => kids.push(node(
+            ArticleItem::Definition(d) => kids.push(named(
                 a,
-                d.name.name.clone(),
-                d.label.as_ref().map(|l| l.value.clone()),
+                &d.name,
+                d.label.as_ref(),
                 SymbolKind::FUNCTION,
                 d.span,
-                d.name.span,
                 Vec::new(),
             )),
         }
@@ -675,6 +655,26 @@ fn rule_symbol(a: &Analysis, r: &ast::RuleDecl) -> DocumentSymbol {
         r.span,
         r.title.span,
         Vec::new(),
+    )
+}
+
+/// The symbol of a declaration with a name and an optional label (shown as its detail).
+fn named(
+    a: &Analysis,
+    name: &ast::Ident,
+    label: Option<&ast::Str>,
+    kind: SymbolKind,
+    span: ast::Span,
+    children: Vec<DocumentSymbol>,
+) -> DocumentSymbol {
+    node(
+        a,
+        name.name.clone(),
+        label.map(|l| l.value.clone()),
+        kind,
+        span,
+        name.span,
+        children,
     )
 }
 
