@@ -14,34 +14,15 @@
 //! after it has analysed the change and published its diagnostics: the time from sending
 //! the change to that answer is the latency of one change.
 
-#[path = "../tests/common/big_rules.rs"]
-mod big_rules;
+#[path = "../tests/common/lsp_support.rs"]
+mod lsp_support;
+use lsp_support::read_message;
 
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn read_message(r: &mut impl BufRead) -> Option<Value> {
-    let mut len = None;
-    loop {
-        let mut line = String::new();
-        if r.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.strip_prefix("Content-Length: ") {
-            len = v.parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0; len?];
-    r.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
-}
 
 fn send(w: &mut impl Write, v: &Value) {
     let body = v.to_string();
@@ -95,7 +76,7 @@ fn main() {
         .or_else(|| article.find("article 6 "))
         .unwrap_or(0);
     let article = &article[start..];
-    let big = big_rules::big_rule_file(article, 40, 2000);
+    let big = lsp_support::big_rule_file(article, 40, 2000);
     let big_path = dir.join("big.policy");
     println!(
         "rule set: {} files of {} + big.policy",

@@ -2,11 +2,12 @@
 //! file in `tests/lsp/sessions/`, its transcript (every answer and every diagnostic the
 //! server published) snapshotted. The steps are described in `tests/lsp/README.md`.
 
-#[path = "common/big_rules.rs"]
-mod big_rules;
+#[path = "common/lsp_support.rs"]
+mod lsp_support;
+use lsp_support::read_message;
 
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver};
@@ -24,26 +25,6 @@ struct Client {
     root: PathBuf,
     texts: std::collections::HashMap<String, String>,
     versions: i32,
-}
-
-fn read_message(r: &mut impl BufRead) -> Option<Value> {
-    let mut len = None;
-    loop {
-        let mut line = String::new();
-        if r.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.strip_prefix("Content-Length: ") {
-            len = v.parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0; len?];
-    r.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
 }
 
 impl Client {
@@ -273,7 +254,7 @@ fn run_session(script: &str) -> String {
                     .or_else(|| six.find("article 6 "))
                     .expect("an Article 6 heading");
                 let text =
-                    big_rules::big_rule_file(&six[start..], 40, lines.parse().expect("LINES"));
+                    lsp_support::big_rule_file(&six[start..], 40, lines.parse().expect("LINES"));
                 std::fs::write(root.join("rules").join(file), text).expect("write");
             }
             "locale" => locale = json!(rest),

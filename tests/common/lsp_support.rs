@@ -1,6 +1,32 @@
-//! A long rule file for the language server's test session and benchmark: copies of an
-//! article under new article numbers and new names, up to a number of lines. Included by
-//! `tests/lsp.rs` and `benches/lsp_latency.rs` (`#[path]`).
+//! What the language server's test sessions and its benchmark share: reading one LSP
+//! message from the server's output, and a long rule file (copies of an article under new
+//! article numbers and new names, up to a number of lines). Included by `tests/lsp.rs` and
+//! `benches/lsp_latency.rs` (`#[path]`).
+
+use serde_json::Value;
+use std::io::BufRead;
+
+/// One message of the server (`Content-Length` header, blank line, JSON body); `None` at
+/// the end of the output or on a malformed message.
+pub fn read_message(r: &mut impl BufRead) -> Option<Value> {
+    let mut len = None;
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.strip_prefix("Content-Length: ") {
+            len = v.parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; len?];
+    r.read_exact(&mut body).ok()?;
+    serde_json::from_slice(&body).ok()
+}
 
 /// `article` (from its heading on) copied under the numbers `first`, `first + 1`, … with
 /// its parameters, definitions and decisions renamed, until the text has `lines` lines.
