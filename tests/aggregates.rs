@@ -125,6 +125,7 @@ fn any_two_of_three_years_is_decided_by_the_known_years() {
     assert_eq!(missing(r, &e, "article1.clause1"), ["output_value[2023]"]);
     // The count is 1 or 2: not 0 (a range above the number), and maybe 1.
     assert_eq!(d(r, &e, "article1.no_year"), "no");
+    assert_eq!(d(r, &e, "article1.some_year"), "yes");
     assert_eq!(d(r, &e, "article1.one_year"), "undetermined");
     // Two known years pass: 2 or 3, so not 1 (a range below the number).
     let e = run(r, &json!({"output_value": {"2022": 45, "2024": 41}}));
