@@ -229,7 +229,8 @@ fn workbook_of_a_batch_has_every_cluster_and_every_refused_record() {
     let out = dir.join("batch.xlsx");
     let (code, stderr) = xlsx(RULES, "tests/fixtures/batch/clusters.jsonl", "zh", &out);
     assert_eq!(code, 7, "some records were refused: {stderr}");
-    assert!(stderr.contains("\"refused\":2"), "{stderr}");
+    assert!(stderr.contains("拒收：2"), "{stderr}");
+    assert!(stderr.contains("已写入"), "{stderr}");
     // The rows spooled beside the output are gone; only the workbook is left.
     let left: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()

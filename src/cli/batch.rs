@@ -916,8 +916,18 @@ fn report_file(
     if code != exit::OK {
         return code;
     }
-    // The counts on stderr, as for jsonl.
-    let _ = std::io::stderr().write_all(summary.json_line(program).as_bytes());
+    // Where the report went and the counts, on stderr, in the user's language (the
+    // decisions' counts are in the report itself).
+    let counts = summary.table_in(program, lang);
+    let counts = counts.lines().next().unwrap_or_default();
+    let place = output.map(|p| policy::render::printable(&p.display().to_string()).into_owned());
+    let line = match (lang, place) {
+        (policy::diag::Lang::Zh, Some(p)) => format!("已写入 {p}。{counts}\n"),
+        (policy::diag::Lang::Zh, None) => format!("{counts}\n"),
+        (policy::diag::Lang::En, Some(p)) => format!("wrote {p}. {counts}\n"),
+        (policy::diag::Lang::En, None) => format!("{counts}\n"),
+    };
+    let _ = std::io::stderr().write_all(line.as_bytes());
     if summary.refused > 0 {
         exit::SOME_REFUSED
     } else {
