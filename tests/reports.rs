@@ -408,52 +408,23 @@ fn html_escapes_what_facts_say_and_is_the_same_twice() {
 fn output_errors_and_whole_files() {
     let dir = scratch("usage");
     let facts = "examples/fails-output-threshold-songjiang-robotics.json";
+    let report_to = |format: &str, output: &std::path::Path| {
+        let output = output.to_str().unwrap();
+        run(&[
+            "check", "--policy", RULES, "--facts", facts, "--as-of", AS_OF, "--format", format,
+            "--output", output,
+        ])
+    };
     // --output is for the file formats.
-    let (code, _, stderr) = run(&[
-        "check",
-        "--policy",
-        RULES,
-        "--facts",
-        facts,
-        "--as-of",
-        AS_OF,
-        "--format",
-        "json",
-        "--output",
-        dir.join("x.json").to_str().unwrap(),
-    ]);
+    let (code, _, stderr) = report_to("json", &dir.join("x.json"));
     assert_eq!(code, 2);
     assert!(stderr.contains("policy::usage::output_format"), "{stderr}");
     // A folder is not a file.
-    let (code, _, stderr) = run(&[
-        "check",
-        "--policy",
-        RULES,
-        "--facts",
-        facts,
-        "--as-of",
-        AS_OF,
-        "--format",
-        "xlsx",
-        "--output",
-        dir.to_str().unwrap(),
-    ]);
+    let (code, _, stderr) = report_to("xlsx", &dir);
     assert_eq!(code, 2);
     assert!(stderr.contains("policy::io::output"), "{stderr}");
     // A folder that does not exist: nothing is written, the error says so.
-    let (code, _, stderr) = run(&[
-        "check",
-        "--policy",
-        RULES,
-        "--facts",
-        facts,
-        "--as-of",
-        AS_OF,
-        "--format",
-        "html",
-        "--output",
-        dir.join("no/such/page.html").to_str().unwrap(),
-    ]);
+    let (code, _, stderr) = report_to("html", &dir.join("no/such/page.html"));
     assert_eq!(code, 5, "{stderr}");
     assert!(stderr.contains("policy::io::output"), "{stderr}");
     // Into a pipe (not a terminal) a workbook may go to stdout.
@@ -469,19 +440,7 @@ fn output_errors_and_whole_files() {
     // A file replaced whole; nothing else left in the folder.
     let target = dir.join("page.html");
     std::fs::write(&target, "old").unwrap();
-    let (code, _, _) = run(&[
-        "check",
-        "--policy",
-        RULES,
-        "--facts",
-        facts,
-        "--as-of",
-        AS_OF,
-        "--format",
-        "html",
-        "--output",
-        target.to_str().unwrap(),
-    ]);
+    let (code, _, _) = report_to("html", &target);
     assert_eq!(code, 0);
     assert!(std::fs::read_to_string(&target)
         .unwrap()
