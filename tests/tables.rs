@@ -27,9 +27,8 @@ fn json_examples() -> Vec<(String, String)> {
         .collect()
 }
 
-/// The decisions of `policy check --format json`, without explanations: name →
-/// (value, status, missing).
-fn decisions(policy: &str, facts: &Path, as_of: &str) -> Value {
+/// `policy check --format FORMAT` of one facts path: its stdout (the run must succeed).
+fn check_out(policy: &str, facts: &Path, as_of: &str, format: &str) -> String {
     let (code, out, err) = run(&[
         "check",
         "--policy",
@@ -39,18 +38,29 @@ fn decisions(policy: &str, facts: &Path, as_of: &str) -> Value {
         "--as-of",
         as_of,
         "--format",
-        "json",
+        format,
     ]);
     assert_eq!(code, 0, "{}: {err}", facts.display());
-    let j: Value = serde_json::from_str(&out).unwrap();
+    out
+}
+
+/// A decisions object cut to what is compared: name → (value, status, missing).
+fn cut(decisions: &Value) -> Value {
     let mut out = Map::new();
-    for (k, d) in j["decisions"].as_object().unwrap() {
+    for (k, d) in decisions.as_object().unwrap() {
         out.insert(
             k.clone(),
             serde_json::json!({"value": d["value"], "status": d["status"], "missing": d["missing"]}),
         );
     }
     Value::Object(out)
+}
+
+/// The decisions of `policy check --format json`, without explanations: name →
+/// (value, status, missing).
+fn decisions(policy: &str, facts: &Path, as_of: &str) -> Value {
+    let j: Value = serde_json::from_str(&check_out(policy, facts, as_of, "json")).unwrap();
+    cut(&j["decisions"])
 }
 
 /// A facts object flattened: `cluster.name`, `output_value.2024` (scalars), and the
@@ -370,31 +380,13 @@ fn write_csvs(facts: &Value, dir: &Path) -> PathBuf {
 
 /// The decisions of the one cluster of a batch run (`--format jsonl`).
 fn jsonl_decisions(policy: &str, facts: &Path, as_of: &str) -> Value {
-    let (code, out, err) = run(&[
-        "check",
-        "--policy",
-        policy,
-        "--facts",
-        facts.to_str().unwrap(),
-        "--as-of",
-        as_of,
-        "--format",
-        "jsonl",
-    ]);
-    assert_eq!(code, 0, "{}: {err}", facts.display());
+    let out = check_out(policy, facts, as_of, "jsonl");
     let lines: Vec<Value> = out
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(lines.len(), 1, "{out}");
-    let mut m = Map::new();
-    for (k, d) in lines[0]["decisions"].as_object().unwrap() {
-        m.insert(
-            k.clone(),
-            serde_json::json!({"value": d["value"], "status": d["status"], "missing": d["missing"]}),
-        );
-    }
-    Value::Object(m)
+    cut(&lines[0]["decisions"])
 }
 
 #[test]
