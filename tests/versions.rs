@@ -539,3 +539,28 @@ article 1 "测试" version "B" {
     let rules = load_text(&once).unwrap();
     assert_eq!(rules.versions().len(), 2);
 }
+
+#[test]
+fn a_period_of_one_day_is_a_period_and_one_that_ends_before_it_starts_is_refused() {
+    let text = |until: &str| {
+        format!(
+            "policy \"期间\" {{\n  document \"示例\"\n  in_force 2024-01-01 to 2024-12-31\n}}\n\n\
+             fact x \"数\": bool\n\n\
+             article 1 \"测试\" {{\n  clause 1 \"一\" in_force 2024-03-01 to {until} {{\n    rule \"甲\": x\n  }}\n}}\n"
+        )
+    };
+    // From and until the same day: in force on that day only.
+    let rules = load_text(&text("2024-03-01")).unwrap_or_else(|e| panic!("{e}"));
+    let has_clause = |date: &str| {
+        let p = rules.at(d(date)).unwrap();
+        p.decisions.iter().any(|x| x.name == "article1.clause1")
+    };
+    assert!(has_clause("2024-03-01"));
+    assert!(!has_clause("2024-03-02"));
+    assert!(!has_clause("2024-02-29"));
+    // Until the day before: refused.
+    let Err(err) = load_text(&text("2024-02-29")) else {
+        panic!("a period ending before it starts was accepted")
+    };
+    assert!(err.contains("policy::check::bad_period"), "{err}");
+}
