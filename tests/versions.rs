@@ -564,3 +564,38 @@ fn a_period_of_one_day_is_a_period_and_one_that_ends_before_it_starts_is_refused
     };
     assert!(err.contains("policy::check::bad_period"), "{err}");
 }
+
+#[test]
+fn values_and_datings_outside_clauses_cut_the_periods_too() {
+    // A parameter of the file and one of an article, each with values by date, and a
+    // decision of an article dated on its own: each date where one changes starts a new
+    // period, so the value in force is the one of its date.
+    let rules = load_text(
+        "policy \"期间\" {\n  document \"示例\"\n  in_force 2024-01-01 to 2024-12-31\n}\n\n\
+         fact x \"数\": number\n\n\
+         parameter 门槛 \"门槛\"\n  from 2024-01-01: 10\n  from 2024-07-01: 20\n\n\
+         article 1 \"测试\" {\n\
+         \x20 parameter 门槛二 \"门槛二\"\n    from 2024-01-01: 10\n    from 2024-04-01: 20\n\
+         \x20 decision above = x > 门槛\n\
+         \x20 decision above2 = x > 门槛二\n\
+         \x20 decision late in_force from 2024-10-01 = x > 0\n\
+         }\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let value = |date: &str, name: &str| {
+        let p = rules.at(d(date)).unwrap();
+        let (facts, _) = policy::facts::load(p, Format::Json, r#"{"x": 15}"#, 0).unwrap();
+        let ev = evaluate(p, &facts, d(date), false);
+        let id = p.decisions.iter().position(|x| x.name == name)?;
+        match ev.decisions[id].value {
+            Some(policy::eval::Value::Bool(b)) => Some(b),
+            _ => None,
+        }
+    };
+    assert_eq!(value("2024-06-30", "article1.above"), Some(true));
+    assert_eq!(value("2024-07-01", "article1.above"), Some(false));
+    assert_eq!(value("2024-03-31", "article1.above2"), Some(true));
+    assert_eq!(value("2024-04-01", "article1.above2"), Some(false));
+    assert_eq!(value("2024-09-30", "article1.late"), None);
+    assert_eq!(value("2024-10-01", "article1.late"), Some(true));
+}
