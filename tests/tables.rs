@@ -378,6 +378,22 @@ fn write_csvs(facts: &Value, dir: &Path) -> PathBuf {
     main
 }
 
+/// `policy check --format jsonl` of a facts path against the fixture `TABLES`, evaluated on
+/// 2025-06-30: exit code, stdout, stderr.
+fn jsonl_of_tables(facts: &Path) -> (i32, String, String) {
+    run(&[
+        "check",
+        "--policy",
+        TABLES,
+        "--facts",
+        facts.to_str().unwrap(),
+        "--as-of",
+        "2025-06-30",
+        "--format",
+        "jsonl",
+    ])
+}
+
 /// The decisions of the one cluster of a batch run (`--format jsonl`).
 fn jsonl_decisions(policy: &str, facts: &Path, as_of: &str) -> Value {
     let out = check_out(policy, facts, as_of, "jsonl");
@@ -889,17 +905,7 @@ fn a_rule_set_without_a_text_fact_names_clusters_in_a_column_of_its_own() {
     }
     let p = dir.path().join("clusters.xlsx");
     wb.save(&p).unwrap();
-    let (code, out, err) = run(&[
-        "check",
-        "--policy",
-        TABLES,
-        "--facts",
-        p.to_str().unwrap(),
-        "--as-of",
-        "2025-06-30",
-        "--format",
-        "jsonl",
-    ]);
+    let (code, out, err) = jsonl_of_tables(&p);
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains("policy::facts::list_unmatched") && err.contains("`E`"),
@@ -939,17 +945,7 @@ fn a_rule_set_without_a_text_fact_names_clusters_in_a_column_of_its_own() {
         "cluster,date,result,fixed_on\nA,2024-03-01,fail,2024-04-02\n",
     )
     .unwrap();
-    let (code, out, err) = run(&[
-        "check",
-        "--policy",
-        TABLES,
-        "--facts",
-        main.to_str().unwrap(),
-        "--as-of",
-        "2025-06-30",
-        "--format",
-        "jsonl",
-    ]);
+    let (code, out, err) = jsonl_of_tables(&main);
     assert_eq!(code, 0, "{err}");
     let first: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
     assert_eq!(
@@ -965,17 +961,7 @@ fn a_rule_set_without_a_text_fact_names_clusters_in_a_column_of_its_own() {
     let mut text = std::fs::read_to_string(&main).unwrap();
     text.push_str("A,1200,150,150,是\n");
     std::fs::write(&main, text).unwrap();
-    let (code, out, err) = run(&[
-        "check",
-        "--policy",
-        TABLES,
-        "--facts",
-        main.to_str().unwrap(),
-        "--as-of",
-        "2025-06-30",
-        "--format",
-        "jsonl",
-    ]);
+    let (code, out, err) = jsonl_of_tables(&main);
     assert_eq!(code, 7, "{err}");
     assert!(
         err.contains("policy::facts::duplicate_cluster") && err.contains("line 2"),
