@@ -188,7 +188,8 @@ fn read_sheet(
     shown: &str,
     budget: &mut usize,
 ) -> Result<Cells, Box<Diag>> {
-    let mut reader = wb.worksheet_cells_reader(name).map_err(|e| {
+    // A sheet that cannot be read, at its start or at any cell.
+    let unreadable = |e: &dyn std::fmt::Display| {
         err(
             "policy::facts::xlsx",
             format!("cannot read the sheet `{name}` of `{shown}`: {e}"),
@@ -196,18 +197,15 @@ fn read_sheet(
             "save the workbook again from Excel or WPS as .xlsx",
             "请用 Excel 或 WPS 重新另存为 .xlsx",
         )
-    })?;
+    };
+    let mut reader = wb
+        .worksheet_cells_reader(name)
+        .map_err(|e| unreadable(&e))?;
     let mut rows: Cells = Vec::new();
     loop {
-        let next = reader.next_cell_with_formula().map_err(|e| {
-            err(
-                "policy::facts::xlsx",
-                format!("cannot read the sheet `{name}` of `{shown}`: {e}"),
-                format!("无法读取 `{shown}` 的工作表“{name}”：{e}"),
-                "save the workbook again from Excel or WPS as .xlsx",
-                "请用 Excel 或 WPS 重新另存为 .xlsx",
-            )
-        })?;
+        let next = reader
+            .next_cell_with_formula()
+            .map_err(|e| unreadable(&e))?;
         let Some(c) = next else { break };
         let (r, col) = c.pos;
         if matches!(c.value, DataRef::Empty) && c.formula.is_none() {
