@@ -9,34 +9,6 @@ use policy::fmt::{comments, format};
 use policy::syntax::parse_file;
 use proptest::prelude::*;
 
-/// Every rule file of the project that parses: (name, text).
-fn rule_files() -> Vec<(String, String)> {
-    let mut out = shanghai_rules();
-    for dir in [
-        "tests/fixtures/rules",
-        "tests/fixtures/structure",
-        "examples/revisions/national-2022",
-        "examples/versions",
-        "tests/fixtures/versions",
-        "tests/fixtures/arith",
-        "tests/fixtures/aggregates",
-    ] {
-        let mut paths: Vec<_> = std::fs::read_dir(root().join(dir))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "policy"))
-            .collect();
-        paths.sort();
-        for p in paths {
-            let text = std::fs::read_to_string(&p).unwrap();
-            if parse_file(0, &text).is_ok() {
-                out.push((rel(&p), text));
-            }
-        }
-    }
-    out
-}
-
 fn comment_texts(s: &str) -> Vec<String> {
     comments(s).into_iter().map(|c| c.text).collect()
 }
@@ -126,7 +98,7 @@ fn scramble(src: &str, choices: &[u8]) -> String {
 
 #[test]
 fn formatting_is_idempotent_and_keeps_meaning_and_comments() {
-    let files = rule_files();
+    let files = parsing_rule_files();
     assert!(files.len() >= 15, "expected the shipped files and fixtures");
     for (name, text) in files {
         let once = format(0, &text).unwrap_or_else(|e| panic!("{name}: {e:?}"));
@@ -150,7 +122,7 @@ proptest! {
 
     #[test]
     fn scrambled_layout_formats_back(choices in prop::collection::vec(any::<u8>(), 1..64)) {
-        for (name, text) in rule_files() {
+        for (name, text) in parsing_rule_files() {
             let canonical = format(0, &text).unwrap();
             let scrambled = scramble(&text, &choices);
             let tree = parse_file(0, &text).unwrap();

@@ -86,8 +86,11 @@ pub struct Analysis {
     /// File `i` of the set, as the spans name it.
     pub sources: Sources,
     pub lines: Vec<LineIndex>,
-    /// The syntax tree of each file that parsed.
+    /// The syntax tree of each file that parsed; for a file that does not parse now, the
+    /// tree of its last text that did.
     pub trees: Vec<Option<ast::File>>,
+    /// For a tree of an earlier text (a file that does not parse now): that text.
+    tree_texts: Vec<Option<String>>,
     pub keywords: Vec<Option<KeywordSet>>,
     /// The errors that stopped each file's parse (empty for a file that parsed).
     pub parse_errors: Vec<Vec<Diag>>,
@@ -119,10 +122,12 @@ impl Analysis {
         let mut sources = Sources::new();
         let mut old_lines: Vec<LineIndex> = Vec::new();
         let mut old_tokens: Vec<Vec<Token>> = Vec::new();
+        let mut old_tree_texts: Vec<Option<String>> = Vec::new();
         let (mut old_trees, old_keywords, old_errors, old_sources) = match earlier {
             Some(e) => {
                 old_lines = e.lines;
                 old_tokens = e.tokens;
+                old_tree_texts = e.tree_texts;
                 (e.trees, e.keywords, e.parse_errors, Some(e.sources))
             }
             None => (Vec::new(), Vec::new(), Vec::new(), None),
@@ -131,7 +136,8 @@ impl Analysis {
         let mut lines: Vec<Option<LineIndex>> = Vec::new();
         let mut tokens: Vec<Option<Vec<Token>>> = Vec::new();
         let mut parsed: Vec<crate::ParsedRuleFile> = Vec::new();
-        let mut fallback: Vec<Option<ast::File>> = Vec::new();
+        // For a file that does not parse: the tree of an earlier text, and that text.
+        let mut fallback: Vec<Option<(ast::File, String)>> = Vec::new();
         for (i, (name, text)) in files.into_iter().enumerate() {
             let id = sources.add(name, text);
             let same_place = old_sources
@@ -151,28 +157,47 @@ impl Analysis {
                     .then(|| old_tokens.get_mut(i).map(std::mem::take))
                     .flatten(),
             );
-            let earlier_tree = if same_place {
-                old_trees.get_mut(i).and_then(Option::take)
+            let (earlier_tree, earlier_text) = if same_place {
+                (
+                    old_trees.get_mut(i).and_then(Option::take),
+                    old_tree_texts.get_mut(i).and_then(Option::take),
+                )
             } else {
-                None
+                (None, None)
             };
-            let reused = match (same_text, earlier_tree) {
-                (true, Some(t)) if old_errors.get(i).is_some_and(Vec::is_empty) => {
-                    Some(Ok((t, old_keywords.get(i).copied().flatten())))
-                }
-                (true, None) => old_errors
-                    .get(i)
-                    .filter(|e| !e.is_empty())
-                    .map(|e| Err(e.clone())),
-                (_, t) => {
-                    fallback.resize_with(i + 1, || None);
-                    if let Some(slot) = fallback.get_mut(i) {
-                        *slot = t;
+            let old_set = old_keywords.get(i).copied().flatten();
+            let errors = old_errors.get(i).filter(|e| !e.is_empty());
+            let mut keep = None;
+            let p = match (same_text, earlier_tree, errors) {
+                // Nothing changed.
+                (true, Some(t), None) => Ok((t, old_set)),
+                (true, None, Some(e)) => Err(e.clone()),
+                // The file changed: parse again only the item the change falls in, when
+                // the change stays inside one (`reparse`), starting from the last text
+                // that parsed.
+                (_, Some(mut t), _) => {
+                    let good = earlier_text
+                        .or_else(|| old_sources.as_ref().map(|o| o.text(id).to_string()))
+                        .unwrap_or_default();
+                    let now = sources.text(id);
+                    let r = match crate::syntax::reparse(id, &good, &mut t, old_set, now) {
+                        Some(r) => r,
+                        None => crate::parse_rule_file(id, now).map(|(tree, set)| {
+                            t = tree;
+                            set
+                        }),
+                    };
+                    match r {
+                        Ok(set) => Ok((t, set)),
+                        Err(e) => {
+                            keep = Some((t, good));
+                            Err(e)
+                        }
                     }
-                    None
                 }
+                _ => crate::parse_rule_file(id, sources.text(id)),
             };
-            let p = reused.unwrap_or_else(|| crate::parse_rule_file(id, sources.text(id)));
+            fallback.push(keep);
             parsed.push((id, p));
         }
         let (rules, mut diags) = match crate::check_rule_set(&sources, &parsed) {
@@ -184,23 +209,25 @@ impl Analysis {
         };
         diags.retain(|d| d.code != "policy::check::no_rules" || parsed.is_empty());
         let mut trees = Vec::new();
+        let mut tree_texts = Vec::new();
         let mut keywords = Vec::new();
         let mut parse_errors = Vec::new();
         for (i, (_, p)) in parsed.into_iter().enumerate() {
             match p {
                 Ok((t, k)) => {
                     trees.push(Some(t));
+                    tree_texts.push(None);
                     keywords.push(k);
                     parse_errors.push(Vec::new());
                 }
                 Err(e) => {
-                    let earlier = fallback.get_mut(i).and_then(Option::take);
+                    let (tree, text) = fallback.get_mut(i).and_then(Option::take).unzip();
                     keywords.push(
-                        earlier
-                            .as_ref()
+                        tree.as_ref()
                             .and_then(|_| old_keywords.get(i).copied().flatten()),
                     );
-                    trees.push(earlier);
+                    trees.push(tree);
+                    tree_texts.push(text);
                     parse_errors.push(e);
                 }
             }
@@ -219,6 +246,7 @@ impl Analysis {
             sources,
             lines,
             trees,
+            tree_texts,
             keywords,
             parse_errors,
             diags,

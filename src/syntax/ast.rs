@@ -74,6 +74,23 @@ pub enum Item {
     Chapter(Chapter),
 }
 
+impl Item {
+    /// The whole item, from its keyword to its end.
+    pub fn span(&self) -> Span {
+        match self {
+            Item::Policy(x) => x.span,
+            Item::Dimension(x) => x.span,
+            Item::Enum(x) => x.span,
+            Item::Record(x) => x.span,
+            Item::Fact(x) => x.span,
+            Item::Parameter(x) => x.span,
+            Item::Definition(x) => x.span,
+            Item::Article(x) => x.span,
+            Item::Chapter(x) => x.span,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyHeader {
     pub title: Str,

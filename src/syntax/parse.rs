@@ -4,6 +4,7 @@
 
 use super::ast::*;
 use super::keywords::{self, KeywordSet};
+use super::spans::Spans as _;
 use crate::diag::{Diag, Text};
 use pest::iterators::Pair;
 use pest::Parser as _;
@@ -79,12 +80,14 @@ fn parse_inner(
             return Err(vec![translate_error(
                 file,
                 text,
+                0,
                 detailed.as_ref().unwrap_or(&first),
             )]);
         }
     };
     let b = Builder {
         file,
+        base: 0,
         errors: RefCell::new(Vec::new()),
     };
     let Some(top) = pairs.next() else {
@@ -100,7 +103,7 @@ fn parse_inner(
             None
         }
     };
-    errors.extend(joined_names(file, top.clone().into_inner().flatten()));
+    errors.extend(joined_names(file, 0, top.clone().into_inner().flatten()));
     let mut items = Vec::new();
     for p in top.into_inner() {
         if p.as_rule() == Rule::EOI {
@@ -113,6 +116,122 @@ fn parse_inner(
         return Err(errors);
     }
     Ok((File { items }, set))
+}
+
+/// Parse a file again after an edit, parsing only the item the edit falls in.
+///
+/// `old` is the tree of `old_text`, which parsed without error, written in keyword set
+/// `set`; `new_text` is the text after the edit. When the edit (what lies between the
+/// common beginning and the common end of the two texts) is inside the braces of one
+/// item, that item's new text is parsed on its own and the items after it are moved by
+/// the change in length:
+/// - `Some(Ok(set))`: `old` is now the tree of `new_text`;
+/// - `Some(Err(errors))`: `new_text` does not parse, for these errors; `old` is unchanged.
+///
+/// `None` when the edit cannot be parsed on its own (between items, across two, before
+/// an item's opening brace, a keyword of the other set, an error at the end of the item,
+/// a file over the size limit): the caller parses the whole file. The answer is always
+/// the one [`parse_file_keywords`] gives for `new_text`, errors included (the test
+/// `reparse_agrees_with_a_full_parse` edits files at random and compares).
+pub fn reparse(
+    file: u32,
+    old_text: &str,
+    old: &mut File,
+    set: Option<KeywordSet>,
+    new_text: &str,
+) -> Option<Result<Option<KeywordSet>, Vec<Diag>>> {
+    let set = set?;
+    if new_text.len() > MAX_RULE_FILE_BYTES {
+        return None;
+    }
+    if old_text == new_text {
+        return Some(Ok(Some(set)));
+    }
+    let (a, old_b) = changed_range(old_text, new_text);
+    let i = old.items.iter().position(|it| {
+        let s = it.span();
+        (s.start as usize) < a && old_b < s.end as usize
+    })?;
+    let span = old.items.get(i)?.span();
+    let (start, end) = (span.start as usize, span.end as usize);
+    let brace = start + old_text.get(start..end)?.find('{')?;
+    if a <= brace || !old_text.get(..end)?.ends_with('}') {
+        return None;
+    }
+    let new_end = (end + new_text.len()).checked_sub(old_text.len())?;
+    let region = new_text.get(start..new_end)?;
+    // The same checks, in the same order, as `parse_inner`.
+    if let Some(d) = check_nesting(file, new_text) {
+        return Some(Err(vec![d]));
+    }
+    let mut pairs = match Grammar::parse(Rule::items, region) {
+        Ok(p) => p,
+        Err(first) => {
+            pest::set_error_detail(true);
+            let detailed = Grammar::parse(Rule::items, region).err();
+            pest::set_error_detail(false);
+            let e = detailed.as_ref().unwrap_or(&first);
+            let pos = match e.location {
+                pest::error::InputLocation::Pos(p) => p,
+                pest::error::InputLocation::Span((s, _)) => s,
+            };
+            // At the end of the item the whole file may read on, or fail further on.
+            if pos >= region.len() {
+                return None;
+            }
+            return Some(Err(vec![translate_error(file, new_text, start, e)]));
+        }
+    };
+    let top = pairs.next()?;
+    match keyword_set(file, region, top.clone().into_inner().flatten()) {
+        Ok(Some(s)) if s != set => return None,
+        Ok(_) => {}
+        Err(_) => return None,
+    }
+    let mut errors = joined_names(file, start, top.clone().into_inner().flatten());
+    let b = Builder {
+        file,
+        base: start,
+        errors: RefCell::new(Vec::new()),
+    };
+    let mut items = Vec::new();
+    for p in top.into_inner() {
+        if p.as_rule() != Rule::EOI {
+            items.push(b.item(p));
+        }
+    }
+    errors.extend(b.errors.into_inner());
+    if !errors.is_empty() {
+        return Some(Err(errors));
+    }
+    let delta = new_text.len() as isize - old_text.len() as isize;
+    for it in old.items.iter_mut().skip(i + 1) {
+        it.shift(delta);
+    }
+    old.items.splice(i..=i, items);
+    Some(Ok(Some(set)))
+}
+
+/// Where two texts differ: the end of their common beginning, and where the common end
+/// starts in `old` (both on character boundaries).
+fn changed_range(old: &str, new: &str) -> (usize, usize) {
+    let (ob, nb) = (old.as_bytes(), new.as_bytes());
+    let mut a = ob.iter().zip(nb).take_while(|(x, y)| x == y).count();
+    while !old.is_char_boundary(a) {
+        a -= 1;
+    }
+    let room = ob.len().min(nb.len()) - a;
+    let mut tail = ob
+        .iter()
+        .rev()
+        .zip(nb.iter().rev())
+        .take(room)
+        .take_while(|(x, y)| x == y)
+        .count();
+    while !old.is_char_boundary(ob.len() - tail) {
+        tail -= 1;
+    }
+    (a, ob.len() - tail)
 }
 
 /// The keyword set of a keyword token (a `kw_…` rule or a Chinese heading), by how it is
@@ -255,12 +374,19 @@ fn keyword_set<'a>(
 
 /// Names that are a quantifier or `如果 … 则` written without the spaces around its
 /// keywords (`每个y属于近三年`): refused, with the spaced form.
-fn joined_names<'a>(file: u32, pairs: impl Iterator<Item = Pair<'a, Rule>>) -> Vec<Diag> {
+fn joined_names<'a>(
+    file: u32,
+    base: usize,
+    pairs: impl Iterator<Item = Pair<'a, Rule>>,
+) -> Vec<Diag> {
     pairs
         .filter(|p| p.as_rule() == Rule::ident && keywords::is_joined_form(p.as_str()))
         .filter_map(|p| {
             let s = p.as_span();
-            joined_diag(Span::new(file, s.start(), s.end()), p.as_str())
+            joined_diag(
+                Span::new(file, base + s.start(), base + s.end()),
+                p.as_str(),
+            )
         })
         .collect()
 }
@@ -512,12 +638,14 @@ fn describe(rule: Rule) -> Option<&'static str> {
     })
 }
 
-fn translate_error(file: u32, text: &str, e: &pest::error::Error<Rule>) -> Diag {
+/// `e` is an error of the text that starts at `base` in the file's `text`.
+fn translate_error(file: u32, text: &str, base: usize, e: &pest::error::Error<Rule>) -> Diag {
     use pest::error::{ErrorVariant, InputLocation};
-    let pos = match e.location {
-        InputLocation::Pos(p) => p,
-        InputLocation::Span((s, _)) => s,
-    };
+    let pos = base
+        + match e.location {
+            InputLocation::Pos(p) => p,
+            InputLocation::Span((s, _)) => s,
+        };
     if let Some(d) = joined_before(file, text, pos) {
         return d;
     }
@@ -670,6 +798,8 @@ pub fn full_width_help(text: &str, pos: usize) -> Option<Text> {
 
 struct Builder {
     file: u32,
+    /// Where the parsed text starts in the file (an item parsed again on its own).
+    base: usize,
     /// Errors found while building the tree (a heading's number that is not one).
     errors: RefCell<Vec<Diag>>,
 }
@@ -735,7 +865,8 @@ impl Builder {
                 }
             }
         }
-        Span::new(self.file, s.start(), s.start() + text.len())
+        let start = self.base + s.start();
+        Span::new(self.file, start, start + text.len())
     }
 
     fn ident(&self, p: Pair<Rule>) -> Ident {

@@ -138,3 +138,31 @@ pub fn translate_and_back(files: &[(String, String)]) -> [usize; 2] {
     }
     seen
 }
+
+/// Every rule file of the project that parses: (name, text).
+pub fn parsing_rule_files() -> Vec<(String, String)> {
+    let mut out = shanghai_rules();
+    for dir in [
+        "tests/fixtures/rules",
+        "tests/fixtures/structure",
+        "examples/revisions/national-2022",
+        "examples/versions",
+        "tests/fixtures/versions",
+        "tests/fixtures/arith",
+        "tests/fixtures/aggregates",
+    ] {
+        let mut paths: Vec<_> = std::fs::read_dir(root().join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "policy"))
+            .collect();
+        paths.sort();
+        for p in paths {
+            let text = std::fs::read_to_string(&p).unwrap();
+            if policy::syntax::parse_file(0, &text).is_ok() {
+                out.push((rel(&p), text));
+            }
+        }
+    }
+    out
+}
