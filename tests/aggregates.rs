@@ -437,9 +437,9 @@ fn holds(op: &str, (n, d): (i64, i64), t: i64, agg_left: bool) -> bool {
     }
 }
 
-/// Every outcome the comparison can have as the unknowns turn out: `Some(b)` for a
-/// value, `None` for "no value" (an empty mean, min or max).
-fn outcomes(kind: &str, op: &str, t: i64, left: bool, es: &[Elem]) -> Vec<Option<bool>> {
+/// Every value the aggregate can take as the unknowns turn out (`None`: no value, for an
+/// empty mean, min or max), each once.
+fn aggregate_values(kind: &str, es: &[Elem]) -> Vec<Option<(i64, i64)>> {
     let mut out = Vec::new();
     let mut choices: Vec<Vec<(bool, i64)>> = Vec::new();
     for (f, v) in es {
@@ -464,7 +464,7 @@ fn outcomes(kind: &str, op: &str, t: i64, left: bool, es: &[Elem]) -> Vec<Option
             .zip(&choices)
             .filter_map(|(i, c)| c.get(*i).filter(|(f, _)| *f).map(|(_, v)| *v))
             .collect();
-        let o = oracle_value(kind, &vs).map(|x| holds(op, x, t, left));
+        let o = oracle_value(kind, &vs);
         if !out.contains(&o) {
             out.push(o);
         }
@@ -482,6 +482,19 @@ fn outcomes(kind: &str, op: &str, t: i64, left: bool, es: &[Elem]) -> Vec<Option
             k += 1;
         }
     }
+}
+
+/// Every outcome the comparison can have as the unknowns turn out: `Some(b)` for a
+/// value, `None` for "no value" (an empty mean, min or max).
+fn outcomes(values: &[Option<(i64, i64)>], op: &str, t: i64, left: bool) -> Vec<Option<bool>> {
+    let mut out = Vec::new();
+    for v in values {
+        let o = v.map(|x| holds(op, x, t, left));
+        if !out.contains(&o) {
+            out.push(o);
+        }
+    }
+    out
 }
 
 fn elem_json((f, v): &Elem) -> J {
@@ -505,6 +518,21 @@ fn every_aggregate_operator_and_pattern_is_sound_and_decides_what_it_can() {
         .iter()
         .flat_map(|f| values.iter().map(move |v| (*f, *v)))
         .collect();
+    // Each decision of the generated rules, looked up once: (kind's index, kind,
+    // operator, threshold, threshold on the left, name, index).
+    let mut decisions = Vec::new();
+    for (k, kind) in KINDS.iter().enumerate() {
+        for (o, op) in OPS.iter().enumerate() {
+            for t in THRESHOLDS {
+                for left in [true, false] {
+                    let name = format!("article1.d{k}_{o}_{t}_{}", if left { "l" } else { "r" });
+                    let id = p.decisions.iter().position(|x| x.name == name).unwrap();
+                    decisions.push((k, kind, op, t, left, name, id));
+                }
+            }
+        }
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
     let mut decided_with_unknowns = 0;
     let mut cases = 0;
     for a in &elems {
@@ -514,44 +542,34 @@ fn every_aggregate_operator_and_pattern_is_sound_and_decides_what_it_can() {
                 let facts = json!({"es": es.iter().map(elem_json).collect::<Vec<_>>()});
                 let text = facts.to_string();
                 let (f, _) = policy::facts::load(p, policy::facts::Format::Json, &text, 0).unwrap();
-                let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
                 let e = evaluate(p, &f, date, false);
                 let unknowns = es
                     .iter()
                     .any(|(f, v)| f.is_none() || (f != &Some(false) && v.is_none()));
-                for (k, kind) in KINDS.iter().enumerate() {
-                    for (o, op) in OPS.iter().enumerate() {
-                        for t in THRESHOLDS {
-                            for left in [true, false] {
-                                let name = format!(
-                                    "article1.d{k}_{o}_{t}_{}",
-                                    if left { "l" } else { "r" }
-                                );
-                                let id = p.decisions.iter().position(|x| x.name == name).unwrap();
-                                let got = e.decisions[id].value.clone();
-                                let all = outcomes(kind, op, t, left, &es);
-                                let what = format!(
-                                    "{name}: {kind} {op} {t} (left {left}) over {text}: {all:?}"
-                                );
-                                cases += 1;
-                                match got {
-                                    Some(Value::Bool(x)) => {
-                                        // Sound: every way the unknowns could turn out agrees.
-                                        assert_eq!(all, [Some(x)], "decided {x}, but {what}");
-                                        if unknowns {
-                                            decided_with_unknowns += 1;
-                                        }
-                                    }
-                                    Some(v) => panic!("{what}: {v:?}"),
-                                    None => {
-                                        // Complete where the bounds are tight: if every
-                                        // outcome agrees and the domain reaches past the
-                                        // bounds, the engine must have decided.
-                                        if all.len() == 1 && all[0].is_some() {
-                                            assert!(!must_decide(op), "undetermined, yet {what}");
-                                        }
-                                    }
-                                }
+                let values: Vec<Vec<Option<(i64, i64)>>> =
+                    KINDS.iter().map(|k| aggregate_values(k, &es)).collect();
+                for (k, kind, op, t, left, name, id) in &decisions {
+                    let (kind, op, t, left) = (**kind, **op, *t, *left);
+                    let got = e.decisions[*id].value.clone();
+                    let all = outcomes(&values[*k], op, t, left);
+                    cases += 1;
+                    let what =
+                        || format!("{name}: {kind} {op} {t} (left {left}) over {text}: {all:?}");
+                    match got {
+                        Some(Value::Bool(x)) => {
+                            // Sound: every way the unknowns could turn out agrees.
+                            assert_eq!(all, [Some(x)], "decided {x}, but {}", what());
+                            if unknowns {
+                                decided_with_unknowns += 1;
+                            }
+                        }
+                        Some(v) => panic!("{}: {v:?}", what()),
+                        None => {
+                            // Complete where the bounds are tight: if every outcome
+                            // agrees and the domain reaches past the bounds, the engine
+                            // must have decided.
+                            if all.len() == 1 && all[0].is_some() {
+                                assert!(!must_decide(op), "undetermined, yet {}", what());
                             }
                         }
                     }
