@@ -1300,7 +1300,9 @@ impl<'p> Analysis<'p> {
             }
         }
         for a in &p.articles {
-            let name = format!("article{}", a.number);
+            // `article6`, or `annex1` for an annex.
+            let name =
+                crate::syntax::ast::part_prefix(crate::syntax::ast::part_key(a.kind, a.number));
             for r in &a.rules {
                 self.walk_rule(&name, r, false);
             }

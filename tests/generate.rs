@@ -401,6 +401,26 @@ fn cli_plan() {
     }
 }
 
+/// An annex's condition is named by the annex in the plan, not as an article.
+#[test]
+fn cli_plan_names_an_annex() {
+    let (code, out, err) = run(&[
+        "generate",
+        "--policy",
+        "tests/fixtures/generate-annex",
+        "--as-of",
+        "2025-06-30",
+        "--plan",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("annex1:") && l.contains("注册资本 >= 100")),
+        "{out}"
+    );
+    assert!(!out.contains("article"), "{out}");
+}
+
 #[test]
 fn cli_errors() {
     // A broken rule set: its diagnostics, exit 1.

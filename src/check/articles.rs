@@ -88,14 +88,21 @@ impl<'a> Checker<'a> {
             match item {
                 ast::ArticleItem::Text(t) => def.text.push(t.value.clone()),
                 ast::ArticleItem::Rule(r) => {
-                    self.err(
+                    // An annex holds items (`item 一`), an article clauses.
+                    let d = if a.kind == ast::PartKind::Annex {
+                        Diag::error(
+                            "policy::check::rule_outside_clause",
+                            ("a rule must stand inside an item", "规则必须写在项之内"),
+                        )
+                        .help(("put the rule in an `item 一 \"title\" { … }` block of this annex", "请把规则放进本附件的 `item 一 \"标题\" { … }` 块（中文关键字写作 `第一项 \"标题\" { … }`）"))
+                    } else {
                         Diag::error(
                             "policy::check::rule_outside_clause",
                             ("a rule must stand inside a clause", "规则必须写在款之内"),
                         )
-                        .at(r.title.span)
-                        .help(("put the rule in a `clause N \"title\" { … }` block of this article", "请把规则放进本条的 `clause N \"标题\" { … }` 块（中文关键字写作 `（N） \"标题\" { … }`）")),
-                    );
+                        .help(("put the rule in a `clause N \"title\" { … }` block of this article", "请把规则放进本条的 `clause N \"标题\" { … }` 块（中文关键字写作 `（N） \"标题\" { … }`）"))
+                    };
+                    self.err(d.at(r.title.span));
                 }
                 ast::ArticleItem::Clause(c) => {
                     if let Some(n) = &c.numeral {
