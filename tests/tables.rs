@@ -980,3 +980,28 @@ fn a_rule_set_without_a_text_fact_names_clusters_in_a_column_of_its_own() {
     let bad = json!({"inspections": [{"date": "2024-03-01", "result": "bad"}]});
     assert!(schemas.validate(&bad, index).is_err());
 }
+
+/// A template that cannot be written is a diagnostic in the user's language, and nothing
+/// is left behind; without `--as-of` a note says which years were asked for.
+#[test]
+fn a_template_that_cannot_be_written_is_reported() {
+    let dir = tmp();
+    let out = dir.path().join("no-such-folder").join("模板.json");
+    let (code, stdout, err) = run(&[
+        "--lang",
+        "zh",
+        "template",
+        "--policy",
+        "policies",
+        "--format",
+        "json",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 5, "{err}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(err.contains("policy::io::output"), "{err}");
+    assert!(err.contains("无法写入"), "{err}");
+    assert!(err.contains("年份按评估日期"), "{err}");
+    assert!(!out.exists());
+}

@@ -16,19 +16,7 @@ pub fn check_request(
     output: Option<&Path>,
 ) -> Result<(), u8> {
     let d = match (format, output) {
-        (CheckFormat::Xlsx, None) if std::io::stdout().is_terminal() => Some(
-            Diag::error(
-                "policy::usage::binary_to_terminal",
-                (
-                    "`--format xlsx` writes a workbook, which a terminal cannot show",
-                    "`--format xlsx` 生成的是 Excel 工作簿，无法在终端中显示",
-                ),
-            )
-            .help((
-                "name the file to write: --output results.xlsx",
-                "请用 --output 指定要写入的文件，例如 --output 结果.xlsx",
-            )),
-        ),
+        (CheckFormat::Xlsx, None) if std::io::stdout().is_terminal() => Some(binary_to_terminal()),
         (CheckFormat::Human | CheckFormat::Json | CheckFormat::Jsonl, Some(_)) => Some(
             Diag::error(
                 "policy::usage::output_format",
@@ -64,6 +52,21 @@ pub fn check_request(
         }
         None => Ok(()),
     }
+}
+
+/// `policy::usage::binary_to_terminal`: a workbook asked for on a terminal.
+pub fn binary_to_terminal() -> Diag {
+    Diag::error(
+        "policy::usage::binary_to_terminal",
+        (
+            "`--format xlsx` writes a workbook, which a terminal cannot show",
+            "`--format xlsx` 生成的是 Excel 工作簿，无法在终端中显示",
+        ),
+    )
+    .help((
+        "name the file to write: --output results.xlsx",
+        "请用 --output 指定要写入的文件，例如 --output 结果.xlsx",
+    ))
 }
 
 fn folder_of(path: &Path) -> PathBuf {

@@ -2,46 +2,19 @@
 //! workbook) and the JSON Schema of facts files, derived from a rule set.
 
 use crate::check::load_rules;
-use crate::common::exit;
+use crate::common::{exit, print_diags};
 use chrono::NaiveDate;
-use policy::diag::Sources;
+use policy::diag::{Diag, Sources};
 use policy::facts::table::{self, CLUSTER_COLUMN, CLUSTER_LABEL};
 use policy::ir::{Program, Ty};
 use policy::template::{self as t, Template};
 use rust_xlsxwriter::{DataValidation, Format, Note, Workbook, Worksheet, XlsxError};
-use std::io::Write as _;
 use std::path::Path;
 
 /// The main sheet's name in a template.
 pub const MAIN_SHEET: &str = "集群";
 /// The notes sheet's name.
 pub const NOTES_SHEET: &str = "说明";
-
-fn write_out(out: Option<&Path>, bytes: &[u8]) -> u8 {
-    match out {
-        Some(p) => match crate::snapshots::write_atomic_bytes(p, bytes) {
-            Ok(()) => exit::OK,
-            Err(e) => crate::common::io_error("output file", p, &e),
-        },
-        None => {
-            let mut o = std::io::stdout().lock();
-            match o.write_all(bytes).and_then(|()| o.flush()) {
-                Ok(()) => exit::OK,
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
-                Err(_) => exit::IO,
-            }
-        }
-    }
-}
-
-fn program_for(
-    sources: &mut Sources,
-    policy_dir: &Path,
-    as_of: NaiveDate,
-) -> Result<(policy::RuleSet, NaiveDate), u8> {
-    let rules = load_rules(sources, policy_dir)?;
-    Ok((rules, as_of))
-}
 
 /// `policy template`.
 pub fn template(
@@ -53,20 +26,24 @@ pub fn template(
     let mut sources = Sources::new();
     let given = as_of.is_some();
     let as_of = as_of.unwrap_or_else(crate::today_in_shanghai);
-    let (rules, as_of) = match program_for(&mut sources, policy_dir, as_of) {
-        Ok(x) => x,
+    if format == "xlsx" && out.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        print_diags(&sources, &[crate::output::binary_to_terminal()]);
+        return exit::USAGE;
+    }
+    let rules = match load_rules(&mut sources, policy_dir) {
+        Ok(r) => r,
         Err(code) => return code,
     };
     let program = rules.at_or_latest(Some(as_of));
     let tpl = t::describe(program, as_of);
     if !given {
         eprintln!(
-            "note: the years asked for follow the evaluation date {as_of} (today); give --as-of for another · 年份按评估日期 {as_of}（今天）确定，可用 --as-of 指定"
+            "{}",
+            crate::common::tr(
+                &format!("note: the years asked for follow the evaluation date {as_of} (today); give --as-of for another"),
+                &format!("注意：年份按评估日期 {as_of}（今天）确定，可用 --as-of 指定其他日期"),
+            )
         );
-    }
-    if format == "xlsx" && out.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        eprintln!("error: an XLSX workbook is not text; give --output FILE.xlsx · 工作簿不是文本，请用 --output 指定文件");
-        return exit::USAGE;
     }
     let bytes = match format {
         "json" => t::json(&tpl).into_bytes(),
@@ -74,27 +51,38 @@ pub fn template(
         _ => match workbook(program, &tpl) {
             Ok(b) => b,
             Err(e) => {
-                eprintln!("error: cannot make the workbook: {e}");
+                let d = Diag::error(
+                    "policy::io::output",
+                    (
+                        format!("cannot make the workbook: {e}"),
+                        format!("无法生成工作簿：{e}"),
+                    ),
+                )
+                .help((
+                    "nothing was written; report this with the rule set, it is a fault of `policy`",
+                    "没有写入任何文件；这是 `policy` 的缺陷，请连同规则集一起报告",
+                ));
+                print_diags(&sources, &[d]);
                 return exit::IO;
             }
         },
     };
-    write_out(out, &bytes)
+    crate::output::write(out, &bytes)
 }
 
 /// `policy schema`.
 pub fn schema(policy_dir: &Path, as_of: Option<NaiveDate>, out: Option<&Path>) -> u8 {
     let mut sources = Sources::new();
     let as_of = as_of.unwrap_or_else(crate::today_in_shanghai);
-    let (rules, as_of) = match program_for(&mut sources, policy_dir, as_of) {
-        Ok(x) => x,
+    let rules = match load_rules(&mut sources, policy_dir) {
+        Ok(r) => r,
         Err(code) => return code,
     };
     let program = rules.at_or_latest(Some(as_of));
     let tpl = t::describe(program, as_of);
     let s = t::schema(program, &tpl);
     let text = serde_json::to_string_pretty(&s).unwrap_or_default() + "\n";
-    write_out(out, text.as_bytes())
+    crate::output::write(out, text.as_bytes())
 }
 
 /// A sheet name Excel accepts (at most 31 characters, none of `[]:*?/\`), or `None`.
