@@ -552,34 +552,28 @@ fn version_of<'r>(
 /// How a side is named in the report: its folder, and the version compared.
 /// [`side_name`] for a person, in the language of the run (the JSON keeps the English).
 fn side_name_shown(dir: &Path, p: Option<&policy::ir::Program>) -> String {
-    match p {
-        Some(p) if zh() => {
-            let h = &p.header;
-            let v = h
-                .version
-                .as_ref()
-                .map(|n| format!("“{n}”"))
-                .or_else(|| h.document.clone())
-                .unwrap_or_default();
-            format!("{} {v}（{}）", dir.display(), h.applies.text_zh())
-        }
-        _ => side_name(dir, p),
-    }
+    side_name_in(dir, p, zh())
 }
 
 fn side_name(dir: &Path, p: Option<&policy::ir::Program>) -> String {
-    match p {
-        None => dir.display().to_string(),
-        Some(p) => {
-            let h = &p.header;
-            let v = h
-                .version
-                .as_ref()
-                .map(|n| format!("“{n}”"))
-                .or_else(|| h.document.clone())
-                .unwrap_or_default();
-            format!("{} {v} ({})", dir.display(), h.applies.text())
-        }
+    side_name_in(dir, p, false)
+}
+
+fn side_name_in(dir: &Path, p: Option<&policy::ir::Program>, zh: bool) -> String {
+    let Some(p) = p else {
+        return dir.display().to_string();
+    };
+    let h = &p.header;
+    let v = h
+        .version
+        .as_ref()
+        .map(|n| format!("“{n}”"))
+        .or_else(|| h.document.clone())
+        .unwrap_or_default();
+    if zh {
+        format!("{} {v}（{}）", dir.display(), h.applies.text_zh())
+    } else {
+        format!("{} {v} ({})", dir.display(), h.applies.text())
     }
 }
 
