@@ -69,21 +69,9 @@ fn parse_inner(
     if let Some(d) = check_nesting(file, text) {
         return Err(vec![d]);
     }
-    // Parse fast; only when that fails, parse again recording what was expected where,
-    // for a precise message.
-    let mut pairs = match Grammar::parse(Rule::file, text) {
+    let mut pairs = match parse_rule(Rule::file, text) {
         Ok(p) => p,
-        Err(first) => {
-            pest::set_error_detail(true);
-            let detailed = Grammar::parse(Rule::file, text).err();
-            pest::set_error_detail(false);
-            return Err(vec![translate_error(
-                file,
-                text,
-                0,
-                detailed.as_ref().unwrap_or(&first),
-            )]);
-        }
+        Err(e) => return Err(vec![translate_error(file, text, 0, &e)]),
     };
     let b = Builder {
         file,
@@ -164,13 +152,9 @@ pub fn reparse(
     if let Some(d) = check_nesting(file, new_text) {
         return Some(Err(vec![d]));
     }
-    let mut pairs = match Grammar::parse(Rule::items, region) {
+    let mut pairs = match parse_rule(Rule::items, region) {
         Ok(p) => p,
-        Err(first) => {
-            pest::set_error_detail(true);
-            let detailed = Grammar::parse(Rule::items, region).err();
-            pest::set_error_detail(false);
-            let e = detailed.as_ref().unwrap_or(&first);
+        Err(e) => {
             let pos = match e.location {
                 pest::error::InputLocation::Pos(p) => p,
                 pest::error::InputLocation::Span((s, _)) => s,
@@ -179,7 +163,7 @@ pub fn reparse(
             if pos >= region.len() {
                 return None;
             }
-            return Some(Err(vec![translate_error(file, new_text, start, e)]));
+            return Some(Err(vec![translate_error(file, new_text, start, &e)]));
         }
     };
     let top = pairs.next()?;
@@ -210,6 +194,17 @@ pub fn reparse(
     }
     old.items.splice(i..=i, items);
     Some(Ok(Some(set)))
+}
+
+/// Parse `text` as `rule` fast; only when that fails, parse again recording what was
+/// expected where, for a precise message.
+fn parse_rule(rule: Rule, text: &str) -> Result<Pairs<'_>, pest::error::Error<Rule>> {
+    Grammar::parse(rule, text).map_err(|first| {
+        pest::set_error_detail(true);
+        let detailed = Grammar::parse(rule, text).err();
+        pest::set_error_detail(false);
+        detailed.unwrap_or(first)
+    })
 }
 
 /// Where two texts differ: the end of their common beginning, and where the common end

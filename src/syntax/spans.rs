@@ -46,27 +46,52 @@ impl Spans for Span {
     }
 }
 
-impl Spans for Ident {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        f(&mut self.span);
-    }
+/// `Spans` for a struct: the fields that hold spans, then (after `;`) the fields that do
+/// not. Every field is named, so a field added to the struct and not here fails to compile.
+macro_rules! spans_of {
+    ($($t:ident { $($f:ident),* $(; $($skip:ident),*)? })*) => {$(
+        impl Spans for $t {
+            fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
+                let $t { $($f,)* $($($skip: _,)*)? } = self;
+                $($f.spans_mut(f);)*
+            }
+        }
+    )*};
 }
 
-impl Spans for Str {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        f(&mut self.span);
-    }
+spans_of! {
+    Ident { span; name }
+    Str { span; value }
+    DateLit { span; text }
+    Numeral { span; text }
+    PolicyHeader { title, document, issued_by, issued_on, in_force, versions, span }
+    InForce { from, until, source, span }
+    VersionDecl { name, document, issued_by, issued_on, in_force, span }
+    DatedValue { when, value, annotations, span }
+    Dimension { name, label, units, span; bare_numbers }
+    UnitDef { name, factor_span, of, span; factor }
+    EnumDecl { name, label, variants, span; ordered }
+    Variant { name, label }
+    RecordDecl { name, label, fields, span }
+    FieldDecl { name, ty, label }
+    FactDecl { name, label, ty, span }
+    TypeExpr { base, span; optional, or_none }
+    UnitTerm { first, rest, span }
+    Parameter { name, label, ty, value, annotations, dated, span }
+    Param { name, ty }
+    Definition { name, params, label, ty, body, annotations, span }
+    Article { number_span, title, dated, applies, items, span, item_style; number, kind }
+    Chapter { number, title, span }
+    NotAssessed { phrase, reason, span }
+    Clause { number_span, title, alias, dated, applies, items, span, numeral; number }
+    RuleDecl { title, dated, when, body, annotations, span; kind }
+    Decision { name, label, dated, ty, body, annotations, span }
 }
 
-impl Spans for DateLit {
+/// A unit written after `*` or `/`.
+impl Spans for (UnitOp, Ident) {
     fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        f(&mut self.span);
-    }
-}
-
-impl Spans for Numeral {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        f(&mut self.span);
+        self.1.spans_mut(f);
     }
 }
 
@@ -92,190 +117,12 @@ impl Spans for Item {
     }
 }
 
-impl Spans for PolicyHeader {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        let PolicyHeader {
-            title,
-            document,
-            issued_by,
-            issued_on,
-            in_force,
-            versions,
-            span,
-        } = self;
-        title.spans_mut(f);
-        document.spans_mut(f);
-        issued_by.spans_mut(f);
-        issued_on.spans_mut(f);
-        in_force.spans_mut(f);
-        versions.spans_mut(f);
-        f(span);
-    }
-}
-
-impl Spans for InForce {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        let InForce {
-            from,
-            until,
-            source,
-            span,
-        } = self;
-        from.spans_mut(f);
-        until.spans_mut(f);
-        source.spans_mut(f);
-        f(span);
-    }
-}
-
-impl Spans for VersionDecl {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        let VersionDecl {
-            name,
-            document,
-            issued_by,
-            issued_on,
-            in_force,
-            span,
-        } = self;
-        name.spans_mut(f);
-        document.spans_mut(f);
-        issued_by.spans_mut(f);
-        issued_on.spans_mut(f);
-        in_force.spans_mut(f);
-        f(span);
-    }
-}
-
 impl Spans for Dating {
     fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
         match self {
             Dating::Period(x) => x.spans_mut(f),
             Dating::Version(x) => x.spans_mut(f),
         }
-    }
-}
-
-impl Spans for DatedValue {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        let DatedValue {
-            when,
-            value,
-            annotations,
-            span,
-        } = self;
-        when.spans_mut(f);
-        value.spans_mut(f);
-        annotations.spans_mut(f);
-        f(span);
-    }
-}
-
-impl Spans for Dimension {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        let Dimension {
-            name,
-            label,
-            bare_numbers: _,
-            units,
-            span,
-        } = self;
-        name.spans_mut(f);
-        label.spans_mut(f);
-        units.spans_mut(f);
-        f(span);
-    }
-}
-
-impl Spans for UnitDef {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        let UnitDef {
-            name,
-            factor: _,
-            factor_span,
-            of,
-            span,
-        } = self;
-        name.spans_mut(f);
-        f(factor_span);
-        of.spans_mut(f);
-        f(span);
-    }
-}
-
-impl Spans for EnumDecl {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        let EnumDecl {
-            name,
-            label,
-            ordered: _,
-            variants,
-            span,
-        } = self;
-        name.spans_mut(f);
-        label.spans_mut(f);
-        variants.spans_mut(f);
-        f(span);
-    }
-}
-
-impl Spans for Variant {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        let Variant { name, label } = self;
-        name.spans_mut(f);
-        label.spans_mut(f);
-    }
-}
-
-impl Spans for RecordDecl {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        let RecordDecl {
-            name,
-            label,
-            fields,
-            span,
-        } = self;
-        name.spans_mut(f);
-        label.spans_mut(f);
-        fields.spans_mut(f);
-        f(span);
-    }
-}
-
-impl Spans for FieldDecl {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        let FieldDecl { name, ty, label } = self;
-        name.spans_mut(f);
-        ty.spans_mut(f);
-        label.spans_mut(f);
-    }
-}
-
-impl Spans for FactDecl {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        let FactDecl {
-            name,
-            label,
-            ty,
-            span,
-        } = self;
-        name.spans_mut(f);
-        label.spans_mut(f);
-        ty.spans_mut(f);
-        f(span);
-    }
-}
-
-impl Spans for TypeExpr {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        let TypeExpr {
-            optional: _,
-            or_none: _,
-            base,
-            span,
-        } = self;
-        base.spans_mut(f);
-        f(span);
     }
 }
 
@@ -290,17 +137,6 @@ impl Spans for BaseType {
     }
 }
 
-impl Spans for UnitTerm {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        let UnitTerm { first, rest, span } = self;
-        first.spans_mut(f);
-        for (_, x) in rest {
-            x.spans_mut(f);
-        }
-        f(span);
-    }
-}
-
 impl Spans for Annotation {
     fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
         match self {
@@ -308,105 +144,6 @@ impl Spans for Annotation {
                 x.spans_mut(f)
             }
         }
-    }
-}
-
-impl Spans for Parameter {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        let Parameter {
-            name,
-            label,
-            ty,
-            value,
-            annotations,
-            dated,
-            span,
-        } = self;
-        name.spans_mut(f);
-        label.spans_mut(f);
-        ty.spans_mut(f);
-        value.spans_mut(f);
-        annotations.spans_mut(f);
-        dated.spans_mut(f);
-        f(span);
-    }
-}
-
-impl Spans for Param {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        let Param { name, ty } = self;
-        name.spans_mut(f);
-        ty.spans_mut(f);
-    }
-}
-
-impl Spans for Definition {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        let Definition {
-            name,
-            params,
-            label,
-            ty,
-            body,
-            annotations,
-            span,
-        } = self;
-        name.spans_mut(f);
-        params.spans_mut(f);
-        label.spans_mut(f);
-        ty.spans_mut(f);
-        body.spans_mut(f);
-        annotations.spans_mut(f);
-        f(span);
-    }
-}
-
-impl Spans for Article {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        let Article {
-            number: _,
-            number_span,
-            title,
-            dated,
-            applies,
-            items,
-            span,
-            kind: _,
-            item_style,
-        } = self;
-        f(number_span);
-        title.spans_mut(f);
-        dated.spans_mut(f);
-        applies.spans_mut(f);
-        items.spans_mut(f);
-        f(span);
-        item_style.spans_mut(f);
-    }
-}
-
-impl Spans for Chapter {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        let Chapter {
-            number,
-            title,
-            span,
-        } = self;
-        number.spans_mut(f);
-        title.spans_mut(f);
-        f(span);
-    }
-}
-
-impl Spans for NotAssessed {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        let NotAssessed {
-            phrase,
-            reason,
-            span,
-        } = self;
-        phrase.spans_mut(f);
-        reason.spans_mut(f);
-        f(span);
     }
 }
 
@@ -423,30 +160,6 @@ impl Spans for ArticleItem {
     }
 }
 
-impl Spans for Clause {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        let Clause {
-            number: _,
-            number_span,
-            title,
-            alias,
-            dated,
-            applies,
-            items,
-            span,
-            numeral,
-        } = self;
-        f(number_span);
-        title.spans_mut(f);
-        alias.spans_mut(f);
-        dated.spans_mut(f);
-        applies.spans_mut(f);
-        items.spans_mut(f);
-        f(span);
-        numeral.spans_mut(f);
-    }
-}
-
 impl Spans for ClauseItem {
     fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
         match self {
@@ -456,47 +169,6 @@ impl Spans for ClauseItem {
             ClauseItem::Rule(x) => x.spans_mut(f),
             ClauseItem::NotAssessed(x) => x.spans_mut(f),
         }
-    }
-}
-
-impl Spans for RuleDecl {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        let RuleDecl {
-            kind: _,
-            title,
-            dated,
-            when,
-            body,
-            annotations,
-            span,
-        } = self;
-        title.spans_mut(f);
-        dated.spans_mut(f);
-        when.spans_mut(f);
-        body.spans_mut(f);
-        annotations.spans_mut(f);
-        f(span);
-    }
-}
-
-impl Spans for Decision {
-    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
-        let Decision {
-            name,
-            label,
-            dated,
-            ty,
-            body,
-            annotations,
-            span,
-        } = self;
-        name.spans_mut(f);
-        label.spans_mut(f);
-        dated.spans_mut(f);
-        ty.spans_mut(f);
-        body.spans_mut(f);
-        annotations.spans_mut(f);
-        f(span);
     }
 }
 
