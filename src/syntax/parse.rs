@@ -685,6 +685,11 @@ fn translate_error(file: u32, text: &str, base: usize, e: &pest::error::Error<Ru
             None => String::new(),
         },
     };
+    // The keywords to write are those of the file's set.
+    let what = match first_word_set(text) {
+        Some(KeywordSet::Zh) => keywords_of_set(&what),
+        _ => what,
+    };
     let mut d = Diag::error(
         "policy::parse::syntax",
         (
@@ -712,6 +717,52 @@ fn translate_error(file: u32, text: &str, base: usize, e: &pest::error::Error<Ru
         ));
     }
     d
+}
+
+/// The keyword set a file is written in, by its first word (every item begins with a
+/// keyword or a heading): for the words of a syntax error in a file that does not parse.
+fn first_word_set(text: &str) -> Option<KeywordSet> {
+    let mut rest = text.trim_start_matches('\u{FEFF}');
+    loop {
+        rest = rest.trim_start();
+        match rest.strip_prefix('#') {
+            Some(r) => rest = r.split_once('\n').map_or("", |(_, after)| after),
+            None => break,
+        }
+    }
+    let c = rest.chars().next()?;
+    if c.is_ascii_alphabetic() {
+        Some(KeywordSet::En)
+    } else if c.is_alphabetic() {
+        Some(KeywordSet::Zh)
+    } else {
+        None
+    }
+}
+
+/// `what` with each keyword quoted in it (`` `rule` ``) written in the Chinese set
+/// (`` `规则` ``); other quoted tokens (`` `>=` ``) are kept.
+fn keywords_of_set(what: &str) -> String {
+    let mut out = String::with_capacity(what.len());
+    let mut parts = what.split('`');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    // Odd parts are quoted, even parts are not.
+    for (i, part) in parts.enumerate() {
+        out.push('`');
+        if i % 2 == 0 {
+            let zh = match part {
+                "applies when" => Some("适用条件"),
+                "not assessed" => Some("留待评审"),
+                w => keywords::zh(w),
+            };
+            out.push_str(zh.unwrap_or(part));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
 }
 
 /// What stands at `pos`, for a message, and its length in bytes.
