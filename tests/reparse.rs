@@ -218,3 +218,46 @@ fn every_span_is_moved() {
         );
     }
 }
+
+/// In the language server's analysis, a file that stops parsing keeps the tree of its last
+/// text that parsed, also while another file of the set is edited; once it parses again
+/// it is parsed item by item from there.
+#[test]
+fn a_broken_file_keeps_its_last_tree_while_another_file_changes() {
+    use policy::lsp::Analysis;
+    let a = "第七条 \"测试\" {\n  （一） \"一\" {\n    规则 \"甲\"： 甲\n  }\n}\n".to_string();
+    let b = "事实 甲 \"甲\"： bool\n".to_string();
+    let files = |a: &str, b: &str| {
+        vec![
+            ("a.policy".to_string(), a.to_string()),
+            ("b.policy".to_string(), b.to_string()),
+        ]
+    };
+    let first = Analysis::new(files(&a, &b));
+    assert!(first.parse_errors[0].is_empty());
+    let tree = format!("{:?}", first.trees[0]);
+    let broken = a.replace("： 甲", "： 甲 且");
+    let second = Analysis::update(files(&broken, &b), Some(first));
+    assert!(!second.parse_errors[0].is_empty());
+    assert_eq!(
+        format!("{:?}", second.trees[0]),
+        tree,
+        "the last tree that parsed"
+    );
+    let errors = format!("{:?}", second.parse_errors[0]);
+    let b2 = format!("{b}事实 乙 \"乙\"： bool\n");
+    let third = Analysis::update(files(&broken, &b2), Some(second));
+    assert_eq!(format!("{:?}", third.parse_errors[0]), errors);
+    assert_eq!(
+        format!("{:?}", third.trees[0]),
+        tree,
+        "still the last tree that parsed"
+    );
+    let fixed = a.replace("： 甲", "： 甲 且 甲");
+    let fourth = Analysis::update(files(&fixed, &b2), Some(third));
+    assert!(fourth.parse_errors[0].is_empty());
+    assert_eq!(
+        format!("{:?}", fourth.trees[0]),
+        format!("{:?}", Some(parse_file_keywords(0, &fixed).unwrap().0))
+    );
+}

@@ -172,6 +172,12 @@ impl Analysis {
                 // Nothing changed.
                 (true, Some(t), None) => Ok((t, old_set)),
                 (true, None, Some(e)) => Err(e.clone()),
+                // Still the same broken text: the same errors, and the tree of its last
+                // text that parsed.
+                (true, Some(t), Some(e)) => {
+                    keep = earlier_text.map(|good| (t, good));
+                    Err(e.clone())
+                }
                 // The file changed: parse again only the item the change falls in, when
                 // the change stays inside one (`reparse`), starting from the last text
                 // that parsed.
