@@ -365,7 +365,10 @@ pub fn show_frac(f: Frac, show_decimal: impl Fn(Decimal) -> String) -> String {
         return format!("≈{r}");
     }
     // Tiny: scale the fraction up by 10^k (exactly, by moving the decimal points)
-    // until three significant digits show.
+    // until three significant digits show. The numerator gives up to its scale p, the
+    // denominator up to 28 − s (its scale s); a fraction is at least 10^(s−p) / (2^96 − 1),
+    // so its digits show by k = p + 27 − s ≤ 55: the bound and the break are never what
+    // ends the loop, and the text after it is a guard that is not reached.
     let threshold = Decimal::new(100, 0);
     for k in 1..=2 * MAX_SCALE + 2 {
         let up_num = k.min(f.num.scale());
@@ -601,6 +604,18 @@ mod tests {
                 "0.0000000000000000000000000001",
                 "0.0000000000000000000000000003",
                 "≈0.3333",
+            ),
+            // The smallest fraction there is: the least decimal over the greatest. Its
+            // digits show only after 55 steps of the loop.
+            (
+                "0.0000000000000000000000000001",
+                "79228162514264337593543950335",
+                "≈0.00000000000000000000000000000000000000000000000000000000126",
+            ),
+            (
+                "-0.0000000000000000000000000001",
+                "79228162514264337593543950335",
+                "≈-0.00000000000000000000000000000000000000000000000000000000126",
             ),
         ] {
             let f = Frac::new(d(n), d(den)).unwrap();
