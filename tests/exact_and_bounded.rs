@@ -121,6 +121,26 @@ fn compound_growth_a_hair_below_ten_percent_is_not_met() {
     assert_eq!(sign(&margin_of(&checks[0])), 1);
 }
 
+/// Two growth rates that read the same rounded are shown with every digit, so that the
+/// explanation does not say `0.1 >= 0.1: no`.
+#[test]
+fn two_growth_rates_that_round_alike_are_shown_apart() {
+    let r = exact_rules();
+    let facts = json!({
+        "产值": series("30", "31", "36.3"),
+        "对照产值": series("30", "31", "36.3000000001"),
+    });
+    let ev = run_on(&r, &facts, "2025-06-30");
+    let (outcome, checks) = rule_of(&r, &ev, 6);
+    assert_eq!(outcome, Outcome::NotMet);
+    let left = checks[0].left.as_ref().unwrap().value.clone();
+    let right = checks[0].right.as_ref().unwrap().value.clone();
+    assert_ne!(left, right);
+    // A growth compared with a growth is a ratio (no threshold in % to scale it to).
+    assert_eq!(left, "≈0.1");
+    assert_eq!(right, "≈0.1000000000015151515151504716");
+}
+
 #[test]
 fn compound_growth_compares_products_wider_than_a_decimal() {
     // 30.000000000000000000000000001 × 1.1² has 30 significant digits.
