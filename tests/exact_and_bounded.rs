@@ -121,6 +121,18 @@ fn compound_growth_a_hair_below_ten_percent_is_not_met() {
     assert_eq!(sign(&margin_of(&checks[0])), 1);
 }
 
+/// A sum keeps the decimal places of its terms (28.40 + 1.60 is 30.00, as a person adds
+/// figures written to the cent); a product has no written precision.
+#[test]
+fn a_sum_keeps_the_places_of_its_terms() {
+    let r = exact_rules();
+    let facts = json!({"部分": "28.40", "总数": "1.60"});
+    let ev = run_on(&r, &facts, "2025-06-30");
+    let (outcome, checks) = rule_of(&r, &ev, 7);
+    assert_eq!(outcome, Outcome::Met);
+    assert_eq!(checks[0].left.as_ref().unwrap().value, "30.00");
+}
+
 /// Two growth rates that read the same rounded are shown with every digit, so that the
 /// explanation does not say `0.1 >= 0.1: no`.
 #[test]
