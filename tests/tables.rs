@@ -992,7 +992,7 @@ fn a_template_that_cannot_be_written_is_reported() {
         "zh",
         "template",
         "--policy",
-        "policies",
+        common::RULES,
         "--format",
         "json",
         "--output",
