@@ -182,9 +182,12 @@ impl Analysis {
                 // the change stays inside one (`reparse`), starting from the last text
                 // that parsed.
                 (_, Some(mut t), _) => {
-                    let good = earlier_text
-                        .or_else(|| old_sources.as_ref().map(|o| o.text(id).to_string()))
-                        .unwrap_or_default();
+                    // Borrowed from the earlier sources; copied only if kept below.
+                    let good: std::borrow::Cow<str> = match (earlier_text, &old_sources) {
+                        (Some(g), _) => g.into(),
+                        (None, Some(o)) => o.text(id).into(),
+                        (None, None) => "".into(),
+                    };
                     let now = sources.text(id);
                     let r = match crate::syntax::reparse(id, &good, &mut t, old_set, now) {
                         Some(r) => r,
@@ -196,7 +199,7 @@ impl Analysis {
                     match r {
                         Ok(set) => Ok((t, set)),
                         Err(e) => {
-                            keep = Some((t, good));
+                            keep = Some((t, good.into_owned()));
                             Err(e)
                         }
                     }
