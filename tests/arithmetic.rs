@@ -160,6 +160,20 @@ fn what_the_checker_refuses_and_what_it_accepts() {
         ("s[2024] + 10% >= 1 亿元".into(), DIM),
         ("s[2024] >= 10%".into(), DIM),
         ("firms >= 1 亿元".into(), DIM),
+        // units multiply and divide with their exponents: 亿元 × 亿元 is 亿元², which
+        // divided by itself is a plain number and by 亿元 is 亿元 again
+        ("s[2024] * s[2024] / (s[2024] * s[2024]) >= 1".into(), OK),
+        ("s[2024] * s[2024] / s[2024] >= 1 亿元".into(), OK),
+        ("1 / (s[2024] * s[2024]) >= 1".into(), BARE),
+        ("s[2024] * s[2024] >= 1 亿元".into(), DIM),
+        (
+            "12 平方公里 / (s[2024] * s[2024]) * s[2024] * s[2024] >= 1 平方公里".into(),
+            OK,
+        ),
+        (
+            "12 平方公里 / (s[2024] * s[2024]) * s[2024] >= 1 平方公里".into(),
+            DIM,
+        ),
         // growth with anything but a comparison
         (format!("{g} * 2 >= 20%"), GROWTH),
         (format!("2 * {g} >= 20%"), GROWTH),
@@ -288,4 +302,32 @@ fn ratios_are_shown_in_their_natural_unit() {
     assert_eq!(c.right.as_ref().unwrap().value, "1.21");
     assert_eq!(c.right.as_ref().unwrap().unit, "");
     assert_eq!(c.left.as_ref().unwrap().value, "0.387");
+}
+
+#[test]
+fn two_units_of_one_size_keep_the_left_one() {
+    // 个 and 项 are the same size: the sum and the branches of an `if` are in the unit of
+    // the left operand, as written (the explanation shows that unit).
+    let extra = "dimension 件数 {\n  个\n  项 = 1 个\n}\n\
+                 fact a \"甲\": count 个\n\
+                 fact b \"乙\": count 项\n\
+                 article 98 \"t\" {\n\
+                 decision ab = a + b\n\
+                 decision ba = b + a\n\
+                 decision if_ab = if true then a else b\n\
+                 decision if_ba = if true then b else a\n}\n";
+    let rules = match load(extra) {
+        Ok(r) => r,
+        Err(e) => panic!("{e:?}"),
+    };
+    let p = &rules.program;
+    let unit = |name: &str| {
+        let d = p.decisions.iter().find(|d| d.name == name).unwrap();
+        let u = d.ty.unit().unwrap();
+        p.units[u].name.clone()
+    };
+    assert_eq!(unit("article98.ab"), "个");
+    assert_eq!(unit("article98.ba"), "项");
+    assert_eq!(unit("article98.if_ab"), "个");
+    assert_eq!(unit("article98.if_ba"), "项");
 }

@@ -1266,3 +1266,18 @@ fn a_threshold_written_negative_or_in_another_unit_is_stated() {
         );
     }
 }
+
+#[test]
+fn the_checked_program_keeps_the_words_of_each_article_and_clause() {
+    // Integrators read the measures' words from the program (`ArticleDef::text`,
+    // `ClauseDef::text`), in the order the rule file gives them.
+    let rules = policy::load_rule_set(&mut Sources::new(), common::shanghai_rules());
+    let rules = rules.unwrap_or_else(|e| panic!("{e:?}"));
+    let p = &rules.program;
+    let art6 = p.articles.iter().find(|a| a.number == 6).unwrap();
+    assert_eq!(art6.text, vec!["集群认定应当满足以下条件：".to_string()]);
+    let c1 = &art6.clauses[0];
+    assert_eq!(c1.text.len(), 1);
+    assert!(c1.text[0].starts_with("集群内企业近三年未发生较大及以上安全"));
+    assert!(art6.clauses.iter().all(|c| c.text.len() == 1));
+}

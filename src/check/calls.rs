@@ -312,6 +312,8 @@ impl<'a> Checker<'a> {
                         &ty,
                         ("abs takes a number", "abs 作用于数"),
                     );
+                    // One error, not a second one where the result is used.
+                    return mk_err(span);
                 }
                 built(Builtin::Abs, vec![x], ty, span)
             }
