@@ -4,6 +4,22 @@
 use crate::syntax::ast::{BinOp, PartKind, RuleKind, Span};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// A decimal kept as its sixteen bytes (the cached rule set, `src/cache.rs`): exact, and
+/// readable by any serde format, including those that cannot tell a value's type by itself.
+mod exact {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        d.serialize().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        <[u8; 16]>::deserialize(d).map(Decimal::deserialize)
+    }
+}
 
 pub type FactId = usize;
 pub type UnitId = usize;
@@ -21,7 +37,7 @@ pub const UNIT_PERCENT: UnitId = 1;
 /// compared but not computed with, since it is kept as an exact root.
 pub const UNIT_GROWTH: UnitId = 2;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Program {
     pub header: Header,
     pub units: Vec<Unit>,
@@ -54,7 +70,7 @@ impl Program {
 
 /// The header of the version this program is: the rule set's title, and the name,
 /// document, issuer, issue date and period in force of the version that applies.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Header {
     pub title: String,
     /// The applied version's name (`None` for a header without `version` blocks).
@@ -76,7 +92,7 @@ pub struct Header {
 }
 
 /// One version of the document a rule set holds.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Version {
     pub name: Option<String>,
     pub document: Option<String>,
@@ -100,7 +116,7 @@ impl Version {
 }
 
 /// A span of dates, both ends included; an end that is `None` is open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Period {
     pub from: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
@@ -168,17 +184,18 @@ impl Period {
 
 /// A unit: its display name, its dimension (base dimension → exponent) and its size
 /// in the dimension's base units.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Unit {
     pub name: String,
     pub dim: Dim,
+    #[serde(with = "exact")]
     pub scale: Decimal,
 }
 
 /// A dimension as exponents of base dimensions, sorted by base index; empty for a plain number.
 pub type Dim = Vec<(usize, i32)>;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EnumDef {
     pub name: String,
     pub label: Option<String>,
@@ -186,14 +203,14 @@ pub struct EnumDef {
     pub variants: Vec<(String, Option<String>)>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RecordDef {
     pub name: String,
     pub label: Option<String>,
     pub fields: Vec<FieldDef>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FieldDef {
     pub name: String,
     pub label: Option<String>,
@@ -204,7 +221,7 @@ pub struct FieldDef {
     pub or_none: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FactDef {
     pub name: String,
     pub label: Option<String>,
@@ -212,7 +229,7 @@ pub struct FactDef {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Ty {
     Bool,
     Num(UnitId),
@@ -249,7 +266,7 @@ impl Ty {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Annot {
     pub kind: AnnotKind,
     pub text: String,
@@ -258,7 +275,7 @@ pub struct Annot {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AnnotKind {
     Source,
     Interpretation,
@@ -266,7 +283,7 @@ pub enum AnnotKind {
 }
 
 /// A parameter or a definition without parameters: evaluated at most once per evaluation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Slot {
     pub name: String,
     pub label: Option<String>,
@@ -281,7 +298,7 @@ pub struct Slot {
 
 /// The dated value of a parameter in force in a program: `from 2024-02-22: 30 亿元`
 /// or `version "管理办法": 50%`, with the value as written and its source.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DatedFrom {
     pub from: Option<NaiveDate>,
     pub version: Option<String>,
@@ -290,13 +307,13 @@ pub struct DatedFrom {
     pub source: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SlotKind {
     Parameter,
     Definition,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ArticleDef {
     pub number: u32,
     pub title: Option<String>,
@@ -315,7 +332,7 @@ pub struct ArticleDef {
 }
 
 /// `chapter 2 "认定标准"`: shown as the heading 第二章 认定标准.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChapterDef {
     pub number: u32,
     pub title: Option<String>,
@@ -371,7 +388,7 @@ impl ArticleDef {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClauseDef {
     pub number: u32,
     pub title: Option<String>,
@@ -387,14 +404,14 @@ pub struct ClauseDef {
 }
 
 /// `not assessed "…" because "…"`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotAssessedDef {
     pub text: String,
     pub reason: String,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RuleDef {
     pub kind: RuleKind,
     pub title: String,
@@ -404,7 +421,7 @@ pub struct RuleDef {
     pub annotations: Vec<AnnotId>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DecisionDef {
     /// `article6.clause1`, `article19.revoke`.
     pub name: String,
@@ -417,21 +434,21 @@ pub struct DecisionDef {
     pub annotations: Vec<AnnotId>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum DecisionKind {
     /// All the rules of a clause (index into the article's clauses).
     Clause(usize),
     Expr(Expr),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Expr {
     pub kind: ExprKind,
     pub ty: Ty,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Builtin {
     Years,
     Year,
@@ -451,10 +468,10 @@ pub enum Builtin {
     Abs,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum ExprKind {
     Bool(bool),
-    Num(Decimal),
+    Num(#[serde(with = "exact")] Decimal),
     Date(NaiveDate),
     Duration {
         years: i32,
@@ -475,7 +492,7 @@ pub enum ExprKind {
     Field(Box<Expr>, usize),
     Index(Box<Expr>, Box<Expr>),
     /// Multiply by an exact factor: a unit conversion inserted by the checker.
-    Convert(Box<Expr>, Decimal),
+    Convert(Box<Expr>, #[serde(with = "exact")] Decimal),
     Not(Box<Expr>),
     Neg(Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),

@@ -20,6 +20,7 @@
 )]
 
 pub mod batch;
+pub mod cache;
 pub mod check;
 pub mod diag;
 pub mod diff;

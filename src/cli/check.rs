@@ -12,7 +12,20 @@ use std::path::Path;
 /// Load and check the rule set of a folder; on failure, print why and give the exit code.
 pub fn load_rules(sources: &mut Sources, dir: &Path) -> Result<policy::RuleSet, u8> {
     let files = rule_files(dir)?;
-    policy::load_rule_set(sources, files).map_err(|diags| {
+    // A rule set checked by an earlier run from the same files is read back instead of
+    // being parsed and checked again (src/cli/cache.rs).
+    let cache = crate::cache::Cache::for_files(&files);
+    if let Some(rules) = cache.as_ref().and_then(crate::cache::Cache::get) {
+        for (name, text) in files {
+            sources.add(name, text);
+        }
+        return Ok(rules);
+    }
+    let loaded = policy::load_rule_set(sources, files);
+    if let (Some(cache), Ok(rules)) = (&cache, &loaded) {
+        cache.put(rules);
+    }
+    loaded.map_err(|diags| {
         print_diags(sources, &diags);
         let n = diags.iter().filter(|d| d.is_error()).count();
         match crate::common::lang() {

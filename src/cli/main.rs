@@ -1,6 +1,7 @@
 //! The `policy` command line: reads files, calls the library, prints.
 
-#![forbid(unsafe_code)]
+// `unsafe` only in `startup.rs`, which allows it for one call made before `main`.
+#![deny(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(
@@ -17,6 +18,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod batch;
+mod cache;
 mod check;
 mod common;
 mod diff;
@@ -27,6 +29,7 @@ mod lsp;
 mod output;
 mod records;
 mod snapshots;
+mod startup;
 mod tables;
 mod template;
 mod test;

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 /// A byte range in one source file. Spans are left out of equality: every span
 /// equals every other, so syntax trees compare by content alone.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
 pub struct Span {
     pub file: u32,
     pub start: u32,
@@ -304,7 +304,9 @@ pub struct Article {
 }
 
 /// What an [`Article`] is in the document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub enum PartKind {
     #[default]
     Article,
@@ -423,7 +425,7 @@ pub enum ClauseItem {
     NotAssessed(NotAssessed),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RuleKind {
     /// A test that must be met.
     Rule,
@@ -460,7 +462,7 @@ pub struct Expr {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BinOp {
     And,
     Or,
@@ -514,7 +516,7 @@ impl BinOp {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Quant {
     Every,
     Any,
@@ -522,7 +524,7 @@ pub enum Quant {
 }
 
 /// The aggregates written `KIND x in L where F: body`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Agg {
     Sum,
     Mean,
