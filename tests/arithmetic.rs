@@ -151,6 +151,9 @@ fn what_the_checker_refuses_and_what_it_accepts() {
         ("1 + 10% >= 1".into(), OK),
         ("s[2024] / s[2023] >= 1".into(), OK),
         ("s[2024] / s[2023] - 1 >= 10%".into(), OK),
+        // …but a plain number that is not written as a number is a unit mismatch
+        ("s[2024] / s[2023] >= 1 亿元".into(), DIM),
+        ("1 亿元 <= s[2024] / s[2023]".into(), DIM),
         // …and the dimension that declares `bare_numbers`
         ("firms >= 1".into(), OK),
         ("firms + 1 >= 3".into(), OK),
@@ -260,6 +263,18 @@ fn a_bare_number_above_one_beside_a_percentage_is_warned_about() {
     assert_eq!(warnings("10 <= 50%"), [w]);
     assert_eq!(warnings("50% - 2 <= 0"), [w]);
     assert_eq!(warnings("50% >= -2"), [w]);
+    assert_eq!(warnings("50% >= (2)"), [w]);
+    assert_eq!(warnings("50% >= -(2)"), [w]);
+    // The message gives the value the number stands for, sign included.
+    let message = |expr: &str| -> String {
+        let text = format!("article 99 \"t\" {{\n  decision d = {expr}\n}}\n");
+        let r = load(&text).unwrap_or_else(|e| panic!("{expr}: {e:?}"));
+        let d = r.warnings.iter().find(|d| d.code == w).unwrap();
+        format!("{:?}", d.message)
+    };
+    assert!(message("50% >= -2").contains("-200%"));
+    assert!(message("50% >= (3)").contains("300%"));
+    assert!(!message("50% >= (3)").contains("-300%"));
 }
 
 #[test]
