@@ -403,3 +403,54 @@ fn the_folder_keeps_the_newest_entries_and_drops_stray_temporary_files() {
     assert!(written.iter().any(|p| std::fs::read(p).unwrap() != b"old"));
     assert_eq!(other, vec![unrelated]);
 }
+
+#[cfg(unix)]
+#[test]
+fn an_entry_or_folder_others_can_write_is_not_read() {
+    // A whole entry of another rule set (output threshold 35 亿元) under the key of the
+    // rule files, as someone else could plant it: read only while the entry and its folder
+    // are writable by their owner alone.
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("others");
+    let rules = copy_rules(&dir);
+    let cache = dir.join("cache");
+    let c = cache.to_str().unwrap();
+    let good = check(&rules, c, "json");
+    assert_eq!(
+        std::fs::metadata(&cache).unwrap().permissions().mode() & 0o777,
+        0o700,
+        "the folder is made private"
+    );
+    let (written, _) = entries(&cache);
+    let entry = std::fs::read(&written[0]).unwrap();
+    let key: [u8; 32] = entry[16..48].try_into().unwrap();
+    let mut files = rule_files(&root().join(RULES));
+    let art6 = files
+        .iter_mut()
+        .find(|(n, _)| n.ends_with("article06.policy"))
+        .unwrap();
+    art6.1 = raise_threshold(&art6.1);
+    let planted = policy::cache::encode(&key, &load(files)).unwrap();
+    let plant = |entry_mode: u32, folder_mode: u32| {
+        std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o700)).unwrap();
+        std::fs::write(&written[0], &planted).unwrap();
+        std::fs::set_permissions(&written[0], std::fs::Permissions::from_mode(entry_mode)).unwrap();
+        std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(folder_mode)).unwrap();
+    };
+    plant(0o600, 0o700);
+    assert_ne!(check(&rules, c, "json"), good, "a private entry is read");
+    for (entry_mode, folder_mode) in [
+        (0o620, 0o700),
+        (0o602, 0o700),
+        (0o600, 0o770),
+        (0o600, 0o707),
+    ] {
+        plant(entry_mode, folder_mode);
+        assert_eq!(
+            check(&rules, c, "json"),
+            good,
+            "entry {entry_mode:o}, folder {folder_mode:o}"
+        );
+    }
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o700)).unwrap();
+}

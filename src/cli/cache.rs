@@ -79,11 +79,12 @@ impl Cache {
             .join(format!("{}{SUFFIX}", policy::cache::key_hex(&self.key)))
     }
 
-    /// The rule set checked by an earlier run, if its entry is there and whole.
+    /// The rule set checked by an earlier run, if its entry is there, whole, and could
+    /// only have been written by this user.
     pub fn get(&self) -> Option<policy::RuleSet> {
         let file = std::fs::File::open(self.path()).ok()?;
         let meta = file.metadata().ok()?;
-        if !meta.is_file() || meta.len() > MAX_ENTRY {
+        if !meta.is_file() || meta.len() > MAX_ENTRY || !private(&self.dir, &meta) {
             return None;
         }
         let mut bytes = Vec::with_capacity(meta.len() as usize);
@@ -98,7 +99,7 @@ impl Cache {
             return;
         };
         let written = (|| -> std::io::Result<()> {
-            std::fs::create_dir_all(&self.dir)?;
+            create_private_dir(&self.dir)?;
             let mut tmp = tempfile::Builder::new()
                 .prefix(".entry-")
                 .tempfile_in(&self.dir)?;
@@ -145,4 +146,39 @@ impl Cache {
             }
         }
     }
+}
+
+/// Whether an entry can only have come from this user: on Unix, the entry and its folder
+/// belong to the user running `policy` and neither can be written by anyone else. (An
+/// entry's digest shows it is whole, not who wrote it; a folder others can write to, such as
+/// one named in a shared place, could otherwise hand a run someone else's rule set.)
+#[cfg(unix)]
+fn private(dir: &std::path::Path, entry: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(folder) = std::fs::metadata(dir) else {
+        return false;
+    };
+    // The owner of this process's own entry in /proc is the user it runs as; elsewhere,
+    // the folder's owner stands for it.
+    let me = std::fs::metadata("/proc/self").map_or(folder.uid(), |m| m.uid());
+    let others_may_write = |m: &std::fs::Metadata| m.mode() & 0o022 != 0;
+    folder.uid() == me
+        && entry.uid() == me
+        && !others_may_write(&folder)
+        && !others_may_write(entry)
+}
+
+#[cfg(not(unix))]
+fn private(_dir: &std::path::Path, _entry: &std::fs::Metadata) -> bool {
+    true
+}
+
+/// Make the cache folder (and its parents), the folder itself readable and writable by
+/// this user only.
+fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
