@@ -346,3 +346,33 @@ fn two_units_of_one_size_keep_the_left_one() {
     assert_eq!(unit("article98.if_ab"), "个");
     assert_eq!(unit("article98.if_ba"), "项");
 }
+
+#[test]
+fn an_if_passed_where_a_unit_is_wanted_is_converted_branch_by_branch() {
+    // `if … then 20000 万元 else 1 万元` passed where 亿元 is wanted: each branch is
+    // converted, and the call is evaluated (20000 万元 is 2 亿元).
+    let extra = "definition 超过一亿(x: 亿元) = x >= 1 亿元\n\
+                 article 98 \"t\" {\n\
+                 decision 大 = 超过一亿(if true then 20000 万元 else 1 万元)\n\
+                 decision 小 = 超过一亿(if false then 20000 万元 else 1 万元)\n}\n";
+    let rules = load(extra).unwrap_or_else(|e| panic!("{e:?}"));
+    let p = &rules.program;
+    let (f, _) = policy::facts::load(p, policy::facts::Format::Json, "{}", 0).unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+    let e = evaluate(p, &f, date, false);
+    let value = |name: &str| {
+        let id = p.decisions.iter().position(|d| d.name == name).unwrap();
+        format!("{:?}", e.decisions[id].value)
+    };
+    assert_eq!(value("article98.大"), "Some(Bool(true))");
+    assert_eq!(value("article98.小"), "Some(Bool(false))");
+    // A branch in another dimension is one error, at the call.
+    let bad = "definition 超过一亿(x: 亿元) = x >= 1 亿元\n\
+               article 98 \"t\" {\n\
+               decision d = 超过一亿(if true then 1 万元 else 2 平方公里)\n}\n";
+    let codes: Vec<&str> = match load(bad) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.iter().filter(|d| d.is_error()).map(|d| d.code).collect(),
+    };
+    assert_eq!(codes, ["policy::check::unit_mismatch"]);
+}
