@@ -25,7 +25,9 @@ const MAGIC: &[u8; 16] = b"policy-rules-v1\n";
 const HEADER: usize = MAGIC.len() + 32 + 8 + 32;
 
 /// An entry's address: the digest of the stamp (what identifies the program that reads
-/// and writes entries) and of every rule file's name and text, in order.
+/// and writes entries, and anything else the checked programs depend on, such as the
+/// number of the first rule file among the sources: spans name files by number) and of
+/// every rule file's name and text, in order.
 pub fn key(stamp: &[u8], files: &[(String, String)]) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(MAGIC);

@@ -454,3 +454,62 @@ fn an_entry_or_folder_others_can_write_is_not_read() {
     }
     std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o700)).unwrap();
 }
+
+#[test]
+fn commands_that_number_the_files_differently_do_not_share_an_entry() {
+    // `policy check` reads its rule files first; `policy diff OLD NEW` reads NEW's after
+    // OLD's, so NEW's files have other numbers, which the checked programs' places (and so
+    // every explanation) use. Each must answer as without the cache, in either order.
+    let dir = scratch("numbering");
+    let cache = dir.join("cache");
+    let c = cache.to_str().unwrap();
+    let run = |args: &[&str], cache: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_policy"))
+            .args(args)
+            .current_dir(root())
+            .env("POLICY_CACHE_DIR", cache)
+            .env("NO_COLOR", "1")
+            .env("LC_ALL", "C")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let new = "examples/revisions/national-2022";
+    let diff = [
+        "diff",
+        RULES,
+        new,
+        "--facts",
+        "examples",
+        "--as-of",
+        "2025-06-30",
+    ];
+    let check = [
+        "check",
+        "--policy",
+        new,
+        "--facts",
+        "examples/eligible-zhangjiang-biomed.json",
+        "--as-of",
+        "2025-06-30",
+    ];
+    let (diff_alone, check_alone) = (run(&diff, "off"), run(&check, "off"));
+    assert_eq!(check_alone.0, Some(0), "{}", check_alone.1);
+    assert!(check_alone.1.contains("national-2022"), "{}", check_alone.1);
+    for order in [[&diff[..], &check[..]], [&check[..], &diff[..]]] {
+        let _ = std::fs::remove_dir_all(&cache);
+        for _ in 0..2 {
+            for args in order {
+                let want = if args[0] == "diff" {
+                    &diff_alone
+                } else {
+                    &check_alone
+                };
+                assert_eq!(&run(args, c), want, "{args:?}");
+            }
+        }
+    }
+}

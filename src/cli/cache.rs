@@ -67,10 +67,15 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// The cache entry for these rule files, or `None` when the cache is off.
-    pub fn for_files(files: &[(String, String)]) -> Option<Cache> {
+    /// The cache entry for these rule files, or `None` when the cache is off. `first_id`
+    /// is the number the first rule file gets among the run's sources: the checked
+    /// programs point into the files by these numbers, so a command that reads another
+    /// file first (`policy test` reads the case file) has entries of its own.
+    pub fn for_files(files: &[(String, String)], first_id: usize) -> Option<Cache> {
         let dir = folder()?;
-        let key = policy::cache::key(&stamp()?, files);
+        let mut stamp = stamp()?;
+        stamp.extend_from_slice(&(first_id as u64).to_le_bytes());
+        let key = policy::cache::key(&stamp, files);
         Some(Cache { dir, key })
     }
 

@@ -14,7 +14,7 @@ pub fn load_rules(sources: &mut Sources, dir: &Path) -> Result<policy::RuleSet, 
     let files = rule_files(dir)?;
     // A rule set checked by an earlier run from the same files is read back instead of
     // being parsed and checked again (src/cli/cache.rs).
-    let cache = crate::cache::Cache::for_files(&files);
+    let cache = crate::cache::Cache::for_files(&files, sources.len());
     if let Some(rules) = cache.as_ref().and_then(crate::cache::Cache::get) {
         for (name, text) in files {
             sources.add(name, text);
