@@ -28,27 +28,15 @@ use policy::diag::Sources;
 use policy::eval::{DecisionResult, Status, Value};
 use policy::facts::{self, Format};
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::Instant;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::root;
 
+/// The shipped rule files, as the command line reads them.
 fn rule_files() -> Vec<(String, String)> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("policies"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "policy"))
-        .collect();
-    paths.sort();
-    paths
-        .into_iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(&p).unwrap();
-            (p.display().to_string(), text)
-        })
-        .collect()
+    common::rule_files(&root().join("policies"))
 }
 
 /// Met, not met, or undetermined (`None`).

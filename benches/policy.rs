@@ -16,28 +16,17 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use policy::diag::Sources;
 use policy::facts::{self, Format};
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::root;
 
+/// The shipped rule files, as the command line reads them.
 fn rule_files() -> Vec<(String, String)> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("policies"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "policy"))
-        .collect();
-    paths.sort();
-    paths
-        .into_iter()
-        .map(|p| {
-            let t = std::fs::read_to_string(&p).unwrap();
-            (p.display().to_string(), t)
-        })
-        .collect()
+    common::rule_files(&root().join("policies"))
 }
 
 fn as_of() -> NaiveDate {

@@ -130,23 +130,13 @@ fn the_key_changes_with_every_name_text_order_and_stamp() {
 
 // ── the command line ────────────────────────────────────────────────────────────
 
-/// A scratch folder of the test's own under the target directory.
 fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cache-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch_in("cache", name)
 }
 
 /// Copy the engine tests' rule set into `dir/rules`.
 fn copy_rules(dir: &Path) -> PathBuf {
-    let rules = dir.join("rules");
-    std::fs::create_dir_all(&rules).unwrap();
-    for (name, text) in rule_files(&root().join(RULES)) {
-        let file = Path::new(&name).file_name().unwrap().to_owned();
-        std::fs::write(rules.join(file), text).unwrap();
-    }
-    rules
+    common::copy_rules_into(dir, "rules")
 }
 
 /// `policy check` of the Zhangjiang example against `rules`, with the cache in `cache`
@@ -181,6 +171,21 @@ fn check(rules: &Path, cache: &str, format: &str) -> (i32, String, String) {
 fn raise_threshold(text: &str) -> String {
     text.replace("= 30 亿元", "= 35 亿元")
         .replace("30亿元", "35亿元")
+}
+
+/// A whole entry, under the key of the entry at `path`, of the engine tests' rule set
+/// with an output threshold of 35 亿元: what someone could put in the rule files' place.
+fn planted_entry(path: &Path) -> Vec<u8> {
+    let entry = std::fs::read(path).unwrap();
+    let key: [u8; 32] = entry[16..48].try_into().unwrap();
+    let mut files = rule_files(&root().join(RULES));
+    let art6 = files
+        .iter_mut()
+        .find(|(n, _)| n.ends_with("article06.policy"))
+        .unwrap();
+    assert!(art6.1.contains("= 30 亿元"));
+    art6.1 = raise_threshold(&art6.1);
+    policy::cache::encode(&key, &load(files)).unwrap()
 }
 
 /// Whether the file is a whole entry (its bytes need not repeat: the fact index is a hash
@@ -253,17 +258,7 @@ fn an_entry_that_is_whole_is_used_as_it_is() {
     let (code, before, _) = check(&rules, c, "json");
     assert_eq!(code, 0);
     let (written, _) = entries(&cache);
-    let entry = std::fs::read(&written[0]).unwrap();
-    let key: [u8; 32] = entry[16..48].try_into().unwrap();
-    let mut files = rule_files(&root().join(RULES));
-    let art6 = files
-        .iter_mut()
-        .find(|(n, _)| n.ends_with("article06.policy"))
-        .unwrap();
-    assert!(art6.1.contains("= 30 亿元"));
-    art6.1 = raise_threshold(&art6.1);
-    let other = policy::cache::encode(&key, &load(files)).unwrap();
-    std::fs::write(&written[0], other).unwrap();
+    std::fs::write(&written[0], planted_entry(&written[0])).unwrap();
     let (_, after, _) = check(&rules, c, "json");
     assert_ne!(after, before);
     assert!(after.contains("\"35\""), "{after}");
@@ -422,15 +417,7 @@ fn an_entry_or_folder_others_can_write_is_not_read() {
         "the folder is made private"
     );
     let (written, _) = entries(&cache);
-    let entry = std::fs::read(&written[0]).unwrap();
-    let key: [u8; 32] = entry[16..48].try_into().unwrap();
-    let mut files = rule_files(&root().join(RULES));
-    let art6 = files
-        .iter_mut()
-        .find(|(n, _)| n.ends_with("article06.policy"))
-        .unwrap();
-    art6.1 = raise_threshold(&art6.1);
-    let planted = policy::cache::encode(&key, &load(files)).unwrap();
+    let planted = planted_entry(&written[0]);
     let plant = |entry_mode: u32, folder_mode: u32| {
         std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o700)).unwrap();
         std::fs::write(&written[0], &planted).unwrap();

@@ -24,23 +24,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("files")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    scratch_in("files", name)
 }
 
 /// A copy of the engine tests' rule files (without cases) in `dir/policy`.
 fn rule_set(dir: &Path) -> PathBuf {
-    let policy = dir.join("policy");
-    std::fs::create_dir_all(&policy).unwrap();
-    for (name, text) in shanghai_rules() {
-        let name = Path::new(&name).file_name().unwrap().to_owned();
-        std::fs::write(policy.join(name), text).unwrap();
-    }
-    policy
+    copy_rules_into(dir, "policy")
 }
 
 fn mkfifo(path: &Path) {

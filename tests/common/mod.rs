@@ -166,3 +166,27 @@ pub fn parsing_rule_files() -> Vec<(String, String)> {
     }
     out
 }
+
+/// An empty scratch folder of a test's own, `group/name` under the target directory.
+pub fn scratch_in(group: &str, name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(group)
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    dir
+}
+
+/// A copy of the engine tests' rule files ([`RULES`], without cases) in `dir/sub`.
+pub fn copy_rules_into(dir: &Path, sub: &str) -> PathBuf {
+    let rules = dir.join(sub);
+    std::fs::create_dir_all(&rules).expect("a rule folder");
+    for (name, text) in shanghai_rules() {
+        let file = Path::new(&name)
+            .file_name()
+            .expect("a file name")
+            .to_owned();
+        std::fs::write(rules.join(file), text).expect("a rule file written");
+    }
+    rules
+}
