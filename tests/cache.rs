@@ -139,31 +139,62 @@ fn copy_rules(dir: &Path) -> PathBuf {
     common::copy_rules_into(dir, "rules")
 }
 
-/// `policy check` of the Zhangjiang example against `rules`, with the cache in `cache`
-/// (a path, or `off`); (exit code, stdout, stderr).
-fn check(rules: &Path, cache: &str, format: &str) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_policy"))
-        .args(["check", "--policy"])
-        .arg(rules)
-        .args([
-            "--facts",
-            "examples/eligible-zhangjiang-biomed.json",
-            "--as-of",
-            "2025-06-30",
-            "--format",
-            format,
-        ])
-        .current_dir(root())
+/// `policy` run from the project root with the cache in `cache` (a path, or `off`), plain
+/// and in the C locale.
+fn policy(cache: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_policy"));
+    c.current_dir(root())
         .env("POLICY_CACHE_DIR", cache)
         .env("NO_COLOR", "1")
-        .env("LC_ALL", "C")
-        .output()
-        .unwrap();
+        .env("LC_ALL", "C");
+    c
+}
+
+/// `policy check` of the Zhangjiang example against `rules`, as of 2025-06-30, with
+/// `extra` arguments.
+fn check_command(rules: &Path, cache: impl AsRef<std::ffi::OsStr>, extra: &[&str]) -> Command {
+    let mut c = policy(cache);
+    c.args(["check", "--policy"])
+        .arg(rules)
+        .args(["--facts", "examples/eligible-zhangjiang-biomed.json"])
+        .args(["--as-of", "2025-06-30"])
+        .args(extra);
+    c
+}
+
+/// (exit code, stdout, stderr) of a finished run.
+fn outcome(out: std::process::Output) -> (i32, String, String) {
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// `policy check` in `format`; (exit code, stdout, stderr).
+fn check(rules: &Path, cache: &str, format: &str) -> (i32, String, String) {
+    outcome(
+        check_command(rules, cache, &["--format", format])
+            .output()
+            .unwrap(),
+    )
+}
+
+/// A test's scratch folder with a copy of the engine rules in `rules/`; its cache goes in
+/// `cache/`.
+struct Setup {
+    rules: PathBuf,
+    cache: PathBuf,
+}
+
+impl Setup {
+    fn new(name: &str) -> Setup {
+        let dir = scratch(name);
+        Setup {
+            rules: copy_rules(&dir),
+            cache: dir.join("cache"),
+        }
+    }
 }
 
 /// Article 6 with an output threshold of 35 亿元 instead of 30, in the rule and in the
@@ -207,9 +238,7 @@ fn entries(cache: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
 
 #[test]
 fn a_second_run_reads_the_entry_and_answers_the_same() {
-    let dir = scratch("second-run");
-    let rules = copy_rules(&dir);
-    let cache = dir.join("cache");
+    let Setup { rules, cache } = Setup::new("second-run");
     let c = cache.to_str().unwrap();
     let uncached = check(&rules, "off", "json");
     assert_eq!(uncached.0, 0, "{}", uncached.2);
@@ -230,17 +259,11 @@ fn a_second_run_reads_the_entry_and_answers_the_same() {
     // The human report too, in both languages.
     for lang in ["en", "zh"] {
         let run = |cache: &str| {
-            let out = Command::new(env!("CARGO_BIN_EXE_policy"))
-                .args(["check", "--lang", lang, "--policy"])
-                .arg(&rules)
-                .args(["--facts", "examples/eligible-zhangjiang-biomed.json"])
-                .args(["--as-of", "2025-06-30"])
-                .current_dir(root())
-                .env("POLICY_CACHE_DIR", cache)
-                .env("NO_COLOR", "1")
-                .output()
-                .unwrap();
-            (out.status.code(), out.stdout, out.stderr)
+            outcome(
+                check_command(&rules, cache, &["--lang", lang])
+                    .output()
+                    .unwrap(),
+            )
         };
         assert_eq!(run(c), run("off"));
     }
@@ -251,9 +274,7 @@ fn an_entry_that_is_whole_is_used_as_it_is() {
     // The entry of the rule files is replaced by a whole entry, under the same key, of a
     // rule set whose output threshold is 35 亿元: the run answers from the entry, which
     // shows that the rule files were not read again.
-    let dir = scratch("used");
-    let rules = copy_rules(&dir);
-    let cache = dir.join("cache");
+    let Setup { rules, cache } = Setup::new("used");
     let c = cache.to_str().unwrap();
     let (code, before, _) = check(&rules, c, "json");
     assert_eq!(code, 0);
@@ -266,9 +287,7 @@ fn an_entry_that_is_whole_is_used_as_it_is() {
 
 #[test]
 fn a_changed_rule_file_is_checked_again() {
-    let dir = scratch("changed");
-    let rules = copy_rules(&dir);
-    let cache = dir.join("cache");
+    let Setup { rules, cache } = Setup::new("changed");
     let c = cache.to_str().unwrap();
     let (_, before, _) = check(&rules, c, "json");
     let art6 = rules.join("article06.policy");
@@ -287,9 +306,7 @@ fn a_changed_rule_file_is_checked_again() {
 
 #[test]
 fn a_damaged_entry_is_checked_again_and_written_whole() {
-    let dir = scratch("damaged");
-    let rules = copy_rules(&dir);
-    let cache = dir.join("cache");
+    let Setup { rules, cache } = Setup::new("damaged");
     let c = cache.to_str().unwrap();
     let good = check(&rules, c, "json");
     let (written, _) = entries(&cache);
@@ -330,21 +347,11 @@ fn a_cache_folder_that_cannot_be_used_changes_nothing() {
 
 #[test]
 fn runs_that_race_all_answer_and_leave_one_entry() {
-    let dir = scratch("race");
-    let rules = copy_rules(&dir);
-    let cache = dir.join("cache");
+    let Setup { rules, cache } = Setup::new("race");
     let good = check(&rules, "off", "json");
     let children: Vec<_> = (0..6)
         .map(|_| {
-            Command::new(env!("CARGO_BIN_EXE_policy"))
-                .args(["check", "--policy"])
-                .arg(&rules)
-                .args(["--facts", "examples/eligible-zhangjiang-biomed.json"])
-                .args(["--as-of", "2025-06-30", "--format", "json"])
-                .current_dir(root())
-                .env("POLICY_CACHE_DIR", &cache)
-                .env("NO_COLOR", "1")
-                .env("LC_ALL", "C")
+            check_command(&rules, &cache, &["--format", "json"])
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
@@ -364,9 +371,7 @@ fn runs_that_race_all_answer_and_leave_one_entry() {
 
 #[test]
 fn the_folder_keeps_the_newest_entries_and_drops_stray_temporary_files() {
-    let dir = scratch("prune");
-    let rules = copy_rules(&dir);
-    let cache = dir.join("cache");
+    let Setup { rules, cache } = Setup::new("prune");
     std::fs::create_dir_all(&cache).unwrap();
     let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
     for i in 0..40 {
@@ -406,9 +411,7 @@ fn an_entry_or_folder_others_can_write_is_not_read() {
     // rule files, as someone else could plant it: read only while the entry and its folder
     // are writable by their owner alone.
     use std::os::unix::fs::PermissionsExt;
-    let dir = scratch("others");
-    let rules = copy_rules(&dir);
-    let cache = dir.join("cache");
+    let Setup { rules, cache } = Setup::new("others");
     let c = cache.to_str().unwrap();
     let good = check(&rules, c, "json");
     assert_eq!(
@@ -447,22 +450,11 @@ fn commands_that_number_the_files_differently_do_not_share_an_entry() {
     // `policy check` reads its rule files first; `policy diff OLD NEW` reads NEW's after
     // OLD's, so NEW's files have other numbers, which the checked programs' places (and so
     // every explanation) use. Each must answer as without the cache, in either order.
-    let dir = scratch("numbering");
-    let cache = dir.join("cache");
+    let cache = scratch("numbering").join("cache");
     let c = cache.to_str().unwrap();
     let run = |args: &[&str], cache: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_policy"))
-            .args(args)
-            .current_dir(root())
-            .env("POLICY_CACHE_DIR", cache)
-            .env("NO_COLOR", "1")
-            .env("LC_ALL", "C")
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-        )
+        let (code, stdout, _) = outcome(policy(cache).args(args).output().unwrap());
+        (code, stdout)
     };
     let new = "examples/revisions/national-2022";
     let diff = [
@@ -484,7 +476,7 @@ fn commands_that_number_the_files_differently_do_not_share_an_entry() {
         "2025-06-30",
     ];
     let (diff_alone, check_alone) = (run(&diff, "off"), run(&check, "off"));
-    assert_eq!(check_alone.0, Some(0), "{}", check_alone.1);
+    assert_eq!(check_alone.0, 0, "{}", check_alone.1);
     assert!(check_alone.1.contains("national-2022"), "{}", check_alone.1);
     for order in [[&diff[..], &check[..]], [&check[..], &diff[..]]] {
         let _ = std::fs::remove_dir_all(&cache);
