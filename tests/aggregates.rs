@@ -180,6 +180,14 @@ fn a_sum_over_a_window() {
     assert_eq!(d(r, &e, "article2.firms_in_万"), "undetermined");
     // …nor does a function of one: min(≥10, 5) is 5, not "at least 10".
     assert_eq!(d(r, &e, "article2.min_of_sum"), "undetermined");
+    // The declared type of a definition decides, not its body: a number declared a
+    // count has a floor, a count declared a number has none.
+    let e = run(
+        r,
+        &json!({"firms": {"2022": 6, "2024": 4}, "firms_reported": {"2022": 6, "2024": 4}}),
+    );
+    assert_eq!(d(r, &e, "article2.declared_count"), "yes");
+    assert_eq!(d(r, &e, "article2.declared_number"), "undetermined");
 }
 
 #[test]

@@ -139,13 +139,13 @@ impl<'a> Checker<'a> {
         match (&e.ty, want) {
             (Ty::Num(a) | Ty::Count(a), Ty::Num(b) | Ty::Count(b)) => {
                 let (a, b) = (*a, *b);
-                if b == ANY_UNIT || a == b {
-                    let ty = if b == ANY_UNIT {
-                        e.ty.clone()
-                    } else {
-                        want.clone()
+                // (A wanted `number` of any unit was accepted above.) The wanted type
+                // wins: a number declared a count is a count, never negative.
+                if a == b {
+                    return Expr {
+                        ty: want.clone(),
+                        ..e
                     };
-                    return Expr { ty, ..e };
                 }
                 if self.units.same_dim(a, b) {
                     return self.convert(e, b);
