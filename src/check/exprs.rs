@@ -449,19 +449,26 @@ impl<'a> Checker<'a> {
     pub(super) fn expr(&mut self, e: &ast::Expr) -> Expr {
         self.depth += 1;
         let out = if self.depth > MAX_EXPR_DEPTH {
-            self.err(
-                Diag::error(
-                    "policy::check::too_deep",
-                    ("the expression is nested too deeply", "表达式嵌套过深"),
-                )
-                .at(e.span)
-                .help(("split it into named definitions", "请拆成若干具名的定义")),
-            );
+            // Once per expression: its other branches past the limit say nothing new.
+            if !self.too_deep_noted {
+                self.too_deep_noted = true;
+                self.err(
+                    Diag::error(
+                        "policy::check::too_deep",
+                        ("the expression is nested too deeply", "表达式嵌套过深"),
+                    )
+                    .at(e.span)
+                    .help(("split it into named definitions", "请拆成若干具名的定义")),
+                );
+            }
             Self::error_expr(e.span)
         } else {
             self.expr_inner(e)
         };
         self.depth -= 1;
+        if self.depth == 0 {
+            self.too_deep_noted = false;
+        }
         out
     }
 

@@ -114,6 +114,8 @@ struct Checker<'a> {
     /// The chapter of each article, by article key (`chapter` items).
     chapter_of: HashMap<u32, ChapterDef>,
     depth: usize,
+    /// Whether the expression being checked was already reported as nested too deeply.
+    too_deep_noted: bool,
 }
 
 /// A checked function body shared between calls (see `Checker::fn_bodies`).
@@ -196,6 +198,7 @@ impl<'a> Checker<'a> {
             clause_of: HashMap::new(),
             chapter_of: HashMap::new(),
             depth: 0,
+            too_deep_noted: false,
         }
     }
 
