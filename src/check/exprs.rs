@@ -673,6 +673,13 @@ impl<'a> Checker<'a> {
                 let ty = self.join(&tx, &fx, t, f);
                 let tx = self.coerce(tx, &ty, t.span);
                 let fx = self.coerce(fx, &ty, f.span);
+                // A branch in error (reported) makes the whole `if` one: what uses it
+                // is not reported again.
+                let ty = if tx.ty == Ty::Error || fx.ty == Ty::Error {
+                    Ty::Error
+                } else {
+                    ty
+                };
                 mk(
                     ExprKind::If(Box::new(c), Box::new(tx), Box::new(fx)),
                     ty,
