@@ -50,8 +50,12 @@ pub struct Program {
     /// Interpretations and assumptions, referred to by [`AnnotId`].
     pub annotations: Vec<Annot>,
     /// Fact ids by name, for reading facts files.
-    pub fact_index: std::collections::HashMap<String, FactId>,
+    pub fact_index: NameIndex,
 }
+
+/// Fact ids by name: looked up for every key of every facts file, so hashed with the
+/// (randomly seeded) foldhash rather than SipHash.
+pub type NameIndex = std::collections::HashMap<String, FactId, foldhash::fast::RandomState>;
 
 impl Program {
     /// The name of variant `i` of the category of type `ty` (`"valid"`).

@@ -355,11 +355,11 @@ struct Evaluator<'p> {
     truncated: usize,
     recording: bool,
     /// Calls of user functions already evaluated, by body and argument values.
-    memo: std::collections::HashMap<MemoKey, Memo>,
+    memo: std::collections::HashMap<MemoKey, Memo, foldhash::fast::RandomState>,
     steps: u64,
     max_steps: u64,
     /// What is being evaluated: (decision, rule title and span).
-    running: Vec<(DecisionId, Option<(String, Span)>)>,
+    running: Vec<(DecisionId, Option<&'p RuleDef>)>,
     budget: Option<BudgetNote>,
 }
 
@@ -483,7 +483,7 @@ impl<'p> Evaluator<'p> {
             checks: Vec::new(),
             truncated: 0,
             recording: true,
-            memo: std::collections::HashMap::new(),
+            memo: std::collections::HashMap::default(),
             steps: 0,
             max_steps: MAX_STEPS,
             running: Vec::new(),
@@ -586,7 +586,7 @@ impl<'p> Evaluator<'p> {
                     .iter()
                     .map(|r| {
                         if let Some(top) = self.running.last_mut() {
-                            top.1 = Some((r.title.clone(), r.span));
+                            top.1 = Some(r);
                         }
                         let res = self.rule(r);
                         if let Some(top) = self.running.last_mut() {
@@ -650,10 +650,11 @@ impl<'p> Evaluator<'p> {
         let outcome = match &r.when {
             None => {
                 let v = self.eval(&r.body);
-                if let V::Unknown(w) = &v {
-                    why = (**w).clone();
+                let outcome = Outcome::of(&v);
+                if let V::Unknown(w) = v {
+                    why = Arc::unwrap_or_clone(w);
                 }
-                Outcome::of(&v)
+                outcome
             }
             Some(cond) => {
                 let c = self.eval(cond);
@@ -661,10 +662,11 @@ impl<'p> Evaluator<'p> {
                     Some(false) => Outcome::NotApplicable,
                     Some(true) => {
                         let v = self.eval(&r.body);
-                        if let V::Unknown(w) = &v {
-                            why = (**w).clone();
+                        let outcome = Outcome::of(&v);
+                        if let V::Unknown(w) = v {
+                            why = Arc::unwrap_or_clone(w);
                         }
-                        Outcome::of(&v)
+                        outcome
                     }
                     None => {
                         // Unknown whether it applies: met only if the test is met
@@ -836,15 +838,15 @@ impl<'p> Evaluator<'p> {
         if self.steps <= self.max_steps {
             return true;
         }
-        let (decision, rule) = self.running.last().cloned().unwrap_or((0, None));
+        let (decision, rule) = self.running.last().copied().unwrap_or((0, None));
         let def = self.p.decisions.get(decision);
         self.budget = Some(BudgetNote {
             decision: def.map(|d| d.name.clone()).unwrap_or_default(),
-            span: match &rule {
-                Some((_, span)) => *span,
+            span: match rule {
+                Some(r) => r.span,
                 None => def.map(|d| d.span).unwrap_or_default(),
             },
-            rule: rule.map(|(t, _)| t),
+            rule: rule.map(|r| r.title.clone()),
         });
         false
     }

@@ -506,7 +506,7 @@ impl<'p> Loader<'p> {
                 };
                 let mut out: Vec<(i32, Value)> = Vec::new();
                 // Years already given (`"2024"` and `" 2024"` are the same year).
-                let mut seen = std::collections::HashSet::new();
+                let mut seen = YearsSeen::default();
                 let mut ok = true;
                 for (k, v) in entries {
                     if self.full() {
@@ -1190,9 +1190,71 @@ fn parse_decimal(s: &str) -> Result<Decimal, NumError> {
     }
 }
 
+/// The years of one series already read: four digits, so a list while short and a set
+/// of bits (10,000 of them) past that — no hashing, linear in the entries.
+#[derive(Default)]
+struct YearsSeen {
+    few: Vec<u16>,
+    bits: Vec<u64>,
+}
+
+impl YearsSeen {
+    const FEW: usize = 16;
+
+    /// Note `y` (0 to 9999); false if it was already noted.
+    fn insert(&mut self, y: i32) -> bool {
+        let Ok(y) = u16::try_from(y) else {
+            return true;
+        };
+        if self.bits.is_empty() {
+            if self.few.contains(&y) {
+                return false;
+            }
+            if self.few.len() < Self::FEW {
+                self.few.push(y);
+                return true;
+            }
+            self.bits = vec![0; 10_000usize.div_ceil(64)];
+            for x in std::mem::take(&mut self.few) {
+                self.set(x);
+            }
+        }
+        self.set(y)
+    }
+
+    /// Set the bit of `y`; false if it was set (a year past 9999 is never a duplicate).
+    fn set(&mut self, y: u16) -> bool {
+        let (word, bit) = (usize::from(y) / 64, y % 64);
+        match self.bits.get_mut(word) {
+            Some(w) => {
+                let was = *w & (1 << bit) != 0;
+                *w |= 1 << bit;
+                !was
+            }
+            None => true,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn years_seen_finds_repeats_in_short_and_long_series() {
+        let mut seen = YearsSeen::default();
+        // Short: a list; past 16 years, a set of bits holding the earlier ones too.
+        for y in 2000..2040 {
+            assert!(seen.insert(y), "{y} is new");
+            assert!(!seen.insert(y), "{y} is a repeat");
+        }
+        for y in [2000, 2015, 2016, 2039] {
+            assert!(!seen.insert(y), "{y} was seen");
+        }
+        assert!(seen.insert(0) && seen.insert(9999));
+        assert!(!seen.insert(0) && !seen.insert(9999));
+    }
+
 
     #[test]
     fn decimals_are_exact() {

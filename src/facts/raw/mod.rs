@@ -243,17 +243,27 @@ const SMALL_OBJECT: usize = 64;
 #[derive(Default)]
 struct ObjectBuilder {
     entries: Vec<(Key, Raw)>,
+    /// The hash of each entry's key (small objects only): a key is compared with the
+    /// keys of equal hash alone.
+    hashes: Vec<u64>,
     seen: HashMap<String, Span>,
 }
 
 impl ObjectBuilder {
     fn insert(&mut self, key: Key, value: Raw) -> Result<(), SyntaxError> {
-        // Small objects (nearly all) are searched directly; a map only past that.
+        // Small objects (nearly all) are searched directly; a map only past that. The
+        // search hashes with a fixed seed: a crafted collision costs a string
+        // comparison, among at most `SMALL_OBJECT` keys.
+        let mut hash = None;
         let first = if self.entries.len() < SMALL_OBJECT {
-            self.entries
+            use std::hash::BuildHasher;
+            let h = foldhash::fast::FixedState::default().hash_one(key.name.as_str());
+            hash = Some(h);
+            self.hashes
                 .iter()
-                .find(|(k, _)| k.name == key.name)
-                .map(|(k, _)| k.span)
+                .zip(&self.entries)
+                .find(|(x, (k, _))| **x == h && k.name == key.name)
+                .map(|(_, (k, _))| k.span)
         } else {
             if self.seen.is_empty() {
                 for (k, _) in &self.entries {
@@ -275,8 +285,11 @@ impl ObjectBuilder {
             error.related = Some(first);
             return Err(error);
         }
-        if self.entries.len() >= SMALL_OBJECT {
-            self.seen.insert(key.name.clone(), key.span);
+        match hash {
+            Some(h) => self.hashes.push(h),
+            None => {
+                self.seen.insert(key.name.clone(), key.span);
+            }
         }
         self.entries.push((key, value));
         Ok(())
