@@ -2,7 +2,8 @@
 //! national-2022 revision and a rule set of its own (`fixtures/generate/`, with facts,
 //! types and thresholds the Shanghai set does not have), every generated cluster loads
 //! without an error or a warning, every rule with a threshold is seen met and not met,
-//! and every category value occurs. Also the CLI: `--policy`, CSV, errors.
+//! and every category value occurs, and the quick evaluation of a batch decides each
+//! cluster as the explained one does. Also the CLI: `--policy`, CSV, errors.
 
 mod common;
 
@@ -63,6 +64,21 @@ fn generate_and_evaluate(p: &Program, as_of: NaiveDate, seed: u64) -> (Generator
             "cluster {i} gives warnings: {warnings:?}\n{json}"
         );
         let ev = evaluate(p, &facts, as_of, true);
+        // The quick evaluation of a batch (no explanations) says what the explained one
+        // says: every decision's status, value and missing facts.
+        let quick = evaluate(p, &facts, as_of, false);
+        for (d, (q, e)) in p
+            .decisions
+            .iter()
+            .zip(quick.decisions.iter().zip(&ev.decisions))
+        {
+            assert_eq!(
+                (q.status, &q.value, &q.why.missing),
+                (e.status, &e.value, &e.why.missing),
+                "{}: cluster {i} decided differently without explanations\n{json}",
+                d.name
+            );
+        }
         for (d, res) in p.decisions.iter().zip(&ev.decisions) {
             let DecisionKind::Clause(ci) = d.kind else {
                 continue;

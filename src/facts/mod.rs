@@ -1255,7 +1255,6 @@ mod tests {
         assert!(!seen.insert(0) && !seen.insert(9999));
     }
 
-
     #[test]
     fn decimals_are_exact() {
         let ok = |s: &str| parse_decimal(s).ok().map(|d| d.to_string());
