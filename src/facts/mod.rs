@@ -807,13 +807,21 @@ impl<'p> Loader<'p> {
 
     /// A number in the declared unit `unit`: bare, or a string with a unit.
     fn number(&mut self, unit: UnitId, whole: bool, r: &Raw, what: &Place<'_>) -> Option<Decimal> {
-        let declared = self.p.units.get(unit).cloned().unwrap_or(Unit {
-            name: String::new(),
-            dim: Vec::new(),
-            scale: Decimal::ONE,
-        });
-        let (digits, unit_text) = match &r.kind {
-            RawKind::Number(n) => (n.clone(), String::new()),
+        let p = self.p;
+        let plain;
+        let declared = match p.units.get(unit) {
+            Some(u) => u,
+            None => {
+                plain = Unit {
+                    name: String::new(),
+                    dim: Vec::new(),
+                    scale: Decimal::ONE,
+                };
+                &plain
+            }
+        };
+        let (digits, unit_text): (&str, &str) = match &r.kind {
+            RawKind::Number(n) => (n, ""),
             RawKind::String(s) => {
                 let s = s.trim();
                 if has_full_width(s) {
@@ -861,7 +869,7 @@ impl<'p> Loader<'p> {
                     );
                     return None;
                 }
-                (num.to_string(), rest.trim().to_string())
+                (num, rest.trim())
             }
             _ => {
                 let u = if declared.name.is_empty() {
@@ -881,7 +889,7 @@ impl<'p> Loader<'p> {
                 return None;
             }
         };
-        let value = match parse_decimal(&digits) {
+        let value = match parse_decimal(digits) {
             Ok(v) => v,
             Err(NumError::TooLarge) => {
                 self.error(
@@ -913,11 +921,7 @@ impl<'p> Loader<'p> {
                 self.error(
                     "policy::facts::bad_number",
                     {
-                        let shown = if digits.is_empty() {
-                            &unit_text
-                        } else {
-                            &digits
-                        };
+                        let shown = if digits.is_empty() { unit_text } else { digits };
                         (
                             format!("`{shown}` in `{what}` is not a number"),
                             format!("`{what}` 中的 `{shown}` 不是数"),
