@@ -93,6 +93,7 @@ fn every_combination_of_percent_units_and_bare_numbers_has_its_value() {
         ("article3.unit_div_unit", "0.5"),
         ("article3.unit_div_other_unit", "0.5"),
         ("article3.unit_div_other_dim", "5亿元/平方公里"),
+        ("article3.unit_times_inverse_of_other_unit", "0.5"),
         ("article3.unit_ge_other_unit", "true"),
         ("article3.share_ge_pct", "true"),
         // 121 / 100 is exactly 1.21: not above (1 + 10%)², which used to read 0.0121.
