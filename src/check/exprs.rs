@@ -1395,6 +1395,31 @@ impl<'a> Checker<'a> {
                     Self::error_expr(span)
                 }
             }
+            // Texts, yes/no and `none` have no order: say so, not "cannot compare".
+            (Ty::Text, Ty::Text) | (Ty::Bool, Ty::Bool) | (Ty::NoneLit, _) | (_, Ty::NoneLit) => {
+                let what = if lt == Ty::NoneLit || rt == Ty::NoneLit {
+                    "`none`".to_string()
+                } else {
+                    self.type_name(&lt)
+                };
+                let word = op.symbol();
+                self.err(
+                    Diag::error(
+                        "policy::check::type_mismatch",
+                        (
+                            format!("`{word}` does not apply to {what}: it has no order"),
+                            format!(
+                                "`{word}` 不适用于{}：它没有大小顺序",
+                                crate::diag::zh_term(&what)
+                            ),
+                        ),
+                    )
+                    .at(span)
+                    .label(("compared in order", "按大小比较"))
+                    .help(("compare it with `=` or `!=`", "请改用 `=` 或 `!=` 比较")),
+                );
+                Self::error_expr(span)
+            }
             _ => {
                 let (a, b) = (self.type_name(&l.ty), self.type_name(&r.ty));
                 self.err(
