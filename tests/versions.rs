@@ -567,8 +567,8 @@ fn a_period_of_one_day_is_a_period_and_one_that_ends_before_it_starts_is_refused
 
 #[test]
 fn values_and_datings_outside_clauses_cut_the_periods_too() {
-    // A parameter of the file and one of an article, each with values by date, and a
-    // decision of an article dated on its own: each date where one changes starts a new
+    // A parameter of the file, one of an article and one of a clause, each with values
+    // by date, and a decision of an article dated on its own: each date where one changes starts a new
     // period, so the value in force is the one of its date.
     let rules = load_text(
         "policy \"期间\" {\n  document \"示例\"\n  in_force 2024-01-01 to 2024-12-31\n}\n\n\
@@ -579,6 +579,10 @@ fn values_and_datings_outside_clauses_cut_the_periods_too() {
          \x20 decision above = x > 门槛\n\
          \x20 decision above2 = x > 门槛二\n\
          \x20 decision late in_force from 2024-10-01 = x > 0\n\
+         \x20 clause 1 \"一\" {\n\
+         \x20   parameter 门槛三 \"门槛三\"\n      from 2024-01-01: 10\n      from 2024-05-01: 20\n\
+         \x20   rule \"甲\": x > 门槛三\n\
+         \x20 }\n\
          }\n",
     )
     .unwrap_or_else(|e| panic!("{e}"));
@@ -598,4 +602,17 @@ fn values_and_datings_outside_clauses_cut_the_periods_too() {
     assert_eq!(value("2024-04-01", "article1.above2"), Some(false));
     assert_eq!(value("2024-09-30", "article1.late"), None);
     assert_eq!(value("2024-10-01", "article1.late"), Some(true));
+    // A parameter of a clause cuts the periods as well.
+    assert_eq!(value("2024-04-30", "article1.clause1"), Some(true));
+    assert_eq!(value("2024-05-01", "article1.clause1"), Some(false));
+    // Each parameter of the one file shows its own value in force (the reports' list).
+    let shown = |date: &str, name: &str| {
+        let p = rules.at(d(date)).unwrap();
+        let slot = p.slots.iter().find(|s| s.name == name).unwrap();
+        slot.dated.as_ref().map(|x| (x.value.clone(), x.from))
+    };
+    let on = "2024-05-01";
+    assert_eq!(shown(on, "门槛"), Some(("10".into(), Some(d("2024-01-01")))));
+    assert_eq!(shown(on, "门槛二"), Some(("20".into(), Some(d("2024-04-01")))));
+    assert_eq!(shown(on, "门槛三"), Some(("20".into(), Some(d("2024-05-01")))));
 }

@@ -439,7 +439,6 @@ pub fn check_versions(files: &[ParsedFile]) -> Result<(Vec<Program>, Vec<Diag>),
     let dating_warnings = errors;
     let cuts = std::mem::take(&mut dates.cuts);
     let segs = segments(&versions, &cuts);
-    let several = segs.len() > 1;
     // Per segment: its errors, its warnings, and the names it declares.
     let mut programs = Vec::new();
     let mut errs: Vec<(Diag, Vec<usize>)> = Vec::new();
@@ -533,7 +532,8 @@ pub fn check_versions(files: &[ParsedFile]) -> Result<(Vec<Program>, Vec<Diag>),
         return Err(errs
             .into_iter()
             .map(|(mut d, on)| {
-                if several && on.len() < segs.len() {
+                // Only where it does not hold on every date (never with one span of dates).
+                if on.len() < segs.len() {
                     let note = format!("on the dates {}", where_(&on));
                     let note_zh = format!("适用日期：{}", where_(&on));
                     d.help = Some(match d.help {
