@@ -612,7 +612,37 @@ fn values_and_datings_outside_clauses_cut_the_periods_too() {
         slot.dated.as_ref().map(|x| (x.value.clone(), x.from))
     };
     let on = "2024-05-01";
-    assert_eq!(shown(on, "门槛"), Some(("10".into(), Some(d("2024-01-01")))));
-    assert_eq!(shown(on, "门槛二"), Some(("20".into(), Some(d("2024-04-01")))));
-    assert_eq!(shown(on, "门槛三"), Some(("20".into(), Some(d("2024-05-01")))));
+    assert_eq!(
+        shown(on, "门槛"),
+        Some(("10".into(), Some(d("2024-01-01"))))
+    );
+    assert_eq!(
+        shown(on, "门槛二"),
+        Some(("20".into(), Some(d("2024-04-01"))))
+    );
+    assert_eq!(
+        shown(on, "门槛三"),
+        Some(("20".into(), Some(d("2024-05-01"))))
+    );
+}
+
+#[test]
+fn an_error_in_every_period_is_reported_once_without_dates() {
+    // Two periods (a value changes on 2024-07-01); the unknown name is wrong in both, so
+    // it is one error, with no "on the dates" note. The one only in the second period
+    // says on which dates.
+    let e = load_text(
+        "policy \"期间\" {\n  in_force 2024-01-01 to 2024-12-31\n}\n\n\
+         fact x \"数\": number\n\n\
+         parameter 门槛 \"门槛\"\n  from 2024-01-01: 10\n  from 2024-07-01: 20\n\n\
+         article 1 \"测试\" {\n\
+         \x20 decision above = x > 门槛 + 未知\n\
+         \x20 decision late in_force from 2024-07-01 = x > 另一个未知\n\
+         }\n",
+    )
+    .err()
+    .expect("the rule set has errors");
+    assert_eq!(e.matches("unknown name `未知`").count(), 1, "{e}");
+    assert_eq!(e.matches("unknown name `另一个未知`").count(), 1, "{e}");
+    assert_eq!(e.matches("on the dates").count(), 1, "{e}");
 }
