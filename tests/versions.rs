@@ -628,21 +628,31 @@ fn values_and_datings_outside_clauses_cut_the_periods_too() {
 
 #[test]
 fn an_error_in_every_period_is_reported_once_without_dates() {
-    // Two periods (a value changes on 2024-07-01); the unknown name is wrong in both, so
-    // it is one error, with no "on the dates" note. The one only in the second period
-    // says on which dates.
+    // Two periods (a value changes on 2024-07-01). The unknown name `未知` is wrong in
+    // both: one error, with no "on the dates" note. The ones only in the first or only in
+    // the second period are reported once each, saying on which dates.
     let e = load_text(
         "policy \"期间\" {\n  in_force 2024-01-01 to 2024-12-31\n}\n\n\
          fact x \"数\": number\n\n\
          parameter 门槛 \"门槛\"\n  from 2024-01-01: 10\n  from 2024-07-01: 20\n\n\
          article 1 \"测试\" {\n\
+         \x20 decision early in_force 2024-01-01 to 2024-06-30 = x > 早的未知\n\
          \x20 decision above = x > 门槛 + 未知\n\
-         \x20 decision late in_force from 2024-07-01 = x > 另一个未知\n\
+         \x20 decision late in_force from 2024-07-01 = x > 晚的未知\n\
          }\n",
     )
     .err()
     .expect("the rule set has errors");
-    assert_eq!(e.matches("unknown name `未知`").count(), 1, "{e}");
-    assert_eq!(e.matches("unknown name `另一个未知`").count(), 1, "{e}");
-    assert_eq!(e.matches("on the dates").count(), 1, "{e}");
+    let blocks: Vec<&str> = e.split("policy::check::").skip(1).collect();
+    let block = |name: &str| -> &str {
+        let found: Vec<&&str> = blocks
+            .iter()
+            .filter(|b| b.contains(&format!("unknown name `{name}`")))
+            .collect();
+        assert_eq!(found.len(), 1, "`{name}` once:\n{e}");
+        found[0]
+    };
+    assert!(!block("未知").contains("on the dates"), "{e}");
+    assert!(block("早的未知").contains("on the dates 2024-01-01"), "{e}");
+    assert!(block("晚的未知").contains("on the dates 2024-07-01"), "{e}");
 }
