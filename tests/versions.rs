@@ -656,3 +656,24 @@ fn an_error_in_every_period_is_reported_once_without_dates() {
     assert!(block("早的未知").contains("on the dates 2024-01-01"), "{e}");
     assert!(block("晚的未知").contains("on the dates 2024-07-01"), "{e}");
 }
+
+#[test]
+fn a_parameter_used_in_one_period_only_is_not_called_unused() {
+    // `晚门槛` is used only by a decision in force from 2024-07-01: unused in the first
+    // period, used in the second — not unused. `无用` is used in neither: warned once.
+    let rules = load_text(
+        "policy \"期间\" {\n  in_force 2024-01-01 to 2024-12-31\n}\n\n\
+         fact x \"数\": number\n\n\
+         article 1 \"测试\" {\n\
+         \x20 parameter 晚门槛 = 5\n\
+         \x20 parameter 无用 = 6\n\
+         \x20 decision above = x > 1\n\
+         \x20 decision late in_force from 2024-07-01 = x > 晚门槛\n\
+         }\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let text = Sources::new().render_plain(&rules.warnings);
+    assert_eq!(text.matches("declared but not used").count(), 1, "{text}");
+    assert!(text.contains("`无用`"), "{text}");
+    assert!(!text.contains("`晚门槛`"), "{text}");
+}
