@@ -1405,7 +1405,7 @@ impl<'a> Checker<'a> {
                 let word = op.symbol();
                 self.err(
                     Diag::error(
-                        "policy::check::type_mismatch",
+                        "policy::check::unordered",
                         (
                             format!("`{word}` does not apply to {what}: it has no order"),
                             format!(
