@@ -630,7 +630,8 @@ fn values_and_datings_outside_clauses_cut_the_periods_too() {
 fn an_error_in_every_period_is_reported_once_without_dates() {
     // Two periods (a value changes on 2024-07-01). The unknown name `未知` is wrong in
     // both: one error, with no "on the dates" note. The ones only in the first or only in
-    // the second period are reported once each, saying on which dates.
+    // the second period are reported once each, saying on which dates; so is `重名`,
+    // once at each of its two places.
     let e = load_text(
         "policy \"期间\" {\n  in_force 2024-01-01 to 2024-12-31\n}\n\n\
          fact x \"数\": number\n\n\
@@ -639,6 +640,8 @@ fn an_error_in_every_period_is_reported_once_without_dates() {
          \x20 decision early in_force 2024-01-01 to 2024-06-30 = x > 早的未知\n\
          \x20 decision above = x > 门槛 + 未知\n\
          \x20 decision late in_force from 2024-07-01 = x > 晚的未知\n\
+         \x20 decision early2 in_force 2024-01-01 to 2024-06-30 = x > 重名\n\
+         \x20 decision late2 in_force from 2024-07-01 = x > 重名\n\
          }\n",
     )
     .err()
@@ -655,25 +658,43 @@ fn an_error_in_every_period_is_reported_once_without_dates() {
     assert!(!block("未知").contains("on the dates"), "{e}");
     assert!(block("早的未知").contains("on the dates 2024-01-01"), "{e}");
     assert!(block("晚的未知").contains("on the dates 2024-07-01"), "{e}");
+    // One name wrong at two places, one in each period: two errors, not one.
+    let twice: Vec<&&str> = blocks
+        .iter()
+        .filter(|b| b.contains("unknown name `重名`"))
+        .collect();
+    assert_eq!(twice.len(), 2, "{e}");
+    assert!(twice[0].contains("on the dates 2024-01-01"), "{e}");
+    assert!(twice[1].contains("on the dates 2024-07-01"), "{e}");
 }
 
 #[test]
 fn a_parameter_used_in_one_period_only_is_not_called_unused() {
-    // `晚门槛` is used only by a decision in force from 2024-07-01: unused in the first
-    // period, used in the second — not unused. `无用` is used in neither: warned once.
+    // `晚门槛` (of the article), `文件门槛` and the fact `y` (of the file) are used only by a
+    // decision in force from 2024-07-01: unused in the first period, used in the second —
+    // not unused. `无用` and `z` are used in neither: each warned about once.
     let rules = load_text(
         "policy \"期间\" {\n  in_force 2024-01-01 to 2024-12-31\n}\n\n\
-         fact x \"数\": number\n\n\
+         fact x \"数\": number\n\
+         fact y \"晚用的数\": number\n\
+         fact z \"无用的数\": number\n\n\
+         parameter 文件门槛 = 7\n\n\
          article 1 \"测试\" {\n\
          \x20 parameter 晚门槛 = 5\n\
          \x20 parameter 无用 = 6\n\
          \x20 decision above = x > 1\n\
-         \x20 decision late in_force from 2024-07-01 = x > 晚门槛\n\
+         \x20 decision late in_force from 2024-07-01 = x > 晚门槛 and y > 文件门槛\n\
          }\n",
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let text = Sources::new().render_plain(&rules.warnings);
     assert_eq!(text.matches("declared but not used").count(), 1, "{text}");
     assert!(text.contains("`无用`"), "{text}");
-    assert!(!text.contains("`晚门槛`"), "{text}");
+    assert!(
+        !text.contains("`晚门槛`") && !text.contains("`文件门槛`"),
+        "{text}"
+    );
+    // The same for facts: `y` is used in the second period, `z` in none.
+    assert_eq!(text.matches("no rule uses it").count(), 1, "{text}");
+    assert!(text.contains("fact `z`"), "{text}");
 }
