@@ -670,30 +670,45 @@ fn an_error_in_every_period_is_reported_once_without_dates() {
 
 #[test]
 fn a_parameter_used_in_one_period_only_is_not_called_unused() {
-    // `晚门槛` (of the article), `文件门槛` and the fact `y` (of the file) are used only by a
-    // decision in force from 2024-07-01: unused in the first period, used in the second —
-    // not unused. `无用` and `z` are used in neither: each warned about once.
+    // Parameters and functions of the file (`文件门槛`, `文件函数`), of an article
+    // (`晚门槛`, `条文函数`) and of a clause (`条门槛`, `条函数`), and the fact `y`, are used
+    // only by a decision or a rule in force from 2024-07-01: unused in the first period,
+    // used in the second — not unused. `无用` and `z` are used in neither: each warned about once.
     let rules = load_text(
         "policy \"期间\" {\n  in_force 2024-01-01 to 2024-12-31\n}\n\n\
          fact x \"数\": number\n\
          fact y \"晚用的数\": number\n\
          fact z \"无用的数\": number\n\n\
-         parameter 文件门槛 = 7\n\n\
+         parameter 文件门槛 = 7\n\
+         definition 文件函数(v: number) = v > 1\n\n\
          article 1 \"测试\" {\n\
          \x20 parameter 晚门槛 = 5\n\
+         \x20 definition 条文函数(v: number) = v > 2\n\
+         \x20 clause 1 \"一\" {\n\
+         \x20   parameter 条门槛 = 3\n\
+         \x20   definition 条函数(v: number) = v > 4\n\
+         \x20   rule \"早\": x > 0\n\
+         \x20   rule \"晚\" in_force from 2024-07-01: x > 条门槛 and 条函数(x)\n\
+         \x20 }\n\
          \x20 parameter 无用 = 6\n\
          \x20 decision above = x > 1\n\
-         \x20 decision late in_force from 2024-07-01 = x > 晚门槛 and y > 文件门槛\n\
+         \x20 decision late in_force from 2024-07-01 = x > 晚门槛 and y > 文件门槛 and 文件函数(x) and 条文函数(x)\n\
          }\n",
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let text = Sources::new().render_plain(&rules.warnings);
     assert_eq!(text.matches("declared but not used").count(), 1, "{text}");
     assert!(text.contains("`无用`"), "{text}");
-    assert!(
-        !text.contains("`晚门槛`") && !text.contains("`文件门槛`"),
-        "{text}"
-    );
+    for name in [
+        "晚门槛",
+        "文件门槛",
+        "条门槛",
+        "文件函数",
+        "条文函数",
+        "条函数",
+    ] {
+        assert!(!text.contains(&format!("`{name}`")), "{name}: {text}");
+    }
     // The same for facts: `y` is used in the second period, `z` in none.
     assert_eq!(text.matches("no rule uses it").count(), 1, "{text}");
     assert!(text.contains("fact `z`"), "{text}");
