@@ -882,6 +882,55 @@ mod tests {
     }
 
     #[test]
+    fn files_at_a_date_keep_what_is_in_force_without_its_datings() {
+        let text = "policy \"P\" { in_force 2024-01-01 to 2024-12-31 }\n\
+            fact x \"数\": number\n\
+            article 1 \"一\" in_force from 2024-01-01 {\n\
+            \x20 rule \"条文的规则\" in_force from 2024-03-01: x > 0\n\
+            \x20 rule \"未施行\" in_force from 2024-09-01: x > 1\n\
+            \x20 decision d in_force from 2024-02-01 = x > 2\n\
+            \x20 clause 1 \"一\" in_force from 2024-01-01 {\n\
+            \x20   rule \"款的规则\" in_force from 2024-04-01: x > 3\n\
+            \x20 }\n\
+            }\n";
+        let file = match crate::syntax::parse::parse_file(0, text) {
+            Ok(f) => f,
+            Err(e) => panic!("{e:?}"),
+        };
+        let at = files_at(&[file], d("2024-06-30"));
+        let mut seen = Vec::new();
+        for item in &at[0].items {
+            let ast::Item::Article(a) = item else {
+                continue;
+            };
+            assert!(a.dated.is_none());
+            for it in &a.items {
+                match it {
+                    ast::ArticleItem::Rule(r) => {
+                        assert!(r.dated.is_none(), "{}", r.title.value);
+                        seen.push(r.title.value.clone());
+                    }
+                    ast::ArticleItem::Decision(x) => {
+                        assert!(x.dated.is_none());
+                        seen.push("d".into());
+                    }
+                    ast::ArticleItem::Clause(c) => {
+                        assert!(c.dated.is_none());
+                        for ci in &c.items {
+                            if let ast::ClauseItem::Rule(r) = ci {
+                                assert!(r.dated.is_none(), "{}", r.title.value);
+                                seen.push(r.title.value.clone());
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        assert_eq!(seen, ["条文的规则", "d", "款的规则"]);
+    }
+
+    #[test]
     fn periods_at_their_ends() {
         let old = p(Some("2023-03-01"), Some("2024-02-21"));
         let new = p(Some("2024-02-22"), None);
