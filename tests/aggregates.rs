@@ -343,6 +343,31 @@ fn explanations_list_the_elements_counted() {
         human.contains("2023: output_value[y] = 35.5亿元"),
         "{human}"
     );
+    // A sum in the filter of a quantifier only chooses the elements: the explanation
+    // lists what `any` found, not the figures summed to choose.
+    let e = run(
+        r,
+        &json!({"output_value": {"2022": 45, "2023": 30, "2024": 38}, "firms": {"2022": 1, "2023": 2, "2024": 3}}),
+    );
+    let id = p
+        .decisions
+        .iter()
+        .position(|x| x.name == "article2.sum_in_a_filter")
+        .unwrap();
+    assert_eq!(e.decisions[id].value, Some(Value::Bool(true)));
+    let lines: Vec<String> = e.decisions[id]
+        .checks
+        .iter()
+        .map(policy::render::human::check_line)
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "2022: 45亿元 >= 40亿元, 5亿元 above",
+            "2023: 30亿元 < 40亿元, short by 10亿元",
+            "2024: 38亿元 < 40亿元, short by 2亿元",
+        ]
+    );
     // A filter that compares nothing is shown as read: each element passes, fails or is
     // unknown.
     let e = run(
