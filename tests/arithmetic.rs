@@ -78,6 +78,9 @@ fn every_combination_of_percent_units_and_bare_numbers_has_its_value() {
         ("article2.bare_times_bare", "6"),
         ("article2.bare_div_bare", "0.25"),
         ("article2.bare_third", "≈0.3333"),
+        ("article2.abs_of_third", "≈0.3333"),
+        ("article2.abs_of_minus_third", "≈0.3333"),
+        ("article2.abs_of_minus_third_exact", "true"),
         ("article2.bare_lt_bare", "true"),
         // quantities: same unit, another unit of the dimension, another dimension,
         // scaled by a bare number or a percentage, divided into a plain ratio
