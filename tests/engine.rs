@@ -831,6 +831,27 @@ fn latest_and_earliest_pick_the_greatest_and_smallest_key() {
 }
 
 #[test]
+fn latest_by_a_fraction_or_an_ordered_category() {
+    // Keys ÷ 3: 1/3 and 2/3 are fractions, 3/3 a decimal; the greatest is compared across both.
+    let e = items(vec![
+        item("a", T, U, Some(1)),
+        item("b", T, U, Some(3)),
+        item("c", T, U, Some(2)),
+    ]);
+    assert_eq!(e.d("article6.latest_by_third"), "b");
+    // By an ordered category: 高 is above 中 and 低, whatever the list order.
+    let mut list = vec![
+        item("a", T, U, Some(1)),
+        item("b", T, U, Some(1)),
+        item("c", T, U, Some(1)),
+    ];
+    for (x, level) in list.iter_mut().zip(["mid", "high", "low"]) {
+        x["level"] = json!(level);
+    }
+    assert_eq!(items(list).d("article6.latest_by_level"), "b");
+}
+
+#[test]
 fn ties_in_latest_and_earliest_go_to_the_first_in_list_order() {
     assert_eq!(
         picked(vec![item("a", T, U, Some(1)), item("b", T, U, Some(1))]),
