@@ -65,11 +65,7 @@ fn run(rules: &policy::RuleSet, facts: &J) -> Evaluation {
 /// A decision as `yes`, `no`, `undetermined` or its value as the JSON shows it.
 fn d(rules: &policy::RuleSet, e: &Evaluation, name: &str) -> String {
     let p = &rules.program;
-    let id = p
-        .decisions
-        .iter()
-        .position(|x| x.name == name)
-        .unwrap_or_else(|| panic!("no decision {name}"));
+    let id = decision_id(p, name);
     let r = &e.decisions[id];
     match (r.status, &r.value) {
         (Status::Undetermined, _) => "undetermined".into(),
@@ -85,9 +81,10 @@ fn d(rules: &policy::RuleSet, e: &Evaluation, name: &str) -> String {
 }
 
 fn missing(rules: &policy::RuleSet, e: &Evaluation, name: &str) -> Vec<String> {
-    let p = &rules.program;
-    let id = p.decisions.iter().position(|x| x.name == name).unwrap();
-    e.decisions[id].why.details.clone()
+    e.decisions[decision_id(&rules.program, name)]
+        .why
+        .details
+        .clone()
 }
 
 // ── the examples ─────────────────────────────────────────────────────
@@ -287,23 +284,30 @@ fn the_least_and_greatest_of_dates() {
 
 // ── explanations ─────────────────────────────────────────────────────────────
 
+/// The index of decision `name`.
+fn decision_id(p: &policy::ir::Program, name: &str) -> usize {
+    p.decisions
+        .iter()
+        .position(|x| x.name == name)
+        .unwrap_or_else(|| panic!("no decision {name}"))
+}
+
+/// Each check as the human report writes it.
+fn check_lines(checks: &[policy::eval::Check]) -> Vec<String> {
+    checks
+        .iter()
+        .map(policy::render::human::check_line)
+        .collect()
+}
+
 #[test]
 fn explanations_list_the_elements_counted() {
     let r = fixture();
     let e = run(r, &json!({"output_value": {"2022": 45, "2024": 38}}));
     let p = &r.program;
-    let id = p
-        .decisions
-        .iter()
-        .position(|x| x.name == "article1.clause1")
-        .unwrap();
-    let lines: Vec<String> = e.decisions[id].rules[0]
-        .checks
-        .iter()
-        .map(policy::render::human::check_line)
-        .collect();
+    let id = decision_id(p, "article1.clause1");
     assert_eq!(
-        lines,
+        check_lines(&e.decisions[id].rules[0].checks),
         [
             "2022: 45亿元 >= 40亿元, 5亿元 above",
             "2023: unknown >= 40亿元: undetermined",
@@ -349,19 +353,10 @@ fn explanations_list_the_elements_counted() {
         r,
         &json!({"output_value": {"2022": 45, "2023": 30, "2024": 38}, "firms": {"2022": 1, "2023": 2, "2024": 3}}),
     );
-    let id = p
-        .decisions
-        .iter()
-        .position(|x| x.name == "article2.sum_in_a_filter")
-        .unwrap();
+    let id = decision_id(p, "article2.sum_in_a_filter");
     assert_eq!(e.decisions[id].value, Some(Value::Bool(true)));
-    let lines: Vec<String> = e.decisions[id]
-        .checks
-        .iter()
-        .map(policy::render::human::check_line)
-        .collect();
     assert_eq!(
-        lines,
+        check_lines(&e.decisions[id].checks),
         [
             "2022: 45亿元 >= 40亿元, 5亿元 above",
             "2023: 30亿元 < 40亿元, short by 10亿元",
