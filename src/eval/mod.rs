@@ -363,6 +363,15 @@ struct Evaluator<'p> {
     budget: Option<BudgetNote>,
 }
 
+/// The outcome of a rule whose test gave `v`, and (if unknown) why, moved into `why`.
+fn tested(v: V, why: &mut Why) -> Outcome {
+    let outcome = Outcome::of(&v);
+    if let V::Unknown(w) = v {
+        *why = Arc::unwrap_or_clone(w);
+    }
+    outcome
+}
+
 /// The reasons of every unknown among `vs`, merged.
 pub(crate) fn why_of(vs: &[&V]) -> Why {
     let mut w = Why::default();
@@ -648,26 +657,12 @@ impl<'p> Evaluator<'p> {
     fn rule(&mut self, r: &RuleDef) -> RuleResult {
         let mut why = Why::default();
         let outcome = match &r.when {
-            None => {
-                let v = self.eval(&r.body);
-                let outcome = Outcome::of(&v);
-                if let V::Unknown(w) = v {
-                    why = Arc::unwrap_or_clone(w);
-                }
-                outcome
-            }
+            None => tested(self.eval(&r.body), &mut why),
             Some(cond) => {
                 let c = self.eval(cond);
                 match c.as_bool() {
                     Some(false) => Outcome::NotApplicable,
-                    Some(true) => {
-                        let v = self.eval(&r.body);
-                        let outcome = Outcome::of(&v);
-                        if let V::Unknown(w) = v {
-                            why = Arc::unwrap_or_clone(w);
-                        }
-                        outcome
-                    }
+                    Some(true) => tested(self.eval(&r.body), &mut why),
                     None => {
                         // Unknown whether it applies: met only if the test is met
                         // anyway (interpretation §9), else undetermined.
