@@ -4,6 +4,7 @@
 //! ```text
 //! rule files ──parse──▶ ast ──check──▶ ir::Program ─┐
 //! facts file ──facts::raw──▶ Raw ──facts::load──▶ Facts ─┴─eval──▶ Evaluation ──render──▶ human / JSON
+//!     └──────────facts::quick (plain JSON)─────────▶ ┘
 //! ```
 //!
 //! The library does no IO: the CLI (`src/main.rs`) reads files and prints.

@@ -21,7 +21,7 @@ use std::sync::Arc;
 pub use value::{List, Record, Series, Value, Why, V};
 
 /// The facts of one cluster, by fact id; `None` where the fact is absent.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facts {
     pub values: Vec<Option<Value>>,
 }

@@ -2,11 +2,13 @@
 //!
 //! [`raw`] parses the text into a tree that keeps every number's exact digits and
 //! every node's place; [`load`] types that tree against the rule set's fact
-//! declarations. A number never passes through a binary float: `0.1` is one tenth.
+//! declarations; a plain JSON file is first read by [`quick`], straight into typed
+//! facts, and only what that reading cannot take goes through the tree. A number never passes through a binary float: `0.1` is one tenth.
 //! A missing fact is not an error (it makes what depends on it undetermined); a fact
 //! of the wrong type is, and names the fact and its place in the file.
 
 pub mod csv;
+pub mod quick;
 pub mod raw;
 pub mod table;
 
@@ -44,6 +46,13 @@ pub fn load(
     text: &str,
     file: u32,
 ) -> Result<(Facts, Vec<Diag>), Vec<Diag>> {
+    // Most files are plain: read them straight into facts; the full reading below
+    // (a spanned tree, then typing it) is for the rest, and says what is wrong.
+    if format == Format::Json {
+        if let Some(facts) = quick::read(program, text) {
+            return Ok((facts, Vec::new()));
+        }
+    }
     let tree = raw::parse(format, text).map_err(|errs| {
         errs.into_iter()
             .map(|e| {

@@ -1,0 +1,457 @@
+//! The quick reading of a JSON facts file: typed facts straight from the text.
+//!
+//! [`super::load`] first tries this reader. It reads the bytes once, against the fact
+//! declarations, with no syntax tree, no spans and no message text. It reads only
+//! what it can read exactly as the full reading would — a document that is strict
+//! JSON, every key a declared fact, group or field given once, every value of its
+//! declared type written plainly (a number without a unit, a string without `\u`
+//! escapes) — and gives up (`None`) at the first thing that is anything else: a
+//! syntax error, an unknown fact, a duplicate, a wrong type, a number with a unit, a
+//! byte-order mark. The full reading then reads the file again from the start and says
+//! what is wrong, where.
+//!
+//! So the quick reading never decides anything the full one would decide otherwise:
+//! when it returns facts, they are the facts the full reading returns, and that
+//! reading would have had no error and no warning. `tests/facts_quick.rs` checks this
+//! on generated clusters and on thousands of damaged copies of them.
+//!
+//! Work is bounded as in the full reading: the text's size ([`MAX_BYTES`]), the
+//! nesting (only as deep as the declared types, and never past [`MAX_DEPTH`]), the
+//! entries of an object ([`MAX_FACTS`]) and of a list ([`MAX_ITEMS`]).
+
+use super::raw::{MAX_BYTES, MAX_DEPTH};
+use super::{is_date_shaped, parse_date, parse_decimal, Place, YearsSeen, MAX_FACTS, MAX_ITEMS};
+use crate::eval::{Facts, List, Record, Series, Value, Why, V};
+use crate::ir::{FactId, Program, RecordId, Ty};
+use rust_decimal::Decimal;
+use std::borrow::Cow;
+use std::sync::Arc;
+
+/// The facts of a JSON document, or `None` where the full reading must decide.
+pub fn read(program: &Program, text: &str) -> Option<Facts> {
+    if text.len() > MAX_BYTES {
+        return None;
+    }
+    let n = program.facts.len();
+    let mut r = Reader {
+        p: program,
+        text,
+        pos: 0,
+        facts: Facts {
+            values: vec![None; n],
+        },
+        given: vec![false; n],
+        name: String::new(),
+    };
+    r.ws();
+    r.facts_object(0, 1)?;
+    r.ws();
+    (r.pos == text.len()).then_some(r.facts)
+}
+
+struct Reader<'p, 't> {
+    p: &'p Program,
+    text: &'t str,
+    pos: usize,
+    facts: Facts,
+    /// Facts already given (also as `null`).
+    given: Vec<bool>,
+    /// The dotted name being read: the group's prefix, then the key.
+    name: String,
+}
+
+impl<'p, 't> Reader<'p, 't> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    /// Skip white space, then take `b` if it is next.
+    fn eat(&mut self, b: u8) -> bool {
+        self.ws();
+        if self.peek() == Some(b) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// After an entry: `,` (true: another follows) or `close` (false: the end).
+    fn next_entry(&mut self, close: u8) -> Option<bool> {
+        self.ws();
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                Some(true)
+            }
+            Some(b) if b == close => {
+                self.pos += 1;
+                Some(false)
+            }
+            _ => None,
+        }
+    }
+
+    /// `word` (`true`, `false`, `null`) if it is next, as a whole word.
+    fn word(&mut self, word: &str) -> bool {
+        self.ws();
+        let rest = self.text.as_bytes().get(self.pos..).unwrap_or_default();
+        let whole = rest.starts_with(word.as_bytes())
+            && !rest
+                .get(word.len())
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+        if whole {
+            self.pos += word.len();
+        }
+        whole
+    }
+
+    /// A string (at its opening quote) with its escapes read; none with a `\u` escape,
+    /// a control character or no end.
+    fn string(&mut self) -> Option<Cow<'t, str>> {
+        self.ws();
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        self.pos += 1;
+        let bytes = self.text.as_bytes();
+        let start = self.pos;
+        let mut owned: Option<String> = None;
+        let mut run = start;
+        loop {
+            while matches!(bytes.get(self.pos), Some(b) if *b != b'"' && *b != b'\\' && *b >= 0x20)
+            {
+                self.pos += 1;
+            }
+            match bytes.get(self.pos) {
+                Some(b'"') => {
+                    let last = self.text.get(run..self.pos)?;
+                    self.pos += 1;
+                    return Some(match owned {
+                        None => Cow::Borrowed(last),
+                        Some(mut s) => {
+                            s.push_str(last);
+                            Cow::Owned(s)
+                        }
+                    });
+                }
+                Some(b'\\') => {
+                    let s = owned.get_or_insert_with(String::new);
+                    s.push_str(self.text.get(run..self.pos)?);
+                    s.push(match bytes.get(self.pos + 1)? {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        _ => return None,
+                    });
+                    self.pos += 2;
+                    run = self.pos;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A key: a string without escapes, then `:`.
+    fn key(&mut self) -> Option<&'t str> {
+        let key = match self.string()? {
+            Cow::Borrowed(k) => k,
+            Cow::Owned(_) => return None,
+        };
+        self.eat(b':').then_some(key)
+    }
+
+    /// A JSON number's text (RFC 8259: no leading zeros, digits after `.` and `e`).
+    fn number(&mut self) -> Option<&'t str> {
+        self.ws();
+        let bytes = self.text.as_bytes();
+        let start = self.pos;
+        let digits = |pos: &mut usize| {
+            let from = *pos;
+            while bytes.get(*pos).is_some_and(u8::is_ascii_digit) {
+                *pos += 1;
+            }
+            *pos > from
+        };
+        let mut pos = start;
+        if bytes.get(pos) == Some(&b'-') {
+            pos += 1;
+        }
+        match bytes.get(pos) {
+            Some(b'0') => {
+                pos += 1;
+                if bytes.get(pos).is_some_and(u8::is_ascii_digit) {
+                    return None;
+                }
+            }
+            Some(b'1'..=b'9') => {
+                digits(&mut pos);
+            }
+            _ => return None,
+        }
+        if bytes.get(pos) == Some(&b'.') {
+            pos += 1;
+            if !digits(&mut pos) {
+                return None;
+            }
+        }
+        if matches!(bytes.get(pos), Some(b'e' | b'E')) {
+            pos += 1;
+            if matches!(bytes.get(pos), Some(b'+' | b'-')) {
+                pos += 1;
+            }
+            if !digits(&mut pos) {
+                return None;
+            }
+        }
+        self.pos = pos;
+        self.text.get(start..pos)
+    }
+
+    /// The entries of the top level, or of a group (`"cluster": {"name": …}`), whose
+    /// dotted prefix is `self.name[..prefix]`. `depth` is the object's nesting.
+    fn facts_object(&mut self, prefix: usize, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH || !self.eat(b'{') {
+            return None;
+        }
+        if self.eat(b'}') {
+            return Some(());
+        }
+        // The groups given in this object, each once.
+        let mut groups: Vec<&'t str> = Vec::new();
+        let mut entries = 0;
+        loop {
+            entries += 1;
+            if entries > MAX_FACTS {
+                return None;
+            }
+            let key = self.key()?;
+            self.name.truncate(prefix);
+            if prefix > 0 {
+                self.name.push('.');
+            }
+            self.name.push_str(key);
+            if let Some(id) = self.p.fact_id(&self.name) {
+                self.fact(id, depth)?;
+            } else {
+                // Not a fact: a group of facts, given once, or the full reading warns.
+                let dotted = self.name.len();
+                let is_group = self.p.facts.iter().any(|f| {
+                    f.name.len() > dotted
+                        && f.name.starts_with(self.name.as_str())
+                        && f.name.as_bytes().get(dotted) == Some(&b'.')
+                });
+                if !is_group || groups.contains(&key) {
+                    return None;
+                }
+                groups.push(key);
+                if !self.word("null") {
+                    self.facts_object(dotted, depth + 1)?;
+                }
+            }
+            if !self.next_entry(b'}')? {
+                return Some(());
+            }
+        }
+    }
+
+    fn fact(&mut self, id: FactId, depth: usize) -> Option<()> {
+        let p = self.p;
+        let def = p.facts.get(id)?;
+        let given = self.given.get_mut(id)?;
+        if *given {
+            return None;
+        }
+        *given = true;
+        if self.word("null") {
+            return Some(()); // absent, unknown
+        }
+        let v = self.value(&def.ty, &Place::Fact(&def.name), id, depth)?;
+        *self.facts.values.get_mut(id)? = Some(v);
+        Some(())
+    }
+
+    /// A value of type `ty` at `what`, part of the fact `origin`; `depth` is the
+    /// nesting of the object or list it stands in.
+    fn value(&mut self, ty: &Ty, what: &Place<'_>, origin: FactId, depth: usize) -> Option<Value> {
+        Some(match ty {
+            Ty::Bool => {
+                if self.word("true") {
+                    Value::Bool(true)
+                } else if self.word("false") {
+                    Value::Bool(false)
+                } else {
+                    return None;
+                }
+            }
+            Ty::Num(_) => Value::Num(self.decimal(false)?),
+            Ty::Count(_) => Value::Num(self.decimal(true)?),
+            Ty::Date => {
+                let s = self.string()?;
+                let t = s.trim();
+                if !is_date_shaped(t) {
+                    return None;
+                }
+                Value::Date(parse_date(t)?)
+            }
+            Ty::Text => Value::Text(Arc::from(&*self.string()?)),
+            Ty::Enum(e) => {
+                let def = self.p.enums.get(*e)?;
+                let s = self.string()?;
+                let s = s.trim();
+                let i = def
+                    .variants
+                    .iter()
+                    .position(|(n, l)| n == s || l.as_deref() == Some(s))?;
+                Value::Enum(i)
+            }
+            Ty::Record(rid) => self.record(*rid, what, origin, None, depth + 1)?,
+            Ty::List(inner) => {
+                if depth + 1 > MAX_DEPTH || !self.eat(b'[') {
+                    return None;
+                }
+                let mut items = Vec::new();
+                if !self.eat(b']') {
+                    loop {
+                        if items.len() >= MAX_ITEMS {
+                            return None;
+                        }
+                        let i = items.len() + 1;
+                        let w = Place::Item(what, i);
+                        items.push(match inner.as_ref() {
+                            Ty::Record(rid) => self.record(*rid, &w, origin, Some(i), depth + 2)?,
+                            t => self.value(t, &w, origin, depth + 1)?,
+                        });
+                        if !self.next_entry(b']')? {
+                            break;
+                        }
+                    }
+                }
+                Value::List(Arc::new(List {
+                    origin: Some(origin),
+                    items,
+                }))
+            }
+            Ty::Series(inner) => {
+                if depth + 1 > MAX_DEPTH || !self.eat(b'{') {
+                    return None;
+                }
+                let mut entries: Vec<(i32, Value)> = Vec::new();
+                let mut seen = YearsSeen::default();
+                if !self.eat(b'}') {
+                    loop {
+                        let key = self.key()?;
+                        // Four ASCII digits exactly (the full reading also trims).
+                        if key.len() != 4 || !key.bytes().all(|b| b.is_ascii_digit()) {
+                            return None;
+                        }
+                        let y: i32 = key.parse().ok()?;
+                        if !seen.insert(y) {
+                            return None;
+                        }
+                        if !self.word("null") {
+                            let v = self.value(inner, &Place::Year(what, y), origin, depth + 1)?;
+                            entries.push((y, v));
+                        }
+                        if !self.next_entry(b'}')? {
+                            break;
+                        }
+                    }
+                }
+                entries.sort_by_key(|(y, _)| *y);
+                Value::Series(Arc::new(Series {
+                    origin: Some(origin),
+                    entries,
+                }))
+            }
+            Ty::OrNone(inner) => {
+                if self.word("null") {
+                    Value::None
+                } else {
+                    self.value(inner, what, origin, depth)?
+                }
+            }
+            Ty::Duration | Ty::MonthDay | Ty::NoneLit | Ty::Error => return None,
+        })
+    }
+
+    /// A plain JSON number, exact; for a count (`whole`), whole and not negative.
+    fn decimal(&mut self, whole: bool) -> Option<Decimal> {
+        let value = parse_decimal(self.number()?).ok()?;
+        if whole
+            && (value.fract() != Decimal::ZERO || (value.is_sign_negative() && !value.is_zero()))
+        {
+            return None;
+        }
+        // -0 is 0.
+        Some(if value.is_zero() {
+            Decimal::ZERO.max(value.abs())
+        } else {
+            value
+        })
+    }
+
+    /// A record at `what`; `index` is its place in a list (1-based), for its origin.
+    fn record(
+        &mut self,
+        rid: RecordId,
+        what: &Place<'_>,
+        origin: FactId,
+        index: Option<usize>,
+        depth: usize,
+    ) -> Option<Value> {
+        let p = self.p;
+        let def = p.records.get(rid)?;
+        if depth > MAX_DEPTH || !self.eat(b'{') {
+            return None;
+        }
+        // Each field: not given, given as `null` (`Some(None)`), or given a value.
+        let mut given: Vec<Option<Option<Value>>> = vec![None; def.fields.len()];
+        if !self.eat(b'}') {
+            loop {
+                let key = self.key()?;
+                let i = def.fields.iter().position(|f| f.name == key)?;
+                let f = def.fields.get(i)?;
+                let slot = given.get_mut(i)?;
+                if slot.is_some() {
+                    return None;
+                }
+                *slot = Some(if self.word("null") {
+                    None
+                } else {
+                    Some(self.value(&f.ty, &Place::Field(what, &f.name), origin, depth)?)
+                });
+                if !self.next_entry(b'}')? {
+                    break;
+                }
+            }
+        }
+        let mut fields = Vec::with_capacity(def.fields.len());
+        for (f, g) in def.fields.iter().zip(given) {
+            fields.push(match g {
+                Some(Some(v)) => V::Known(v),
+                _ if f.or_none => V::Known(Value::None),
+                _ if f.optional => V::why(Why::missing(
+                    origin,
+                    Place::Field(what, &f.name).to_string(),
+                )),
+                _ => return None,
+            });
+        }
+        Some(Value::Record(Arc::new(Record {
+            origin: index.map(|i| (origin, i)),
+            fields,
+        })))
+    }
+}
