@@ -51,6 +51,9 @@ pub struct Program {
     pub annotations: Vec<Annot>,
     /// Fact ids by name, for reading facts files.
     pub fact_index: NameIndex,
+    /// The groups of facts a facts file may nest (`cluster` for `cluster.name`): every
+    /// dotted prefix of a fact's name, sorted.
+    pub fact_groups: Vec<String>,
 }
 
 /// Fact ids by name: looked up for every key of every facts file, so hashed with the
@@ -69,6 +72,28 @@ impl Program {
     /// The fact declared with this name.
     pub fn fact_id(&self, name: &str) -> Option<FactId> {
         self.fact_index.get(name).copied()
+    }
+
+    /// Whether `name` is a group of facts: some fact is named `name.…`.
+    pub fn is_fact_group(&self, name: &str) -> bool {
+        self.fact_groups
+            .binary_search_by(|g| g.as_str().cmp(name))
+            .is_ok()
+    }
+
+    /// The groups of the facts `facts`, for [`Program::fact_groups`].
+    pub fn groups_of(facts: &[FactDef]) -> Vec<String> {
+        let mut groups: Vec<String> = facts
+            .iter()
+            .flat_map(|f| {
+                f.name
+                    .match_indices('.')
+                    .filter_map(|(i, _)| f.name.get(..i).map(str::to_string))
+            })
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        groups
     }
 }
 

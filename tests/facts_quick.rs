@@ -38,7 +38,11 @@ fn agrees(p: &Program, text: &str) -> bool {
         return false;
     };
     match full(p, text) {
-        Some(facts) => assert_eq!(quick, facts, "the readings differ on\n{text}"),
+        Some(facts) => {
+            assert_eq!(quick, facts, "the readings differ on\n{text}");
+            // Decimals compare by value: the digits as written (`28.40`) must agree too.
+            assert_eq!(format!("{quick:?}"), format!("{facts:?}"), "{text}");
+        }
         None => panic!("the quick reading took what the full reading refuses or warns of:\n{text}"),
     }
     true

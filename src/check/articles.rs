@@ -335,6 +335,7 @@ impl<'a> Checker<'a> {
             units: self.units.units,
             enums: self.enums,
             records: self.records,
+            fact_groups: Program::groups_of(&self.facts),
             facts: self.facts,
             slots,
             articles: self.articles,

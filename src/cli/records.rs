@@ -45,7 +45,7 @@ pub fn read_line(
                 (n, false) => Some((n, Line::Text)),
             });
         }
-        let newline = avail.iter().position(|&b| b == b'\n');
+        let newline = memchr::memchr(b'\n', avail);
         let take = newline.map_or(avail.len(), |i| i + 1);
         let content = take - usize::from(newline.is_some());
         if !too_long {

@@ -1203,6 +1203,38 @@ fn parse_decimal(s: &str) -> Result<Decimal, NumError> {
     }
 }
 
+/// A number written plainly — an optional `-`, at most 28 digits, an optional fraction,
+/// no exponent — read straight to its decimal, the digits as written (`28.40` keeps
+/// its two places), as [`parse_decimal`] reads it; `None` for anything else.
+fn plain_decimal(s: &str) -> Option<Decimal> {
+    let (neg, body) = match s.as_bytes().split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, s.as_bytes()),
+    };
+    if !body.first().is_some_and(u8::is_ascii_digit) || body.last() == Some(&b'.') {
+        return None;
+    }
+    let (mut m, mut digits, mut scale, mut point) = (0u128, 0u32, 0u32, false);
+    for &c in body {
+        match c {
+            b'0'..=b'9' => {
+                digits += 1;
+                if digits > 28 {
+                    return None;
+                }
+                m = m * 10 + u128::from(c - b'0');
+                scale += u32::from(point);
+            }
+            b'.' if !point => point = true,
+            _ => return None,
+        }
+    }
+    let mut d = Decimal::try_from_i128_with_scale(i128::try_from(m).ok()?, scale).ok()?;
+    // `-0` is read as 0, as the full reading reads it.
+    d.set_sign_negative(neg && m != 0);
+    Some(d)
+}
+
 /// The years of one series already read: four digits, so a list while short and a set
 /// of bits (10,000 of them) past that — no hashing, linear in the entries.
 #[derive(Default)]
@@ -1266,6 +1298,84 @@ mod tests {
         }
         assert!(seen.insert(0) && seen.insert(9999));
         assert!(!seen.insert(0) && !seen.insert(9999));
+    }
+
+    /// The plain reading gives what the full one gives, digits as written, for every
+    /// number it takes; it leaves exponents and numbers of over 28 digits.
+    #[test]
+    fn plain_decimals_are_read_as_written() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut cases: Vec<String> = [
+            "0",
+            "-0",
+            "0.0",
+            "-0.000",
+            "7",
+            "28.40",
+            "0.05",
+            "-12.5",
+            "1e3",
+            "1.5E-2",
+            "9999999999999999999999999999",
+            "10000000000000000000000000000",
+            "0.0000000000000000000000000001",
+            "0.00000000000000000000000000001",
+            "1.",
+            ".5",
+            "",
+            "-",
+            "1.2.3",
+            "+1",
+            "١",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for _ in 0..20_000 {
+            let int = next() % 40;
+            let frac = next() % 32;
+            let mut s = String::new();
+            if next() % 3 == 0 {
+                s.push('-');
+            }
+            for i in 0..=int.min(next() % 40) {
+                let d = (next() % 10) as u8;
+                s.push(char::from(
+                    b'0' + if i == 0 && int > 0 { d.max(1) } else { d },
+                ));
+            }
+            if frac > 0 && next() % 2 == 0 {
+                s.push('.');
+                for _ in 0..frac.min(next() % 32 + 1) {
+                    s.push(char::from(b'0' + (next() % 10) as u8));
+                }
+            }
+            cases.push(s);
+        }
+        let mut taken = 0;
+        for s in &cases {
+            if let Some(d) = plain_decimal(s) {
+                let full = parse_decimal(s).ok();
+                assert_eq!(Some(d), full, "{s}");
+                assert_eq!(format!("{d:?}"), format!("{:?}", full.unwrap()), "{s}");
+                taken += 1;
+            } else {
+                let plain = s.strip_prefix('-').unwrap_or(s);
+                let digits = plain.bytes().filter(u8::is_ascii_digit).count();
+                let well_formed = plain.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                    && plain.bytes().filter(|b| *b == b'.').count() <= 1
+                    && plain.starts_with(|c: char| c.is_ascii_digit())
+                    && !plain.ends_with('.');
+                assert!(!well_formed || digits > 28, "{s} was left");
+            }
+        }
+        assert!(taken > 10_000, "{taken}");
     }
 
     #[test]

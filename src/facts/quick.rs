@@ -20,7 +20,10 @@
 //! entries of an object ([`MAX_FACTS`]) and of a list ([`MAX_ITEMS`]).
 
 use super::raw::{MAX_BYTES, MAX_DEPTH};
-use super::{is_date_shaped, parse_date, parse_decimal, Place, YearsSeen, MAX_FACTS, MAX_ITEMS};
+use super::{
+    is_date_shaped, parse_date, parse_decimal, plain_decimal, Place, YearsSeen, MAX_FACTS,
+    MAX_ITEMS,
+};
 use crate::eval::{Facts, List, Record, Series, Value, Why, V};
 use crate::ir::{FactId, Program, RecordId, Ty};
 use rust_decimal::Decimal;
@@ -247,12 +250,7 @@ impl<'p, 't> Reader<'p, 't> {
             } else {
                 // Not a fact: a group of facts, given once, or the full reading warns.
                 let dotted = self.name.len();
-                let is_group = self.p.facts.iter().any(|f| {
-                    f.name.len() > dotted
-                        && f.name.starts_with(self.name.as_str())
-                        && f.name.as_bytes().get(dotted) == Some(&b'.')
-                });
-                if !is_group || groups.contains(&key) {
+                if !self.p.is_fact_group(&self.name) || groups.contains(&key) {
                     return None;
                 }
                 groups.push(key);
@@ -388,7 +386,11 @@ impl<'p, 't> Reader<'p, 't> {
 
     /// A plain JSON number, exact; for a count (`whole`), whole and not negative.
     fn decimal(&mut self, whole: bool) -> Option<Decimal> {
-        let value = parse_decimal(self.number()?).ok()?;
+        let text = self.number()?;
+        let value = match plain_decimal(text) {
+            Some(v) => v,
+            None => parse_decimal(text).ok()?,
+        };
         if whole
             && (value.fract() != Decimal::ZERO || (value.is_sign_negative() && !value.is_zero()))
         {
