@@ -208,18 +208,44 @@ impl Wide {
     }
 }
 
+/// `Π termᵢ^nᵢ` as a mantissa and a scale (`m × 10^-scale`), when it fits an `i128`.
+fn small_product(terms: &[(Decimal, u32)]) -> Option<(i128, u32)> {
+    let (mut m, mut scale) = (1i128, 0u32);
+    for &(d, n) in terms {
+        for _ in 0..n {
+            m = m.checked_mul(d.mantissa())?;
+            scale = scale.checked_add(d.scale())?;
+        }
+    }
+    Some((m, scale))
+}
+
+/// Two products of [`small_product`] compared, when both fit an `i128` at one scale.
+/// Most comparisons of a cluster's figures are decided here, without [`Big`] digits.
+fn small_cmp(left: &[(Decimal, u32)], right: &[(Decimal, u32)]) -> Option<Ordering> {
+    let ((a, sa), (b, sb)) = (small_product(left)?, small_product(right)?);
+    let s = sa.max(sb);
+    let a = a.checked_mul(10i128.checked_pow(s - sa)?)?;
+    let b = b.checked_mul(10i128.checked_pow(s - sb)?)?;
+    Some(a.cmp(&b))
+}
+
 /// `a × b` compared with `c × d`, exactly, however large the products.
 pub fn cmp_products(a: Decimal, b: Decimal, c: Decimal, d: Decimal) -> Ordering {
-    Wide::of(a)
-        .mul(&Wide::of(b))
-        .cmp(&Wide::of(c).mul(&Wide::of(d)))
+    small_cmp(&[(a, 1), (b, 1)], &[(c, 1), (d, 1)]).unwrap_or_else(|| {
+        Wide::of(a)
+            .mul(&Wide::of(b))
+            .cmp(&Wide::of(c).mul(&Wide::of(d)))
+    })
 }
 
 /// `a × bⁿ` compared with `c × dⁿ`, exactly, however large the products.
 pub fn cmp_power_products(a: Decimal, b: Decimal, c: Decimal, d: Decimal, n: u32) -> Ordering {
-    Wide::of(a)
-        .mul(&Wide::of(b).pow(n))
-        .cmp(&Wide::of(c).mul(&Wide::of(d).pow(n)))
+    small_cmp(&[(a, 1), (b, n)], &[(c, 1), (d, n)]).unwrap_or_else(|| {
+        Wide::of(a)
+            .mul(&Wide::of(b).pow(n))
+            .cmp(&Wide::of(c).mul(&Wide::of(d).pow(n)))
+    })
 }
 
 /// `a^na × b^nb` compared with `c^nc × d^nd`, exactly, however large the products.
@@ -229,10 +255,12 @@ pub fn cmp_two_powers(
     (c, nc): (Decimal, u32),
     (d, nd): (Decimal, u32),
 ) -> Ordering {
-    Wide::of(a)
-        .pow(na)
-        .mul(&Wide::of(b).pow(nb))
-        .cmp(&Wide::of(c).pow(nc).mul(&Wide::of(d).pow(nd)))
+    small_cmp(&[(a, na), (b, nb)], &[(c, nc), (d, nd)]).unwrap_or_else(|| {
+        Wide::of(a)
+            .pow(na)
+            .mul(&Wide::of(b).pow(nb))
+            .cmp(&Wide::of(c).pow(nc).mul(&Wide::of(d).pow(nd)))
+    })
 }
 
 /// An exact rational number `num / den`, `den > 0`.
@@ -403,6 +431,52 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
+    }
+
+    /// The `i128` shortcut of the product comparisons agrees with the digits of [`Big`]
+    /// wherever it answers, and answers for the figures of a cluster.
+    #[test]
+    fn small_products_compare_as_wide_ones() {
+        let mut x: u64 = 0x853c_49e6_748f_ea9b;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut answered = 0;
+        for i in 0..20_000 {
+            let mut pick = || {
+                let digits = next() % if i % 2 == 0 { 8 } else { 29 };
+                let m = (next() as i128 * (next() >> 2) as i128).rem_euclid(10i128.pow(digits as u32));
+                let m = if next() % 4 == 0 { -m } else { m };
+                Decimal::from_i128_with_scale(m, (next() % 29) as u32)
+            };
+            let (a, b, c, e) = (pick(), pick(), pick(), pick());
+            let (na, nb, nc, ne) = (
+                1,
+                (next() % 4) as u32,
+                1 + (next() % 2) as u32,
+                (next() % 4) as u32,
+            );
+            let left = [(a, na), (b, nb)];
+            let right = [(c, nc), (e, ne)];
+            let wide = Wide::of(a)
+                .pow(na)
+                .mul(&Wide::of(b).pow(nb))
+                .cmp(&Wide::of(c).pow(nc).mul(&Wide::of(e).pow(ne)));
+            if let Some(o) = small_cmp(&left, &right) {
+                assert_eq!(o, wide, "{a}^{na}·{b}^{nb} ? {c}^{nc}·{e}^{ne}");
+                answered += 1;
+            }
+            assert_eq!(cmp_two_powers((a, na), (b, nb), (c, nc), (e, ne)), wide);
+        }
+        assert!(answered > 5_000, "{answered}");
+        // Equal values at different scales: 1.50 × 2 = 3.
+        assert_eq!(
+            small_cmp(&[(d("1.50"), 1), (d("2"), 1)], &[(d("3"), 1)]),
+            Some(Ordering::Equal)
+        );
     }
 
     #[test]
