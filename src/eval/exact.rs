@@ -448,7 +448,8 @@ mod tests {
         for i in 0..20_000 {
             let mut pick = || {
                 let digits = next() % if i % 2 == 0 { 8 } else { 29 };
-                let m = (next() as i128 * (next() >> 2) as i128).rem_euclid(10i128.pow(digits as u32));
+                let m =
+                    (next() as i128 * (next() >> 2) as i128).rem_euclid(10i128.pow(digits as u32));
                 let m = if next() % 4 == 0 { -m } else { m };
                 Decimal::from_i128_with_scale(m, (next() % 29) as u32)
             };

@@ -128,10 +128,12 @@ impl<'p, 't> Reader<'p, 't> {
         let mut owned: Option<String> = None;
         let mut run = start;
         loop {
-            while matches!(bytes.get(self.pos), Some(b) if *b != b'"' && *b != b'\\' && *b >= 0x20)
-            {
-                self.pos += 1;
-            }
+            // The run up to a quote, a backslash or a control character.
+            let rest = bytes.get(self.pos..).unwrap_or_default();
+            self.pos += rest
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                .unwrap_or(rest.len());
             match bytes.get(self.pos) {
                 Some(b'"') => {
                     let last = self.text.get(run..self.pos)?;
@@ -245,7 +247,9 @@ impl<'p, 't> Reader<'p, 't> {
                 self.name.push('.');
             }
             self.name.push_str(key);
-            if let Some(id) = self.p.fact_id(&self.name) {
+            // At the top level the key is the name: no need to hash the copy.
+            let id = self.p.fact_id(if prefix == 0 { key } else { &self.name });
+            if let Some(id) = id {
                 self.fact(id, depth)?;
             } else {
                 // Not a fact: a group of facts, given once, or the full reading warns.
@@ -391,10 +395,14 @@ impl<'p, 't> Reader<'p, 't> {
             Some(v) => v,
             None => parse_decimal(text).ok()?,
         };
-        if whole
-            && (value.fract() != Decimal::ZERO || (value.is_sign_negative() && !value.is_zero()))
-        {
-            return None;
+        if whole {
+            // Whole: the digits after the point (`value.scale()` of them) are zeros.
+            let fraction = 10i128
+                .checked_pow(value.scale())
+                .map(|p| value.mantissa() % p);
+            if fraction != Some(0) || (value.is_sign_negative() && !value.is_zero()) {
+                return None;
+            }
         }
         // -0 is 0.
         Some(if value.is_zero() {
