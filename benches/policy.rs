@@ -1,7 +1,9 @@
 //! Benchmarks of the targets in BENCHMARKS.md: `cargo bench`.
 //!
 //! - `rules/load_and_check`: parse and check the shipped rule set.
-//! - `facts/load_json_line`: read one generated cluster (a JSON line) into typed facts.
+//! - `facts/load_json_line`: read one generated cluster (a JSON line) into typed facts;
+//!   `facts/load_json_line_full`: the same by the full reading (a spanned tree, then
+//!   typing it), which `facts::load` keeps for what its quick reading cannot take.
 //! - `evaluate/decisions_only` and `evaluate/explained`: one evaluation of the full
 //!   rule set on loaded facts, without and with explanations.
 //! - `check/example_in_process`: everything `policy check` does for one example
@@ -55,6 +57,14 @@ fn benches(c: &mut Criterion) {
 
     c.bench_function("facts/load_json_line", |b| {
         b.iter(|| black_box(facts::load(program, Format::Json, black_box(&line), 0).is_ok()))
+    });
+    // The same line by the full reading alone (a spanned tree, then typing it), which
+    // `facts::load` uses only for what the quick reading cannot take.
+    c.bench_function("facts/load_json_line_full", |b| {
+        b.iter(|| {
+            let tree = facts::raw::parse(Format::Json, black_box(&line)).unwrap();
+            black_box(facts::load_tree(program, &tree, 0).is_ok())
+        })
     });
     c.bench_function("evaluate/decisions_only", |b| {
         b.iter(|| {
