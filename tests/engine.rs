@@ -367,6 +367,44 @@ fn a_clause_whose_rules_all_do_not_apply_does_not_apply() {
     assert_eq!(e.missing("article2.clause3"), ["frugal"]);
 }
 
+/// Without explanations a clause stops at its first rule not met (a guideline does not
+/// stop it, nor does an undetermined rule); with them every rule is evaluated and listed.
+#[test]
+fn without_explanations_a_clause_stops_at_its_first_rule_not_met() {
+    let p = &rule_set().program;
+    let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+    let id = |name: &str| p.decisions.iter().position(|d| d.name == name).unwrap();
+    let outcomes = |facts: J, name: &str, explain: bool| -> Vec<Outcome> {
+        let text = facts.to_string();
+        let (f, _) = policy::facts::load(p, policy::facts::Format::Json, &text, 0).unwrap();
+        evaluate(p, &f, date, explain).decisions[id(name)]
+            .rules
+            .iter()
+            .map(|r| r.outcome)
+            .collect()
+    };
+    let stops = json!({"p": false, "heavy": true, "efficient": true});
+    assert_eq!(
+        outcomes(stops.clone(), "article2.clause5", false),
+        [Outcome::NotMet]
+    );
+    assert_eq!(
+        outcomes(stops, "article2.clause5", true),
+        [Outcome::NotMet, Outcome::Met]
+    );
+    let unknown_first = json!({"heavy": true, "efficient": false});
+    assert_eq!(
+        outcomes(unknown_first, "article2.clause5", false),
+        [Outcome::Undetermined, Outcome::NotMet]
+    );
+    // A guideline not met does not decide its clause: the rule after it is evaluated.
+    let guideline = json!({"q": false, "p": true});
+    assert_eq!(
+        outcomes(guideline, "article2.clause6", false),
+        [Outcome::NotMet, Outcome::Met]
+    );
+}
+
 #[test]
 fn a_rule_that_does_not_apply_neither_meets_nor_fails_the_clause() {
     let e = ev(json!({"p": true, "heavy": false}));

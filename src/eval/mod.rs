@@ -167,7 +167,9 @@ pub struct DecisionResult {
     pub status: Status,
     pub value: Option<Value>,
     pub why: Why,
-    /// For clause decisions: each rule's result, in order.
+    /// For clause decisions: each rule's result, in order. Without explanations
+    /// (`explain` false), a clause stops at its first rule not met, which decides it:
+    /// the rules after that one are neither evaluated nor listed.
     pub rules: Vec<RuleResult>,
     /// For expression decisions: the comparisons made.
     pub checks: Vec<Check>,
@@ -590,20 +592,25 @@ impl<'p> Evaluator<'p> {
                 if let Err((s, w)) = self.applies(clause.applies.as_ref()) {
                     return na(s, w);
                 }
-                let rules: Vec<RuleResult> = clause
-                    .rules
-                    .iter()
-                    .map(|r| {
-                        if let Some(top) = self.running.last_mut() {
-                            top.1 = Some(r);
-                        }
-                        let res = self.rule(r);
-                        if let Some(top) = self.running.last_mut() {
-                            top.1 = None;
-                        }
-                        res
-                    })
-                    .collect();
+                let mut rules: Vec<RuleResult> = Vec::with_capacity(clause.rules.len());
+                for r in &clause.rules {
+                    if let Some(top) = self.running.last_mut() {
+                        top.1 = Some(r);
+                    }
+                    let res = self.rule(r);
+                    if let Some(top) = self.running.last_mut() {
+                        top.1 = None;
+                    }
+                    // Decisions only: a rule not met decides the clause, whatever the
+                    // rules after it say; they are not evaluated.
+                    let decides = !self.explain
+                        && r.kind != RuleKind::Guideline
+                        && res.outcome == Outcome::NotMet;
+                    rules.push(res);
+                    if decides {
+                        break;
+                    }
+                }
                 let mut acc = V::bool(true);
                 let mut any_applicable = false;
                 for (r, res) in clause.rules.iter().zip(&rules) {
