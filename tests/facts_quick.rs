@@ -282,3 +282,105 @@ fn damaged_clusters_are_read_alike_or_left() {
         );
     }
 }
+
+/// The full reading of a CSV row: facts only when it has neither error nor warning.
+fn full_row(p: &Program, cols: &policy::facts::csv::Columns, cells: &[String]) -> Option<Facts> {
+    let (_, tree) = policy::facts::csv::row(p, cols, cells);
+    match policy::facts::load_tree(p, &tree, 0) {
+        Ok((facts, warnings)) if warnings.is_empty() => Some(facts),
+        _ => None,
+    }
+}
+
+/// What the quick reading of a CSV row did: `true` if it read it. Panics if it read it
+/// otherwise than the full reading.
+fn row_agrees(p: &Program, cols: &policy::facts::csv::Columns, cells: &[String]) -> bool {
+    let Some(quick) = policy::facts::csv::quick_row(p, cols, cells) else {
+        return false;
+    };
+    match full_row(p, cols, cells) {
+        Some(facts) => {
+            assert_eq!(quick, facts, "the readings differ on {cells:?}");
+            assert_eq!(format!("{quick:?}"), format!("{facts:?}"), "{cells:?}");
+        }
+        None => panic!("the quick reading took a row the full reading refuses: {cells:?}"),
+    }
+    true
+}
+
+/// CSV rows: generated clusters are read quickly and alike; rows with a cell changed to
+/// something else (a unit, another way of writing yes/no or a date, a wrong type, an
+/// impossible date, too many digits) are read alike or left to the full reading.
+#[test]
+fn csv_rows_are_read_alike_or_left() {
+    const CELLS: &[&str] = &[
+        "",
+        " ",
+        "是",
+        "否",
+        "有",
+        "无",
+        "TRUE",
+        "false",
+        "yes",
+        "x",
+        "0",
+        "-0",
+        "-0.00",
+        "7",
+        " 12.50 ",
+        "2.5",
+        "-1",
+        "1e3",
+        "+5",
+        "1,000",
+        "30亿元",
+        "3000万元",
+        "０",
+        "12%",
+        "2024/3/5",
+        "2024年3月5日",
+        "2024.03.05",
+        "2024-02-30",
+        "2024-3-5",
+        "2023-12-31",
+        "99999999999999999999999999999",
+        "0.00000000000000000000000000001",
+        "safety",
+        "larger",
+        "较大",
+        "valid",
+        "—",
+    ];
+    for dir in ["tests/fixtures/shanghai", "tests/fixtures/generate"] {
+        let p = program(dir);
+        let g = Generator::new(&p, day());
+        let header = g.csv_header();
+        let (cols, _) = policy::facts::csv::columns(&p, &header).unwrap();
+        let mut d = Damage(0x2545_f491_4f6c_dd1d);
+        let (mut taken, mut left) = (0, 0);
+        for i in 0..200 {
+            let cells = g.cluster(7, i).csv_cells(&header);
+            assert!(
+                row_agrees(&p, &cols, &cells),
+                "{dir}: row {i} not read quickly: {cells:?}"
+            );
+            for _ in 0..10 {
+                let mut changed = cells.clone();
+                for _ in 0..1 + d.below(3) {
+                    let at = d.below(changed.len());
+                    changed[at] = CELLS[d.below(CELLS.len())].to_string();
+                }
+                if row_agrees(&p, &cols, &changed) {
+                    taken += 1;
+                } else {
+                    left += 1;
+                }
+            }
+        }
+        assert!(
+            taken > 150 && left > 300,
+            "{dir}: taken {taken}, left {left}"
+        );
+    }
+}

@@ -967,11 +967,16 @@ fn process(
     let (text, loaded) = match &rec.payload {
         Payload::Text(fmt, text) => (None, facts::load(program, *fmt, text, 0)),
         Payload::Cells(cells) => match columns {
-            Some(cols) => {
-                let (text, raw) = facts::csv::row(program, cols, cells);
-                let r = facts::load_tree(program, &raw, 0);
-                (Some(text), r)
-            }
+            // Most rows are plain: read them straight; the full reading (a tree of the
+            // row, then typing it) for the rest, which names what is wrong.
+            Some(cols) => match facts::csv::quick_row(program, cols, cells) {
+                Some(f) => (None, Ok((f, Vec::new()))),
+                None => {
+                    let (text, raw) = facts::csv::row(program, cols, cells);
+                    let r = facts::load_tree(program, &raw, 0);
+                    (Some(text), r)
+                }
+            },
             None => return,
         },
         Payload::Tree {

@@ -6,15 +6,18 @@
 //! refused, and they come in tables of their own ([`super::table`]). An empty cell is
 //! a fact not given.
 //!
-//! A row becomes the same [`Raw`] tree a JSON file would, with each cell's text kept
+//! [`quick_row`] reads a plain row straight into typed facts. Any other row becomes
+//! the same [`Raw`] tree a JSON file would, with each cell's text kept
 //! exactly (a number never passes through a float), so [`super::load_tree`] types it
 //! like any other facts file. The tree's spans point into a small text that lists the
 //! row's cells as `column = value` lines, which is what diagnostics show.
 
 use super::raw::{Key, Raw, RawKind, Span};
 use crate::diag::{Diag, Text};
+use crate::eval::{Facts, Series, Value};
 use crate::ir::{FactId, Program, Ty};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// What one column holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -221,6 +224,112 @@ pub(crate) fn cell(ty: &Ty, s: &str, span: Span) -> Raw {
         _ => RawKind::String(s.to_string()),
     };
     Raw { kind, span }
+}
+
+/// The facts of one row read straight from its cells, or `None` where the full reading
+/// ([`row`], then [`super::load_tree`]) must decide. As [`super::quick`] does for JSON,
+/// it takes only what it reads exactly as the full reading would — yes/no, dates,
+/// plain numbers, texts and categories, each of its declared type, every fact once —
+/// and gives up at the first cell that is anything else (a number with a unit, a
+/// value of the wrong type): the full reading then says what is wrong, where.
+pub fn quick_row<S: AsRef<str>>(
+    program: &Program,
+    columns: &Columns,
+    cells: &[S],
+) -> Option<Facts> {
+    let n = program.facts.len();
+    let mut facts = Facts {
+        values: vec![None; n],
+    };
+    let mut given = vec![false; n];
+    // Series being gathered: the fact, its figures and the years seen.
+    type Gathered = (FactId, Vec<(i32, Value)>, super::YearsSeen);
+    let mut series: Vec<Gathered> = Vec::new();
+    let mut entries = 0;
+    for (c, value) in columns.cols.iter().zip(cells) {
+        let s = value.as_ref().trim();
+        if s.is_empty() {
+            continue;
+        }
+        match c {
+            Column::Ignored => {}
+            Column::Fact(id) => {
+                entries += 1;
+                let def = program.facts.get(*id)?;
+                let seen = given.get_mut(*id)?;
+                if *seen || entries > super::MAX_FACTS {
+                    return None;
+                }
+                *seen = true;
+                *facts.values.get_mut(*id)? = Some(quick_cell(program, &def.ty, s)?);
+            }
+            Column::Year(id, year) => {
+                let def = program.facts.get(*id)?;
+                let Ty::Series(inner) = def.ty.strip_none() else {
+                    return None;
+                };
+                let whole = match inner.strip_none() {
+                    Ty::Num(_) => false,
+                    Ty::Count(_) => true,
+                    _ => return None,
+                };
+                if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                let y: i32 = year.parse().ok()?;
+                let at = match series.iter().position(|(f, _, _)| f == id) {
+                    Some(at) => at,
+                    None => {
+                        entries += 1;
+                        let seen = given.get_mut(*id)?;
+                        if *seen || entries > super::MAX_FACTS {
+                            return None;
+                        }
+                        *seen = true;
+                        series.push((*id, Vec::new(), super::YearsSeen::default()));
+                        series.len() - 1
+                    }
+                };
+                let (_, figures, years) = series.get_mut(at)?;
+                if !years.insert(y) || !number_like(s) {
+                    return None;
+                }
+                figures.push((y, Value::Num(super::quick::number(s, whole)?)));
+            }
+        }
+    }
+    for (id, mut entries, _) in series {
+        entries.sort_by_key(|(y, _)| *y);
+        *facts.values.get_mut(id)? = Some(Value::Series(Arc::new(Series {
+            origin: Some(id),
+            entries,
+        })));
+    }
+    Some(facts)
+}
+
+/// One cell (trimmed, not empty) of a fact of type `ty`, as [`cell`] and the full
+/// reading read it, or `None`.
+fn quick_cell(program: &Program, ty: &Ty, s: &str) -> Option<Value> {
+    Some(match ty.strip_none() {
+        Ty::Bool => Value::Bool(super::table::yes_no(s)?),
+        Ty::Date => {
+            let typed = super::table::date_text(s);
+            Value::Date(super::parse_date(typed.as_deref().unwrap_or(s).trim())?)
+        }
+        Ty::Num(_) if number_like(s) => Value::Num(super::quick::number(s, false)?),
+        Ty::Count(_) if number_like(s) => Value::Num(super::quick::number(s, true)?),
+        Ty::Text => Value::Text(s.into()),
+        Ty::Enum(e) => {
+            let def = program.enums.get(*e)?;
+            let i = def
+                .variants
+                .iter()
+                .position(|(n, l)| n == s || l.as_deref() == Some(s))?;
+            Value::Enum(i)
+        }
+        _ => return None,
+    })
 }
 
 /// One row as a facts tree, and the text its spans point into (`column = value`

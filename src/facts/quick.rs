@@ -390,26 +390,7 @@ impl<'p, 't> Reader<'p, 't> {
 
     /// A plain JSON number, exact; for a count (`whole`), whole and not negative.
     fn decimal(&mut self, whole: bool) -> Option<Decimal> {
-        let text = self.number()?;
-        let value = match plain_decimal(text) {
-            Some(v) => v,
-            None => parse_decimal(text).ok()?,
-        };
-        if whole {
-            // Whole: the digits after the point (`value.scale()` of them) are zeros.
-            let fraction = 10i128
-                .checked_pow(value.scale())
-                .map(|p| value.mantissa() % p);
-            if fraction != Some(0) || (value.is_sign_negative() && !value.is_zero()) {
-                return None;
-            }
-        }
-        // -0 is 0.
-        Some(if value.is_zero() {
-            Decimal::ZERO.max(value.abs())
-        } else {
-            value
-        })
+        number(self.number()?, whole)
     }
 
     /// A record at `what`; `index` is its place in a list (1-based), for its origin.
@@ -464,4 +445,28 @@ impl<'p, 't> Reader<'p, 't> {
             fields,
         })))
     }
+}
+
+/// The exact decimal a number's text denotes, as the full reading reads it; for a count
+/// (`whole`), only a whole number not below zero. `None` for anything else.
+pub(super) fn number(text: &str, whole: bool) -> Option<Decimal> {
+    let value = match plain_decimal(text) {
+        Some(v) => v,
+        None => parse_decimal(text).ok()?,
+    };
+    if whole {
+        // Whole: the digits after the point (`value.scale()` of them) are zeros.
+        let fraction = 10i128
+            .checked_pow(value.scale())
+            .map(|p| value.mantissa() % p);
+        if fraction != Some(0) || (value.is_sign_negative() && !value.is_zero()) {
+            return None;
+        }
+    }
+    // -0 is 0.
+    Some(if value.is_zero() {
+        Decimal::ZERO.max(value.abs())
+    } else {
+        value
+    })
 }
