@@ -232,6 +232,15 @@ pub struct EnumDef {
     pub variants: Vec<(String, Option<String>)>,
 }
 
+impl EnumDef {
+    /// The value written `s`, by its name (`"larger"`) or its label (`"较大"`).
+    pub fn variant(&self, s: &str) -> Option<usize> {
+        self.variants
+            .iter()
+            .position(|(n, l)| n == s || l.as_deref() == Some(s))
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RecordDef {
     pub name: String,

@@ -227,10 +227,7 @@ impl<'a> Checker<'a> {
         let Some(def) = self.enums.get(id) else {
             return Self::error_expr(e.span);
         };
-        let found = def
-            .variants
-            .iter()
-            .position(|(n, l)| n.as_str() == &**s || l.as_deref() == Some(&**s));
+        let found = def.variant(s);
         match found {
             Some(v) => mk(ExprKind::Enum(id, v), Ty::Enum(id), e.span),
             None => {

@@ -320,14 +320,7 @@ fn quick_cell(program: &Program, ty: &Ty, s: &str) -> Option<Value> {
         Ty::Num(_) if number_like(s) => Value::Num(super::quick::number(s, false)?),
         Ty::Count(_) if number_like(s) => Value::Num(super::quick::number(s, true)?),
         Ty::Text => Value::Text(s.into()),
-        Ty::Enum(e) => {
-            let def = program.enums.get(*e)?;
-            let i = def
-                .variants
-                .iter()
-                .position(|(n, l)| n == s || l.as_deref() == Some(s))?;
-            Value::Enum(i)
-        }
+        Ty::Enum(e) => Value::Enum(program.enums.get(*e)?.variant(s)?),
         _ => return None,
     })
 }

@@ -741,11 +741,7 @@ impl<'p> Loader<'p> {
             return None;
         };
         let s = s.trim();
-        if let Some(i) = def
-            .variants
-            .iter()
-            .position(|(n, l)| n == s || l.as_deref() == Some(s))
-        {
+        if let Some(i) = def.variant(s) {
             return Some(Value::Enum(i));
         }
         let names: Vec<String> = def.variants.iter().map(|(n, _)| n.clone()).collect();

@@ -311,12 +311,7 @@ impl<'p, 't> Reader<'p, 't> {
             Ty::Enum(e) => {
                 let def = self.p.enums.get(*e)?;
                 let s = self.string()?;
-                let s = s.trim();
-                let i = def
-                    .variants
-                    .iter()
-                    .position(|(n, l)| n == s || l.as_deref() == Some(s))?;
-                Value::Enum(i)
+                Value::Enum(def.variant(s.trim())?)
             }
             Ty::Record(rid) => self.record(*rid, what, origin, None, depth + 1)?,
             Ty::List(inner) => {
