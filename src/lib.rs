@@ -20,6 +20,18 @@
     )
 )]
 
+/// A small deterministic source of test data (xorshift64): a failing case can be
+/// replayed from its seed.
+#[cfg(test)]
+pub(crate) fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
+    move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    }
+}
+
 pub mod batch;
 pub mod cache;
 pub mod check;

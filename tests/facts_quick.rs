@@ -34,16 +34,28 @@ fn full(p: &Program, text: &str) -> Option<Facts> {
 /// What the quick reading did with `text`: `true` if it read it. Panics if it read it
 /// otherwise than the full reading.
 fn agrees(p: &Program, text: &str) -> bool {
-    let Some(quick) = quick::read(p, text) else {
+    same(quick::read(p, text), || full(p, text), &text)
+}
+
+/// Whether the quick reading took its input (`quick` is `Some`); if it did, the full
+/// reading must give the same facts, digits as written, with no error or warning.
+fn same(
+    quick: Option<Facts>,
+    full: impl FnOnce() -> Option<Facts>,
+    input: &dyn std::fmt::Debug,
+) -> bool {
+    let Some(quick) = quick else {
         return false;
     };
-    match full(p, text) {
+    match full() {
         Some(facts) => {
-            assert_eq!(quick, facts, "the readings differ on\n{text}");
+            assert_eq!(quick, facts, "the readings differ on\n{input:?}");
             // Decimals compare by value: the digits as written (`28.40`) must agree too.
-            assert_eq!(format!("{quick:?}"), format!("{facts:?}"), "{text}");
+            assert_eq!(format!("{quick:?}"), format!("{facts:?}"), "{input:?}");
         }
-        None => panic!("the quick reading took what the full reading refuses or warns of:\n{text}"),
+        None => {
+            panic!("the quick reading took what the full reading refuses or warns of:\n{input:?}")
+        }
     }
     true
 }
@@ -292,20 +304,13 @@ fn full_row(p: &Program, cols: &policy::facts::csv::Columns, cells: &[String]) -
     }
 }
 
-/// What the quick reading of a CSV row did: `true` if it read it. Panics if it read it
-/// otherwise than the full reading.
+/// What the quick reading of a CSV row did, as [`agrees`].
 fn row_agrees(p: &Program, cols: &policy::facts::csv::Columns, cells: &[String]) -> bool {
-    let Some(quick) = policy::facts::csv::quick_row(p, cols, cells) else {
-        return false;
-    };
-    match full_row(p, cols, cells) {
-        Some(facts) => {
-            assert_eq!(quick, facts, "the readings differ on {cells:?}");
-            assert_eq!(format!("{quick:?}"), format!("{facts:?}"), "{cells:?}");
-        }
-        None => panic!("the quick reading took a row the full reading refuses: {cells:?}"),
-    }
-    true
+    same(
+        policy::facts::csv::quick_row(p, cols, cells),
+        || full_row(p, cols, cells),
+        &cells,
+    )
 }
 
 /// CSV rows: generated clusters are read quickly and alike; rows with a cell changed to

@@ -437,20 +437,14 @@ mod tests {
     /// wherever it answers, and answers for the figures of a cluster.
     #[test]
     fn small_products_compare_as_wide_ones() {
-        let mut x: u64 = 0x853c_49e6_748f_ea9b;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = crate::xorshift(0x853c_49e6_748f_ea9b);
         let mut answered = 0;
         for i in 0..20_000 {
             let mut pick = || {
                 let digits = next() % if i % 2 == 0 { 8 } else { 29 };
                 let m =
                     (next() as i128 * (next() >> 2) as i128).rem_euclid(10i128.pow(digits as u32));
-                let m = if next() % 4 == 0 { -m } else { m };
+                let m = if next().is_multiple_of(4) { -m } else { m };
                 Decimal::from_i128_with_scale(m, (next() % 29) as u32)
             };
             let (a, b, c, e) = (pick(), pick(), pick(), pick());

@@ -1300,13 +1300,7 @@ mod tests {
     /// number it takes; it leaves exponents and numbers of over 28 digits.
     #[test]
     fn plain_decimals_are_read_as_written() {
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = crate::xorshift(0x2545_f491_4f6c_dd1d);
         let mut cases: Vec<String> = [
             "0",
             "-0",
@@ -1337,7 +1331,7 @@ mod tests {
             let int = next() % 40;
             let frac = next() % 32;
             let mut s = String::new();
-            if next() % 3 == 0 {
+            if next().is_multiple_of(3) {
                 s.push('-');
             }
             for i in 0..=int.min(next() % 40) {
@@ -1346,7 +1340,7 @@ mod tests {
                     b'0' + if i == 0 && int > 0 { d.max(1) } else { d },
                 ));
             }
-            if frac > 0 && next() % 2 == 0 {
+            if frac > 0 && next().is_multiple_of(2) {
                 s.push('.');
                 for _ in 0..frac.min(next() % 32 + 1) {
                     s.push(char::from(b'0' + (next() % 10) as u8));
