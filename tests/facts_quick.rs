@@ -247,7 +247,9 @@ impl Damage {
                     .match_indices(|c: char| c.is_ascii_digit())
                     .map(|(i, _)| i)
                     .collect();
-                let i = digits[self.below(digits.len())];
+                let Some(&i) = digits.get(self.below(digits.len())) else {
+                    return s.to_string();
+                };
                 let to = char::from(b'0' + self.below(10) as u8);
                 format!("{}{to}{}", &s[..i], &s[i + 1..])
             }
@@ -274,7 +276,7 @@ fn damaged_clusters_are_read_alike_or_left() {
         let texts = clusters(&p, 100);
         let mut d = Damage(0x9e37_79b9_7f4a_7c15);
         let (mut taken, mut left) = (0, 0);
-        for round in 0..40 {
+        for round in 0..100 {
             for text in &texts {
                 let mut s = d.damage(text);
                 if round % 4 == 3 {
@@ -289,7 +291,7 @@ fn damaged_clusters_are_read_alike_or_left() {
         }
         // Both sides seen many times: the check above was not vacuous.
         assert!(
-            taken > 500 && left > 500,
+            taken > 1500 && left > 1500,
             "{dir}: taken {taken}, left {left}"
         );
     }
