@@ -4,10 +4,9 @@
 //! declarations, with no syntax tree, no spans and no message text. It reads only
 //! what it can read exactly as the full reading would — a document that is strict
 //! JSON, every key a declared fact, group or field given once, every value of its
-//! declared type written plainly (a number without a unit, a string without `\u`
-//! escapes) — and gives up (`None`) at the first thing that is anything else: a
-//! syntax error, an unknown fact, a duplicate, a wrong type, a number with a unit, a
-//! byte-order mark. The full reading then reads the file again from the start and says
+//! declared type written plainly (a number without a unit) — and gives up (`None`) at
+//! the first thing that is anything else: a syntax error, an unknown fact, a duplicate,
+//! a wrong type, a number with a unit, an escape in a key, a byte-order mark. The full reading then reads the file again from the start and says
 //! what is wrong, where.
 //!
 //! So the quick reading never decides anything the full one would decide otherwise:
@@ -115,8 +114,8 @@ impl<'p, 't> Reader<'p, 't> {
         whole
     }
 
-    /// A string (at its opening quote) with its escapes read; none with a `\u` escape,
-    /// a control character or no end.
+    /// A string (at its opening quote) with its escapes read; none with a control
+    /// character, a bad escape or no end.
     fn string(&mut self) -> Option<Cow<'t, str>> {
         self.ws();
         if self.peek() != Some(b'"') {
@@ -149,18 +148,20 @@ impl<'p, 't> Reader<'p, 't> {
                 Some(b'\\') => {
                     let s = owned.get_or_insert_with(String::new);
                     s.push_str(self.text.get(run..self.pos)?);
-                    s.push(match bytes.get(self.pos + 1)? {
-                        b'"' => '"',
-                        b'\\' => '\\',
-                        b'/' => '/',
-                        b'b' => '\u{8}',
-                        b'f' => '\u{c}',
-                        b'n' => '\n',
-                        b'r' => '\r',
-                        b't' => '\t',
+                    let (c, len) = match bytes.get(self.pos + 1)? {
+                        b'"' => ('"', 2),
+                        b'\\' => ('\\', 2),
+                        b'/' => ('/', 2),
+                        b'b' => ('\u{8}', 2),
+                        b'f' => ('\u{c}', 2),
+                        b'n' => ('\n', 2),
+                        b'r' => ('\r', 2),
+                        b't' => ('\t', 2),
+                        b'u' => unicode_escape(bytes.get(self.pos..)?)?,
                         _ => return None,
-                    });
-                    self.pos += 2;
+                    };
+                    s.push(c);
+                    self.pos += len;
                     run = self.pos;
                 }
                 _ => return None,
@@ -440,6 +441,31 @@ impl<'p, 't> Reader<'p, 't> {
             fields,
         })))
     }
+}
+
+/// The character of a `\uXXXX` escape at the start of `at`, a UTF-16 surrogate pair
+/// (`\uD83D\uDE00`) read as one, and the bytes it takes; `None` for anything the full
+/// reading refuses (a lone surrogate, fewer than four hex digits).
+fn unicode_escape(at: &[u8]) -> Option<(char, usize)> {
+    let hex4 = |from: usize| -> Option<u32> {
+        let digits = at.get(from..from + 4)?;
+        digits.iter().try_fold(0u32, |code, &b| {
+            Some(code * 16 + char::from(b).to_digit(16)?)
+        })
+    };
+    let high = hex4(2)?;
+    if (0xD800..0xDC00).contains(&high) {
+        if at.get(6..8) != Some(b"\\u") {
+            return None;
+        }
+        let low = hex4(8)?;
+        if !(0xDC00..0xE000).contains(&low) {
+            return None;
+        }
+        let code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
+        return Some((char::from_u32(code)?, 12));
+    }
+    Some((char::from_u32(high)?, 6))
 }
 
 /// The exact decimal a number's text denotes, as the full reading reads it; for a count
