@@ -22,13 +22,18 @@ fn program(dir: &str) -> Program {
     }
 }
 
-/// The full reading alone: facts only when it has neither error nor warning.
-fn full(p: &Program, text: &str) -> Option<Facts> {
-    let tree = raw::parse(Format::Json, text).ok()?;
-    match policy::facts::load_tree(p, &tree, 0) {
+/// The facts of a reading that has neither error nor warning.
+fn clean(read: Result<(Facts, Vec<policy::diag::Diag>), Vec<policy::diag::Diag>>) -> Option<Facts> {
+    match read {
         Ok((facts, warnings)) if warnings.is_empty() => Some(facts),
         _ => None,
     }
+}
+
+/// The full reading alone: facts only when it has neither error nor warning.
+fn full(p: &Program, text: &str) -> Option<Facts> {
+    let tree = raw::parse(Format::Json, text).ok()?;
+    clean(policy::facts::load_tree(p, &tree, 0))
 }
 
 /// What the quick reading did with `text`: `true` if it read it. Panics if it read it
@@ -336,10 +341,7 @@ fn damaged_clusters_are_read_alike_or_left() {
 /// The full reading of a CSV row: facts only when it has neither error nor warning.
 fn full_row(p: &Program, cols: &policy::facts::csv::Columns, cells: &[String]) -> Option<Facts> {
     let (_, tree) = policy::facts::csv::row(p, cols, cells);
-    match policy::facts::load_tree(p, &tree, 0) {
-        Ok((facts, warnings)) if warnings.is_empty() => Some(facts),
-        _ => None,
-    }
+    clean(policy::facts::load_tree(p, &tree, 0))
 }
 
 /// What the quick reading of a CSV row did, as [`agrees`].

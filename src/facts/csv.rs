@@ -14,10 +14,9 @@
 
 use super::raw::{Key, Raw, RawKind, Span};
 use crate::diag::{Diag, Text};
-use crate::eval::{Facts, Series, Value};
+use crate::eval::{Facts, Value};
 use crate::ir::{FactId, Program, Ty};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// What one column holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -298,12 +297,8 @@ pub fn quick_row<S: AsRef<str>>(
             }
         }
     }
-    for (id, mut entries, _) in series {
-        entries.sort_by_key(|(y, _)| *y);
-        *facts.values.get_mut(id)? = Some(Value::Series(Arc::new(Series {
-            origin: Some(id),
-            entries,
-        })));
+    for (id, entries, _) in series {
+        *facts.values.get_mut(id)? = Some(super::series(Some(id), entries));
     }
     Some(facts)
 }

@@ -578,13 +578,7 @@ impl<'p> Loader<'p> {
                         None => ok = false,
                     }
                 }
-                out.sort_by_key(|(y, _)| *y);
-                ok.then(|| {
-                    Value::Series(Arc::new(Series {
-                        origin,
-                        entries: out,
-                    }))
-                })
+                ok.then(|| series(origin, out))
             }
             Ty::OrNone(inner) => {
                 if matches!(r.kind, RawKind::Null) {
@@ -1075,6 +1069,12 @@ impl<'p> Loader<'p> {
             value
         })
     }
+}
+
+/// A series of the fact `origin` from its figures by year, in any order.
+fn series(origin: Option<FactId>, mut entries: Vec<(i32, Value)>) -> Value {
+    entries.sort_by_key(|(y, _)| *y);
+    Value::Series(Arc::new(Series { origin, entries }))
 }
 
 /// Whether `t` is written YYYY-MM-DD (ten characters, digits and two dashes).

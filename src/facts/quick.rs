@@ -20,10 +20,10 @@
 
 use super::raw::{MAX_BYTES, MAX_DEPTH};
 use super::{
-    is_date_shaped, parse_date, parse_decimal, plain_decimal, Place, YearsSeen, MAX_FACTS,
+    is_date_shaped, parse_date, parse_decimal, plain_decimal, series, Place, YearsSeen, MAX_FACTS,
     MAX_ITEMS,
 };
-use crate::eval::{Facts, List, Record, Series, Value, Why, V};
+use crate::eval::{Facts, List, Record, Value, Why, V};
 use crate::ir::{FactId, Program, RecordId, Ty};
 use rust_decimal::Decimal;
 use std::borrow::Cow;
@@ -367,11 +367,7 @@ impl<'p, 't> Reader<'p, 't> {
                         }
                     }
                 }
-                entries.sort_by_key(|(y, _)| *y);
-                Value::Series(Arc::new(Series {
-                    origin: Some(origin),
-                    entries,
-                }))
+                series(Some(origin), entries)
             }
             Ty::OrNone(inner) => {
                 if self.word("null") {
