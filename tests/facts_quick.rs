@@ -212,6 +212,33 @@ fn edges_are_read_alike_or_left() {
     }
 }
 
+/// How many damaged inputs the quick reading took and how many it left to the full one.
+#[derive(Default)]
+struct Tally {
+    taken: usize,
+    left: usize,
+}
+
+impl Tally {
+    fn add(&mut self, taken: bool) {
+        if taken {
+            self.taken += 1;
+        } else {
+            self.left += 1;
+        }
+    }
+
+    /// Both sides seen many times: the agreement checked was not vacuous.
+    fn at_least(&self, what: &str, taken: usize, left: usize) {
+        assert!(
+            self.taken > taken && self.left > left,
+            "{what}: taken {}, left {}",
+            self.taken,
+            self.left
+        );
+    }
+}
+
 /// A small deterministic generator of damage (xorshift), so a failure can be replayed.
 struct Damage(u64);
 
@@ -316,25 +343,17 @@ fn damaged_clusters_are_read_alike_or_left() {
         let p = program(dir);
         let texts = clusters(&p, 100);
         let mut d = Damage(0x9e37_79b9_7f4a_7c15);
-        let (mut taken, mut left) = (0, 0);
+        let mut tally = Tally::default();
         for round in 0..100 {
             for text in &texts {
                 let mut s = d.damage(text);
                 if round % 4 == 3 {
                     s = d.damage(&s);
                 }
-                if agrees(&p, &s) {
-                    taken += 1;
-                } else {
-                    left += 1;
-                }
+                tally.add(agrees(&p, &s));
             }
         }
-        // Both sides seen many times: the check above was not vacuous.
-        assert!(
-            taken > 1500 && left > 1500,
-            "{dir}: taken {taken}, left {left}"
-        );
+        tally.at_least(dir, 1500, 1500);
     }
 }
 
@@ -403,7 +422,7 @@ fn csv_rows_are_read_alike_or_left() {
         let header = g.csv_header();
         let (cols, _) = policy::facts::csv::columns(&p, &header).unwrap();
         let mut d = Damage(0x2545_f491_4f6c_dd1d);
-        let (mut taken, mut left) = (0, 0);
+        let mut tally = Tally::default();
         for i in 0..200 {
             let cells = g.cluster(7, i).csv_cells(&header);
             assert!(
@@ -416,16 +435,9 @@ fn csv_rows_are_read_alike_or_left() {
                     let at = d.below(changed.len());
                     changed[at] = CELLS[d.below(CELLS.len())].to_string();
                 }
-                if row_agrees(&p, &cols, &changed) {
-                    taken += 1;
-                } else {
-                    left += 1;
-                }
+                tally.add(row_agrees(&p, &cols, &changed));
             }
         }
-        assert!(
-            taken > 150 && left > 300,
-            "{dir}: taken {taken}, left {left}"
-        );
+        tally.at_least(dir, 150, 300);
     }
 }
