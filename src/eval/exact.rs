@@ -230,22 +230,27 @@ fn small_cmp(left: &[(Decimal, u32)], right: &[(Decimal, u32)]) -> Option<Orderi
     Some(a.cmp(&b))
 }
 
+/// `Π left` compared with `Π right` (each term `dⁿ`), exactly, however large the
+/// products: in `i128` when both fit, else in the digits of [`Big`].
+fn cmp_terms(left: &[(Decimal, u32)], right: &[(Decimal, u32)]) -> Ordering {
+    small_cmp(left, right).unwrap_or_else(|| {
+        let product = |terms: &[(Decimal, u32)]| {
+            terms.iter().fold(Wide::of(Decimal::ONE), |acc, &(d, n)| {
+                acc.mul(&Wide::of(d).pow(n))
+            })
+        };
+        product(left).cmp(&product(right))
+    })
+}
+
 /// `a × b` compared with `c × d`, exactly, however large the products.
 pub fn cmp_products(a: Decimal, b: Decimal, c: Decimal, d: Decimal) -> Ordering {
-    small_cmp(&[(a, 1), (b, 1)], &[(c, 1), (d, 1)]).unwrap_or_else(|| {
-        Wide::of(a)
-            .mul(&Wide::of(b))
-            .cmp(&Wide::of(c).mul(&Wide::of(d)))
-    })
+    cmp_terms(&[(a, 1), (b, 1)], &[(c, 1), (d, 1)])
 }
 
 /// `a × bⁿ` compared with `c × dⁿ`, exactly, however large the products.
 pub fn cmp_power_products(a: Decimal, b: Decimal, c: Decimal, d: Decimal, n: u32) -> Ordering {
-    small_cmp(&[(a, 1), (b, n)], &[(c, 1), (d, n)]).unwrap_or_else(|| {
-        Wide::of(a)
-            .mul(&Wide::of(b).pow(n))
-            .cmp(&Wide::of(c).mul(&Wide::of(d).pow(n)))
-    })
+    cmp_terms(&[(a, 1), (b, n)], &[(c, 1), (d, n)])
 }
 
 /// `a^na × b^nb` compared with `c^nc × d^nd`, exactly, however large the products.
@@ -255,12 +260,7 @@ pub fn cmp_two_powers(
     (c, nc): (Decimal, u32),
     (d, nd): (Decimal, u32),
 ) -> Ordering {
-    small_cmp(&[(a, na), (b, nb)], &[(c, nc), (d, nd)]).unwrap_or_else(|| {
-        Wide::of(a)
-            .pow(na)
-            .mul(&Wide::of(b).pow(nb))
-            .cmp(&Wide::of(c).pow(nc).mul(&Wide::of(d).pow(nd)))
-    })
+    cmp_terms(&[(a, na), (b, nb)], &[(c, nc), (d, nd)])
 }
 
 /// An exact rational number `num / den`, `den > 0`.
