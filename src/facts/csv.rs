@@ -245,6 +245,16 @@ pub fn quick_row<S: AsRef<str>>(
     type Gathered = (FactId, Vec<(i32, Value)>, super::YearsSeen);
     let mut series: Vec<Gathered> = Vec::new();
     let mut entries = 0;
+    // A fact given by this row: once, and within the limit of entries.
+    let mut claim = |id: FactId| -> Option<()> {
+        entries += 1;
+        let seen = given.get_mut(id)?;
+        if *seen || entries > super::MAX_FACTS {
+            return None;
+        }
+        *seen = true;
+        Some(())
+    };
     for (c, value) in columns.cols.iter().zip(cells) {
         let s = value.as_ref().trim();
         if s.is_empty() {
@@ -253,13 +263,8 @@ pub fn quick_row<S: AsRef<str>>(
         match c {
             Column::Ignored => {}
             Column::Fact(id) => {
-                entries += 1;
                 let def = program.facts.get(*id)?;
-                let seen = given.get_mut(*id)?;
-                if *seen || entries > super::MAX_FACTS {
-                    return None;
-                }
-                *seen = true;
+                claim(*id)?;
                 *facts.values.get_mut(*id)? = Some(quick_cell(program, &def.ty, s)?);
             }
             Column::Year(id, year) => {
@@ -279,12 +284,7 @@ pub fn quick_row<S: AsRef<str>>(
                 let at = match series.iter().position(|(f, _, _)| f == id) {
                     Some(at) => at,
                     None => {
-                        entries += 1;
-                        let seen = given.get_mut(*id)?;
-                        if *seen || entries > super::MAX_FACTS {
-                            return None;
-                        }
-                        *seen = true;
+                        claim(*id)?;
                         series.push((*id, Vec::new(), super::YearsSeen::default()));
                         series.len() - 1
                     }
