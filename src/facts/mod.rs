@@ -280,19 +280,19 @@ impl<'p> Loader<'p> {
                 format!("{prefix}.{}", key.name)
             };
             // `{"cluster": {"name": …}}` is the same as `{"cluster.name": …}`.
-            let nested = format!("{name}.");
-            let group: Vec<&str> = self
-                .p
-                .facts
-                .iter()
-                .filter(|f| f.name.starts_with(&nested))
-                .map(|f| f.name.as_str())
-                .collect();
-            if !group.is_empty() {
+            if self.p.is_fact_group(&name) {
                 match value.kind {
                     RawKind::Object(_) => self.object(value, &name),
                     RawKind::Null => {} // the whole group absent
                     _ => {
+                        let nested = format!("{name}.");
+                        let group: Vec<&str> = self
+                            .p
+                            .facts
+                            .iter()
+                            .filter(|f| f.name.starts_with(&nested))
+                            .map(|f| f.name.as_str())
+                            .collect();
                         // `"recognition": "2024-03-15"` for `recognition.date`: say so rather
                         // than ignore it as an unknown fact (which would hide the date).
                         let fields: Vec<String> = group
