@@ -583,3 +583,66 @@ pub enum ExprKind {
         depth: usize,
     },
 }
+
+impl Expr {
+    /// Call `f` on each of its direct subexpressions, the body of a function call included.
+    pub fn each_child<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
+        match &self.kind {
+            ExprKind::Bool(_)
+            | ExprKind::Num(_)
+            | ExprKind::Date(_)
+            | ExprKind::Duration { .. }
+            | ExprKind::MonthDay(..)
+            | ExprKind::Text(_)
+            | ExprKind::Enum(..)
+            | ExprKind::NoneLit
+            | ExprKind::Today
+            | ExprKind::Fact(_)
+            | ExprKind::Slot(_)
+            | ExprKind::Decision(_)
+            | ExprKind::Local(_) => {}
+            ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().for_each(f),
+            ExprKind::Field(x, _)
+            | ExprKind::Convert(x, _)
+            | ExprKind::Not(x)
+            | ExprKind::Neg(x) => f(x),
+            ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
+                f(a);
+                f(b);
+            }
+            ExprKind::If(c, t, e) => {
+                f(c);
+                f(t);
+                f(e);
+            }
+            ExprKind::Quantifier {
+                over, filter, body, ..
+            }
+            | ExprKind::Aggregate {
+                over, filter, body, ..
+            }
+            | ExprKind::Pick {
+                over,
+                filter,
+                key: body,
+                ..
+            } => {
+                f(over);
+                if let Some(x) = filter {
+                    f(x);
+                }
+                f(body);
+            }
+            ExprKind::Count { over, filter, .. } => {
+                f(over);
+                if let Some(x) = filter {
+                    f(x);
+                }
+            }
+            ExprKind::Inline { args, body, .. } => {
+                args.iter().for_each(&mut *f);
+                f(body);
+            }
+        }
+    }
+}

@@ -1340,3 +1340,50 @@ fn the_checked_program_keeps_the_words_of_each_article_and_clause() {
     assert!(c1.text[0].starts_with("集群内企业近三年未发生较大及以上安全"));
     assert!(art6.clauses.iter().all(|c| c.text.len() == 1));
 }
+
+/// What a plan evaluates once for a date: the definitions that use no fact and no
+/// decision, directly or through the functions and definitions they use.
+#[test]
+fn a_plan_fixes_the_definitions_without_facts() {
+    let p = &rule_set().program;
+    let free = policy::eval::fact_free(p);
+    let is_free = |name: &str| {
+        let i = p.slots.iter().position(|s| s.name == name);
+        free[i.unwrap_or_else(|| panic!("no definition {name}"))]
+    };
+    for name in ["六", "今年", "窗口", "无日期"] {
+        assert!(is_free(name), "{name} uses no fact");
+    }
+    for name in [
+        "经函数读事实",
+        "经定义读事实",
+        "读判定",
+        "门槛已过",
+        "起始或无",
+        "计数或无",
+    ] {
+        assert!(!is_free(name), "{name} uses a fact or a decision");
+    }
+    let as_of = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+    let plan = policy::eval::Plan::new(p, as_of, false);
+    assert_eq!(plan.fixed(), free.iter().filter(|f| **f).count());
+    // With and without the plan, the same decisions, explained the same way.
+    let text = json!({"n": 7, "p": true, "q": false}).to_string();
+    let (f, _) = policy::facts::load(p, policy::facts::Format::Json, &text, 0).unwrap();
+    for explain in [false, true] {
+        let planned = policy::eval::Plan::new(p, as_of, explain).evaluate(&f);
+        let plain = evaluate(p, &f, as_of, explain);
+        assert!(planned.steps < plain.steps);
+        assert_eq!(
+            format!("{:?}", planned.decisions),
+            format!("{:?}", plain.decisions)
+        );
+        let ev = Ev {
+            decisions: planned.decisions,
+        };
+        assert_eq!(ev.d("article14.six"), "yes");
+        assert_eq!(ev.d("article14.through_function"), "yes");
+        assert_eq!(ev.d("article14.through_definition"), "no");
+        assert_eq!(ev.d("article14.through_decision"), "no");
+    }
+}

@@ -9,7 +9,7 @@ mod common;
 
 use chrono::NaiveDate;
 use common::*;
-use policy::eval::{evaluate, Outcome};
+use policy::eval::{evaluate, Facts, Outcome, Plan};
 use policy::generate::Generator;
 use policy::ir::{DecisionKind, Program, Ty};
 use std::collections::{BTreeMap, BTreeSet};
@@ -43,8 +43,31 @@ fn is_zero(shown: &str) -> bool {
     !digits.is_empty() && digits.chars().all(|c| c == '0')
 }
 
+/// The evaluations made with a [`Plan`] (the fact-free definitions evaluated once for
+/// the date) are those made without one, explanations included: every decision, rule,
+/// check and reason. Only the count of steps may be smaller.
+fn assert_plan_agrees(plans: &[Plan; 2], facts: &Facts, what: &str) {
+    for plan in plans {
+        let explain = std::ptr::eq(plan, &plans[1]);
+        let plain = evaluate(plan.program(), facts, plan.as_of(), explain);
+        let planned = plan.evaluate(facts);
+        assert_eq!(
+            format!("{:?} {:?}", planned.decisions, planned.budget),
+            format!("{:?} {:?}", plain.decisions, plain.budget),
+            "{what}: the plan evaluates differently (explain {explain})"
+        );
+        assert!(planned.steps <= plain.steps, "{what}");
+    }
+}
+
+fn plans(p: &Program, as_of: NaiveDate) -> [Plan<'_>; 2] {
+    [Plan::new(p, as_of, false), Plan::new(p, as_of, true)]
+}
+
 fn generate_and_evaluate(p: &Program, as_of: NaiveDate, seed: u64) -> (Generator, Seen) {
     let g = Generator::new(p, as_of);
+    let plans = plans(p, as_of);
+    assert!(plans[0].fixed() > 0, "the rule set has parameters");
     let mut seen = Seen {
         outcomes: BTreeMap::new(),
         on_threshold: BTreeSet::new(),
@@ -63,6 +86,7 @@ fn generate_and_evaluate(p: &Program, as_of: NaiveDate, seed: u64) -> (Generator
             warnings.is_empty(),
             "cluster {i} gives warnings: {warnings:?}\n{json}"
         );
+        assert_plan_agrees(&plans, &facts, &format!("cluster {i}\n{json}"));
         let ev = evaluate(p, &facts, as_of, true);
         // The quick evaluation of a batch (no explanations) says what the explained one
         // says: every decision's status, value and missing facts.
@@ -342,13 +366,15 @@ fn other_fixture_rule_sets_inner() {
     }
     for p in &sets {
         let g = Generator::new(p, day("2025-06-30"));
+        let plans = plans(p, day("2025-06-30"));
         let mut sources = policy::diag::Sources::default();
         for i in 0..50 {
             let json = g.cluster(3, i).to_json();
             let id = sources.add("c.json", json.clone());
-            let (_, warnings) = policy::facts::load(p, policy::facts::Format::Json, &json, id)
+            let (facts, warnings) = policy::facts::load(p, policy::facts::Format::Json, &json, id)
                 .unwrap_or_else(|e| panic!("{e:?}\n{json}"));
             assert!(warnings.is_empty(), "{warnings:?}\n{json}");
+            assert_plan_agrees(&plans, &facts, &json);
         }
     }
 }

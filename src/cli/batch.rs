@@ -248,12 +248,15 @@ pub fn run(
         },
     };
     let name_fact = program.facts.iter().position(|f| f.name == "cluster.name");
+    // The parameters and the definitions without facts, evaluated once for every record.
+    let report = matches!(format, CheckFormat::Xlsx | CheckFormat::Html);
+    let plan = policy::eval::Plan::new(program, as_of, report);
     let work =
         |sum: &mut Summary, rec, columns: Option<&Columns>, out: &mut String, err: &mut String| {
             let ctx = Ctx {
                 program,
+                plan: &plan,
                 sources: &sources,
-                as_of,
                 format,
                 lang,
                 name_fact,
@@ -832,8 +835,9 @@ fn header_diags(file: &str, diags: &[Diag]) -> String {
 /// What every record of a run is processed with.
 struct Ctx<'a> {
     program: &'a policy::ir::Program,
+    /// The evaluation of `program` as of `as_of`, with explanations for a report.
+    plan: &'a policy::eval::Plan<'a>,
     sources: &'a Sources,
-    as_of: NaiveDate,
     format: CheckFormat,
     lang: policy::diag::Lang,
     name_fact: Option<usize>,
@@ -943,7 +947,7 @@ fn process(
     err: &mut String,
     sum: &mut Summary,
 ) {
-    let (program, as_of, format, name_fact) = (ctx.program, ctx.as_of, ctx.format, ctx.name_fact);
+    let (program, format, name_fact) = (ctx.program, ctx.format, ctx.name_fact);
     let report = matches!(format, CheckFormat::Xlsx | CheckFormat::Html);
     let refuse = |probs: Vec<Problem>, out: &mut String, err: &mut String, sum: &mut Summary| {
         sum.refused += 1;
@@ -997,7 +1001,7 @@ fn process(
     };
     match loaded {
         Ok((facts, warnings)) => {
-            let ev = policy::eval::evaluate(program, &facts, as_of, report);
+            let ev = ctx.plan.evaluate(&facts);
             sum.add(&ev);
             // Unknown facts are loud: a misspelt name leaves its fact unknown.
             let warned = if warnings.is_empty() {

@@ -10,12 +10,14 @@
 //! threshold, the margin, the quantifier bindings) for the rule being evaluated.
 
 pub mod exact;
+mod plan;
 pub mod value;
 
 use crate::ir::*;
 use crate::syntax::ast::{Agg, BinOp, Quant, RuleKind, Span};
 use chrono::{Datelike, Months, NaiveDate};
 pub use compare::{approx_growth, show_frac, PERCENTAGE_POINTS};
+pub use plan::{fact_free, Plan};
 use rust_decimal::Decimal;
 use std::sync::Arc;
 pub use value::{List, Record, Series, Value, Why, V};
@@ -249,30 +251,7 @@ pub fn evaluate_with_budget(
 ) -> Evaluation {
     let mut ev = Evaluator::new(program, facts, as_of, explain);
     ev.max_steps = max_steps;
-    for i in 0..program.decisions.len() {
-        ev.ensure_decision(i);
-    }
-    let budget = ev.budget.take();
-    let steps = ev.steps;
-    let decisions = ev
-        .decisions
-        .into_iter()
-        .map(|d| {
-            d.unwrap_or_else(|| DecisionResult {
-                status: Status::Undetermined,
-                value: None,
-                why: Why::reason("the decision depends on itself"),
-                rules: Vec::new(),
-                checks: Vec::new(),
-            })
-        })
-        .collect();
-    Evaluation {
-        as_of,
-        decisions,
-        budget,
-        steps,
-    }
+    ev.run()
 }
 
 struct Frame {
@@ -363,6 +342,8 @@ struct Evaluator<'p> {
     /// What is being evaluated: (decision, rule title and span).
     running: Vec<(DecisionId, Option<&'p RuleDef>)>,
     budget: Option<BudgetNote>,
+    /// The slots a [`Plan`] evaluated before the facts were read, by slot id.
+    fixed: &'p [Option<(V, Vec<Check>)>],
 }
 
 /// The outcome of a rule whose test gave `v`, and (if unknown) why, moved into `why`.
@@ -499,6 +480,33 @@ impl<'p> Evaluator<'p> {
             max_steps: MAX_STEPS,
             running: Vec::new(),
             budget: None,
+            fixed: &[],
+        }
+    }
+
+    /// Evaluate every decision, in order.
+    fn run(mut self) -> Evaluation {
+        for i in 0..self.p.decisions.len() {
+            self.ensure_decision(i);
+        }
+        let decisions = self
+            .decisions
+            .into_iter()
+            .map(|d| {
+                d.unwrap_or_else(|| DecisionResult {
+                    status: Status::Undetermined,
+                    value: None,
+                    why: Why::reason("the decision depends on itself"),
+                    rules: Vec::new(),
+                    checks: Vec::new(),
+                })
+            })
+            .collect();
+        Evaluation {
+            as_of: self.today,
+            decisions,
+            budget: self.budget,
+            steps: self.steps,
         }
     }
 
@@ -699,7 +707,12 @@ impl<'p> Evaluator<'p> {
     }
 
     fn slot(&mut self, id: SlotId) -> V {
-        if let Some(Some((v, checks))) = self.slots.get(id) {
+        let fixed = self.fixed;
+        let known = match fixed.get(id) {
+            Some(Some(x)) => Some(x),
+            _ => self.slots.get(id).and_then(Option::as_ref),
+        };
+        if let Some((v, checks)) = known {
             let v = v.clone();
             if self.explain && self.recording {
                 let cs = checks.clone();

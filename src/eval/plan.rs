@@ -1,0 +1,141 @@
+//! What an evaluation date fixes before any facts are read.
+//!
+//! A parameter (`产值下限 = 30 亿元`) or a definition that uses no fact and no decision
+//! (`近三年 = years(year(评价日) - 3, year(评价日) - 1)`) has the same value, and makes
+//! the same comparisons, for every cluster evaluated on one date. A [`Plan`] evaluates
+//! them once; each evaluation made with it starts from those values instead of
+//! computing them again. Nothing else changes: a value taken from the plan is used,
+//! and its comparisons are shown, exactly where the definition's own first evaluation
+//! would have been. Only [`Evaluation::steps`] is smaller, by the steps the plan took.
+
+use super::{Check, Evaluation, Evaluator, Facts, V};
+use crate::ir::{Expr, ExprKind, Program, SlotId};
+use chrono::NaiveDate;
+
+/// The values of the fact-free definitions and parameters of a program on one
+/// evaluation date, with or without explanations. Build it once for a batch.
+#[derive(Clone)]
+pub struct Plan<'p> {
+    program: &'p Program,
+    as_of: NaiveDate,
+    explain: bool,
+    /// By slot: its value and (when explaining) its comparisons; `None` for a slot that
+    /// uses facts or decisions, which each evaluation computes for itself.
+    slots: Vec<Option<(V, Vec<Check>)>>,
+}
+
+impl<'p> Plan<'p> {
+    /// Evaluate the fact-free slots of `program` as of `as_of`.
+    pub fn new(program: &'p Program, as_of: NaiveDate, explain: bool) -> Plan<'p> {
+        let free = fact_free(program);
+        let none = Facts::default();
+        let mut ev = Evaluator::new(program, &none, as_of, explain);
+        for (id, _) in free.iter().enumerate().filter(|(_, f)| **f) {
+            ev.slot(id);
+        }
+        // A rule set whose constants alone exhaust the step budget: keep nothing, so
+        // that each evaluation runs (and stops) as it would without a plan.
+        let slots = if ev.budget.is_some() {
+            vec![None; program.slots.len()]
+        } else {
+            ev.slots
+                .into_iter()
+                .zip(&free)
+                .map(|(s, f)| s.filter(|_| *f))
+                .collect()
+        };
+        Plan {
+            program,
+            as_of,
+            explain,
+            slots,
+        }
+    }
+
+    pub fn program(&self) -> &'p Program {
+        self.program
+    }
+
+    pub fn as_of(&self) -> NaiveDate {
+        self.as_of
+    }
+
+    /// Every decision of the program on `facts`: the same as
+    /// [`super::evaluate`]`(program, facts, as_of, explain)`.
+    pub fn evaluate(&self, facts: &Facts) -> Evaluation {
+        self.evaluate_with_budget(facts, super::MAX_STEPS)
+    }
+
+    /// [`Plan::evaluate`] with a step budget other than [`super::MAX_STEPS`].
+    pub fn evaluate_with_budget(&self, facts: &Facts, max_steps: u64) -> Evaluation {
+        let mut ev = Evaluator::new(self.program, facts, self.as_of, self.explain);
+        ev.fixed = &self.slots;
+        ev.max_steps = max_steps;
+        ev.run()
+    }
+
+    /// How many slots the plan holds a value for.
+    pub fn fixed(&self) -> usize {
+        self.slots.iter().filter(|s| s.is_some()).count()
+    }
+}
+
+/// By slot: whether its value depends on no fact and no decision, through the
+/// definitions and functions it uses. A slot on a cycle (which the checker refuses)
+/// counts as depending on facts.
+pub fn fact_free(program: &Program) -> Vec<bool> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Unseen,
+        Visiting,
+        Done(bool),
+    }
+    fn slot(p: &Program, id: SlotId, marks: &mut [Mark]) -> bool {
+        match marks.get(id).copied() {
+            Some(Mark::Done(b)) => return b,
+            Some(Mark::Visiting) | None => return false,
+            Some(Mark::Unseen) => {}
+        }
+        if let Some(m) = marks.get_mut(id) {
+            *m = Mark::Visiting;
+        }
+        let free = match p.slots.get(id) {
+            Some(s) => expr(p, &s.body, marks, &mut Vec::new()),
+            None => false,
+        };
+        if let Some(m) = marks.get_mut(id) {
+            *m = Mark::Done(free);
+        }
+        free
+    }
+    /// `seen`: the function bodies already looked at (a body is shared by its calls).
+    fn expr(p: &Program, e: &Expr, marks: &mut [Mark], seen: &mut Vec<usize>) -> bool {
+        match &e.kind {
+            ExprKind::Fact(_) | ExprKind::Decision(_) => return false,
+            ExprKind::Slot(id) => return slot(p, *id, marks),
+            ExprKind::Inline { args, body, .. } => {
+                let key = std::sync::Arc::as_ptr(body) as usize;
+                if !args.iter().all(|a| expr(p, a, marks, seen)) {
+                    return false;
+                }
+                if seen.contains(&key) {
+                    return true;
+                }
+                seen.push(key);
+                return expr(p, body, marks, seen);
+            }
+            _ => {}
+        }
+        let mut free = true;
+        e.each_child(&mut |c| {
+            if free {
+                free = expr(p, c, marks, seen);
+            }
+        });
+        free
+    }
+    let mut marks = vec![Mark::Unseen; program.slots.len()];
+    (0..program.slots.len())
+        .map(|id| slot(program, id, &mut marks))
+        .collect()
+}
