@@ -29,6 +29,20 @@ fn fit(mut m: i128, mut s: u32) -> Option<Decimal> {
 
 /// `a × b` exactly.
 pub fn mul(a: Decimal, b: Decimal) -> Option<Decimal> {
+    // A factor of one (the denominator of a whole number, mostly): the other factor
+    // without trailing zeros, as the product below would give. (Zero is left to the
+    // product, which makes it positive.)
+    if b == Decimal::ONE && !a.is_zero() {
+        return Some(a.normalize());
+    }
+    if a == Decimal::ONE && !b.is_zero() {
+        return Some(b.normalize());
+    }
+    product(a, b)
+}
+
+/// `a × b` exactly, the mantissas multiplied out.
+fn product(a: Decimal, b: Decimal) -> Option<Decimal> {
     let (a, b) = (a.normalize(), b.normalize());
     fit(
         a.mantissa().checked_mul(b.mantissa())?,
@@ -494,6 +508,36 @@ mod tests {
         // Too long and no zero to drop: refused.
         assert_eq!(mul(Decimal::MAX, d("3")), None);
         assert_eq!(mul(d("0.00000000000001"), d("0.000000000000003")), None);
+    }
+
+    /// A factor of one gives what the product gives, digit for digit: the same
+    /// mantissa, scale and sign.
+    #[test]
+    fn multiplying_by_one_is_the_product() {
+        let mut next = crate::xorshift(0x2545_f491_4f6c_dd1d);
+        let ones = [
+            d("1"),
+            d("1.0"),
+            d("1.000"),
+            d("1.0000000000000000000000000000"),
+        ];
+        let parts = |x: Option<Decimal>| x.map(|x| (x.mantissa(), x.scale(), x.is_sign_negative()));
+        for i in 0..20_000 {
+            let m = (next() as i128 * (next() >> 1) as i128) % 10i128.pow(1 + (i % 28) as u32);
+            let m = match i % 5 {
+                0 => m * 1000,
+                1 => 0,
+                2 => -m,
+                _ => m,
+            };
+            let Ok(a) = Decimal::try_from_i128_with_scale(m, (next() % 29) as u32) else {
+                continue;
+            };
+            let a = if i % 7 == 0 { -a } else { a };
+            let one = ones[i % ones.len()];
+            assert_eq!(parts(mul(a, one)), parts(product(a, one)), "{a} × {one}");
+            assert_eq!(parts(mul(one, a)), parts(product(one, a)), "{one} × {a}");
+        }
     }
 
     #[test]

@@ -439,6 +439,10 @@ pub fn in_range(d: NaiveDate) -> Option<NaiveDate> {
 }
 
 fn to_i32(d: &Decimal) -> Option<i32> {
+    // A whole number written without decimals (a year, mostly): no division needed.
+    if d.scale() == 0 {
+        return i32::try_from(d.mantissa()).ok();
+    }
     if d.fract() != Decimal::ZERO {
         return None;
     }
@@ -1142,9 +1146,16 @@ impl<'p> Evaluator<'p> {
                     rec,
                 );
                 let outer = if rec { self.bindings() } else { Vec::new() };
-                if let Some(m) = self.memo.get(&key).cloned() {
-                    self.replay(&m, outer);
-                    return m.value;
+                if let Some(m) = self.memo.get(&key) {
+                    let value = m.value.clone();
+                    // Without checks to put back, the memo is not copied.
+                    if rec {
+                        let m = m.clone();
+                        self.replay(&m, outer);
+                    } else {
+                        self.truncated += m.truncated;
+                    }
+                    return value;
                 }
                 let args_held: Vec<V> = frames.iter().map(|f| f.value.clone()).collect();
                 self.env.extend(frames);
