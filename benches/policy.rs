@@ -5,7 +5,9 @@
 //!   `facts/load_json_line_full`: the same by the full reading (a spanned tree, then
 //!   typing it), which `facts::load` keeps for what its quick reading cannot take.
 //! - `evaluate/decisions_only` and `evaluate/explained`: one evaluation of the full
-//!   rule set on loaded facts, without and with explanations.
+//!   rule set on loaded facts, without and with explanations;
+//!   `evaluate/decisions_only_planned`: the same from a plan made once for the date
+//!   (`eval::Plan`, as a batch evaluates).
 //! - `check/example_in_process`: everything `policy check` does for one example
 //!   except starting the process: rules, facts, evaluation, human report.
 //! - `batch/jsonl_10000`: `policy check --format jsonl` over 10,000 generated
@@ -75,6 +77,10 @@ fn benches(c: &mut Criterion) {
                 false,
             ))
         })
+    });
+    let plan = policy::eval::Plan::new(program, as_of(), false);
+    c.bench_function("evaluate/decisions_only_planned", |b| {
+        b.iter(|| black_box(plan.evaluate(black_box(&example_facts))))
     });
     c.bench_function("evaluate/explained", |b| {
         b.iter(|| {
