@@ -69,6 +69,13 @@ impl Source {
 
 /// A JSON string literal.
 pub fn json_str(out: &mut String, s: &str) {
+    // Most strings (names, numbers) need no escape: copied whole.
+    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     out.push('"');
     let mut start = 0;
     for (i, b) in s.bytes().enumerate() {
@@ -646,5 +653,21 @@ mod tests {
         assert_eq!(s, "\"a\\\"b\\\\c\\nd\\u0001张\"");
         let v: serde_json::Value = serde_json::from_str(&s).unwrap();
         assert_eq!(v, "a\"b\\c\nd\u{1}张");
+        // Nothing to escape: copied whole.
+        for plain in ["article6.clause1", "集群名称0", "", "28.40"] {
+            let mut s = String::new();
+            json_str(&mut s, plain);
+            assert_eq!(s, format!("\"{plain}\""));
+        }
+        // One character to escape, at either end.
+        for (raw, escaped) in [
+            ("\"a", "\"\\\"a\""),
+            ("a\t", "\"a\\t\""),
+            ("\u{1f}", "\"\\u001f\""),
+        ] {
+            let mut s = String::new();
+            json_str(&mut s, raw);
+            assert_eq!(s, escaped);
+        }
     }
 }

@@ -113,6 +113,51 @@ fn generated_clusters_are_read_quickly_and_the_same() {
     }
 }
 
+/// The entries of a JSON object's text (`{"a": 1, "b": {…}}`), as written.
+fn entries(text: &str) -> Vec<&str> {
+    let body = text.trim().trim_start_matches('{').trim_end_matches('}');
+    let (mut out, mut start, mut depth, mut in_str, mut escaped) = (Vec::new(), 0, 0, false, false);
+    for (i, c) in body.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_str => escaped = true,
+            '"' => in_str = !in_str,
+            '{' | '[' if !in_str => depth += 1,
+            '}' | ']' if !in_str => depth -= 1,
+            ',' if !in_str && depth == 0 => {
+                out.push(body[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(body[start..].trim());
+    out
+}
+
+/// Facts in another order than declared (the quick reading tries the declared order
+/// first) are read quickly and the same.
+#[test]
+fn facts_in_any_order_are_read_quickly_and_the_same() {
+    let p = program("tests/fixtures/shanghai");
+    for (i, text) in clusters(&p, 100).iter().enumerate() {
+        let mut parts = entries(text);
+        assert!(parts.len() > 20, "{parts:?}");
+        parts.reverse();
+        let reversed = format!("{{{}}}", parts.join(", "));
+        assert!(agrees(&p, &reversed), "cluster {i} reversed:\n{reversed}");
+        // Every other entry moved to the end.
+        let (even, odd): (Vec<_>, Vec<_>) = entries(text)
+            .into_iter()
+            .enumerate()
+            .partition(|(j, _)| j % 2 == 0);
+        let shuffled: Vec<&str> = even.into_iter().chain(odd).map(|(_, e)| e).collect();
+        let shuffled = format!("{{{}}}", shuffled.join(", "));
+        assert!(agrees(&p, &shuffled), "cluster {i} shuffled:\n{shuffled}");
+        assert_eq!(full(&p, &shuffled), full(&p, text), "cluster {i}");
+    }
+}
+
 /// The facts fixtures: each file the quick reading takes is read alike; the ones with
 /// errors are left to the full reading.
 #[test]

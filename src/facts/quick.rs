@@ -44,6 +44,7 @@ pub fn read(program: &Program, text: &str) -> Option<Facts> {
         },
         given: vec![false; n],
         name: String::new(),
+        next: 0,
     };
     r.ws();
     r.facts_object(0, 1)?;
@@ -60,6 +61,8 @@ struct Reader<'p, 't> {
     given: Vec<bool>,
     /// The dotted name being read: the group's prefix, then the key.
     name: String,
+    /// The fact declared after the last one read.
+    next: FactId,
 }
 
 impl<'p, 't> Reader<'p, 't> {
@@ -248,8 +251,17 @@ impl<'p, 't> Reader<'p, 't> {
                 self.name.push('.');
             }
             self.name.push_str(key);
-            // At the top level the key is the name: no need to hash the copy.
-            let id = self.p.fact_id(if prefix == 0 { key } else { &self.name });
+            let name = if prefix == 0 { key } else { &self.name };
+            // Files written from the declarations (as `policy generate` writes them, or
+            // a form) give the facts in their declared order: the fact after the last
+            // one read is tried before the name is hashed.
+            let id = match self.p.facts.get(self.next) {
+                Some(f) if f.name == name => Some(self.next),
+                _ => self.p.fact_id(name),
+            };
+            if let Some(id) = id {
+                self.next = id + 1;
+            }
             if let Some(id) = id {
                 self.fact(id, depth)?;
             } else {
