@@ -581,10 +581,33 @@ pub enum ExprKind {
         args: Vec<Expr>,
         body: std::sync::Arc<Expr>,
         depth: usize,
+        /// Whether the body calls a function or goes over a list (a quantifier,
+        /// `count`, an aggregate, `latest`): only such a body can cost more than its
+        /// size, so only its calls are remembered when nothing is explained
+        /// ([`Expr::loops`]).
+        loops: bool,
     },
 }
 
 impl Expr {
+    /// Whether it calls a function or goes over a list anywhere in it (not looking
+    /// into the bodies of the functions it calls).
+    pub fn loops(&self) -> bool {
+        if matches!(
+            self.kind,
+            ExprKind::Inline { .. }
+                | ExprKind::Quantifier { .. }
+                | ExprKind::Count { .. }
+                | ExprKind::Aggregate { .. }
+                | ExprKind::Pick { .. }
+        ) {
+            return true;
+        }
+        let mut found = false;
+        self.each_child(&mut |c| found = found || c.loops());
+        found
+    }
+
     /// Call `f` on each of its direct subexpressions, the body of a function call included.
     pub fn each_child<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
         match &self.kind {

@@ -1387,3 +1387,38 @@ fn a_plan_fixes_the_definitions_without_facts() {
         assert_eq!(ev.d("article14.through_decision"), "no");
     }
 }
+
+/// A call is remembered (without explanations) only when its function's body calls or
+/// loops: `大于二(x) = x > 2` does neither, `每年至少(x)` goes over a list. Both give
+/// the same decisions either way.
+#[test]
+fn calls_are_remembered_when_their_body_loops() {
+    use policy::ir::{Expr, ExprKind};
+    fn calls<'a>(e: &'a Expr, out: &mut Vec<(&'a str, bool)>) {
+        if let ExprKind::Inline { name, loops, .. } = &e.kind {
+            out.push((name.as_str(), *loops));
+        }
+        e.each_child(&mut |c| calls(c, out));
+    }
+    let p = &rule_set().program;
+    let mut found = Vec::new();
+    for a in &p.articles {
+        for r in a.clauses.iter().flat_map(|c| &c.rules) {
+            calls(&r.body, &mut found);
+        }
+    }
+    for d in &p.decisions {
+        if let policy::ir::DecisionKind::Expr(e) = &d.kind {
+            calls(e, &mut found);
+        }
+    }
+    assert!(found.contains(&("大于二", false)), "{found:?}");
+    assert!(found.contains(&("每年至少", true)), "{found:?}");
+    assert!(!found.iter().any(|(n, l)| *n == "大于二" && *l));
+    for n in [1, 3] {
+        let e = ev(json!({"n": n, "items": [item("a", Some(true), Some(true), Some(1))]}));
+        let want = if n > 2 { "yes" } else { "no" };
+        assert_eq!(e.d("article9.hit_by_call"), want);
+        assert_eq!(e.d("article11.clause1"), if n <= 1 { "yes" } else { "no" });
+    }
+}

@@ -561,6 +561,7 @@ fn mk_inline(
         kind: ExprKind::Inline {
             name,
             args,
+            loops: body.loops(),
             body,
             depth,
         },

@@ -1123,6 +1123,7 @@ impl<'p> Evaluator<'p> {
                 args,
                 body,
                 depth,
+                loops,
             } => {
                 let mut frames = Vec::with_capacity(args.len());
                 for a in args {
@@ -1139,6 +1140,14 @@ impl<'p> Evaluator<'p> {
                 let base = self.env.len();
                 // The body sees only its arguments (the caller's entries below them are
                 // nameless), so a call is evaluated once per argument set.
+                // Without explanations, a body that neither calls nor loops is cheaper
+                // to evaluate again than to look up: it is not remembered.
+                if !self.explain && !loops {
+                    self.env.extend(frames);
+                    let v = self.eval(body);
+                    self.env.truncate(base);
+                    return v;
+                }
                 let rec = self.explain && self.recording;
                 let key: MemoKey = (
                     Arc::as_ptr(body) as usize,
