@@ -355,6 +355,16 @@ fn a_doubling_chain_of_calls_is_evaluated_once_per_argument() {
     // The comparison made inside the innermost call is still explained.
     assert_eq!(checks.len(), 1);
     assert_eq!(checks[0].holds, Some(true));
+    // Without explanations too: a body that calls is remembered (only bodies that
+    // neither call nor loop are evaluated again), so the chain stays linear.
+    let p = &r.program;
+    let (facts, _) = policy::facts::load(p, policy::facts::Format::Json, r#"{"x": 1}"#, 0)
+        .expect("facts load");
+    let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+    let quick = evaluate(p, &facts, date, false);
+    assert!(quick.steps < 1_000, "{} steps", quick.steps);
+    assert!(quick.budget.is_none());
+    assert_eq!(quick.decisions[0].value, Some(policy::eval::Value::Bool(true)));
 }
 
 /// `n` incidents on distinct days.
