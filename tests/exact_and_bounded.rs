@@ -358,13 +358,36 @@ fn a_doubling_chain_of_calls_is_evaluated_once_per_argument() {
     // Without explanations too: a body that calls is remembered (only bodies that
     // neither call nor loop are evaluated again), so the chain stays linear.
     let p = &r.program;
-    let (facts, _) = policy::facts::load(p, policy::facts::Format::Json, r#"{"x": 1}"#, 0)
-        .expect("facts load");
+    let (facts, _) =
+        policy::facts::load(p, policy::facts::Format::Json, r#"{"x": 1}"#, 0).expect("facts load");
     let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
     let quick = evaluate(p, &facts, date, false);
     assert!(quick.steps < 1_000, "{} steps", quick.steps);
     assert!(quick.budget.is_none());
-    assert_eq!(quick.decisions[0].value, Some(policy::eval::Value::Bool(true)));
+    assert_eq!(
+        quick.decisions[0].value,
+        Some(policy::eval::Value::Bool(true))
+    );
+}
+
+/// A plan for the date finds the definitions without facts by walking each shared
+/// function body once: a definition that calls the top of a doubling chain is fixed
+/// in linear time, as the chain is evaluated.
+#[test]
+fn a_plan_walks_a_doubling_chain_once() {
+    let text = doubling(31) + "definition 常量 \"f31(1)\" = f31(1)\n";
+    let r = load("doubling.policy", text);
+    let p = &r.program;
+    let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+    let start = Instant::now();
+    assert_eq!(policy::eval::fact_free(p), vec![true]);
+    let plan = policy::eval::Plan::new(p, date, false);
+    assert_eq!(plan.fixed(), 1);
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "the plan took {:?}",
+        start.elapsed()
+    );
 }
 
 /// `n` incidents on distinct days.

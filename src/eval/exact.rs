@@ -30,12 +30,12 @@ fn fit(mut m: i128, mut s: u32) -> Option<Decimal> {
 /// `a × b` exactly.
 pub fn mul(a: Decimal, b: Decimal) -> Option<Decimal> {
     // A factor of one (the denominator of a whole number, mostly): the other factor
-    // without trailing zeros, as the product below would give. (Zero is left to the
-    // product, which makes it positive.)
-    if b == Decimal::ONE && !a.is_zero() {
+    // without trailing zeros, as the product below would give (zero, of either sign,
+    // as `0`).
+    if b == Decimal::ONE {
         return Some(a.normalize());
     }
-    if a == Decimal::ONE && !b.is_zero() {
+    if a == Decimal::ONE {
         return Some(b.normalize());
     }
     product(a, b)
@@ -537,6 +537,13 @@ mod tests {
             let one = ones[i % ones.len()];
             assert_eq!(parts(mul(a, one)), parts(product(a, one)), "{a} × {one}");
             assert_eq!(parts(mul(one, a)), parts(product(one, a)), "{one} × {a}");
+        }
+        // Zero, of either sign and any scale, is `0`.
+        for z in [d("0"), d("0.000"), -d("0"), -d("0.00")] {
+            for one in ones {
+                assert_eq!(parts(mul(z, one)), Some((0, 0, false)), "{z:?} × {one}");
+                assert_eq!(parts(mul(one, z)), Some((0, 0, false)), "{one} × {z:?}");
+            }
         }
     }
 

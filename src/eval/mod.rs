@@ -1157,12 +1157,11 @@ impl<'p> Evaluator<'p> {
                 let outer = if rec { self.bindings() } else { Vec::new() };
                 if let Some(m) = self.memo.get(&key) {
                     let value = m.value.clone();
-                    // Without checks to put back, the memo is not copied.
+                    // Without checks to put back (a call remembered while nothing was
+                    // recorded has none, and none not shown), the memo is not copied.
                     if rec {
                         let m = m.clone();
                         self.replay(&m, outer);
-                    } else {
-                        self.truncated += m.truncated;
                     }
                     return value;
                 }
@@ -1832,3 +1831,24 @@ fn elem_ty(t: &Ty) -> Ty {
 
 mod aggregate;
 mod compare;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    /// A year is a whole number however it is written: `2022`, `2022.0`, `-3`; not
+    /// `2022.5`, nor one past the range of `i32`.
+    #[test]
+    fn years_are_whole_numbers_however_written() {
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        assert_eq!(to_i32(&d("2022")), Some(2022));
+        assert_eq!(to_i32(&d("2022.0")), Some(2022));
+        assert_eq!(to_i32(&d("2022.000")), Some(2022));
+        assert_eq!(to_i32(&d("-3")), Some(-3));
+        assert_eq!(to_i32(&d("-0")), Some(0));
+        assert_eq!(to_i32(&d("2022.5")), None);
+        assert_eq!(to_i32(&d("3000000000")), None);
+        assert_eq!(to_i32(&d("3000000000.0")), None);
+    }
+}
