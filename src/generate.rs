@@ -261,8 +261,8 @@ struct Analysis<'p> {
     years: Vec<i32>,
     thresholds: Vec<Threshold>,
     origins: Vec<(String, Option<String>)>,
-    /// Slots known to depend on no fact (`Some(true)`), or on some.
-    slot_free: Vec<Option<bool>>,
+    /// By slot: whether it depends on no fact and no decision ([`crate::eval::fact_free`]).
+    slot_free: Vec<bool>,
     /// Slots already walked, by (slot, positive, rare, condition).
     walked: std::collections::HashSet<(SlotId, bool, bool, bool)>,
     visits: usize,
@@ -313,22 +313,8 @@ impl<'p> Analysis<'p> {
     }
 
     /// Whether slot `id`'s value depends on no fact and no decision.
-    fn slot_is_free(&mut self, id: SlotId) -> bool {
-        match self.slot_free.get(id) {
-            Some(Some(b)) => return *b,
-            None => return false,
-            Some(None) => {}
-        }
-        // Assume not while looking (a cycle is an error the checker reported).
-        if let Some(s) = self.slot_free.get_mut(id) {
-            *s = Some(false);
-        }
-        let p = self.p;
-        let free = p.slots.get(id).is_some_and(|s| self.free(&s.body, true));
-        if let Some(s) = self.slot_free.get_mut(id) {
-            *s = Some(free);
-        }
-        free
+    fn slot_is_free(&self, id: SlotId) -> bool {
+        self.slot_free.get(id).copied().unwrap_or(false)
     }
 
     /// Whether `e` depends on no fact and no decision; with `locals` false, also on no
@@ -1665,7 +1651,7 @@ impl Generator {
             years: Vec::new(),
             thresholds: Vec::new(),
             origins: Vec::new(),
-            slot_free: vec![None; program.slots.len()],
+            slot_free: crate::eval::fact_free(program),
             walked: std::collections::HashSet::new(),
             visits: 0,
         };
