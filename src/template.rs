@@ -214,61 +214,13 @@ impl<'p> Walk<'p> {
                     }
                 }
             }
-            K::Bool(_)
-            | K::Num(_)
-            | K::Date(_)
-            | K::Duration { .. }
-            | K::MonthDay(..)
-            | K::Text(_)
-            | K::Enum(..)
-            | K::NoneLit
-            | K::Today
-            | K::Decision(_)
-            | K::Local(_) => {}
-            K::List(xs) | K::Call(_, xs) => xs.iter().for_each(|x| self.expr(x)),
-            K::Field(x, _) | K::Convert(x, _) | K::Not(x) | K::Neg(x) => self.expr(x),
-            K::Index(a, b) | K::Binary(_, a, b) => {
-                self.expr(a);
-                self.expr(b);
-            }
-            K::If(a, b, c) => {
-                self.expr(a);
-                self.expr(b);
-                self.expr(c);
-            }
-            K::Quantifier {
-                over, filter, body, ..
-            }
-            | K::Aggregate {
-                over, filter, body, ..
-            } => {
-                self.expr(over);
-                if let Some(f) = filter {
-                    self.expr(f);
-                }
-                self.expr(body);
-            }
-            K::Count { over, filter, .. } => {
-                self.expr(over);
-                if let Some(f) = filter {
-                    self.expr(f);
-                }
-            }
-            K::Pick {
-                over, filter, key, ..
-            } => {
-                self.expr(over);
-                if let Some(f) = filter {
-                    self.expr(f);
-                }
-                self.expr(key);
-            }
             K::Inline { args, body, .. } => {
                 args.iter().for_each(|x| self.expr(x));
                 if self.bodies.insert(std::sync::Arc::as_ptr(body)) {
                     self.expr(body);
                 }
             }
+            _ => e.each_child(&mut |c| self.expr(c)),
         }
     }
 }
