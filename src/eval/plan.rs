@@ -90,52 +90,63 @@ pub fn fact_free(program: &Program) -> Vec<bool> {
         Visiting,
         Done(bool),
     }
-    fn slot(p: &Program, id: SlotId, marks: &mut [Mark]) -> bool {
-        match marks.get(id).copied() {
-            Some(Mark::Done(b)) => return b,
-            Some(Mark::Visiting) | None => return false,
-            Some(Mark::Unseen) => {}
-        }
-        if let Some(m) = marks.get_mut(id) {
-            *m = Mark::Visiting;
-        }
-        let free = match p.slots.get(id) {
-            Some(s) => expr(p, &s.body, marks, &mut Vec::new()),
-            None => false,
-        };
-        if let Some(m) = marks.get_mut(id) {
-            *m = Mark::Done(free);
-        }
-        free
+    /// What is known so far: the slots by id, the function bodies by address (a body is
+    /// shared by all the calls of its function, and looked at once in all).
+    struct Walk<'p> {
+        p: &'p Program,
+        slots: Vec<Mark>,
+        bodies: std::collections::HashMap<usize, bool>,
     }
-    /// `seen`: the function bodies already looked at (a body is shared by its calls).
-    fn expr(p: &Program, e: &Expr, marks: &mut [Mark], seen: &mut Vec<usize>) -> bool {
-        match &e.kind {
-            ExprKind::Fact(_) | ExprKind::Decision(_) => return false,
-            ExprKind::Slot(id) => return slot(p, *id, marks),
-            ExprKind::Inline { args, body, .. } => {
-                let key = std::sync::Arc::as_ptr(body) as usize;
-                if !args.iter().all(|a| expr(p, a, marks, seen)) {
-                    return false;
-                }
-                if seen.contains(&key) {
-                    return true;
-                }
-                seen.push(key);
-                return expr(p, body, marks, seen);
+    impl Walk<'_> {
+        fn slot(&mut self, id: SlotId) -> bool {
+            match self.slots.get(id).copied() {
+                Some(Mark::Done(b)) => return b,
+                Some(Mark::Visiting) | None => return false,
+                Some(Mark::Unseen) => {}
             }
-            _ => {}
+            if let Some(m) = self.slots.get_mut(id) {
+                *m = Mark::Visiting;
+            }
+            let p = self.p;
+            let free = p.slots.get(id).is_some_and(|s| self.expr(&s.body));
+            if let Some(m) = self.slots.get_mut(id) {
+                *m = Mark::Done(free);
+            }
+            free
         }
-        let mut free = true;
-        e.each_child(&mut |c| {
-            if free {
-                free = expr(p, c, marks, seen);
+        fn expr(&mut self, e: &Expr) -> bool {
+            match &e.kind {
+                ExprKind::Fact(_) | ExprKind::Decision(_) => return false,
+                ExprKind::Slot(id) => return self.slot(*id),
+                ExprKind::Inline { args, body, .. } => {
+                    if !args.iter().all(|a| self.expr(a)) {
+                        return false;
+                    }
+                    let key = std::sync::Arc::as_ptr(body) as usize;
+                    if let Some(free) = self.bodies.get(&key) {
+                        return *free;
+                    }
+                    // A body that calls itself (which the checker refuses) adds nothing.
+                    self.bodies.insert(key, true);
+                    let free = self.expr(body);
+                    self.bodies.insert(key, free);
+                    return free;
+                }
+                _ => {}
             }
-        });
-        free
+            let mut free = true;
+            e.each_child(&mut |c| {
+                if free {
+                    free = self.expr(c);
+                }
+            });
+            free
+        }
     }
-    let mut marks = vec![Mark::Unseen; program.slots.len()];
-    (0..program.slots.len())
-        .map(|id| slot(program, id, &mut marks))
-        .collect()
+    let mut walk = Walk {
+        p: program,
+        slots: vec![Mark::Unseen; program.slots.len()],
+        bodies: std::collections::HashMap::new(),
+    };
+    (0..program.slots.len()).map(|id| walk.slot(id)).collect()
 }
