@@ -324,68 +324,27 @@ impl<'p> Analysis<'p> {
         if self.visits > MAX_VISITS {
             return false;
         }
-        match &e.kind {
-            ExprKind::Fact(_) | ExprKind::Decision(_) => false,
-            ExprKind::Local(_) => locals,
-            ExprKind::Slot(id) => self.slot_is_free(*id),
-            ExprKind::Bool(_)
-            | ExprKind::Num(_)
-            | ExprKind::Date(_)
-            | ExprKind::Duration { .. }
-            | ExprKind::MonthDay(..)
-            | ExprKind::Text(_)
-            | ExprKind::Enum(..)
-            | ExprKind::NoneLit
-            | ExprKind::Today => true,
-            ExprKind::List(items) => items.iter().all(|i| self.free(i, locals)),
-            ExprKind::Field(b, _)
-            | ExprKind::Convert(b, _)
-            | ExprKind::Not(b)
-            | ExprKind::Neg(b) => self.free(b, locals),
-            ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
-                self.free(a, locals) && self.free(b, locals)
+        let inner = match &e.kind {
+            ExprKind::Fact(_) | ExprKind::Decision(_) => return false,
+            ExprKind::Local(_) => return locals,
+            ExprKind::Slot(id) => return self.slot_is_free(*id),
+            // Variables of their own (a quantifier's, a function's arguments): only
+            // inside a definition's body.
+            ExprKind::Quantifier { .. }
+            | ExprKind::Count { .. }
+            | ExprKind::Pick { .. }
+            | ExprKind::Aggregate { .. }
+            | ExprKind::Inline { .. } => {
+                if !locals {
+                    return false;
+                }
+                true
             }
-            ExprKind::If(c, t, f) => {
-                self.free(c, locals) && self.free(t, locals) && self.free(f, locals)
-            }
-            ExprKind::Call(_, args) => args.iter().all(|a| self.free(a, locals)),
-            // Variables of their own: only inside a definition's body.
-            ExprKind::Quantifier {
-                over, filter, body, ..
-            } => {
-                locals
-                    && self.free(over, true)
-                    && filter.as_ref().is_none_or(|f| self.free(f, true))
-                    && self.free(body, true)
-            }
-            ExprKind::Count { over, filter, .. } => {
-                locals
-                    && self.free(over, true)
-                    && filter.as_ref().is_none_or(|f| self.free(f, true))
-            }
-            ExprKind::Pick {
-                over, filter, key, ..
-            } => {
-                locals
-                    && self.free(over, true)
-                    && filter.as_ref().is_none_or(|f| self.free(f, true))
-                    && self.free(key, true)
-            }
-            ExprKind::Aggregate {
-                over, filter, body, ..
-            } => {
-                locals
-                    && self.free(over, true)
-                    && filter.as_ref().is_none_or(|f| self.free(f, true))
-                    && self.free(body, true)
-            }
-            ExprKind::Inline { args, body, .. } => {
-                locals && args.iter().all(|a| self.free(a, locals)) && self.free(body, true)
-            }
-            // A construct added later: not known to be free.
-            #[allow(unreachable_patterns)]
-            _ => false,
-        }
+            _ => locals,
+        };
+        let mut free = true;
+        e.each_child(&mut |c| free = free && self.free(c, inner));
+        free
     }
 
     /// The value of `e` if it depends on nothing but the evaluation date.
