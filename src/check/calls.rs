@@ -447,7 +447,7 @@ impl<'a> Checker<'a> {
         let own = self.record_fn_annotations(def);
         self.used.extend(own);
         let ty = shared.body.ty.clone();
-        mk_inline(name.name.clone(), xs, shared.body, depth, ty, span)
+        mk_inline(name.name.clone(), xs, &shared, depth, ty, span)
     }
 
     /// Check a function's body for arguments of types `tys` on top of the current stack.
@@ -486,6 +486,7 @@ impl<'a> Checker<'a> {
         let slots = std::mem::replace(&mut self.named_slots, saved_slots);
         self.named_slots.extend(slots.iter().copied());
         FnBody {
+            loops: body.loops(),
             body: std::sync::Arc::new(body),
             used,
             used_dec,
@@ -552,7 +553,7 @@ fn built(b: Builtin, args: Vec<Expr>, ty: Ty, span: Span) -> Expr {
 fn mk_inline(
     name: String,
     args: Vec<Expr>,
-    body: std::sync::Arc<Expr>,
+    shared: &FnBody,
     depth: usize,
     ty: Ty,
     span: Span,
@@ -561,9 +562,9 @@ fn mk_inline(
         kind: ExprKind::Inline {
             name,
             args,
-            loops: body.loops(),
-            body,
+            body: shared.body.clone(),
             depth,
+            loops: shared.loops,
         },
         ty,
         span,

@@ -122,6 +122,8 @@ struct Checker<'a> {
 #[derive(Clone)]
 pub(crate) struct FnBody {
     body: std::sync::Arc<Expr>,
+    /// Whether the body calls or loops ([`Expr::loops`]), for every call that shares it.
+    loops: bool,
     used: BTreeSet<AnnotId>,
     used_dec: BTreeSet<DecisionId>,
     /// The parameters and definitions it names: a call that reuses the body checks
