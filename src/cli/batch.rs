@@ -254,7 +254,6 @@ pub fn run(
     let work =
         |sum: &mut Summary, rec, columns: Option<&Columns>, out: &mut String, err: &mut String| {
             let ctx = Ctx {
-                program,
                 plan: &plan,
                 sources: &sources,
                 format,
@@ -834,8 +833,8 @@ fn header_diags(file: &str, diags: &[Diag]) -> String {
 
 /// What every record of a run is processed with.
 struct Ctx<'a> {
-    program: &'a policy::ir::Program,
-    /// The evaluation of `program` as of `as_of`, with explanations for a report.
+    /// The program in force on the evaluation date, and its evaluation then (with
+    /// explanations for a report).
     plan: &'a policy::eval::Plan<'a>,
     sources: &'a Sources,
     format: CheckFormat,
@@ -947,7 +946,7 @@ fn process(
     err: &mut String,
     sum: &mut Summary,
 ) {
-    let (program, format, name_fact) = (ctx.program, ctx.format, ctx.name_fact);
+    let (program, format, name_fact) = (ctx.plan.program(), ctx.format, ctx.name_fact);
     let report = matches!(format, CheckFormat::Xlsx | CheckFormat::Html);
     let refuse = |probs: Vec<Problem>, out: &mut String, err: &mut String, sum: &mut Summary| {
         sum.refused += 1;
