@@ -1138,8 +1138,6 @@ impl<'p> Evaluator<'p> {
                 }
                 self.env.truncate(*depth);
                 let base = self.env.len();
-                // The body sees only its arguments (the caller's entries below them are
-                // nameless), so a call is evaluated once per argument set.
                 // Without explanations, a body that neither calls nor loops is cheaper
                 // to evaluate again than to look up: it is not remembered.
                 if !self.explain && !loops {
@@ -1148,6 +1146,8 @@ impl<'p> Evaluator<'p> {
                     self.env.truncate(base);
                     return v;
                 }
+                // The body sees only its arguments (the caller's entries below them are
+                // nameless), so a call is evaluated once per argument set.
                 let rec = self.explain && self.recording;
                 let key: MemoKey = (
                     Arc::as_ptr(body) as usize,
