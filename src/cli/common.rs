@@ -271,8 +271,14 @@ pub fn facts_input(path: &Path) -> Result<(), u8> {
 fn read_text_meta(what: &str, path: &Path) -> Result<(String, std::fs::Metadata), Box<Diag>> {
     use std::io::Read as _;
     let (file, meta) = open_regular(what, path)?;
-    let mut bytes = Vec::new();
     let limit = u64::try_from(MAX_FILE_BYTES).unwrap_or(u64::MAX);
+    // Room for the whole file as it was opened (and the byte that shows it is too
+    // large), so that it is read in one call rather than in growing pieces.
+    let mut bytes = Vec::with_capacity(
+        usize::try_from(meta.len().min(limit))
+            .unwrap_or(0)
+            .saturating_add(1),
+    );
     file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| Box::new(io_diag(what, path, &e)))?;
