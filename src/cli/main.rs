@@ -268,6 +268,25 @@ pub fn today_in_shanghai() -> NaiveDate {
 }
 
 fn main() -> ExitCode {
+    // Everything runs on one worker thread with a large stack: deeply nested input is
+    // refused with a diagnostic, but the parser gets room. The arguments are read there
+    // too, so that only one thread sets up memory for its allocations.
+    let child = std::thread::Builder::new()
+        .stack_size(256 * 1024 * 1024)
+        .spawn(|| {
+            let code = start();
+            // End the process here: taking down this thread's stack and then the main
+            // thread would only cost time. `exit` flushes standard output first.
+            std::process::exit(i32::from(code))
+        });
+    // The worker ends the process itself: the main thread gets here only when the
+    // worker could not be started, or panicked.
+    let _ = child.map(|h| h.join());
+    ExitCode::from(70)
+}
+
+/// Read the arguments and run the command: the exit code.
+fn start() -> u8 {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     common::set_lang(common::lang_of_args(&args, |k| std::env::var(k).ok()));
     let cli = match help::command(common::lang())
@@ -289,21 +308,14 @@ fn main() -> ExitCode {
                     }
                 }
             }
-            return ExitCode::from(if e.use_stderr() {
+            return if e.use_stderr() {
                 exit::USAGE
             } else {
                 exit::OK
-            });
+            };
         }
     };
-    // Deeply nested input is refused with a diagnostic, but give the parser room.
-    let child = std::thread::Builder::new()
-        .stack_size(256 * 1024 * 1024)
-        .spawn(move || run(cli));
-    match child.map(|h| h.join()) {
-        Ok(Ok(code)) => ExitCode::from(code),
-        _ => ExitCode::from(70),
-    }
+    run(cli)
 }
 
 fn run(cli: Cli) -> u8 {
