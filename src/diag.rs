@@ -415,7 +415,16 @@ impl fmt::Display for Diag {
 /// The texts diagnostics point into: rule files and facts files, by index.
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
-    files: Vec<(String, String)>,
+    files: Vec<Source>,
+}
+
+/// One file of [`Sources`]: its name, its text, and where its lines start, found the
+/// first time a place in it is asked for.
+#[derive(Debug, Clone, Default)]
+struct Source {
+    name: String,
+    text: String,
+    lines: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl Sources {
@@ -424,19 +433,23 @@ impl Sources {
     }
     /// Add a file and return the index spans use for it.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> u32 {
-        self.files.push((name.into(), text.into()));
+        self.files.push(Source {
+            name: name.into(),
+            text: text.into(),
+            lines: std::sync::OnceLock::new(),
+        });
         u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX)
     }
     pub fn name(&self, file: u32) -> &str {
         self.files
             .get(file as usize)
-            .map(|(n, _)| n.as_str())
+            .map(|f| f.name.as_str())
             .unwrap_or("<unknown>")
     }
     pub fn text(&self, file: u32) -> &str {
         self.files
             .get(file as usize)
-            .map(|(_, t)| t.as_str())
+            .map(|f| f.text.as_str())
             .unwrap_or("")
     }
     pub fn len(&self) -> usize {
@@ -445,9 +458,33 @@ impl Sources {
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
-    /// 1-based line and column (in characters) of a byte offset.
+    /// 1-based line and column (in characters) of a byte offset: [`line_col`], without
+    /// reading the file from its start each time. A report names hundreds of places in
+    /// one rule file; where its lines start is found once, and each place is then found
+    /// by a binary search and a count of the characters before it in its line.
     pub fn line_col(&self, file: u32, offset: usize) -> (usize, usize) {
-        line_col(self.text(file), offset)
+        let Some(f) = self.files.get(file as usize) else {
+            return line_col("", offset);
+        };
+        let text = f.text.as_str();
+        let offset = offset.min(text.len());
+        if !text.is_char_boundary(offset) {
+            return line_col(text, offset);
+        }
+        let starts = f.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+                .collect()
+        });
+        // The lines that start at or before the offset; the first starts at 0.
+        let line = starts.partition_point(|&s| s <= offset);
+        let start = line
+            .checked_sub(1)
+            .and_then(|i| starts.get(i))
+            .copied()
+            .unwrap_or(0);
+        let col = text.get(start..offset).map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
     }
     /// Render a diagnostic as a miette report over its source file.
     ///
@@ -655,6 +692,39 @@ impl Sources {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_line_index_finds_the_places_a_scan_finds() {
+        let texts = [
+            "",
+            "\n",
+            "a",
+            "产值 > 0\n\n  规则 x {\n    1\n}\n",
+            "\n\n第一行\r\n第二行 末尾",
+            "no newline at the end 末",
+        ];
+        let mut sources = Sources::new();
+        for (i, text) in texts.iter().enumerate() {
+            let id = sources.add(format!("{i}.policy"), *text);
+            // Every offset, on a character boundary or not, and past the end.
+            for offset in 0..text.len() + 3 {
+                assert_eq!(
+                    sources.line_col(id, offset),
+                    line_col(text, offset),
+                    "{text:?} at {offset}"
+                );
+            }
+        }
+        assert_eq!(sources.line_col(1, 1), (2, 1));
+        assert_eq!(sources.line_col(3, 9), (1, 6));
+        assert_eq!(sources.line_col(3, 11), (2, 1));
+        assert_eq!(sources.line_col(3, 12), (3, 1));
+        // A file that is not there is an empty one.
+        assert_eq!(sources.line_col(99, 5), (1, 1));
+        // A clone keeps its texts, and finds the same places.
+        let copy = sources.clone();
+        assert_eq!(copy.line_col(4, 9), line_col(texts[4], 9));
+    }
 
     #[test]
     fn a_span_longer_than_a_line_can_show_renders() {
