@@ -168,7 +168,9 @@ pub fn report(
         sources,
         fact_warnings,
     };
-    let meta = render::xlsx::Meta {
+    // The rule files' fingerprint goes into a workbook or a page only: a digest of them
+    // all, not computed for the other formats.
+    let meta = || render::xlsx::Meta {
         fingerprint: render::rows::fingerprint(sources, rule_files),
         as_of,
     };
@@ -177,7 +179,7 @@ pub fn report(
             let name =
                 render::rows::name_of(program, facts).unwrap_or_else(|| facts_shown.to_string());
             let row = render::rows::cluster_row(&report, name, facts_shown.to_string(), lang);
-            let bytes = render::xlsx::Book::new(program, &meta, lang, None).and_then(|mut b| {
+            let bytes = render::xlsx::Book::new(program, &meta(), lang, None).and_then(|mut b| {
                 b.add(&row)?;
                 b.finish()
             });
@@ -190,7 +192,7 @@ pub fn report(
             };
         }
         CheckFormat::Html => {
-            let page = render::html::single(&report, Some(facts), &meta, lang);
+            let page = render::html::single(&report, Some(facts), &meta(), lang);
             return crate::output::write(output, page.as_bytes());
         }
         CheckFormat::Json => {
