@@ -344,6 +344,16 @@ struct Evaluator<'p> {
     budget: Option<BudgetNote>,
     /// The slots a [`Plan`] evaluated before the facts were read, by slot id.
     fixed: &'p [Option<(V, Vec<Check>)>],
+    /// From a [`Plan`]: by fact id, the unknown a fact that is not given has (the same
+    /// for every cluster), shared rather than built again at each use. Empty without
+    /// a plan.
+    absent: &'p [V],
+}
+
+/// The value of fact `id` when it is not given: unknown, missing that fact.
+fn absent(p: &Program, id: FactId) -> V {
+    let name = p.facts.get(id).map(|f| f.name.clone()).unwrap_or_default();
+    V::why(Why::missing(id, name))
 }
 
 /// The outcome of a rule whose test gave `v`, and (if unknown) why, moved into `why`.
@@ -485,6 +495,7 @@ impl<'p> Evaluator<'p> {
             running: Vec::new(),
             budget: None,
             fixed: &[],
+            absent: &[],
         }
     }
 
@@ -836,15 +847,10 @@ impl<'p> Evaluator<'p> {
     fn fact(&self, id: FactId) -> V {
         match self.facts.values.get(id) {
             Some(Some(v)) => V::Known(v.clone()),
-            _ => {
-                let name = self
-                    .p
-                    .facts
-                    .get(id)
-                    .map(|f| f.name.clone())
-                    .unwrap_or_default();
-                V::why(Why::missing(id, name))
-            }
+            _ => match self.absent.get(id) {
+                Some(v) => v.clone(),
+                None => absent(self.p, id),
+            },
         }
     }
 

@@ -22,6 +22,8 @@ pub struct Plan<'p> {
     /// By slot: its value and (when explaining) its comparisons; `None` for a slot that
     /// uses facts or decisions, which each evaluation computes for itself.
     slots: Vec<Option<(V, Vec<Check>)>>,
+    /// By fact: its value when it is not given (unknown, missing that fact), made once.
+    absent: Vec<V>,
 }
 
 impl<'p> Plan<'p> {
@@ -49,6 +51,9 @@ impl<'p> Plan<'p> {
             as_of,
             explain,
             slots,
+            absent: (0..program.facts.len())
+                .map(|id| super::absent(program, id))
+                .collect(),
         }
     }
 
@@ -70,6 +75,7 @@ impl<'p> Plan<'p> {
     pub fn evaluate_with_budget(&self, facts: &Facts, max_steps: u64) -> Evaluation {
         let mut ev = Evaluator::new(self.program, facts, self.as_of, self.explain);
         ev.fixed = &self.slots;
+        ev.absent = &self.absent;
         ev.max_steps = max_steps;
         ev.run()
     }
