@@ -171,23 +171,14 @@ impl<'p> Evaluator<'p> {
             BinOp::In => {
                 let a = self.eval(l);
                 let b = self.eval(r);
-                match (a, b) {
-                    // Numbers by value: a fraction is equal to another of the same value.
-                    (V::Known(x), V::Known(Value::List(list))) => V::bool(
-                        list.items
-                            .iter()
-                            .any(|i| *i == x || order(i, &x, BinOp::Eq) == Ok(true)),
-                    ),
-                    (V::Unknown(w), _) | (_, V::Unknown(w)) => V::Unknown(w),
-                    _ => V::reason("not a list"),
-                }
+                member(a, b)
             }
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
                 let a = self.eval(l);
                 let b = self.eval(r);
                 let (a, b) = match (a, b) {
                     (V::Known(a), V::Known(b)) => (a, b),
-                    (a, b) => return V::why(why_of(&[&a, &b])),
+                    (a, b) => return unknown_of(&[&a, &b]),
                 };
                 arith(op, a, b)
             }
@@ -198,6 +189,13 @@ impl<'p> Evaluator<'p> {
     fn compare(&mut self, op: BinOp, l: &Expr, r: &Expr, whole: &Expr) -> V {
         let a = self.eval(l);
         let b = self.eval(r);
+        self.compared(op, (l, r, whole), a, b)
+    }
+
+    /// The comparison of the values `a` and `b` of `l` and `r`, and its check. Apart
+    /// from [`compare`](Self::compare), which recurses: its frame stays small.
+    #[inline(never)]
+    fn compared(&mut self, op: BinOp, (l, r, whole): (&Expr, &Expr, &Expr), a: V, b: V) -> V {
         let result = match (&a, &b) {
             (V::Known(x), V::Known(y)) => match order(x, y, op) {
                 Ok(o) => V::bool(o),
@@ -206,7 +204,7 @@ impl<'p> Evaluator<'p> {
             // An aggregate whose known part already decides the comparison.
             _ => match super::aggregate::decide(op, &a, &b) {
                 Some(x) => V::bool(x),
-                None => V::why(why_of(&[&a, &b])),
+                None => unknown_of(&[&a, &b]),
             },
         };
         if self.explain && self.recording {
@@ -222,6 +220,7 @@ impl<'p> Evaluator<'p> {
     }
 
     #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
     fn make_check(
         &self,
         op: BinOp,
@@ -561,6 +560,22 @@ fn order(a: &Value, b: &Value, op: BinOp) -> Result<bool, String> {
     Ok(holds(op, o))
 }
 
+/// Whether `a` is in the list `b`.
+#[inline(never)]
+fn member(a: V, b: V) -> V {
+    match (a, b) {
+        // Numbers by value: a fraction is equal to another of the same value.
+        (V::Known(x), V::Known(Value::List(list))) => V::bool(
+            list.items
+                .iter()
+                .any(|i| *i == x || order(i, &x, BinOp::Eq) == Ok(true)),
+        ),
+        (V::Unknown(w), _) | (_, V::Unknown(w)) => V::Unknown(w),
+        _ => V::reason("not a list"),
+    }
+}
+
+#[inline(never)]
 fn arith(op: BinOp, a: Value, b: Value) -> V {
     match (a, b) {
         (x @ (Value::Num(_) | Value::Ratio(_)), y @ (Value::Num(_) | Value::Ratio(_))) => {

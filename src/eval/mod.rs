@@ -365,7 +365,42 @@ fn tested(v: V, why: &mut Why) -> Outcome {
     outcome
 }
 
+/// The unknown whose reasons are those of every unknown among `vs`, merged.
+#[inline(never)]
+pub(crate) fn unknown_of(vs: &[&V]) -> V {
+    V::why(why_of(vs))
+}
+
+/// An element whose filter gave `pass` (not known to be true or false) and whose body
+/// gave `b`: unknown, for the reasons of both.
+#[inline(never)]
+fn scope_unknown(pass: &V, b: &V) -> V {
+    let mut w = match pass {
+        V::Unknown(w) => (**w).clone(),
+        _ => Why::default(),
+    };
+    if let V::Unknown(x) = b {
+        w.merge(x);
+    }
+    V::why(w)
+}
+
+/// Add the reasons of `v`, when it is unknown, to those gathered in `into` (none is
+/// `Why::default()`'s).
+#[inline(never)]
+fn merge_unknown(into: &mut Option<Why>, v: &V) {
+    let w = match v {
+        V::Unknown(w) => (**w).clone(),
+        _ => Why::default(),
+    };
+    match into {
+        Some(u) => u.merge(&w),
+        None => *into = Some(w),
+    }
+}
+
 /// The reasons of every unknown among `vs`, merged.
+#[inline(never)]
 pub(crate) fn why_of(vs: &[&V]) -> Why {
     let mut w = Why::default();
     for v in vs {
@@ -386,7 +421,7 @@ fn junction(a: V, b: impl FnOnce() -> V, dominant: bool) -> V {
             let b = b();
             match b.as_bool() {
                 Some(x) if x == dominant => b,
-                _ => V::why(why_of(&[&a, &b])),
+                _ => unknown_of(&[&a, &b]),
             }
         }
     }
@@ -731,9 +766,7 @@ impl<'p> Evaluator<'p> {
             let v = v.clone();
             if self.explain && self.recording {
                 let cs = checks.clone();
-                for c in cs {
-                    self.push_check(c);
-                }
+                self.push_all(cs);
             }
             return v;
         }
@@ -750,9 +783,7 @@ impl<'p> Evaluator<'p> {
         self.checks = saved_checks.0;
         self.truncated = saved_checks.1;
         if self.explain && self.recording {
-            for c in own.iter().cloned() {
-                self.push_check(c);
-            }
+            self.push_all(own.clone());
         }
         if let Some(s) = self.slots.get_mut(id) {
             *s = Some((v.clone(), own));
@@ -782,6 +813,7 @@ impl<'p> Evaluator<'p> {
     }
 
     /// Record that a yes/no fact or a decision was read, with its value.
+    #[inline(never)]
     fn record_read(&mut self, e: &Expr, v: &V) {
         let left = match v {
             V::Known(x) => Some(self.show(x, &e.ty)),
@@ -831,8 +863,17 @@ impl<'p> Evaluator<'p> {
         }
     }
 
+    /// [`push_check`](Self::push_check) each of `checks`, in order.
+    #[inline(never)]
+    fn push_all(&mut self, checks: Vec<Check>) {
+        for c in checks {
+            self.push_check(c);
+        }
+    }
+
     /// Keep a check, once per place and content; past [`MAX_CHECKS`] only count it. A check
     /// already kept is neither kept again nor counted as not shown.
+    #[inline(never)]
     fn push_check(&mut self, c: Check) {
         if self.checks.iter().any(|a| same_check(a, &c)) {
             return;
@@ -898,19 +939,7 @@ impl<'p> Evaluator<'p> {
             ExprKind::Enum(_, v) => V::Known(Value::Enum(*v)),
             ExprKind::NoneLit => V::Known(Value::None),
             ExprKind::Today => V::Known(Value::Date(self.today)),
-            ExprKind::List(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for i in items {
-                    match self.eval(i) {
-                        V::Known(v) => out.push(v),
-                        u => return u,
-                    }
-                }
-                V::Known(Value::List(Arc::new(List {
-                    origin: None,
-                    items: out,
-                })))
-            }
+            ExprKind::List(items) => self.list(items),
             ExprKind::Fact(id) => {
                 let v = self.fact(*id);
                 if self.explain && self.recording && e.ty == Ty::Bool {
@@ -919,36 +948,7 @@ impl<'p> Evaluator<'p> {
                 v
             }
             ExprKind::Slot(id) => self.slot(*id),
-            ExprKind::Decision(id) => {
-                let (status, value, why, checks) = self.decision_view(*id);
-                if self.explain && self.recording {
-                    let v = match (&status, &value) {
-                        (Status::Decided, Some(v)) => V::Known(v.clone()),
-                        _ => V::reason(""),
-                    };
-                    self.record_read(e, &v);
-                    // What decided it, when it is not a clause (whose rules are reported with it).
-                    for c in checks {
-                        self.push_check(c);
-                    }
-                }
-                match status {
-                    Status::Decided => match value {
-                        Some(v) => V::Known(v),
-                        None => V::reason("no value"),
-                    },
-                    Status::Undetermined => V::why(why),
-                    Status::NotApplicable => {
-                        let name = self
-                            .p
-                            .decisions
-                            .get(*id)
-                            .map(|d| d.name.clone())
-                            .unwrap_or_default();
-                        V::reason(format!("`{name}` does not apply"))
-                    }
-                }
-            }
+            ExprKind::Decision(id) => self.decision_ref(e, *id),
             ExprKind::Local(i) => self
                 .env
                 .get(*i)
@@ -964,108 +964,12 @@ impl<'p> Evaluator<'p> {
                 V::Known(_) => V::reason("not a record"),
                 u => u,
             },
-            ExprKind::Index(s, y) => {
-                let sv = self.eval(s);
-                let yv = self.eval(y);
-                match (sv, yv) {
-                    (V::Known(Value::Series(s)), V::Known(Value::Num(y))) => {
-                        let Some(year) = to_i32(&y) else {
-                            return V::reason(format!("`{y}` is not a year"));
-                        };
-                        match s.get(year) {
-                            Some(v) => V::Known(v.clone()),
-                            None => {
-                                let (id, name) = match s.origin {
-                                    Some(id) => (
-                                        Some(id),
-                                        self.p
-                                            .facts
-                                            .get(id)
-                                            .map(|f| f.name.clone())
-                                            .unwrap_or_default(),
-                                    ),
-                                    None => (None, String::new()),
-                                };
-                                match id {
-                                    Some(id) => V::why(Why::missing(id, format!("{name}[{year}]"))),
-                                    None => V::reason(format!("no figure for {year}")),
-                                }
-                            }
-                        }
-                    }
-                    (V::Unknown(w), _) | (_, V::Unknown(w)) => V::Unknown(w).unbounded(),
-                    _ => V::reason("not a series"),
-                }
-            }
-            ExprKind::Convert(x, f) => match self.eval(x) {
-                // A converted number has no written precision left: no trailing zeros
-                // (`77.4%`, not `77.400%`).
-                V::Known(Value::Num(n)) => match exact::mul(n, *f) {
-                    Some(v) => V::Known(Value::Num(v.normalize())),
-                    None => V::reason("the number is too large to convert between units"),
-                },
-                V::Known(Value::Ratio(r)) => match r.checked_mul(exact::Frac::whole(*f)) {
-                    Some(v) => V::Known(Value::number(v)),
-                    None => V::reason("the number is too large to convert between units"),
-                },
-                V::Known(Value::Growth {
-                    first,
-                    last,
-                    n,
-                    scale,
-                }) => match exact::mul(scale, *f) {
-                    Some(s) => V::Known(Value::Growth {
-                        first,
-                        last,
-                        n,
-                        scale: s,
-                    }),
-                    None => V::reason("the number is too large to convert between units"),
-                },
-                V::Unknown(w) => match w.bounds.as_deref().copied() {
-                    Some(b) => {
-                        let mut w = (*w).clone();
-                        w.bounds = b.scaled(exact::Frac::whole(*f)).map(Box::new);
-                        V::why(w)
-                    }
-                    None => V::Unknown(w),
-                },
-                other => other,
-            },
+            ExprKind::Index(s, y) => self.index(s, y),
+            ExprKind::Convert(x, f) => self.convert(x, f),
             ExprKind::Not(x) => not3(self.eval(x)),
-            ExprKind::Neg(x) => match self.eval(x) {
-                V::Known(Value::Num(n)) => V::Known(Value::Num(-n)),
-                V::Known(Value::Ratio(r)) => V::Known(Value::Ratio(r.negate())),
-                V::Known(Value::Growth { .. }) => {
-                    V::reason("growth rates can only be compared, not computed with")
-                }
-                V::Unknown(w) => match w.bounds.as_deref().copied() {
-                    Some(b) => {
-                        let mut w = (*w).clone();
-                        w.bounds = Some(Box::new(b.negated()));
-                        V::why(w)
-                    }
-                    None => V::Unknown(w),
-                },
-                other => other,
-            },
+            ExprKind::Neg(x) => self.neg(x),
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, e),
-            ExprKind::If(c, t, f) => {
-                let cv = self.eval(c);
-                match cv.as_bool() {
-                    Some(true) => self.eval(t),
-                    Some(false) => self.eval(f),
-                    None => {
-                        let tv = self.eval(t);
-                        let fv = self.eval(f);
-                        // Unknown condition: the value is known only if both branches agree.
-                        match (&tv, &fv) {
-                            (V::Known(a), V::Known(b)) if a == b => tv,
-                            _ => V::why(why_of(&[&cv, &tv, &fv])),
-                        }
-                    }
-                }
-            }
+            ExprKind::If(c, t, f) => self.cond(c, t, f),
             ExprKind::Quantifier {
                 kind,
                 var_name,
@@ -1130,78 +1034,256 @@ impl<'p> Evaluator<'p> {
                 body,
                 depth,
                 loops,
-            } => {
-                let mut frames = Vec::with_capacity(args.len());
-                for a in args {
-                    let v = self.eval(a);
-                    // A function's arguments are not shown as bindings (the frame has no
-                    // name): the checks inside the call show the compared values.
-                    frames.push(Frame {
-                        name: String::new(),
-                        value: v,
-                        shown: String::new(),
-                    });
-                }
-                self.env.truncate(*depth);
-                let base = self.env.len();
-                // Without explanations, a body that neither calls nor loops is cheaper
-                // to evaluate again than to look up: it is not remembered.
-                if !self.explain && !loops {
-                    self.env.extend(frames);
-                    let v = self.eval(body);
-                    self.env.truncate(base);
-                    return v;
-                }
-                // The body sees only its arguments (the caller's entries below them are
-                // nameless), so a call is evaluated once per argument set.
-                let rec = self.explain && self.recording;
-                let key: MemoKey = (
-                    Arc::as_ptr(body) as usize,
-                    frames.iter().map(|f| arg_key(&f.value)).collect(),
-                    rec,
-                );
-                let outer = if rec { self.bindings() } else { Vec::new() };
-                if let Some(m) = self.memo.get(&key) {
-                    let value = m.value.clone();
-                    // Without checks to put back (a call remembered while nothing was
-                    // recorded has none, and none not shown), the memo is not copied.
-                    if rec {
-                        let m = m.clone();
-                        self.replay(&m, outer);
-                    }
-                    return value;
-                }
-                let args_held: Vec<V> = frames.iter().map(|f| f.value.clone()).collect();
-                self.env.extend(frames);
-                let saved = self.take_checks();
-                let v = self.eval(body);
-                let (checks, truncated) = self.take_checks();
-                self.checks = saved.0;
-                self.truncated = saved.1;
-                self.env.truncate(base);
-                let m = Memo {
-                    _args: args_held,
-                    value: v.clone(),
-                    checks: checks
-                        .into_iter()
-                        .map(|mut c| {
-                            c.bindings.drain(..outer.len().min(c.bindings.len()));
-                            c
-                        })
-                        .collect(),
-                    truncated,
-                };
-                self.replay(&m, outer);
-                // A value cut short by the budget is not kept: it was not computed.
-                if self.budget.is_none() {
-                    self.memo.insert(key, m);
-                }
-                v
+            } => self.inline_call(args, body, *depth, *loops),
+        }
+    }
+
+    /// A list written out: every item known, or the first unknown.
+    #[inline(never)]
+    fn list(&mut self, items: &[Expr]) -> V {
+        let mut out = Vec::with_capacity(items.len());
+        for i in items {
+            match self.eval(i) {
+                V::Known(v) => out.push(v),
+                u => return u,
+            }
+        }
+        V::Known(Value::List(Arc::new(List {
+            origin: None,
+            items: out,
+        })))
+    }
+
+    /// A decision used in an expression: its value, or why there is none.
+    #[inline(never)]
+    fn decision_ref(&mut self, e: &Expr, id: DecisionId) -> V {
+        let (status, value, why, checks) = self.decision_view(id);
+        if self.explain && self.recording {
+            let v = match (&status, &value) {
+                (Status::Decided, Some(v)) => V::Known(v.clone()),
+                _ => V::reason(""),
+            };
+            self.record_read(e, &v);
+            // What decided it, when it is not a clause (whose rules are reported with it).
+            for c in checks {
+                self.push_check(c);
+            }
+        }
+        match status {
+            Status::Decided => match value {
+                Some(v) => V::Known(v),
+                None => V::reason("no value"),
+            },
+            Status::Undetermined => V::why(why),
+            Status::NotApplicable => {
+                let name = self
+                    .p
+                    .decisions
+                    .get(id)
+                    .map(|d| d.name.clone())
+                    .unwrap_or_default();
+                V::reason(format!("`{name}` does not apply"))
             }
         }
     }
 
+    /// One year's figure of a series.
+    #[inline(never)]
+    fn index(&mut self, s: &Expr, y: &Expr) -> V {
+        let sv = self.eval(s);
+        let yv = self.eval(y);
+        match (sv, yv) {
+            (V::Known(Value::Series(s)), V::Known(Value::Num(y))) => {
+                let Some(year) = to_i32(&y) else {
+                    return V::reason(format!("`{y}` is not a year"));
+                };
+                match s.get(year) {
+                    Some(v) => V::Known(v.clone()),
+                    None => {
+                        let (id, name) = match s.origin {
+                            Some(id) => (
+                                Some(id),
+                                self.p
+                                    .facts
+                                    .get(id)
+                                    .map(|f| f.name.clone())
+                                    .unwrap_or_default(),
+                            ),
+                            None => (None, String::new()),
+                        };
+                        match id {
+                            Some(id) => V::why(Why::missing(id, format!("{name}[{year}]"))),
+                            None => V::reason(format!("no figure for {year}")),
+                        }
+                    }
+                }
+            }
+            (V::Unknown(w), _) | (_, V::Unknown(w)) => V::Unknown(w).unbounded(),
+            _ => V::reason("not a series"),
+        }
+    }
+
+    /// A number converted between units by the factor `f`.
+    #[inline(never)]
+    fn convert(&mut self, x: &Expr, f: &Decimal) -> V {
+        match self.eval(x) {
+            // A converted number has no written precision left: no trailing zeros
+            // (`77.4%`, not `77.400%`).
+            V::Known(Value::Num(n)) => match exact::mul(n, *f) {
+                Some(v) => V::Known(Value::Num(v.normalize())),
+                None => V::reason("the number is too large to convert between units"),
+            },
+            V::Known(Value::Ratio(r)) => match r.checked_mul(exact::Frac::whole(*f)) {
+                Some(v) => V::Known(Value::number(v)),
+                None => V::reason("the number is too large to convert between units"),
+            },
+            V::Known(Value::Growth {
+                first,
+                last,
+                n,
+                scale,
+            }) => match exact::mul(scale, *f) {
+                Some(s) => V::Known(Value::Growth {
+                    first,
+                    last,
+                    n,
+                    scale: s,
+                }),
+                None => V::reason("the number is too large to convert between units"),
+            },
+            V::Unknown(w) => match w.bounds.as_deref().copied() {
+                Some(b) => {
+                    let mut w = (*w).clone();
+                    w.bounds = b.scaled(exact::Frac::whole(*f)).map(Box::new);
+                    V::why(w)
+                }
+                None => V::Unknown(w),
+            },
+            other => other,
+        }
+    }
+
+    /// A number negated.
+    #[inline(never)]
+    fn neg(&mut self, x: &Expr) -> V {
+        match self.eval(x) {
+            V::Known(Value::Num(n)) => V::Known(Value::Num(-n)),
+            V::Known(Value::Ratio(r)) => V::Known(Value::Ratio(r.negate())),
+            V::Known(Value::Growth { .. }) => {
+                V::reason("growth rates can only be compared, not computed with")
+            }
+            V::Unknown(w) => match w.bounds.as_deref().copied() {
+                Some(b) => {
+                    let mut w = (*w).clone();
+                    w.bounds = Some(Box::new(b.negated()));
+                    V::why(w)
+                }
+                None => V::Unknown(w),
+            },
+            other => other,
+        }
+    }
+
+    /// `如果 c 则 t 否则 f`: with an unknown condition, known only where both branches agree.
+    #[inline(never)]
+    fn cond(&mut self, c: &Expr, t: &Expr, f: &Expr) -> V {
+        let cv = self.eval(c);
+        match cv.as_bool() {
+            Some(true) => self.eval(t),
+            Some(false) => self.eval(f),
+            None => {
+                let tv = self.eval(t);
+                let fv = self.eval(f);
+                // Unknown condition: the value is known only if both branches agree.
+                match (&tv, &fv) {
+                    (V::Known(a), V::Known(b)) if a == b => tv,
+                    _ => unknown_of(&[&cv, &tv, &fv]),
+                }
+            }
+        }
+    }
+
+    /// A call of a function of the rule set, its body inlined by the checker.
+    #[inline(never)]
+    fn inline_call(&mut self, args: &[Expr], body: &Arc<Expr>, depth: usize, loops: bool) -> V {
+        let mut frames = Vec::with_capacity(args.len());
+        for a in args {
+            let v = self.eval(a);
+            // A function's arguments are not shown as bindings (the frame has no
+            // name): the checks inside the call show the compared values.
+            frames.push(Frame {
+                name: String::new(),
+                value: v,
+                shown: String::new(),
+            });
+        }
+        self.env.truncate(depth);
+        let base = self.env.len();
+        // Without explanations, a body that neither calls nor loops is cheaper
+        // to evaluate again than to look up: it is not remembered.
+        if !self.explain && !loops {
+            self.env.extend(frames);
+            let v = self.eval(body);
+            self.env.truncate(base);
+            return v;
+        }
+        self.remembered_call(frames, body, base)
+    }
+
+    /// A call whose value is remembered: looked up by its arguments' values, or
+    /// evaluated and kept. Apart from [`inline_call`](Self::inline_call), the frame of
+    /// every call.
+    #[inline(never)]
+    fn remembered_call(&mut self, frames: Vec<Frame>, body: &Arc<Expr>, base: usize) -> V {
+        // The body sees only its arguments (the caller's entries below them are
+        // nameless), so a call is evaluated once per argument set.
+        let rec = self.explain && self.recording;
+        let key: MemoKey = (
+            Arc::as_ptr(body) as usize,
+            frames.iter().map(|f| arg_key(&f.value)).collect(),
+            rec,
+        );
+        let outer = if rec { self.bindings() } else { Vec::new() };
+        if let Some(m) = self.memo.get(&key) {
+            let value = m.value.clone();
+            // Without checks to put back (a call remembered while nothing was
+            // recorded has none, and none not shown), the memo is not copied.
+            if rec {
+                let m = m.clone();
+                self.replay(&m, outer);
+            }
+            return value;
+        }
+        let args_held: Vec<V> = frames.iter().map(|f| f.value.clone()).collect();
+        self.env.extend(frames);
+        let saved = self.take_checks();
+        let v = self.eval(body);
+        let (checks, truncated) = self.take_checks();
+        self.checks = saved.0;
+        self.truncated = saved.1;
+        self.env.truncate(base);
+        let m = Memo {
+            _args: args_held,
+            value: v.clone(),
+            checks: checks
+                .into_iter()
+                .map(|mut c| {
+                    c.bindings.drain(..outer.len().min(c.bindings.len()));
+                    c
+                })
+                .collect(),
+            truncated,
+        };
+        self.replay(&m, outer);
+        // A value cut short by the budget is not kept: it was not computed.
+        if self.budget.is_none() {
+            self.memo.insert(key, m);
+        }
+        v
+    }
+
     /// Record the checks of a memoised call under the caller's current bindings.
+    #[inline(never)]
     fn replay(&mut self, m: &Memo, outer: Vec<(String, String)>) {
         let checks: Vec<Check> = m
             .checks
@@ -1263,12 +1345,7 @@ impl<'p> Evaluator<'p> {
         for (i, item) in list.items.iter().enumerate() {
             // Shown only in the checks kept: none once a rule has all it keeps.
             let shown = if self.explain && self.recording && self.checks.len() < MAX_CHECKS {
-                match item {
-                    Value::Record(r) => {
-                        self.show_record(r, &elem_ty(&over.ty), &format!("{over_text}[{}]", i + 1))
-                    }
-                    other => self.show(other, &elem_ty(&over.ty)).value,
-                }
+                self.show_item(item, &over.ty, over_text, i)
             } else {
                 String::new()
             };
@@ -1298,16 +1375,7 @@ impl<'p> Evaluator<'p> {
                             self.env.truncate(depth);
                             continue;
                         }
-                        _ => {
-                            let mut w = match &pass {
-                                V::Unknown(w) => (**w).clone(),
-                                _ => Why::default(),
-                            };
-                            if let V::Unknown(x) = &b {
-                                w.merge(x);
-                            }
-                            V::why(w)
-                        }
+                        _ => scope_unknown(&pass, &b),
                     }
                 }
             };
@@ -1326,16 +1394,7 @@ impl<'p> Evaluator<'p> {
                     decided = Some(true);
                 }
                 (_, Some(_)) => {}
-                (_, None) => {
-                    let w = match &v {
-                        V::Unknown(w) => (**w).clone(),
-                        _ => Why::default(),
-                    };
-                    match &mut unknown {
-                        Some(u) => u.merge(&w),
-                        None => unknown = Some(w),
-                    }
-                }
+                (_, None) => merge_unknown(&mut unknown, &v),
             }
         }
         if let Some(b) = decided {
@@ -1344,6 +1403,17 @@ impl<'p> Evaluator<'p> {
         match unknown {
             Some(w) => V::why(w),
             None => V::bool(matches!(kind, Quant::Every | Quant::None)),
+        }
+    }
+
+    /// An element of a list as shown in an explanation: `{over_text}[i+1]` for a record.
+    #[inline(never)]
+    fn show_item(&self, item: &Value, list_ty: &Ty, over_text: &str, i: usize) -> String {
+        match item {
+            Value::Record(r) => {
+                self.show_record(r, &elem_ty(list_ty), &format!("{over_text}[{}]", i + 1))
+            }
+            other => self.show(other, &elem_ty(list_ty)).value,
         }
     }
 
@@ -1572,6 +1642,13 @@ impl<'p> Evaluator<'p> {
                 u => return u.unbounded(),
             }
         }
+        self.apply(b, vals)
+    }
+
+    /// A built-in function applied to its arguments' known values. Apart from
+    /// [`builtin`](Self::builtin), which evaluates them: its frame stays small.
+    #[inline(never)]
+    fn apply(&mut self, b: &Builtin, vals: Vec<Value>) -> V {
         let num = |i: usize| match vals.get(i) {
             Some(Value::Num(n)) => Some(*n),
             _ => None,
