@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 /// The first bytes of every entry; the number changes whenever the layout of an entry or
 /// of the checked program changes in a way the stamp would not show.
-const MAGIC: &[u8; 16] = b"policy-rules-v1\n";
+const MAGIC: &[u8; 16] = b"policy-rules-v2\n";
 
 /// Bytes before the contents: magic, key, length of the contents, digest of the contents.
 const HEADER: usize = MAGIC.len() + 32 + 8 + 32;
@@ -66,9 +66,12 @@ pub fn encode(key: &[u8; 32], rules: &RuleSet) -> Option<Vec<u8>> {
     if !rules.warnings.is_empty() {
         return None;
     }
-    let body = postcard::to_allocvec(&CachedRef {
-        program: &rules.program,
-        earlier: &rules.earlier,
+    // Each function body shared by calls is written once (`ir::shared`).
+    let body = crate::ir::shared::writing(|| {
+        postcard::to_allocvec(&CachedRef {
+            program: &rules.program,
+            earlier: &rules.earlier,
+        })
     })
     .ok()?;
     let mut out = Vec::with_capacity(HEADER + body.len());
@@ -94,7 +97,7 @@ pub fn decode(key: &[u8; 32], bytes: &[u8]) -> Option<RuleSet> {
     if Sha256::digest(body).as_slice() != digest {
         return None;
     }
-    let cached: Cached = postcard::from_bytes(body).ok()?;
+    let cached: Cached = crate::ir::shared::reading(|| postcard::from_bytes(body)).ok()?;
     Some(RuleSet {
         program: cached.program,
         earlier: cached.earlier,

@@ -21,6 +21,111 @@ mod exact {
     }
 }
 
+/// The body of a function, shared by its calls (`ExprKind::Inline`), written once in the
+/// cached rule set (`src/cache.rs`) and read back shared.
+///
+/// A program is a graph: the calls of a function with the same argument types share one
+/// checked body. Written out as a tree, a chain of functions each calling the one
+/// before twice would be 2³¹ bodies long. Within [`shared::writing`], a body is
+/// written whole the first time it is met and by its number after that; within
+/// [`shared::reading`], numbers are taken back in the same order. Bodies are numbered
+/// once written whole, after the bodies inside them, which is also the order in which
+/// they are read back. Outside those two, a body is written whole every time (the
+/// program as a tree), and a number is refused.
+pub mod shared {
+    use super::Expr;
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    thread_local! {
+        /// While writing: the number of each body written, by its address.
+        static WRITTEN: RefCell<Option<HashMap<usize, u32>>> = const { RefCell::new(None) };
+        /// While reading: the bodies read, by number.
+        static READ: RefCell<Option<Vec<Arc<Expr>>>> = const { RefCell::new(None) };
+    }
+
+    #[derive(Serialize)]
+    enum Out<'a> {
+        Whole(&'a Expr),
+        Seen(u32),
+    }
+
+    #[derive(Deserialize)]
+    enum In {
+        Whole(Expr),
+        Seen(u32),
+    }
+
+    /// Puts the table back as it was, also if the work panics.
+    struct Restore<T: 'static> {
+        key: &'static std::thread::LocalKey<RefCell<Option<T>>>,
+        before: Option<T>,
+    }
+
+    impl<T> Drop for Restore<T> {
+        fn drop(&mut self) {
+            let before = self.before.take();
+            self.key.with(|t| *t.borrow_mut() = before);
+        }
+    }
+
+    fn within<T, R>(
+        key: &'static std::thread::LocalKey<RefCell<Option<T>>>,
+        fresh: T,
+        f: impl FnOnce() -> R,
+    ) -> R {
+        let before = key.with(|t| t.borrow_mut().replace(fresh));
+        let _restore = Restore { key, before };
+        f()
+    }
+
+    /// Run `f`, which serializes programs, writing each shared body once.
+    pub fn writing<R>(f: impl FnOnce() -> R) -> R {
+        within(&WRITTEN, HashMap::new(), f)
+    }
+
+    /// Run `f`, which deserializes what [`writing`] serialized, sharing the bodies again.
+    pub fn reading<R>(f: impl FnOnce() -> R) -> R {
+        within(&READ, Vec::new(), f)
+    }
+
+    pub fn serialize<S: Serializer>(body: &Arc<Expr>, s: S) -> Result<S::Ok, S::Error> {
+        let at = Arc::as_ptr(body) as usize;
+        let seen = WRITTEN.with(|w| w.borrow().as_ref().and_then(|m| m.get(&at).copied()));
+        if let Some(n) = seen {
+            return Out::Seen(n).serialize(s);
+        }
+        let out = Out::Whole(body).serialize(s)?;
+        WRITTEN.with(|w| {
+            if let Some(m) = w.borrow_mut().as_mut() {
+                let n = u32::try_from(m.len()).unwrap_or(u32::MAX);
+                m.insert(at, n);
+            }
+        });
+        Ok(out)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<Expr>, D::Error> {
+        match In::deserialize(d)? {
+            In::Whole(e) => {
+                let body = Arc::new(e);
+                READ.with(|r| {
+                    if let Some(v) = r.borrow_mut().as_mut() {
+                        v.push(Arc::clone(&body));
+                    }
+                });
+                Ok(body)
+            }
+            In::Seen(n) => READ
+                .with(|r| r.borrow().as_ref().and_then(|v| v.get(n as usize).cloned()))
+                .ok_or_else(|| D::Error::custom("a function body numbered before it was read")),
+        }
+    }
+}
+
 pub type FactId = usize;
 pub type UnitId = usize;
 pub type EnumId = usize;
@@ -579,6 +684,7 @@ pub enum ExprKind {
     Inline {
         name: String,
         args: Vec<Expr>,
+        #[serde(with = "shared")]
         body: std::sync::Arc<Expr>,
         depth: usize,
         /// Whether the body calls a function or goes over a list (a quantifier,
@@ -667,5 +773,63 @@ impl Expr {
                 f(body);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn call(body: &Arc<Expr>) -> Expr {
+        Expr {
+            kind: ExprKind::Inline {
+                name: "f".into(),
+                args: Vec::new(),
+                body: Arc::clone(body),
+                depth: 0,
+                loops: false,
+            },
+            ty: Ty::Bool,
+            span: Span::default(),
+        }
+    }
+
+    #[test]
+    fn a_shared_body_is_written_once_and_its_number_is_read_only_after_it() {
+        let body = Arc::new(Expr {
+            kind: ExprKind::Bool(true),
+            ty: Ty::Bool,
+            span: Span::default(),
+        });
+        let calls = vec![call(&body), call(&body), call(&body)];
+        let shared_bytes = shared::writing(|| postcard::to_allocvec(&calls)).unwrap();
+        let tree_bytes = postcard::to_allocvec(&calls).unwrap();
+        assert!(shared_bytes.len() < tree_bytes.len());
+        // Read back within `reading`: the calls share one body again.
+        let back: Vec<Expr> = shared::reading(|| postcard::from_bytes(&shared_bytes)).unwrap();
+        let bodies: Vec<&Arc<Expr>> = back
+            .iter()
+            .filter_map(|e| match &e.kind {
+                ExprKind::Inline { body, .. } => Some(body),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(bodies.len(), 3);
+        assert!(bodies.iter().all(|b| Arc::ptr_eq(b, bodies[0])));
+        assert!(matches!(bodies[0].kind, ExprKind::Bool(true)));
+        // Outside `reading`, a number is refused, not guessed; the tree reads anywhere.
+        assert!(postcard::from_bytes::<Vec<Expr>>(&shared_bytes).is_err());
+        assert!(postcard::from_bytes::<Vec<Expr>>(&tree_bytes).is_ok());
+        // A number that comes before its body (the first call written, then thrown away)
+        // is refused too.
+        let second_only = shared::writing(|| {
+            postcard::to_allocvec(&calls[..1])?;
+            postcard::to_allocvec(&calls[1..2])
+        })
+        .unwrap();
+        assert!(shared::reading(|| postcard::from_bytes::<Vec<Expr>>(&second_only)).is_err());
+        // The tables are gone after each: writing again outside `writing` gives the tree.
+        assert_eq!(postcard::to_allocvec(&calls).unwrap(), tree_bytes);
     }
 }

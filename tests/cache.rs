@@ -492,3 +492,67 @@ fn commands_that_number_the_files_differently_do_not_share_an_entry() {
         }
     }
 }
+
+/// A chain of functions each calling the one before twice: 32 function bodies, 2³¹ calls
+/// if the bodies were not shared.
+fn doubling_rules() -> Vec<(String, String)> {
+    vec![("doubling.policy".to_string(), common::doubling(31))]
+}
+
+#[test]
+fn bodies_shared_by_calls_are_written_once_and_read_back_shared() {
+    let files = doubling_rules();
+    let rules = load(files.clone());
+    let key = policy::cache::key(b"stamp", &files);
+    let entry = policy::cache::encode(&key, &rules).expect("a rule set without warnings");
+    // Each of the 32 bodies written once: a few kilobytes, not 2³¹ bodies.
+    assert!(entry.len() < 20_000, "{} bytes", entry.len());
+    let back = policy::cache::decode(&key, &entry).expect("the entry reads back");
+    // Read back shared: the chain is evaluated once per function, as the checked program
+    // is, with and without explanations (a call is remembered by its body's address).
+    let (facts, _) =
+        policy::facts::load(&back.program, policy::facts::Format::Json, r#"{"x": 1}"#, 0)
+            .expect("the facts load");
+    let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+    for explain in [false, true] {
+        let ev = policy::eval::evaluate(&back.program, &facts, date, explain);
+        assert!(ev.steps < 1_000, "{} steps", ev.steps);
+        assert!(ev.budget.is_none());
+        assert_eq!(ev.decisions[0].value, Some(policy::eval::Value::Bool(true)));
+    }
+    // Written twice, the entry is the same: the numbering does not leak between writes.
+    assert_eq!(policy::cache::encode(&key, &rules), Some(entry));
+}
+
+#[test]
+fn a_rule_set_of_shared_bodies_is_cached_and_read_back_by_the_command_line() {
+    let dir = scratch("doubling");
+    let rules = dir.join("rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    for (name, text) in doubling_rules() {
+        std::fs::write(rules.join(name), text).unwrap();
+    }
+    let facts = dir.join("facts.json");
+    std::fs::write(&facts, r#"{"x": 1}"#).unwrap();
+    let cache = dir.join("cache");
+    let run = |cache: &std::ffi::OsStr| {
+        outcome(
+            policy(cache)
+                .args(["check", "--policy"])
+                .arg(&rules)
+                .arg("--facts")
+                .arg(&facts)
+                .args(["--as-of", "2025-06-30", "--format", "json"])
+                .output()
+                .unwrap(),
+        )
+    };
+    let uncached = run("off".as_ref());
+    assert_eq!(uncached.0, 0, "{uncached:?}");
+    // The first run writes the entry, the second reads it; both answer as without it.
+    assert_eq!(run(cache.as_os_str()), uncached);
+    let (whole, _) = entries(&cache);
+    assert_eq!(whole.len(), 1);
+    assert!(std::fs::metadata(&whole[0]).unwrap().len() < 20_000);
+    assert_eq!(run(cache.as_os_str()), uncached);
+}

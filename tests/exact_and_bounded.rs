@@ -294,25 +294,6 @@ fn a_function_chain_over_the_limit_is_too_deep_not_a_cycle() {
         .any(|d| d.code == "policy::check::calls_too_deep"));
 }
 
-/// `f0(a) = a > 0`, then `fi(a) = f{i-1}(a) and f{i-1}(a)` up to `f{n}`: a rule text of
-/// n lines whose expansion as a tree has 2ⁿ calls.
-fn doubling(n: usize) -> String {
-    let mut s = String::from(
-        "policy \"指数\" {\n  in_force 2024-01-01 to 2029-12-31\n}\nfact x \"数\": number\n\
-         definition f0(a: number) = a > 0\n",
-    );
-    for i in 1..=n {
-        s.push_str(&format!(
-            "definition f{i}(a: number) = f{p}(a) and f{p}(a)\n",
-            p = i - 1
-        ));
-    }
-    s.push_str(&format!(
-        "article 1 \"测试\" {{\n  clause 1 \"指数\" {{\n    rule \"指数\": f{n}(x)\n  }}\n}}\n"
-    ));
-    s
-}
-
 #[test]
 fn a_doubling_chain_of_functions_checks_in_time_linear_in_its_text() {
     // 2³¹ calls as a tree (31 is within the depth limit): only a body shared

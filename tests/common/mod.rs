@@ -190,3 +190,22 @@ pub fn copy_rules_into(dir: &Path, sub: &str) -> PathBuf {
     }
     rules
 }
+
+/// `f0(a) = a > 0`, then `fi(a) = f{i-1}(a) and f{i-1}(a)` up to `f{n}`: a rule text of
+/// n lines whose expansion as a tree has 2ⁿ calls.
+pub fn doubling(n: usize) -> String {
+    let mut s = String::from(
+        "policy \"指数\" {\n  in_force 2024-01-01 to 2029-12-31\n}\nfact x \"数\": number\n\
+         definition f0(a: number) = a > 0\n",
+    );
+    for i in 1..=n {
+        s.push_str(&format!(
+            "definition f{i}(a: number) = f{p}(a) and f{p}(a)\n",
+            p = i - 1
+        ));
+    }
+    s.push_str(&format!(
+        "article 1 \"测试\" {{\n  clause 1 \"指数\" {{\n    rule \"指数\": f{n}(x)\n  }}\n}}\n"
+    ));
+    s
+}
