@@ -101,8 +101,11 @@ pub mod shared {
         let out = Out::Whole(body).serialize(s)?;
         WRITTEN.with(|w| {
             if let Some(m) = w.borrow_mut().as_mut() {
-                let n = u32::try_from(m.len()).unwrap_or(u32::MAX);
-                m.insert(at, n);
+                // Past 2³² bodies, a body is no longer numbered, and is written whole
+                // each time (the reader numbers it all the same, and is never asked).
+                if let Ok(n) = u32::try_from(m.len()) {
+                    m.insert(at, n);
+                }
             }
         });
         Ok(out)
