@@ -418,16 +418,16 @@ pub struct Sources {
     files: Vec<Source>,
 }
 
-/// How many lines apart the marks of [`Sources::line_col`] are.
-const LINES_PER_MARK: usize = 64;
+/// The fewest bytes of a file per mark of [`Sources::line_col`] (a mark is 8 bytes).
+const BYTES_PER_MARK: usize = 16;
 
-/// One file of [`Sources`]: its name, its text, and where every [`LINES_PER_MARK`]th
-/// line starts, found the first time a place in it is asked for.
+/// One file of [`Sources`]: its name, its text, and where every `n`th line starts
+/// (`n`, and the starts), found the first time a place in it is asked for.
 #[derive(Debug, Clone, Default)]
 struct Source {
     name: String,
     text: String,
-    lines: std::sync::OnceLock<Vec<usize>>,
+    lines: std::sync::OnceLock<(usize, Vec<usize>)>,
 }
 
 impl Sources {
@@ -463,10 +463,12 @@ impl Sources {
     }
     /// 1-based line and column (in characters) of a byte offset: [`line_col`], without
     /// reading the file from its start each time. A report names hundreds of places in
-    /// one rule file. The start of every [`LINES_PER_MARK`]th line is found once; a place
-    /// is then found by a binary search among those, and a count of the line ends and
-    /// characters between the nearest one and the place. The marks take at most an
-    /// eighth of the file's size (a file of nothing but line ends).
+    /// one rule file. Where lines start is found once: every line's start in a file of
+    /// ordinary lines, every `n`th line's where lines are shorter than
+    /// [`BYTES_PER_MARK`] on average, so that the marks never take more than half the
+    /// file's size (a file of nothing but line ends). A place is then found by a
+    /// binary search among the marks, and a count of the line ends and characters between
+    /// the nearest one and the place.
     pub fn line_col(&self, file: u32, offset: usize) -> (usize, usize) {
         let Some(f) = self.files.get(file as usize) else {
             return line_col("", offset);
@@ -476,18 +478,22 @@ impl Sources {
         if !text.is_char_boundary(offset) {
             return line_col(text, offset);
         }
-        let marks = f.lines.get_or_init(|| {
+        let (every, marks) = f.lines.get_or_init(|| {
             // The standard library's search, not the memchr crate's: that one asks the
             // processor what it can do the first time, which costs a single check more
             // than this whole search.
-            std::iter::once(0)
+            let ends = text.matches('\n').count();
+            let most = text.len() / BYTES_PER_MARK + 1;
+            let every = ends.div_ceil(most).max(1);
+            let marks = std::iter::once(0)
                 .chain(
                     text.match_indices('\n')
                         .map(|(i, _)| i + 1)
-                        .skip(LINES_PER_MARK - 1)
-                        .step_by(LINES_PER_MARK),
+                        .skip(every - 1)
+                        .step_by(every),
                 )
-                .collect()
+                .collect();
+            (every, marks)
         });
         // The marks at or before the offset; the first is the start of line 1.
         let k = marks.partition_point(|&s| s <= offset);
@@ -497,7 +503,7 @@ impl Sources {
             .copied()
             .unwrap_or(0);
         let between = text.get(mark..offset).unwrap_or("");
-        let line = k.saturating_sub(1) * LINES_PER_MARK + 1 + between.matches('\n').count();
+        let line = k.saturating_sub(1) * every + 1 + between.matches('\n').count();
         let start = between.rfind('\n').map_or(mark, |i| mark + i + 1);
         let col = text.get(start..offset).map_or(0, |l| l.chars().count()) + 1;
         (line, col)
@@ -718,8 +724,8 @@ mod tests {
             "产值 > 0\n\n  规则 x {\n    1\n}\n",
             "\n\n第一行\r\n第二行 末尾",
             "no newline at the end 末",
-            // More lines than one mark covers: empty ones, long ones, and a last one
-            // without its line end.
+            // Lines shorter than the bytes of a mark (empty ones), long ones, and a last
+            // one without its line end.
             &"\n".repeat(200),
             &(0..300)
                 .map(|i| format!("第{i}行 {}\n", "规则 ".repeat(i % 7)))
@@ -742,12 +748,20 @@ mod tests {
         assert_eq!(sources.line_col(3, 9), (1, 6));
         assert_eq!(sources.line_col(3, 11), (2, 1));
         assert_eq!(sources.line_col(3, 12), (3, 1));
-        // A file of nothing but line ends keeps a mark for every 64th line only.
+        // A file of nothing but line ends keeps a mark for every 16th line only; a file
+        // of ordinary lines, for every line.
         let id = sources.add("ends.json", "\n".repeat(64 * 1024));
         assert_eq!(sources.line_col(id, 64 * 1024), (64 * 1024 + 1, 1));
         assert_eq!(sources.line_col(id, 100), (101, 1));
-        let marks = sources.files[id as usize].lines.get().map(Vec::len);
-        assert_eq!(marks, Some(1 + 1024));
+        let marks = |id: u32| {
+            sources.files[id as usize]
+                .lines
+                .get()
+                .map(|(every, m)| (*every, m.len()))
+        };
+        assert_eq!(marks(id), Some((16, 1 + 4096)));
+        assert_eq!(marks(7), Some((1, 1 + 300)));
+        assert_eq!(marks(6), Some((16, 1 + 12)));
         // A file that is not there is an empty one.
         assert_eq!(sources.line_col(99, 5), (1, 1));
         // A clone keeps its texts, and finds the same places.
