@@ -494,20 +494,7 @@ fn cli_errors() {
 /// generator's reading of the rules is bounded, and still finds the threshold inside.
 #[test]
 fn a_doubling_chain_of_functions_is_read_in_bounded_time() {
-    let n = 31;
-    let mut text = String::from(
-        "policy \"指数\" {\n  in_force 2024-01-01 to 2029-12-31\n}\nfact x \"数\": number\n\
-         definition f0(a: number) = a > 7\n",
-    );
-    for i in 1..=n {
-        text.push_str(&format!(
-            "definition f{i}(a: number) = f{p}(a) and f{p}(a)\n",
-            p = i - 1
-        ));
-    }
-    text.push_str(&format!(
-        "article 1 \"测试\" {{\n  clause 1 \"指数\" {{\n    rule \"指数\": f{n}(x)\n  }}\n}}\n"
-    ));
+    let text = doubling_over(31, 7);
     let mut sources = policy::diag::Sources::default();
     let p = match policy::load_rule_set(&mut sources, vec![("doubling.policy".into(), text)]) {
         Ok(r) => r.program,

@@ -194,9 +194,14 @@ pub fn copy_rules_into(dir: &Path, sub: &str) -> PathBuf {
 /// `f0(a) = a > 0`, then `fi(a) = f{i-1}(a) and f{i-1}(a)` up to `f{n}`: a rule text of
 /// n lines whose expansion as a tree has 2ⁿ calls.
 pub fn doubling(n: usize) -> String {
-    let mut s = String::from(
-        "policy \"指数\" {\n  in_force 2024-01-01 to 2029-12-31\n}\nfact x \"数\": number\n\
-         definition f0(a: number) = a > 0\n",
+    doubling_over(n, 0)
+}
+
+/// [`doubling`] with `f0(a) = a > threshold`.
+pub fn doubling_over(n: usize, threshold: u32) -> String {
+    let mut s = format!(
+        "policy \"指数\" {{\n  in_force 2024-01-01 to 2029-12-31\n}}\nfact x \"数\": number\n\
+         definition f0(a: number) = a > {threshold}\n",
     );
     for i in 1..=n {
         s.push_str(&format!(
