@@ -1065,9 +1065,7 @@ impl<'p> Evaluator<'p> {
             };
             self.record_read(e, &v);
             // What decided it, when it is not a clause (whose rules are reported with it).
-            for c in checks {
-                self.push_check(c);
-            }
+            self.push_all(checks);
         }
         match status {
             Status::Decided => match value {
@@ -1305,9 +1303,7 @@ impl<'p> Evaluator<'p> {
         {
             return;
         }
-        for c in checks {
-            self.push_check(c);
-        }
+        self.push_all(checks);
         self.truncated += m.truncated;
     }
 
