@@ -375,14 +375,10 @@ pub(crate) fn unknown_of(vs: &[&V]) -> V {
 /// gave `b`: unknown, for the reasons of both.
 #[inline(never)]
 fn scope_unknown(pass: &V, b: &V) -> V {
-    let mut w = match pass {
-        V::Unknown(w) => (**w).clone(),
-        _ => Why::default(),
-    };
-    if let V::Unknown(x) = b {
-        w.merge(x);
-    }
-    V::why(w)
+    let mut w = None;
+    merge_unknown(&mut w, pass);
+    merge_unknown(&mut w, b);
+    V::why(w.unwrap_or_default())
 }
 
 /// Add the reasons of `v`, when it is unknown, to those gathered in `into` (none is
