@@ -45,7 +45,8 @@ fn is_zero(shown: &str) -> bool {
 
 /// The evaluations made with a [`Plan`] (the fact-free definitions evaluated once for
 /// the date) are those made without one, explanations included: every decision, rule,
-/// check and reason. Only the count of steps may be smaller.
+/// check and reason. Only the count of steps may be smaller. [`Plan::decisions`] gives
+/// the same decisions without their rules' results.
 fn assert_plan_agrees(plans: &[Plan; 2], facts: &Facts, what: &str) {
     for plan in plans {
         let explain = std::ptr::eq(plan, &plans[1]);
@@ -57,6 +58,25 @@ fn assert_plan_agrees(plans: &[Plan; 2], facts: &Facts, what: &str) {
             "{what}: the plan evaluates differently (explain {explain})"
         );
         assert!(planned.steps <= plain.steps, "{what}");
+        // The decisions alone (as a batch's lines read them): the same decisions, their
+        // rules' results not kept, the same steps.
+        let lean = plan.decisions(facts);
+        let stripped: Vec<_> = planned
+            .decisions
+            .iter()
+            .cloned()
+            .map(|mut d| {
+                d.rules.clear();
+                d
+            })
+            .collect();
+        assert_eq!(
+            format!("{:?} {:?}", lean.decisions, lean.budget),
+            format!("{stripped:?} {:?}", planned.budget),
+            "{what}: the decisions alone differ (explain {explain})"
+        );
+        assert!(lean.decisions.iter().all(|d| d.rules.is_empty()), "{what}");
+        assert_eq!(lean.steps, planned.steps, "{what}");
     }
 }
 

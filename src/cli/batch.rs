@@ -1000,7 +1000,11 @@ fn process(
     };
     match loaded {
         Ok((facts, warnings)) => {
-            let ev = ctx.plan.evaluate(&facts);
+            // A line of decisions reads no rule's result: they are not kept.
+            let ev = match format {
+                CheckFormat::Xlsx | CheckFormat::Html => ctx.plan.evaluate(&facts),
+                _ => ctx.plan.decisions(&facts),
+            };
             sum.add(&ev);
             // Unknown facts are loud: a misspelt name leaves its fact unknown.
             let warned = if warnings.is_empty() {

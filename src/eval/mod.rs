@@ -177,6 +177,26 @@ pub struct DecisionResult {
     pub checks: Vec<Check>,
 }
 
+impl DecisionResult {
+    /// Undetermined for no reason yet: where an evaluation keeps a decision's place
+    /// until it is evaluated. Allocates nothing.
+    fn pending() -> DecisionResult {
+        DecisionResult {
+            status: Status::Undetermined,
+            value: None,
+            why: Why::default(),
+            rules: Vec::new(),
+            checks: Vec::new(),
+        }
+    }
+}
+
+/// The states of a decision in an evaluation: not yet evaluated, being evaluated (a
+/// use of it now is a cycle), evaluated.
+const NEW: u8 = 0;
+const RUNNING: u8 = 1;
+const DONE: u8 = 2;
+
 #[derive(Debug, Clone)]
 pub struct Evaluation {
     pub as_of: NaiveDate,
@@ -329,8 +349,10 @@ struct Evaluator<'p> {
     today: NaiveDate,
     explain: bool,
     slots: Vec<Option<(V, Vec<Check>)>>,
-    decisions: Vec<Option<DecisionResult>>,
-    in_progress: Vec<bool>,
+    /// By decision: its result once [`DONE`] (a placeholder before).
+    decisions: Vec<DecisionResult>,
+    /// By decision: [`NEW`], [`RUNNING`] or [`DONE`].
+    state: Vec<u8>,
     env: Vec<Frame>,
     checks: Vec<Check>,
     truncated: usize,
@@ -344,6 +366,9 @@ struct Evaluator<'p> {
     budget: Option<BudgetNote>,
     /// The slots a [`Plan`] evaluated before the facts were read, by slot id.
     fixed: &'p [Option<(V, Vec<Check>)>],
+    /// Whether a clause's decision lists its rules' results ([`DecisionResult::rules`]);
+    /// false only for [`Plan::decisions`], whose caller reads the decisions alone.
+    keep_rules: bool,
     /// From a [`Plan`]: by fact id, the unknown a fact that is not given has (the same
     /// for every cluster), shared rather than built again at each use. Empty without
     /// a plan.
@@ -513,9 +538,13 @@ impl<'p> Evaluator<'p> {
             facts,
             today,
             explain,
-            slots: vec![None; p.slots.len()],
-            decisions: vec![None; p.decisions.len()],
-            in_progress: vec![false; p.decisions.len()],
+            slots: std::iter::repeat_with(|| None)
+                .take(p.slots.len())
+                .collect(),
+            decisions: std::iter::repeat_with(DecisionResult::pending)
+                .take(p.decisions.len())
+                .collect(),
+            state: vec![NEW; p.decisions.len()],
             env: Vec::new(),
             checks: Vec::new(),
             truncated: 0,
@@ -527,6 +556,7 @@ impl<'p> Evaluator<'p> {
             budget: None,
             fixed: &[],
             absent: &[],
+            keep_rules: true,
         }
     }
 
@@ -535,19 +565,15 @@ impl<'p> Evaluator<'p> {
         for i in 0..self.p.decisions.len() {
             self.ensure_decision(i);
         }
-        let decisions = self
-            .decisions
-            .into_iter()
-            .map(|d| {
-                d.unwrap_or_else(|| DecisionResult {
-                    status: Status::Undetermined,
-                    value: None,
+        let mut decisions = std::mem::take(&mut self.decisions);
+        for (d, s) in decisions.iter_mut().zip(&self.state) {
+            if *s != DONE {
+                *d = DecisionResult {
                     why: Why::reason("the decision depends on itself"),
-                    rules: Vec::new(),
-                    checks: Vec::new(),
-                })
-            })
-            .collect();
+                    ..DecisionResult::pending()
+                };
+            }
+        }
         Evaluation {
             as_of: self.today,
             decisions,
@@ -576,14 +602,10 @@ impl<'p> Evaluator<'p> {
     /// Evaluate decision `id` unless it has been, keeping the result. False while
     /// it is being evaluated (a decision that depends on itself).
     fn ensure_decision(&mut self, id: DecisionId) -> bool {
-        if matches!(self.decisions.get(id), Some(Some(_))) {
-            return true;
-        }
-        if self.in_progress.get(id).copied().unwrap_or(true) {
-            return false;
-        }
-        if let Some(x) = self.in_progress.get_mut(id) {
-            *x = true;
+        match self.state.get_mut(id) {
+            Some(s) if *s == DONE => return true,
+            Some(s) if *s == NEW => *s = RUNNING,
+            _ => return false,
         }
         let saved_env = std::mem::take(&mut self.env);
         let saved_checks = self.take_checks();
@@ -594,7 +616,10 @@ impl<'p> Evaluator<'p> {
         self.checks = saved_checks.0;
         self.truncated = saved_checks.1;
         if let Some(slot) = self.decisions.get_mut(id) {
-            *slot = Some(r);
+            *slot = r;
+        }
+        if let Some(s) = self.state.get_mut(id) {
+            *s = DONE;
         }
         true
     }
@@ -603,7 +628,7 @@ impl<'p> Evaluator<'p> {
     /// (when explaining) its checks — not its rules.
     fn decision_view(&mut self, id: DecisionId) -> (Status, Option<Value>, Why, Vec<Check>) {
         if self.ensure_decision(id) {
-            if let Some(Some(r)) = self.decisions.get(id) {
+            if let Some(r) = self.decisions.get(id) {
                 let checks = if self.explain {
                     r.checks.clone()
                 } else {
@@ -646,7 +671,13 @@ impl<'p> Evaluator<'p> {
                 if let Err((s, w)) = self.applies(clause.applies.as_ref()) {
                     return na(s, w);
                 }
-                let mut rules: Vec<RuleResult> = Vec::with_capacity(clause.rules.len());
+                let keep = self.keep_rules;
+                let mut rules: Vec<RuleResult> =
+                    Vec::with_capacity(if keep { clause.rules.len() } else { 0 });
+                // The clause's value: every rule that applies (guidelines aside) met,
+                // three-valued.
+                let mut acc = V::bool(true);
+                let mut any_applicable = false;
                 for r in &clause.rules {
                     if let Some(top) = self.running.last_mut() {
                         top.1 = Some(r);
@@ -660,25 +691,23 @@ impl<'p> Evaluator<'p> {
                     let decides = !self.explain
                         && r.kind != RuleKind::Guideline
                         && res.outcome == Outcome::NotMet;
-                    rules.push(res);
+                    let counted =
+                        r.kind != RuleKind::Guideline && res.outcome != Outcome::NotApplicable;
+                    any_applicable |= counted;
+                    if counted {
+                        let v = match res.outcome {
+                            Outcome::Met => V::bool(true),
+                            Outcome::NotMet => V::bool(false),
+                            _ => V::why(res.why.clone()),
+                        };
+                        acc = and3(acc, || v);
+                    }
+                    if keep {
+                        rules.push(res);
+                    }
                     if decides {
                         break;
                     }
-                }
-                let mut acc = V::bool(true);
-                let mut any_applicable = false;
-                for (r, res) in clause.rules.iter().zip(&rules) {
-                    if r.kind == RuleKind::Guideline {
-                        continue;
-                    }
-                    let v = match res.outcome {
-                        Outcome::NotApplicable => continue,
-                        Outcome::Met => V::bool(true),
-                        Outcome::NotMet => V::bool(false),
-                        Outcome::Undetermined => V::why(res.why.clone()),
-                    };
-                    any_applicable = true;
-                    acc = and3(acc, || v);
                 }
                 if !any_applicable {
                     return DecisionResult {
@@ -892,6 +921,7 @@ impl<'p> Evaluator<'p> {
     }
 
     /// Count a step; false once the budget has run out (noting what was running).
+    #[inline(always)]
     fn step(&mut self) -> bool {
         if self.budget.is_some() {
             return false;
@@ -900,6 +930,14 @@ impl<'p> Evaluator<'p> {
         if self.steps <= self.max_steps {
             return true;
         }
+        self.out_of_steps();
+        false
+    }
+
+    /// Note what was running when the step budget ran out.
+    #[cold]
+    #[inline(never)]
+    fn out_of_steps(&mut self) {
         let (decision, rule) = self.running.last().copied().unwrap_or((0, None));
         let def = self.p.decisions.get(decision);
         self.budget = Some(BudgetNote {
@@ -910,7 +948,6 @@ impl<'p> Evaluator<'p> {
             },
             rule: rule.map(|r| r.title.clone()),
         });
-        false
     }
 
     pub(crate) fn eval(&mut self, e: &Expr) -> V {
@@ -950,16 +987,7 @@ impl<'p> Evaluator<'p> {
                 .get(*i)
                 .map(|f| f.value.clone())
                 .unwrap_or_else(|| V::reason("internal: unbound variable")),
-            ExprKind::Field(base, i) => match self.eval(base) {
-                V::Known(Value::None) => V::reason("there is no such record"),
-                V::Known(Value::Record(r)) => r
-                    .fields
-                    .get(*i)
-                    .cloned()
-                    .unwrap_or_else(|| V::reason("no such field")),
-                V::Known(_) => V::reason("not a record"),
-                u => u,
-            },
+            ExprKind::Field(base, i) => self.field(base, *i),
             ExprKind::Index(s, y) => self.index(s, y),
             ExprKind::Convert(x, f) => self.convert(x, f),
             ExprKind::Not(x) => not3(self.eval(x)),
@@ -1084,10 +1112,34 @@ impl<'p> Evaluator<'p> {
     /// One year's figure of a series.
     #[inline(never)]
     fn index(&mut self, s: &Expr, y: &Expr) -> V {
+        // A series given as a fact is read where it is, not copied (the step of
+        // reading it is counted all the same).
+        let facts = self.facts;
+        if let ExprKind::Fact(id) = s.kind {
+            if let Some(Some(Value::Series(series))) = facts.values.get(id) {
+                if !self.step() {
+                    return V::reason(BUDGET_REASON);
+                }
+                let yv = self.eval(y);
+                return self.year_of(series, yv);
+            }
+        }
         let sv = self.eval(s);
         let yv = self.eval(y);
-        match (sv, yv) {
-            (V::Known(Value::Series(s)), V::Known(Value::Num(y))) => {
+        match sv {
+            V::Known(Value::Series(s)) => self.year_of(&s, yv),
+            V::Unknown(w) => V::Unknown(w).unbounded(),
+            _ => match yv {
+                V::Unknown(w) => V::Unknown(w).unbounded(),
+                _ => V::reason("not a series"),
+            },
+        }
+    }
+
+    /// The figure of series `s` for the year `yv`.
+    fn year_of(&self, s: &Series, yv: V) -> V {
+        match yv {
+            V::Known(Value::Num(y)) => {
                 let Some(year) = to_i32(&y) else {
                     return V::reason(format!("`{y}` is not a year"));
                 };
@@ -1112,8 +1164,49 @@ impl<'p> Evaluator<'p> {
                     }
                 }
             }
-            (V::Unknown(w), _) | (_, V::Unknown(w)) => V::Unknown(w).unbounded(),
+            V::Unknown(w) => V::Unknown(w).unbounded(),
             _ => V::reason("not a series"),
+        }
+    }
+
+    /// Field `i` of a record.
+    #[inline(never)]
+    fn field(&mut self, base: &Expr, i: usize) -> V {
+        // A quantifier's record is read where it is, not copied (the step of reading
+        // it is counted all the same).
+        if let ExprKind::Local(l) = base.kind {
+            if matches!(
+                self.env.get(l),
+                Some(Frame {
+                    value: V::Known(Value::Record(_)),
+                    ..
+                })
+            ) {
+                if !self.step() {
+                    return V::reason(BUDGET_REASON);
+                }
+                if let Some(Frame {
+                    value: V::Known(Value::Record(r)),
+                    ..
+                }) = self.env.get(l)
+                {
+                    return r
+                        .fields
+                        .get(i)
+                        .cloned()
+                        .unwrap_or_else(|| V::reason("no such field"));
+                }
+            }
+        }
+        match self.eval(base) {
+            V::Known(Value::None) => V::reason("there is no such record"),
+            V::Known(Value::Record(r)) => r
+                .fields
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| V::reason("no such field")),
+            V::Known(_) => V::reason("not a record"),
+            u => u,
         }
     }
 
@@ -1594,7 +1687,8 @@ impl<'p> Evaluator<'p> {
     }
 
     fn builtin(&mut self, b: &Builtin, args: &[Expr]) -> V {
-        let mut vals: Vec<Value> = Vec::with_capacity(args.len());
+        // Built-ins take one to three arguments: held here, not on the heap.
+        let mut vals: smallvec::SmallVec<[Value; 3]> = smallvec::SmallVec::new();
         // all/any/known handle unknowns themselves.
         match b {
             Builtin::All => {
@@ -1634,13 +1728,13 @@ impl<'p> Evaluator<'p> {
                 u => return u.unbounded(),
             }
         }
-        self.apply(b, vals)
+        self.apply(b, &vals)
     }
 
     /// A built-in function applied to its arguments' known values. Apart from
     /// [`builtin`](Self::builtin), which evaluates them: its frame stays small.
     #[inline(never)]
-    fn apply(&mut self, b: &Builtin, vals: Vec<Value>) -> V {
+    fn apply(&mut self, b: &Builtin, vals: &[Value]) -> V {
         let num = |i: usize| match vals.get(i) {
             Some(Value::Num(n)) => Some(*n),
             _ => None,
@@ -1746,12 +1840,12 @@ impl<'p> Evaluator<'p> {
                 V::Known(Value::Date(cur))
             }
             Builtin::Min | Builtin::Max => {
-                let mut best: Option<Value> = None;
+                let mut best: Option<&Value> = None;
                 for v in vals {
                     best = Some(match best {
                         None => v,
                         Some(bv) => {
-                            let less = compare_keys(&v, &bv) == Some(std::cmp::Ordering::Less);
+                            let less = compare_keys(v, bv) == Some(std::cmp::Ordering::Less);
                             if less == matches!(b, Builtin::Min) {
                                 v
                             } else {
@@ -1760,7 +1854,7 @@ impl<'p> Evaluator<'p> {
                         }
                     });
                 }
-                best.map(V::Known)
+                best.map(|v| V::Known(v.clone()))
                     .unwrap_or_else(|| V::reason("nothing to compare"))
             }
             Builtin::Len => match vals.first() {
@@ -1780,7 +1874,8 @@ impl<'p> Evaluator<'p> {
     }
 
     fn growth(&mut self, s: &Series, w: &List, mean: bool) -> V {
-        let years: Vec<i32> = w
+        // A window of a few years: its years and figures held on the stack.
+        let years: smallvec::SmallVec<[i32; 8]> = w
             .items
             .iter()
             .filter_map(|v| match v {
@@ -1794,19 +1889,21 @@ impl<'p> Evaluator<'p> {
         if years.len() < 2 {
             return V::reason("growth needs at least two years");
         }
-        let name = s
-            .origin
-            .and_then(|id| self.p.facts.get(id))
-            .map(|f| f.name.clone())
-            .unwrap_or_default();
+        // The series' name, for the reasons only.
+        let name = || {
+            s.origin
+                .and_then(|id| self.p.facts.get(id))
+                .map(|f| f.name.as_str())
+                .unwrap_or_default()
+        };
         let mut missing = Why::default();
-        let mut vals = Vec::new();
+        let mut vals: smallvec::SmallVec<[Decimal; 8]> = smallvec::SmallVec::new();
         for y in &years {
             match s.get(*y) {
                 Some(Value::Num(n)) => vals.push(*n),
                 _ => {
                     if let Some(id) = s.origin {
-                        missing.merge(&Why::missing(id, format!("{name}[{y}]")));
+                        missing.merge(&Why::missing(id, format!("{}[{y}]", name())));
                     } else {
                         missing.reasons.push(format!("no figure for {y}"));
                     }
@@ -1829,7 +1926,8 @@ impl<'p> Evaluator<'p> {
                 };
                 if a.is_zero() {
                     return V::reason(format!(
-                        "{name}: a year's value is zero, so its growth rate is undefined"
+                        "{}: a year's value is zero, so its growth rate is undefined",
+                        name()
                     ));
                 }
                 let Some(d) = exact::sub(*b, *a) else {
@@ -1856,7 +1954,7 @@ impl<'p> Evaluator<'p> {
             for y in [first, last] {
                 if s.get(y).is_none() {
                     match s.origin {
-                        Some(id) => w.merge(&Why::missing(id, format!("{name}[{y}]"))),
+                        Some(id) => w.merge(&Why::missing(id, format!("{}[{y}]", name()))),
                         None => w.reasons.push(format!("no figure for {y}")),
                     }
                 }
@@ -1865,11 +1963,15 @@ impl<'p> Evaluator<'p> {
         };
         if vf.is_zero() {
             return V::reason(format!(
-                "{name}: the first year's value ({first}) is zero, so growth is undefined"
+                "{}: the first year's value ({first}) is zero, so growth is undefined",
+                name()
             ));
         }
         if vf.is_sign_negative() || vl.is_sign_negative() {
-            return V::reason(format!("{name}: growth is undefined for negative values"));
+            return V::reason(format!(
+                "{}: growth is undefined for negative values",
+                name()
+            ));
         }
         let n = u32::try_from(last - first).unwrap_or(0);
         if n == 0 {

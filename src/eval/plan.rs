@@ -80,6 +80,18 @@ impl<'p> Plan<'p> {
         ev.run()
     }
 
+    /// The decisions alone: [`Plan::evaluate`] without the results of a clause's rules
+    /// ([`DecisionResult::rules`](super::DecisionResult::rules) is empty), for a caller
+    /// that reads each decision's status, value and reasons only (the lines of a batch).
+    /// Every decision is the same as [`Plan::evaluate`]'s.
+    pub fn decisions(&self, facts: &Facts) -> Evaluation {
+        let mut ev = Evaluator::new(self.program, facts, self.as_of, self.explain);
+        ev.fixed = &self.slots;
+        ev.absent = &self.absent;
+        ev.keep_rules = false;
+        ev.run()
+    }
+
     /// How many slots the plan holds a value for.
     pub fn fixed(&self) -> usize {
         self.slots.iter().filter(|s| s.is_some()).count()
