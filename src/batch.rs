@@ -70,7 +70,7 @@ impl Source {
 /// A JSON string literal.
 pub fn json_str(out: &mut String, s: &str) {
     // Most strings (names, numbers) need no escape: copied whole.
-    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+    if crate::facts::quick::plain_len(s.as_bytes()) == s.len() {
         out.push('"');
         out.push_str(s);
         out.push('"');

@@ -131,11 +131,7 @@ impl<'p, 't> Reader<'p, 't> {
         let mut run = start;
         loop {
             // The run up to a quote, a backslash or a control character.
-            let rest = bytes.get(self.pos..).unwrap_or_default();
-            self.pos += rest
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-                .unwrap_or(rest.len());
+            self.pos += plain_len(bytes.get(self.pos..).unwrap_or_default());
             match bytes.get(self.pos) {
                 Some(b'"') => {
                     let last = self.text.get(run..self.pos)?;
@@ -498,4 +494,85 @@ pub(super) fn number(text: &str, whole: bool) -> Option<Decimal> {
     } else {
         value
     })
+}
+
+/// The length of the run at the start of `bytes` that a JSON string holds as it is: up
+/// to the first `"`, `\\` or control character (below 0x20), or the whole. Eight bytes
+/// at a time: a byte is flagged by the borrow of a subtraction, and the lowest flagged
+/// byte of a word is always a true one (a borrow only runs upwards from a true one).
+pub fn plain_len(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_at = |v: u64| v.wrapping_sub(ONES) & !v;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for c in &mut chunks {
+        let Ok(word) = <[u8; 8]>::try_from(c) else {
+            break;
+        };
+        let x = u64::from_le_bytes(word);
+        let flagged = (zero_at(x ^ (ONES * u64::from(b'"')))
+            | zero_at(x ^ (ONES * u64::from(b'\\')))
+            | (x.wrapping_sub(ONES * 0x20) & !x))
+            & HIGH;
+        if flagged != 0 {
+            return at + (flagged.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    let rest = bytes.get(at..).unwrap_or_default();
+    at + rest
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .unwrap_or(rest.len())
+}
+
+#[cfg(test)]
+mod plain_len_tests {
+    use super::plain_len;
+
+    fn naive(bytes: &[u8]) -> usize {
+        bytes
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            .unwrap_or(bytes.len())
+    }
+
+    #[test]
+    fn plain_len_is_the_first_byte_to_escape_at_every_place() {
+        // Bytes next to each kind the scan looks for, and bytes that borrow.
+        let alphabet = [
+            b'"', b'\\', 0x00, 0x01, 0x1f, 0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7f, 0x80, 0x9f, 0xe5,
+            0xff, b'a',
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for len in 0..40 {
+            for _ in 0..400 {
+                let bytes: Vec<u8> = (0..len)
+                    .map(|_| {
+                        seed = seed
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        // Mostly plain bytes, so that runs are long.
+                        let r = (seed >> 33) as usize;
+                        if r.is_multiple_of(4) {
+                            alphabet[r / 4 % alphabet.len()]
+                        } else {
+                            [b'a', 0x20, 0xe5, 0x80, 0x7f, 0x21][r / 4 % 6]
+                        }
+                    })
+                    .collect();
+                assert_eq!(plain_len(&bytes), naive(&bytes), "{bytes:?}");
+            }
+        }
+        // Each kind alone, at every place of a long run.
+        for special in [b'"', b'\\', 0x00, 0x1f] {
+            for at in 0..24 {
+                let mut bytes = vec![0xe5u8; 24];
+                bytes[at] = special;
+                assert_eq!(plain_len(&bytes), at, "{special} at {at}");
+            }
+        }
+        assert_eq!(plain_len("集群名称0 abc".as_bytes()), "集群名称0 abc".len());
+    }
 }
