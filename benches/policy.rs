@@ -7,7 +7,8 @@
 //! - `evaluate/decisions_only` and `evaluate/explained`: one evaluation of the full
 //!   rule set on loaded facts, without and with explanations;
 //!   `evaluate/decisions_only_planned`: the same from a plan made once for the date
-//!   (`eval::Plan`, as a batch evaluates).
+//!   (`eval::Plan`); `evaluate/decisions_alone`: the same without keeping each rule's
+//!   result (`Plan::decisions`, as a batch's lines evaluate).
 //! - `check/example_in_process`: everything `policy check` does for one example
 //!   except starting the process: rules, facts, evaluation, human report.
 //! - `batch/jsonl_10000`: `policy check --format jsonl` over 10,000 generated
@@ -81,6 +82,9 @@ fn benches(c: &mut Criterion) {
     let plan = policy::eval::Plan::new(program, as_of(), false);
     c.bench_function("evaluate/decisions_only_planned", |b| {
         b.iter(|| black_box(plan.evaluate(black_box(&example_facts))))
+    });
+    c.bench_function("evaluate/decisions_alone", |b| {
+        b.iter(|| black_box(plan.decisions(black_box(&example_facts))))
     });
     c.bench_function("evaluate/explained", |b| {
         b.iter(|| {

@@ -465,7 +465,7 @@ impl Sources {
     /// reading the file from its start each time. A report names hundreds of places in
     /// one rule file. Where lines start is found once: every line's start in a file of
     /// ordinary lines, every `n`th line's where lines are shorter than
-    /// [`BYTES_PER_MARK`] on average, so that the marks never take more than half the
+    /// `BYTES_PER_MARK` (16) on average, so that the marks never take more than half the
     /// file's size (a file of nothing but line ends). A place is then found by a
     /// binary search among the marks, and a count of the line ends and characters between
     /// the nearest one and the place.

@@ -171,7 +171,8 @@ pub struct DecisionResult {
     pub why: Why,
     /// For clause decisions: each rule's result, in order. Without explanations
     /// (`explain` false), a clause stops at its first rule not met, which decides it:
-    /// the rules after that one are neither evaluated nor listed.
+    /// the rules after that one are neither evaluated nor listed. Empty from
+    /// [`Plan::decisions`], which keeps the decisions alone.
     pub rules: Vec<RuleResult>,
     /// For expression decisions: the comparisons made.
     pub checks: Vec<Check>,
