@@ -512,7 +512,7 @@ impl Sources {
     ///
     /// Text that came from a file (the message, labels and help quoting it, the file's
     /// name and the lines shown) reaches the screen only through
-    /// [`printable`](crate::render::printable): a control or bidirectional character
+    /// [`printable`](crate::render::printable()): a control or bidirectional character
     /// in a facts or rule file cannot recolour, clear or reorder a terminal.
     pub fn report(&self, diag: &Diag) -> miette::Report {
         self.report_in(diag, Lang::En)

@@ -19,7 +19,7 @@
 //!   written `>= <= != * /`; `%` follows its number, other units stand a space apart;
 //! - strings, numbers and dates exactly as written.
 //!
-//! [`format`] re-parses what it printed and refuses to return a text whose tree
+//! [`format()`] re-parses what it printed and refuses to return a text whose tree
 //! differs from the input's, or that lost a comment: formatting never changes meaning.
 //!
 //! A file is printed in its own keyword set (English or Chinese, see

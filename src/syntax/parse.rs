@@ -1,5 +1,5 @@
 //! From text to syntax tree. The only module that touches pest's `Pair` and `Rule`:
-//! one function per grammar rule builds the matching [`ast`] node, and pest's
+//! one function per grammar rule builds the matching [`ast`](super::ast) node, and pest's
 //! expectations are translated into words before a user sees them.
 
 use super::ast::*;
