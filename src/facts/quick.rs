@@ -125,28 +125,33 @@ impl<'p, 't> Reader<'p, 't> {
             return None;
         }
         self.pos += 1;
-        let bytes = self.text.as_bytes();
         let start = self.pos;
-        let mut owned: Option<String> = None;
+        // Most strings have nothing to escape: borrow them whole.
+        self.pos += plain_len(self.text.as_bytes().get(start..).unwrap_or_default());
+        if self.text.as_bytes().get(self.pos) == Some(&b'"') {
+            let whole = self.text.get(start..self.pos)?;
+            self.pos += 1;
+            return Some(Cow::Borrowed(whole));
+        }
+        self.escaped(start)
+    }
+
+    /// The rest of a string that holds an escape (or is malformed) from its first byte
+    /// `start`; `self.pos` is at the first byte that is not plain.
+    #[inline(never)]
+    fn escaped(&mut self, start: usize) -> Option<Cow<'t, str>> {
+        let bytes = self.text.as_bytes();
+        let mut owned = String::new();
         let mut run = start;
         loop {
-            // The run up to a quote, a backslash or a control character.
-            self.pos += plain_len(bytes.get(self.pos..).unwrap_or_default());
             match bytes.get(self.pos) {
                 Some(b'"') => {
-                    let last = self.text.get(run..self.pos)?;
+                    owned.push_str(self.text.get(run..self.pos)?);
                     self.pos += 1;
-                    return Some(match owned {
-                        None => Cow::Borrowed(last),
-                        Some(mut s) => {
-                            s.push_str(last);
-                            Cow::Owned(s)
-                        }
-                    });
+                    return Some(Cow::Owned(owned));
                 }
                 Some(b'\\') => {
-                    let s = owned.get_or_insert_with(String::new);
-                    s.push_str(self.text.get(run..self.pos)?);
+                    owned.push_str(self.text.get(run..self.pos)?);
                     let (c, len) = match bytes.get(self.pos + 1)? {
                         b'"' => ('"', 2),
                         b'\\' => ('\\', 2),
@@ -159,12 +164,14 @@ impl<'p, 't> Reader<'p, 't> {
                         b'u' => unicode_escape(bytes.get(self.pos..)?)?,
                         _ => return None,
                     };
-                    s.push(c);
+                    owned.push(c);
                     self.pos += len;
                     run = self.pos;
                 }
                 _ => return None,
             }
+            // The run up to the next quote, backslash or control character.
+            self.pos += plain_len(bytes.get(self.pos..).unwrap_or_default());
         }
     }
 
