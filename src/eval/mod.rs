@@ -566,18 +566,11 @@ impl<'p> Evaluator<'p> {
         for i in 0..self.p.decisions.len() {
             self.ensure_decision(i);
         }
-        let mut decisions = std::mem::take(&mut self.decisions);
-        for (d, s) in decisions.iter_mut().zip(&self.state) {
-            if *s != DONE {
-                *d = DecisionResult {
-                    why: Why::reason("the decision depends on itself"),
-                    ..DecisionResult::pending()
-                };
-            }
-        }
+        // Every decision is DONE here: at the top level none is running, so
+        // `ensure_decision` evaluates each to the end.
         Evaluation {
             as_of: self.today,
-            decisions,
+            decisions: self.decisions,
             budget: self.budget,
             steps: self.steps,
         }
