@@ -1231,11 +1231,12 @@ fn plain_decimal(s: &str) -> Option<Decimal> {
     Some(d)
 }
 
-/// The years of one series already read: four digits, so a list while short and a set
-/// of bits (10,000 of them) past that — no hashing, linear in the entries.
+/// The years of one series already read: four digits, so a list while short (held in
+/// place, no allocation) and a set of bits (10,000 of them) past that — no hashing,
+/// linear in the entries.
 #[derive(Default)]
 struct YearsSeen {
-    few: Vec<u16>,
+    few: smallvec::SmallVec<[u16; YearsSeen::FEW]>,
     bits: Vec<u64>,
 }
 

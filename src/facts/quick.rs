@@ -241,7 +241,7 @@ impl<'p, 't> Reader<'p, 't> {
             return Some(());
         }
         // The groups given in this object, each once.
-        let mut groups: Vec<&'t str> = Vec::new();
+        let mut groups: smallvec::SmallVec<[&'t str; 4]> = smallvec::SmallVec::new();
         let mut entries = 0;
         loop {
             entries += 1;
@@ -415,7 +415,8 @@ impl<'p, 't> Reader<'p, 't> {
             return None;
         }
         // Each field: not given, given as `null` (`Some(None)`), or given a value.
-        let mut given: Vec<Option<Option<Value>>> = vec![None; def.fields.len()];
+        let mut given: smallvec::SmallVec<[Option<Option<Value>>; 8]> =
+            smallvec::SmallVec::from_elem(None, def.fields.len());
         if !self.eat(b'}') {
             loop {
                 let key = self.key()?;
