@@ -234,6 +234,18 @@ fn edges_are_read_alike_or_left() {
         (r#"{"nothing": {}}"#, false),
         (r#"{"nothing": null}"#, false),
         (r#"{"output_value": {" 2024": 3}}"#, false),
+        (r#"{"output_value": {"2024 ": 3}}"#, false),
+        (r#"{"output_value": {"\u0032024": 3}}"#, false),
+        (r#"{"output_value": {"202": 3}}"#, false),
+        (r#"{"output_value": {"20240": 3}}"#, false),
+        (r#"{"output_value": {"202x": 3}}"#, false),
+        (r#"{"output_value": {"2024"}}"#, false),
+        (r#"{"output_value": {"2024""#, false),
+        (r#"{"output_value": {"0000": 3, "9999": 4} }"#, true),
+        (r#"{"output_value": { "2024" : 3 , "2023":2}}"#, true),
+        (r#"{"champion_or_little_giant_count": 0}"#, true),
+        (r#"{"champion_or_little_giant_count": 30}"#, true),
+        (r#"{"champion_or_little_giant_count": -30}"#, false),
         (r#"{"output_value": {"2024": 3, "2024": 4}}"#, false),
         // `\u` escapes, as written by tools that keep JSON in ASCII: read as the full
         // reading reads them, pairs of surrogates as one character

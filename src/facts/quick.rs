@@ -184,6 +184,25 @@ impl<'p, 't> Reader<'p, 't> {
         self.eat(b':').then_some(key)
     }
 
+    /// A series' key: four ASCII digits exactly, written plainly (the full reading also
+    /// trims and reads escapes: those are left to it), then `:`.
+    fn year_key(&mut self) -> Option<i32> {
+        self.ws();
+        let at = self.text.as_bytes().get(self.pos..self.pos + 6)?;
+        let [b'"', d @ .., b'"'] = at else {
+            return None;
+        };
+        let mut y = 0;
+        for b in d {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            y = y * 10 + i32::from(b - b'0');
+        }
+        self.pos += 6;
+        self.eat(b':').then_some(y)
+    }
+
     /// A JSON number's text (RFC 8259: no leading zeros, digits after `.` and `e`).
     fn number(&mut self) -> Option<&'t str> {
         self.ws();
@@ -364,12 +383,7 @@ impl<'p, 't> Reader<'p, 't> {
                 let mut seen = YearsSeen::default();
                 if !self.eat(b'}') {
                     loop {
-                        let key = self.key()?;
-                        // Four ASCII digits exactly (the full reading also trims).
-                        if key.len() != 4 || !key.bytes().all(|b| b.is_ascii_digit()) {
-                            return None;
-                        }
-                        let y: i32 = key.parse().ok()?;
+                        let y = self.year_key()?;
                         if !seen.insert(y) {
                             return None;
                         }
@@ -487,7 +501,8 @@ pub(super) fn number(text: &str, whole: bool) -> Option<Decimal> {
         Some(v) => v,
         None => parse_decimal(text).ok()?,
     };
-    if whole {
+    // A count written without a point and not negative is whole as it stands.
+    if whole && (value.scale() > 0 || value.is_sign_negative()) {
         // Whole: the digits after the point (`value.scale()` of them) are zeros.
         let fraction = 10i128
             .checked_pow(value.scale())
