@@ -268,11 +268,13 @@ impl<'p, 't> Reader<'p, 't> {
                 return None;
             }
             let key = self.key()?;
-            self.name.truncate(prefix);
+            // A dotted name is built only inside a group; at the top level the key is
+            // the name.
             if prefix > 0 {
+                self.name.truncate(prefix);
                 self.name.push('.');
+                self.name.push_str(key);
             }
-            self.name.push_str(key);
             let name = if prefix == 0 { key } else { &self.name };
             // Files written from the declarations (as `policy generate` writes them, or
             // a form) give the facts in their declared order: the fact after the last
@@ -288,6 +290,10 @@ impl<'p, 't> Reader<'p, 't> {
                 self.fact(id, depth)?;
             } else {
                 // Not a fact: a group of facts, given once, or the full reading warns.
+                if prefix == 0 {
+                    self.name.clear();
+                    self.name.push_str(key);
+                }
                 let dotted = self.name.len();
                 if !self.p.is_fact_group(&self.name) || groups.contains(&key) {
                     return None;
