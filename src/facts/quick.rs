@@ -203,6 +203,36 @@ impl<'p, 't> Reader<'p, 't> {
         self.eat(b':').then_some(y)
     }
 
+    /// The key of the fact declared after the last one read, taken if it is what stands
+    /// next, in quotes. Files written from the declarations (as `policy generate` writes
+    /// them, or a form) give the facts in their declared order, so most keys are read
+    /// by one comparison, neither scanned nor hashed. A declared name holds no quote,
+    /// backslash or control character, so the bytes that match it are the key exactly
+    /// as a string would read it.
+    fn predicted_key(&mut self, prefix: usize) -> Option<&'t str> {
+        self.ws();
+        let f = self.p.facts.get(self.next)?;
+        let want = if prefix == 0 {
+            f.name.as_str()
+        } else {
+            f.name
+                .strip_prefix(self.name.get(..prefix)?)?
+                .strip_prefix('.')?
+        };
+        let bytes = self.text.as_bytes();
+        let start = self.pos + 1;
+        let end = start + want.len();
+        if bytes.get(self.pos) != Some(&b'"')
+            || bytes.get(start..end) != Some(want.as_bytes())
+            || bytes.get(end) != Some(&b'"')
+        {
+            return None;
+        }
+        let key = self.text.get(start..end)?;
+        self.pos = end + 1;
+        Some(key)
+    }
+
     /// A JSON number's text (RFC 8259: no leading zeros, digits after `.` and `e`).
     fn number(&mut self) -> Option<&'t str> {
         self.ws();
@@ -267,21 +297,25 @@ impl<'p, 't> Reader<'p, 't> {
             if entries > MAX_FACTS {
                 return None;
             }
-            let key = self.key()?;
-            // A dotted name is built only inside a group; at the top level the key is
-            // the name.
-            if prefix > 0 {
-                self.name.truncate(prefix);
-                self.name.push('.');
-                self.name.push_str(key);
-            }
-            let name = if prefix == 0 { key } else { &self.name };
-            // Files written from the declarations (as `policy generate` writes them, or
-            // a form) give the facts in their declared order: the fact after the last
-            // one read is tried before the name is hashed.
-            let id = match self.p.facts.get(self.next) {
-                Some(f) if f.name == name => Some(self.next),
-                _ => self.p.fact_id(name),
+            let (key, id) = match self.predicted_key(prefix) {
+                Some(key) => {
+                    if !self.eat(b':') {
+                        return None;
+                    }
+                    (key, Some(self.next))
+                }
+                None => {
+                    let key = self.key()?;
+                    // A dotted name is built only inside a group; at the top level the
+                    // key is the name.
+                    if prefix > 0 {
+                        self.name.truncate(prefix);
+                        self.name.push('.');
+                        self.name.push_str(key);
+                    }
+                    let name = if prefix == 0 { key } else { &self.name };
+                    (key, self.p.fact_id(name))
+                }
             };
             if let Some(id) = id {
                 self.next = id + 1;
