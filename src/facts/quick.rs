@@ -451,7 +451,14 @@ impl<'p, 't> Reader<'p, 't> {
 
     /// A plain JSON number, exact; for a count (`whole`), whole and not negative.
     fn decimal(&mut self, whole: bool) -> Option<Decimal> {
-        number(self.number()?, whole)
+        self.ws();
+        match short_number(self.text.as_bytes().get(self.pos..).unwrap_or_default()) {
+            Some((value, len)) => {
+                self.pos += len;
+                settle(value, whole)
+            }
+            None => number(self.number()?, whole),
+        }
     }
 
     /// A record at `what`; `index` is its place in a list (1-based), for its origin.
@@ -541,6 +548,67 @@ pub(super) fn number(text: &str, whole: bool) -> Option<Decimal> {
         Some(v) => v,
         None => parse_decimal(text).ok()?,
     };
+    settle(value, whole)
+}
+
+/// A JSON number of at most 18 digits, without exponent, at the start of `at`, read in
+/// the same pass that finds its end: its decimal (the digits as written, `-0` as 0, as
+/// [`plain_decimal`] reads it) and its length. `None` for anything else — another
+/// number (more digits, an exponent) or not a JSON number at all —, which the caller
+/// reads the long way; a number not followed by the end of its text is not refused
+/// here but by what must come after it, as in the long way.
+fn short_number(at: &[u8]) -> Option<(Decimal, usize)> {
+    let neg = at.first() == Some(&b'-');
+    let mut pos = usize::from(neg);
+    let (mut m, mut digits, mut scale) = (0u64, 0u32, 0u32);
+    match at.get(pos) {
+        // A leading zero stands alone before the point (`01` is not JSON).
+        Some(b'0') => {
+            pos += 1;
+            digits = 1;
+            if at.get(pos).is_some_and(u8::is_ascii_digit) {
+                return None;
+            }
+        }
+        Some(b'1'..=b'9') => {
+            while let Some(&c @ b'0'..=b'9') = at.get(pos) {
+                m = m * 10 + u64::from(c - b'0');
+                digits += 1;
+                pos += 1;
+                if digits > 18 {
+                    return None;
+                }
+            }
+        }
+        _ => return None,
+    }
+    if at.get(pos) == Some(&b'.') {
+        pos += 1;
+        let from = pos;
+        while let Some(&c @ b'0'..=b'9') = at.get(pos) {
+            m = m * 10 + u64::from(c - b'0');
+            digits += 1;
+            scale += 1;
+            pos += 1;
+            if digits > 18 {
+                return None;
+            }
+        }
+        if pos == from {
+            return None;
+        }
+    }
+    if matches!(at.get(pos), Some(b'e' | b'E')) {
+        return None;
+    }
+    let mut d = Decimal::try_from_i128_with_scale(i128::from(m), scale).ok()?;
+    d.set_sign_negative(neg && m != 0);
+    Some((d, pos))
+}
+
+/// A number read, made what a fact holds: for a count (`whole`), only a whole number
+/// not below zero; `-0` is 0.
+fn settle(value: Decimal, whole: bool) -> Option<Decimal> {
     // A count written without a point and not negative is whole as it stands.
     if whole && (value.scale() > 0 || value.is_sign_negative()) {
         // Whole: the digits after the point (`value.scale()` of them) are zeros.
@@ -637,5 +705,80 @@ mod plain_len_tests {
             }
         }
         assert_eq!(plain_len("集群名称0 abc".as_bytes()), "集群名称0 abc".len());
+    }
+}
+
+#[cfg(test)]
+mod short_number_tests {
+    use super::{plain_decimal, short_number};
+
+    /// Every plain number of up to 18 digits is read in one pass, to its end, as the
+    /// plain reading reads its text; what the JSON grammar refuses, and what is longer
+    /// or has an exponent, is left to the long way.
+    #[test]
+    fn short_numbers_are_read_as_the_plain_reading_reads_them() {
+        let mut next = crate::xorshift(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            if next().is_multiple_of(3) {
+                s.push('-');
+            }
+            let int = (next() % 12) as usize;
+            if int == 0 || next().is_multiple_of(5) {
+                s.push('0');
+            } else {
+                for i in 0..int {
+                    let d = (next() % 10) as u8;
+                    s.push(char::from(b'0' + if i == 0 { d.max(1) } else { d }));
+                }
+            }
+            if next().is_multiple_of(2) {
+                s.push('.');
+                for _ in 0..=(next() % 9) {
+                    s.push(char::from(b'0' + (next() % 10) as u8));
+                }
+            }
+            let digits = s.bytes().filter(u8::is_ascii_digit).count();
+            for end in [",", "}", " ", "]", "x", ""] {
+                let text = format!("{s}{end}");
+                let got = short_number(text.as_bytes());
+                if digits > 18 {
+                    assert!(got.is_none(), "{text}");
+                    continue;
+                }
+                let (d, len) = got.unwrap_or_else(|| panic!("{text} is left"));
+                assert_eq!(len, s.len(), "{text}");
+                let plain = plain_decimal(&s).unwrap_or_else(|| panic!("{s}"));
+                assert_eq!(format!("{d:?}"), format!("{plain:?}"), "{text}");
+                assert_eq!(d.is_sign_negative(), plain.is_sign_negative(), "{text}");
+            }
+        }
+        for left in [
+            "01",
+            "-01",
+            "00",
+            "1.",
+            "-",
+            "",
+            ".5",
+            "-.5",
+            "1e5",
+            "1.5E-2",
+            "x",
+            "+1",
+            "1234567890123456789",
+            "0.000000000000000001",
+            "1.2345678901234567890",
+        ] {
+            assert!(short_number(left.as_bytes()).is_none(), "{left}");
+        }
+        // At the limit, and a zero with a sign and places.
+        let (d, len) = short_number(b"-999999999999999999,").unwrap_or_else(|| panic!());
+        assert_eq!((d.to_string().as_str(), len), ("-999999999999999999", 19));
+        let (d, len) = short_number(b"-0.000}").unwrap_or_else(|| panic!());
+        assert_eq!(
+            (format!("{d:?}").as_str(), d.is_sign_negative(), len),
+            ("0.000", false, 6)
+        );
     }
 }
