@@ -243,6 +243,23 @@ fn workbook_of_a_batch_has_every_cluster_and_every_refused_record() {
     assert_eq!(text(&res[1][0]), "普陀区生物医药中小企业特色产业集群0");
     assert_eq!(text(&res[1][1]), "tests/fixtures/batch/clusters.jsonl:1");
     assert_eq!(text(&res[3][1]), "tests/fixtures/batch/clusters.jsonl:5");
+    // Each cluster's rules are evaluated for the workbook, not only its decisions: a
+    // criterion not met names its rule, and the margins sheet has the clusters' rows.
+    let reasons: Vec<String> = res
+        .iter()
+        .skip(1)
+        .flat_map(|r| r.iter().map(text))
+        .filter(|t| t.starts_with("不满足："))
+        .collect();
+    assert!(!reasons.is_empty(), "no rule named as not met");
+    let margins = sheet(&all, "差距");
+    assert!(
+        margins
+            .iter()
+            .skip(1)
+            .any(|r| text(&r[0]).starts_with("普陀区生物医药")),
+        "no margin rows for the batch's clusters"
+    );
     let refused = sheet(&all, "未读入的记录");
     assert_eq!(refused.len(), 1 + 2);
     assert_eq!(
