@@ -389,55 +389,8 @@ impl<'p, 't> Reader<'p, 't> {
                 Value::Enum(def.variant(s.trim())?)
             }
             Ty::Record(rid) => self.record(*rid, what, origin, None, depth + 1)?,
-            Ty::List(inner) => {
-                if depth + 1 > MAX_DEPTH || !self.eat(b'[') {
-                    return None;
-                }
-                let mut items = Vec::new();
-                if !self.eat(b']') {
-                    loop {
-                        if items.len() >= MAX_ITEMS {
-                            return None;
-                        }
-                        let i = items.len() + 1;
-                        let w = Place::Item(what, i);
-                        items.push(match inner.as_ref() {
-                            Ty::Record(rid) => self.record(*rid, &w, origin, Some(i), depth + 2)?,
-                            t => self.value(t, &w, origin, depth + 1)?,
-                        });
-                        if !self.next_entry(b']')? {
-                            break;
-                        }
-                    }
-                }
-                Value::List(Arc::new(List {
-                    origin: Some(origin),
-                    items,
-                }))
-            }
-            Ty::Series(inner) => {
-                if depth + 1 > MAX_DEPTH || !self.eat(b'{') {
-                    return None;
-                }
-                let mut entries: Vec<(i32, Value)> = Vec::new();
-                let mut seen = YearsSeen::default();
-                if !self.eat(b'}') {
-                    loop {
-                        let y = self.year_key()?;
-                        if !seen.insert(y) {
-                            return None;
-                        }
-                        if !self.word("null") {
-                            let v = self.value(inner, &Place::Year(what, y), origin, depth + 1)?;
-                            entries.push((y, v));
-                        }
-                        if !self.next_entry(b'}')? {
-                            break;
-                        }
-                    }
-                }
-                series(Some(origin), entries)
-            }
+            Ty::List(inner) => self.list(inner, what, origin, depth)?,
+            Ty::Series(inner) => self.series(inner, what, origin, depth)?,
             Ty::OrNone(inner) => {
                 if self.word("null") {
                     Value::None
@@ -447,6 +400,73 @@ impl<'p, 't> Reader<'p, 't> {
             }
             Ty::Duration | Ty::MonthDay | Ty::NoneLit | Ty::Error => return None,
         })
+    }
+
+    /// A list of `inner` at `what` (out of line: it keeps the scalars' frame small).
+    #[inline(never)]
+    fn list(
+        &mut self,
+        inner: &Ty,
+        what: &Place<'_>,
+        origin: FactId,
+        depth: usize,
+    ) -> Option<Value> {
+        if depth + 1 > MAX_DEPTH || !self.eat(b'[') {
+            return None;
+        }
+        let mut items = Vec::new();
+        if !self.eat(b']') {
+            loop {
+                if items.len() >= MAX_ITEMS {
+                    return None;
+                }
+                let i = items.len() + 1;
+                let w = Place::Item(what, i);
+                items.push(match inner {
+                    Ty::Record(rid) => self.record(*rid, &w, origin, Some(i), depth + 2)?,
+                    t => self.value(t, &w, origin, depth + 1)?,
+                });
+                if !self.next_entry(b']')? {
+                    break;
+                }
+            }
+        }
+        Some(Value::List(Arc::new(List {
+            origin: Some(origin),
+            items,
+        })))
+    }
+
+    /// A series of `inner` at `what`, by year (out of line, as [`Self::list`]).
+    #[inline(never)]
+    fn series(
+        &mut self,
+        inner: &Ty,
+        what: &Place<'_>,
+        origin: FactId,
+        depth: usize,
+    ) -> Option<Value> {
+        if depth + 1 > MAX_DEPTH || !self.eat(b'{') {
+            return None;
+        }
+        let mut entries: Vec<(i32, Value)> = Vec::new();
+        let mut seen = YearsSeen::default();
+        if !self.eat(b'}') {
+            loop {
+                let y = self.year_key()?;
+                if !seen.insert(y) {
+                    return None;
+                }
+                if !self.word("null") {
+                    let v = self.value(inner, &Place::Year(what, y), origin, depth + 1)?;
+                    entries.push((y, v));
+                }
+                if !self.next_entry(b'}')? {
+                    break;
+                }
+            }
+        }
+        Some(series(Some(origin), entries))
     }
 
     /// A plain JSON number, exact; for a count (`whole`), whole and not negative.
