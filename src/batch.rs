@@ -126,13 +126,37 @@ fn write_value(out: &mut String, program: &Program, v: &Value, ty: &Ty) {
     }
 }
 
+/// The start of each decision's entry in a line of [`decisions_line`]
+/// (`,"article6.clause1":{"value":`, the first without the comma): the same for every
+/// line of a batch, so written once.
+pub fn line_keys(program: &Program) -> Vec<String> {
+    let mut keys = Vec::with_capacity(program.decisions.len());
+    for (i, d) in program.decisions.iter().enumerate() {
+        let mut key = String::new();
+        push_key(&mut key, i, &d.name);
+        keys.push(key);
+    }
+    keys
+}
+
+fn push_key(out: &mut String, i: usize, name: &str) {
+    if i > 0 {
+        out.push(',');
+    }
+    json_str(out, name);
+    out.push_str(":{\"value\":");
+}
+
 /// One cluster's decisions as a line of JSON (with the newline):
 /// `{"source":{…},"decisions":{"article6.eligible":{"value":…,"status":…,"missing":[…]},…}}`,
 /// plus `"warnings"` (unknown facts and fields, placed as [`warnings`] places them; an
 /// evaluation stopped by its step budget) when there are any.
+///
+/// `keys` are the [`line_keys`] of `program`, made once for a batch.
 pub fn decisions_line(
     out: &mut String,
     program: &Program,
+    keys: &[String],
     ev: &Evaluation,
     source: &Source,
     warnings: &[Problem],
@@ -142,11 +166,10 @@ pub fn decisions_line(
     out.push_str(",\"decisions\":{");
     let mut names: Vec<&str> = Vec::new();
     for (i, (d, r)) in program.decisions.iter().zip(&ev.decisions).enumerate() {
-        if i > 0 {
-            out.push(',');
+        match keys.get(i) {
+            Some(key) => out.push_str(key),
+            None => push_key(out, i, &d.name),
         }
-        json_str(out, &d.name);
-        out.push_str(":{\"value\":");
         match (r.status, &r.value) {
             (Status::Decided, Some(v)) => write_value(out, program, v, &d.ty),
             _ => out.push_str("null"),
@@ -645,6 +668,50 @@ impl Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The entries' starts made once give the line that writing each name gives.
+    #[test]
+    fn a_line_with_its_keys_made_once_is_the_line_written_name_by_name() {
+        let text = "policy \"甲\" {\n  in_force 2020-01-01 to 2099-12-31\n}\n\
+                    fact 甲 \"甲\": bool\nfact 乙 \"乙\": bool\n\
+                    article 1 \"一\" {\n  clause 1 \"一\" {\n    rule \"甲\": 甲\n  }\n\
+                    clause 2 \"二\" {\n    rule \"乙\": 乙\n  }\n}\n";
+        let mut sources = crate::diag::Sources::new();
+        let rules = crate::load_rule_set(&mut sources, vec![("a.policy".into(), text.into())])
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let p = &rules.program;
+        let keys = line_keys(p);
+        assert_eq!(
+            keys,
+            [
+                "\"article1.clause1\":{\"value\":",
+                ",\"article1.clause2\":{\"value\":"
+            ]
+        );
+        let facts = crate::eval::Facts {
+            values: p
+                .facts
+                .iter()
+                .map(|f| (f.name == "甲").then_some(Value::Bool(true)))
+                .collect(),
+        };
+        let day = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default();
+        let ev = crate::eval::evaluate(p, &facts, day, false);
+        let source = Source {
+            file: Arc::from("f.jsonl"),
+            place: Place::Line(1),
+        };
+        let (mut with, mut without) = (String::new(), String::new());
+        decisions_line(&mut with, p, &keys, &ev, &source, &[]);
+        decisions_line(&mut without, p, &[], &ev, &source, &[]);
+        assert_eq!(with, without);
+        assert_eq!(
+            with,
+            "{\"source\":{\"file\":\"f.jsonl\",\"line\":1},\"decisions\":{\
+             \"article1.clause1\":{\"value\":true,\"status\":\"decided\",\"missing\":[]},\
+             \"article1.clause2\":{\"value\":null,\"status\":\"undetermined\",\"missing\":[\"乙\"]}}}\n"
+        );
+    }
 
     #[test]
     fn json_strings_are_escaped() {

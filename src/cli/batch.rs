@@ -251,10 +251,12 @@ pub fn run(
     // The parameters and the definitions without facts, evaluated once for every record.
     let report = matches!(format, CheckFormat::Xlsx | CheckFormat::Html);
     let plan = policy::eval::Plan::new(program, as_of, report);
+    let keys = b::line_keys(program);
     let work =
         |sum: &mut Summary, rec, columns: Option<&Columns>, out: &mut String, err: &mut String| {
             let ctx = Ctx {
                 plan: &plan,
+                keys: &keys,
                 sources: &sources,
                 format,
                 lang,
@@ -836,6 +838,8 @@ struct Ctx<'a> {
     /// The program in force on the evaluation date, and its evaluation then (with
     /// explanations for a report).
     plan: &'a policy::eval::Plan<'a>,
+    /// The start of each decision's entry in a line ([`policy::batch::line_keys`]).
+    keys: &'a [String],
     sources: &'a Sources,
     format: CheckFormat,
     lang: policy::diag::Lang,
@@ -1029,7 +1033,9 @@ fn process(
                 err.push('\n');
             }
             match format {
-                CheckFormat::Jsonl => b::decisions_line(out, program, &ev, &rec.source, &warned),
+                CheckFormat::Jsonl => {
+                    b::decisions_line(out, program, ctx.keys, &ev, &rec.source, &warned)
+                }
                 CheckFormat::Xlsx | CheckFormat::Html => {
                     let name = policy::render::rows::name_of(program, &facts)
                         .unwrap_or_else(|| rec.source.display());
