@@ -576,6 +576,23 @@ fn a_series_figure_is_read_by_year() {
     assert_eq!(e.details("article4.s2022"), ["s[2022]"]);
 }
 
+/// A year that is itself a fact: unknown while it is missing, for that reason alone.
+#[test]
+fn a_series_figure_of_a_year_given_as_a_fact() {
+    let mut f = series(json!(1), json!("2.5"), json!(3));
+    f["yr"] = json!(2022);
+    assert_eq!(ev(f.clone()).d("article4.s_yr"), "2.5");
+    f["yr"] = json!(2019);
+    let e = ev(f);
+    assert_eq!(e.d("article4.s_yr"), "undetermined");
+    assert_eq!(e.details("article4.s_yr"), ["s[2019]"]);
+    let e = ev(series(json!(1), json!("2.5"), json!(3)));
+    assert_eq!(e.d("article4.s_yr"), "undetermined");
+    assert_eq!(e.missing("article4.s_yr"), ["yr"]);
+    let e = ev(json!({"yr": 2022}));
+    assert_eq!(e.missing("article4.s_yr"), ["s"]);
+}
+
 // ── dates ────────────────────────────────────────────────────────────────────
 
 #[test]

@@ -1123,10 +1123,9 @@ impl<'p> Evaluator<'p> {
         match sv {
             V::Known(Value::Series(s)) => self.year_of(&s, yv),
             V::Unknown(w) => V::Unknown(w).unbounded(),
-            _ => match yv {
-                V::Unknown(w) => V::Unknown(w).unbounded(),
-                _ => V::reason("not a series"),
-            },
+            // The checker types the indexed expression as a series: a known value of
+            // it is one.
+            V::Known(_) => V::reason("not a series"),
         }
     }
 
