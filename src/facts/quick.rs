@@ -580,41 +580,39 @@ pub(super) fn number(text: &str, whole: bool) -> Option<Decimal> {
 fn short_number(at: &[u8]) -> Option<(Decimal, usize)> {
     let neg = at.first() == Some(&b'-');
     let mut pos = usize::from(neg);
-    let (mut m, mut digits, mut scale) = (0u64, 0u32, 0u32);
+    // A leading zero counts as a digit, as in the plain reading.
+    let (mut m, mut digits) = (0u64, u32::from(at.get(pos) == Some(&b'0')));
+    // The digits from `pos` on, added to `m`: how many; `None` past 18 in all.
+    let mut run = |pos: &mut usize| -> Option<u32> {
+        let from = *pos;
+        while let Some(&c @ b'0'..=b'9') = at.get(*pos) {
+            m = m * 10 + u64::from(c - b'0');
+            digits += 1;
+            *pos += 1;
+            if digits > 18 {
+                return None;
+            }
+        }
+        u32::try_from(*pos - from).ok()
+    };
     match at.get(pos) {
         // A leading zero stands alone before the point (`01` is not JSON).
         Some(b'0') => {
             pos += 1;
-            digits = 1;
             if at.get(pos).is_some_and(u8::is_ascii_digit) {
                 return None;
             }
         }
         Some(b'1'..=b'9') => {
-            while let Some(&c @ b'0'..=b'9') = at.get(pos) {
-                m = m * 10 + u64::from(c - b'0');
-                digits += 1;
-                pos += 1;
-                if digits > 18 {
-                    return None;
-                }
-            }
+            run(&mut pos)?;
         }
         _ => return None,
     }
+    let mut scale = 0;
     if at.get(pos) == Some(&b'.') {
         pos += 1;
-        let from = pos;
-        while let Some(&c @ b'0'..=b'9') = at.get(pos) {
-            m = m * 10 + u64::from(c - b'0');
-            digits += 1;
-            scale += 1;
-            pos += 1;
-            if digits > 18 {
-                return None;
-            }
-        }
-        if pos == from {
+        scale = run(&mut pos)?;
+        if scale == 0 {
             return None;
         }
     }
