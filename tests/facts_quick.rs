@@ -517,3 +517,47 @@ fn csv_rows_are_read_alike_or_left() {
         tally.at_least(dir, 150, 300);
     }
 }
+
+/// A rule set of one fact `d` of `ty`, with `decls` declared before it.
+fn one_fact(decls: &str, ty: &str) -> Program {
+    let text = format!(
+        "policy \"深\" {{\n  in_force 2020-01-01 to 2099-12-31\n}}\n{decls}\
+         fact d \"深\": {ty}\narticle 1 \"一\" {{\n  decision x \"x\" = true\n}}\n"
+    );
+    let mut sources = policy::diag::Sources::default();
+    match policy::load_rule_set(&mut sources, vec![("a.policy".into(), text)]) {
+        Ok(r) => r.program,
+        Err(e) => panic!("{ty}: {e:?}"),
+    }
+}
+
+/// At the nesting limit of the full reading (64 levels, the outer object included), the
+/// quick reading takes what it accepts and leaves what it refuses: lists in lists, and
+/// records in records.
+#[test]
+fn nesting_at_the_limit_is_read_alike_or_left() {
+    for levels in [62, 63, 64, 65] {
+        // Lists: the outer object, then `levels` lists.
+        let p = one_fact("", &format!("{}number", "list of ".repeat(levels)));
+        let text = format!("{{\"d\": {}1{}}}", "[".repeat(levels), "]".repeat(levels));
+        assert_eq!(agrees(&p, &text), levels < 64, "{levels} lists");
+        // Records: `R1 { v: R2 }` … `Rn { v: number }`, one object each.
+        let decls: String = (1..=levels)
+            .map(|i| {
+                let inner = if i == levels {
+                    "number".to_string()
+                } else {
+                    format!("R{}", i + 1)
+                };
+                format!("record R{i} \"r\" {{\n  v: {inner} \"v\"\n}}\n")
+            })
+            .collect();
+        let p = one_fact(&decls, "R1");
+        let text = format!(
+            "{{\"d\": {}1{}}}",
+            "{\"v\": ".repeat(levels),
+            "}".repeat(levels)
+        );
+        assert_eq!(agrees(&p, &text), levels < 64, "{levels} records");
+    }
+}

@@ -800,3 +800,61 @@ mod short_number_tests {
         );
     }
 }
+
+#[cfg(test)]
+mod predicted_key_tests {
+    use super::*;
+
+    fn program() -> Program {
+        let text = "policy \"甲\" {\n  in_force 2020-01-01 to 2099-12-31\n}\n\
+                    fact a \"a\": number\nfact g.x \"x\": number\nfact g.y \"y\": number\n\
+                    article 1 \"一\" {\n  decision x \"x\" = a > 0 and g.x > 0 and g.y > 0\n}\n";
+        let mut sources = crate::diag::Sources::new();
+        match crate::load_rule_set(&mut sources, vec![("a.policy".into(), text.into())]) {
+            Ok(r) => r.program,
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+
+    /// The key taken (if any) and where the reading stands after it, for `text` with the
+    /// fact `next` expected next, inside the group `group` (empty: the top level).
+    fn predicted(p: &Program, text: &str, next: &str, group: &str) -> (Option<String>, usize) {
+        let mut r = Reader {
+            p,
+            text,
+            pos: 0,
+            facts: Facts { values: Vec::new() },
+            given: Vec::new(),
+            name: group.to_string(),
+            next: p.fact_id(next).unwrap_or(usize::MAX),
+        };
+        let key = r.predicted_key(group.len()).map(str::to_string);
+        (key, r.pos)
+    }
+
+    #[test]
+    fn the_key_of_the_fact_declared_next_is_taken_whole_or_not_at_all() {
+        let p = program();
+        // At the top level, after white space; the reading stands after the quote.
+        assert_eq!(predicted(&p, " \"a\": 1", "a", ""), (Some("a".into()), 4));
+        assert_eq!(
+            predicted(&p, "\"g.x\": 1", "g.x", ""),
+            (Some("g.x".into()), 5)
+        );
+        // In a group, the key after the group's name.
+        assert_eq!(predicted(&p, "\"x\": 1", "g.x", "g"), (Some("x".into()), 3));
+        // Anything else is left where it is (after the white space), for the long way.
+        for (text, next, group) in [
+            ("\"g.x\": 1", "a", ""),
+            ("\"ab\": 1", "a", ""),
+            ("\"a", "a", ""),
+            ("a\": 1", "a", ""),
+            ("\"\\u0061\": 1", "a", ""),
+            ("\"g.x\": 1", "g.x", "g"),
+            ("\"y\": 1", "g.x", "g"),
+            ("\"a\": 1", "zzz", ""),
+        ] {
+            assert_eq!(predicted(&p, text, next, group), (None, 0), "{text}");
+        }
+    }
+}
