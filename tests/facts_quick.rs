@@ -531,33 +531,65 @@ fn one_fact(decls: &str, ty: &str) -> Program {
     }
 }
 
+/// A rule set whose fact `d` nests as `shape` says, outermost first (`L` a list, `R` a
+/// record of one field `v`, `S` a series with a figure for 2024), numbers innermost, and
+/// a document of it.
+fn nested(shape: &str) -> (Program, String) {
+    let steps: Vec<char> = shape.chars().collect();
+    let mut decls = String::new();
+    // Built from the inside out.
+    let mut inner_ty = "number".to_string();
+    let mut inner_doc = "1".to_string();
+    for (i, step) in steps.iter().enumerate().rev() {
+        match step {
+            'L' => {
+                inner_ty = format!("list of {inner_ty}");
+                inner_doc = format!("[{inner_doc}]");
+            }
+            'R' => {
+                decls.push_str(&format!(
+                    "record R{i} \"r\" {{\n  v: {inner_ty} \"v\"\n}}\n"
+                ));
+                inner_ty = format!("R{i}");
+                inner_doc = format!("{{\"v\": {inner_doc}}}");
+            }
+            _ => {
+                inner_ty = format!("series of {inner_ty}");
+                inner_doc = format!("{{\"2024\": {inner_doc}}}");
+            }
+        }
+    }
+    (
+        one_fact(&decls, &inner_ty),
+        format!("{{\"d\": {inner_doc}}}"),
+    )
+}
+
 /// At the nesting limit of the full reading (64 levels, the outer object included), the
-/// quick reading takes what it accepts and leaves what it refuses: lists in lists, and
-/// records in records.
+/// quick reading takes what it accepts and leaves what it refuses, however the levels
+/// are made: lists in lists, records in records, lists of records, series of numbers
+/// and of lists.
 #[test]
 fn nesting_at_the_limit_is_read_alike_or_left() {
-    for levels in [62, 63, 64, 65] {
-        // Lists: the outer object, then `levels` lists.
-        let p = one_fact("", &format!("{}number", "list of ".repeat(levels)));
-        let text = format!("{{\"d\": {}1{}}}", "[".repeat(levels), "]".repeat(levels));
-        assert_eq!(agrees(&p, &text), levels < 64, "{levels} lists");
-        // Records: `R1 { v: R2 }` … `Rn { v: number }`, one object each.
-        let decls: String = (1..=levels)
-            .map(|i| {
-                let inner = if i == levels {
-                    "number".to_string()
-                } else {
-                    format!("R{}", i + 1)
-                };
-                format!("record R{i} \"r\" {{\n  v: {inner} \"v\"\n}}\n")
-            })
-            .collect();
-        let p = one_fact(&decls, "R1");
-        let text = format!(
-            "{{\"d\": {}1{}}}",
-            "{\"v\": ".repeat(levels),
-            "}".repeat(levels)
-        );
-        assert_eq!(agrees(&p, &text), levels < 64, "{levels} records");
+    for steps in [62, 63, 64, 65] {
+        let alternate = |first: &str, second: &str| -> String {
+            (0..steps)
+                .map(|i| if i % 2 == 0 { first } else { second })
+                .collect()
+        };
+        for shape in [
+            "L".repeat(steps),
+            "R".repeat(steps),
+            alternate("L", "R"),
+            alternate("R", "L"),
+            format!("{}S", "L".repeat(steps - 1)),
+            format!("{}S", "R".repeat(steps - 1)),
+            format!("{}S", &alternate("L", "R")[..steps - 1]),
+            format!("S{}", "L".repeat(steps - 1)),
+            format!("RS{}", "L".repeat(steps - 2)),
+        ] {
+            let (p, text) = nested(&shape);
+            assert_eq!(agrees(&p, &text), steps < 64, "{shape} ({steps} levels)");
+        }
     }
 }
