@@ -676,10 +676,7 @@ mod tests {
                     fact 甲 \"甲\": bool\nfact 乙 \"乙\": bool\n\
                     article 1 \"一\" {\n  clause 1 \"一\" {\n    rule \"甲\": 甲\n  }\n\
                     clause 2 \"二\" {\n    rule \"乙\": 乙\n  }\n}\n";
-        let mut sources = crate::diag::Sources::new();
-        let rules = crate::load_rule_set(&mut sources, vec![("a.policy".into(), text.into())])
-            .unwrap_or_else(|e| panic!("{e:?}"));
-        let p = &rules.program;
+        let p = &crate::program_of(text);
         let keys = line_keys(p);
         assert_eq!(
             keys,

@@ -2377,11 +2377,7 @@ article 1 "条件" {
 "#;
 
     fn program() -> Program {
-        let mut s = crate::diag::Sources::default();
-        match crate::load_rule_set(&mut s, vec![("t.policy".into(), RULES.into())]) {
-            Ok(r) => r.program,
-            Err(e) => panic!("{e:?}"),
-        }
+        crate::program_of(RULES)
     }
 
     fn day() -> NaiveDate {

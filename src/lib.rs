@@ -32,6 +32,17 @@ pub(crate) fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
     }
 }
 
+/// The checked program of one rule file's `text`, for the library's own tests; panics
+/// with the diagnostics if it does not check.
+#[cfg(test)]
+pub(crate) fn program_of(text: &str) -> ir::Program {
+    let mut sources = diag::Sources::default();
+    match load_rule_set(&mut sources, vec![("t.policy".into(), text.into())]) {
+        Ok(r) => r.program,
+        Err(e) => panic!("the rule file does not check: {e:?}"),
+    }
+}
+
 pub mod batch;
 pub mod cache;
 pub mod check;

@@ -809,11 +809,7 @@ mod predicted_key_tests {
         let text = "policy \"甲\" {\n  in_force 2020-01-01 to 2099-12-31\n}\n\
                     fact a \"a\": number\nfact g.x \"x\": number\nfact g.y \"y\": number\n\
                     article 1 \"一\" {\n  decision x \"x\" = a > 0 and g.x > 0 and g.y > 0\n}\n";
-        let mut sources = crate::diag::Sources::new();
-        match crate::load_rule_set(&mut sources, vec![("a.policy".into(), text.into())]) {
-            Ok(r) => r.program,
-            Err(e) => panic!("{e:?}"),
-        }
+        crate::program_of(text)
     }
 
     /// The key taken (if any) and where the reading stands after it, for `text` with the
