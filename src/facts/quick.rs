@@ -233,53 +233,6 @@ impl<'p, 't> Reader<'p, 't> {
         Some(key)
     }
 
-    /// A JSON number's text (RFC 8259: no leading zeros, digits after `.` and `e`).
-    fn number(&mut self) -> Option<&'t str> {
-        self.ws();
-        let bytes = self.text.as_bytes();
-        let start = self.pos;
-        let digits = |pos: &mut usize| {
-            let from = *pos;
-            while bytes.get(*pos).is_some_and(u8::is_ascii_digit) {
-                *pos += 1;
-            }
-            *pos > from
-        };
-        let mut pos = start;
-        if bytes.get(pos) == Some(&b'-') {
-            pos += 1;
-        }
-        match bytes.get(pos) {
-            Some(b'0') => {
-                pos += 1;
-                if bytes.get(pos).is_some_and(u8::is_ascii_digit) {
-                    return None;
-                }
-            }
-            Some(b'1'..=b'9') => {
-                digits(&mut pos);
-            }
-            _ => return None,
-        }
-        if bytes.get(pos) == Some(&b'.') {
-            pos += 1;
-            if !digits(&mut pos) {
-                return None;
-            }
-        }
-        if matches!(bytes.get(pos), Some(b'e' | b'E')) {
-            pos += 1;
-            if matches!(bytes.get(pos), Some(b'+' | b'-')) {
-                pos += 1;
-            }
-            if !digits(&mut pos) {
-                return None;
-            }
-        }
-        self.pos = pos;
-        self.text.get(start..pos)
-    }
-
     /// The entries of the top level, or of a group (`"cluster": {"name": …}`), whose
     /// dotted prefix is `self.name[..prefix]`. `depth` is the object's nesting.
     fn facts_object(&mut self, prefix: usize, depth: usize) -> Option<()> {
@@ -472,12 +425,12 @@ impl<'p, 't> Reader<'p, 't> {
     /// A plain JSON number, exact; for a count (`whole`), whole and not negative.
     fn decimal(&mut self, whole: bool) -> Option<Decimal> {
         self.ws();
-        match short_number(self.text.as_bytes().get(self.pos..).unwrap_or_default()) {
-            Some((value, len)) => {
-                self.pos += len;
-                settle(value, whole)
-            }
-            None => number(self.number()?, whole),
+        let start = self.pos;
+        let (len, value) = json_number(self.text.as_bytes().get(start..).unwrap_or_default())?;
+        self.pos += len;
+        match value {
+            Some(value) => settle(value, whole),
+            None => number(self.text.get(start..self.pos)?, whole),
         }
     }
 
@@ -571,29 +524,28 @@ pub(super) fn number(text: &str, whole: bool) -> Option<Decimal> {
     settle(value, whole)
 }
 
-/// A JSON number of at most 18 digits, without exponent, at the start of `at`, read in
-/// the same pass that finds its end: its decimal (the digits as written, `-0` as 0, as
-/// [`plain_decimal`] reads it) and its length. `None` for anything else — another
-/// number (more digits, an exponent) or not a JSON number at all —, which the caller
-/// reads the long way; a number not followed by the end of its text is not refused
-/// here but by what must come after it, as in the long way.
-fn short_number(at: &[u8]) -> Option<(Decimal, usize)> {
+/// A JSON number at the start of `at` (RFC 8259: no leading zeros, digits after `.` and
+/// `e`): its length and, when it has at most 18 digits and no exponent, its decimal,
+/// read in the same pass (the digits as written, `-0` as 0, as [`plain_decimal`] reads
+/// it); a longer number's text is read by [`number`]. `None` if no JSON number starts
+/// there. What follows the number is not looked at: what must come after it refuses
+/// anything else.
+fn json_number(at: &[u8]) -> Option<(usize, Option<Decimal>)> {
     let neg = at.first() == Some(&b'-');
     let mut pos = usize::from(neg);
     // A leading zero counts as a digit, as in the plain reading.
     let (mut m, mut digits) = (0u64, u32::from(at.get(pos) == Some(&b'0')));
-    // The digits from `pos` on, added to `m`: how many; `None` past 18 in all.
-    let mut run = |pos: &mut usize| -> Option<u32> {
+    // The digits from `pos` on, added to `m` (which is read only if there are at most 18
+    // in all, and wraps harmlessly past that): how many.
+    let mut run = |pos: &mut usize| -> usize {
         let from = *pos;
         while let Some(&c @ b'0'..=b'9') = at.get(*pos) {
-            m = m * 10 + u64::from(c - b'0');
-            digits += 1;
+            m = m.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
             *pos += 1;
-            if digits > 18 {
-                return None;
-            }
         }
-        u32::try_from(*pos - from).ok()
+        let n = *pos - from;
+        digits = digits.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+        n
     };
     match at.get(pos) {
         // A leading zero stands alone before the point (`01` is not JSON).
@@ -604,24 +556,41 @@ fn short_number(at: &[u8]) -> Option<(Decimal, usize)> {
             }
         }
         Some(b'1'..=b'9') => {
-            run(&mut pos)?;
+            run(&mut pos);
         }
         _ => return None,
     }
     let mut scale = 0;
     if at.get(pos) == Some(&b'.') {
         pos += 1;
-        scale = run(&mut pos)?;
+        scale = run(&mut pos);
         if scale == 0 {
             return None;
         }
     }
+    let mut plain = true;
     if matches!(at.get(pos), Some(b'e' | b'E')) {
-        return None;
+        pos += 1;
+        if matches!(at.get(pos), Some(b'+' | b'-')) {
+            pos += 1;
+        }
+        if run(&mut pos) == 0 {
+            return None;
+        }
+        plain = false;
     }
-    let mut d = Decimal::try_from_i128_with_scale(i128::from(m), scale).ok()?;
-    d.set_sign_negative(neg && m != 0);
-    Some((d, pos))
+    let value = if plain && digits <= 18 {
+        let scale = u32::try_from(scale).ok()?;
+        Decimal::try_from_i128_with_scale(i128::from(m), scale)
+            .ok()
+            .map(|mut d| {
+                d.set_sign_negative(neg && m != 0);
+                d
+            })
+    } else {
+        None
+    };
+    Some((pos, value))
 }
 
 /// A number read, made what a fact holds: for a count (`whole`), only a whole number
@@ -727,14 +696,14 @@ mod plain_len_tests {
 }
 
 #[cfg(test)]
-mod short_number_tests {
-    use super::{plain_decimal, short_number};
+mod json_number_tests {
+    use super::{json_number, plain_decimal};
 
-    /// Every plain number of up to 18 digits is read in one pass, to its end, as the
-    /// plain reading reads its text; what the JSON grammar refuses, and what is longer
-    /// or has an exponent, is left to the long way.
+    /// Every JSON number is found to its end; one of up to 18 digits without exponent is
+    /// read in the same pass, as the plain reading reads its text; what the JSON grammar
+    /// refuses is no number.
     #[test]
-    fn short_numbers_are_read_as_the_plain_reading_reads_them() {
+    fn numbers_are_found_to_their_end_and_short_ones_read_as_the_plain_reading_reads_them() {
         let mut next = crate::xorshift(0x9e37_79b9_7f4a_7c15);
         for _ in 0..20_000 {
             let mut s = String::new();
@@ -759,41 +728,42 @@ mod short_number_tests {
             let digits = s.bytes().filter(u8::is_ascii_digit).count();
             for end in [",", "}", " ", "]", "x", ""] {
                 let text = format!("{s}{end}");
-                let got = short_number(text.as_bytes());
+                let (len, value) =
+                    json_number(text.as_bytes()).unwrap_or_else(|| panic!("{text} is no number"));
+                assert_eq!(len, s.len(), "{text}");
                 if digits > 18 {
-                    assert!(got.is_none(), "{text}");
+                    assert!(value.is_none(), "{text}");
                     continue;
                 }
-                let (d, len) = got.unwrap_or_else(|| panic!("{text} is left"));
-                assert_eq!(len, s.len(), "{text}");
+                let d = value.unwrap_or_else(|| panic!("{text} is left"));
                 let plain = plain_decimal(&s).unwrap_or_else(|| panic!("{s}"));
                 assert_eq!(format!("{d:?}"), format!("{plain:?}"), "{text}");
                 assert_eq!(d.is_sign_negative(), plain.is_sign_negative(), "{text}");
             }
         }
-        for left in [
-            "01",
-            "-01",
-            "00",
-            "1.",
-            "-",
-            "",
-            ".5",
-            "-.5",
-            "1e5",
-            "1.5E-2",
-            "x",
-            "+1",
-            "1234567890123456789",
-            "0.000000000000000001",
-            "1.2345678901234567890",
+        for none in [
+            "01", "-01", "00", "1.", "-", "", ".5", "-.5", "x", "+1", "1e", "1e+", "1.e5",
         ] {
-            assert!(short_number(left.as_bytes()).is_none(), "{left}");
+            assert!(json_number(none.as_bytes()).is_none(), "{none}");
+        }
+        for (long, len) in [
+            ("1e5", 3),
+            ("1.5E-2", 6),
+            ("2E+10,", 5),
+            ("1234567890123456789", 19),
+            ("0.000000000000000001", 20),
+            ("1.2345678901234567890}", 21),
+        ] {
+            assert_eq!(json_number(long.as_bytes()), Some((len, None)), "{long}");
         }
         // At the limit, and a zero with a sign and places.
-        let (d, len) = short_number(b"-999999999999999999,").unwrap_or_else(|| panic!());
-        assert_eq!((d.to_string().as_str(), len), ("-999999999999999999", 19));
-        let (d, len) = short_number(b"-0.000}").unwrap_or_else(|| panic!());
+        let (len, d) = json_number(b"-999999999999999999,").unwrap_or_default();
+        assert_eq!(
+            (len, d.map(|d| d.to_string())),
+            (19, Some("-999999999999999999".into()))
+        );
+        let (len, d) = json_number(b"-0.000}").unwrap_or_default();
+        let d = d.unwrap_or_default();
         assert_eq!(
             (format!("{d:?}").as_str(), d.is_sign_negative(), len),
             ("0.000", false, 6)
