@@ -130,13 +130,12 @@ fn write_value(out: &mut String, program: &Program, v: &Value, ty: &Ty) {
 /// (`,"article6.clause1":{"value":`, the first without the comma): the same for every
 /// line of a batch, so written once.
 pub fn line_keys(program: &Program) -> Vec<String> {
-    let mut keys = Vec::with_capacity(program.decisions.len());
-    for (i, d) in program.decisions.iter().enumerate() {
+    let key = |(i, d): (usize, &crate::ir::DecisionDef)| {
         let mut key = String::new();
         push_key(&mut key, i, &d.name);
-        keys.push(key);
-    }
-    keys
+        key
+    };
+    program.decisions.iter().enumerate().map(key).collect()
 }
 
 fn push_key(out: &mut String, i: usize, name: &str) {
@@ -152,7 +151,8 @@ fn push_key(out: &mut String, i: usize, name: &str) {
 /// plus `"warnings"` (unknown facts and fields, placed as [`warnings`] places them; an
 /// evaluation stopped by its step budget) when there are any.
 ///
-/// `keys` are the [`line_keys`] of `program`, made once for a batch.
+/// `keys` are the [`line_keys`] of `program`, made once for a batch; a decision past
+/// their end has its entry's start written from its name (`&[]`: every one).
 pub fn decisions_line(
     out: &mut String,
     program: &Program,

@@ -259,28 +259,23 @@ impl<'p, 't> Reader<'p, 't> {
                 }
                 None => {
                     let key = self.key()?;
-                    // A dotted name is built only inside a group; at the top level the
-                    // key is the name.
-                    if prefix > 0 {
-                        self.name.truncate(prefix);
-                        self.name.push('.');
-                        self.name.push_str(key);
-                    }
-                    let name = if prefix == 0 { key } else { &self.name };
-                    (key, self.p.fact_id(name))
+                    // At the top level the key is the name; in a group it follows the
+                    // group's name.
+                    let id = if prefix == 0 {
+                        self.p.fact_id(key)
+                    } else {
+                        self.dotted(prefix, key);
+                        self.p.fact_id(&self.name)
+                    };
+                    (key, id)
                 }
             };
             if let Some(id) = id {
                 self.next = id + 1;
-            }
-            if let Some(id) = id {
                 self.fact(id, depth)?;
             } else {
                 // Not a fact: a group of facts, given once, or the full reading warns.
-                if prefix == 0 {
-                    self.name.clear();
-                    self.name.push_str(key);
-                }
+                self.dotted(prefix, key);
                 let dotted = self.name.len();
                 if !self.p.is_fact_group(&self.name) || groups.contains(&key) {
                     return None;
@@ -294,6 +289,16 @@ impl<'p, 't> Reader<'p, 't> {
                 return Some(());
             }
         }
+    }
+
+    /// Make `self.name` the dotted name of `key` in the group `self.name[..prefix]` (the
+    /// key itself at the top level).
+    fn dotted(&mut self, prefix: usize, key: &str) {
+        self.name.truncate(prefix);
+        if prefix > 0 {
+            self.name.push('.');
+        }
+        self.name.push_str(key);
     }
 
     fn fact(&mut self, id: FactId, depth: usize) -> Option<()> {
