@@ -610,7 +610,9 @@ impl<'p> Evaluator<'p> {
         self.checks = saved_checks.0;
         self.truncated = saved_checks.1;
         if let Some(slot) = self.decisions.get_mut(id) {
-            *slot = r;
+            // The slot held the placeholder of a decision not yet evaluated
+            // ([`DecisionResult::pending`]), which owns no memory: nothing to drop.
+            std::mem::forget(std::mem::replace(slot, r));
         }
         if let Some(s) = self.state.get_mut(id) {
             *s = DONE;
