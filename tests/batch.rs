@@ -121,6 +121,41 @@ fn jsonl_file_with_a_corrupted_line() {
     assert_summary_adds_up(&summary, N, 1, &out);
 }
 
+/// A line saved as GBK among UTF-8 lines: refused with its line, the lines around it read.
+#[test]
+fn jsonl_file_with_a_line_that_is_not_utf8() {
+    let d = scratch("jsonl-gbk");
+    let path = d.join("clusters.jsonl");
+    generate("jsonl", &path);
+    let text = std::fs::read(&path).unwrap();
+    let mut lines: Vec<Vec<u8>> = text.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect();
+    // “中” in GBK (0xd6 0xd0) in the cluster's name on line 12, and a byte that never
+    // starts a character outside any string on line 30.
+    let at = lines[11].iter().position(|b| *b == b'"').unwrap();
+    let name = lines[11].iter().position(|b| *b >= 0x80).unwrap();
+    assert!(name > at);
+    lines[11].splice(name..name + 3, [0xd6, 0xd0]);
+    lines[29].insert(1, 0xff);
+    std::fs::write(&path, lines.join(&b'\n')).unwrap();
+
+    let (code, out, summary, stderr) = check_jsonl(path.to_str().unwrap(), "1");
+    assert_eq!(code, 7, "some records were refused: {stderr}");
+    assert_eq!(out.len(), N, "one line out per record in");
+    for (i, offset) in [(11, name), (29, 1)] {
+        let refused = &out[i]["refused"][0];
+        assert_eq!(refused["code"], "policy::io::not_utf8", "{}", out[i]);
+        assert_eq!(refused["line"], i + 1);
+        let msg = refused["message"].as_str().unwrap_or_default();
+        assert!(
+            msg.contains(&format!("offset {offset}")) || msg.contains(&format!("偏移 {offset}")),
+            "{msg}"
+        );
+    }
+    assert!(stderr.contains("clusters.jsonl:12:"), "{stderr}");
+    assert!(stderr.contains("GBK"), "{stderr}");
+    assert_summary_adds_up(&summary, N, 2, &out);
+}
+
 #[test]
 fn csv_file_with_a_corrupted_row() {
     let d = scratch("csv");

@@ -433,6 +433,82 @@ fn damaged_clusters_are_read_alike_or_left() {
     }
 }
 
+/// Bytes that are not UTF-8 (a line of a file saved as GBK, a character cut in half, a
+/// stray byte) are never taken by the reading of bytes: whatever it takes is UTF-8 text,
+/// read as the full reading reads it. Damage at the byte level, anywhere in the line.
+#[test]
+fn damaged_bytes_are_read_alike_or_left() {
+    let p = program("tests/fixtures/shanghai");
+    let texts = clusters(&p, 100);
+    let mut d = Damage(0x2545_f491_4f6c_dd1d);
+    let mut tally = Tally::default();
+    for _ in 0..60 {
+        for text in &texts {
+            let mut b = text.clone().into_bytes();
+            let at = d.below(b.len());
+            match d.below(6) {
+                // a byte that never starts a character
+                0 => b.insert(at, [0x80, 0xbf, 0xc0, 0xff][d.below(4)]),
+                // a byte replaced: often the middle of a character
+                1 => b[at] = (d.next() & 0xff) as u8,
+                // a character cut short: its last byte gone
+                2 => match text
+                    .char_indices()
+                    .filter(|(_, c)| c.len_utf8() > 1)
+                    .nth(d.below(8))
+                {
+                    Some((i, c)) => {
+                        b.remove(i + c.len_utf8() - 1);
+                    }
+                    None => b[at] = 0xfe,
+                },
+                // a character replaced by another of the same length: still UTF-8
+                3 | 4 => match text
+                    .char_indices()
+                    .filter(|(_, c)| c.len_utf8() == 3)
+                    .nth(d.below(8))
+                {
+                    Some((i, _)) => {
+                        b.splice(i..i + 3, "聚".bytes());
+                    }
+                    None => b[at] = 0xfe,
+                },
+                // GBK's 中 (0xd6 0xd0) written into a string's text
+                _ => match text.find("集群") {
+                    Some(i) => {
+                        b.splice(i..i + 3, [0xd6, 0xd0]);
+                    }
+                    None => b.insert(at, 0xd6),
+                },
+            }
+            let quick = quick::read_bytes(&p, &b);
+            let taken = match std::str::from_utf8(&b) {
+                Ok(t) => {
+                    assert_eq!(quick, quick::read(&p, t), "{t:?}");
+                    same(quick, || full(&p, t), &t)
+                }
+                Err(_) => {
+                    assert!(quick.is_none(), "took bytes that are not UTF-8: {b:?}");
+                    false
+                }
+            };
+            tally.add(taken);
+        }
+    }
+    tally.at_least("bytes", 1500, 3000);
+    // By hand: in a string, outside one, and a character cut at the end of a string.
+    let good = texts[0].as_bytes();
+    assert!(quick::read_bytes(&p, good).is_some());
+    let name = texts[0].find("集群").unwrap();
+    for bad in [
+        [&good[..name], &[0xe9][..], &good[name + 3..]].concat(),
+        [&good[..name + 2], &good[name + 3..]].concat(),
+        [&good[..1], &[0xc3, 0xa9][..], &good[1..]].concat(),
+    ] {
+        assert_eq!(quick::read_bytes(&p, &bad), None, "{bad:?}");
+    }
+}
+
 /// The full reading of a CSV row: facts only when it has neither error nor warning.
 fn full_row(p: &Program, cols: &policy::facts::csv::Columns, cells: &[String]) -> Option<Facts> {
     let (_, tree) = policy::facts::csv::row(p, cols, cells);

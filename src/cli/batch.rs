@@ -63,6 +63,10 @@ impl Input {
 
 pub enum Payload {
     Text(Format, String),
+    /// A line of a JSON Lines file, as read: not yet known to be UTF-8. The quick
+    /// reading takes the bytes as they are (and only text that is UTF-8); the rest is
+    /// checked before it is read the long way ([`line_text`]).
+    Line(Vec<u8>),
     Cells(Vec<String>),
     /// A row of a workbook, or of a CSV file with list files, with its list facts: the
     /// facts tree, the text its spans index, and what was found reading its cells (errors
@@ -693,16 +697,23 @@ where
             let (init, work) = (&init, &work);
             let spawned = std::thread::Builder::new().spawn_scoped(s, move || {
                 let mut state = init();
+                // The bytes of output per record of the last chunk: the next chunk's
+                // buffer is made large enough at once rather than grown as it fills.
+                let mut per_rec = 1200;
                 loop {
                     let next = match chunk_rx.lock() {
                         Ok(rx) => rx.recv(),
                         Err(_) => break,
                     };
                     let Ok(chunk) = next else { break };
-                    let mut out = String::with_capacity(chunk.recs.len() * 1200);
+                    let n = chunk.recs.len();
+                    let mut out = String::with_capacity(n.saturating_mul(per_rec));
                     let mut err = String::new();
                     for rec in chunk.recs {
                         work(&mut state, rec, columns, &mut out, &mut err);
+                    }
+                    if let Some(bytes) = out.len().checked_div(n) {
+                        per_rec = bytes.saturating_add(bytes / 16).clamp(64, 1 << 16);
                     }
                     let d = Done {
                         seq: chunk.seq,
@@ -973,6 +984,16 @@ fn process(
     };
     let (text, loaded) = match &rec.payload {
         Payload::Text(fmt, text) => (None, facts::load(program, *fmt, text, 0)),
+        Payload::Line(bytes) => match facts::quick::read_bytes(program, bytes) {
+            Some(f) => (None, Ok((f, Vec::new()))),
+            None => match line_text(bytes, &rec.source) {
+                Ok(t) => (
+                    Some(t.to_string()),
+                    facts::load(program, Format::Json, t, 0),
+                ),
+                Err(p) => return refuse(vec![p], out, err, sum),
+            },
+        },
         Payload::Cells(cells) => match columns {
             // Most rows are plain: read them straight; the full reading (a tree of the
             // row, then typing it) for the rest, which names what is wrong.
@@ -1100,6 +1121,7 @@ impl<'a> Sender<'a> {
     fn push(&mut self, rec: Rec, progress: u64) -> bool {
         self.bytes += match &rec.payload {
             Payload::Text(_, t) => t.len(),
+            Payload::Line(t) => t.len(),
             Payload::Cells(c) => c.iter().map(String::len).sum(),
             Payload::Tree { text, .. } => text.len(),
             Payload::Bad(p) => p.message.en.len(),
@@ -1148,6 +1170,34 @@ fn problem(
 
 fn mib(bytes: usize) -> usize {
     bytes >> 20
+}
+
+/// The text of a line of a JSON Lines file, or the problem that it is not UTF-8.
+pub fn line_text<'a>(bytes: &'a [u8], source: &Source) -> Result<&'a str, Problem> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let line = match source.place {
+            Place::Line(n) => n,
+            _ => 0,
+        };
+        problem(
+            "policy::io::not_utf8",
+            (
+                format!(
+                    "line {line} is not UTF-8 text (invalid byte at offset {})",
+                    e.valid_up_to()
+                ),
+                format!(
+                    "第 {line} 行不是 UTF-8 文本（偏移 {} 处字节无效）",
+                    e.valid_up_to()
+                ),
+            ),
+            (
+                "save the file as UTF-8, not GBK",
+                "请将文件存为 UTF-8 编码，而不是 GBK",
+            ),
+            Some(line),
+        )
+    })
 }
 
 fn read_jsonl(f: std::fs::File, file: Arc<str>, tx: &SyncSender<Chunk>, credits: &Receiver<()>) {
@@ -1242,27 +1292,7 @@ fn read_jsonl(f: std::fs::File, file: Arc<str>, tx: &SyncSender<Chunk>, credits:
                 if trimmed.is_empty() {
                     continue; // a blank line is not a record
                 }
-                match std::str::from_utf8(trimmed) {
-                    Ok(t) => Payload::Text(Format::Json, t.to_string()),
-                    Err(e) => Payload::Bad(problem(
-                        "policy::io::not_utf8",
-                        (
-                            format!(
-                                "line {line} is not UTF-8 text (invalid byte at offset {})",
-                                e.valid_up_to()
-                            ),
-                            format!(
-                                "第 {line} 行不是 UTF-8 文本（偏移 {} 处字节无效）",
-                                e.valid_up_to()
-                            ),
-                        ),
-                        (
-                            "save the file as UTF-8, not GBK",
-                            "请将文件存为 UTF-8 编码，而不是 GBK",
-                        ),
-                        Some(line),
-                    )),
-                }
+                Payload::Line(trimmed.to_vec())
             }
         };
         if !s.push(Rec { source, payload }, bytes) {

@@ -775,6 +775,14 @@ fn one_cluster(
             facts::load(c.old, *fmt, text, 0)
                 .and_then(|o| facts::load(c.new, *fmt, text, 0).map(|n| (o, n))),
         ),
+        batch::Payload::Line(bytes) => match batch::line_text(bytes, &rec.source) {
+            Ok(text) => (
+                text.to_string(),
+                facts::load(c.old, facts::Format::Json, text, 0)
+                    .and_then(|o| facts::load(c.new, facts::Format::Json, text, 0).map(|n| (o, n))),
+            ),
+            Err(p) => return refuse(st, err, p.message.en.clone()),
+        },
         batch::Payload::Cells(cells) => match columns {
             Some(cols) => {
                 let (text, raw) = facts::csv::row(c.new, cols, cells);

@@ -31,6 +31,15 @@ use std::sync::Arc;
 
 /// The facts of a JSON document, or `None` where the full reading must decide.
 pub fn read(program: &Program, text: &str) -> Option<Facts> {
+    read_bytes(program, text.as_bytes())
+}
+
+/// [`read`] of text not yet known to be UTF-8 (a line of a JSON Lines file as read).
+/// Outside its strings a document it takes is ASCII, and every string it takes is
+/// checked to be UTF-8, so whatever it takes is UTF-8 text, and [`read`] of that text
+/// takes the same facts. Bytes that are not UTF-8 are never taken: the caller says
+/// what is wrong with them.
+pub fn read_bytes(program: &Program, text: &[u8]) -> Option<Facts> {
     if text.len() > MAX_BYTES {
         return None;
     }
@@ -54,7 +63,9 @@ pub fn read(program: &Program, text: &str) -> Option<Facts> {
 
 struct Reader<'p, 't> {
     p: &'p Program,
-    text: &'t str,
+    /// The document's bytes: only what lies between quotes may be other than ASCII,
+    /// and a string is taken only once its bytes are checked to be UTF-8.
+    text: &'t [u8],
     pos: usize,
     facts: Facts,
     /// Facts already given (also as `null`).
@@ -67,7 +78,7 @@ struct Reader<'p, 't> {
 
 impl<'p, 't> Reader<'p, 't> {
     fn peek(&self) -> Option<u8> {
-        self.text.as_bytes().get(self.pos).copied()
+        self.text.get(self.pos).copied()
     }
 
     fn ws(&mut self) {
@@ -106,7 +117,7 @@ impl<'p, 't> Reader<'p, 't> {
     /// `word` (`true`, `false`, `null`) if it is next, as a whole word.
     fn word(&mut self, word: &str) -> bool {
         self.ws();
-        let rest = self.text.as_bytes().get(self.pos..).unwrap_or_default();
+        let rest = self.text.get(self.pos..).unwrap_or_default();
         let whole = rest.starts_with(word.as_bytes())
             && !rest
                 .get(word.len())
@@ -127,9 +138,9 @@ impl<'p, 't> Reader<'p, 't> {
         self.pos += 1;
         let start = self.pos;
         // Most strings have nothing to escape: borrow them whole.
-        self.pos += plain_len(self.text.as_bytes().get(start..).unwrap_or_default());
-        if self.text.as_bytes().get(self.pos) == Some(&b'"') {
-            let whole = self.text.get(start..self.pos)?;
+        self.pos += plain_len(self.text.get(start..).unwrap_or_default());
+        if self.text.get(self.pos) == Some(&b'"') {
+            let whole = utf8(self.text.get(start..self.pos)?)?;
             self.pos += 1;
             return Some(Cow::Borrowed(whole));
         }
@@ -137,21 +148,23 @@ impl<'p, 't> Reader<'p, 't> {
     }
 
     /// The rest of a string that holds an escape (or is malformed) from its first byte
-    /// `start`; `self.pos` is at the first byte that is not plain.
+    /// `start`; `self.pos` is at the first byte that is not plain. Each run between
+    /// escapes is checked to be UTF-8 on its own: a run ends at an ASCII byte, which is
+    /// never inside a character's encoding.
     #[inline(never)]
     fn escaped(&mut self, start: usize) -> Option<Cow<'t, str>> {
-        let bytes = self.text.as_bytes();
+        let bytes = self.text;
         let mut owned = String::new();
         let mut run = start;
         loop {
             match bytes.get(self.pos) {
                 Some(b'"') => {
-                    owned.push_str(self.text.get(run..self.pos)?);
+                    owned.push_str(utf8(bytes.get(run..self.pos)?)?);
                     self.pos += 1;
                     return Some(Cow::Owned(owned));
                 }
                 Some(b'\\') => {
-                    owned.push_str(self.text.get(run..self.pos)?);
+                    owned.push_str(utf8(bytes.get(run..self.pos)?)?);
                     let (c, len) = match bytes.get(self.pos + 1)? {
                         b'"' => ('"', 2),
                         b'\\' => ('\\', 2),
@@ -188,7 +201,7 @@ impl<'p, 't> Reader<'p, 't> {
     /// trims and reads escapes: those are left to it), then `:`.
     fn year_key(&mut self) -> Option<i32> {
         self.ws();
-        let at = self.text.as_bytes().get(self.pos..self.pos + 6)?;
+        let at = self.text.get(self.pos..self.pos + 6)?;
         let [b'"', d @ .., b'"'] = at else {
             return None;
         };
@@ -209,7 +222,7 @@ impl<'p, 't> Reader<'p, 't> {
     /// by one comparison, neither scanned nor hashed. A declared name holds no quote,
     /// backslash or control character, so the bytes that match it are the key exactly
     /// as a string would read it.
-    fn predicted_key(&mut self, prefix: usize) -> Option<&'t str> {
+    fn predicted_key(&mut self, prefix: usize) -> Option<&'p str> {
         self.ws();
         let f = self.p.facts.get(self.next)?;
         let want = if prefix == 0 {
@@ -219,7 +232,7 @@ impl<'p, 't> Reader<'p, 't> {
                 .strip_prefix(self.name.get(..prefix)?)?
                 .strip_prefix('.')?
         };
-        let bytes = self.text.as_bytes();
+        let bytes = self.text;
         let start = self.pos + 1;
         let end = start + want.len();
         if bytes.get(self.pos) != Some(&b'"')
@@ -228,9 +241,8 @@ impl<'p, 't> Reader<'p, 't> {
         {
             return None;
         }
-        let key = self.text.get(start..end)?;
         self.pos = end + 1;
-        Some(key)
+        Some(want)
     }
 
     /// The entries of the top level, or of a group (`"cluster": {"name": …}`), whose
@@ -243,7 +255,7 @@ impl<'p, 't> Reader<'p, 't> {
             return Some(());
         }
         // The groups given in this object, each once.
-        let mut groups: smallvec::SmallVec<[&'t str; 4]> = smallvec::SmallVec::new();
+        let mut groups: smallvec::SmallVec<[&str; 4]> = smallvec::SmallVec::new();
         let mut entries = 0;
         loop {
             entries += 1;
@@ -407,7 +419,8 @@ impl<'p, 't> Reader<'p, 't> {
         if depth + 1 > MAX_DEPTH || !self.eat(b'{') {
             return None;
         }
-        let mut entries: Vec<(i32, Value)> = Vec::new();
+        // Room for the three years most series have, made at once.
+        let mut entries: Vec<(i32, Value)> = Vec::with_capacity(4);
         let mut seen = YearsSeen::default();
         if !self.eat(b'}') {
             loop {
@@ -431,11 +444,11 @@ impl<'p, 't> Reader<'p, 't> {
     fn decimal(&mut self, whole: bool) -> Option<Decimal> {
         self.ws();
         let start = self.pos;
-        let (len, value) = json_number(self.text.as_bytes().get(start..).unwrap_or_default())?;
+        let (len, value) = json_number(self.text.get(start..).unwrap_or_default())?;
         self.pos += len;
         match value {
             Some(value) => settle(value, whole),
-            None => number(self.text.get(start..self.pos)?, whole),
+            None => number(utf8(self.text.get(start..self.pos)?)?, whole),
         }
     }
 
@@ -492,6 +505,11 @@ impl<'p, 't> Reader<'p, 't> {
             fields,
         })))
     }
+}
+
+/// `bytes` as text, if they are UTF-8.
+fn utf8(bytes: &[u8]) -> Option<&str> {
+    std::str::from_utf8(bytes).ok()
 }
 
 /// The character of a `\uXXXX` escape at the start of `at`, a UTF-16 surrogate pair
@@ -792,7 +810,7 @@ mod predicted_key_tests {
     fn predicted(p: &Program, text: &str, next: &str, group: &str) -> (Option<String>, usize) {
         let mut r = Reader {
             p,
-            text,
+            text: text.as_bytes(),
             pos: 0,
             facts: Facts { values: Vec::new() },
             given: Vec::new(),
