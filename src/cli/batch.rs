@@ -991,7 +991,7 @@ fn process(
                     Some(t.to_string()),
                     facts::load(program, Format::Json, t, 0),
                 ),
-                Err(p) => return refuse(vec![p], out, err, sum),
+                Err(p) => return refuse(vec![*p], out, err, sum),
             },
         },
         Payload::Cells(cells) => match columns {
@@ -1173,13 +1173,13 @@ fn mib(bytes: usize) -> usize {
 }
 
 /// The text of a line of a JSON Lines file, or the problem that it is not UTF-8.
-pub fn line_text<'a>(bytes: &'a [u8], source: &Source) -> Result<&'a str, Problem> {
+pub fn line_text<'a>(bytes: &'a [u8], source: &Source) -> Result<&'a str, Box<Problem>> {
     std::str::from_utf8(bytes).map_err(|e| {
         let line = match source.place {
             Place::Line(n) => n,
             _ => 0,
         };
-        problem(
+        Box::new(problem(
             "policy::io::not_utf8",
             (
                 format!(
@@ -1196,7 +1196,7 @@ pub fn line_text<'a>(bytes: &'a [u8], source: &Source) -> Result<&'a str, Proble
                 "请将文件存为 UTF-8 编码，而不是 GBK",
             ),
             Some(line),
-        )
+        ))
     })
 }
 
