@@ -620,9 +620,9 @@ impl<'p> Evaluator<'p> {
         true
     }
 
-    /// What another expression needs of decision `id`: its status, value, why, and
-    /// (when explaining) its checks — not its rules.
-    fn decision_view(&mut self, id: DecisionId) -> (Status, Option<Value>, Why, Vec<Check>) {
+    /// What another expression needs of decision `id`: its value (known, or why not),
+    /// and (when explaining) its checks — not its rules.
+    fn decision_view(&mut self, id: DecisionId) -> (V, Vec<Check>) {
         if self.ensure_decision(id) {
             if let Some(r) = self.decisions.get(id) {
                 let checks = if self.explain {
@@ -630,15 +630,26 @@ impl<'p> Evaluator<'p> {
                 } else {
                     Vec::new()
                 };
-                return (r.status, r.value.clone(), r.why.clone(), checks);
+                // Only what the status needs is copied: the reasons of an undetermined
+                // decision, the value of a decided one.
+                let v = match (r.status, &r.value) {
+                    (Status::Decided, Some(v)) => V::Known(v.clone()),
+                    (Status::Decided, None) => V::reason("no value"),
+                    (Status::Undetermined, _) => V::why(r.why.clone()),
+                    (Status::NotApplicable, _) => {
+                        let name = self
+                            .p
+                            .decisions
+                            .get(id)
+                            .map(|d| d.name.as_str())
+                            .unwrap_or_default();
+                        V::reason(format!("`{name}` does not apply"))
+                    }
+                };
+                return (v, checks);
             }
         }
-        (
-            Status::Undetermined,
-            None,
-            Why::reason("the decision depends on itself"),
-            Vec::new(),
-        )
+        (V::reason("the decision depends on itself"), Vec::new())
     }
 
     fn decision_inner(&mut self, id: DecisionId) -> DecisionResult {
@@ -678,7 +689,7 @@ impl<'p> Evaluator<'p> {
                     if let Some(top) = self.running.last_mut() {
                         top.1 = Some(r);
                     }
-                    let res = self.rule(r);
+                    let mut res = self.rule(r);
                     if let Some(top) = self.running.last_mut() {
                         top.1 = None;
                     }
@@ -694,7 +705,9 @@ impl<'p> Evaluator<'p> {
                         let v = match res.outcome {
                             Outcome::Met => V::bool(true),
                             Outcome::NotMet => V::bool(false),
-                            _ => V::why(res.why.clone()),
+                            // The rule's reasons are moved when its result is not kept.
+                            _ if keep => V::why(res.why.clone()),
+                            _ => V::why(std::mem::take(&mut res.why)),
                         };
                         acc = and3(acc, || v);
                     }
@@ -1077,32 +1090,13 @@ impl<'p> Evaluator<'p> {
     /// A decision used in an expression: its value, or why there is none.
     #[inline(never)]
     fn decision_ref(&mut self, e: &Expr, id: DecisionId) -> V {
-        let (status, value, why, checks) = self.decision_view(id);
+        let (v, checks) = self.decision_view(id);
         if self.explain && self.recording {
-            let v = match (&status, &value) {
-                (Status::Decided, Some(v)) => V::Known(v.clone()),
-                _ => V::reason(""),
-            };
             self.record_read(e, &v);
             // What decided it, when it is not a clause (whose rules are reported with it).
             self.push_all(checks);
         }
-        match status {
-            Status::Decided => match value {
-                Some(v) => V::Known(v),
-                None => V::reason("no value"),
-            },
-            Status::Undetermined => V::why(why),
-            Status::NotApplicable => {
-                let name = self
-                    .p
-                    .decisions
-                    .get(id)
-                    .map(|d| d.name.clone())
-                    .unwrap_or_default();
-                V::reason(format!("`{name}` does not apply"))
-            }
-        }
+        v
     }
 
     /// One year's figure of a series.
