@@ -147,6 +147,23 @@ impl<'p, 't> Reader<'p, 't> {
         self.escaped(start)
     }
 
+    /// A string with nothing to escape, as its bytes between the quotes, not yet checked
+    /// to be UTF-8; `None` for any other. May move past white space or the string:
+    /// a caller that takes nothing puts `self.pos` back.
+    fn plain_bytes(&mut self) -> Option<&'t [u8]> {
+        self.ws();
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let start = self.pos + 1;
+        let end = start + plain_len(self.text.get(start..).unwrap_or_default());
+        if self.text.get(end) != Some(&b'"') {
+            return None;
+        }
+        self.pos = end + 1;
+        self.text.get(start..end)
+    }
+
     /// The rest of a string that holds an escape (or is malformed) from its first byte
     /// `start`; `self.pos` is at the first byte that is not plain. Each run between
     /// escapes is checked to be UTF-8 on its own: a run ends at an ASCII byte, which is
@@ -345,6 +362,12 @@ impl<'p, 't> Reader<'p, 't> {
             Ty::Num(_) => Value::Num(self.decimal(false)?),
             Ty::Count(_) => Value::Num(self.decimal(true)?),
             Ty::Date => {
+                // Most dates are ten plain bytes between quotes: read where they are.
+                let at = self.pos;
+                if let Some(d) = self.plain_bytes().and_then(date_of) {
+                    return Some(Value::Date(d));
+                }
+                self.pos = at;
                 let s = self.string()?;
                 let t = s.trim();
                 if !is_date_shaped(t) {
@@ -355,6 +378,28 @@ impl<'p, 't> Reader<'p, 't> {
             Ty::Text => Value::Text(Arc::from(&*self.string()?)),
             Ty::Enum(e) => {
                 let def = self.p.enums.get(*e)?;
+                // Most values are a variant's name (or label) between quotes, with
+                // nothing to escape: found by its bytes, which are then UTF-8. Trimmed
+                // as the long way trims, a name or label that is its own trim matches
+                // the same variant.
+                let at = self.pos;
+                if let Some(b) = self.plain_bytes() {
+                    let found = def.variants.iter().position(|(n, l)| {
+                        n.as_bytes() == b || l.as_deref().map(str::as_bytes) == Some(b)
+                    });
+                    if let Some(i) = found {
+                        let (n, l) = def.variants.get(i)?;
+                        let text = if n.as_bytes() == b {
+                            n.as_str()
+                        } else {
+                            l.as_deref()?
+                        };
+                        if text.trim() == text {
+                            return Some(Value::Enum(i));
+                        }
+                    }
+                }
+                self.pos = at;
                 let s = self.string()?;
                 Value::Enum(def.variant(s.trim())?)
             }
@@ -505,6 +550,24 @@ impl<'p, 't> Reader<'p, 't> {
             fields,
         })))
     }
+}
+
+/// A date written exactly YYYY-MM-DD that exists in the calendar, from its ten bytes:
+/// what [`parse_date`] reads from the same text.
+fn date_of(b: &[u8]) -> Option<chrono::NaiveDate> {
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *b else {
+        return None;
+    };
+    let mut n = [0u32; 8];
+    for (i, c) in [y0, y1, y2, y3, m0, m1, d0, d1].into_iter().enumerate() {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        *n.get_mut(i)? = u32::from(c - b'0');
+    }
+    let [a, b, c, d, e, f, g, h] = n;
+    let year = i32::try_from(a * 1000 + b * 100 + c * 10 + d).ok()?;
+    chrono::NaiveDate::from_ymd_opt(year, e * 10 + f, g * 10 + h)
 }
 
 /// `bytes` as text, if they are UTF-8.
@@ -844,6 +907,48 @@ mod predicted_key_tests {
             ("\"a\": 1", "zzz", ""),
         ] {
             assert_eq!(predicted(&p, text, next, group), (None, 0), "{text}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod date_of_tests {
+    use super::*;
+
+    /// Every ten bytes of date shape over the digits and boundaries that matter read as
+    /// [`parse_date`] reads the same text, and nothing else is read.
+    #[test]
+    fn date_of_reads_what_parse_date_reads() {
+        let years = [
+            "0000", "0001", "1999", "2000", "2023", "2024", "2100", "9999",
+        ];
+        let mut seen = 0;
+        for y in years {
+            for m in 0..=13 {
+                for d in 0..=32 {
+                    let t = format!("{y}-{m:02}-{d:02}");
+                    assert_eq!(date_of(t.as_bytes()), parse_date(&t), "{t}");
+                    seen += usize::from(date_of(t.as_bytes()).is_some());
+                }
+            }
+        }
+        // 8 years × 365 or 366 days, less year 0's leap day where the calendar has none.
+        assert!(seen > 2900, "{seen}");
+        for t in [
+            "2024-01-0",
+            "2024-01-001",
+            "2024/01/02",
+            "2024-1-002",
+            "20240-1-02",
+            "2024-01-0x",
+            "+024-01-02",
+            " 024-01-02",
+            "2024-01-02 ",
+            "２０２４-1-2",
+            "",
+        ] {
+            assert_eq!(date_of(t.as_bytes()), None, "{t}");
+            assert_eq!(parse_date(t), None, "{t}");
         }
     }
 }
