@@ -516,8 +516,13 @@ impl<'p, 't> Reader<'p, 't> {
             smallvec::SmallVec::from_elem(None, def.fields.len());
         if !self.eat(b'}') {
             loop {
-                let key = self.key()?;
-                let i = def.fields.iter().position(|f| f.name == key)?;
+                // A field's name is found by the key's bytes: a key equal to one is
+                // UTF-8, and a key with an escape is left to the long way, as `key` does.
+                let key = self.plain_bytes()?;
+                if !self.eat(b':') {
+                    return None;
+                }
+                let i = def.fields.iter().position(|f| f.name.as_bytes() == key)?;
                 let f = def.fields.get(i)?;
                 let slot = given.get_mut(i)?;
                 if slot.is_some() {
