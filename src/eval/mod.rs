@@ -701,7 +701,10 @@ impl<'p> Evaluator<'p> {
                     let counted =
                         r.kind != RuleKind::Guideline && res.outcome != Outcome::NotApplicable;
                     any_applicable |= counted;
-                    if counted {
+                    // A rule met leaves a clause that stands met as it is (`true and
+                    // true`): the fold is for the other cases.
+                    let unchanged = res.outcome == Outcome::Met && acc.as_bool() == Some(true);
+                    if counted && !unchanged {
                         let v = match res.outcome {
                             Outcome::Met => V::bool(true),
                             Outcome::NotMet => V::bool(false),
