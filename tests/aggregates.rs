@@ -187,6 +187,24 @@ fn a_sum_over_a_window() {
     assert_eq!(d(r, &e, "article2.declared_number"), "undetermined");
 }
 
+/// `count in [..]` is yes or no, and `[count]` a list: unknown, neither is a number
+/// with a range. Both memberships below are false whatever the missing year is, and so
+/// are both quantifiers; their counts' ranges (2 to 3, and 0 to 1) are apart: compared
+/// by those ranges, the two sides would wrongly be found unequal.
+#[test]
+fn a_membership_keeps_none_of_the_aggregates_bounds() {
+    let r = fixture();
+    let e = run(r, &json!({"output_value": {"2022": 41, "2023": 45}}));
+    assert_eq!(d(r, &e, "article1.memberships_compared"), "undetermined");
+    assert_eq!(d(r, &e, "article1.quantifiers_compared"), "undetermined");
+    let e = run(
+        r,
+        &json!({"output_value": {"2022": 41, "2023": 45, "2024": 50}}),
+    );
+    assert_eq!(d(r, &e, "article1.memberships_compared"), "yes");
+    assert_eq!(d(r, &e, "article1.quantifiers_compared"), "yes");
+}
+
 #[test]
 fn aggregates_over_a_list_with_a_filter() {
     let r = fixture();

@@ -570,7 +570,8 @@ fn member(a: V, b: V) -> V {
                 .iter()
                 .any(|i| *i == x || order(i, &x, BinOp::Eq) == Ok(true)),
         ),
-        (V::Unknown(w), _) | (_, V::Unknown(w)) => V::Unknown(w),
+        // Yes or no: an unknown number's bounds do not pass to its membership.
+        (V::Unknown(w), _) | (_, V::Unknown(w)) => V::Unknown(w).unbounded(),
         _ => V::reason("not a list"),
     }
 }

@@ -1074,14 +1074,15 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    /// A list written out: every item known, or the first unknown.
+    /// A list written out: every item known, or the first unknown (a list, with none of
+    /// the item's bounds: those say what a number may be, not a list).
     #[inline(never)]
     fn list(&mut self, items: &[Expr]) -> V {
         let mut out = Vec::with_capacity(items.len());
         for i in items {
             match self.eval(i) {
                 V::Known(v) => out.push(v),
-                u => return u,
+                u => return u.unbounded(),
             }
         }
         V::Known(Value::List(Arc::new(List {
