@@ -701,16 +701,17 @@ impl<'p> Evaluator<'p> {
                     let counted =
                         r.kind != RuleKind::Guideline && res.outcome != Outcome::NotApplicable;
                     any_applicable |= counted;
-                    // A rule met leaves a clause that stands met as it is (`true and
-                    // true`): the fold is for the other cases.
-                    let unchanged = res.outcome == Outcome::Met && acc.as_bool() == Some(true);
-                    if counted && !unchanged {
-                        let v = match res.outcome {
-                            Outcome::Met => V::bool(true),
-                            Outcome::NotMet => V::bool(false),
+                    // A rule met changes nothing: `x and true` is `x`, whether the clause
+                    // stands met, not met or undetermined (a yes/no value has no bounds to
+                    // lose). The fold is for the rules not met and undetermined.
+                    if counted && res.outcome != Outcome::Met {
+                        let v = if res.outcome == Outcome::NotMet {
+                            V::bool(false)
+                        } else if keep {
+                            V::why(res.why.clone())
+                        } else {
                             // The rule's reasons are moved when its result is not kept.
-                            _ if keep => V::why(res.why.clone()),
-                            _ => V::why(std::mem::take(&mut res.why)),
+                            V::why(std::mem::take(&mut res.why))
                         };
                         acc = and3(acc, || v);
                     }
