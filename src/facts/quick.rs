@@ -131,37 +131,41 @@ impl<'p, 't> Reader<'p, 't> {
     /// A string (at its opening quote) with its escapes read; none with a control
     /// character, a bad escape or no end.
     fn string(&mut self) -> Option<Cow<'t, str>> {
-        self.ws();
-        if self.peek() != Some(b'"') {
-            return None;
-        }
-        self.pos += 1;
-        let start = self.pos;
         // Most strings have nothing to escape: borrow them whole.
-        self.pos += plain_len(self.text.get(start..).unwrap_or_default());
-        if self.text.get(self.pos) == Some(&b'"') {
-            let whole = utf8(self.text.get(start..self.pos)?)?;
-            self.pos += 1;
-            return Some(Cow::Borrowed(whole));
+        match self.plain_run()? {
+            (start, true) => {
+                let whole = utf8(self.text.get(start..self.pos - 1)?)?;
+                Some(Cow::Borrowed(whole))
+            }
+            (start, false) => self.escaped(start),
         }
-        self.escaped(start)
     }
 
     /// A string with nothing to escape, as its bytes between the quotes, not yet checked
     /// to be UTF-8; `None` for any other. May move past white space or the string:
     /// a caller that takes nothing puts `self.pos` back.
     fn plain_bytes(&mut self) -> Option<&'t [u8]> {
+        match self.plain_run()? {
+            (start, true) => self.text.get(start..self.pos - 1),
+            (_, false) => None,
+        }
+    }
+
+    /// At a string's opening quote (after white space): its first byte, and whether the
+    /// string ends at the first byte that is not plain (then the reading stands after
+    /// the closing quote; otherwise at that byte, an escape or a malformed string).
+    fn plain_run(&mut self) -> Option<(usize, bool)> {
         self.ws();
         if self.peek() != Some(b'"') {
             return None;
         }
         let start = self.pos + 1;
-        let end = start + plain_len(self.text.get(start..).unwrap_or_default());
-        if self.text.get(end) != Some(&b'"') {
-            return None;
+        self.pos = start + plain_len(self.text.get(start..).unwrap_or_default());
+        let closed = self.peek() == Some(b'"');
+        if closed {
+            self.pos += 1;
         }
-        self.pos = end + 1;
-        self.text.get(start..end)
+        Some((start, closed))
     }
 
     /// The rest of a string that holds an escape (or is malformed) from its first byte
