@@ -285,8 +285,9 @@ struct Frame {
 /// the bindings of the caller's quantifiers left out (they are put back at each use).
 #[derive(Clone)]
 struct Memo {
-    /// The arguments, held so that the allocations their keys point to stay alive
-    /// (a freed list's address could otherwise be reused by another list).
+    /// The arguments, when a key is by identity: held so that the allocations the keys
+    /// point to stay alive (a freed list's address could otherwise be reused by another
+    /// list). Empty when every key is by value.
     _args: Vec<V>,
     value: V,
     checks: Vec<Check>,
@@ -1335,7 +1336,17 @@ impl<'p> Evaluator<'p> {
             }
             return value;
         }
-        let args_held: Vec<V> = frames.iter().map(|f| f.value.clone()).collect();
+        // Only a key by identity (a list, a record, a series, an unknown) needs its value
+        // held: a key by value stays right when the value is gone.
+        let by_identity = key
+            .1
+            .iter()
+            .any(|k| matches!(k, ArgKey::Shared(_) | ArgKey::Unknown(_)));
+        let args_held: Vec<V> = if by_identity {
+            frames.iter().map(|f| f.value.clone()).collect()
+        } else {
+            Vec::new()
+        };
         self.env.extend(frames);
         let saved = self.take_checks();
         let v = self.eval(body);
@@ -1355,7 +1366,10 @@ impl<'p> Evaluator<'p> {
                 .collect(),
             truncated,
         };
-        self.replay(&m, outer);
+        // Without explanations there are no checks to put back.
+        if self.explain {
+            self.replay(&m, outer);
+        }
         // A value cut short by the budget is not kept: it was not computed.
         if self.budget.is_none() {
             self.memo.insert(key, m);
