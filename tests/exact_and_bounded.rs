@@ -351,6 +351,41 @@ fn a_doubling_chain_of_calls_is_evaluated_once_per_argument() {
     );
 }
 
+/// A remembered call whose argument is a list made on the spot is looked up by that
+/// list's identity, so the list is held while the call is remembered: were it freed,
+/// the next list made could take its place in memory and be taken for it. Each call
+/// below gets a list of another length, made and dropped in turn, with and without
+/// explanations.
+#[test]
+fn a_remembered_call_on_lists_made_in_turn_tells_them_apart() {
+    let mut text = String::from(
+        "policy \"列表\" {\n  in_force 2024-01-01 to 2029-12-31\n}\nfact x \"数\": number\n\
+         definition 年数(w: list of year) \"年数\" = count y in w where y > 0\n\
+         article 1 \"测试\" {\n  decision all_counted =\n    x > 0",
+    );
+    for n in 1..=40 {
+        text.push_str(&format!(
+            "\n      and 年数(years(2000, {})) = {n}",
+            1999 + n
+        ));
+    }
+    text.push_str("\n}\n");
+    let r = load("lists.policy", text);
+    let p = &r.program;
+    let (facts, _) =
+        policy::facts::load(p, policy::facts::Format::Json, r#"{"x": 1}"#, 0).expect("facts load");
+    let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+    for explain in [false, true] {
+        let ev = evaluate(p, &facts, date, explain);
+        assert_eq!(
+            ev.decisions[0].value,
+            Some(policy::eval::Value::Bool(true)),
+            "explain {explain}: {:?}",
+            ev.decisions[0].why
+        );
+    }
+}
+
 /// A plan for the date finds the definitions without facts by walking each shared
 /// function body once: a definition that calls the top of a doubling chain is fixed
 /// in linear time, as the chain is evaluated.
