@@ -352,6 +352,7 @@ impl<'a> Checker<'a> {
         for i in 0..self.decisions.len() {
             self.ensure_decision(i);
         }
+        self.cycles_through_conditions_and_clauses();
         // Functions never called are still checked once, with their declared types.
         let fns: Vec<(String, &'a ast::Definition, Option<u32>)> = self
             .functions
@@ -1025,6 +1026,98 @@ impl<'a> Checker<'a> {
     fn leave(&mut self, saved: Saved) {
         let (_, used_dec) = self.leave_all(saved);
         self.used_dec.extend(used_dec);
+    }
+
+    /// A decision that depends on itself through an article's or a clause's condition or
+    /// a clause's rules, which are checked apart from the decisions that use them (a
+    /// cycle through decisions' own expressions is found as they are checked). Without
+    /// this, such a rule set would be evaluated in an order that decides the answer.
+    /// Reported once per cycle, at the first decision of the rule set on it.
+    fn cycles_through_conditions_and_clauses(&mut self) {
+        if self.diags.iter().any(|d| d.code == "policy::check::cycle") {
+            return; // already reported where it was found
+        }
+        const NEW: u8 = 0;
+        const OPEN: u8 = 1;
+        const DONE: u8 = 2;
+        let n = self.decision_deps.len();
+        let mut mark = vec![NEW; n];
+        for start in 0..n {
+            if mark.get(start) != Some(&NEW) {
+                continue;
+            }
+            // Depth first, without recursion: (decision, its dependencies still to see).
+            let mut path: Vec<(DecisionId, Vec<DecisionId>)> = Vec::new();
+            let deps = |c: &Self, id: DecisionId| -> Vec<DecisionId> {
+                c.decision_deps
+                    .get(id)
+                    .map(|s| s.iter().rev().copied().collect())
+                    .unwrap_or_default()
+            };
+            if let Some(m) = mark.get_mut(start) {
+                *m = OPEN;
+            }
+            path.push((start, deps(self, start)));
+            while let Some((_, todo)) = path.last_mut() {
+                let Some(next) = todo.pop() else {
+                    if let Some((done, _)) = path.pop() {
+                        if let Some(m) = mark.get_mut(done) {
+                            *m = DONE;
+                        }
+                    }
+                    continue;
+                };
+                match mark.get(next).copied() {
+                    Some(NEW) => {
+                        if let Some(m) = mark.get_mut(next) {
+                            *m = OPEN;
+                        }
+                        let d = deps(self, next);
+                        path.push((next, d));
+                    }
+                    Some(OPEN) => {
+                        let from = path.iter().position(|(id, _)| *id == next).unwrap_or(0);
+                        let on: Vec<DecisionId> =
+                            path.iter().skip(from).map(|(id, _)| *id).collect();
+                        self.report_cycle(&on);
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// `policy::check::cycle` for the decisions `on`, each depending on the next and the
+    /// last on the first.
+    fn report_cycle(&mut self, on: &[DecisionId]) {
+        let first = on.iter().copied().min().unwrap_or_default();
+        let names: Vec<String> = on
+            .iter()
+            .chain(on.first())
+            .filter_map(|&id| self.decisions.get(id).map(|d| format!("`{}`", d.name)))
+            .collect();
+        let (name, span) = self
+            .decisions
+            .get(first)
+            .map(|d| (d.name.clone(), d.span))
+            .unwrap_or_default();
+        let chain = names.join(" → ");
+        self.err(
+            Diag::error(
+                "policy::check::cycle",
+                (
+                    format!("decision `{name}` depends on itself: {chain}"),
+                    format!("判定 `{name}` 依赖于自身：{chain}"),
+                ),
+            )
+            .at(span)
+            .help((
+                "break the cycle between the decisions: an article's condition, a clause's \
+                 condition and its rules may not use a decision that relies on them",
+                "请打破判定之间的循环：条的适用条件、项的适用条件和规则，不能使用依赖于它们的判定",
+            )),
+        );
     }
 
     fn ensure_decision(&mut self, id: DecisionId) -> Ty {
