@@ -375,6 +375,11 @@ struct Evaluator<'p> {
     /// for every cluster), shared rather than built again at each use. Empty without
     /// a plan.
     absent: &'p [V],
+    /// By article: whether its condition holds, once evaluated in this evaluation. It is
+    /// the same for every decision of the article: the checker refuses a condition that
+    /// depends on a decision relying on it (`policy::check::cycle`), so its evaluation
+    /// never meets a decision being evaluated, whichever decision asks first.
+    article_applies: Vec<Option<Result<(), (Status, Why)>>>,
 }
 
 /// The value of fact `id` when it is not given: unknown, missing that fact.
@@ -559,6 +564,7 @@ impl<'p> Evaluator<'p> {
             fixed: &[],
             absent: &[],
             keep_rules: true,
+            article_applies: vec![None; p.articles.len()],
         }
     }
 
@@ -580,6 +586,21 @@ impl<'p> Evaluator<'p> {
     fn take_checks(&mut self) -> (Vec<Check>, usize) {
         let t = std::mem::take(&mut self.truncated);
         (std::mem::take(&mut self.checks), t)
+    }
+
+    /// Whether article `id` applies: its condition evaluated once per evaluation.
+    fn article_applies(&mut self, id: usize, article: &ArticleDef) -> Result<(), (Status, Why)> {
+        let Some(cond) = article.applies.as_ref() else {
+            return Ok(());
+        };
+        if let Some(Some(known)) = self.article_applies.get(id) {
+            return known.clone();
+        }
+        let r = self.applies(Some(cond));
+        if let Some(slot) = self.article_applies.get_mut(id) {
+            *slot = Some(r.clone());
+        }
+        r
     }
 
     fn applies(&mut self, cond: Option<&Expr>) -> Result<(), (Status, Why)> {
@@ -668,7 +689,7 @@ impl<'p> Evaluator<'p> {
         let Some(article) = p.articles.get(d.article) else {
             return na(Status::Undetermined, Why::reason("no such article"));
         };
-        if let Err((s, w)) = self.applies(article.applies.as_ref()) {
+        if let Err((s, w)) = self.article_applies(d.article, article) {
             return na(s, w);
         }
         match &d.kind {
