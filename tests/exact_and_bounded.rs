@@ -386,6 +386,40 @@ fn a_remembered_call_on_lists_made_in_turn_tells_them_apart() {
     }
 }
 
+/// An article's condition is evaluated once per evaluation, whichever of its decisions
+/// asks first: twenty decisions under a condition that looks at 1,001 years take about
+/// the steps of one look, not twenty.
+#[test]
+fn an_articles_condition_is_evaluated_once_for_all_its_decisions() {
+    let mut text = String::from(
+        "policy \"条件\" {\n  in_force 2024-01-01 to 2029-12-31\n}\nfact x \"数\": number\n\
+         article 1 \"测试\" applies when (count y in years(1000, 2000) where y > x) > 0 {",
+    );
+    for i in 0..20 {
+        text.push_str(&format!("\n  decision d{i} = x > {i}"));
+    }
+    text.push_str("\n}\n");
+    let r = load("condition.policy", text);
+    let p = &r.program;
+    let (facts, _) =
+        policy::facts::load(p, policy::facts::Format::Json, r#"{"x": 5}"#, 0).expect("facts load");
+    let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+    for explain in [false, true] {
+        let ev = evaluate(p, &facts, date, explain);
+        assert_eq!(ev.decisions.len(), 20);
+        for (i, d) in ev.decisions.iter().enumerate() {
+            assert_eq!(
+                d.value,
+                Some(policy::eval::Value::Bool(5 > i)),
+                "d{i}: {:?} {:?}",
+                d.status,
+                d.why
+            );
+        }
+        assert!(ev.steps < 10_000, "explain {explain}: {} steps", ev.steps);
+    }
+}
+
 /// A plan for the date finds the definitions without facts by walking each shared
 /// function body once: a definition that calls the top of a doubling chain is fixed
 /// in linear time, as the chain is evaluated.
