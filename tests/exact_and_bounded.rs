@@ -26,6 +26,15 @@ fn load(name: &str, text: String) -> policy::RuleSet {
     }
 }
 
+/// `facts` (JSON text) evaluated as of 2025-06-30 without explanations, then with them.
+fn without_and_with_explanations(rules: &policy::RuleSet, facts: &str) -> [(bool, Evaluation); 2] {
+    let p = &rules.program;
+    let (facts, _) =
+        policy::facts::load(p, policy::facts::Format::Json, facts, 0).expect("facts load");
+    let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+    [false, true].map(|explain| (explain, evaluate(p, &facts, date, explain)))
+}
+
 fn run_on(rules: &policy::RuleSet, facts: &J, as_of: &str) -> Evaluation {
     let p = &rules.program;
     let text = facts.to_string();
@@ -371,12 +380,7 @@ fn a_remembered_call_on_lists_made_in_turn_tells_them_apart() {
     }
     text.push_str("\n}\n");
     let r = load("lists.policy", text);
-    let p = &r.program;
-    let (facts, _) =
-        policy::facts::load(p, policy::facts::Format::Json, r#"{"x": 1}"#, 0).expect("facts load");
-    let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
-    for explain in [false, true] {
-        let ev = evaluate(p, &facts, date, explain);
+    for (explain, ev) in without_and_with_explanations(&r, r#"{"x": 1}"#) {
         assert_eq!(
             ev.decisions[0].value,
             Some(policy::eval::Value::Bool(true)),
@@ -400,12 +404,7 @@ fn an_articles_condition_is_evaluated_once_for_all_its_decisions() {
     }
     text.push_str("\n}\n");
     let r = load("condition.policy", text);
-    let p = &r.program;
-    let (facts, _) =
-        policy::facts::load(p, policy::facts::Format::Json, r#"{"x": 5}"#, 0).expect("facts load");
-    let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
-    for explain in [false, true] {
-        let ev = evaluate(p, &facts, date, explain);
+    for (explain, ev) in without_and_with_explanations(&r, r#"{"x": 5}"#) {
         assert_eq!(ev.decisions.len(), 20);
         for (i, d) in ev.decisions.iter().enumerate() {
             assert_eq!(
