@@ -134,6 +134,61 @@ fn fmt_check_and_rewrite() {
     assert_eq!(code, 0);
 }
 
+/// A line of a JSON Lines batch that is not UTF-8 is not evaluated by `diff`, and says so
+/// with its line and the offset of the bad byte; the lines around it are assessed.
+#[test]
+fn diff_over_a_jsonl_batch_with_a_line_that_is_not_utf8() {
+    let dir = std::env::temp_dir().join(format!("policy-diff-gbk-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let corpus = dir.join("clusters.jsonl");
+    let corpus = corpus.to_string_lossy().into_owned();
+    let (code, _, err) = run(&[
+        "generate",
+        "--policy",
+        RULES,
+        "--count",
+        "3",
+        "--seed",
+        "7",
+        "--as-of",
+        "2025-06-30",
+        "--format",
+        "jsonl",
+        "--out",
+        &corpus,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let mut lines: Vec<Vec<u8>> = std::fs::read(&corpus)
+        .unwrap()
+        .split(|b| *b == b'\n')
+        .map(<[u8]>::to_vec)
+        .collect();
+    lines[1].insert(5, 0xff);
+    std::fs::write(&corpus, lines.join(&b'\n')).unwrap();
+    let (_, out, err) = run(&[
+        "diff",
+        RULES,
+        "examples/revisions/national-2022",
+        "--facts",
+        &corpus,
+        "--as-of",
+        "2025-06-30",
+        "--format",
+        "json",
+    ]);
+    let j: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    let impact = &j["impact"];
+    assert_eq!(impact["clusters"], 3, "{impact}");
+    let not = impact["not_evaluated"].as_array().unwrap();
+    assert_eq!(not.len(), 1, "{impact}");
+    let why = not[0].as_str().unwrap();
+    assert!(
+        why.ends_with("clusters.jsonl:2: line 2 is not UTF-8 text (invalid byte at offset 5)"),
+        "{why}"
+    );
+}
+
 /// `policy diff` reads clusters the way `policy check` does: a JSON Lines file of
 /// generated clusters is assessed in parallel, and the report keeps input order.
 #[test]
