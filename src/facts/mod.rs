@@ -1092,15 +1092,24 @@ fn is_date_shaped(t: &str) -> bool {
 /// A date written exactly YYYY-MM-DD that exists in the calendar; `None` otherwise
 /// (`2025-6-30`, `2024-02-30`). Facts files, case files and `--as-of` all read dates so.
 pub fn parse_date(t: &str) -> Option<NaiveDate> {
-    if !is_date_shaped(t) {
+    date_of_bytes(t.as_bytes())
+}
+
+/// [`parse_date`] of ten bytes as they stand (ASCII digits and two dashes, or nothing):
+/// the quick reading reads a date where it is in the line.
+pub(crate) fn date_of_bytes(b: &[u8]) -> Option<NaiveDate> {
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *b else {
         return None;
-    }
-    // The shape is checked: read the three numbers directly (no format parsing).
-    let part = |r: std::ops::Range<usize>| t.get(r).and_then(|x| x.parse::<u32>().ok());
-    match (part(0..4), part(5..7), part(8..10)) {
-        (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d),
-        _ => None,
-    }
+    };
+    let year = i32::try_from(ascii_digits(&[y0, y1, y2, y3])?).ok()?;
+    NaiveDate::from_ymd_opt(year, ascii_digits(&[m0, m1])?, ascii_digits(&[d0, d1])?)
+}
+
+/// The number written by `digits`, each an ASCII digit; `None` for any other byte.
+pub(crate) fn ascii_digits(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |n, b| {
+        b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+    })
 }
 
 /// Why a product is not an exact decimal.
@@ -1439,5 +1448,52 @@ mod tests {
             Ok(d("0.0000000000000000000000000001"))
         );
         assert_eq!(exact_mul(d("12.5"), d("10000")), Ok(d("125000")));
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::*;
+
+    /// Every ten bytes of date shape over the digits and boundaries that matter read as
+    /// a calendar reads `%Y-%m-%d`, and nothing of another shape is read.
+    #[test]
+    fn dates_are_read_as_the_calendar_reads_them_and_only_in_their_shape() {
+        let years = [
+            "0000", "0001", "1999", "2000", "2023", "2024", "2100", "9999",
+        ];
+        let mut seen = 0;
+        for y in years {
+            for m in 0..=13 {
+                for d in 0..=32 {
+                    let t = format!("{y}-{m:02}-{d:02}");
+                    let calendar = NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok();
+                    assert_eq!(date_of_bytes(t.as_bytes()), calendar, "{t}");
+                    assert_eq!(parse_date(&t), calendar, "{t}");
+                    seen += usize::from(calendar.is_some());
+                }
+            }
+        }
+        // 8 years × 365 or 366 days, less year 0's leap day where the calendar has none.
+        assert!(seen > 2900, "{seen}");
+        for t in [
+            "2024-01-0",
+            "2024-01-001",
+            "2024/01/02",
+            "2024-1-002",
+            "20240-1-02",
+            "2024-01-0x",
+            "+024-01-02",
+            " 024-01-02",
+            "2024-01-02 ",
+            "２０２４-1-2",
+            "",
+        ] {
+            assert_eq!(date_of_bytes(t.as_bytes()), None, "{t}");
+            assert_eq!(parse_date(t), None, "{t}");
+        }
+        assert_eq!(ascii_digits(b"2024"), Some(2024));
+        assert_eq!(ascii_digits(b"20a4"), None);
+        assert_eq!(ascii_digits(b""), Some(0));
     }
 }
