@@ -987,9 +987,10 @@ fn process(
         Payload::Line(bytes) => match facts::quick::read_bytes(program, bytes) {
             Some(f) => (None, Ok((f, Vec::new()))),
             None => match line_text(bytes, &rec.source) {
+                // The quick reading has left it: the full reading says why.
                 Ok(t) => (
                     Some(t.to_string()),
-                    facts::load(program, Format::Json, t, 0),
+                    facts::load_full(program, Format::Json, t, 0),
                 ),
                 Err(p) => return refuse(vec![*p], out, err, sum),
             },

@@ -769,18 +769,15 @@ fn one_cluster(
         let _ = writeln!(err, "{}", printable(&format!("{label}: {why}")));
         st.not_evaluated.push(format!("{label}: {why}"));
     };
+    // The facts of a text read against both rule sets.
+    let both = |fmt: facts::Format, text: &str| {
+        facts::load(c.old, fmt, text, 0)
+            .and_then(|o| facts::load(c.new, fmt, text, 0).map(|n| (o, n)))
+    };
     let (text, loaded) = match &rec.payload {
-        batch::Payload::Text(fmt, text) => (
-            text.clone(),
-            facts::load(c.old, *fmt, text, 0)
-                .and_then(|o| facts::load(c.new, *fmt, text, 0).map(|n| (o, n))),
-        ),
+        batch::Payload::Text(fmt, text) => (text.clone(), both(*fmt, text)),
         batch::Payload::Line(bytes) => match batch::line_text(bytes, &rec.source) {
-            Ok(text) => (
-                text.to_string(),
-                facts::load(c.old, facts::Format::Json, text, 0)
-                    .and_then(|o| facts::load(c.new, facts::Format::Json, text, 0).map(|n| (o, n))),
-            ),
+            Ok(text) => (text.to_string(), both(facts::Format::Json, text)),
             Err(p) => return refuse(st, err, p.message.en.clone()),
         },
         batch::Payload::Cells(cells) => match columns {

@@ -46,13 +46,23 @@ pub fn load(
     text: &str,
     file: u32,
 ) -> Result<(Facts, Vec<Diag>), Vec<Diag>> {
-    // Most files are plain: read them straight into facts; the full reading below
-    // (a spanned tree, then typing it) is for the rest, and says what is wrong.
+    // Most files are plain: read them straight into facts; the full reading (a spanned
+    // tree, then typing it) is for the rest, and says what is wrong.
     if format == Format::Json {
         if let Some(facts) = quick::read(program, text) {
             return Ok((facts, Vec::new()));
         }
     }
+    load_full(program, format, text, file)
+}
+
+/// [`load`] without the quick reading: for text the quick reading has already left.
+pub fn load_full(
+    program: &Program,
+    format: Format,
+    text: &str,
+    file: u32,
+) -> Result<(Facts, Vec<Diag>), Vec<Diag>> {
     let tree = raw::parse(format, text).map_err(|errs| {
         errs.into_iter()
             .map(|e| {
