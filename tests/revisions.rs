@@ -134,20 +134,19 @@ fn fmt_check_and_rewrite() {
     assert_eq!(code, 0);
 }
 
-/// A line of a JSON Lines batch that is not UTF-8 is not evaluated by `diff`, and says so
-/// with its line and the offset of the bad byte; the lines around it are assessed.
-#[test]
-fn diff_over_a_jsonl_batch_with_a_line_that_is_not_utf8() {
-    let dir = std::env::temp_dir().join(format!("policy-diff-gbk-{}", std::process::id()));
+/// `count` clusters generated from the fixture rules (seed 7, as of 2025-06-30) as JSON
+/// Lines in a folder of the temporary directory named `dir`: the folder and the file's
+/// path.
+fn generated_corpus(dir: &str, count: usize) -> (std::path::PathBuf, String) {
+    let dir = std::env::temp_dir().join(format!("{dir}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let corpus = dir.join("clusters.jsonl");
-    let corpus = corpus.to_string_lossy().into_owned();
+    let corpus = dir.join("clusters.jsonl").to_string_lossy().into_owned();
     let (code, _, err) = run(&[
         "generate",
         "--policy",
         RULES,
         "--count",
-        "3",
+        &count.to_string(),
         "--seed",
         "7",
         "--as-of",
@@ -158,6 +157,14 @@ fn diff_over_a_jsonl_batch_with_a_line_that_is_not_utf8() {
         &corpus,
     ]);
     assert_eq!(code, 0, "{err}");
+    (dir, corpus)
+}
+
+/// A line of a JSON Lines batch that is not UTF-8 is not evaluated by `diff`, and says so
+/// with its line and the offset of the bad byte; the lines around it are assessed.
+#[test]
+fn diff_over_a_jsonl_batch_with_a_line_that_is_not_utf8() {
+    let (dir, corpus) = generated_corpus("policy-diff-gbk", 3);
     let mut lines: Vec<Vec<u8>> = std::fs::read(&corpus)
         .unwrap()
         .split(|b| *b == b'\n')
@@ -187,32 +194,14 @@ fn diff_over_a_jsonl_batch_with_a_line_that_is_not_utf8() {
         why.ends_with("clusters.jsonl:2: line 2 is not UTF-8 text (invalid byte at offset 5)"),
         "{why}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `policy diff` reads clusters the way `policy check` does: a JSON Lines file of
 /// generated clusters is assessed in parallel, and the report keeps input order.
 #[test]
 fn diff_over_a_jsonl_batch() {
-    let dir = std::env::temp_dir().join(format!("policy-diff-batch-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let corpus = dir.join("clusters.jsonl");
-    let corpus = corpus.to_string_lossy().into_owned();
-    let (code, _, err) = run(&[
-        "generate",
-        "--policy",
-        RULES,
-        "--count",
-        "120",
-        "--seed",
-        "7",
-        "--as-of",
-        "2025-06-30",
-        "--format",
-        "jsonl",
-        "--out",
-        &corpus,
-    ]);
-    assert_eq!(code, 0, "{err}");
+    let (dir, corpus) = generated_corpus("policy-diff-batch", 120);
     let args = [
         "diff",
         RULES,
