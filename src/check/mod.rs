@@ -1037,13 +1037,10 @@ impl<'a> Checker<'a> {
         if self.diags.iter().any(|d| d.code == "policy::check::cycle") {
             return; // already reported where it was found
         }
-        const NEW: u8 = 0;
-        const OPEN: u8 = 1;
-        const DONE: u8 = 2;
         let n = self.decision_deps.len();
-        let mut mark = vec![NEW; n];
+        let mut mark = vec![State::Todo; n];
         for start in 0..n {
-            if mark.get(start) != Some(&NEW) {
+            if mark.get(start) != Some(&State::Todo) {
                 continue;
             }
             // Depth first, without recursion: (decision, its dependencies still to see).
@@ -1055,27 +1052,27 @@ impl<'a> Checker<'a> {
                     .unwrap_or_default()
             };
             if let Some(m) = mark.get_mut(start) {
-                *m = OPEN;
+                *m = State::Busy;
             }
             path.push((start, deps(self, start)));
             while let Some((_, todo)) = path.last_mut() {
                 let Some(next) = todo.pop() else {
                     if let Some((done, _)) = path.pop() {
                         if let Some(m) = mark.get_mut(done) {
-                            *m = DONE;
+                            *m = State::Done;
                         }
                     }
                     continue;
                 };
                 match mark.get(next).copied() {
-                    Some(NEW) => {
+                    Some(State::Todo) => {
                         if let Some(m) = mark.get_mut(next) {
-                            *m = OPEN;
+                            *m = State::Busy;
                         }
                         let d = deps(self, next);
                         path.push((next, d));
                     }
-                    Some(OPEN) => {
+                    Some(State::Busy) => {
                         let from = path.iter().position(|(id, _)| *id == next).unwrap_or(0);
                         let on: Vec<DecisionId> =
                             path.iter().skip(from).map(|(id, _)| *id).collect();
