@@ -405,3 +405,83 @@ fn clauses_of_articles_and_items_of_annexes_are_not_mixed() {
         assert_eq!(errors, [(code, message)], "{text}");
     }
 }
+
+/// The JSON decisions are written member by member, without a tree: what is written is the
+/// tree of `json::render` written out, and no object in it names a member twice — not even
+/// the bindings of a check inside two quantifiers over the same name, which show the
+/// innermost value once, where the name first stood.
+#[test]
+fn the_written_json_is_its_tree_and_names_each_member_once() {
+    let text = "policy \"x\" { in_force 2000-01-01 to 2199-12-31 }\n\
+        fact n \"n\": number\n\
+        article 1 \"a\" {\n  clause 1 \"c\" {\n    rule \"r\": every y in [1, 2]: any y in [3, 4] where y > n: y > n\n  }\n  \
+        decision d = every y in [1, 2]: (any y in [3]: y > n)\n}\n";
+    let (rules, sources) = load(vec![("x.policy".into(), text.into())]).unwrap();
+    let (structure, structure_sources) = structure();
+    let cases = [
+        (&rules, &sources, json!({"n": 0})),
+        (&rules, &sources, json!({"n": 3})),
+        (&rules, &sources, json!({})),
+        (
+            &structure,
+            &structure_sources,
+            json!({"a": true, "b": true, "c": false, "output": 9}),
+        ),
+        (&structure, &structure_sources, json!({"a": false})),
+    ];
+    for (rules, sources, facts) in cases {
+        let e = evaluate_json(rules, facts.clone());
+        let report = Report {
+            program: &rules.program,
+            evaluation: &e,
+            sources,
+            fact_warnings: &[],
+        };
+        let written = json::to_pretty(&report);
+        let tree = json::render(&report);
+        assert_eq!(
+            written,
+            serde_json::to_string_pretty(&tree).unwrap() + "\n",
+            "{facts}"
+        );
+        // Read back member by member (a map keeps every key it is given, in order).
+        let members: serde_json::Map<String, J> = serde_json::from_str(&written).unwrap();
+        assert_eq!(J::Object(members), tree);
+        assert!(!has_a_repeated_key(&written), "{written}");
+    }
+    // The check inside both quantifiers binds `y` once, to the inner value.
+    let e = evaluate_json(&rules, json!({"n": 0}));
+    let report = Report {
+        program: &rules.program,
+        evaluation: &e,
+        sources: &sources,
+        fact_warnings: &[],
+    };
+    let j = json::render(&report);
+    let checks = &j["decisions"]["article1.clause1"]["explanation"]["rules"][0]["checks"];
+    assert_eq!(checks[0]["bindings"], json!({"y": "3"}), "{checks}");
+    assert_eq!(checks[1]["bindings"], json!({"y": "4"}), "{checks}");
+}
+
+/// Whether some object of pretty-printed JSON names a member twice (each key on its own
+/// line, its depth given by its indentation).
+fn has_a_repeated_key(pretty: &str) -> bool {
+    let mut open: Vec<std::collections::HashSet<&str>> = vec![Default::default()];
+    for line in pretty.lines() {
+        let t = line.trim_start();
+        let depth = (line.len() - t.len()) / 2;
+        open.truncate(depth + 1);
+        while open.len() <= depth {
+            open.push(Default::default());
+        }
+        if let Some((key, _)) = t.strip_prefix('"').and_then(|r| r.split_once("\": ")) {
+            if !open[depth].insert(key) {
+                return true;
+            }
+        }
+        if t.ends_with('{') || t.ends_with('[') {
+            open.push(Default::default());
+        }
+    }
+    false
+}

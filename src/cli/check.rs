@@ -195,10 +195,7 @@ pub fn report(
             let page = render::html::single(&report, Some(facts), &meta(), lang);
             return crate::output::write(output, page.as_bytes());
         }
-        CheckFormat::Json => {
-            let j = render::json::render(&report);
-            serde_json::to_string_pretty(&j).unwrap_or_default() + "\n"
-        }
+        CheckFormat::Json => render::json::to_pretty(&report),
         _ => {
             if !rules.warnings.is_empty() {
                 print_diags(sources, &rules.warnings);

@@ -1,67 +1,126 @@
 //! The JSON decisions of `docs/facts.md`, with the full explanation under each.
+//!
+//! The document is written straight to the serializer ([`to_pretty`]), member by member in
+//! a fixed order, without first building a tree of JSON values: for one check that tree
+//! was most of the time spent on the output. [`render`] gives the same document as a
+//! tree, for code that reads it.
 
 use super::*;
 use crate::eval::{Check, RuleResult, Shown, Value};
 use crate::ir::{Ty, UNIT_ONE};
-use serde_json::{json, Map, Value as J};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::Value as J;
 
-fn shown(s: &Shown) -> J {
-    let mut m = Map::new();
-    m.insert("value".into(), J::String(s.value.clone()));
-    if !s.unit.is_empty() {
-        m.insert("unit".into(), J::String(s.unit.clone()));
-    }
-    if let Some(l) = &s.label {
-        m.insert("label".into(), J::String(l.clone()));
-    }
-    J::Object(m)
+/// The whole decisions object, pretty-printed, with a final newline.
+pub fn to_pretty(r: &Report) -> String {
+    let mut out = serde_json::to_string_pretty(&Doc(r)).unwrap_or_default();
+    out.push('\n');
+    out
 }
 
-fn place(r: &Report, span: Span) -> J {
-    let (file, line, column) = r.place(span);
-    json!({"file": file, "line": line, "column": column})
+/// The whole decisions object, as a tree: the same members as [`to_pretty`] writes.
+pub fn render(r: &Report) -> J {
+    serde_json::to_value(Doc(r)).unwrap_or(J::Null)
 }
 
-fn check(r: &Report, c: &Check) -> J {
-    let mut m = Map::new();
-    m.insert("expression".into(), J::String(r.text(c.span)));
-    if c.right.is_none() && c.op == crate::syntax::ast::BinOp::Eq {
-        // A yes/no fact or a decision that was read, not a comparison.
-        m.insert("kind".into(), J::String("value".into()));
-        if !c.bindings.is_empty() {
-            let mut b = Map::new();
-            for (k, v) in &c.bindings {
-                b.insert(k.clone(), J::String(v.clone()));
+/// A shown value: `{"value", "unit"?, "label"?}`.
+struct ShownJ<'a>(&'a Shown);
+
+impl Serialize for ShownJ<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let x = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("value", &x.value)?;
+        if !x.unit.is_empty() {
+            m.serialize_entry("unit", &x.unit)?;
+        }
+        if let Some(l) = &x.label {
+            m.serialize_entry("label", l)?;
+        }
+        m.end()
+    }
+}
+
+/// A shown value, or `null`.
+fn shown(x: Option<&Shown>) -> Option<ShownJ<'_>> {
+    x.map(ShownJ)
+}
+
+/// A place in the rule files: `{"file", "line", "column"}`.
+struct PlaceJ<'a, 'r>(&'a Report<'r>, Span);
+
+impl Serialize for PlaceJ<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (file, line, column) = self.0.place(self.1);
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("file", &file)?;
+        m.serialize_entry("line", &line)?;
+        m.serialize_entry("column", &column)?;
+        m.end()
+    }
+}
+
+/// The bindings in force at a check, as an object: a name bound twice (a variable of an
+/// inner quantifier named as an outer one) stands once, where it first stood, with the
+/// innermost value.
+struct BindingsJ<'a>(&'a [(String, String)]);
+
+impl Serialize for BindingsJ<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let b = self.0;
+        let mut m = s.serialize_map(None)?;
+        for (i, (k, _)) in b.iter().enumerate() {
+            if b.iter().take(i).any(|(e, _)| e == k) {
+                continue;
             }
-            m.insert("bindings".into(), J::Object(b));
+            let last = b.iter().rev().find(|(e, _)| e == k).map_or("", |(_, v)| v);
+            m.serialize_entry(k, last)?;
         }
-        m.insert(
-            "value".into(),
-            c.left.as_ref().map(shown).unwrap_or(J::Null),
-        );
-        m.insert("source".into(), place(r, c.span));
-        return J::Object(m);
+        m.end()
     }
-    m.insert("kind".into(), J::String("comparison".into()));
-    if !c.bindings.is_empty() {
-        let mut b = Map::new();
-        for (k, v) in &c.bindings {
-            b.insert(k.clone(), J::String(v.clone()));
+}
+
+/// One comparison (or a value that was read) of an explanation.
+struct CheckJ<'a, 'r>(&'a Report<'r>, &'a Check);
+
+impl Serialize for CheckJ<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (r, c) = (self.0, self.1);
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("expression", &r.text(c.span))?;
+        // A yes/no fact or a decision that was read, not a comparison.
+        let read = c.right.is_none() && c.op == crate::syntax::ast::BinOp::Eq;
+        m.serialize_entry("kind", if read { "value" } else { "comparison" })?;
+        if !c.bindings.is_empty() {
+            m.serialize_entry("bindings", &BindingsJ(&c.bindings))?;
         }
-        m.insert("bindings".into(), J::Object(b));
+        if read {
+            m.serialize_entry("value", &shown(c.left.as_ref()))?;
+        } else {
+            m.serialize_entry("left", &shown(c.left.as_ref()))?;
+            m.serialize_entry("op", c.op.symbol())?;
+            m.serialize_entry("right", &shown(c.right.as_ref()))?;
+            m.serialize_entry("holds", &c.holds)?;
+            if let Some(x) = &c.margin {
+                m.serialize_entry("margin", &ShownJ(x))?;
+            }
+        }
+        m.serialize_entry("source", &PlaceJ(r, c.span))?;
+        m.end()
     }
-    m.insert("left".into(), c.left.as_ref().map(shown).unwrap_or(J::Null));
-    m.insert("op".into(), J::String(c.op.symbol().into()));
-    m.insert(
-        "right".into(),
-        c.right.as_ref().map(shown).unwrap_or(J::Null),
-    );
-    m.insert("holds".into(), c.holds.map(J::Bool).unwrap_or(J::Null));
-    if let Some(x) = &c.margin {
-        m.insert("margin".into(), shown(x));
+}
+
+/// A sequence of checks.
+struct ChecksJ<'a, 'r>(&'a Report<'r>, &'a [Check]);
+
+impl Serialize for ChecksJ<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut q = s.serialize_seq(Some(self.1.len()))?;
+        for c in self.1 {
+            q.serialize_element(&CheckJ(self.0, c))?;
+        }
+        q.end()
     }
-    m.insert("source".into(), place(r, c.span));
-    J::Object(m)
 }
 
 /// The JSON form of a decision's value.
@@ -100,233 +159,341 @@ pub fn value(program: &Program, v: &Value, ty: &Ty) -> J {
     }
 }
 
-fn why(w: &crate::eval::Why, m: &mut Map<String, J>) {
+/// What an unknown lacked: `missing_detail` and `reasons`, each when there is any.
+fn why<M: SerializeMap>(w: &crate::eval::Why, m: &mut M) -> Result<(), M::Error> {
     if !w.details.is_empty() {
-        m.insert("missing_detail".into(), json!(w.details));
+        m.serialize_entry("missing_detail", &w.details)?;
     }
     if !w.reasons.is_empty() {
-        m.insert("reasons".into(), json!(w.reasons));
+        m.serialize_entry("reasons", &w.reasons)?;
+    }
+    Ok(())
+}
+
+/// One rule of a clause, with its checks.
+struct RuleJ<'a, 'r>(&'a Report<'r>, &'a crate::ir::RuleDef, &'a RuleResult);
+
+impl Serialize for RuleJ<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (r, def, res) = (self.0, self.1, self.2);
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("title", &def.title)?;
+        let kind = if def.kind == RuleKind::Guideline {
+            "guideline"
+        } else {
+            "rule"
+        };
+        m.serialize_entry("kind", kind)?;
+        m.serialize_entry("outcome", res.outcome.as_str())?;
+        m.serialize_entry("missing", &r.missing_names(&res.why))?;
+        why(&res.why, &mut m)?;
+        m.serialize_entry("checks", &ChecksJ(r, &res.checks))?;
+        if res.checks_truncated > 0 {
+            m.serialize_entry("checks_not_shown", &res.checks_truncated)?;
+        }
+        let interps: Vec<&str> = def
+            .annotations
+            .iter()
+            .filter_map(|a| r.program.annotations.get(*a))
+            .filter(|a| a.kind == AnnotKind::Interpretation)
+            .map(|a| a.text.as_str())
+            .collect();
+        if !interps.is_empty() {
+            m.serialize_entry("interpretations", &interps)?;
+        }
+        m.serialize_entry("source", &PlaceJ(r, def.span))?;
+        m.end()
     }
 }
 
-fn rule(r: &Report, def: &crate::ir::RuleDef, res: &RuleResult) -> J {
-    let mut m = Map::new();
-    m.insert("title".into(), J::String(def.title.clone()));
-    m.insert(
-        "kind".into(),
-        J::String(
-            if def.kind == RuleKind::Guideline {
-                "guideline"
-            } else {
-                "rule"
-            }
-            .into(),
-        ),
-    );
-    m.insert("outcome".into(), J::String(res.outcome.as_str().into()));
-    m.insert("missing".into(), json!(r.missing_names(&res.why)));
-    why(&res.why, &mut m);
-    m.insert(
-        "checks".into(),
-        J::Array(res.checks.iter().map(|c| check(r, c)).collect()),
-    );
-    if res.checks_truncated > 0 {
-        m.insert("checks_not_shown".into(), json!(res.checks_truncated));
+/// The rules of a clause.
+struct RulesJ<'a, 'r>(&'a Report<'r>, &'a [crate::ir::RuleDef], &'a [RuleResult]);
+
+impl Serialize for RulesJ<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut q = s.serialize_seq(None)?;
+        for (rd, rr) in self.1.iter().zip(self.2) {
+            q.serialize_element(&RuleJ(self.0, rd, rr))?;
+        }
+        q.end()
     }
-    let interps: Vec<String> = def
-        .annotations
-        .iter()
-        .filter_map(|a| r.program.annotations.get(*a))
-        .filter(|a| a.kind == AnnotKind::Interpretation)
-        .map(|a| a.text.clone())
-        .collect();
-    if !interps.is_empty() {
-        m.insert("interpretations".into(), json!(interps));
-    }
-    m.insert("source".into(), place(r, def.span));
-    J::Object(m)
 }
 
-/// The whole decisions object.
-pub fn render(r: &Report) -> J {
-    let p = r.program;
-    let mut decisions = Map::new();
-    for (id, d) in p.decisions.iter().enumerate() {
-        let Some(res) = r.result(id) else { continue };
-        let mut e = Map::new();
+/// A clause's points left to the reviewers: `[{"text", "reason"}]`.
+struct NotAssessedJ<'a>(&'a [crate::ir::NotAssessedDef]);
+
+impl Serialize for NotAssessedJ<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut q = s.serialize_seq(Some(self.0.len()))?;
+        for n in self.0 {
+            q.serialize_element(&TextReason(&n.text, &n.reason))?;
+        }
+        q.end()
+    }
+}
+
+struct TextReason<'a>(&'a str, &'a str);
+
+impl Serialize for TextReason<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("text", self.0)?;
+        m.serialize_entry("reason", self.1)?;
+        m.end()
+    }
+}
+
+/// A decision's explanation: where it stands, its rules or checks, what it relied on.
+struct ExplanationJ<'a, 'r>(
+    &'a Report<'r>,
+    usize,
+    &'a crate::ir::DecisionDef,
+    &'a DecisionResult,
+);
+
+impl Serialize for ExplanationJ<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (r, id, d, res) = (self.0, self.1, self.2, self.3);
+        let p = r.program;
+        let mut e = s.serialize_map(None)?;
         if let Some(l) = &d.label {
-            e.insert("label".into(), J::String(l.clone()));
+            e.serialize_entry("label", l)?;
         }
         let article = p.articles.get(d.article);
         let annex = article.is_some_and(|a| a.kind == crate::syntax::ast::PartKind::Annex);
         if let Some(a) = article {
             // An unnumbered annex (附件) has no number: null.
-            e.insert(
-                if annex { "annex" } else { "article" }.into(),
-                if annex && a.number == 0 {
-                    J::Null
-                } else {
-                    json!(a.number)
-                },
-            );
+            let number = if annex && a.number == 0 {
+                None
+            } else {
+                Some(a.number)
+            };
+            e.serialize_entry(if annex { "annex" } else { "article" }, &number)?;
             if !matches!(d.kind, DecisionKind::Clause(_)) {
-                e.insert("heading".into(), J::String(a.heading()));
+                e.serialize_entry("heading", &a.heading())?;
             }
             if let Some(c) = &a.chapter {
-                e.insert("chapter".into(), J::String(c.heading()));
+                e.serialize_entry("chapter", &c.heading())?;
             }
         }
         match &d.kind {
             DecisionKind::Clause(ci) => {
                 if let Some((a, c)) = article.and_then(|a| Some((a, a.clauses.get(*ci)?))) {
-                    e.insert(
-                        if annex { "item" } else { "clause" }.into(),
-                        json!(c.number),
-                    );
-                    e.insert("heading".into(), J::String(a.clause_place(c)));
-                    e.insert(
-                        "not_assessed".into(),
-                        J::Array(
-                            c.not_assessed
-                                .iter()
-                                .map(|n| json!({"text": n.text, "reason": n.reason}))
-                                .collect(),
-                        ),
-                    );
+                    e.serialize_entry(if annex { "item" } else { "clause" }, &c.number)?;
+                    e.serialize_entry("heading", &a.clause_place(c))?;
+                    e.serialize_entry("not_assessed", &NotAssessedJ(&c.not_assessed))?;
                     let outcome = match (res.status, res.value.as_ref()) {
                         (Status::NotApplicable, _) => Outcome::NotApplicable,
                         (_, Some(Value::Bool(true))) => Outcome::Met,
                         (_, Some(_)) => Outcome::NotMet,
                         _ => Outcome::Undetermined,
                     };
-                    e.insert("outcome".into(), J::String(outcome.as_str().into()));
-                    e.insert(
-                        "rules".into(),
-                        J::Array(
-                            c.rules
-                                .iter()
-                                .zip(&res.rules)
-                                .map(|(rd, rr)| rule(r, rd, rr))
-                                .collect(),
-                        ),
-                    );
+                    e.serialize_entry("outcome", outcome.as_str())?;
+                    e.serialize_entry("rules", &RulesJ(r, &c.rules, &res.rules))?;
                 }
             }
             DecisionKind::Expr(_) => {
-                e.insert(
-                    "checks".into(),
-                    J::Array(res.checks.iter().map(|c| check(r, c)).collect()),
-                );
+                e.serialize_entry("checks", &ChecksJ(r, &res.checks))?;
             }
         }
-        why(&res.why, &mut e);
-        e.insert(
-            "interpretations".into(),
-            json!(r.annotations_of(id, AnnotKind::Interpretation)),
-        );
-        e.insert(
-            "assumptions".into(),
-            json!(r.annotations_of(id, AnnotKind::Assumption)),
-        );
-        e.insert("source".into(), place(r, d.span));
+        why(&res.why, &mut e)?;
+        e.serialize_entry(
+            "interpretations",
+            &r.annotations_of(id, AnnotKind::Interpretation),
+        )?;
+        e.serialize_entry("assumptions", &r.annotations_of(id, AnnotKind::Assumption))?;
+        e.serialize_entry("source", &PlaceJ(r, d.span))?;
+        e.end()
+    }
+}
+
+/// One decision: `{"value", "status", "missing", "explanation"}`.
+struct DecisionJ<'a, 'r>(
+    &'a Report<'r>,
+    usize,
+    &'a crate::ir::DecisionDef,
+    &'a DecisionResult,
+);
+
+impl Serialize for DecisionJ<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (r, id, d, res) = (self.0, self.1, self.2, self.3);
+        let mut m = s.serialize_map(Some(4))?;
         let v = match (&res.status, &res.value) {
-            (Status::Decided, Some(v)) => value(p, v, &d.ty),
+            (Status::Decided, Some(v)) => value(r.program, v, &d.ty),
             _ => J::Null,
         };
-        let mut out = Map::new();
-        out.insert("value".into(), v);
-        out.insert("status".into(), J::String(res.status.as_str().into()));
-        out.insert("missing".into(), json!(r.missing_names(&res.why)));
-        out.insert("explanation".into(), J::Object(e));
-        decisions.insert(d.name.clone(), J::Object(out));
+        m.serialize_entry("value", &v)?;
+        m.serialize_entry("status", res.status.as_str())?;
+        m.serialize_entry("missing", &r.missing_names(&res.why))?;
+        m.serialize_entry("explanation", &ExplanationJ(r, id, d, res))?;
+        m.end()
     }
-    let mut warnings: Vec<J> = r
-        .rule_warnings()
-        .into_iter()
-        .map(|w| {
-            let (a, c) = if w.annex {
-                ("annex", "item")
-            } else {
-                ("article", "clause")
-            };
-            let mut m = Map::new();
-            m.insert(a.into(), json!(w.article));
-            m.insert(c.into(), json!(w.clause));
-            m.insert("heading".into(), J::String(w.heading.clone()));
-            m.insert("rule".into(), J::String(w.rule.clone()));
-            m.insert("message".into(), J::String(w.message.clone()));
-            m.insert(
-                "code".into(),
-                J::String("policy::eval::guideline_not_met".into()),
-            );
-            m.insert("source".into(), place(r, w.span));
-            J::Object(m)
-        })
-        .collect();
-    for d in r.fact_warnings {
-        let mut m = Map::new();
-        m.insert("article".into(), J::Null);
-        m.insert("clause".into(), J::Null);
-        m.insert("message".into(), J::String(d.message.en.clone()));
-        m.insert("code".into(), J::String(d.code.into()));
-        if let Some(s) = d.span {
-            m.insert("source".into(), place(r, s));
+}
+
+/// Every decision that has a result, by name, in the rule set's order.
+struct DecisionsJ<'a, 'r>(&'a Report<'r>);
+
+impl Serialize for DecisionsJ<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        let mut m = s.serialize_map(None)?;
+        for (id, d) in r.program.decisions.iter().enumerate() {
+            let Some(res) = r.result(id) else { continue };
+            m.serialize_entry(&d.name, &DecisionJ(r, id, d, res))?;
         }
-        warnings.push(J::Object(m));
+        m.end()
     }
-    let h = &p.header;
-    let mut policy = Map::new();
-    policy.insert("title".into(), J::String(h.title.clone()));
-    if let Some(d) = &h.document {
-        policy.insert("document".into(), J::String(d.clone()));
+}
+
+/// A guideline not met, or another warning of the evaluation.
+struct RuleWarningJ<'a, 'r>(&'a Report<'r>, &'a RuleWarning);
+
+impl Serialize for RuleWarningJ<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (r, w) = (self.0, self.1);
+        let (a, c) = if w.annex {
+            ("annex", "item")
+        } else {
+            ("article", "clause")
+        };
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry(a, &w.article)?;
+        m.serialize_entry(c, &w.clause)?;
+        m.serialize_entry("heading", &w.heading)?;
+        m.serialize_entry("rule", &w.rule)?;
+        m.serialize_entry("message", &w.message)?;
+        m.serialize_entry("code", "policy::eval::guideline_not_met")?;
+        m.serialize_entry("source", &PlaceJ(r, w.span))?;
+        m.end()
     }
-    if let Some(a) = h.in_force.from {
-        policy.insert("in_force_from".into(), J::String(a.to_string()));
-        policy.insert(
-            "in_force_until".into(),
-            h.in_force
-                .until
-                .map_or(J::Null, |b| J::String(b.to_string())),
-        );
+}
+
+/// A warning about the facts (an unknown fact or field).
+struct FactWarningJ<'a, 'r>(&'a Report<'r>, &'a Diag);
+
+impl Serialize for FactWarningJ<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (r, d) = (self.0, self.1);
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("article", &())?;
+        m.serialize_entry("clause", &())?;
+        m.serialize_entry("message", &d.message.en)?;
+        m.serialize_entry("code", d.code)?;
+        if let Some(sp) = d.span {
+            m.serialize_entry("source", &PlaceJ(r, sp))?;
+        }
+        m.end()
     }
-    if let Some(name) = &h.version {
-        // Only a rule set holding named versions says which one applied.
-        let mut v = Map::new();
-        v.insert("name".into(), J::String(name.clone()));
-        let text = |x: &Option<String>| x.clone().map_or(J::Null, J::String);
-        let date = |x: Option<chrono::NaiveDate>| x.map_or(J::Null, |d| J::String(d.to_string()));
-        v.insert("document".into(), text(&h.document));
-        v.insert("issued_by".into(), text(&h.issued_by));
-        v.insert("issued_on".into(), date(h.issued_on));
-        v.insert("in_force_from".into(), date(h.in_force.from));
-        v.insert("in_force_until".into(), date(h.in_force.until));
-        policy.insert("version".into(), J::Object(v));
+}
+
+/// The evaluation's warnings, then the facts'.
+struct WarningsJ<'a, 'r>(&'a Report<'r>);
+
+impl Serialize for WarningsJ<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        let mut q = s.serialize_seq(None)?;
+        for w in r.rule_warnings() {
+            q.serialize_element(&RuleWarningJ(r, &w))?;
+        }
+        for d in r.fact_warnings {
+            q.serialize_element(&FactWarningJ(r, d))?;
+        }
+        q.end()
     }
-    // Parameters with values by date or version: the value in force, and its words.
-    let dated: Vec<J> = p
-        .slots
-        .iter()
-        .filter_map(|s| {
-            let d = s.dated.as_ref()?;
-            Some(json!({
-                "name": s.name,
-                "value": d.value,
-                "from": d.from.map(|f| f.to_string()),
-                "version": d.version,
-                "source": d.source,
-            }))
-        })
-        .collect();
-    if !dated.is_empty() {
-        policy.insert("dated_parameters".into(), J::Array(dated));
+}
+
+/// The named version of the rule set that applied.
+struct VersionJ<'a>(&'a crate::ir::Header, &'a str);
+
+impl Serialize for VersionJ<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (h, name) = (self.0, self.1);
+        let date = |x: Option<chrono::NaiveDate>| x.map(|d| d.to_string());
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", name)?;
+        m.serialize_entry("document", &h.document)?;
+        m.serialize_entry("issued_by", &h.issued_by)?;
+        m.serialize_entry("issued_on", &date(h.issued_on))?;
+        m.serialize_entry("in_force_from", &date(h.in_force.from))?;
+        m.serialize_entry("in_force_until", &date(h.in_force.until))?;
+        m.end()
     }
-    let mut top = Map::new();
-    top.insert("as_of".into(), J::String(r.evaluation.as_of.to_string()));
-    top.insert("policy".into(), J::Object(policy));
-    top.insert("decisions".into(), J::Object(decisions));
-    top.insert("warnings".into(), J::Array(warnings));
-    top.insert("assumptions".into(), json!(r.assumptions()));
-    J::Object(top)
+}
+
+/// A parameter with values by date or version: the value in force, and its words.
+struct DatedJ<'a>(&'a str, &'a crate::ir::DatedFrom);
+
+impl Serialize for DatedJ<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (name, d) = (self.0, self.1);
+        let mut m = s.serialize_map(Some(5))?;
+        m.serialize_entry("name", name)?;
+        m.serialize_entry("value", &d.value)?;
+        m.serialize_entry("from", &d.from.map(|f| f.to_string()))?;
+        m.serialize_entry("version", &d.version)?;
+        m.serialize_entry("source", &d.source)?;
+        m.end()
+    }
+}
+
+struct DatedListJ<'a>(&'a [&'a crate::ir::Slot]);
+
+impl Serialize for DatedListJ<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut q = s.serialize_seq(Some(self.0.len()))?;
+        for slot in self.0 {
+            if let Some(d) = &slot.dated {
+                q.serialize_element(&DatedJ(&slot.name, d))?;
+            }
+        }
+        q.end()
+    }
+}
+
+/// The rule set: its title, document, time in force, version and dated parameters.
+struct PolicyJ<'a>(&'a Program);
+
+impl Serialize for PolicyJ<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.0;
+        let h = &p.header;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("title", &h.title)?;
+        if let Some(d) = &h.document {
+            m.serialize_entry("document", d)?;
+        }
+        if let Some(a) = h.in_force.from {
+            m.serialize_entry("in_force_from", &a.to_string())?;
+            m.serialize_entry("in_force_until", &h.in_force.until.map(|b| b.to_string()))?;
+        }
+        if let Some(name) = &h.version {
+            // Only a rule set holding named versions says which one applied.
+            m.serialize_entry("version", &VersionJ(h, name))?;
+        }
+        let dated: Vec<&crate::ir::Slot> = p.slots.iter().filter(|s| s.dated.is_some()).collect();
+        if !dated.is_empty() {
+            m.serialize_entry("dated_parameters", &DatedListJ(&dated))?;
+        }
+        m.end()
+    }
+}
+
+/// The whole decisions object.
+struct Doc<'a, 'r>(&'a Report<'r>);
+
+impl Serialize for Doc<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        let mut m = s.serialize_map(Some(5))?;
+        m.serialize_entry("as_of", &r.evaluation.as_of.to_string())?;
+        m.serialize_entry("policy", &PolicyJ(r.program))?;
+        m.serialize_entry("decisions", &DecisionsJ(r))?;
+        m.serialize_entry("warnings", &WarningsJ(r))?;
+        m.serialize_entry("assumptions", &r.assumptions())?;
+        m.end()
+    }
 }
 
 /// A number as the decisions show it: its value (a quotient that is not an exact decimal
