@@ -4,6 +4,7 @@
 //! ```sh
 //! cargo bench --bench peer                # 20,000 clusters
 //! PEER_CLUSTERS=100000 cargo bench --bench peer
+//! PEER_POLICY=/path/to/policy cargo bench --bench peer   # a whole check with that binary
 //! ```
 //!
 //! The criteria in Rego are `benches/peer/article6.rego`, written from
@@ -179,8 +180,12 @@ fn main() {
     }
     let rego_once = t.elapsed() / runs;
     let cache = std::env::temp_dir().join(format!("policy-peer-cache-{}", std::process::id()));
+    // The `policy` binary of this build, or another one named by PEER_POLICY (the binary
+    // of a release archive, say).
+    let binary = std::env::var_os("PEER_POLICY")
+        .map_or_else(|| env!("CARGO_BIN_EXE_policy").into(), std::path::PathBuf::from);
     let check = || {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_policy"))
+        let out = std::process::Command::new(&binary)
             .args(["check", "--facts"])
             .arg(&example)
             .args(["--as-of", "2025-06-30"])
