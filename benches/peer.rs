@@ -182,8 +182,10 @@ fn main() {
     let cache = std::env::temp_dir().join(format!("policy-peer-cache-{}", std::process::id()));
     // The `policy` binary of this build, or another one named by PEER_POLICY (the binary
     // of a release archive, say).
-    let binary = std::env::var_os("PEER_POLICY")
-        .map_or_else(|| env!("CARGO_BIN_EXE_policy").into(), std::path::PathBuf::from);
+    let binary = std::env::var_os("PEER_POLICY").map_or_else(
+        || env!("CARGO_BIN_EXE_policy").into(),
+        std::path::PathBuf::from,
+    );
     let check = || {
         let out = std::process::Command::new(&binary)
             .args(["check", "--facts"])

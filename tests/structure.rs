@@ -485,3 +485,28 @@ fn has_a_repeated_key(pretty: &str) -> bool {
     }
     false
 }
+
+/// A rule that made more comparisons than an explanation keeps says, in the JSON, how many
+/// it does not show; a rule within the limit says nothing of it.
+#[test]
+fn the_json_says_how_many_checks_are_not_shown() {
+    let text = "policy \"x\" { in_force 2000-01-01 to 2199-12-31 }\n\
+        fact n \"n\": number\n\
+        article 1 \"a\" {\n  clause 1 \"c\" {\n    rule \"many\": every y in years(1951, 2010): y > n\n    \
+        rule \"few\": every y in years(2001, 2010): y > n\n  }\n}\n";
+    let (rules, sources) = load(vec![("x.policy".into(), text.into())]).unwrap();
+    let e = evaluate_json(&rules, json!({"n": 0}));
+    let report = Report {
+        program: &rules.program,
+        evaluation: &e,
+        sources: &sources,
+        fact_warnings: &[],
+    };
+    let j: J = serde_json::from_str(&json::to_pretty(&report)).unwrap();
+    let rules_j = &j["decisions"]["article1.clause1"]["explanation"]["rules"];
+    let shown = policy::eval::MAX_CHECKS;
+    assert_eq!(rules_j[0]["checks"].as_array().map(Vec::len), Some(shown));
+    assert_eq!(rules_j[0]["checks_not_shown"], json!(60 - shown));
+    assert_eq!(rules_j[1]["checks"].as_array().map(Vec::len), Some(10));
+    assert_eq!(rules_j[1].get("checks_not_shown"), None, "{}", rules_j[1]);
+}
