@@ -41,6 +41,16 @@ fn evaluate_json(rules: &policy::RuleSet, facts: J) -> Evaluation {
     )
 }
 
+/// A report of evaluation `e` of `rules`, without warnings about the facts.
+fn report<'a>(rules: &'a policy::RuleSet, e: &'a Evaluation, sources: &'a Sources) -> Report<'a> {
+    Report {
+        program: &rules.program,
+        evaluation: e,
+        sources,
+        fact_warnings: &[],
+    }
+}
+
 #[test]
 fn decision_ids_follow_the_document_and_stay_ascii() {
     let (rules, _) = structure();
@@ -284,12 +294,7 @@ fn not_assessed_phrases_beside_a_met_clause() {
     let (rules, sources) = structure();
     for (a, shown) in [(true, true), (false, false)] {
         let e = evaluate_json(&rules, json!({"a": a, "b": true, "c": false, "output": 9}));
-        let report = Report {
-            program: &rules.program,
-            evaluation: &e,
-            sources: &sources,
-            fact_warnings: &[],
-        };
+        let report = report(&rules, &e, &sources);
         let text = human::render_in(&report, human::Style { color: false }, human::Lang::Zh);
         assert_eq!(
             text.contains("留待评审：产业链布局合理（由专家评审判断）"),
@@ -431,12 +436,7 @@ fn the_written_json_is_its_tree_and_names_each_member_once() {
     ];
     for (rules, sources, facts) in cases {
         let e = evaluate_json(rules, facts.clone());
-        let report = Report {
-            program: &rules.program,
-            evaluation: &e,
-            sources,
-            fact_warnings: &[],
-        };
+        let report = report(rules, &e, sources);
         let written = json::to_pretty(&report);
         let tree = json::render(&report);
         assert_eq!(
@@ -451,12 +451,7 @@ fn the_written_json_is_its_tree_and_names_each_member_once() {
     }
     // The check inside both quantifiers binds `y` once, to the inner value.
     let e = evaluate_json(&rules, json!({"n": 0}));
-    let report = Report {
-        program: &rules.program,
-        evaluation: &e,
-        sources: &sources,
-        fact_warnings: &[],
-    };
+    let report = report(&rules, &e, &sources);
     let j = json::render(&report);
     let checks = &j["decisions"]["article1.clause1"]["explanation"]["rules"][0]["checks"];
     assert_eq!(checks[0]["bindings"], json!({"y": "3"}), "{checks}");
@@ -496,12 +491,7 @@ fn the_json_says_how_many_checks_are_not_shown() {
         rule \"few\": every y in years(2001, 2010): y > n\n  }\n}\n";
     let (rules, sources) = load(vec![("x.policy".into(), text.into())]).unwrap();
     let e = evaluate_json(&rules, json!({"n": 0}));
-    let report = Report {
-        program: &rules.program,
-        evaluation: &e,
-        sources: &sources,
-        fact_warnings: &[],
-    };
+    let report = report(&rules, &e, &sources);
     let j: J = serde_json::from_str(&json::to_pretty(&report)).unwrap();
     let rules_j = &j["decisions"]["article1.clause1"]["explanation"]["rules"];
     let shown = policy::eval::MAX_CHECKS;

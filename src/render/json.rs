@@ -110,16 +110,17 @@ impl Serialize for CheckJ<'_, '_> {
     }
 }
 
-/// A sequence of checks.
-struct ChecksJ<'a, 'r>(&'a Report<'r>, &'a [Check]);
+/// A sequence of what `.0` gives, each item written as it comes.
+struct Each<F>(F);
 
-impl Serialize for ChecksJ<'_, '_> {
+impl<F, I> Serialize for Each<F>
+where
+    F: Fn() -> I,
+    I: IntoIterator,
+    I::Item: Serialize,
+{
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut q = s.serialize_seq(Some(self.1.len()))?;
-        for c in self.1 {
-            q.serialize_element(&CheckJ(self.0, c))?;
-        }
-        q.end()
+        s.collect_seq((self.0)())
     }
 }
 
@@ -187,7 +188,7 @@ impl Serialize for RuleJ<'_, '_> {
         m.serialize_entry("outcome", res.outcome.as_str())?;
         m.serialize_entry("missing", &r.missing_names(&res.why))?;
         why(&res.why, &mut m)?;
-        m.serialize_entry("checks", &ChecksJ(r, &res.checks))?;
+        m.serialize_entry("checks", &Each(|| res.checks.iter().map(|c| CheckJ(r, c))))?;
         if res.checks_truncated > 0 {
             m.serialize_entry("checks_not_shown", &res.checks_truncated)?;
         }
@@ -206,32 +207,7 @@ impl Serialize for RuleJ<'_, '_> {
     }
 }
 
-/// The rules of a clause.
-struct RulesJ<'a, 'r>(&'a Report<'r>, &'a [crate::ir::RuleDef], &'a [RuleResult]);
-
-impl Serialize for RulesJ<'_, '_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut q = s.serialize_seq(None)?;
-        for (rd, rr) in self.1.iter().zip(self.2) {
-            q.serialize_element(&RuleJ(self.0, rd, rr))?;
-        }
-        q.end()
-    }
-}
-
-/// A clause's points left to the reviewers: `[{"text", "reason"}]`.
-struct NotAssessedJ<'a>(&'a [crate::ir::NotAssessedDef]);
-
-impl Serialize for NotAssessedJ<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut q = s.serialize_seq(Some(self.0.len()))?;
-        for n in self.0 {
-            q.serialize_element(&TextReason(&n.text, &n.reason))?;
-        }
-        q.end()
-    }
-}
-
+/// A clause's point left to the reviewers: `{"text", "reason"}`.
 struct TextReason<'a>(&'a str, &'a str);
 
 impl Serialize for TextReason<'_> {
@@ -281,7 +257,12 @@ impl Serialize for ExplanationJ<'_, '_> {
                 if let Some((a, c)) = article.and_then(|a| Some((a, a.clauses.get(*ci)?))) {
                     e.serialize_entry(if annex { "item" } else { "clause" }, &c.number)?;
                     e.serialize_entry("heading", &a.clause_place(c))?;
-                    e.serialize_entry("not_assessed", &NotAssessedJ(&c.not_assessed))?;
+                    let not_assessed = || {
+                        c.not_assessed
+                            .iter()
+                            .map(|n| TextReason(&n.text, &n.reason))
+                    };
+                    e.serialize_entry("not_assessed", &Each(not_assessed))?;
                     let outcome = match (res.status, res.value.as_ref()) {
                         (Status::NotApplicable, _) => Outcome::NotApplicable,
                         (_, Some(Value::Bool(true))) => Outcome::Met,
@@ -289,11 +270,17 @@ impl Serialize for ExplanationJ<'_, '_> {
                         _ => Outcome::Undetermined,
                     };
                     e.serialize_entry("outcome", outcome.as_str())?;
-                    e.serialize_entry("rules", &RulesJ(r, &c.rules, &res.rules))?;
+                    let rules = || {
+                        c.rules
+                            .iter()
+                            .zip(&res.rules)
+                            .map(|(rd, rr)| RuleJ(r, rd, rr))
+                    };
+                    e.serialize_entry("rules", &Each(rules))?;
                 }
             }
             DecisionKind::Expr(_) => {
-                e.serialize_entry("checks", &ChecksJ(r, &res.checks))?;
+                e.serialize_entry("checks", &Each(|| res.checks.iter().map(|c| CheckJ(r, c))))?;
             }
         }
         why(&res.why, &mut e)?;
@@ -438,20 +425,6 @@ impl Serialize for DatedJ<'_> {
     }
 }
 
-struct DatedListJ<'a>(&'a [&'a crate::ir::Slot]);
-
-impl Serialize for DatedListJ<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut q = s.serialize_seq(Some(self.0.len()))?;
-        for slot in self.0 {
-            if let Some(d) = &slot.dated {
-                q.serialize_element(&DatedJ(&slot.name, d))?;
-            }
-        }
-        q.end()
-    }
-}
-
 /// The rule set: its title, document, time in force, version and dated parameters.
 struct PolicyJ<'a>(&'a Program);
 
@@ -472,9 +445,13 @@ impl Serialize for PolicyJ<'_> {
             // Only a rule set holding named versions says which one applied.
             m.serialize_entry("version", &VersionJ(h, name))?;
         }
-        let dated: Vec<&crate::ir::Slot> = p.slots.iter().filter(|s| s.dated.is_some()).collect();
-        if !dated.is_empty() {
-            m.serialize_entry("dated_parameters", &DatedListJ(&dated))?;
+        if p.slots.iter().any(|s| s.dated.is_some()) {
+            let dated = || {
+                p.slots
+                    .iter()
+                    .filter_map(|s| Some(DatedJ(&s.name, s.dated.as_ref()?)))
+            };
+            m.serialize_entry("dated_parameters", &Each(dated))?;
         }
         m.end()
     }
