@@ -162,6 +162,24 @@ fn generated_corpus(dir: &str, count: usize) -> (std::path::PathBuf, String) {
 
 /// A line of a JSON Lines batch that is not UTF-8 is not evaluated by `diff`, and says so
 /// with its line and the offset of the bad byte; the lines around it are assessed.
+/// The arguments of `policy diff` from the fixture rules to the national 2022 revision over
+/// the clusters of `corpus`, as JSON, then `more`.
+fn diff_to_national_2022<'a>(corpus: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "diff",
+        RULES,
+        "examples/revisions/national-2022",
+        "--facts",
+        corpus,
+        "--as-of",
+        "2025-06-30",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(more);
+    args
+}
+
 #[test]
 fn diff_over_a_jsonl_batch_with_a_line_that_is_not_utf8() {
     let (dir, corpus) = generated_corpus("policy-diff-gbk", 3);
@@ -172,17 +190,7 @@ fn diff_over_a_jsonl_batch_with_a_line_that_is_not_utf8() {
         .collect();
     lines[1].insert(5, 0xff);
     std::fs::write(&corpus, lines.join(&b'\n')).unwrap();
-    let (_, out, err) = run(&[
-        "diff",
-        RULES,
-        "examples/revisions/national-2022",
-        "--facts",
-        &corpus,
-        "--as-of",
-        "2025-06-30",
-        "--format",
-        "json",
-    ]);
+    let (_, out, err) = run(&diff_to_national_2022(&corpus, &[]));
     let j: serde_json::Value =
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
     let impact = &j["impact"];
@@ -202,20 +210,7 @@ fn diff_over_a_jsonl_batch_with_a_line_that_is_not_utf8() {
 #[test]
 fn diff_over_a_jsonl_batch() {
     let (dir, corpus) = generated_corpus("policy-diff-batch", 120);
-    let args = [
-        "diff",
-        RULES,
-        "examples/revisions/national-2022",
-        "--facts",
-        &corpus,
-        "--as-of",
-        "2025-06-30",
-        "--format",
-        "json",
-        "--jobs",
-        "2",
-    ];
-    let (code, out, err) = run(&args);
+    let (code, out, err) = run(&diff_to_national_2022(&corpus, &["--jobs", "2"]));
     assert_eq!(code, 0, "{err}");
     let j: serde_json::Value = serde_json::from_str(&out).unwrap();
     let impact = &j["impact"];
@@ -243,7 +238,7 @@ fn diff_over_a_jsonl_batch() {
         .collect();
     assert!(lines.windows(2).all(|w| w[0] < w[1]), "{lines:?}");
     // One thread or two: the same report.
-    let (_, one, _) = run(&[&args[..args.len() - 1], &["1"]].concat());
+    let (_, one, _) = run(&diff_to_national_2022(&corpus, &["--jobs", "1"]));
     assert_eq!(one, out);
     let _ = std::fs::remove_dir_all(&dir);
 }
