@@ -20,8 +20,8 @@
 
 use super::raw::{MAX_BYTES, MAX_DEPTH};
 use super::{
-    ascii_digits, date_of_bytes, is_date_shaped, parse_date, parse_decimal, plain_decimal, series,
-    Place, YearsSeen, MAX_FACTS, MAX_ITEMS,
+    ascii_digits, date_of_bytes, parse_date, parse_decimal, plain_decimal, series, Place,
+    YearsSeen, MAX_FACTS, MAX_ITEMS,
 };
 use crate::eval::{Facts, List, Record, Value, Why, V};
 use crate::ir::{FactId, Program, RecordId, Ty};
@@ -367,11 +367,8 @@ impl<'p, 't> Reader<'p, 't> {
                 }
                 self.pos = at;
                 let s = self.string()?;
-                let t = s.trim();
-                if !is_date_shaped(t) {
-                    return None;
-                }
-                Value::Date(parse_date(t)?)
+                // `parse_date` reads only the YYYY-MM-DD shape.
+                Value::Date(parse_date(s.trim())?)
             }
             Ty::Text => Value::Text(Arc::from(&*self.string()?)),
             Ty::Enum(e) => {
