@@ -26,22 +26,22 @@ fn load(name: &str, text: String) -> policy::RuleSet {
     }
 }
 
-/// `facts` (JSON text) evaluated as of 2025-06-30 without explanations, then with them.
-fn without_and_with_explanations(rules: &policy::RuleSet, facts: &str) -> [(bool, Evaluation); 2] {
+/// `facts` (JSON text) evaluated as of `as_of`, with or without explanations.
+fn evaluated(rules: &policy::RuleSet, facts: &str, as_of: &str, explain: bool) -> Evaluation {
     let p = &rules.program;
     let (facts, _) =
         policy::facts::load(p, policy::facts::Format::Json, facts, 0).expect("facts load");
-    let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
-    [false, true].map(|explain| (explain, evaluate(p, &facts, date, explain)))
+    let date = chrono::NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap();
+    evaluate(p, &facts, date, explain)
+}
+
+/// `facts` (JSON text) evaluated as of 2025-06-30 without explanations, then with them.
+fn without_and_with_explanations(rules: &policy::RuleSet, facts: &str) -> [(bool, Evaluation); 2] {
+    [false, true].map(|explain| (explain, evaluated(rules, facts, "2025-06-30", explain)))
 }
 
 fn run_on(rules: &policy::RuleSet, facts: &J, as_of: &str) -> Evaluation {
-    let p = &rules.program;
-    let text = facts.to_string();
-    let (facts, _) =
-        policy::facts::load(p, policy::facts::Format::Json, &text, 0).expect("facts load");
-    let date = chrono::NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap();
-    evaluate(p, &facts, date, true)
+    evaluated(rules, &facts.to_string(), as_of, true)
 }
 
 /// The outcome and the checks of the only rule of clause `clause` of article 1.
