@@ -160,8 +160,6 @@ fn generated_corpus(dir: &str, count: usize) -> (std::path::PathBuf, String) {
     (dir, corpus)
 }
 
-/// A line of a JSON Lines batch that is not UTF-8 is not evaluated by `diff`, and says so
-/// with its line and the offset of the bad byte; the lines around it are assessed.
 /// The arguments of `policy diff` from the fixture rules to the national 2022 revision over
 /// the clusters of `corpus`, as JSON, then `more`.
 fn diff_to_national_2022<'a>(corpus: &'a str, more: &[&'a str]) -> Vec<&'a str> {
@@ -180,6 +178,8 @@ fn diff_to_national_2022<'a>(corpus: &'a str, more: &[&'a str]) -> Vec<&'a str> 
     args
 }
 
+/// A line of a JSON Lines batch that is not UTF-8 is not evaluated by `diff`, and says so
+/// with its line and the offset of the bad byte; the lines around it are assessed.
 #[test]
 fn diff_over_a_jsonl_batch_with_a_line_that_is_not_utf8() {
     let (dir, corpus) = generated_corpus("policy-diff-gbk", 3);
