@@ -179,6 +179,17 @@ pub struct DecisionResult {
 }
 
 impl DecisionResult {
+    /// A clause's outcome as a report shows it: met when its value is yes, not met for
+    /// any other value, not applicable, or undetermined.
+    pub fn outcome(&self) -> Outcome {
+        match (self.status, self.value.as_ref()) {
+            (Status::NotApplicable, _) => Outcome::NotApplicable,
+            (_, Some(Value::Bool(true))) => Outcome::Met,
+            (_, Some(_)) => Outcome::NotMet,
+            _ => Outcome::Undetermined,
+        }
+    }
+
     /// Undetermined for no reason yet: where an evaluation keeps a decision's place
     /// until it is evaluated. Allocates nothing.
     fn pending() -> DecisionResult {

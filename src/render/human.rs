@@ -559,12 +559,7 @@ pub fn render_in(r: &Report, st: Style, lang: Lang) -> String {
             let (Some(d), Some(res)) = (p.decisions.get(id), r.result(id)) else {
                 continue;
             };
-            let outcome = match (res.status, res.value.as_ref()) {
-                (Status::NotApplicable, _) => Outcome::NotApplicable,
-                (_, Some(Value::Bool(true))) => Outcome::Met,
-                (_, Some(_)) => Outcome::NotMet,
-                _ => Outcome::Undetermined,
-            };
+            let outcome = res.outcome();
             let title = printable(c.title.as_deref().unwrap_or_default()).into_owned();
             let _ = writeln!(
                 o,

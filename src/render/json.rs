@@ -263,12 +263,7 @@ impl Serialize for ExplanationJ<'_, '_> {
                             .map(|n| TextReason(&n.text, &n.reason))
                     };
                     e.serialize_entry("not_assessed", &Each(not_assessed))?;
-                    let outcome = match (res.status, res.value.as_ref()) {
-                        (Status::NotApplicable, _) => Outcome::NotApplicable,
-                        (_, Some(Value::Bool(true))) => Outcome::Met,
-                        (_, Some(_)) => Outcome::NotMet,
-                        _ => Outcome::Undetermined,
-                    };
+                    let outcome = res.outcome();
                     e.serialize_entry("outcome", outcome.as_str())?;
                     let rules = || {
                         c.rules
