@@ -467,7 +467,7 @@ impl<'p> Evaluator<'p> {
 /// Order two known values for `op`; an error is a reason the comparison is undetermined.
 fn order(a: &Value, b: &Value, op: BinOp) -> Result<bool, String> {
     let o = match (a, b) {
-        (Value::Num(x), Value::Num(y)) => x.cmp(y),
+        (Value::Num(x), Value::Num(y)) => exact::order(*x, *y),
         (Value::Num(_) | Value::Ratio(_), Value::Num(_) | Value::Ratio(_)) => {
             let (Some(x), Some(y)) = (a.as_frac(), b.as_frac()) else {
                 return Err("the values cannot be compared".into());
@@ -598,7 +598,7 @@ fn arith(op: BinOp, a: Value, b: Value) -> V {
                 // A product has no written precision: `6`, not `6.0` (a sum keeps the
                 // places of its terms: 28.40 + 1.60 is 30.00).
                 Some(v) if op == BinOp::Mul => match Value::number(v) {
-                    Value::Num(d) => V::Known(Value::Num(d.normalize())),
+                    Value::Num(d) => V::Known(Value::Num(exact::norm(d))),
                     other => V::Known(other),
                 },
                 Some(v) => V::Known(Value::number(v)),

@@ -27,23 +27,89 @@ fn fit(mut m: i128, mut s: u32) -> Option<Decimal> {
     Decimal::try_from_i128_with_scale(m, s).ok()
 }
 
+/// `10^k` for every `k` whose power fits an `i128` (`k ≤ 38`). Built when compiling: an
+/// index out of range here would stop the build, not a run.
+#[allow(clippy::indexing_slicing)]
+const POW10: [i128; 39] = {
+    let mut t = [1i128; 39];
+    let mut k = 1;
+    while k < 39 {
+        t[k] = t[k - 1] * 10;
+        k += 1;
+    }
+    t
+};
+
+/// `d` without trailing zeros, and zero without a sign: exactly what
+/// `Decimal::normalize` gives (the same mantissa, scale and sign), in a few
+/// instructions for a mantissa that fits 64 bits (every figure of a cluster).
+pub fn norm(d: Decimal) -> Decimal {
+    let m = d.mantissa();
+    if m == 0 {
+        return Decimal::ZERO;
+    }
+    let mut s = d.scale();
+    if s == 0 {
+        return d;
+    }
+    let Ok(mut a) = u64::try_from(m.unsigned_abs()) else {
+        return d.normalize();
+    };
+    if a % 10 != 0 {
+        return d;
+    }
+    while s > 0 && a % 10 == 0 {
+        a /= 10;
+        s -= 1;
+    }
+    let a = i128::from(a);
+    Decimal::from_i128_with_scale(if m < 0 { -a } else { a }, s)
+}
+
+/// Whether `d` is one, however many places it is written with (`1`, `1.00`).
+pub fn is_one(d: Decimal) -> bool {
+    POW10.get(d.scale() as usize) == Some(&d.mantissa())
+}
+
+/// `a` and `b` ordered by value: exactly `a.cmp(&b)`, without its general rescaling
+/// when the two are written with the same places or nearly (a mantissa is below
+/// 2^96, so nine more places still fit an `i128`).
+pub fn order(a: Decimal, b: Decimal) -> Ordering {
+    let (sa, sb) = (a.scale(), b.scale());
+    let (ma, mb) = (a.mantissa(), b.mantissa());
+    if sa == sb {
+        return ma.cmp(&mb);
+    }
+    if sa < sb && sb - sa <= 9 {
+        if let Some(p) = POW10.get((sb - sa) as usize) {
+            return (ma * p).cmp(&mb);
+        }
+    }
+    if sb < sa && sa - sb <= 9 {
+        if let Some(p) = POW10.get((sa - sb) as usize) {
+            return ma.cmp(&(mb * p));
+        }
+    }
+    a.cmp(&b)
+}
+
 /// `a × b` exactly.
 pub fn mul(a: Decimal, b: Decimal) -> Option<Decimal> {
     // A factor of one (the denominator of a whole number, mostly): the other factor
     // without trailing zeros, as the product below would give (zero, of either sign,
     // as `0`).
-    if b == Decimal::ONE {
-        return Some(a.normalize());
+    if is_one(b) {
+        return Some(norm(a));
     }
-    if a == Decimal::ONE {
-        return Some(b.normalize());
+    if is_one(a) {
+        return Some(norm(b));
     }
     product(a, b)
 }
 
 /// `a × b` exactly, the mantissas multiplied out.
 fn product(a: Decimal, b: Decimal) -> Option<Decimal> {
-    let (a, b) = (a.normalize(), b.normalize());
+    let (a, b) = (norm(a), norm(b));
     fit(
         a.mantissa().checked_mul(b.mantissa())?,
         a.scale().checked_add(b.scale())?,
@@ -55,10 +121,10 @@ pub fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
     let s = a.scale().max(b.scale());
     let ma = a
         .mantissa()
-        .checked_mul(10i128.checked_pow(s.checked_sub(a.scale())?)?)?;
+        .checked_mul(*POW10.get(s.checked_sub(a.scale())? as usize)?)?;
     let mb = b
         .mantissa()
-        .checked_mul(10i128.checked_pow(s.checked_sub(b.scale())?)?)?;
+        .checked_mul(*POW10.get(s.checked_sub(b.scale())? as usize)?)?;
     fit(ma.checked_add(mb)?, s)
 }
 
@@ -83,6 +149,33 @@ pub fn exact_div(num: Decimal, den: Decimal) -> Option<Decimal> {
     }
     let q = num.checked_div(den)?;
     (mul(q, den)? == num).then_some(q)
+}
+
+/// `num / den` without trailing zeros, when the mantissa of `den` divides that of
+/// `num` and both fit 64 bits (a quotient of a cluster's figures, mostly): the same
+/// decimal as [`exact_div`] then [`norm`] give, without a long division. `None`
+/// otherwise (the quotient may still be exact: 1 / 4), and the caller divides.
+fn whole_quotient(num: Decimal, den: Decimal) -> Option<Decimal> {
+    let (n, d) = (num.mantissa(), den.mantissa());
+    let (Ok(na), Ok(da)) = (
+        u64::try_from(n.unsigned_abs()),
+        u64::try_from(d.unsigned_abs()),
+    ) else {
+        return None;
+    };
+    if da == 0 || na % da != 0 {
+        return None;
+    }
+    let q = i128::from(na / da);
+    let q = if (n < 0) != (d < 0) { -q } else { q };
+    // num / den = (n / d) × 10^(den places − num places).
+    let (sn, sd) = (num.scale(), den.scale());
+    let q = if sd >= sn {
+        fit(q.checked_mul(*POW10.get((sd - sn) as usize)?)?, 0)?
+    } else {
+        fit(q, sn - sd)?
+    };
+    Some(norm(q))
 }
 
 /// A non-negative integer of any size: base-2^32 digits, least significant first,
@@ -309,11 +402,14 @@ impl Frac {
 
     /// The value as a decimal when it is one exactly.
     pub fn to_decimal(self) -> Option<Decimal> {
-        if self.den == Decimal::ONE {
+        if is_one(self.den) {
             return Some(self.num);
         }
         // A quotient has no written precision: no trailing zeros (`0.774`, not `0.7740`).
-        exact_div(self.num, self.den).map(|q| q.normalize())
+        if let Some(q) = whole_quotient(self.num, self.den) {
+            return Some(q);
+        }
+        exact_div(self.num, self.den).map(norm)
     }
 
     pub fn is_zero(self) -> bool {
@@ -338,7 +434,7 @@ impl Frac {
     }
 
     pub fn checked_add(self, o: Frac) -> Option<Frac> {
-        if self.den == o.den {
+        if order(self.den, o.den) == Ordering::Equal {
             return Some(Frac {
                 num: add(self.num, o.num)?,
                 den: self.den,
@@ -365,8 +461,8 @@ impl Frac {
 
     /// The exact order, by cross-multiplying (both denominators are positive).
     pub fn order(self, o: Frac) -> Ordering {
-        if self.den == o.den {
-            return self.num.cmp(&o.num);
+        if order(self.den, o.den) == Ordering::Equal {
+            return order(self.num, o.num);
         }
         cmp_products(self.num, o.den, o.num, self.den)
     }
@@ -545,6 +641,137 @@ mod tests {
                 assert_eq!(parts(mul(one, z)), Some((0, 0, false)), "{one} × {z:?}");
             }
         }
+    }
+
+    /// Decimals of every size and scale, zeros of both signs, trailing zeros and the
+    /// extremes, for comparing the quick paths with `rust_decimal`'s own.
+    fn assorted(seed: u64, count: usize) -> Vec<Decimal> {
+        let mut next = crate::xorshift(seed);
+        let mut out = vec![
+            Decimal::ZERO,
+            -Decimal::ZERO,
+            Decimal::from_i128_with_scale(0, 5),
+            -Decimal::from_i128_with_scale(0, 28),
+            Decimal::ONE,
+            d("1.000"),
+            d("-1.0"),
+            Decimal::MAX,
+            Decimal::MIN,
+            d("0.0000000000000000000000000001"),
+            d("18446744073709551615"),
+            d("18446744073709551616"),
+            d("1844674407370955161.50"),
+        ];
+        for i in 0..count {
+            let digits = 1 + (next() % 29) as u32;
+            let m = (next() as i128 * (next() >> 1) as i128).rem_euclid(10i128.pow(digits));
+            let m = match i % 6 {
+                0 => m * 1000,
+                1 => m % 100,
+                2 => m % 1_000_000 * 10,
+                _ => m,
+            };
+            let m = if next().is_multiple_of(3) { -m } else { m };
+            if let Ok(x) = Decimal::try_from_i128_with_scale(m, (next() % 29) as u32) {
+                out.push(x);
+            }
+        }
+        out
+    }
+
+    /// Mantissa, scale and sign: two decimals the same here print the same.
+    fn parts(x: Decimal) -> (i128, u32, bool) {
+        (x.mantissa(), x.scale(), x.is_sign_negative())
+    }
+
+    #[test]
+    fn the_quick_normal_form_is_rust_decimals() {
+        for x in assorted(0x9e37_79b9_7f4a_7c15, 20_000) {
+            assert_eq!(parts(norm(x)), parts(x.normalize()), "{x:?}");
+            assert_eq!(is_one(x), x == Decimal::ONE, "{x:?}");
+        }
+    }
+
+    #[test]
+    fn the_quick_order_is_rust_decimals() {
+        let xs = assorted(0xd1b5_4a32_d192_ed03, 3_000);
+        for (i, &a) in xs.iter().enumerate() {
+            // Each against a few others, and against itself written with more places.
+            for &b in xs.iter().skip(i).step_by(97).take(30) {
+                assert_eq!(order(a, b), a.cmp(&b), "{a:?} ? {b:?}");
+                assert_eq!(order(b, a), b.cmp(&a), "{b:?} ? {a:?}");
+            }
+            let mut wider = a;
+            wider.rescale(a.scale() + 3);
+            if wider == a {
+                assert_eq!(order(a, wider), Ordering::Equal, "{a:?} ? {wider:?}");
+            }
+        }
+    }
+
+    /// A fraction whose numerator is a multiple of its denominator becomes the same
+    /// decimal by the quick division as by the long one.
+    #[test]
+    fn whole_quotients_are_the_long_divisions() {
+        let xs = assorted(0x6a09_e667_f3bc_c909, 4_000);
+        let mut quick = 0;
+        for (i, &den) in xs.iter().enumerate() {
+            for &k in xs.iter().skip(i % 7).step_by(131).take(25) {
+                // A multiple of `den`'s mantissa, written with other places.
+                let Some(m) = den.mantissa().checked_mul(k.mantissa() % 100_000) else {
+                    continue;
+                };
+                let Ok(num) = Decimal::try_from_i128_with_scale(m, k.scale()) else {
+                    continue;
+                };
+                for (a, b) in [(num, den), (den, num), (k, den)] {
+                    let long = if b.is_zero() {
+                        None
+                    } else {
+                        exact_div(a, b).map(|q| q.normalize())
+                    };
+                    if let Some(q) = whole_quotient(a, b) {
+                        quick += 1;
+                        match long {
+                            Some(l) => assert_eq!(parts(q), parts(l), "{a:?} / {b:?}"),
+                            // The long division gives up on a few quotients that do fit
+                            // (10^28 = 0.69… / 0.000…69…): the quick one is exact there.
+                            None => {
+                                assert_eq!(cmp_products(q, b, a, Decimal::ONE), Ordering::Equal)
+                            }
+                        }
+                    }
+                    // A fraction over one is its numerator as written.
+                    if let Some(f) = Frac::new(a, b) {
+                        let before = if f.den == Decimal::ONE {
+                            Some(f.num)
+                        } else {
+                            exact_div(f.num, f.den).map(|q| q.normalize())
+                        };
+                        match before {
+                            Some(x) => assert_eq!(f.to_decimal().map(parts), Some(parts(x))),
+                            None => assert!(f.to_decimal().is_none_or(|q| {
+                                cmp_products(q, f.den, f.num, Decimal::ONE) == Ordering::Equal
+                            })),
+                        }
+                    }
+                }
+            }
+        }
+        assert!(quick > 20_000, "{quick}");
+        assert_eq!(whole_quotient(d("1"), d("4")), None);
+        assert_eq!(
+            whole_quotient(d("3.00"), d("0.5")).map(parts),
+            Some(parts(d("6")))
+        );
+        assert_eq!(
+            whole_quotient(d("-6"), d("0.02")).map(parts),
+            Some(parts(d("-300")))
+        );
+        assert_eq!(
+            whole_quotient(d("0"), d("-7")).map(parts),
+            Some(parts(d("0")))
+        );
     }
 
     #[test]

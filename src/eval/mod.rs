@@ -328,7 +328,7 @@ fn arg_key(v: &V) -> ArgKey {
         V::Unknown(w) => ArgKey::Unknown(Arc::as_ptr(w) as usize),
         V::Known(x) => match x {
             Value::Bool(b) => ArgKey::Bool(*b),
-            Value::Num(n) => ArgKey::Num(n.normalize()),
+            Value::Num(n) => ArgKey::Num(exact::norm(*n)),
             Value::Ratio(f) => ArgKey::Ratio(f.num, f.den),
             Value::Growth {
                 first,
@@ -1244,7 +1244,7 @@ impl<'p> Evaluator<'p> {
             // A converted number has no written precision left: no trailing zeros
             // (`77.4%`, not `77.400%`).
             V::Known(Value::Num(n)) => match exact::mul(n, *f) {
-                Some(v) => V::Known(Value::Num(v.normalize())),
+                Some(v) => V::Known(Value::Num(exact::norm(v))),
                 None => V::reason("the number is too large to convert between units"),
             },
             V::Known(Value::Ratio(r)) => match r.checked_mul(exact::Frac::whole(*f)) {
