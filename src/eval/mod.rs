@@ -28,6 +28,16 @@ pub struct Facts {
     pub values: Vec<Option<Value>>,
 }
 
+impl Facts {
+    /// `n` facts, none given. (Each place is written as absent; `vec![None; n]` would
+    /// clone an absent value into each, which costs more for a value this large.)
+    pub fn none(n: usize) -> Facts {
+        Facts {
+            values: std::iter::repeat_with(|| None).take(n).collect(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Decided,
@@ -622,7 +632,7 @@ impl<'p> Evaluator<'p> {
         match v {
             V::Known(Value::Bool(true)) => Ok(()),
             V::Known(_) => Err((Status::NotApplicable, Why::default())),
-            V::Unknown(w) => Err((Status::Undetermined, (*w).clone())),
+            V::Unknown(w) => Err((Status::Undetermined, Arc::unwrap_or_clone(w))),
         }
     }
 
@@ -783,7 +793,7 @@ impl<'p> Evaluator<'p> {
             V::Unknown(w) => DecisionResult {
                 status: Status::Undetermined,
                 value: None,
-                why: (*w).clone(),
+                why: Arc::unwrap_or_clone(w),
                 rules,
                 checks,
             },
@@ -1267,9 +1277,9 @@ impl<'p> Evaluator<'p> {
             },
             V::Unknown(w) => match w.bounds.as_deref().copied() {
                 Some(b) => {
-                    let mut w = (*w).clone();
-                    w.bounds = b.scaled(exact::Frac::whole(*f)).map(Box::new);
-                    V::why(w)
+                    let mut w = w;
+                    Arc::make_mut(&mut w).bounds = b.scaled(exact::Frac::whole(*f)).map(Box::new);
+                    V::Unknown(w)
                 }
                 None => V::Unknown(w),
             },
@@ -1288,9 +1298,9 @@ impl<'p> Evaluator<'p> {
             }
             V::Unknown(w) => match w.bounds.as_deref().copied() {
                 Some(b) => {
-                    let mut w = (*w).clone();
-                    w.bounds = Some(Box::new(b.negated()));
-                    V::why(w)
+                    let mut w = w;
+                    Arc::make_mut(&mut w).bounds = Some(Box::new(b.negated()));
+                    V::Unknown(w)
                 }
                 None => V::Unknown(w),
             },

@@ -196,10 +196,9 @@ impl V {
     /// does not keep them.
     pub fn unbounded(self) -> V {
         match self {
-            V::Unknown(w) if w.bounds.is_some() => {
-                let mut w = (*w).clone();
-                w.bounds = None;
-                V::why(w)
+            V::Unknown(mut w) if w.bounds.is_some() => {
+                Arc::make_mut(&mut w).bounds = None;
+                V::Unknown(w)
             }
             v => v,
         }

@@ -237,9 +237,7 @@ pub fn quick_row<S: AsRef<str>>(
     cells: &[S],
 ) -> Option<Facts> {
     let n = program.facts.len();
-    let mut facts = Facts {
-        values: vec![None; n],
-    };
+    let mut facts = Facts::none(n);
     let mut given = vec![false; n];
     // Series being gathered: the fact, its figures and the years seen.
     type Gathered = (FactId, Vec<(i32, Value)>, super::YearsSeen);

@@ -109,9 +109,7 @@ pub fn load_tree(
         file,
         errors: Vec::new(),
         warnings: Vec::new(),
-        facts: Facts {
-            values: vec![None; program.facts.len()],
-        },
+        facts: Facts::none(program.facts.len()),
         given: vec![false; program.facts.len()],
         unlisted: 0,
         first_unlisted: None,
@@ -1257,6 +1255,9 @@ fn plain_decimal(s: &str) -> Option<Decimal> {
 struct YearsSeen {
     few: smallvec::SmallVec<[u16; YearsSeen::FEW]>,
     bits: Vec<u64>,
+    /// The latest year noted: a year after it (years in order, as usual) is new
+    /// without looking through the others.
+    latest: Option<u16>,
 }
 
 impl YearsSeen {
@@ -1267,8 +1268,12 @@ impl YearsSeen {
         let Ok(y) = u16::try_from(y) else {
             return true;
         };
+        let later = self.latest.is_none_or(|l| y > l);
+        if later {
+            self.latest = Some(y);
+        }
         if self.bits.is_empty() {
-            if self.few.contains(&y) {
+            if !later && self.few.contains(&y) {
                 return false;
             }
             if self.few.len() < Self::FEW {
@@ -1314,6 +1319,15 @@ mod tests {
         }
         assert!(seen.insert(0) && seen.insert(9999));
         assert!(!seen.insert(0) && !seen.insert(9999));
+        // Years out of order: one before the latest is looked for among the others.
+        let mut seen = YearsSeen::default();
+        for y in [2024, 2022, 2023, 2021] {
+            assert!(seen.insert(y), "{y} is new");
+        }
+        for y in [2022, 2024, 2021, 2023] {
+            assert!(!seen.insert(y), "{y} was seen");
+        }
+        assert!(seen.insert(2020) && seen.insert(2025));
     }
 
     /// The plain reading gives what the full one gives, digits as written, for every

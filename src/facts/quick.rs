@@ -48,9 +48,7 @@ pub fn read_bytes(program: &Program, text: &[u8]) -> Option<Facts> {
         p: program,
         text,
         pos: 0,
-        facts: Facts {
-            values: vec![None; n],
-        },
+        facts: Facts::none(n),
         given: vec![false; n],
         name: String::new(),
         next: 0,
