@@ -151,11 +151,31 @@ pub fn exact_div(num: Decimal, den: Decimal) -> Option<Decimal> {
     (mul(q, den)? == num).then_some(q)
 }
 
-/// `num / den` without trailing zeros, when the mantissa of `den` divides that of
-/// `num` and both fit 64 bits (a quotient of a cluster's figures, mostly): the same
-/// decimal as [`exact_div`] then [`norm`] give, without a long division. `None`
-/// otherwise (the quotient may still be exact: 1 / 4), and the caller divides.
-fn whole_quotient(num: Decimal, den: Decimal) -> Option<Decimal> {
+/// The greatest common divisor of two numbers, not both zero (binary: shifts and
+/// subtractions, no division).
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    if a == 0 || b == 0 {
+        return a | b;
+    }
+    let shift = (a | b).trailing_zeros();
+    a >>= a.trailing_zeros();
+    while b != 0 {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b -= a;
+    }
+    a << shift
+}
+
+/// `num / den` as [`exact_div`] then [`norm`] give it, without a long division, when
+/// both mantissas fit 64 bits (a quotient of a cluster's figures, mostly):
+/// `Some(Some(q))`, the quotient without trailing zeros; `Some(None)`, the quotient is
+/// no decimal (its reduced denominator has a prime factor other than 2 and 5: 1 / 3);
+/// `None`, not answered here (a mantissa too long, a quotient too long to hold), and the
+/// caller divides.
+fn quick_quotient(num: Decimal, den: Decimal) -> Option<Option<Decimal>> {
     let (n, d) = (num.mantissa(), den.mantissa());
     let (Ok(na), Ok(da)) = (
         u64::try_from(n.unsigned_abs()),
@@ -163,19 +183,40 @@ fn whole_quotient(num: Decimal, den: Decimal) -> Option<Decimal> {
     ) else {
         return None;
     };
-    if da == 0 || na % da != 0 {
+    if da == 0 {
         return None;
     }
-    let q = i128::from(na / da);
-    let q = if (n < 0) != (d < 0) { -q } else { q };
+    if na == 0 {
+        return Some(Some(Decimal::ZERO));
+    }
+    let g = gcd(na, da);
+    let (na, da) = (na / g, da / g);
+    // The quotient ends iff the reduced denominator is 2^a × 5^b; then it is
+    // na × 2^(k−a) × 5^(k−b) / 10^k with k = max(a, b).
+    let twos = da.trailing_zeros();
+    let (mut rest, mut fives) = (da >> twos, 0u32);
+    while rest % 5 == 0 {
+        rest /= 5;
+        fives += 1;
+    }
+    if rest != 1 {
+        return Some(None);
+    }
+    let k = twos.max(fives);
+    let m = i128::from(na)
+        .checked_mul(2i128.checked_pow(k - twos)?)?
+        .checked_mul(5i128.checked_pow(k - fives)?)?;
+    let m = if (n < 0) != (d < 0) { -m } else { m };
     // num / den = (n / d) × 10^(den places − num places).
-    let (sn, sd) = (num.scale(), den.scale());
-    let q = if sd >= sn {
-        fit(q.checked_mul(*POW10.get((sd - sn) as usize)?)?, 0)?
-    } else {
-        fit(q, sn - sd)?
+    let places = i64::from(num.scale()) - i64::from(den.scale()) + i64::from(k);
+    let q = match u32::try_from(places) {
+        Ok(p) => fit(m, p)?,
+        Err(_) => fit(
+            m.checked_mul(*POW10.get(usize::try_from(-places).ok()?)?)?,
+            0,
+        )?,
     };
-    Some(norm(q))
+    Some(Some(norm(q)))
 }
 
 /// A non-negative integer of any size: base-2^32 digits, least significant first,
@@ -406,8 +447,8 @@ impl Frac {
             return Some(self.num);
         }
         // A quotient has no written precision: no trailing zeros (`0.774`, not `0.7740`).
-        if let Some(q) = whole_quotient(self.num, self.den) {
-            return Some(q);
+        if let Some(q) = quick_quotient(self.num, self.den) {
+            return q;
         }
         exact_div(self.num, self.den).map(norm)
     }
@@ -709,44 +750,70 @@ mod tests {
         }
     }
 
-    /// A fraction whose numerator is a multiple of its denominator becomes the same
-    /// decimal by the quick division as by the long one.
+    /// The long division, as `Frac::to_decimal` made it before the quick one.
+    fn long_quotient(a: Decimal, b: Decimal) -> Option<Decimal> {
+        if b.is_zero() {
+            None
+        } else {
+            exact_div(a, b).map(|q| q.normalize())
+        }
+    }
+
+    /// The quick quotient against the long one: the same decimal where both give one,
+    /// no decimal where the long one finds none, and where only the quick one gives a
+    /// decimal (the long division gives up on a few that do fit: 10^28 = 0.69… /
+    /// 0.000…69…), one that is exactly the quotient.
+    fn agrees(a: Decimal, b: Decimal) -> bool {
+        let Some(quick) = quick_quotient(a, b) else {
+            return false;
+        };
+        match (quick, long_quotient(a, b)) {
+            (Some(q), Some(l)) => assert_eq!(parts(q), parts(l), "{a:?} / {b:?}"),
+            (None, long) => assert_eq!(long, None, "{a:?} / {b:?}"),
+            (Some(q), None) => {
+                assert_eq!(
+                    cmp_products(q, b, a, Decimal::ONE),
+                    Ordering::Equal,
+                    "{a:?} / {b:?}"
+                )
+            }
+        }
+        true
+    }
+
+    /// Quotients of multiples, of fractions that end (over 2s and 5s) and of fractions
+    /// that do not: the quick division answers most and agrees with the long one.
     #[test]
-    fn whole_quotients_are_the_long_divisions() {
+    fn quick_quotients_are_the_long_divisions() {
         let xs = assorted(0x6a09_e667_f3bc_c909, 4_000);
-        let mut quick = 0;
+        let (mut asked, mut quick) = (0, 0);
         for (i, &den) in xs.iter().enumerate() {
             for &k in xs.iter().skip(i % 7).step_by(131).take(25) {
+                let mut pairs = vec![(k, den), (den, k)];
                 // A multiple of `den`'s mantissa, written with other places.
-                let Some(m) = den.mantissa().checked_mul(k.mantissa() % 100_000) else {
-                    continue;
-                };
-                let Ok(num) = Decimal::try_from_i128_with_scale(m, k.scale()) else {
-                    continue;
-                };
-                for (a, b) in [(num, den), (den, num), (k, den)] {
-                    let long = if b.is_zero() {
-                        None
-                    } else {
-                        exact_div(a, b).map(|q| q.normalize())
-                    };
-                    if let Some(q) = whole_quotient(a, b) {
+                if let Some(m) = den.mantissa().checked_mul(k.mantissa() % 100_000) {
+                    if let Ok(num) = Decimal::try_from_i128_with_scale(m, k.scale()) {
+                        pairs.extend([(num, den), (den, num)]);
+                    }
+                }
+                // Small figures over 2^a 5^b times a little more: 7 / 40, 3 / 12.5, 1 / 3.
+                let small = (k.mantissa().unsigned_abs() % 1000) as i64 + 1;
+                let over = [8, 40, 125, 3, 6, 7, 1250, 96][i % 8] * (1 + (i as i64 % 3));
+                pairs.push((
+                    Decimal::new(small, k.scale() % 5),
+                    Decimal::new(over, den.scale() % 4),
+                ));
+                for (a, b) in pairs {
+                    asked += 1;
+                    if agrees(a, b) {
                         quick += 1;
-                        match long {
-                            Some(l) => assert_eq!(parts(q), parts(l), "{a:?} / {b:?}"),
-                            // The long division gives up on a few quotients that do fit
-                            // (10^28 = 0.69… / 0.000…69…): the quick one is exact there.
-                            None => {
-                                assert_eq!(cmp_products(q, b, a, Decimal::ONE), Ordering::Equal)
-                            }
-                        }
                     }
                     // A fraction over one is its numerator as written.
                     if let Some(f) = Frac::new(a, b) {
                         let before = if f.den == Decimal::ONE {
                             Some(f.num)
                         } else {
-                            exact_div(f.num, f.den).map(|q| q.normalize())
+                            long_quotient(f.num, f.den)
                         };
                         match before {
                             Some(x) => assert_eq!(f.to_decimal().map(parts), Some(parts(x))),
@@ -758,20 +825,25 @@ mod tests {
                 }
             }
         }
-        assert!(quick > 20_000, "{quick}");
-        assert_eq!(whole_quotient(d("1"), d("4")), None);
-        assert_eq!(
-            whole_quotient(d("3.00"), d("0.5")).map(parts),
-            Some(parts(d("6")))
-        );
-        assert_eq!(
-            whole_quotient(d("-6"), d("0.02")).map(parts),
-            Some(parts(d("-300")))
-        );
-        assert_eq!(
-            whole_quotient(d("0"), d("-7")).map(parts),
-            Some(parts(d("0")))
-        );
+        assert!(quick * 2 > asked, "{quick} of {asked}");
+        let q = |a: &str, b: &str| quick_quotient(d(a), d(b)).map(|q| q.map(parts));
+        assert_eq!(q("1", "4"), Some(Some(parts(d("0.25")))));
+        assert_eq!(q("7", "40"), Some(Some(parts(d("0.175")))));
+        assert_eq!(q("1", "3"), Some(None));
+        assert_eq!(q("2.5", "7.5"), Some(None));
+        assert_eq!(q("3.00", "0.5"), Some(Some(parts(d("6")))));
+        assert_eq!(q("-6", "0.02"), Some(Some(parts(d("-300")))));
+        assert_eq!(q("0", "-7"), Some(Some(parts(d("0")))));
+        assert_eq!(q("1", "0"), None);
+        for (a, b, g) in [
+            (12, 18, 6),
+            (0, 5, 5),
+            (7, 0, 7),
+            (1 << 40, 1 << 12, 1 << 12),
+            (17, 5, 1),
+        ] {
+            assert_eq!(gcd(a, b), g, "gcd({a}, {b})");
+        }
     }
 
     #[test]
