@@ -40,6 +40,15 @@ const POW10: [i128; 39] = {
     t
 };
 
+/// `a × b`, `None` on overflow: one machine multiplication when both fit 64 bits (their
+/// product always fits 128), the checked 128-bit one otherwise.
+fn times(a: i128, b: i128) -> Option<i128> {
+    match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(x), Ok(y)) => Some(i128::from(x) * i128::from(y)),
+        _ => a.checked_mul(b),
+    }
+}
+
 /// `d` without trailing zeros, and zero without a sign: exactly what
 /// `Decimal::normalize` gives (the same mantissa, scale and sign), in a few
 /// instructions for a mantissa that fits 64 bits (every figure of a cluster).
@@ -111,7 +120,7 @@ pub fn mul(a: Decimal, b: Decimal) -> Option<Decimal> {
 fn product(a: Decimal, b: Decimal) -> Option<Decimal> {
     let (a, b) = (norm(a), norm(b));
     fit(
-        a.mantissa().checked_mul(b.mantissa())?,
+        times(a.mantissa(), b.mantissa())?,
         a.scale().checked_add(b.scale())?,
     )
 }
@@ -119,12 +128,14 @@ fn product(a: Decimal, b: Decimal) -> Option<Decimal> {
 /// `a + b` exactly.
 pub fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
     let s = a.scale().max(b.scale());
-    let ma = a
-        .mantissa()
-        .checked_mul(*POW10.get(s.checked_sub(a.scale())? as usize)?)?;
-    let mb = b
-        .mantissa()
-        .checked_mul(*POW10.get(s.checked_sub(b.scale())? as usize)?)?;
+    let ma = times(
+        a.mantissa(),
+        *POW10.get(s.checked_sub(a.scale())? as usize)?,
+    )?;
+    let mb = times(
+        b.mantissa(),
+        *POW10.get(s.checked_sub(b.scale())? as usize)?,
+    )?;
     fit(ma.checked_add(mb)?, s)
 }
 
@@ -361,7 +372,7 @@ fn small_product(terms: &[(Decimal, u32)]) -> Option<(i128, u32)> {
     let (mut m, mut scale) = (1i128, 0u32);
     for &(d, n) in terms {
         for _ in 0..n {
-            m = m.checked_mul(d.mantissa())?;
+            m = times(m, d.mantissa())?;
             scale = scale.checked_add(d.scale())?;
         }
     }
@@ -373,8 +384,8 @@ fn small_product(terms: &[(Decimal, u32)]) -> Option<(i128, u32)> {
 fn small_cmp(left: &[(Decimal, u32)], right: &[(Decimal, u32)]) -> Option<Ordering> {
     let ((a, sa), (b, sb)) = (small_product(left)?, small_product(right)?);
     let s = sa.max(sb);
-    let a = a.checked_mul(10i128.checked_pow(s - sa)?)?;
-    let b = b.checked_mul(10i128.checked_pow(s - sb)?)?;
+    let a = times(a, *POW10.get((s - sa) as usize)?)?;
+    let b = times(b, *POW10.get((s - sb) as usize)?)?;
     Some(a.cmp(&b))
 }
 
@@ -746,6 +757,31 @@ mod tests {
             wider.rescale(a.scale() + 3);
             if wider == a {
                 assert_eq!(order(a, wider), Ordering::Equal, "{a:?} ? {wider:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn quick_products_are_checked_products() {
+        let big = i128::from(i64::MAX);
+        let values = [
+            0,
+            1,
+            -1,
+            7,
+            -12_345,
+            big,
+            -big - 1,
+            big + 1,
+            -big - 2,
+            1 << 70,
+            -(1 << 90),
+            i128::MAX,
+            i128::MIN,
+        ];
+        for a in values {
+            for b in values {
+                assert_eq!(times(a, b), a.checked_mul(b), "{a} × {b}");
             }
         }
     }
