@@ -86,20 +86,12 @@ pub fn is_one(d: Decimal) -> bool {
 pub fn order(a: Decimal, b: Decimal) -> Ordering {
     let (sa, sb) = (a.scale(), b.scale());
     let (ma, mb) = (a.mantissa(), b.mantissa());
-    if sa == sb {
-        return ma.cmp(&mb);
+    let gap = sa.abs_diff(sb);
+    match POW10.get(gap as usize) {
+        Some(p) if gap <= 9 && sa <= sb => (ma * p).cmp(&mb),
+        Some(p) if gap <= 9 => ma.cmp(&(mb * p)),
+        _ => a.cmp(&b),
     }
-    if sa < sb && sb - sa <= 9 {
-        if let Some(p) = POW10.get((sb - sa) as usize) {
-            return (ma * p).cmp(&mb);
-        }
-    }
-    if sb < sa && sa - sb <= 9 {
-        if let Some(p) = POW10.get((sa - sb) as usize) {
-            return ma.cmp(&(mb * p));
-        }
-    }
-    a.cmp(&b)
 }
 
 /// `a × b` exactly.
