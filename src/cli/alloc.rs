@@ -5,9 +5,8 @@
 //! alignment before it allocates: about 50 instructions a block where `mi_malloc` takes
 //! about 20. A batch makes some sixty allocations per cluster, almost all with the
 //! alignment of a pointer, so here a block whose alignment any block of its size already
-//! has is a plain one, the rule the standard library follows for the system's `malloc`
-//! (its `MIN_ALIGN`). Blocks more aligned than that (none in `policy` today) still go
-//! through the aligned functions. Measured in BENCHMARKS.md.
+//! has is a plain one (see [`PLAIN_ALIGN`]); the others still go through the aligned
+//! functions. Measured in BENCHMARKS.md ("Start-up: fewer pages touched").
 
 #![allow(unsafe_code)]
 
@@ -18,14 +17,12 @@ use libmimalloc_sys::{
 use std::alloc::{GlobalAlloc, Layout};
 use std::ffi::c_void;
 
-/// The alignment every block of `mi_malloc` has when its size is a multiple of it
-/// (mimalloc's `MI_MAX_ALIGN_SIZE`, 16 bytes on 64-bit targets; 8 on 32-bit ones). A
-/// smaller block of a size that is a multiple of 8 only is aligned to 8, which is all its
-/// layout can ask for: a layout's size is a multiple of its alignment.
-#[cfg(target_pointer_width = "64")]
+/// mimalloc's `MI_MAX_ALIGN_SIZE`. mimalloc rounds every block of this size or more up to a
+/// multiple of it and places each at a multiple of it (only 8-byte blocks are aligned to 8
+/// alone), so a plain block of `size` bytes is aligned to any `align` up to this one that
+/// is not larger than `size`: the test mimalloc itself makes before it serves an aligned
+/// request with a plain block (`mi_malloc_is_naturally_aligned`, `src/alloc-aligned.c`).
 const PLAIN_ALIGN: usize = 16;
-#[cfg(not(target_pointer_width = "64"))]
-const PLAIN_ALIGN: usize = 8;
 
 /// Whether a block of `size` bytes from the plain functions is aligned to `align`.
 #[inline(always)]
@@ -81,5 +78,58 @@ unsafe impl GlobalAlloc for MiMalloc {
                 mi_realloc_aligned(ptr.cast::<c_void>(), new_size, layout.align()).cast()
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every block has its layout's alignment, whichever functions served it, keeps
+    /// what was written into it across a reallocation, and goes back without harm.
+    #[test]
+    fn blocks_are_aligned_as_asked_and_keep_their_bytes() {
+        let a = MiMalloc;
+        for align in [1usize, 2, 4, 8, 16, 32, 64, 4096] {
+            // Sizes that are not multiples of the alignment too: a hash table asks for
+            // 52 bytes aligned to 16.
+            for size in [1, 8, 13, 24, 40, 52, 100, 1000, 70_000, align, 3 * align] {
+                let layout = Layout::from_size_align(size, align).unwrap();
+                // SAFETY: a layout of non-zero size; each block is freed once, with
+                // the layout it was made with.
+                unsafe {
+                    let p = a.alloc(layout);
+                    assert!(!p.is_null());
+                    assert_eq!(p as usize % align, 0, "alloc {size} aligned {align}");
+                    for i in 0..size {
+                        *p.add(i) = (i % 251) as u8;
+                    }
+                    let bigger = size * 2 + 8;
+                    let q = a.realloc(p, layout, bigger);
+                    assert!(!q.is_null());
+                    assert_eq!(q as usize % align, 0, "realloc {bigger} aligned {align}");
+                    for i in 0..size {
+                        assert_eq!(*q.add(i), (i % 251) as u8);
+                    }
+                    a.dealloc(q, Layout::from_size_align(bigger, align).unwrap());
+
+                    let z = a.alloc_zeroed(layout);
+                    assert!(!z.is_null());
+                    assert_eq!(z as usize % align, 0, "zeroed {size} aligned {align}");
+                    assert!((0..size).all(|i| *z.add(i) == 0));
+                    a.dealloc(z, layout);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_plain_block_is_used_only_where_its_alignment_suffices() {
+        assert!(plain(8, 8));
+        assert!(plain(16, 16));
+        assert!(plain(8, 24));
+        assert!(plain(16, 52), "served from 64-byte blocks");
+        assert!(!plain(32, 32), "more aligned than a plain block");
+        assert!(!plain(16, 8), "a block smaller than its alignment");
     }
 }
