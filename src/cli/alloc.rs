@@ -6,7 +6,8 @@
 //! about 20. A batch makes some sixty allocations per cluster, almost all with the
 //! alignment of a pointer, so here a block whose alignment any block of its size already
 //! has is a plain one (see [`PLAIN_ALIGN`]); the others still go through the aligned
-//! functions. Measured in BENCHMARKS.md ("Start-up: fewer pages touched").
+//! functions. Measured in BENCHMARKS.md ("A check without SHA-256, and the allocator's
+//! plain blocks").
 
 #![allow(unsafe_code)]
 

@@ -1,7 +1,7 @@
 //! The `policy` command line: reads files, calls the library, prints.
 
 // `unsafe` only in `startup.rs`, which allows it for one call made before `main`, and in
-// `alloc.rs`, the allocator's four calls into mimalloc.
+// `alloc.rs`, the allocator's four methods, which call mimalloc.
 #![deny(unsafe_code)]
 #![cfg_attr(
     not(test),
