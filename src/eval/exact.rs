@@ -120,15 +120,14 @@ fn product(a: Decimal, b: Decimal) -> Option<Decimal> {
 /// `a + b` exactly.
 pub fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
     let s = a.scale().max(b.scale());
-    let ma = times(
-        a.mantissa(),
-        *POW10.get(s.checked_sub(a.scale())? as usize)?,
-    )?;
-    let mb = times(
-        b.mantissa(),
-        *POW10.get(s.checked_sub(b.scale())? as usize)?,
-    )?;
-    fit(ma.checked_add(mb)?, s)
+    // The mantissa of `d` written with `s` places.
+    let at_s = |d: Decimal| {
+        times(
+            d.mantissa(),
+            *POW10.get(s.checked_sub(d.scale())? as usize)?,
+        )
+    };
+    fit(at_s(a)?.checked_add(at_s(b)?)?, s)
 }
 
 /// `a − b` exactly.
