@@ -2,7 +2,9 @@
 //!
 //! clap's help texts are the doc comments of `main.rs`, in English. Under `--lang zh`
 //! the command is rebuilt before parsing with the Chinese texts of [`ZH`] (keyed by
-//! subcommand and argument id), Chinese headings and a Chinese `-h`/`-V`. A test
+//! subcommand and argument id), Chinese headings and a Chinese `-h`/`-V`; a
+//! subcommand's arguments, and their translation, only when clap builds that subcommand
+//! ([`Deferred`]). A test
 //! checks that every subcommand and every argument has a Chinese text here, so that a
 //! flag added without one fails it.
 
@@ -270,6 +272,11 @@ const VERSION_ZH: &str = "显示版本";
 const TEMPLATE_ZH: &str = "{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
 
 /// The command line, with its help in `lang`.
+///
+/// Each subcommand's arguments are added (and, in Chinese, translated) only when clap
+/// needs them — when that subcommand is the one run, or its help is shown — see
+/// [`Deferred`]; the descriptions of the subcommands, which `policy --help` lists, are
+/// set here.
 pub fn command(lang: Lang) -> Command {
     let cmd = Cli::command();
     match lang {
@@ -281,11 +288,69 @@ pub fn command(lang: Lang) -> Command {
                 .map(|s| s.get_name().to_owned())
                 .collect();
             for name in names {
-                cmd = cmd.mut_subcommand(&name, |sub| localize(sub, &name));
+                if let Some((about, _)) = zh(&name, "") {
+                    cmd =
+                        cmd.mut_subcommand(&name, |sub| sub.about(about).long_about(None::<&str>));
+                }
             }
             cmd.subcommand_help_heading("子命令")
                 .subcommand_value_name("子命令")
         }
+    }
+}
+
+/// A subcommand's arguments `T`, added to its command only when clap builds that
+/// subcommand (`Command::defer`): a run builds the one it runs, not all nine with their
+/// some fifty arguments and, in Chinese, their translations. Parsed as `T` is.
+pub struct Deferred<T>(pub T);
+
+impl<T: clap::FromArgMatches> clap::FromArgMatches for Deferred<T> {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(m).map(Deferred)
+    }
+    fn from_arg_matches_mut(m: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches_mut(m).map(Deferred)
+    }
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(m)
+    }
+    fn update_from_arg_matches_mut(&mut self, m: &mut clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches_mut(m)
+    }
+}
+
+impl<T: clap::Args> clap::Args for Deferred<T> {
+    fn augment_args(cmd: Command) -> Command {
+        cmd.defer(built::<T>)
+    }
+    fn augment_args_for_update(cmd: Command) -> Command {
+        cmd.defer(built_for_update::<T>)
+    }
+    fn group_id() -> Option<clap::Id> {
+        T::group_id()
+    }
+}
+
+/// Subcommand `cmd` with the arguments of `T`, translated when [`command`] made it in
+/// Chinese (which it shows by the subcommand's description: the Chinese one).
+fn built<T: clap::Args>(cmd: Command) -> Command {
+    translated(T::augment_args(cmd))
+}
+
+fn built_for_update<T: clap::Args>(cmd: Command) -> Command {
+    translated(T::augment_args_for_update(cmd))
+}
+
+fn translated(cmd: Command) -> Command {
+    let name = cmd.get_name().to_owned();
+    let chinese = zh(&name, "").is_some_and(|(about, _)| {
+        cmd.get_about()
+            .is_some_and(|shown| shown.to_string() == about)
+    });
+    if chinese {
+        localize(cmd, &name)
+    } else {
+        cmd
     }
 }
 
@@ -320,6 +385,11 @@ fn localize(cmd: Command, sub: &str) -> Command {
     }
     let ids: Vec<(String, bool, bool)> = cmd
         .get_arguments()
+        // In a subcommand, a global argument of `policy` (`--lang`) is clap's copy of
+        // the one translated with `policy` itself, there before the subcommand's own
+        // arguments when these are added late (`Deferred`): it keeps its text and
+        // place, and the subcommand's arguments are numbered from 0 in their order.
+        .filter(|a| sub.is_empty() || !a.is_global_set())
         .map(|a| {
             // Values described one by one (in English doc comments): the Chinese
             // text of the argument names them instead.
@@ -391,22 +461,31 @@ mod tests {
     /// nothing that does not exist.
     #[test]
     fn every_subcommand_and_argument_has_chinese_help() {
-        let cmd = Cli::command();
+        // Built, so that each subcommand has its (deferred) arguments.
+        let mut cmd = Cli::command();
+        cmd.build();
         let mut missing = Vec::new();
         let mut known = vec![("".to_owned(), "".to_owned())];
+        // `-h`/`-V` and the `help` subcommand are clap's, added as the command is built:
+        // translated by `localize` (HELP_ZH, VERSION_ZH) and `clap_words_zh`.
+        let clap_own = |id: &str| id == "help" || id == "version";
         let root_args: Vec<String> = cmd
             .get_arguments()
             .map(|a| a.get_id().to_string())
+            .filter(|id| !clap_own(id))
             .collect();
         for a in &root_args {
             known.push((String::new(), a.clone()));
         }
         for sub in cmd.get_subcommands() {
             let name = sub.get_name().to_owned();
+            if clap_own(&name) {
+                continue;
+            }
             known.push((name.clone(), String::new()));
             for arg in sub.get_arguments() {
                 let id = arg.get_id().to_string();
-                if arg.is_global_set() || root_args.contains(&id) {
+                if arg.is_global_set() || root_args.contains(&id) || clap_own(&id) {
                     continue;
                 }
                 known.push((name.clone(), id));

@@ -41,6 +41,7 @@ mod xlsx;
 use chrono::NaiveDate;
 use clap::{FromArgMatches, Parser, Subcommand, ValueEnum};
 use common::exit;
+use help::Deferred;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -89,155 +90,194 @@ enum Lang {
 #[derive(Subcommand)]
 enum Command {
     /// Evaluate a cluster's facts against the rule files, criterion by criterion.
-    Check {
-        /// The folder of rule files (*.policy).
-        #[arg(long, default_value = "policies")]
-        policy: PathBuf,
-        /// The facts: a file (.json, .yaml/.yml, .toml); or, for many clusters, a
-        /// directory of such files (read by name), a JSON Lines file (.jsonl, one
-        /// facts object per line), a CSV file (.csv, one cluster per row; columns
-        /// are fact names or labels, series one column per year as `output_value.2022`;
-        /// list facts in files beside it, `NAME.incidents.csv`) or an XLSX workbook
-        /// (.xlsx: one cluster per row of the first sheet, a sheet per list fact; see
-        /// `policy template --format xlsx`).
-        #[arg(long)]
-        facts: PathBuf,
-        /// The evaluation date, YYYY-MM-DD (default: today in Shanghai).
-        #[arg(long, value_parser = parse_date)]
-        as_of: Option<NaiveDate>,
-        /// human: a report for a person (for many clusters: a line each and a summary
-        /// table); json: the decisions object of docs/facts.md (one cluster); jsonl: one line of
-        /// decisions per cluster, with its source, and a summary on stderr; xlsx: an Excel
-        /// workbook of results and margins (see docs/reports.md); html: a page to read and
-        /// print (one cluster's report, or a batch's summary).
-        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
-        format: CheckFormat,
-        /// The file to write (xlsx and html), replaced whole once it is complete; html
-        /// without it goes to stdout.
-        #[arg(long)]
-        output: Option<PathBuf>,
-        /// Threads evaluating clusters in a batch run, 1 to 256 (default: all cores).
-        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=i64::from(batch::MAX_JOBS)))]
-        jobs: Option<u16>,
-        /// Colour: auto (on a terminal), always or never.
-        #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
-        color: String,
-    },
+    Check(Deferred<CheckArgs>),
     /// Run case files (expected decisions for given facts) and report failures.
-    Test {
-        /// The folder of rule files (*.policy).
-        #[arg(long, default_value = "policies")]
-        policy: PathBuf,
-        /// Case files, or folders of case files (default: the `cases` folder of --policy).
-        paths: Vec<PathBuf>,
-        /// Also report, for every rule, whether the cases saw it met, not met and undetermined.
-        #[arg(long)]
-        coverage: bool,
-        /// Show each changed or new case report (snapshot) and ask: accept, reject or skip.
-        #[arg(long, conflicts_with = "accept")]
-        review: bool,
-        /// Store every changed or new case report without asking.
-        #[arg(long)]
-        accept: bool,
-        /// Stored reports that no case uses any more: warn (list them), reject (fail), delete.
-        #[arg(long, value_enum, default_value_t = snapshots::Unreferenced::Warn)]
-        unreferenced: snapshots::Unreferenced,
-    },
+    Test(Deferred<TestArgs>),
     /// Compare two rule sets: what changed, and which clusters' decisions it moves.
-    Diff {
-        /// The folder of the current rule files.
-        old: PathBuf,
-        /// The folder of the revised rule files (none: compare two versions of OLD).
-        new: Option<PathBuf>,
-        /// The version of OLD to compare: a version's name, or a date (the rules in force on it).
-        #[arg(long)]
-        from_version: Option<String>,
-        /// The version of NEW (or of OLD) to compare: a name or a date.
-        #[arg(long)]
-        to_version: Option<String>,
-        /// Facts files, or folders of them, to evaluate under both (none: structure only).
-        #[arg(long, num_args = 1..)]
-        facts: Vec<PathBuf>,
-        /// The evaluation date of every cluster (default: a folder's as-of.txt, else today).
-        #[arg(long, value_parser = parse_date)]
-        as_of: Option<NaiveDate>,
-        /// human: a report for a person; json: the same for a program.
-        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-        format: OutputFormat,
-        /// Threads evaluating clusters, 1 to 256 (default: every core).
-        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=i64::from(batch::MAX_JOBS)))]
-        jobs: Option<u16>,
-    },
+    Diff(Deferred<DiffArgs>),
     /// Rewrite rule files in the canonical layout (`--check`: only report, as a diff).
-    Fmt {
-        /// Rule files, or folders of rule files (*.policy).
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        /// Change nothing; show the diff and exit non-zero if a file is not formatted.
-        #[arg(long)]
-        check: bool,
-        /// Write the files in this keyword set: en (English) or zh (Chinese, 中文关键字);
-        /// without it, each file keeps its own.
-        #[arg(long, value_parser = ["en", "zh"])]
-        keywords: Option<String>,
-    },
+    Fmt(Deferred<FmtArgs>),
     /// Write synthetic clusters derived from a rule set (its facts, windows and
     /// thresholds), for benchmarks and tests; the same for the same seed.
-    Generate {
-        /// The folder of rule files (*.policy) the clusters are made for.
-        #[arg(long, default_value = "policies")]
-        policy: PathBuf,
-        /// How many clusters.
-        #[arg(long, default_value_t = 1000)]
-        count: u64,
-        /// The seed: the same seed gives the same clusters.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// jsonl or csv (to --out, or stdout), or dir (one .json file each, in --out).
-        #[arg(long, default_value = "jsonl", value_parser = ["jsonl", "csv", "dir"])]
-        format: String,
-        /// The evaluation date the clusters are made for, YYYY-MM-DD (default: today in Shanghai).
-        #[arg(long, value_parser = parse_date)]
-        as_of: Option<NaiveDate>,
-        /// Where to write: a file, or the directory for --format dir.
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Write what the clusters are derived from instead of clusters: the years of
-        /// the rules' windows and every threshold found, by rule.
-        #[arg(long)]
-        plan: bool,
-    },
+    Generate(Deferred<GenerateArgs>),
     /// Serve rule files to an editor: a language server (LSP) on stdin and stdout.
-    Lsp,
+    Lsp(Deferred<LspArgs>),
     /// Write a blank facts file for a rule set (事实模板): every fact with its Chinese
     /// label, type, unit, the years the rules need and the clauses that use it.
-    Template {
-        /// The folder of rule files (*.policy).
-        #[arg(long, default_value = "policies")]
-        policy: PathBuf,
-        /// json (nulls; `policy schema` carries the descriptions), yaml (with comments)
-        /// or xlsx (a workbook with notes and dropdowns; needs --output).
-        #[arg(long, value_enum, default_value_t = TemplateFormat::Yaml)]
-        format: TemplateFormat,
-        /// The evaluation date whose windows give the years, YYYY-MM-DD (default: today in Shanghai).
-        #[arg(long, value_parser = parse_date)]
-        as_of: Option<NaiveDate>,
-        /// Where to write (default: stdout).
-        #[arg(long)]
-        output: Option<PathBuf>,
-    },
+    Template(Deferred<TemplateArgs>),
     /// Write the JSON Schema (2020-12) of the rule set's facts files, for editors.
-    Schema {
-        /// The folder of rule files (*.policy).
-        #[arg(long, default_value = "policies")]
-        policy: PathBuf,
-        /// The evaluation date whose windows give the years named in descriptions.
-        #[arg(long, value_parser = parse_date)]
-        as_of: Option<NaiveDate>,
-        /// Where to write (default: stdout).
-        #[arg(long)]
-        output: Option<PathBuf>,
-    },
+    Schema(Deferred<SchemaArgs>),
+}
+
+// The arguments of `policy check` (their help is on each field; the command's own
+// description is on its variant of `Command`).
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// The folder of rule files (*.policy).
+    #[arg(long, default_value = "policies")]
+    policy: PathBuf,
+    /// The facts: a file (.json, .yaml/.yml, .toml); or, for many clusters, a
+    /// directory of such files (read by name), a JSON Lines file (.jsonl, one
+    /// facts object per line), a CSV file (.csv, one cluster per row; columns
+    /// are fact names or labels, series one column per year as `output_value.2022`;
+    /// list facts in files beside it, `NAME.incidents.csv`) or an XLSX workbook
+    /// (.xlsx: one cluster per row of the first sheet, a sheet per list fact; see
+    /// `policy template --format xlsx`).
+    #[arg(long)]
+    facts: PathBuf,
+    /// The evaluation date, YYYY-MM-DD (default: today in Shanghai).
+    #[arg(long, value_parser = parse_date)]
+    as_of: Option<NaiveDate>,
+    /// human: a report for a person (for many clusters: a line each and a summary
+    /// table); json: the decisions object of docs/facts.md (one cluster); jsonl: one line of
+    /// decisions per cluster, with its source, and a summary on stderr; xlsx: an Excel
+    /// workbook of results and margins (see docs/reports.md); html: a page to read and
+    /// print (one cluster's report, or a batch's summary).
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    format: CheckFormat,
+    /// The file to write (xlsx and html), replaced whole once it is complete; html
+    /// without it goes to stdout.
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Threads evaluating clusters in a batch run, 1 to 256 (default: all cores).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=i64::from(batch::MAX_JOBS)))]
+    jobs: Option<u16>,
+    /// Colour: auto (on a terminal), always or never.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
+    color: String,
+}
+
+// The arguments of `policy test` (their help is on each field; the command's own
+// description is on its variant of `Command`).
+#[derive(clap::Args)]
+struct TestArgs {
+    /// The folder of rule files (*.policy).
+    #[arg(long, default_value = "policies")]
+    policy: PathBuf,
+    /// Case files, or folders of case files (default: the `cases` folder of --policy).
+    paths: Vec<PathBuf>,
+    /// Also report, for every rule, whether the cases saw it met, not met and undetermined.
+    #[arg(long)]
+    coverage: bool,
+    /// Show each changed or new case report (snapshot) and ask: accept, reject or skip.
+    #[arg(long, conflicts_with = "accept")]
+    review: bool,
+    /// Store every changed or new case report without asking.
+    #[arg(long)]
+    accept: bool,
+    /// Stored reports that no case uses any more: warn (list them), reject (fail), delete.
+    #[arg(long, value_enum, default_value_t = snapshots::Unreferenced::Warn)]
+    unreferenced: snapshots::Unreferenced,
+}
+
+// The arguments of `policy diff` (their help is on each field; the command's own
+// description is on its variant of `Command`).
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// The folder of the current rule files.
+    old: PathBuf,
+    /// The folder of the revised rule files (none: compare two versions of OLD).
+    new: Option<PathBuf>,
+    /// The version of OLD to compare: a version's name, or a date (the rules in force on it).
+    #[arg(long)]
+    from_version: Option<String>,
+    /// The version of NEW (or of OLD) to compare: a name or a date.
+    #[arg(long)]
+    to_version: Option<String>,
+    /// Facts files, or folders of them, to evaluate under both (none: structure only).
+    #[arg(long, num_args = 1..)]
+    facts: Vec<PathBuf>,
+    /// The evaluation date of every cluster (default: a folder's as-of.txt, else today).
+    #[arg(long, value_parser = parse_date)]
+    as_of: Option<NaiveDate>,
+    /// human: a report for a person; json: the same for a program.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    format: OutputFormat,
+    /// Threads evaluating clusters, 1 to 256 (default: every core).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=i64::from(batch::MAX_JOBS)))]
+    jobs: Option<u16>,
+}
+
+// The arguments of `policy fmt` (their help is on each field; the command's own
+// description is on its variant of `Command`).
+#[derive(clap::Args)]
+struct FmtArgs {
+    /// Rule files, or folders of rule files (*.policy).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Change nothing; show the diff and exit non-zero if a file is not formatted.
+    #[arg(long)]
+    check: bool,
+    /// Write the files in this keyword set: en (English) or zh (Chinese, 中文关键字);
+    /// without it, each file keeps its own.
+    #[arg(long, value_parser = ["en", "zh"])]
+    keywords: Option<String>,
+}
+
+// The arguments of `policy generate` (their help is on each field; the command's own
+// description is on its variant of `Command`).
+#[derive(clap::Args)]
+struct GenerateArgs {
+    /// The folder of rule files (*.policy) the clusters are made for.
+    #[arg(long, default_value = "policies")]
+    policy: PathBuf,
+    /// How many clusters.
+    #[arg(long, default_value_t = 1000)]
+    count: u64,
+    /// The seed: the same seed gives the same clusters.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// jsonl or csv (to --out, or stdout), or dir (one .json file each, in --out).
+    #[arg(long, default_value = "jsonl", value_parser = ["jsonl", "csv", "dir"])]
+    format: String,
+    /// The evaluation date the clusters are made for, YYYY-MM-DD (default: today in Shanghai).
+    #[arg(long, value_parser = parse_date)]
+    as_of: Option<NaiveDate>,
+    /// Where to write: a file, or the directory for --format dir.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Write what the clusters are derived from instead of clusters: the years of
+    /// the rules' windows and every threshold found, by rule.
+    #[arg(long)]
+    plan: bool,
+}
+
+// `policy lsp` takes no arguments.
+#[derive(clap::Args)]
+struct LspArgs {}
+
+// The arguments of `policy template` (their help is on each field; the command's own
+// description is on its variant of `Command`).
+#[derive(clap::Args)]
+struct TemplateArgs {
+    /// The folder of rule files (*.policy).
+    #[arg(long, default_value = "policies")]
+    policy: PathBuf,
+    /// json (nulls; `policy schema` carries the descriptions), yaml (with comments)
+    /// or xlsx (a workbook with notes and dropdowns; needs --output).
+    #[arg(long, value_enum, default_value_t = TemplateFormat::Yaml)]
+    format: TemplateFormat,
+    /// The evaluation date whose windows give the years, YYYY-MM-DD (default: today in Shanghai).
+    #[arg(long, value_parser = parse_date)]
+    as_of: Option<NaiveDate>,
+    /// Where to write (default: stdout).
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+// The arguments of `policy schema` (their help is on each field; the command's own
+// description is on its variant of `Command`).
+#[derive(clap::Args)]
+struct SchemaArgs {
+    /// The folder of rule files (*.policy).
+    #[arg(long, default_value = "policies")]
+    policy: PathBuf,
+    /// The evaluation date whose windows give the years named in descriptions.
+    #[arg(long, value_parser = parse_date)]
+    as_of: Option<NaiveDate>,
+    /// Where to write (default: stdout).
+    #[arg(long)]
+    output: Option<PathBuf>,
 }
 
 /// The formats of `policy template`.
@@ -329,7 +369,7 @@ fn run(cli: Cli) -> u8 {
         });
     }
     match cli.command {
-        Command::Check {
+        Command::Check(Deferred(CheckArgs {
             policy,
             facts,
             as_of,
@@ -337,7 +377,7 @@ fn run(cli: Cli) -> u8 {
             output,
             jobs,
             color,
-        } => {
+        })) => {
             let color = match color.as_str() {
                 "always" => true,
                 "never" => false,
@@ -353,14 +393,14 @@ fn run(cli: Cli) -> u8 {
                 common::lang(),
             )
         }
-        Command::Test {
+        Command::Test(Deferred(TestArgs {
             policy,
             paths,
             coverage,
             review,
             accept,
             unreferenced,
-        } => {
+        })) => {
             let mode = if review {
                 snapshots::Mode::Review
             } else if accept {
@@ -370,7 +410,7 @@ fn run(cli: Cli) -> u8 {
             };
             test::test(&policy, &paths, coverage, mode, unreferenced)
         }
-        Command::Diff {
+        Command::Diff(Deferred(DiffArgs {
             old,
             new,
             from_version,
@@ -379,7 +419,7 @@ fn run(cli: Cli) -> u8 {
             as_of,
             format,
             jobs,
-        } => diff::diff(
+        })) => diff::diff(
             &old,
             new.as_deref(),
             (from_version.as_deref(), to_version.as_deref()),
@@ -388,18 +428,18 @@ fn run(cli: Cli) -> u8 {
             format,
             jobs,
         ),
-        Command::Fmt {
+        Command::Fmt(Deferred(FmtArgs {
             paths,
             check,
             keywords,
-        } => fmt::fmt(
+        })) => fmt::fmt(
             &paths,
             check,
             keywords
                 .as_deref()
                 .and_then(policy::syntax::KeywordSet::from_code),
         ),
-        Command::Generate {
+        Command::Generate(Deferred(GenerateArgs {
             policy,
             count,
             seed,
@@ -407,7 +447,7 @@ fn run(cli: Cli) -> u8 {
             as_of,
             out,
             plan,
-        } => generate::generate(
+        })) => generate::generate(
             &policy,
             generate::Request {
                 count,
@@ -418,13 +458,13 @@ fn run(cli: Cli) -> u8 {
                 plan,
             },
         ),
-        Command::Lsp => lsp::lsp(),
-        Command::Template {
+        Command::Lsp(Deferred(LspArgs {})) => lsp::lsp(),
+        Command::Template(Deferred(TemplateArgs {
             policy,
             format,
             as_of,
             output,
-        } => template::template(
+        })) => template::template(
             &policy,
             match format {
                 TemplateFormat::Json => "json",
@@ -434,10 +474,10 @@ fn run(cli: Cli) -> u8 {
             as_of,
             output.as_deref(),
         ),
-        Command::Schema {
+        Command::Schema(Deferred(SchemaArgs {
             policy,
             as_of,
             output,
-        } => template::schema(&policy, as_of, output.as_deref()),
+        })) => template::schema(&policy, as_of, output.as_deref()),
     }
 }
