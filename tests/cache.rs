@@ -508,8 +508,10 @@ fn bodies_shared_by_calls_are_written_once_and_read_back_shared() {
     // Each of the 32 bodies written once: a few kilobytes, not 2³¹ bodies.
     assert!(entry.len() < 20_000, "{} bytes", entry.len());
     let back = policy::cache::decode(&key, &entry).expect("the entry reads back");
-    // Read back shared: the chain is evaluated once per function, as the checked program
-    // is, with and without explanations (a call is remembered by its body's address).
+    // Read back shared: the chain is evaluated once per function (at most twice without
+    // explanations, where a function's first call is not remembered), as the checked
+    // program is, with and without explanations (a call is remembered by its body's
+    // address).
     let (facts, _) =
         policy::facts::load(&back.program, policy::facts::Format::Json, r#"{"x": 1}"#, 0)
             .expect("the facts load");

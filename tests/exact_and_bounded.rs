@@ -345,8 +345,9 @@ fn a_doubling_chain_of_calls_is_evaluated_once_per_argument() {
     // The comparison made inside the innermost call is still explained.
     assert_eq!(checks.len(), 1);
     assert_eq!(checks[0].holds, Some(true));
-    // Without explanations too: a body that calls is remembered (only bodies that
-    // neither call nor loop are evaluated again), so the chain stays linear.
+    // Without explanations too: a body that calls is remembered from its second call on
+    // (only bodies that neither call nor loop are always evaluated again), so each
+    // function is evaluated at most twice and the chain stays linear.
     let p = &r.program;
     let (facts, _) =
         policy::facts::load(p, policy::facts::Format::Json, r#"{"x": 1}"#, 0).expect("facts load");

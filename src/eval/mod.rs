@@ -366,6 +366,10 @@ fn arg_key(v: &V) -> ArgKey {
 /// (body, arguments, recording checks)
 type MemoKey = (usize, Vec<ArgKey>, bool);
 
+/// How many functions' first calls an evaluation without explanations leaves
+/// unremembered ([`Evaluator::first_call`]).
+const FIRST_CALLS: usize = 8;
+
 struct Evaluator<'p> {
     p: &'p Program,
     facts: &'p Facts,
@@ -382,6 +386,9 @@ struct Evaluator<'p> {
     recording: bool,
     /// Calls of user functions already evaluated, by body and argument values.
     memo: std::collections::HashMap<MemoKey, Memo, foldhash::fast::RandomState>,
+    /// Without explanations: the bodies of the functions called once so far, not
+    /// remembered ([`Evaluator::first_call`]).
+    called: smallvec::SmallVec<[usize; FIRST_CALLS]>,
     steps: u64,
     max_steps: u64,
     /// What is being evaluated: (decision, rule title and span).
@@ -578,6 +585,7 @@ impl<'p> Evaluator<'p> {
             truncated: 0,
             recording: true,
             memo: std::collections::HashMap::default(),
+            called: smallvec::SmallVec::new(),
             steps: 0,
             max_steps: MAX_STEPS,
             running: Vec::new(),
@@ -1344,14 +1352,31 @@ impl<'p> Evaluator<'p> {
         self.env.truncate(depth);
         let base = self.env.len();
         // Without explanations, a body that neither calls nor loops is cheaper
-        // to evaluate again than to look up: it is not remembered.
-        if !self.explain && !loops {
+        // to evaluate again than to look up: it is not remembered. Nor is the first call
+        // of a function (most are called once an evaluation): see `first_call`.
+        if !self.explain && (!loops || self.first_call(body)) {
             self.env.extend(frames);
             let v = self.eval(body);
             self.env.truncate(base);
             return v;
         }
         self.remembered_call(frames, body, base)
+    }
+
+    /// Without explanations: whether this is the first call, in this evaluation, of the
+    /// function whose body is `body` (noted now). A call that is never made again is not
+    /// worth its key and its memo, and the shipped rules call each of their functions
+    /// once an evaluation. From a function's second call on, its calls are remembered:
+    /// one set of arguments is evaluated at most twice, so a chain of calls that double
+    /// stays linear. Past [`FIRST_CALLS`] functions every call is remembered, so that
+    /// this list stays short to search.
+    fn first_call(&mut self, body: &Arc<Expr>) -> bool {
+        let key = Arc::as_ptr(body) as usize;
+        if self.called.len() >= FIRST_CALLS || self.called.contains(&key) {
+            return false;
+        }
+        self.called.push(key);
+        true
     }
 
     /// A call whose value is remembered: looked up by its arguments' values, or
