@@ -2089,6 +2089,56 @@ mod tests {
     use super::*;
     use std::str::FromStr;
 
+    /// Evaluate every decision of the one-article rule set whose functions are
+    /// `functions` and whose single rule is `rule`, on `x = 5`, without explanations;
+    /// then give the number of remembered calls and of functions noted as called once.
+    fn memo_after(functions: &str, rule: &str) -> (usize, usize) {
+        let text = format!(
+            "policy \"p\" {{\n  in_force 2024-01-01 to 2029-12-31\n}}\n\
+             fact x \"数\": number\n{functions}\
+             article 1 \"测试\" {{\n  clause 1 \"c\" {{\n    rule \"r\": {rule}\n  }}\n}}\n"
+        );
+        let mut sources = crate::diag::Sources::new();
+        let Ok(rules) = crate::load_rule_set(&mut sources, vec![("t.policy".into(), text)]) else {
+            panic!("the rule set checks");
+        };
+        let p = &rules.program;
+        let (facts, _) =
+            crate::facts::load(p, crate::facts::Format::Json, r#"{"x": 5}"#, 0).expect("facts");
+        let date = NaiveDate::from_ymd_opt(2025, 6, 30).expect("a date");
+        let mut ev = Evaluator::new(p, &facts, date, false);
+        for i in 0..p.decisions.len() {
+            ev.ensure_decision(i);
+        }
+        assert_eq!(
+            ev.decisions.first().and_then(|d| d.value.clone()),
+            Some(Value::Bool(false)),
+            "every year from 1 to 3 is at least 5: no"
+        );
+        (ev.memo.len(), ev.called.len())
+    }
+
+    const F: &str = "definition f(a: number) = every y in years(1, 3): y >= a\n";
+
+    /// Without explanations, a function's first call in an evaluation is not remembered;
+    /// its second is (and a third would find it); past `FIRST_CALLS` functions, every call
+    /// is remembered.
+    #[test]
+    fn a_functions_first_call_is_not_remembered_and_its_second_is() {
+        assert_eq!(memo_after(F, "f(x)"), (0, 1));
+        assert_eq!(memo_after(F, "f(x) or f(x)"), (1, 1));
+        let mut many = String::new();
+        let mut calls = Vec::new();
+        for i in 0..=FIRST_CALLS {
+            many.push_str(&format!(
+                "definition f{i}(a: number) = every y in years(1, 3): y >= a\n"
+            ));
+            calls.push(format!("f{i}(x)"));
+        }
+        // Each called once: the first eight are noted, the ninth is remembered.
+        assert_eq!(memo_after(&many, &calls.join(" or ")), (1, FIRST_CALLS));
+    }
+
     /// A year is a whole number however it is written: `2022`, `2022.0`, `-3`; not
     /// `2022.5`, nor one past the range of `i32`.
     #[test]
