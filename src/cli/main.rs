@@ -87,6 +87,11 @@ enum Lang {
     Zh,
 }
 
+// Each subcommand's arguments are a struct of their own, added only when clap builds that
+// subcommand (`help::Deferred`). The help of each argument is on its field; the
+// subcommand's description is on its variant here, and the structs have plain comments,
+// not doc comments: clap would take a struct's doc comment for the description, replacing
+// the variant's when the arguments are added.
 #[derive(Subcommand)]
 enum Command {
     /// Evaluate a cluster's facts against the rule files, criterion by criterion.
@@ -109,8 +114,7 @@ enum Command {
     Schema(Deferred<SchemaArgs>),
 }
 
-// The arguments of `policy check` (their help is on each field; the command's own
-// description is on its variant of `Command`).
+// `policy check`.
 #[derive(clap::Args)]
 struct CheckArgs {
     /// The folder of rule files (*.policy).
@@ -147,8 +151,7 @@ struct CheckArgs {
     color: String,
 }
 
-// The arguments of `policy test` (their help is on each field; the command's own
-// description is on its variant of `Command`).
+// `policy test`.
 #[derive(clap::Args)]
 struct TestArgs {
     /// The folder of rule files (*.policy).
@@ -170,8 +173,7 @@ struct TestArgs {
     unreferenced: snapshots::Unreferenced,
 }
 
-// The arguments of `policy diff` (their help is on each field; the command's own
-// description is on its variant of `Command`).
+// `policy diff`.
 #[derive(clap::Args)]
 struct DiffArgs {
     /// The folder of the current rule files.
@@ -198,8 +200,7 @@ struct DiffArgs {
     jobs: Option<u16>,
 }
 
-// The arguments of `policy fmt` (their help is on each field; the command's own
-// description is on its variant of `Command`).
+// `policy fmt`.
 #[derive(clap::Args)]
 struct FmtArgs {
     /// Rule files, or folders of rule files (*.policy).
@@ -214,8 +215,7 @@ struct FmtArgs {
     keywords: Option<String>,
 }
 
-// The arguments of `policy generate` (their help is on each field; the command's own
-// description is on its variant of `Command`).
+// `policy generate`.
 #[derive(clap::Args)]
 struct GenerateArgs {
     /// The folder of rule files (*.policy) the clusters are made for.
@@ -246,8 +246,7 @@ struct GenerateArgs {
 #[derive(clap::Args)]
 struct LspArgs {}
 
-// The arguments of `policy template` (their help is on each field; the command's own
-// description is on its variant of `Command`).
+// `policy template`.
 #[derive(clap::Args)]
 struct TemplateArgs {
     /// The folder of rule files (*.policy).
@@ -265,8 +264,7 @@ struct TemplateArgs {
     output: Option<PathBuf>,
 }
 
-// The arguments of `policy schema` (their help is on each field; the command's own
-// description is on its variant of `Command`).
+// `policy schema`.
 #[derive(clap::Args)]
 struct SchemaArgs {
     /// The folder of rule files (*.policy).

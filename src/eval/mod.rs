@@ -2118,21 +2118,23 @@ mod tests {
         (ev.memo.len(), ev.called.len())
     }
 
-    const F: &str = "definition f(a: number) = every y in years(1, 3): y >= a\n";
+    /// Function `name`: whether every year from 1 to 3 is at least its argument (a body
+    /// that loops, so its calls may be remembered).
+    fn function(name: &str) -> String {
+        format!("definition {name}(a: number) = every y in years(1, 3): y >= a\n")
+    }
 
     /// Without explanations, a function's first call in an evaluation is not remembered;
     /// its second is (and a third would find it); past `FIRST_CALLS` functions, every call
     /// is remembered.
     #[test]
     fn a_functions_first_call_is_not_remembered_and_its_second_is() {
-        assert_eq!(memo_after(F, "f(x)"), (0, 1));
-        assert_eq!(memo_after(F, "f(x) or f(x)"), (1, 1));
+        assert_eq!(memo_after(&function("f"), "f(x)"), (0, 1));
+        assert_eq!(memo_after(&function("f"), "f(x) or f(x)"), (1, 1));
         let mut many = String::new();
         let mut calls = Vec::new();
         for i in 0..=FIRST_CALLS {
-            many.push_str(&format!(
-                "definition f{i}(a: number) = every y in years(1, 3): y >= a\n"
-            ));
+            many.push_str(&function(&format!("f{i}")));
             calls.push(format!("f{i}(x)"));
         }
         // Each called once: the first eight are noted, the ninth is remembered.
