@@ -32,10 +32,10 @@ fn cmp_growth(
         return Ok(Frac::whole(Decimal::ZERO).order(t));
     }
     // growth ? t  ⇔  root ? 1 + t/scale (the order reversed when scale < 0),
-    // with root = (last/first)^(1/n) >= 0.
-    let base = Frac::whole(Decimal::ONE)
-        .checked_add(t.checked_div(Frac::whole(scale)).ok_or(OVERFLOW)?)
-        .ok_or(OVERFLOW)?;
+    // with root = (last/first)^(1/n) >= 0. With t = tn/td: 1 + t/scale is
+    // (scale·td + tn) / (scale·td), made with one product and one sum.
+    let sd = exact::mul(scale, t.den).ok_or(OVERFLOW)?;
+    let base = Frac::new(exact::add(sd, t.num).ok_or(OVERFLOW)?, sd).ok_or(OVERFLOW)?;
     let o = match base.signum() {
         // The root is at least 0, so above any base below 0.
         Ordering::Less => Ordering::Greater,
@@ -673,6 +673,74 @@ mod tests {
         assert_eq!(reasons(&v), ["division by zero"]);
         let v = arith(BinOp::Div, one, Value::Num(Decimal::from(4)));
         assert!(matches!(v, V::Known(_)));
+    }
+
+    #[test]
+    fn a_growth_compares_with_a_threshold_as_its_root_with_one_plus_the_threshold() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        // The reference: (last/first)^(1/n) against 1 + t/scale, both raised to the n-th
+        // power and compared as fractions, the order reversed for a negative scale.
+        let reference = |first: Decimal, last: Decimal, n: u32, scale: Decimal, t: Frac| {
+            let one = Frac::whole(Decimal::ONE);
+            let base = one.checked_add(t.checked_div(Frac::whole(scale))?)?;
+            let o = if base.signum() == Ordering::Less {
+                Ordering::Greater
+            } else {
+                let mut p = one;
+                for _ in 0..n {
+                    p = p.checked_mul(base)?;
+                }
+                Frac::new(last, first)?.order(p)
+            };
+            Some(if scale.is_sign_negative() {
+                o.reverse()
+            } else {
+                o
+            })
+        };
+        let firsts = ["100", "3.7", "0.01"];
+        let lasts = ["0", "121", "121.21", "99.9", "4.4", "0.0121", "250"];
+        let scales = ["1", "100", "-100", "0.5"];
+        let thresholds = [
+            Frac::whole(d("10")),
+            Frac::whole(d("0.1")),
+            Frac::whole(d("-20")),
+            Frac::whole(d("-150")),
+            Frac::whole(d("-100")),
+            Frac::new(d("1"), d("3")).unwrap(),
+            Frac::new(d("-7"), d("30")).unwrap(),
+        ];
+        let mut compared = 0;
+        for f in firsts {
+            for l in lasts {
+                for n in 1..=3 {
+                    for sc in scales {
+                        for t in thresholds {
+                            let (f, l, sc) = (d(f), d(l), d(sc));
+                            let got = cmp_growth(f, l, n, sc, t).ok();
+                            assert_eq!(got, reference(f, l, n, sc, t), "{f} {l} {n} {sc} {t:?}");
+                            compared += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(compared, 3 * 7 * 3 * 4 * 7);
+        // 100 → 121 over two years is exactly 10% a year, in percent and as a share.
+        assert_eq!(
+            cmp_growth(d("100"), d("121"), 2, d("100"), Frac::whole(d("10"))),
+            Ok(Ordering::Equal)
+        );
+        assert_eq!(
+            cmp_growth(
+                d("100"),
+                d("121.01"),
+                2,
+                Decimal::ONE,
+                Frac::whole(d("0.1"))
+            ),
+            Ok(Ordering::Greater)
+        );
     }
 
     #[test]
