@@ -416,13 +416,12 @@ fn absent(p: &Program, id: FactId) -> V {
     V::why(Why::missing(id, name))
 }
 
-/// The outcome of a rule whose test gave `v`, and (if unknown) why, moved into `why`.
-fn tested(v: V, why: &mut Why) -> Outcome {
-    let outcome = Outcome::of(&v);
-    if let V::Unknown(w) = v {
-        *why = Arc::unwrap_or_clone(w);
+/// The outcome of a rule whose test gave `v`, and (if unknown) why, as the test gave it.
+fn tested(v: V) -> (Outcome, Option<Arc<Why>>) {
+    match v {
+        V::Unknown(w) => (Outcome::Undetermined, Some(w)),
+        v => (Outcome::of(&v), None),
     }
-    outcome
 }
 
 /// The unknown whose reasons are those of every unknown among `vs`, merged.
@@ -740,7 +739,8 @@ impl<'p> Evaluator<'p> {
                     if let Some(top) = self.running.last_mut() {
                         top.1 = Some(r);
                     }
-                    let mut res = self.rule(r);
+                    let (outcome, mut why) = self.rule(r);
+                    let (checks, checks_truncated) = self.take_checks();
                     if let Some(top) = self.running.last_mut() {
                         top.1 = None;
                     }
@@ -748,26 +748,32 @@ impl<'p> Evaluator<'p> {
                     // rules after it say; they are not evaluated.
                     let decides = !self.explain
                         && r.kind != RuleKind::Guideline
-                        && res.outcome == Outcome::NotMet;
+                        && outcome == Outcome::NotMet;
                     let counted =
-                        r.kind != RuleKind::Guideline && res.outcome != Outcome::NotApplicable;
+                        r.kind != RuleKind::Guideline && outcome != Outcome::NotApplicable;
                     any_applicable |= counted;
                     // A rule met changes nothing: `x and true` is `x`, whether the clause
                     // stands met, not met or undetermined (a yes/no value has no bounds to
-                    // lose). The fold is for the rules not met and undetermined.
-                    if counted && res.outcome != Outcome::Met {
-                        let v = if res.outcome == Outcome::NotMet {
+                    // lose). The fold is for the rules not met and undetermined. An
+                    // undetermined rule's reasons go into it as the test gave them: shared
+                    // when the rule's result is kept, moved when it is not.
+                    if counted && outcome != Outcome::Met {
+                        let v = if outcome == Outcome::NotMet {
                             V::bool(false)
                         } else if keep {
-                            V::why(res.why.clone())
+                            V::Unknown(why.clone().unwrap_or_default())
                         } else {
-                            // The rule's reasons are moved when its result is not kept.
-                            V::why(std::mem::take(&mut res.why))
+                            V::Unknown(why.take().unwrap_or_default())
                         };
                         acc = and3(acc, || v);
                     }
                     if keep {
-                        rules.push(res);
+                        rules.push(RuleResult {
+                            outcome,
+                            checks,
+                            why: why.map(Arc::unwrap_or_clone).unwrap_or_default(),
+                            checks_truncated,
+                        });
                     }
                     if decides {
                         break;
@@ -808,40 +814,36 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    fn rule(&mut self, r: &RuleDef) -> RuleResult {
-        let mut why = Why::default();
-        let outcome = match &r.when {
-            None => tested(self.eval(&r.body), &mut why),
+    /// A rule's outcome and, when it is undetermined, why: its test's reasons, or with
+    /// an unknown condition those of the condition and the test together. The checks it
+    /// made are left in `self.checks`.
+    fn rule(&mut self, r: &RuleDef) -> (Outcome, Option<Arc<Why>>) {
+        match &r.when {
+            None => tested(self.eval(&r.body)),
             Some(cond) => {
                 let c = self.eval(cond);
                 match c.as_bool() {
-                    Some(false) => Outcome::NotApplicable,
-                    Some(true) => tested(self.eval(&r.body), &mut why),
+                    Some(false) => (Outcome::NotApplicable, None),
+                    Some(true) => tested(self.eval(&r.body)),
                     None => {
                         // Unknown whether it applies: met only if the test is met
                         // anyway (interpretation §9), else undetermined.
                         let v = self.eval(&r.body);
                         if v.as_bool() == Some(true) {
-                            Outcome::Met
+                            (Outcome::Met, None)
                         } else {
+                            let mut why = Why::default();
                             if let V::Unknown(w) = &c {
                                 why.merge(w);
                             }
                             if let V::Unknown(w) = &v {
                                 why.merge(w);
                             }
-                            Outcome::Undetermined
+                            (Outcome::Undetermined, Some(Arc::new(why)))
                         }
                     }
                 }
             }
-        };
-        let (checks, checks_truncated) = self.take_checks();
-        RuleResult {
-            outcome,
-            checks,
-            why,
-            checks_truncated,
         }
     }
 
