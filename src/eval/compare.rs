@@ -32,10 +32,8 @@ fn cmp_growth(
         return Ok(Frac::whole(Decimal::ZERO).order(t));
     }
     // growth ? t  ⇔  root ? 1 + t/scale (the order reversed when scale < 0),
-    // with root = (last/first)^(1/n) >= 0. With t = tn/td: 1 + t/scale is
-    // (scale·td + tn) / (scale·td), made with one product and one sum.
-    let sd = exact::mul(scale, t.den).ok_or(OVERFLOW)?;
-    let base = Frac::new(exact::add(sd, t.num).ok_or(OVERFLOW)?, sd).ok_or(OVERFLOW)?;
+    // with root = (last/first)^(1/n) >= 0.
+    let base = one_plus_over(t, scale).ok_or(OVERFLOW)?;
     let o = match base.signum() {
         // The root is at least 0, so above any base below 0.
         Ordering::Less => Ordering::Greater,
@@ -52,6 +50,13 @@ fn cmp_growth(
     })
 }
 
+/// `1 + t/scale`, the rate `t` as a factor: with `t = tn/td`, `(scale·td + tn) / (scale·td)`,
+/// one product and one sum. `None` for a zero scale or on overflow.
+fn one_plus_over(t: Frac, scale: Decimal) -> Option<Frac> {
+    let sd = exact::mul(scale, t.den)?;
+    Frac::new(exact::add(sd, t.num)?, sd)
+}
+
 /// The margin `growth − t` to first order, for a growth too close to `t` for the
 /// approximate root to tell them apart: with `b = 1 + t/scale`,
 /// `(last/first − bⁿ) / (n·bⁿ⁻¹) × scale`, every part exact.
@@ -62,8 +67,7 @@ fn growth_margin_linear(
     scale: Decimal,
     t: Frac,
 ) -> Option<Frac> {
-    let one = Frac::whole(Decimal::ONE);
-    let b = one.checked_add(t.checked_div(Frac::whole(scale))?)?;
+    let b = one_plus_over(t, scale)?;
     let bn1 = Frac::new(
         exact::pow(b.num, n.checked_sub(1)?)?,
         exact::pow(b.den, n.checked_sub(1)?)?,
