@@ -1,5 +1,13 @@
 //! The process's allocator: mimalloc, asked for a plain block wherever a plain block is
-//! aligned enough.
+//! aligned enough; or, for a run that checks one cluster, the system's.
+//!
+//! Which of the two serves the process is decided once, before its first block
+//! ([`choose`], called from `startup.rs` with the command line), and never changes, so
+//! every block goes back to the allocator it came from. mimalloc gives each size of block
+//! its own area, which a batch of many clusters pays back many times over; one check makes
+//! about 2,500 allocations in all, spread over some forty sizes, and mimalloc's areas then
+//! cost it about a hundred more pages of memory touched than the system allocator, which
+//! packs them together (BENCHMARKS.md, "One check on the system's allocator").
 //!
 //! The `mimalloc` crate asks for every block by `mi_malloc_aligned`, which looks at the
 //! alignment before it allocates: about 50 instructions a block where `mi_malloc` takes
@@ -15,8 +23,41 @@ use libmimalloc_sys::{
     mi_free, mi_malloc, mi_malloc_aligned, mi_realloc, mi_realloc_aligned, mi_zalloc,
     mi_zalloc_aligned,
 };
-use std::alloc::{GlobalAlloc, Layout};
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::ffi::c_void;
+use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
+
+/// No block made yet, and no choice: the first block made takes mimalloc.
+const UNDECIDED: u8 = 0;
+const MIMALLOC: u8 = 1;
+const SYSTEM: u8 = 2;
+
+/// The allocator of this process, once decided.
+static CHOICE: AtomicU8 = AtomicU8::new(UNDECIDED);
+
+/// Serve the process from the system allocator (`system`) or from mimalloc: taken only
+/// before the first block is made, and then for good. True if the choice was taken.
+pub fn choose(system: bool) -> bool {
+    let to = if system { SYSTEM } else { MIMALLOC };
+    CHOICE
+        .compare_exchange(UNDECIDED, to, Relaxed, Relaxed)
+        .is_ok()
+}
+
+/// Whether the system allocator serves this process. Read at every block: the first block
+/// made without a choice fixes mimalloc, so that a later [`choose`] changes nothing.
+#[inline(always)]
+fn on_system() -> bool {
+    match CHOICE.load(Relaxed) {
+        SYSTEM => true,
+        MIMALLOC => false,
+        _ => {
+            // Before `main` and on one thread: nothing else can choose meanwhile.
+            CHOICE.store(MIMALLOC, Relaxed);
+            false
+        }
+    }
+}
 
 /// mimalloc's `MI_MAX_ALIGN_SIZE`. mimalloc rounds every block of this size or more up to a
 /// multiple of it and places each at a multiple of it (only 8-byte blocks are aligned to 8
@@ -54,35 +95,56 @@ unsafe fn new_block(
     }
 }
 
-pub struct MiMalloc;
+/// The process's allocator: the system's or mimalloc, as [`choose`] decided.
+pub struct Allocator;
 
-// SAFETY: every block comes from mimalloc and goes back to it; a plain function is used
-// only where its block has the layout's alignment (`plain`), and mimalloc frees blocks
-// of either kind with `mi_free`.
-unsafe impl GlobalAlloc for MiMalloc {
+// SAFETY: the allocator chosen is fixed before the first block and never changes, so every
+// block goes back to the allocator it came from. Of mimalloc, a plain function is used
+// only where its block has the layout's alignment (`plain`), and mimalloc frees blocks of
+// either kind with `mi_free`.
+unsafe impl GlobalAlloc for Allocator {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: as the caller promises `GlobalAlloc::alloc`.
-        unsafe { new_block(layout, mi_malloc, mi_malloc_aligned) }
+        unsafe {
+            if on_system() {
+                return System.alloc(layout);
+            }
+            new_block(layout, mi_malloc, mi_malloc_aligned)
+        }
     }
 
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: as `alloc`.
-        unsafe { new_block(layout, mi_zalloc, mi_zalloc_aligned) }
+        unsafe {
+            if on_system() {
+                return System.alloc_zeroed(layout);
+            }
+            new_block(layout, mi_zalloc, mi_zalloc_aligned)
+        }
     }
 
     #[inline]
-    unsafe fn dealloc(&self, ptr: *mut u8, _layout: Layout) {
-        // SAFETY: `ptr` came from this allocator, so from mimalloc.
-        unsafe { mi_free(ptr.cast::<c_void>()) }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from this allocator, and the choice has not changed since it
+        // was made: from the system allocator with `layout`, or from mimalloc.
+        unsafe {
+            if on_system() {
+                return System.dealloc(ptr, layout);
+            }
+            mi_free(ptr.cast::<c_void>())
+        }
     }
 
     #[inline]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: `ptr` came from this allocator with `layout`; the new block must have
-        // the same alignment at its new size.
+        // SAFETY: `ptr` came from this allocator with `layout`, from the one chosen; the
+        // new block must have the same alignment at its new size.
         unsafe {
+            if on_system() {
+                return System.realloc(ptr, layout, new_size);
+            }
             if plain(layout.align(), new_size) {
                 mi_realloc(ptr.cast::<c_void>(), new_size).cast()
             } else {
@@ -100,7 +162,7 @@ mod tests {
     /// what was written into it across a reallocation, and goes back without harm.
     #[test]
     fn blocks_are_aligned_as_asked_and_keep_their_bytes() {
-        let a = MiMalloc;
+        let a = Allocator;
         for align in [1usize, 2, 4, 8, 16, 32, 64, 4096] {
             // Sizes that are not multiples of the alignment too: a hash table asks for
             // 52 bytes aligned to 16.
@@ -132,6 +194,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The allocator is chosen once: the test's process has made blocks already (and its
+    /// command line is no check of one cluster), so a later choice is refused.
+    #[test]
+    fn the_allocator_is_not_chosen_again_once_blocks_are_made() {
+        let made = vec![1u8; 64];
+        assert!(!choose(true));
+        assert!(!choose(false));
+        assert!(!on_system());
+        assert_eq!(made.len(), 64);
     }
 
     #[test]

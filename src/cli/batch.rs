@@ -48,15 +48,24 @@ impl Input {
         if path.is_dir() {
             return Input::Dir;
         }
-        match path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            .as_deref()
-        {
-            Some("jsonl") | Some("ndjson") => Input::Jsonl,
-            Some("csv") => Input::Csv,
-            Some("xlsx") | Some("xlsm") => Input::Xlsx,
-            _ => Input::Single,
+        match path.extension() {
+            Some(e) => Input::of_extension(e.as_encoded_bytes()),
+            None => Input::Single,
+        }
+    }
+
+    /// What a file that is not a folder holds, by its extension (without the dot, in
+    /// any case).
+    pub fn of_extension(ext: &[u8]) -> Input {
+        let is = |name: &str| ext.eq_ignore_ascii_case(name.as_bytes());
+        if is("jsonl") || is("ndjson") {
+            Input::Jsonl
+        } else if is("csv") {
+            Input::Csv
+        } else if is("xlsx") || is("xlsm") {
+            Input::Xlsx
+        } else {
+            Input::Single
         }
     }
 }

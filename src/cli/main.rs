@@ -15,9 +15,11 @@
 
 /// mimalloc: the evaluation of many clusters allocates many small, short-lived values,
 /// which the system allocator serves markedly slower (measured in BENCHMARKS.md). Its
-/// version 2 (Cargo.toml): version 3 costs a single check 0.4 ms more to start.
+/// version 2 (Cargo.toml): version 3 costs a single check 0.4 ms more to start. A check of
+/// one cluster is served by the system allocator instead, which touches less memory
+/// (`alloc.rs`, chosen before `main` by `startup.rs`).
 #[global_allocator]
-static GLOBAL: alloc::MiMalloc = alloc::MiMalloc;
+static GLOBAL: alloc::Allocator = alloc::Allocator;
 
 mod alloc;
 mod batch;

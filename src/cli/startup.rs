@@ -1,5 +1,11 @@
 //! What runs before `main`: the one place of the command line that needs `unsafe`.
 //!
+//! The allocator is chosen from the command line ([`one_check`]): the system's for a check
+//! of one cluster, mimalloc for everything else (`alloc.rs`). It must be chosen before the
+//! first allocation, hence a constructor that reads the arguments as the C runtime gives
+//! them, without allocating. A wrong guess costs time, never correctness: either allocator
+//! serves any run.
+//!
 //! Transparent huge pages are turned off for the process. The allocator (mimalloc) asks
 //! the kernel for huge pages for its arenas, and the kernel then clears a whole 2 MiB page
 //! on the first allocation: a third of the start-up of a short run such as one
@@ -21,5 +27,166 @@ extern "C" fn no_huge_pages() {
     // kernel refuses, huge pages simply stay as they were.
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
+/// Choose the allocator from the command line, as the C runtime passes it to the
+/// constructors of `.init_array` (glibc gives them `argc`, `argv` and `envp`).
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static CHOOSE_ALLOCATOR: extern "C" fn(
+    libc::c_int,
+    *const *const libc::c_char,
+    *const *const libc::c_char,
+) = choose_allocator;
+
+#[cfg(target_os = "linux")]
+extern "C" fn choose_allocator(
+    argc: libc::c_int,
+    argv: *const *const libc::c_char,
+    _envp: *const *const libc::c_char,
+) {
+    if argv.is_null() {
+        return;
+    }
+    let n = usize::try_from(argc).unwrap_or(0);
+    // SAFETY: the C runtime passes `argc` pointers in `argv`, each to a string ending in
+    // NUL, alive for the whole process; none is null before `argv[argc]`.
+    let args = (0..n).map(|i| unsafe { std::ffi::CStr::from_ptr(*argv.add(i)) });
+    crate::alloc::choose(one_check(args, is_dir));
+}
+
+/// Whether `path` names a folder (following links), by `stat`, which allocates nothing.
+#[cfg(target_os = "linux")]
+fn is_dir(path: &std::ffi::CStr) -> bool {
+    let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+    // SAFETY: `path` is a NUL-terminated string; `stat` writes the structure only on
+    // success, and it is read only then.
+    unsafe {
+        libc::stat(path.as_ptr(), st.as_mut_ptr()) == 0
+            && (st.assume_init().st_mode & libc::S_IFMT) == libc::S_IFDIR
+    }
+}
+
+/// Whether a command line (with the program's name first) asks for the check of one
+/// cluster: `policy check` of one facts file, not a folder (`is_dir`) nor a JSON Lines,
+/// CSV or workbook file, and not as `--format jsonl`, which `policy check` also takes as a
+/// batch. Read as clap reads it, as far as that matters: options before the subcommand
+/// (`--lang`), `--name value` and `--name=value`.
+pub fn one_check<'a>(
+    args: impl IntoIterator<Item = &'a std::ffi::CStr>,
+    is_dir: impl Fn(&std::ffi::CStr) -> bool,
+) -> bool {
+    /// The options of `policy check` (and the global `--lang`) that take a value.
+    const VALUED: [&[u8]; 8] = [
+        b"--lang",
+        b"--policy",
+        b"--facts",
+        b"--as-of",
+        b"--format",
+        b"--output",
+        b"--jobs",
+        b"--color",
+    ];
+    let mut args = args.into_iter().skip(1);
+    loop {
+        let Some(a) = args.next() else { return false };
+        match a.to_bytes() {
+            b"--lang" => {
+                args.next();
+            }
+            b"check" => break,
+            x if x.starts_with(b"-") => {}
+            _ => return false,
+        }
+    }
+    let mut facts: Option<&std::ffi::CStr> = None;
+    while let Some(a) = args.next() {
+        let bytes = a.to_bytes();
+        let (name, value) = match bytes.iter().position(|b| *b == b'=') {
+            Some(i) if bytes.starts_with(b"--") => {
+                let rest = a.to_bytes_with_nul().get(i + 1..).unwrap_or_default();
+                (
+                    bytes.get(..i).unwrap_or_default(),
+                    std::ffi::CStr::from_bytes_with_nul(rest).ok(),
+                )
+            }
+            _ if VALUED.contains(&bytes) => (bytes, args.next()),
+            _ => (bytes, None),
+        };
+        match name {
+            b"--facts" => facts = value,
+            b"--format" if value.map(std::ffi::CStr::to_bytes) == Some(b"jsonl") => return false,
+            b"--" => return false,
+            _ => {}
+        }
+    }
+    let Some(facts) = facts else { return false };
+    let path = facts.to_bytes();
+    let name = path.rsplit(|b| *b == b'/').next().unwrap_or_default();
+    let ext = match name.iter().rposition(|b| *b == b'.') {
+        Some(0) | None => None,
+        Some(i) => name.get(i + 1..),
+    };
+    let batch_file = ext.is_some_and(|e| {
+        !matches!(
+            crate::batch::Input::of_extension(e),
+            crate::batch::Input::Single
+        )
+    });
+    !batch_file && !is_dir(facts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_check;
+    use std::ffi::{CStr, CString};
+
+    fn one(line: &str, dirs: &[&str]) -> bool {
+        let args: Vec<CString> = line.split(' ').map(|a| CString::new(a).unwrap()).collect();
+        one_check(args.iter().map(CString::as_c_str), |p: &CStr| {
+            dirs.contains(&p.to_str().unwrap())
+        })
+    }
+
+    #[test]
+    fn one_clusters_check_is_told_from_a_batch_and_from_other_commands() {
+        // One cluster: a facts file of one document, whatever the other options.
+        assert!(one("policy check --facts a.json", &[]));
+        assert!(one("policy check --facts=x/a.yaml --as-of 2025-06-30", &[]));
+        assert!(one(
+            "policy --lang zh check --policy p --facts a.toml --format json",
+            &[]
+        ));
+        assert!(one(
+            "policy --lang=en check --facts a.JSON --format=html --output r.html",
+            &[]
+        ));
+        assert!(one("policy check --facts .jsonl", &[]));
+        assert!(one("policy check --facts dir.jsonl/a.json", &["dir.jsonl"]));
+        // A batch: by extension in any case, a folder, or as JSON Lines.
+        assert!(!one("policy check --facts a.jsonl", &[]));
+        assert!(!one("policy check --facts a.NDJSON", &[]));
+        assert!(!one("policy check --facts=a.csv", &[]));
+        assert!(!one(
+            "policy check --facts a.xlsx --format xlsx --output b.xlsx",
+            &[]
+        ));
+        assert!(!one("policy check --facts a.Xlsm", &[]));
+        assert!(!one("policy check --facts clusters", &["clusters"]));
+        assert!(!one("policy check --facts a.json --format jsonl", &[]));
+        assert!(!one("policy check --format=jsonl --facts a.json", &[]));
+        // A value is not taken for an option: `--policy --facts` names a folder.
+        assert!(!one("policy check --policy --facts --facts a.csv", &[]));
+        assert!(one("policy check --policy --facts --facts a.json", &[]));
+        // Other commands, and lines that are not a check.
+        assert!(!one("policy test", &[]));
+        assert!(!one("policy generate --count 10 --facts a.json", &[]));
+        assert!(!one("policy lsp", &[]));
+        assert!(!one("policy check", &[]));
+        assert!(!one("policy", &[]));
+        assert!(!one("policy --lang check --facts a.json", &[]));
+        assert!(!one("policy check -- --facts a.json", &[]));
     }
 }
