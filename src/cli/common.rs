@@ -294,7 +294,7 @@ fn read_text_meta(what: &str, path: &Path) -> Result<(String, std::fs::Metadata)
         .help(("check that this is the right file; split a cluster's facts or a rule set into smaller files", "请确认文件是否正确；可将一个集群的事实或一套规则拆分为较小的文件"))));
     }
     let text =
-        String::from_utf8(bytes).map_err(|e| {
+        crate::utf8::string(bytes).map_err(|e| {
             let at = e.utf8_error().valid_up_to();
             Box::new(Diag::error(
             "policy::io::not_utf8",

@@ -1,7 +1,8 @@
 //! The `policy` command line: reads files, calls the library, prints.
 
-// `unsafe` only in `startup.rs`, which allows it for one call made before `main`, and in
-// `alloc.rs`, the allocator's four methods, which call mimalloc.
+// `unsafe` only in `startup.rs`, which allows it for what runs before `main`, in
+// `alloc.rs`, the allocator's four methods, which call mimalloc or the system's, and in
+// `utf8.rs`, text made of bytes just checked to be UTF-8.
 #![deny(unsafe_code)]
 #![cfg_attr(
     not(test),
@@ -38,6 +39,7 @@ mod startup;
 mod tables;
 mod template;
 mod test;
+mod utf8;
 mod xlsx;
 
 use chrono::NaiveDate;
