@@ -21,6 +21,93 @@ mod exact {
     }
 }
 
+/// Text read back from the cached rule set (`src/cache.rs`): written as any string is, read
+/// as its bytes and checked to be UTF-8 by `simdutf8`, with vector instructions. The texts
+/// of articles, clauses and rules are mostly Chinese, which the standard check reads a
+/// byte at a time: at every `policy check`, reading them back took as long as the check's
+/// evaluation. (A format that gives a string where bytes are asked for, as JSON does, is
+/// read as the string.)
+mod text {
+    use serde::de::{Deserializer, Error, SeqAccess, Visitor};
+
+    struct One;
+
+    impl<'de> Visitor<'de> for One {
+        type Value = String;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("UTF-8 text")
+        }
+
+        fn visit_bytes<E: Error>(self, b: &[u8]) -> Result<String, E> {
+            simdutf8::basic::from_utf8(b)
+                .map(str::to_owned)
+                .map_err(|_| E::custom("text that is not UTF-8"))
+        }
+
+        fn visit_str<E: Error>(self, s: &str) -> Result<String, E> {
+            Ok(s.to_owned())
+        }
+
+        fn visit_string<E: Error>(self, s: String) -> Result<String, E> {
+            Ok(s)
+        }
+    }
+
+    /// One text.
+    pub fn one<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        d.deserialize_bytes(One)
+    }
+
+    /// A text or none.
+    pub fn maybe<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        struct Maybe;
+        impl<'de> Visitor<'de> for Maybe {
+            type Value = Option<String>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("UTF-8 text or none")
+            }
+            fn visit_none<E: Error>(self) -> Result<Option<String>, E> {
+                Ok(None)
+            }
+            fn visit_unit<E: Error>(self) -> Result<Option<String>, E> {
+                Ok(None)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
+                one(d).map(Some)
+            }
+        }
+        d.deserialize_option(Maybe)
+    }
+
+    /// Texts in order (paragraphs).
+    pub fn many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        struct Many;
+        struct Item(String);
+        impl<'de> serde::Deserialize<'de> for Item {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Item, D::Error> {
+                one(d).map(Item)
+            }
+        }
+        impl<'de> Visitor<'de> for Many {
+            type Value = Vec<String>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a sequence of UTF-8 texts")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
+                // Room for what the format says is there, up to a bound: a corrupt length
+                // reserves nothing large.
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+                while let Some(Item(t)) = seq.next_element()? {
+                    out.push(t);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_seq(Many)
+    }
+}
+
 /// The body of a function, shared by its calls (`ExprKind::Inline`), written once in the
 /// cached rule set (`src/cache.rs`) and read back shared.
 ///
@@ -335,6 +422,7 @@ pub type Dim = Vec<(usize, i32)>;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EnumDef {
     pub name: String,
+    #[serde(deserialize_with = "text::maybe")]
     pub label: Option<String>,
     pub ordered: bool,
     pub variants: Vec<(String, Option<String>)>,
@@ -352,6 +440,7 @@ impl EnumDef {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RecordDef {
     pub name: String,
+    #[serde(deserialize_with = "text::maybe")]
     pub label: Option<String>,
     pub fields: Vec<FieldDef>,
 }
@@ -359,6 +448,7 @@ pub struct RecordDef {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FieldDef {
     pub name: String,
+    #[serde(deserialize_with = "text::maybe")]
     pub label: Option<String>,
     pub ty: Ty,
     /// Absent means unknown.
@@ -370,6 +460,7 @@ pub struct FieldDef {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FactDef {
     pub name: String,
+    #[serde(deserialize_with = "text::maybe")]
     pub label: Option<String>,
     pub ty: Ty,
     pub span: Span,
@@ -415,6 +506,7 @@ impl Ty {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Annot {
     pub kind: AnnotKind,
+    #[serde(deserialize_with = "text::one")]
     pub text: String,
     /// The item it is attached to (a parameter or definition name).
     pub owner: String,
@@ -432,6 +524,7 @@ pub enum AnnotKind {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Slot {
     pub name: String,
+    #[serde(deserialize_with = "text::maybe")]
     pub label: Option<String>,
     pub kind: SlotKind,
     pub ty: Ty,
@@ -449,7 +542,9 @@ pub struct DatedFrom {
     pub from: Option<NaiveDate>,
     pub version: Option<String>,
     /// The value as written in the rule file (`30 亿元`).
+    #[serde(deserialize_with = "text::one")]
     pub value: String,
+    #[serde(deserialize_with = "text::maybe")]
     pub source: Option<String>,
 }
 
@@ -462,7 +557,9 @@ pub enum SlotKind {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ArticleDef {
     pub number: u32,
+    #[serde(deserialize_with = "text::maybe")]
     pub title: Option<String>,
+    #[serde(deserialize_with = "text::many")]
     pub text: Vec<String>,
     pub applies: Option<Expr>,
     pub clauses: Vec<ClauseDef>,
@@ -537,7 +634,9 @@ impl ArticleDef {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClauseDef {
     pub number: u32,
+    #[serde(deserialize_with = "text::maybe")]
     pub title: Option<String>,
+    #[serde(deserialize_with = "text::many")]
     pub text: Vec<String>,
     pub applies: Option<Expr>,
     pub rules: Vec<RuleDef>,
@@ -552,7 +651,9 @@ pub struct ClauseDef {
 /// `not assessed "…" because "…"`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotAssessedDef {
+    #[serde(deserialize_with = "text::one")]
     pub text: String,
+    #[serde(deserialize_with = "text::one")]
     pub reason: String,
     pub span: Span,
 }
@@ -560,6 +661,7 @@ pub struct NotAssessedDef {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RuleDef {
     pub kind: RuleKind,
+    #[serde(deserialize_with = "text::one")]
     pub title: String,
     pub when: Option<Expr>,
     pub body: Expr,
@@ -571,6 +673,7 @@ pub struct RuleDef {
 pub struct DecisionDef {
     /// `article6.clause1`, `article19.revoke`.
     pub name: String,
+    #[serde(deserialize_with = "text::maybe")]
     pub label: Option<String>,
     pub article: usize,
     pub kind: DecisionKind,
@@ -834,5 +937,95 @@ mod tests {
         assert!(shared::reading(|| postcard::from_bytes::<Vec<Expr>>(&second_only)).is_err());
         // The tables are gone after each: writing again outside `writing` gives the tree.
         assert_eq!(postcard::to_allocvec(&calls).unwrap(), tree_bytes);
+    }
+
+    /// Texts read back by their bytes: the same texts as the standard reading, short and
+    /// long (past the 64 bytes from which `simdutf8` uses vector instructions), and bytes
+    /// that are not UTF-8 refused, wherever they stand.
+    #[test]
+    fn texts_are_read_back_as_written_and_other_bytes_are_refused() {
+        #[derive(Debug, PartialEq, Serialize, Deserialize)]
+        struct T {
+            #[serde(deserialize_with = "text::one")]
+            one: String,
+            #[serde(deserialize_with = "text::maybe")]
+            maybe: Option<String>,
+            #[serde(deserialize_with = "text::maybe")]
+            none: Option<String>,
+            #[serde(deserialize_with = "text::many")]
+            many: Vec<String>,
+        }
+        let long = "集群内企业近三年未发生较大及以上安全、质量和环境污染等事故。".repeat(5);
+        let t = T {
+            one: long.clone(),
+            maybe: Some("产值下限".to_string()),
+            none: None,
+            many: vec![
+                String::new(),
+                "ascii".to_string(),
+                long.clone(),
+                "😀".to_string(),
+            ],
+        };
+        let bytes = postcard::to_allocvec(&t).unwrap();
+        assert_eq!(postcard::from_bytes::<T>(&bytes).unwrap(), t);
+        // The same value through JSON, which gives strings where bytes are asked for.
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(serde_json::from_str::<T>(&json).unwrap(), t);
+
+        /// Bytes written as a string is, whatever they are.
+        #[derive(Clone, Copy)]
+        struct B<'a>(&'a [u8]);
+        impl Serialize for B<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_bytes(self.0)
+            }
+        }
+        #[derive(Serialize)]
+        struct Raw<'a> {
+            one: B<'a>,
+            maybe: Option<B<'a>>,
+            none: Option<B<'a>>,
+            many: Vec<B<'a>>,
+        }
+        // Bytes written as bytes read back as the text they are.
+        let same = Raw {
+            one: B(long.as_bytes()),
+            maybe: Some(B("产值下限".as_bytes())),
+            none: None,
+            many: vec![B(b""), B(b"ascii"), B(long.as_bytes()), B("😀".as_bytes())],
+        };
+        assert_eq!(postcard::to_allocvec(&same).unwrap(), bytes);
+        let ok = B(b"ok");
+        for bad in [&b"\xc4\xe3"[..], b"\x80", b"\xe4\xb8", b"\xed\xa0\x80"] {
+            let mut far = long.as_bytes().to_vec();
+            far.extend_from_slice(bad);
+            for b in [B(bad), B(&far)] {
+                let raws = [
+                    Raw {
+                        one: b,
+                        maybe: None,
+                        none: None,
+                        many: vec![],
+                    },
+                    Raw {
+                        one: ok,
+                        maybe: Some(b),
+                        none: None,
+                        many: vec![],
+                    },
+                    Raw {
+                        one: ok,
+                        maybe: None,
+                        none: None,
+                        many: vec![ok, b],
+                    },
+                ];
+                for raw in raws {
+                    let bytes = postcard::to_allocvec(&raw).unwrap();
+                    assert!(postcard::from_bytes::<T>(&bytes).is_err(), "{bad:?}");
+                }
+            }
+        }
     }
 }
