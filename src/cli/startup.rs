@@ -54,7 +54,17 @@ extern "C" fn choose_allocator(
     // SAFETY: the C runtime passes `argc` pointers in `argv`, each to a string ending in
     // NUL, alive for the whole process; none is null before `argv[argc]`.
     let args = (0..n).map(|i| unsafe { std::ffi::CStr::from_ptr(*argv.add(i)) });
-    crate::alloc::choose(one_check(args, is_dir));
+    let one = one_check(args, is_dir);
+    if crate::alloc::choose(one) && one {
+        // One arena for the whole process: the thread `main` starts for the work then
+        // allocates where the C runtime already has, rather than setting up an arena of
+        // its own (some thirty pages fewer touched by one check).
+        // SAFETY: `mallopt` takes two integers; before `main` no other thread allocates.
+        #[cfg(target_env = "gnu")]
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 1);
+        }
+    }
 }
 
 /// Whether `path` names a folder (following links), by `stat`, which allocates nothing.
