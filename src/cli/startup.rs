@@ -114,8 +114,9 @@ pub fn one_check<'a>(
     let mut facts: Option<&std::ffi::CStr> = None;
     while let Some(a) = args.next() {
         let bytes = a.to_bytes();
+        // `--name=value`; an argument that is no option is never one of the names below.
         let (name, value) = match bytes.iter().position(|b| *b == b'=') {
-            Some(i) if bytes.starts_with(b"--") => {
+            Some(i) => {
                 let rest = a.to_bytes_with_nul().get(i + 1..).unwrap_or_default();
                 (
                     bytes.get(..i).unwrap_or_default(),
@@ -190,13 +191,37 @@ mod tests {
         // A value is not taken for an option: `--policy --facts` names a folder.
         assert!(!one("policy check --policy --facts --facts a.csv", &[]));
         assert!(one("policy check --policy --facts --facts a.json", &[]));
+        // An option without a value takes nothing after it.
+        assert!(one("policy check --help --facts a.json", &[]));
+        assert!(one("policy check --facts a.json x=--format=jsonl", &[]));
         // Other commands, and lines that are not a check.
         assert!(!one("policy test", &[]));
+        assert!(!one("policy diff old check --facts a.json", &[]));
         assert!(!one("policy generate --count 10 --facts a.json", &[]));
         assert!(!one("policy lsp", &[]));
         assert!(!one("policy check", &[]));
         assert!(!one("policy", &[]));
         assert!(!one("policy --lang check --facts a.json", &[]));
         assert!(!one("policy check -- --facts a.json", &[]));
+    }
+
+    /// A folder is told from a file, a link to a folder is a folder, and a path that
+    /// names nothing is no folder.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_folder_is_told_by_stat() {
+        let dir = std::env::temp_dir().join(format!("policy-startup-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("a.json");
+        std::fs::write(&file, "{}").unwrap();
+        let link = dir.join("link");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&dir, &link).unwrap();
+        let c = |p: &std::path::Path| CString::new(p.to_str().unwrap()).unwrap();
+        assert!(super::is_dir(&c(&dir)));
+        assert!(super::is_dir(&c(&link)));
+        assert!(!super::is_dir(&c(&file)));
+        assert!(!super::is_dir(&c(&dir.join("nothing"))));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
