@@ -24,8 +24,8 @@ mod exact {
 /// Text read back from the cached rule set (`src/cache.rs`): written as any string is, read
 /// as its bytes and checked to be UTF-8 by `simdutf8`, with vector instructions. The texts
 /// of articles, clauses and rules are mostly Chinese, which the standard check reads a
-/// byte at a time: at every `policy check`, reading them back took as long as the check's
-/// evaluation. (JSON, asked for bytes, gives a string's bytes: the same reading.)
+/// byte at a time: at every `policy check`, reading them back took nearly as long as the
+/// check's evaluation. (JSON, asked for bytes, gives a string's bytes: the same reading.)
 mod text {
     use serde::de::{Deserializer, Error, SeqAccess, Visitor};
 
