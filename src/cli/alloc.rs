@@ -50,12 +50,12 @@ pub fn choose(system: bool) -> bool {
 fn on_system() -> bool {
     match CHOICE.load(Relaxed) {
         SYSTEM => true,
-        MIMALLOC => false,
-        _ => {
+        UNDECIDED => {
             // Before `main` and on one thread: nothing else can choose meanwhile.
             CHOICE.store(MIMALLOC, Relaxed);
             false
         }
+        _ => false,
     }
 }
 

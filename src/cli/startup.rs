@@ -54,8 +54,8 @@ extern "C" fn choose_allocator(
     // SAFETY: the C runtime passes `argc` pointers in `argv`, each to a string ending in
     // NUL, alive for the whole process; none is null before `argv[argc]`.
     let args = (0..n).map(|i| unsafe { std::ffi::CStr::from_ptr(*argv.add(i)) });
-    let one = one_check(args, is_dir);
-    if crate::alloc::choose(one) && one {
+    // Anything else takes mimalloc with its first block.
+    if one_check(args, is_dir) && crate::alloc::choose(true) {
         // One arena for the whole process: the thread `main` starts for the work then
         // allocates where the C runtime already has, rather than setting up an arena of
         // its own (some thirty pages fewer touched by one check).
