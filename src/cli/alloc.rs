@@ -36,7 +36,9 @@ const SYSTEM: u8 = 2;
 static CHOICE: AtomicU8 = AtomicU8::new(UNDECIDED);
 
 /// Serve the process from the system allocator (`system`) or from mimalloc: taken only
-/// before the first block is made, and then for good. True if the choice was taken.
+/// before the first block is made, and then for good. True if the choice was taken. (Made
+/// on Linux only, where `startup.rs` reads the command line before `main`.)
+#[cfg(target_os = "linux")]
 pub fn choose(system: bool) -> bool {
     let to = if system { SYSTEM } else { MIMALLOC };
     CHOICE
@@ -198,6 +200,7 @@ mod tests {
 
     /// The allocator is chosen once: the test's process has made blocks already (and its
     /// command line is no check of one cluster), so a later choice is refused.
+    #[cfg(target_os = "linux")]
     #[test]
     fn the_allocator_is_not_chosen_again_once_blocks_are_made() {
         let made = String::from("a block");

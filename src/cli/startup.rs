@@ -85,6 +85,7 @@ fn is_dir(path: &std::ffi::CStr) -> bool {
 /// CSV or workbook file, and not as `--format jsonl`, which `policy check` also takes as a
 /// batch. Read as clap reads it, as far as that matters: options before the subcommand
 /// (`--lang`), `--name value` and `--name=value`.
+#[cfg(target_os = "linux")]
 pub fn one_check<'a>(
     args: impl IntoIterator<Item = &'a std::ffi::CStr>,
     is_dir: impl Fn(&std::ffi::CStr) -> bool,
@@ -136,22 +137,19 @@ pub fn one_check<'a>(
         }
     }
     let Some(facts) = facts else { return false };
-    let path = facts.to_bytes();
-    let name = path.rsplit(|b| *b == b'/').next().unwrap_or_default();
-    let ext = match name.iter().rposition(|b| *b == b'.') {
-        Some(0) | None => None,
-        Some(i) => name.get(i + 1..),
-    };
-    let batch_file = ext.is_some_and(|e| {
+    // The extension as `batch::Input::of` reads it (a path of bytes, nothing allocated).
+    use std::os::unix::ffi::OsStrExt as _;
+    let path = std::path::Path::new(std::ffi::OsStr::from_bytes(facts.to_bytes()));
+    let batch_file = path.extension().is_some_and(|e| {
         !matches!(
-            crate::batch::Input::of_extension(e),
+            crate::batch::Input::of_extension(e.as_bytes()),
             crate::batch::Input::Single
         )
     });
     !batch_file && !is_dir(facts)
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::one_check;
     use std::ffi::{CStr, CString};
@@ -209,21 +207,18 @@ mod tests {
 
     /// A folder is told from a file, a link to a folder is a folder, and a path that
     /// names nothing is no folder.
-    #[cfg(target_os = "linux")]
     #[test]
     fn a_folder_is_told_by_stat() {
-        let dir = std::env::temp_dir().join(format!("policy-startup-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
         let file = dir.join("a.json");
         std::fs::write(&file, "{}").unwrap();
         let link = dir.join("link");
-        let _ = std::fs::remove_file(&link);
-        std::os::unix::fs::symlink(&dir, &link).unwrap();
+        std::os::unix::fs::symlink(dir, &link).unwrap();
         let c = |p: &std::path::Path| CString::new(p.to_str().unwrap()).unwrap();
-        assert!(super::is_dir(&c(&dir)));
+        assert!(super::is_dir(&c(dir)));
         assert!(super::is_dir(&c(&link)));
         assert!(!super::is_dir(&c(&file)));
         assert!(!super::is_dir(&c(&dir.join("nothing"))));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
