@@ -10,25 +10,16 @@
 mod common;
 
 use common::*;
-use std::process::Command;
 
 const RULES: &str = "tests/fixtures/shanghai";
 
 /// The peak of mimalloc's segments in a run of `policy` with `args`: 0 when it served no
 /// block.
 fn mimalloc_segments(args: &[&str]) -> u64 {
-    let out = Command::new(env!("CARGO_BIN_EXE_policy"))
-        .args(args)
-        .current_dir(root())
-        .env("MIMALLOC_SHOW_STATS", "1")
-        .env("NO_COLOR", "1")
-        .env("LC_ALL", "C")
-        .output()
-        .expect("the policy binary runs");
+    let (code, _, stderr) = run_env(args, &[("MIMALLOC_SHOW_STATS", "1")]);
     // (The batch's file has records the run refuses: it ends with an error, its statistics
     // all the same.)
-    assert!(out.status.code().is_some(), "the run ends by itself");
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(code, -1, "the run ends by itself");
     let line = stderr
         .lines()
         .find(|l| l.trim_start().starts_with("segments:"))

@@ -11,11 +11,18 @@ pub fn root() -> PathBuf {
 
 /// Run `policy` from the project root with `args`; (exit code, stdout, stderr).
 pub fn run(args: &[&str]) -> (i32, String, String) {
+    run_env(args, &[])
+}
+
+/// [`run`] with the variables `env` set as well; an exit code of -1 for a process ended
+/// by a signal.
+pub fn run_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_policy"))
         .args(args)
         .current_dir(root())
         .env("NO_COLOR", "1")
         .env("LC_ALL", "C")
+        .envs(env.iter().copied())
         .output()
         .expect("the policy binary runs");
     (
