@@ -1508,7 +1508,7 @@ fn read_facts_file(path: &Path) -> Result<String, Box<Problem>> {
     if bytes.len() > MAX_RECORD_BYTES {
         return Err(Box::new(too_large())); // it grew since its size was read
     }
-    String::from_utf8(bytes).map_err(|e| {
+    crate::utf8::string(bytes).map_err(|e| {
         Box::new(problem(
             "policy::io::not_utf8",
             (

@@ -1,4 +1,5 @@
-//! Bytes read from a file as text, checked to be UTF-8 by `simdutf8`.
+//! Bytes read from a file as text, checked to be UTF-8 by `simdutf8`: rule files, and the
+//! facts files of a single check or of a folder checked as a batch.
 //!
 //! A check reads the whole rule set (some 60 kB, most of it Chinese) at every run, to find
 //! its entry in the rule-set cache and to show places in the rule files. The standard
