@@ -469,7 +469,7 @@ impl<'p> Evaluator<'p> {
 }
 
 /// Order two known values for `op`; an error is a reason the comparison is undetermined.
-fn order(a: &Value, b: &Value, op: BinOp) -> Result<bool, String> {
+pub(super) fn order(a: &Value, b: &Value, op: BinOp) -> Result<bool, String> {
     let o = match (a, b) {
         (Value::Num(x), Value::Num(y)) => exact::order(*x, *y),
         (Value::Num(_) | Value::Ratio(_), Value::Num(_) | Value::Ratio(_)) => {
@@ -566,7 +566,7 @@ fn order(a: &Value, b: &Value, op: BinOp) -> Result<bool, String> {
 
 /// Whether `a` is in the list `b`.
 #[inline(never)]
-fn member(a: V, b: V) -> V {
+pub(super) fn member(a: V, b: V) -> V {
     match (a, b) {
         // Numbers by value: a fraction is equal to another of the same value.
         (V::Known(x), V::Known(Value::List(list))) => V::bool(
@@ -581,7 +581,7 @@ fn member(a: V, b: V) -> V {
 }
 
 #[inline(never)]
-fn arith(op: BinOp, a: Value, b: Value) -> V {
+pub(super) fn arith(op: BinOp, a: Value, b: Value) -> V {
     match (a, b) {
         (x @ (Value::Num(_) | Value::Ratio(_)), y @ (Value::Num(_) | Value::Ratio(_))) => {
             let (Some(x), Some(y)) = (x.as_frac(), y.as_frac()) else {

@@ -1805,13 +1805,13 @@ impl<'p> Evaluator<'p> {
                 u => return u.unbounded(),
             }
         }
-        self.apply(b, &vals)
+        Self::apply(self.p, b, &vals)
     }
 
     /// A built-in function applied to its arguments' known values. Apart from
     /// [`builtin`](Self::builtin), which evaluates them: its frame stays small.
     #[inline(never)]
-    fn apply(&mut self, b: &Builtin, vals: &[Value]) -> V {
+    pub(super) fn apply(p: &Program, b: &Builtin, vals: &[Value]) -> V {
         let num = |i: usize| match vals.get(i) {
             Some(Value::Num(n)) => Some(*n),
             _ => None,
@@ -1856,12 +1856,7 @@ impl<'p> Evaluator<'p> {
                     Some((_, v)) => V::Known(v.clone()),
                     None => match s.origin {
                         Some(id) => {
-                            let n = self
-                                .p
-                                .facts
-                                .get(id)
-                                .map(|f| f.name.clone())
-                                .unwrap_or_default();
+                            let n = p.facts.get(id).map(|f| f.name.clone()).unwrap_or_default();
                             V::why(Why::missing(id, n))
                         }
                         None => V::reason("the series is empty"),
@@ -1874,7 +1869,7 @@ impl<'p> Evaluator<'p> {
                 else {
                     return V::reason("growth needs a series and a list of years");
                 };
-                self.growth(s, w, matches!(b, Builtin::MeanGrowth))
+                Self::growth(p, s, w, matches!(b, Builtin::MeanGrowth))
             }
             Builtin::DateIn => {
                 let (Some(y), Some(Value::MonthDay(m, d))) =
@@ -1950,7 +1945,7 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    fn growth(&mut self, s: &Series, w: &List, mean: bool) -> V {
+    fn growth(p: &Program, s: &Series, w: &List, mean: bool) -> V {
         // A window of a few years: its years and figures held on the stack.
         let years: smallvec::SmallVec<[i32; 8]> = w
             .items
@@ -1969,7 +1964,7 @@ impl<'p> Evaluator<'p> {
         // The series' name, for the reasons only.
         let name = || {
             s.origin
-                .and_then(|id| self.p.facts.get(id))
+                .and_then(|id| p.facts.get(id))
                 .map(|f| f.name.as_str())
                 .unwrap_or_default()
         };
