@@ -10,6 +10,7 @@
 //! threshold, the margin, the quantifier bindings) for the rule being evaluated.
 
 pub mod exact;
+mod fast;
 mod plan;
 pub mod value;
 
@@ -202,7 +203,7 @@ impl DecisionResult {
 
     /// Undetermined for no reason yet: where an evaluation keeps a decision's place
     /// until it is evaluated. Allocates nothing.
-    fn pending() -> DecisionResult {
+    pub(super) fn pending() -> DecisionResult {
         DecisionResult {
             status: Status::Undetermined,
             value: None,
@@ -608,6 +609,14 @@ impl<'p> Evaluator<'p> {
             decisions: self.decisions,
             budget: self.budget,
             steps: self.steps,
+        }
+    }
+
+    /// Decision `id` is `r`, decided before this evaluation ([`fast`]).
+    fn seed(&mut self, id: DecisionId, r: DecisionResult) {
+        if let (Some(slot), Some(s)) = (self.decisions.get_mut(id), self.state.get_mut(id)) {
+            *slot = r;
+            *s = DONE;
         }
     }
 

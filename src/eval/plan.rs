@@ -21,7 +21,7 @@ pub struct Plan<'p> {
     explain: bool,
     /// By slot: its value and (when explaining) its comparisons; `None` for a slot that
     /// uses facts or decisions, which each evaluation computes for itself.
-    slots: Vec<Option<(V, Vec<Check>)>>,
+    pub(super) slots: Vec<Option<(V, Vec<Check>)>>,
     /// By fact: its value when it is not given (unknown, missing that fact), made once.
     absent: Vec<V>,
 }
@@ -83,13 +83,66 @@ impl<'p> Plan<'p> {
     /// The decisions alone: [`Plan::evaluate`] without the results of a clause's rules
     /// ([`DecisionResult::rules`](super::DecisionResult::rules) is empty), for a caller
     /// that reads each decision's status, value and reasons only (the lines of a batch).
-    /// Every decision is the same as [`Plan::evaluate`]'s.
+    /// Every decision is the same as [`Plan::evaluate`]'s; [`Evaluation::steps`] may differ.
+    ///
+    /// Without explanations, the decisions that known values decide are decided first
+    /// on those values alone ([`super::fast`]), and the evaluator evaluates the rest.
     pub fn decisions(&self, facts: &Facts) -> Evaluation {
+        self.decisions_with_budget(facts, super::MAX_STEPS)
+    }
+
+    /// [`Plan::decisions`] with a step budget other than [`super::MAX_STEPS`].
+    pub fn decisions_with_budget(&self, facts: &Facts, max_steps: u64) -> Evaluation {
+        if self.explain {
+            return self.evaluator_decisions(facts, max_steps, Vec::new(), 0);
+        }
+        let quick =
+            super::fast::Fast::new(self, facts, max_steps.min(super::fast::FAST_STEPS)).run();
+        if quick.results.iter().all(Option::is_some) {
+            return Evaluation {
+                as_of: self.as_of,
+                // (Each is `Some`; mapped, not flattened, so that the vector is
+                // made at its size.)
+                decisions: quick
+                    .results
+                    .into_iter()
+                    .map(|r| r.unwrap_or_else(super::DecisionResult::pending))
+                    .collect(),
+                budget: None,
+                steps: quick.steps,
+            };
+        }
+        let ev = self.evaluator_decisions(facts, max_steps, quick.results, quick.steps);
+        if ev.budget.is_some() {
+            // Out of what was left of the budget: made again by the evaluator alone, so
+            // that what the budget stops is what it stops without the quick evaluation.
+            return self.evaluator_decisions(facts, max_steps, Vec::new(), 0);
+        }
+        ev
+    }
+
+    /// The decisions by the evaluator, from those already `decided` (by decision id;
+    /// `None` for one to evaluate) in `spent` steps of `max_steps`.
+    fn evaluator_decisions(
+        &self,
+        facts: &Facts,
+        max_steps: u64,
+        decided: Vec<Option<super::DecisionResult>>,
+        spent: u64,
+    ) -> Evaluation {
         let mut ev = Evaluator::new(self.program, facts, self.as_of, self.explain);
         ev.fixed = &self.slots;
         ev.absent = &self.absent;
         ev.keep_rules = false;
-        ev.run()
+        ev.max_steps = max_steps.saturating_sub(spent);
+        for (id, r) in decided.into_iter().enumerate() {
+            if let Some(r) = r {
+                ev.seed(id, r);
+            }
+        }
+        let mut e = ev.run();
+        e.steps += spent;
+        e
     }
 
     /// How many slots the plan holds a value for.

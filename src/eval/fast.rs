@@ -1,0 +1,915 @@
+//! The decisions alone, on known values: the quick evaluation of a batch's lines.
+//!
+//! [`Plan::decisions`](super::Plan::decisions) without explanations gives each
+//! decision's status, value and reasons, and nothing else. Most decisions of most
+//! clusters are decided from facts that are given; for them, what the evaluator keeps
+//! besides the value (three-valued results with their reasons, frames, remembered calls,
+//! a result per decision with its checks) is work nobody reads. This module evaluates a
+//! decision on known values alone, and gives up on it as soon as anything is not known:
+//! a fact not given, a decision undetermined or not applying, a zero divisor, a value an
+//! operation does not take. The evaluator then evaluates the decisions given up, with
+//! every reason, starting from those decided here.
+//!
+//! So a decision given here is the evaluator's, value for value: on known values both
+//! make the same operations ([`order`], [`arith`], [`member`],
+//! [`Evaluator::apply`](super::Evaluator::apply), the aggregates' `combine`, the same
+//! conversions), in the same order, stopping where the evaluator stops without
+//! explanations (`and` at a first no, a clause at its first rule not met, a quantifier at
+//! its first witness).
+//!
+//! **Steps.** A step is counted wherever the evaluator counts one, and none fewer: a call
+//! of a function is evaluated again each time (the evaluator may remember it), and a
+//! decision given up has counted the steps it took. The evaluator then has the budget
+//! less the steps taken here; should that run out, the whole evaluation is made again by
+//! the evaluator alone. Hence the budget cuts short exactly what it would cut short
+//! without this module: if the evaluator's second part stays within what is left, the
+//! evaluator alone stays within the budget too (its steps are at most those counted here
+//! for the decisions decided here, plus those of its second part).
+
+use super::aggregate::{combine, Elem};
+use super::compare::{arith, member, order};
+use super::exact::{self, Frac};
+use super::{
+    compare_keys, to_i32, DecisionResult, Evaluator, Facts, List, Plan, Status, Value, Why, DONE,
+    NEW, RUNNING, V,
+};
+use crate::ir::{
+    Builtin, DecisionId, DecisionKind, Expr, ExprKind, FactId, Program, RuleDef, SlotId,
+};
+use crate::syntax::ast::{BinOp, Quant, RuleKind};
+use rust_decimal::Decimal;
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+/// The most steps taken here for one cluster before the evaluator takes over: enough
+/// for any cluster of the shipped rules but those with lists of thousands of elements,
+/// little enough that a rule set whose calls double (which the evaluator remembers)
+/// costs only this much in vain.
+pub(super) const FAST_STEPS: u64 = 1_000_000;
+
+/// What became of one decision here.
+#[derive(Clone)]
+enum Got {
+    /// Decided, with this value.
+    Value(Value),
+    /// Its article's or clause's condition is not met, or none of its rules applies.
+    NotApplicable,
+    /// Given up: the evaluator evaluates it.
+    GivenUp,
+}
+
+pub(super) struct Fast<'a, 'p> {
+    p: &'p Program,
+    facts: &'a Facts,
+    plan: &'a Plan<'p>,
+    /// By slot not in the plan: `None` until evaluated; `Some(None)` while being
+    /// evaluated and when given up.
+    slots: Vec<Option<Option<Value>>>,
+    /// By article: whether its condition holds (`None` inside: given up), once evaluated.
+    articles: Vec<Option<Option<bool>>>,
+    state: Vec<u8>,
+    got: Vec<Got>,
+    env: Vec<Value>,
+    steps: u64,
+    limit: u64,
+}
+
+/// The decisions decided here (the others `None`), and the steps taken.
+pub(super) struct Decided {
+    pub results: Vec<Option<DecisionResult>>,
+    pub steps: u64,
+}
+
+impl<'a, 'p> Fast<'a, 'p> {
+    pub(super) fn new(plan: &'a Plan<'p>, facts: &'a Facts, limit: u64) -> Self {
+        let p = plan.program();
+        Fast {
+            p,
+            facts,
+            plan,
+            slots: vec![None; p.slots.len()],
+            articles: vec![None; p.articles.len()],
+            state: vec![NEW; p.decisions.len()],
+            got: vec![Got::GivenUp; p.decisions.len()],
+            env: Vec::new(),
+            steps: 0,
+            limit,
+        }
+    }
+
+    /// Every decision that can be decided here, in order.
+    pub(super) fn run(mut self) -> Decided {
+        for id in 0..self.p.decisions.len() {
+            self.ensure(id);
+        }
+        let results = self
+            .got
+            .into_iter()
+            .map(|g| {
+                let (status, value) = match g {
+                    Got::Value(v) => (Status::Decided, Some(v)),
+                    Got::NotApplicable => (Status::NotApplicable, None),
+                    Got::GivenUp => return None,
+                };
+                Some(DecisionResult {
+                    status,
+                    value,
+                    why: Why::default(),
+                    rules: Vec::new(),
+                    checks: Vec::new(),
+                })
+            })
+            .collect();
+        Decided {
+            results,
+            steps: self.steps,
+        }
+    }
+
+    /// Count a step; false once the limit is passed (and from then on).
+    #[inline(always)]
+    fn step(&mut self) -> bool {
+        self.steps += 1;
+        self.steps <= self.limit
+    }
+
+    fn ensure(&mut self, id: DecisionId) {
+        match self.state.get_mut(id) {
+            Some(s) if *s == NEW => *s = RUNNING,
+            _ => return,
+        }
+        // A decision is evaluated outside any quantifier or call, as the evaluator's is.
+        let env = std::mem::take(&mut self.env);
+        let g = self.decision(id);
+        self.env = env;
+        if let Some(slot) = self.got.get_mut(id) {
+            *slot = g;
+        }
+        if let Some(s) = self.state.get_mut(id) {
+            *s = DONE;
+        }
+    }
+
+    fn decision(&mut self, id: DecisionId) -> Got {
+        let p = self.p;
+        let Some(d) = p.decisions.get(id) else {
+            return Got::GivenUp;
+        };
+        let Some(article) = p.articles.get(d.article) else {
+            return Got::GivenUp;
+        };
+        if let Some(cond) = &article.applies {
+            let holds = match self.articles.get(d.article).copied().flatten() {
+                Some(h) => h,
+                None => {
+                    let h = self.applies(cond);
+                    if let Some(a) = self.articles.get_mut(d.article) {
+                        *a = Some(h);
+                    }
+                    h
+                }
+            };
+            match holds {
+                Some(true) => {}
+                Some(false) => return Got::NotApplicable,
+                None => return Got::GivenUp,
+            }
+        }
+        match &d.kind {
+            DecisionKind::Clause(ci) => {
+                let Some(clause) = article.clauses.get(*ci) else {
+                    return Got::GivenUp;
+                };
+                if let Some(cond) = &clause.applies {
+                    match self.applies(cond) {
+                        Some(true) => {}
+                        Some(false) => return Got::NotApplicable,
+                        None => return Got::GivenUp,
+                    }
+                }
+                let mut any_applicable = false;
+                for r in &clause.rules {
+                    // A guideline's outcome decides nothing, but the evaluator evaluates
+                    // it all the same: one given up here leaves the decision to it, so
+                    // that no step it counts is missed here.
+                    let Some(outcome) = self.rule(r) else {
+                        return Got::GivenUp;
+                    };
+                    if r.kind == RuleKind::Guideline {
+                        continue;
+                    }
+                    match outcome {
+                        Rule::NotApplicable => {}
+                        Rule::Met => any_applicable = true,
+                        // Not met decides the clause; the rules after it are not
+                        // evaluated, as by the evaluator without explanations.
+                        Rule::NotMet => return Got::Value(Value::Bool(false)),
+                    }
+                }
+                if any_applicable {
+                    Got::Value(Value::Bool(true))
+                } else {
+                    Got::NotApplicable
+                }
+            }
+            DecisionKind::Expr(e) => match self.val(e) {
+                Some(v) => Got::Value(v),
+                None => Got::GivenUp,
+            },
+        }
+    }
+
+    /// An article's or clause's condition: `Some(true)` when it is known to be yes,
+    /// `Some(false)` when it is known to be anything else (the evaluator's "does not
+    /// apply"), `None` when it is given up.
+    fn applies(&mut self, cond: &Expr) -> Option<bool> {
+        self.val(cond).map(|v| matches!(v, Value::Bool(true)))
+    }
+
+    /// A rule's outcome; `None` when given up (its condition or test not a known yes or
+    /// no).
+    fn rule(&mut self, r: &RuleDef) -> Option<Rule> {
+        if let Some(cond) = &r.when {
+            match self.val(cond)? {
+                Value::Bool(true) => {}
+                Value::Bool(false) => return Some(Rule::NotApplicable),
+                _ => return None,
+            }
+        }
+        match self.val(&r.body)? {
+            Value::Bool(true) => Some(Rule::Met),
+            Value::Bool(false) => Some(Rule::NotMet),
+            _ => None,
+        }
+    }
+
+    /// The value of `e`, or `None`: not known here.
+    fn val(&mut self, e: &Expr) -> Option<Value> {
+        if !self.step() {
+            return None;
+        }
+        match &e.kind {
+            ExprKind::Bool(b) => Some(Value::Bool(*b)),
+            ExprKind::Num(n) => Some(Value::Num(*n)),
+            ExprKind::Date(d) => Some(Value::Date(*d)),
+            ExprKind::Duration {
+                years,
+                months,
+                days,
+            } => Some(Value::Duration {
+                years: *years,
+                months: *months,
+                days: *days,
+            }),
+            ExprKind::MonthDay(m, d) => Some(Value::MonthDay(*m, *d)),
+            ExprKind::Text(t) => Some(Value::Text(t.clone())),
+            ExprKind::Enum(_, v) => Some(Value::Enum(*v)),
+            ExprKind::NoneLit => Some(Value::None),
+            ExprKind::Today => Some(Value::Date(self.plan.as_of())),
+            ExprKind::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for i in items {
+                    out.push(self.val(i)?);
+                }
+                Some(Value::List(Arc::new(List {
+                    origin: None,
+                    items: out,
+                })))
+            }
+            ExprKind::Fact(id) => self.fact(*id).cloned(),
+            ExprKind::Slot(id) => self.slot(*id),
+            ExprKind::Decision(id) => {
+                self.ensure(*id);
+                match self.got.get(*id)? {
+                    Got::Value(v) => Some(v.clone()),
+                    Got::NotApplicable | Got::GivenUp => None,
+                }
+            }
+            ExprKind::Local(i) => self.env.get(*i).cloned(),
+            ExprKind::Field(base, i) => self.field(base, *i),
+            ExprKind::Index(s, y) => self.index(s, y),
+            ExprKind::Convert(x, f) => convert(self.val(x)?, *f),
+            ExprKind::Not(x) => match self.val(x)? {
+                Value::Bool(b) => Some(Value::Bool(!b)),
+                other => Some(other),
+            },
+            ExprKind::Neg(x) => match self.val(x)? {
+                Value::Num(n) => Some(Value::Num(-n)),
+                Value::Ratio(r) => Some(Value::Ratio(r.negate())),
+                Value::Growth { .. } => None,
+                other => Some(other),
+            },
+            ExprKind::Binary(op, l, r) => self.binary(*op, l, r),
+            ExprKind::If(c, t, f) => match self.val(c)? {
+                Value::Bool(true) => self.val(t),
+                Value::Bool(false) => self.val(f),
+                _ => None,
+            },
+            ExprKind::Quantifier {
+                kind,
+                over,
+                filter,
+                body,
+                depth,
+                ..
+            } => self.quantifier(*kind, over, filter.as_deref(), body, *depth),
+            ExprKind::Count {
+                over,
+                filter,
+                depth,
+                ..
+            } => self.aggregate(None, over, filter.as_deref(), None, *depth, true),
+            ExprKind::Aggregate {
+                kind,
+                over,
+                filter,
+                body,
+                depth,
+                nonneg,
+                ..
+            } => self.aggregate(
+                Some(*kind),
+                over,
+                filter.as_deref(),
+                Some(body),
+                *depth,
+                *nonneg,
+            ),
+            ExprKind::Pick {
+                latest,
+                over,
+                filter,
+                key,
+                depth,
+            } => self.pick(*latest, over, filter.as_deref(), key, *depth),
+            ExprKind::Call(b, args) => self.builtin(b, args),
+            ExprKind::Inline {
+                args, body, depth, ..
+            } => {
+                let mut vals: smallvec::SmallVec<[Value; 4]> = smallvec::SmallVec::new();
+                for a in args {
+                    vals.push(self.val(a)?);
+                }
+                self.env.truncate(*depth);
+                let base = self.env.len();
+                self.env.extend(vals);
+                let v = self.val(body);
+                self.env.truncate(base);
+                v
+            }
+        }
+    }
+
+    /// A fact as given; `None` when it is not.
+    fn fact(&self, id: FactId) -> Option<&'a Value> {
+        self.facts.values.get(id)?.as_ref()
+    }
+
+    fn slot(&mut self, id: SlotId) -> Option<Value> {
+        let plan = self.plan;
+        if let Some(Some((v, _))) = plan.slots.get(id) {
+            return match v {
+                V::Known(x) => Some(x.clone()),
+                V::Unknown(_) => None,
+            };
+        }
+        if let Some(Some(known)) = self.slots.get(id) {
+            return known.clone();
+        }
+        let body = &self.p.slots.get(id)?.body;
+        // Being evaluated: a use of it now (a cycle, which the checker refuses) gives up.
+        *self.slots.get_mut(id)? = Some(None);
+        // A definition sees no quantifier variable or argument of its user.
+        let env = std::mem::take(&mut self.env);
+        let v = self.val(body);
+        self.env = env;
+        if let Some(s) = self.slots.get_mut(id) {
+            *s = Some(v.clone());
+        }
+        v
+    }
+
+    fn field(&mut self, base: &Expr, i: usize) -> Option<Value> {
+        // The evaluator reads a quantifier's record in place, for one step more.
+        if let ExprKind::Local(l) = base.kind {
+            if matches!(self.env.get(l), Some(Value::Record(_))) {
+                if !self.step() {
+                    return None;
+                }
+                return match self.env.get(l) {
+                    Some(Value::Record(r)) => known(r.fields.get(i)?),
+                    _ => None,
+                };
+            }
+        }
+        match self.val(base)? {
+            Value::Record(r) => known(r.fields.get(i)?),
+            _ => None,
+        }
+    }
+
+    fn index(&mut self, s: &Expr, y: &Expr) -> Option<Value> {
+        // The evaluator reads a series given as a fact in place, for one step more.
+        if let ExprKind::Fact(id) = s.kind {
+            if let Some(Value::Series(series)) = self.fact(id) {
+                if !self.step() {
+                    return None;
+                }
+                let year = self.val(y)?;
+                return year_of(series, &year);
+            }
+        }
+        let sv = self.val(s)?;
+        let year = self.val(y)?;
+        match sv {
+            Value::Series(series) => year_of(&series, &year),
+            _ => None,
+        }
+    }
+
+    fn binary(&mut self, op: BinOp, l: &Expr, r: &Expr) -> Option<Value> {
+        let a = self.val(l)?;
+        match op {
+            // Three-valued `and`/`or` on known values (`junction`): a side with the
+            // dominant value decides; a first side that is not yes or no leaves the
+            // value to the second only if that one is dominant.
+            BinOp::And | BinOp::Or => {
+                let dominant = op == BinOp::Or;
+                if a == Value::Bool(dominant) {
+                    return Some(a);
+                }
+                let b = self.val(r)?;
+                match a {
+                    Value::Bool(_) => Some(b),
+                    _ if b == Value::Bool(dominant) => Some(b),
+                    _ => None,
+                }
+            }
+            BinOp::In => {
+                let b = self.val(r)?;
+                known_v(member(V::Known(a), V::Known(b)))
+            }
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
+                let b = self.val(r)?;
+                known_v(arith(op, a, b))
+            }
+            _ => {
+                let b = self.val(r)?;
+                order(&a, &b, op).ok().map(Value::Bool)
+            }
+        }
+    }
+
+    /// The list a quantifier, aggregate or `latest` goes over.
+    fn items(&mut self, over: &Expr) -> Option<Arc<List>> {
+        match self.val(over)? {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    fn quantifier(
+        &mut self,
+        kind: Quant,
+        over: &Expr,
+        filter: Option<&Expr>,
+        body: &Expr,
+        depth: usize,
+    ) -> Option<Value> {
+        let list = self.items(over)?;
+        self.env.truncate(depth);
+        for item in &list.items {
+            self.env.push(item.clone());
+            if let Some(f) = filter {
+                match self.val(f)? {
+                    Value::Bool(true) => {}
+                    Value::Bool(false) => {
+                        self.env.truncate(depth);
+                        continue;
+                    }
+                    _ => return None,
+                }
+            }
+            let v = self.val(body)?;
+            self.env.truncate(depth);
+            match (kind, v) {
+                (Quant::Every, Value::Bool(false)) | (Quant::None, Value::Bool(true)) => {
+                    return Some(Value::Bool(false));
+                }
+                (Quant::Any, Value::Bool(true)) => return Some(Value::Bool(true)),
+                (_, Value::Bool(_)) => {}
+                _ => return None,
+            }
+        }
+        Some(Value::Bool(matches!(kind, Quant::Every | Quant::None)))
+    }
+
+    fn aggregate(
+        &mut self,
+        kind: Option<crate::syntax::ast::Agg>,
+        over: &Expr,
+        filter: Option<&Expr>,
+        body: Option<&Expr>,
+        depth: usize,
+        nonneg: bool,
+    ) -> Option<Value> {
+        let list = self.items(over)?;
+        // `count` keeps no elements: its value is how many pass.
+        let mut count: usize = 0;
+        let mut elems: Vec<Elem> = Vec::new();
+        self.env.truncate(depth);
+        for item in &list.items {
+            self.env.push(item.clone());
+            if let Some(f) = filter {
+                // Anything known but yes leaves the element out, as in the evaluator.
+                if self.val(f)? != Value::Bool(true) {
+                    self.env.truncate(depth);
+                    continue;
+                }
+            }
+            match body {
+                None => count += 1,
+                Some(b) => {
+                    let v = self.val(b)?;
+                    elems.push(Elem {
+                        definite: true,
+                        value: Some(v),
+                    });
+                }
+            }
+            self.env.truncate(depth);
+        }
+        if body.is_none() {
+            return Some(Value::Num(Decimal::from(count)));
+        }
+        known_v(combine(kind, &elems, nonneg, Why::default()))
+    }
+
+    fn pick(
+        &mut self,
+        latest: bool,
+        over: &Expr,
+        filter: Option<&Expr>,
+        key: &Expr,
+        depth: usize,
+    ) -> Option<Value> {
+        let list = self.items(over)?;
+        // The best element so far: (key, element). Of equal keys the first stays.
+        let mut best: Option<(Value, &Value)> = None;
+        self.env.truncate(depth);
+        for item in &list.items {
+            self.env.push(item.clone());
+            if let Some(f) = filter {
+                match self.val(f)? {
+                    Value::Bool(true) => {}
+                    Value::Bool(false) => {
+                        self.env.truncate(depth);
+                        continue;
+                    }
+                    _ => return None,
+                }
+            }
+            let k = self.val(key)?;
+            self.env.truncate(depth);
+            let better = match &best {
+                None => true,
+                Some((bk, _)) => match compare_keys(&k, bk) {
+                    Some(o) => o != Ordering::Equal && (o == Ordering::Greater) == latest,
+                    None => false,
+                },
+            };
+            if better {
+                best = Some((k, item));
+            }
+        }
+        Some(best.map(|(_, v)| v.clone()).unwrap_or(Value::None))
+    }
+
+    fn builtin(&mut self, b: &Builtin, args: &[Expr]) -> Option<Value> {
+        match b {
+            // all/any on known values: the first dominant one decides. One that is not
+            // yes or no gives up (the evaluator's three values take over).
+            Builtin::All | Builtin::AnyOf => {
+                let dominant = matches!(b, Builtin::AnyOf);
+                for a in args {
+                    match self.val(a)? {
+                        Value::Bool(x) if x == dominant => return Some(Value::Bool(x)),
+                        Value::Bool(_) => {}
+                        _ => return None,
+                    }
+                }
+                Some(Value::Bool(!dominant))
+            }
+            Builtin::Known => match args.first() {
+                None => Some(Value::Bool(false)),
+                Some(a) => match self.val(a) {
+                    Some(_) => Some(Value::Bool(true)),
+                    None if self.steps <= self.limit && self.surely_unknown(a) => {
+                        Some(Value::Bool(false))
+                    }
+                    None => None,
+                },
+            },
+            _ => {
+                let mut vals: smallvec::SmallVec<[Value; 3]> = smallvec::SmallVec::new();
+                for a in args {
+                    vals.push(self.val(a)?);
+                }
+                known_v(Evaluator::apply(self.p, b, &vals))
+            }
+        }
+    }
+}
+
+impl Fast<'_, '_> {
+    /// Whether the evaluator's value of `e`, which was just given up here after the
+    /// evaluator's own steps, is unknown: a fact not given, or a field of a record that
+    /// is not given or whose field is not. (What `known(…)` asks, most often of a
+    /// record's field: `known(recognition.date)`.) False when it cannot say.
+    fn surely_unknown(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Fact(id) => self.fact(*id).is_none(),
+            ExprKind::Field(base, i) => match &base.kind {
+                ExprKind::Fact(id) => match self.fact(*id) {
+                    None => true,
+                    Some(Value::Record(r)) => matches!(r.fields.get(*i), Some(V::Unknown(_))),
+                    Some(_) => false,
+                },
+                ExprKind::Local(l) => match self.env.get(*l) {
+                    Some(Value::Record(r)) => matches!(r.fields.get(*i), Some(V::Unknown(_))),
+                    _ => false,
+                },
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+}
+
+/// A rule's outcome here.
+enum Rule {
+    Met,
+    NotMet,
+    NotApplicable,
+}
+
+fn known(v: &V) -> Option<Value> {
+    match v {
+        V::Known(x) => Some(x.clone()),
+        V::Unknown(_) => None,
+    }
+}
+
+fn known_v(v: V) -> Option<Value> {
+    match v {
+        V::Known(x) => Some(x),
+        V::Unknown(_) => None,
+    }
+}
+
+/// The figure of `s` for the year `year`, as the evaluator's `year_of` finds it.
+fn year_of(s: &super::Series, year: &Value) -> Option<Value> {
+    let Value::Num(y) = year else {
+        return None;
+    };
+    s.get(to_i32(y)?).cloned()
+}
+
+/// A number converted between units by the factor `f`, as the evaluator's `convert`.
+fn convert(v: Value, f: Decimal) -> Option<Value> {
+    match v {
+        Value::Num(n) => exact::mul(n, f).map(|x| Value::Num(exact::norm(x))),
+        Value::Ratio(r) => r.checked_mul(Frac::whole(f)).map(Value::number),
+        Value::Growth {
+            first,
+            last,
+            n,
+            scale,
+        } => exact::mul(scale, f).map(|s| Value::Growth {
+            first,
+            last,
+            n,
+            scale: s,
+        }),
+        other => Some(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    /// The rule set of `tests/fixtures/engine/`: each decision about one feature of
+    /// the evaluator.
+    const ENGINE: [(&str, &str); 9] = [
+        (
+            "00-base.policy",
+            include_str!("../../tests/fixtures/engine/00-base.policy"),
+        ),
+        (
+            "calls.policy",
+            include_str!("../../tests/fixtures/engine/calls.policy"),
+        ),
+        (
+            "dates.policy",
+            include_str!("../../tests/fixtures/engine/dates.policy"),
+        ),
+        (
+            "growth.policy",
+            include_str!("../../tests/fixtures/engine/growth.policy"),
+        ),
+        (
+            "lists.policy",
+            include_str!("../../tests/fixtures/engine/lists.policy"),
+        ),
+        (
+            "logic.policy",
+            include_str!("../../tests/fixtures/engine/logic.policy"),
+        ),
+        (
+            "plan.policy",
+            include_str!("../../tests/fixtures/engine/plan.policy"),
+        ),
+        (
+            "rules.policy",
+            include_str!("../../tests/fixtures/engine/rules.policy"),
+        ),
+        (
+            "sides.policy",
+            include_str!("../../tests/fixtures/engine/sides.policy"),
+        ),
+    ];
+
+    fn engine() -> crate::RuleSet {
+        let mut sources = crate::diag::Sources::new();
+        let files = ENGINE
+            .iter()
+            .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
+            .collect();
+        match crate::load_rule_set(&mut sources, files) {
+            Ok(r) => r,
+            Err(_) => panic!("the engine rule set checks"),
+        }
+    }
+
+    /// Every fact of the engine rule set given.
+    const GIVEN: &str = r#"{
+      "p": true, "q": false, "r": true, "gate": true, "heavy": true, "efficient": true,
+      "thirsty": false, "frugal": false,
+      "s": {"2020": 80, "2021": 100, "2022": 110, "2023": 125.5, "2024": 130},
+      "start": "2024-01-31", "end": "2025-03-01", "yr": 2024, "n": 3, "m": 7.5,
+      "reviews": [{"applied_on": "2026-12-01", "result": "passed"},
+                  {"applied_on": "2027-01-05", "result": "failed"}],
+      "items": [{"tag": "a", "flag": true, "hit": true, "key": 3, "level": "mid"},
+                {"tag": "b", "flag": false, "hit": true, "key": 5, "level": "high"},
+                {"tag": "c", "flag": true, "hit": true, "key": 1, "level": "low"}],
+      "tags": ["a", "c"], "tag": "b", "label": "乙", "cash": 12000
+    }"#;
+
+    /// The decisions of `text`'s facts by the quick evaluation and by the evaluator
+    /// alone, by name.
+    fn both(
+        rules: &crate::RuleSet,
+        text: &str,
+    ) -> Vec<(String, Option<DecisionResult>, DecisionResult)> {
+        let p = &rules.program;
+        let Ok((facts, _)) = crate::facts::load(p, crate::facts::Format::Json, text, 0) else {
+            panic!("the facts load");
+        };
+        let as_of = NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default();
+        let plan = Plan::new(p, as_of, false);
+        let quick = Fast::new(&plan, &facts, FAST_STEPS).run();
+        let alone = super::super::evaluate(p, &facts, as_of, false);
+        p.decisions
+            .iter()
+            .zip(quick.results)
+            .zip(alone.decisions)
+            .map(|((d, q), a)| (d.name.clone(), q, a))
+            .collect()
+    }
+
+    fn same(q: &DecisionResult, a: &DecisionResult) -> bool {
+        q.status == a.status
+            && q.value == a.value
+            && q.why == Why::default()
+            && a.why == Why::default()
+    }
+
+    /// On facts all given, the quick evaluation decides every decision the evaluator
+    /// decides from known values, as the evaluator does; it gives up only where the
+    /// evaluator's value is not known (or is known through an unknown: `known(…)` of a
+    /// value that is not).
+    #[test]
+    fn every_feature_is_decided_on_known_values_as_the_evaluator_decides_it() {
+        let rules = engine();
+        let mut given_up = Vec::new();
+        for (name, q, a) in both(&rules, GIVEN) {
+            match q {
+                Some(q) => assert!(same(&q, &a), "{name}: {q:?} against {a:?}"),
+                None => given_up.push((name, a.status)),
+            }
+        }
+        assert!(given_up.is_empty(), "{given_up:?}");
+    }
+
+    /// Facts with gaps: `p`, `start`, the items' keys and flags partly not given.
+    const GAPS: &str = r#"{
+      "q": false, "r": true, "gate": true, "heavy": true, "thirsty": false,
+      "s": {"2021": 100, "2023": 125.5},
+      "end": "2025-03-01", "yr": 2024, "n": 3, "m": 7.5,
+      "reviews": [],
+      "items": [{"tag": "a", "hit": true, "key": 3},
+                {"tag": "b", "flag": false, "hit": false}],
+      "tags": ["a"], "tag": "b", "label": "甲", "cash": 0
+    }"#;
+
+    /// With facts missing, a decision given here is the evaluator's; one the evaluator
+    /// leaves undetermined is given up; and of those the evaluator decides through an
+    /// unknown (three-valued logic: `false and unknown`), only these are given up.
+    #[test]
+    fn with_facts_missing_what_is_given_is_the_evaluators_and_the_rest_is_given_up() {
+        let rules = engine();
+        let mut decided = Vec::new();
+        let mut left = Vec::new();
+        for (name, q, a) in both(&rules, GAPS) {
+            match q {
+                Some(q) => {
+                    assert!(same(&q, &a), "{name}: {q:?} against {a:?}");
+                    decided.push((name, q.value));
+                }
+                None if a.status == Status::Undetermined => {}
+                None => left.push(name),
+            }
+        }
+        // `p and q` with `q` no and `p` not given is no, and so are `all(p, q)`,
+        // `all(p, true, q)` and what reads `and2`; `every i in items where i.flag:
+        // i.hit` is yes whether or not the item whose flag is not given counts.
+        assert_eq!(
+            left,
+            [
+                "article1.and2",
+                "article1.all2",
+                "article1.all3",
+                "article6.every_hit",
+                "article14.through_decision"
+            ]
+        );
+        // The other 44 the evaluator decides are decided here, `known(p)` among them
+        // (no, though `p` is not known: the evaluator's value of `p` is surely unknown).
+        assert_eq!(decided.len(), 44, "{decided:?}");
+        assert!(decided.contains(&("article1.known_p".to_string(), Some(Value::Bool(false)))));
+    }
+
+    /// `known(…)` of a fact, of a field of a record given as a fact, and of a field of
+    /// a list's record: decided here as the evaluator decides it, yes or no.
+    #[test]
+    fn known_of_a_fact_or_a_records_field_is_decided_either_way() {
+        let extra = "record Rec \"记录\" {\n  day: optional date \"日期\"\n}\n\
+                     fact rec \"记录\": Rec\n\
+                     article 20 \"known\" {\n\
+                     \x20 decision rec_known = known(rec)\n\
+                     \x20 decision day_known = known(rec.day)\n\
+                     \x20 decision some_key = any i in items: known(i.key)\n\
+                     \x20 decision no_key = every i in items: not known(i.key)\n\
+                     }\n";
+        let mut files: Vec<(String, String)> = ENGINE
+            .iter()
+            .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
+            .collect();
+        files.push(("known.policy".into(), extra.into()));
+        let mut sources = crate::diag::Sources::new();
+        let Ok(rules) = crate::load_rule_set(&mut sources, files) else {
+            panic!("the rule set checks");
+        };
+        let yes = Some(Value::Bool(true));
+        let no = Some(Value::Bool(false));
+        for (facts, expected) in [
+            (
+                r#"{"items": [{"tag": "a"}, {"tag": "b"}]}"#,
+                [no.clone(), no.clone(), no.clone(), yes.clone()],
+            ),
+            (
+                r#"{"rec": {}, "items": [{"tag": "a"}, {"tag": "b", "key": 2}]}"#,
+                [yes.clone(), no.clone(), yes.clone(), no.clone()],
+            ),
+            (
+                r#"{"rec": {"day": "2025-01-01"}, "items": [{"tag": "a", "key": 1}]}"#,
+                [yes.clone(), yes.clone(), yes.clone(), no.clone()],
+            ),
+        ] {
+            let got: Vec<Option<Value>> = both(&rules, facts)
+                .into_iter()
+                .filter(|(name, _, _)| name.starts_with("article20."))
+                .map(|(name, q, a)| {
+                    let Some(q) = q else {
+                        panic!("{name} given up on {facts}");
+                    };
+                    assert!(same(&q, &a), "{name}: {q:?} against {a:?}");
+                    q.value
+                })
+                .collect();
+            assert_eq!(got, expected, "{facts}");
+        }
+    }
+}
