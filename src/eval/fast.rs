@@ -30,8 +30,7 @@ use super::aggregate::{combine, Elem};
 use super::compare::{arith, member, order};
 use super::exact::{self, Frac};
 use super::{
-    compare_keys, to_i32, DecisionResult, Evaluator, Facts, List, Plan, Status, Value, Why, DONE,
-    NEW, RUNNING, V,
+    compare_keys, to_i32, DecisionResult, Evaluator, Facts, List, Plan, Status, Value, Why, V,
 };
 use crate::ir::{
     Builtin, DecisionId, DecisionKind, Expr, ExprKind, FactId, Program, RuleDef, SlotId,
@@ -50,6 +49,10 @@ pub(super) const FAST_STEPS: u64 = 1_000_000;
 /// What became of one decision here.
 #[derive(Clone)]
 enum Got {
+    /// Not evaluated yet.
+    New,
+    /// Being evaluated: a use of it now is a cycle (which the checker refuses).
+    Running,
     /// Decided, with this value.
     Value(Value),
     /// Its article's or clause's condition is not met, or none of its rules applies.
@@ -67,16 +70,20 @@ pub(super) struct Fast<'a, 'p> {
     slots: Vec<Option<Option<Value>>>,
     /// By article: whether its condition holds (`None` inside: given up), once evaluated.
     articles: Vec<Option<Option<bool>>>,
-    state: Vec<u8>,
     got: Vec<Got>,
     env: Vec<Value>,
     steps: u64,
     limit: u64,
 }
 
-/// The decisions decided here (the others `None`), and the steps taken.
+/// The decisions decided here, and the steps taken.
 pub(super) struct Decided {
-    pub results: Vec<Option<DecisionResult>>,
+    /// By decision: its result, or [`DecisionResult::pending`] for one given up.
+    pub results: Vec<DecisionResult>,
+    /// By decision: whether it was decided here.
+    pub decided: Vec<bool>,
+    /// Whether every decision was.
+    pub all: bool,
     pub steps: u64,
 }
 
@@ -89,8 +96,7 @@ impl<'a, 'p> Fast<'a, 'p> {
             plan,
             slots: vec![None; p.slots.len()],
             articles: vec![None; p.articles.len()],
-            state: vec![NEW; p.decisions.len()],
-            got: vec![Got::GivenUp; p.decisions.len()],
+            got: vec![Got::New; p.decisions.len()],
             env: Vec::new(),
             steps: 0,
             limit,
@@ -102,26 +108,32 @@ impl<'a, 'p> Fast<'a, 'p> {
         for id in 0..self.p.decisions.len() {
             self.ensure(id);
         }
-        let results = self
-            .got
-            .into_iter()
-            .map(|g| {
-                let (status, value) = match g {
-                    Got::Value(v) => (Status::Decided, Some(v)),
-                    Got::NotApplicable => (Status::NotApplicable, None),
-                    Got::GivenUp => return None,
-                };
-                Some(DecisionResult {
-                    status,
-                    value,
-                    why: Why::default(),
-                    rules: Vec::new(),
-                    checks: Vec::new(),
-                })
-            })
-            .collect();
+        let n = self.got.len();
+        let mut results = Vec::with_capacity(n);
+        let mut decided = Vec::with_capacity(n);
+        for g in self.got {
+            let (status, value) = match g {
+                Got::Value(v) => (Status::Decided, Some(v)),
+                Got::NotApplicable => (Status::NotApplicable, None),
+                Got::New | Got::Running | Got::GivenUp => {
+                    results.push(DecisionResult::pending());
+                    decided.push(false);
+                    continue;
+                }
+            };
+            results.push(DecisionResult {
+                status,
+                value,
+                why: Why::default(),
+                rules: Vec::new(),
+                checks: Vec::new(),
+            });
+            decided.push(true);
+        }
         Decided {
+            all: decided.iter().all(|d| *d),
             results,
+            decided,
             steps: self.steps,
         }
     }
@@ -134,8 +146,8 @@ impl<'a, 'p> Fast<'a, 'p> {
     }
 
     fn ensure(&mut self, id: DecisionId) {
-        match self.state.get_mut(id) {
-            Some(s) if *s == NEW => *s = RUNNING,
+        match self.got.get_mut(id) {
+            Some(g @ Got::New) => *g = Got::Running,
             _ => return,
         }
         // A decision is evaluated outside any quantifier or call, as the evaluator's is.
@@ -144,9 +156,6 @@ impl<'a, 'p> Fast<'a, 'p> {
         self.env = env;
         if let Some(slot) = self.got.get_mut(id) {
             *slot = g;
-        }
-        if let Some(s) = self.state.get_mut(id) {
-            *s = DONE;
         }
     }
 
@@ -282,7 +291,7 @@ impl<'a, 'p> Fast<'a, 'p> {
                 self.ensure(*id);
                 match self.got.get(*id)? {
                     Got::Value(v) => Some(v.clone()),
-                    Got::NotApplicable | Got::GivenUp => None,
+                    Got::New | Got::Running | Got::NotApplicable | Got::GivenUp => None,
                 }
             }
             ExprKind::Local(i) => self.env.get(*i).cloned(),
@@ -783,9 +792,9 @@ mod tests {
         let alone = super::super::evaluate(p, &facts, as_of, false);
         p.decisions
             .iter()
-            .zip(quick.results)
+            .zip(quick.results.into_iter().zip(quick.decided))
             .zip(alone.decisions)
-            .map(|((d, q), a)| (d.name.clone(), q, a))
+            .map(|((d, (q, given)), a)| (d.name.clone(), given.then_some(q), a))
             .collect()
     }
 

@@ -612,11 +612,17 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    /// Decision `id` is `r`, decided before this evaluation ([`fast`]).
-    fn seed(&mut self, id: DecisionId, r: DecisionResult) {
-        if let (Some(slot), Some(s)) = (self.decisions.get_mut(id), self.state.get_mut(id)) {
-            *slot = r;
-            *s = DONE;
+    /// The decisions decided before this evaluation ([`fast`]): `results` by decision,
+    /// those `decided` done, the others (placeholders) still to evaluate.
+    fn seed(&mut self, results: Vec<DecisionResult>, decided: &[bool]) {
+        if results.len() != self.decisions.len() {
+            return;
+        }
+        self.decisions = results;
+        for (s, d) in self.state.iter_mut().zip(decided) {
+            if *d {
+                *s = DONE;
+            }
         }
     }
 

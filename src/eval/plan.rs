@@ -94,51 +94,43 @@ impl<'p> Plan<'p> {
     /// [`Plan::decisions`] with a step budget other than [`super::MAX_STEPS`].
     pub fn decisions_with_budget(&self, facts: &Facts, max_steps: u64) -> Evaluation {
         if self.explain {
-            return self.evaluator_decisions(facts, max_steps, Vec::new(), 0);
+            return self.evaluator_decisions(facts, max_steps, None);
         }
         let quick =
             super::fast::Fast::new(self, facts, max_steps.min(super::fast::FAST_STEPS)).run();
-        if quick.results.iter().all(Option::is_some) {
+        if quick.all {
             return Evaluation {
                 as_of: self.as_of,
-                // (Each is `Some`; mapped, not flattened, so that the vector is
-                // made at its size.)
-                decisions: quick
-                    .results
-                    .into_iter()
-                    .map(|r| r.unwrap_or_else(super::DecisionResult::pending))
-                    .collect(),
+                decisions: quick.results,
                 budget: None,
                 steps: quick.steps,
             };
         }
-        let ev = self.evaluator_decisions(facts, max_steps, quick.results, quick.steps);
+        let ev = self.evaluator_decisions(facts, max_steps, Some(quick));
         if ev.budget.is_some() {
             // Out of what was left of the budget: made again by the evaluator alone, so
             // that what the budget stops is what it stops without the quick evaluation.
-            return self.evaluator_decisions(facts, max_steps, Vec::new(), 0);
+            return self.evaluator_decisions(facts, max_steps, None);
         }
         ev
     }
 
-    /// The decisions by the evaluator, from those already `decided` (by decision id;
-    /// `None` for one to evaluate) in `spent` steps of `max_steps`.
+    /// The decisions by the evaluator, from those the quick evaluation decided (in the
+    /// steps it took of `max_steps`).
     fn evaluator_decisions(
         &self,
         facts: &Facts,
         max_steps: u64,
-        decided: Vec<Option<super::DecisionResult>>,
-        spent: u64,
+        quick: Option<super::fast::Decided>,
     ) -> Evaluation {
         let mut ev = Evaluator::new(self.program, facts, self.as_of, self.explain);
         ev.fixed = &self.slots;
         ev.absent = &self.absent;
         ev.keep_rules = false;
+        let spent = quick.as_ref().map_or(0, |q| q.steps);
         ev.max_steps = max_steps.saturating_sub(spent);
-        for (id, r) in decided.into_iter().enumerate() {
-            if let Some(r) = r {
-                ev.seed(id, r);
-            }
+        if let Some(q) = quick {
+            ev.seed(q.results, &q.decided);
         }
         let mut e = ev.run();
         e.steps += spent;
