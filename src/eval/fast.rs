@@ -455,6 +455,19 @@ impl<'a, 'p> Fast<'a, 'p> {
                 }
             }
             BinOp::In => {
+                // A list of names written out (`i.category in ["safety", "quality"]`):
+                // looked through where it is written, not made; its steps counted as the
+                // evaluator counts them (the list and each name).
+                if let ExprKind::List(items) = &r.kind {
+                    if let Some(found) = written_member(items, &a) {
+                        for _ in 0..=items.len() {
+                            if !self.step() {
+                                return None;
+                            }
+                        }
+                        return Some(Value::Bool(found));
+                    }
+                }
                 let b = self.val(r)?;
                 known_v(member(V::Known(a), V::Known(b)))
             }
@@ -660,6 +673,22 @@ enum Rule {
     Met,
     NotMet,
     NotApplicable,
+}
+
+/// Whether `x` is among `items`, when each is a text or a category written out (as
+/// [`member`] finds it in the list they make: a text or category equals only its
+/// like); `None` for any other list.
+fn written_member(items: &[Expr], x: &Value) -> Option<bool> {
+    let mut found = false;
+    for i in items {
+        found |= match (&i.kind, x) {
+            (ExprKind::Text(t), Value::Text(y)) => t == y,
+            (ExprKind::Enum(_, v), Value::Enum(y)) => v == y,
+            (ExprKind::Text(_) | ExprKind::Enum(..), _) => false,
+            _ => return None,
+        };
+    }
+    Some(found)
 }
 
 fn known(v: &V) -> Option<Value> {
