@@ -950,4 +950,33 @@ mod tests {
             assert_eq!(got, expected, "{facts}");
         }
     }
+
+    /// With some decisions decided here and some given up, the evaluator starts from
+    /// those decided: it takes fewer steps than it takes alone, and the decisions are
+    /// its own.
+    #[test]
+    fn the_evaluator_starts_from_the_decisions_decided_here() {
+        let rules = engine();
+        let p = &rules.program;
+        let Ok((facts, _)) = crate::facts::load(p, crate::facts::Format::Json, GAPS, 0) else {
+            panic!("the facts load");
+        };
+        let as_of = NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default();
+        let plan = Plan::new(p, as_of, false);
+        let quick = Fast::new(&plan, &facts, FAST_STEPS).run();
+        assert!(!quick.all && quick.decided.iter().any(|d| *d));
+        // The evaluator alone, from the same plan.
+        let alone = plan.evaluate(&facts);
+        let lean = plan.decisions(&facts);
+        assert!(
+            lean.steps < quick.steps + alone.steps,
+            "{} {} {}",
+            lean.steps,
+            quick.steps,
+            alone.steps
+        );
+        for (l, a) in lean.decisions.iter().zip(&alone.decisions) {
+            assert_eq!((l.status, &l.value, &l.why), (a.status, &a.value, &a.why));
+        }
+    }
 }
