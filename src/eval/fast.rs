@@ -796,12 +796,14 @@ mod tests {
         }
     }
 
-    /// What the engine rule set does not do: a series indexed as a function's argument.
-    const EXTRA: &str =
-        "definition 上一年(x: series of 万元, y: year) \"the year before\" = x[y - 1]\n\
-                         article 21 \"arguments\" {\n\
-                         \x20 decision before \"the figure of 2023\": 万元 = 上一年(s, 2024)\n\
-                         }\n";
+    /// What the engine rule set does not do: a series indexed as a function's argument,
+    /// and a series' latest figure.
+    const EXTRA: &str = "\
+        definition 上一年(x: series of 万元, y: year) \"the year before\" = x[y - 1]\n\
+        article 21 \"arguments\" {\n\
+        \x20 decision before \"the figure of 2023\": 万元 = 上一年(s, 2024)\n\
+        \x20 decision last \"the latest figure\": 万元 = latest(s)\n\
+        }\n";
 
     /// Every fact of the engine rule set given.
     const GIVEN: &str = r#"{
