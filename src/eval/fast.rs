@@ -275,16 +275,7 @@ impl<'a, 'p> Fast<'a, 'p> {
             ExprKind::Enum(_, v) => Some(Value::Enum(*v)),
             ExprKind::NoneLit => Some(Value::None),
             ExprKind::Today => Some(Value::Date(self.plan.as_of())),
-            ExprKind::List(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for i in items {
-                    out.push(self.val(i)?);
-                }
-                Some(Value::List(Arc::new(List {
-                    origin: None,
-                    items: out,
-                })))
-            }
+            ExprKind::List(items) => self.list(items),
             ExprKind::Fact(id) => self.fact(*id).cloned(),
             ExprKind::Slot(id) => self.slot(*id),
             ExprKind::Decision(id) => {
@@ -355,19 +346,37 @@ impl<'a, 'p> Fast<'a, 'p> {
             ExprKind::Call(b, args) => self.builtin(b, args),
             ExprKind::Inline {
                 args, body, depth, ..
-            } => {
-                let mut vals: smallvec::SmallVec<[Value; 4]> = smallvec::SmallVec::new();
-                for a in args {
-                    vals.push(self.val(a)?);
-                }
-                self.env.truncate(*depth);
-                let base = self.env.len();
-                self.env.extend(vals);
-                let v = self.val(body);
-                self.env.truncate(base);
-                v
-            }
+            } => self.call(args, body, *depth),
         }
+    }
+
+    /// A call of a function of the rule set: its arguments pushed at `depth`, then its
+    /// body. (Apart from [`val`](Self::val), which recurses: its frame stays small.)
+    #[inline(never)]
+    fn call(&mut self, args: &[Expr], body: &Expr, depth: usize) -> Option<Value> {
+        let mut vals: smallvec::SmallVec<[Value; 4]> = smallvec::SmallVec::new();
+        for a in args {
+            vals.push(self.val(a)?);
+        }
+        self.env.truncate(depth);
+        let base = self.env.len();
+        self.env.extend(vals);
+        let v = self.val(body);
+        self.env.truncate(base);
+        v
+    }
+
+    /// A list written out.
+    #[inline(never)]
+    fn list(&mut self, items: &[Expr]) -> Option<Value> {
+        let mut out = Vec::with_capacity(items.len());
+        for i in items {
+            out.push(self.val(i)?);
+        }
+        Some(Value::List(Arc::new(List {
+            origin: None,
+            items: out,
+        })))
     }
 
     /// A fact as given; `None` when it is not.
