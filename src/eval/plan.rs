@@ -86,7 +86,7 @@ impl<'p> Plan<'p> {
     /// Every decision is the same as [`Plan::evaluate`]'s; [`Evaluation::steps`] may differ.
     ///
     /// Without explanations, the decisions that known values decide are decided first
-    /// on those values alone ([`super::fast`]), and the evaluator evaluates the rest.
+    /// on those values alone (`src/eval/fast.rs`), and the evaluator evaluates the rest.
     pub fn decisions(&self, facts: &Facts) -> Evaluation {
         self.decisions_with_budget(facts, super::MAX_STEPS)
     }
