@@ -8,7 +8,9 @@
 //! decision on known values alone, and gives up on it as soon as anything is not known:
 //! a fact not given, a decision undetermined or not applying, a zero divisor, a value an
 //! operation does not take. The evaluator then evaluates the decisions given up, with
-//! every reason, starting from those decided here.
+//! every reason, starting from those decided here. (One question about an unknown is
+//! answered here: `known(x)` of a fact, or of a field of a record, that is surely not
+//! given is no — the condition of the articles on recognised clusters.)
 //!
 //! So a decision given here is the evaluator's, value for value: on known values both
 //! make the same operations ([`order`], [`arith`], [`member`],
