@@ -683,16 +683,15 @@ enum Rule {
     NotApplicable,
 }
 
-/// Whether `x` is among `items`, when each is a text or a category written out (as
-/// [`member`] finds it in the list they make: a text or category equals only its
-/// like); `None` for any other list.
+/// Whether the text or category `x` is among `items`, when each is one of its kind
+/// written out (as [`member`] finds it in the list they make); `None` for anything else,
+/// which the list made answers.
 fn written_member(items: &[Expr], x: &Value) -> Option<bool> {
     let mut found = false;
     for i in items {
         found |= match (&i.kind, x) {
             (ExprKind::Text(t), Value::Text(y)) => t == y,
             (ExprKind::Enum(_, v), Value::Enum(y)) => v == y,
-            (ExprKind::Text(_) | ExprKind::Enum(..), _) => false,
             _ => return None,
         };
     }
