@@ -807,7 +807,7 @@ mod tests {
     }
 
     /// What the engine rule set does not do: a series indexed as a function's argument,
-    /// a series' latest figure, a text looked for in texts written out.
+    /// a series' latest figure, a text looked for in texts written out, a fraction negated.
     const EXTRA: &str = "\
         definition 上一年(x: series of 万元, y: year) \"the year before\" = x[y - 1]\n\
         article 21 \"arguments\" {\n\
@@ -815,6 +815,7 @@ mod tests {
         \x20 decision last \"the latest figure\": 万元 = latest(s)\n\
         \x20 decision label_in = label in [\"乙\", \"丙\"]\n\
         \x20 decision label_out = label in [\"甲\"]\n\
+        \x20 decision neg_ratio \"−n/7, a fraction\": number = -(n / 7)\n\
         }\n";
 
     /// Every fact of the engine rule set given.
