@@ -1016,4 +1016,30 @@ mod tests {
             assert_eq!((l.status, &l.value, &l.why), (a.status, &a.value, &a.why));
         }
     }
+
+    /// A list of texts or of categories written out is looked through where it is
+    /// written; any other list (a number among them, or a value of another kind) is left
+    /// to the list made.
+    #[test]
+    fn written_texts_and_categories_are_looked_through_in_place() {
+        let at = |kind: ExprKind, ty: crate::ir::Ty| Expr {
+            kind,
+            ty,
+            span: crate::syntax::ast::Span::default(),
+        };
+        let text = |t: &str| at(ExprKind::Text(Arc::from(t)), crate::ir::Ty::Text);
+        let cat = |v: usize| at(ExprKind::Enum(0, v), crate::ir::Ty::Enum(0));
+        let texts = [text("甲"), text("乙")];
+        let cats = [cat(1), cat(2)];
+        let t = |s: &str| Value::Text(Arc::from(s));
+        assert_eq!(written_member(&texts, &t("乙")), Some(true));
+        assert_eq!(written_member(&texts, &t("丙")), Some(false));
+        assert_eq!(written_member(&cats, &Value::Enum(2)), Some(true));
+        assert_eq!(written_member(&cats, &Value::Enum(0)), Some(false));
+        assert_eq!(written_member(&[], &Value::Enum(0)), Some(false));
+        assert_eq!(written_member(&cats, &t("乙")), None);
+        assert_eq!(written_member(&texts, &Value::None), None);
+        let num = at(ExprKind::Num(Decimal::ONE), crate::ir::Ty::Num(0));
+        assert_eq!(written_member(&[num], &Value::Num(Decimal::ONE)), None);
+    }
 }
