@@ -490,6 +490,18 @@ impl<'a, 'p> Fast<'a, 'p> {
         }
     }
 
+    /// Whether the element just pushed passes a quantifier's or `latest`'s `filter` (yes
+    /// without one); `None` for a filter not known to be yes or no (given up).
+    fn passes(&mut self, filter: Option<&Expr>) -> Option<bool> {
+        match filter {
+            None => Some(true),
+            Some(f) => match self.val(f)? {
+                Value::Bool(b) => Some(b),
+                _ => None,
+            },
+        }
+    }
+
     /// The list a quantifier, aggregate or `latest` goes over.
     fn items(&mut self, over: &Expr) -> Option<Arc<List>> {
         match self.val(over)? {
@@ -510,15 +522,9 @@ impl<'a, 'p> Fast<'a, 'p> {
         self.env.truncate(depth);
         for item in &list.items {
             self.env.push(item.clone());
-            if let Some(f) = filter {
-                match self.val(f)? {
-                    Value::Bool(true) => {}
-                    Value::Bool(false) => {
-                        self.env.truncate(depth);
-                        continue;
-                    }
-                    _ => return None,
-                }
+            if !self.passes(filter)? {
+                self.env.truncate(depth);
+                continue;
             }
             let v = self.val(body)?;
             self.env.truncate(depth);
@@ -589,15 +595,9 @@ impl<'a, 'p> Fast<'a, 'p> {
         self.env.truncate(depth);
         for item in &list.items {
             self.env.push(item.clone());
-            if let Some(f) = filter {
-                match self.val(f)? {
-                    Value::Bool(true) => {}
-                    Value::Bool(false) => {
-                        self.env.truncate(depth);
-                        continue;
-                    }
-                    _ => return None,
-                }
+            if !self.passes(filter)? {
+                self.env.truncate(depth);
+                continue;
             }
             let k = self.val(key)?;
             self.env.truncate(depth);
