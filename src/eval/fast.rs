@@ -490,16 +490,27 @@ impl<'a, 'p> Fast<'a, 'p> {
         }
     }
 
-    /// Whether the element just pushed passes a quantifier's or `latest`'s `filter` (yes
-    /// without one); `None` for a filter not known to be yes or no (given up).
-    fn passes(&mut self, filter: Option<&Expr>) -> Option<bool> {
-        match filter {
-            None => Some(true),
+    /// For a quantifier's or `latest`'s element `item`, bound at `depth`: the value of
+    /// `body` (`Some(None)` when the element does not pass `filter`); `None` when given
+    /// up, a filter not known to be yes or no among the reasons.
+    fn element(
+        &mut self,
+        item: &Value,
+        filter: Option<&Expr>,
+        body: &Expr,
+        depth: usize,
+    ) -> Option<Option<Value>> {
+        self.env.push(item.clone());
+        let passes = match filter {
+            None => true,
             Some(f) => match self.val(f)? {
-                Value::Bool(b) => Some(b),
-                _ => None,
+                Value::Bool(b) => b,
+                _ => return None,
             },
-        }
+        };
+        let v = if passes { Some(self.val(body)?) } else { None };
+        self.env.truncate(depth);
+        Some(v)
     }
 
     /// The list a quantifier, aggregate or `latest` goes over.
@@ -521,13 +532,9 @@ impl<'a, 'p> Fast<'a, 'p> {
         let list = self.items(over)?;
         self.env.truncate(depth);
         for item in &list.items {
-            self.env.push(item.clone());
-            if !self.passes(filter)? {
-                self.env.truncate(depth);
+            let Some(v) = self.element(item, filter, body, depth)? else {
                 continue;
-            }
-            let v = self.val(body)?;
-            self.env.truncate(depth);
+            };
             match (kind, v) {
                 (Quant::Every, Value::Bool(false)) | (Quant::None, Value::Bool(true)) => {
                     return Some(Value::Bool(false));
@@ -594,13 +601,9 @@ impl<'a, 'p> Fast<'a, 'p> {
         let mut best: Option<(Value, &Value)> = None;
         self.env.truncate(depth);
         for item in &list.items {
-            self.env.push(item.clone());
-            if !self.passes(filter)? {
-                self.env.truncate(depth);
+            let Some(k) = self.element(item, filter, key, depth)? else {
                 continue;
-            }
-            let k = self.val(key)?;
-            self.env.truncate(depth);
+            };
             let better = match &best {
                 None => true,
                 Some((bk, _)) => match compare_keys(&k, bk) {
