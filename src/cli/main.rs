@@ -32,6 +32,8 @@ mod fmt;
 mod generate;
 mod help;
 mod lsp;
+#[cfg(all(target_arch = "x86_64", any(test, target_env = "musl")))]
+mod mem;
 mod output;
 mod records;
 mod snapshots;
