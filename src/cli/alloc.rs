@@ -1,5 +1,6 @@
 //! The process's allocator: mimalloc, asked for a plain block wherever a plain block is
-//! aligned enough; or, for a run that checks one cluster, the system's.
+//! aligned enough; or, for a run that checks one cluster, the system's (with glibc; with
+//! musl, whose `malloc` is slower, mimalloc serves every run).
 //!
 //! Which of the two serves the process is decided once, before its first block
 //! ([`choose`], called from `startup.rs` with the command line), and never changes, so
@@ -37,8 +38,8 @@ static CHOICE: AtomicU8 = AtomicU8::new(UNDECIDED);
 
 /// Serve the process from the system allocator (`system`) or from mimalloc: taken only
 /// before the first block is made, and then for good. True if the choice was taken. (Made
-/// on Linux only, where `startup.rs` reads the command line before `main`.)
-#[cfg(target_os = "linux")]
+/// on Linux with glibc only, where `startup.rs` reads the command line before `main`.)
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 pub fn choose(system: bool) -> bool {
     let to = if system { SYSTEM } else { MIMALLOC };
     CHOICE
@@ -200,7 +201,7 @@ mod tests {
 
     /// The allocator is chosen once: the test's process has made blocks already (and its
     /// command line is no check of one cluster), so a later choice is refused.
-    #[cfg(target_os = "linux")]
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
     #[test]
     fn the_allocator_is_not_chosen_again_once_blocks_are_made() {
         let made = String::from("a block");

@@ -4,7 +4,11 @@
 //! of one cluster, mimalloc for everything else (`alloc.rs`). It must be chosen before the
 //! first allocation, hence a constructor that reads the arguments as the C runtime gives
 //! them, without allocating. A wrong guess costs time, never correctness: either allocator
-//! serves any run.
+//! serves any run. Only glibc passes the arguments to such a constructor, and only its
+//! `malloc` is worth choosing: musl's executes some 600,000 more instructions for one check
+//! than mimalloc (25% of the check), for some 20 pages fewer touched, so a build on musl
+//! takes mimalloc for every run (BENCHMARKS.md, "One check without the C library's
+//! start-up").
 //!
 //! Transparent huge pages are turned off for the process. The allocator (mimalloc) asks
 //! the kernel for huge pages for its arenas, and the kernel then clears a whole 2 MiB page
@@ -31,7 +35,8 @@ extern "C" fn no_huge_pages() {
 }
 
 /// Choose the allocator from the command line, as the C runtime passes it to the
-/// constructors of `.init_array` (glibc gives them `argc`, `argv` and `envp`).
+/// constructors of `.init_array` (glibc gives them `argc`, `argv` and `envp`; musl gives
+/// them nothing, so not there).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[used]
 #[link_section = ".init_array"]
@@ -54,79 +59,6 @@ extern "C" fn choose_allocator(
     // SAFETY: the C runtime passes `argc` pointers in `argv`, each to a string ending in
     // NUL, alive for the whole process; none is null before `argv[argc]`.
     let args = (0..n).map(|i| unsafe { std::ffi::CStr::from_ptr(*argv.add(i)) });
-    choose_for(args);
-}
-
-/// Choose the allocator from the command line as the kernel keeps it: musl calls the
-/// constructors of `.init_array` with no arguments. `/proc/self/cmdline` is read into a
-/// buffer on the stack (nothing allocated); a command line longer than the buffer, or
-/// none readable, leaves the choice to the first block (mimalloc).
-#[cfg(all(target_os = "linux", not(target_env = "gnu")))]
-#[used]
-#[link_section = ".init_array"]
-static CHOOSE_ALLOCATOR: extern "C" fn() = choose_allocator;
-
-#[cfg(all(target_os = "linux", not(target_env = "gnu")))]
-extern "C" fn choose_allocator() {
-    let mut buf = [0u8; 4096];
-    let Some(n) = read_cmdline(&mut buf) else {
-        return;
-    };
-    let args = buf.get(..n).and_then(cmdline_args);
-    if let Some(args) = args {
-        choose_for(args);
-    }
-}
-
-/// The bytes of `/proc/self/cmdline` read into `buf`: how many, or `None` if it cannot
-/// be read or does not fit.
-#[cfg(all(target_os = "linux", not(target_env = "gnu")))]
-fn read_cmdline(buf: &mut [u8]) -> Option<usize> {
-    // SAFETY: `open` takes a NUL-terminated path; `read` writes at most the bytes left in
-    // `buf`, which it is given the address and length of; `close` takes the descriptor
-    // `open` returned.
-    unsafe {
-        let fd = libc::open(
-            c"/proc/self/cmdline".as_ptr(),
-            libc::O_RDONLY | libc::O_CLOEXEC,
-        );
-        if fd < 0 {
-            return None;
-        }
-        let mut n = 0;
-        let read = loop {
-            let Some(rest) = buf.get_mut(n..).filter(|r| !r.is_empty()) else {
-                break None; // full: the line may go on
-            };
-            let got = libc::read(fd, rest.as_mut_ptr().cast(), rest.len());
-            match usize::try_from(got) {
-                Ok(0) => break Some(n),
-                Ok(k) => n += k,
-                Err(_) => break None,
-            }
-        };
-        libc::close(fd);
-        read
-    }
-}
-
-/// The arguments of a command line as `/proc/self/cmdline` holds it (each argument ends
-/// in NUL), or `None` if its last one does not end so.
-#[cfg(all(target_os = "linux", any(test, not(target_env = "gnu"))))]
-fn cmdline_args(bytes: &[u8]) -> Option<impl Iterator<Item = &std::ffi::CStr>> {
-    if bytes.last().is_some_and(|b| *b != 0) {
-        return None;
-    }
-    Some(
-        bytes
-            .split_inclusive(|b| *b == 0)
-            .filter_map(|a| std::ffi::CStr::from_bytes_with_nul(a).ok()),
-    )
-}
-
-/// Take the system allocator for the check of one cluster (see [`one_check`]).
-#[cfg(target_os = "linux")]
-fn choose_for<'a>(args: impl IntoIterator<Item = &'a std::ffi::CStr>) {
     // Anything else takes mimalloc with its first block.
     if one_check(args, is_dir) && crate::alloc::choose(true) {
         // One arena for the whole process: the thread `main` starts for the work then
@@ -134,7 +66,6 @@ fn choose_for<'a>(args: impl IntoIterator<Item = &'a std::ffi::CStr>) {
         // its own (in a `cargo build`, some thirty pages fewer touched by one check; the
         // static release archive measured the same either way).
         // SAFETY: `mallopt` takes two integers; before `main` no other thread allocates.
-        #[cfg(target_env = "gnu")]
         unsafe {
             libc::mallopt(libc::M_ARENA_MAX, 1);
         }
@@ -142,7 +73,7 @@ fn choose_for<'a>(args: impl IntoIterator<Item = &'a std::ffi::CStr>) {
 }
 
 /// Whether `path` names a folder (following links), by `stat`, which allocates nothing.
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", any(test, target_env = "gnu")))]
 fn is_dir(path: &std::ffi::CStr) -> bool {
     let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
     // SAFETY: `path` is a NUL-terminated string; `stat` writes the structure only on
@@ -158,7 +89,7 @@ fn is_dir(path: &std::ffi::CStr) -> bool {
 /// CSV or workbook file, and not as `--format jsonl`, which `policy check` also takes as a
 /// batch. Read as clap reads it, as far as that matters: options before the subcommand
 /// (`--lang`), `--name value` and `--name=value`.
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", any(test, target_env = "gnu")))]
 pub fn one_check<'a>(
     args: impl IntoIterator<Item = &'a std::ffi::CStr>,
     is_dir: impl Fn(&std::ffi::CStr) -> bool,
@@ -232,27 +163,6 @@ mod tests {
         one_check(args.iter().map(CString::as_c_str), |p: &CStr| {
             dirs.contains(&p.to_str().unwrap())
         })
-    }
-
-    /// The command line as `/proc/self/cmdline` holds it (for musl, whose constructors
-    /// get no arguments) gives the same arguments as `argv`.
-    #[test]
-    fn a_command_line_of_nul_ended_arguments_is_read_as_argv() {
-        let args = |b: &'static [u8]| {
-            super::cmdline_args(b).map(|a| a.map(|c| c.to_str().unwrap()).collect::<Vec<_>>())
-        };
-        assert_eq!(
-            args(b"policy\0check\0--facts\0a b.json\0"),
-            Some(vec!["policy", "check", "--facts", "a b.json"])
-        );
-        assert_eq!(args(b"policy\0\0x\0"), Some(vec!["policy", "", "x"]));
-        assert_eq!(args(b""), Some(vec![]));
-        // Cut short (a line longer than the buffer): not read at all.
-        assert_eq!(args(b"policy\0check\0--fa"), None);
-        let line = b"policy\0check\0--facts\0a.json\0";
-        assert!(one_check(super::cmdline_args(line).unwrap(), |_| false));
-        let batch = b"policy\0check\0--facts\0a.jsonl\0";
-        assert!(!one_check(super::cmdline_args(batch).unwrap(), |_| false));
     }
 
     #[test]
