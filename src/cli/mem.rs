@@ -6,9 +6,9 @@
 //! copies and compares many short blocks (a decision's result, a key of the JSON line, a
 //! fact's name against the key read), and on musl spent a fifth of its time in the two
 //! (BENCHMARKS.md, "One check without the C library's start-up"). Here a block of up to 64
-//! bytes is copied by loading it whole into registers, at most four 16-byte loads that may
-//! overlap, before storing it; a longer one by `rep movsb`, which processors since 2013
-//! (ERMSB) run at full speed. Comparison goes eight bytes at a time.
+//! bytes is copied by loading it whole into registers (its first and last 4, 8, 16 or 32
+//! bytes, which may overlap) before storing it; a longer one by `rep movsb`, which
+//! processors since 2013 (ERMSB) run at full speed. Comparison goes eight bytes at a time.
 //!
 //! These functions must not call themselves: the compiler may turn a loop that copies or
 //! compares into a call to `memcpy` or `memcmp`, so the loops here copy nothing and
@@ -18,6 +18,24 @@
 
 use std::ptr::{read_unaligned, write_unaligned};
 
+/// Copy `n` bytes from `s` to `d`, for `size_of::<T>() <= n <= 2 * size_of::<T>()`, as the
+/// first and the last `T` of the block (which overlap unless `n` is twice the size): both
+/// are loaded before either is stored, so the blocks may overlap.
+///
+/// # Safety
+/// `s` readable and `d` writable for `n` bytes, and `n` in that range.
+#[inline(always)]
+unsafe fn ends<T>(d: *mut u8, s: *const u8, n: usize) {
+    let last = n - std::mem::size_of::<T>();
+    // SAFETY: both `T`s lie within the `n` bytes from `s` and from `d`.
+    unsafe {
+        let a = read_unaligned(s.cast::<T>());
+        let b = read_unaligned(s.add(last).cast::<T>());
+        write_unaligned(d.cast::<T>(), a);
+        write_unaligned(d.add(last).cast::<T>(), b);
+    }
+}
+
 /// Copy `n` bytes from `s` to `d` for `n <= 64`: every byte is loaded before any is
 /// stored, so the blocks may overlap.
 ///
@@ -25,33 +43,17 @@ use std::ptr::{read_unaligned, write_unaligned};
 /// `s` readable and `d` writable for `n` bytes.
 #[inline(always)]
 unsafe fn copy_short(d: *mut u8, s: *const u8, n: usize) {
-    // SAFETY (all below): each load reads, and each store writes, inside the `n` bytes
-    // from `s` or `d`: the pairs of loads start at 0 and end at `n`.
+    // SAFETY (all below): each width is taken only for the lengths `ends` takes it for,
+    // and the three single bytes lie within the `n`.
     unsafe {
         if n >= 32 {
-            let a = read_unaligned(s.cast::<u128>());
-            let b = read_unaligned(s.add(16).cast::<u128>());
-            let c = read_unaligned(s.add(n - 32).cast::<u128>());
-            let e = read_unaligned(s.add(n - 16).cast::<u128>());
-            write_unaligned(d.cast::<u128>(), a);
-            write_unaligned(d.add(16).cast::<u128>(), b);
-            write_unaligned(d.add(n - 32).cast::<u128>(), c);
-            write_unaligned(d.add(n - 16).cast::<u128>(), e);
+            ends::<[u128; 2]>(d, s, n);
         } else if n >= 16 {
-            let a = read_unaligned(s.cast::<u128>());
-            let b = read_unaligned(s.add(n - 16).cast::<u128>());
-            write_unaligned(d.cast::<u128>(), a);
-            write_unaligned(d.add(n - 16).cast::<u128>(), b);
+            ends::<u128>(d, s, n);
         } else if n >= 8 {
-            let a = read_unaligned(s.cast::<u64>());
-            let b = read_unaligned(s.add(n - 8).cast::<u64>());
-            write_unaligned(d.cast::<u64>(), a);
-            write_unaligned(d.add(n - 8).cast::<u64>(), b);
+            ends::<u64>(d, s, n);
         } else if n >= 4 {
-            let a = read_unaligned(s.cast::<u32>());
-            let b = read_unaligned(s.add(n - 4).cast::<u32>());
-            write_unaligned(d.cast::<u32>(), a);
-            write_unaligned(d.add(n - 4).cast::<u32>(), b);
+            ends::<u32>(d, s, n);
         } else if n > 0 {
             // 1 to 3 bytes: the first, the middle and the last (some the same).
             let a = *s;
