@@ -20,46 +20,62 @@
 
 #![allow(unsafe_code)]
 
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub use choice::choose;
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+use choice::on_system;
 use libmimalloc_sys::{
     mi_free, mi_malloc, mi_malloc_aligned, mi_realloc, mi_realloc_aligned, mi_zalloc,
     mi_zalloc_aligned,
 };
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::ffi::c_void;
-use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
-/// No block made yet, and no choice: the first block made takes mimalloc.
-const UNDECIDED: u8 = 0;
-const MIMALLOC: u8 = 1;
-const SYSTEM: u8 = 2;
-
-/// The allocator of this process, once decided.
-static CHOICE: AtomicU8 = AtomicU8::new(UNDECIDED);
-
-/// Serve the process from the system allocator (`system`) or from mimalloc: taken only
-/// before the first block is made, and then for good. True if the choice was taken. (Made
-/// on Linux with glibc only, where `startup.rs` reads the command line before `main`.)
+/// The choice of allocator, made with glibc only, where `startup.rs` reads the command line
+/// before `main`.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-pub fn choose(system: bool) -> bool {
-    let to = if system { SYSTEM } else { MIMALLOC };
-    CHOICE
-        .compare_exchange(UNDECIDED, to, Relaxed, Relaxed)
-        .is_ok()
+mod choice {
+    use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
+
+    /// No block made yet, and no choice: the first block made takes mimalloc.
+    const UNDECIDED: u8 = 0;
+    const MIMALLOC: u8 = 1;
+    const SYSTEM: u8 = 2;
+
+    /// The allocator of this process, once decided.
+    static CHOICE: AtomicU8 = AtomicU8::new(UNDECIDED);
+
+    /// Serve the process from the system allocator (`system`) or from mimalloc: taken only
+    /// before the first block is made, and then for good. True if the choice was taken.
+    pub fn choose(system: bool) -> bool {
+        let to = if system { SYSTEM } else { MIMALLOC };
+        CHOICE
+            .compare_exchange(UNDECIDED, to, Relaxed, Relaxed)
+            .is_ok()
+    }
+
+    /// Whether the system allocator serves this process. Read at every block: the first
+    /// block made without a choice fixes mimalloc, so that a later [`choose`] changes
+    /// nothing.
+    #[inline(always)]
+    pub fn on_system() -> bool {
+        match CHOICE.load(Relaxed) {
+            SYSTEM => true,
+            UNDECIDED => {
+                // Before `main` and on one thread: nothing else can choose meanwhile.
+                CHOICE.store(MIMALLOC, Relaxed);
+                false
+            }
+            _ => false,
+        }
+    }
 }
 
-/// Whether the system allocator serves this process. Read at every block: the first block
-/// made without a choice fixes mimalloc, so that a later [`choose`] changes nothing.
+/// Without glibc nothing is chosen: mimalloc serves every block.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 #[inline(always)]
 fn on_system() -> bool {
-    match CHOICE.load(Relaxed) {
-        SYSTEM => true,
-        UNDECIDED => {
-            // Before `main` and on one thread: nothing else can choose meanwhile.
-            CHOICE.store(MIMALLOC, Relaxed);
-            false
-        }
-        _ => false,
-    }
+    false
 }
 
 /// mimalloc's `MI_MAX_ALIGN_SIZE`. mimalloc rounds every block of this size or more up to a
