@@ -66,7 +66,9 @@ unsafe fn copy_short(d: *mut u8, s: *const u8, n: usize) {
     }
 }
 
-/// `memcpy`: `n` bytes from `s` to `d`, which do not overlap.
+/// `memcpy`: `n` bytes from `s` to `d`. The blocks may overlap where `d` is not inside the
+/// source past its start: an upward copy then reads every byte before it is overwritten
+/// (as [`copy_within`] uses it).
 ///
 /// # Safety
 /// `s` readable and `d` writable for `n` bytes.
