@@ -580,8 +580,28 @@ pub(super) fn member(a: V, b: V) -> V {
     }
 }
 
+/// Why an arithmetic result is undetermined when it does not fit an exact decimal.
+const TOO_LARGE: &str =
+    "the result cannot be held as an exact decimal (too large or too many decimal places)";
+
 #[inline(never)]
 pub(super) fn arith(op: BinOp, a: Value, b: Value) -> V {
+    // Two decimals added, subtracted or multiplied: the decimal the fractions below
+    // give (over a denominator of one, and a product without trailing zeros), made
+    // directly.
+    if let (Value::Num(x), Value::Num(y)) = (&a, &b) {
+        let r = match op {
+            BinOp::Add => Some(exact::add(*x, *y)),
+            BinOp::Sub => Some(exact::sub(*x, *y)),
+            BinOp::Mul => Some(exact::mul(*x, *y).map(exact::norm)),
+            _ => None,
+        };
+        match r {
+            Some(Some(d)) => return V::Known(Value::Num(d)),
+            Some(None) => return V::reason(TOO_LARGE),
+            None => {}
+        }
+    }
     match (a, b) {
         (x @ (Value::Num(_) | Value::Ratio(_)), y @ (Value::Num(_) | Value::Ratio(_))) => {
             let (Some(x), Some(y)) = (x.as_frac(), y.as_frac()) else {
@@ -606,9 +626,7 @@ pub(super) fn arith(op: BinOp, a: Value, b: Value) -> V {
                     other => V::Known(other),
                 },
                 Some(v) => V::Known(Value::number(v)),
-                None => V::reason(
-                    "the result cannot be held as an exact decimal (too large or too many decimal places)",
-                ),
+                None => V::reason(TOO_LARGE),
             }
         }
         (
