@@ -29,14 +29,13 @@
 //! for the decisions decided here, plus those of its second part).
 
 use super::aggregate::{combine, Elem};
+use super::code::{Code, DecisionCode, Node};
 use super::compare::{arith, member, order};
 use super::exact::{self, Frac};
 use super::{
     compare_keys, to_i32, DecisionResult, Evaluator, Facts, List, Plan, Status, Value, Why, V,
 };
-use crate::ir::{
-    Builtin, DecisionId, DecisionKind, Expr, ExprKind, FactId, Program, RuleDef, SlotId,
-};
+use crate::ir::{Builtin, DecisionId, Expr, ExprKind, FactId, Program, SlotId};
 use crate::syntax::ast::{BinOp, Quant, RuleKind};
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
@@ -67,6 +66,8 @@ pub(super) struct Fast<'a, 'p> {
     p: &'p Program,
     facts: &'a Facts,
     plan: &'a Plan<'p>,
+    /// The program made ready for this evaluation date (`super::code`).
+    code: &'a Code<'p>,
     /// By slot not in the plan: `None` until evaluated; `Some(None)` while being
     /// evaluated and when given up.
     slots: Vec<Option<Option<Value>>>,
@@ -96,9 +97,16 @@ impl<'a, 'p> Fast<'a, 'p> {
             p,
             facts,
             plan,
-            slots: vec![None; p.slots.len()],
+            code: plan.code(),
+            // Made without `vec![x; n]`, which clones `x` for each element through
+            // `Value`'s `Clone`: each element here is only its tag.
+            slots: std::iter::repeat_with(|| None)
+                .take(p.slots.len())
+                .collect(),
             articles: vec![None; p.articles.len()],
-            got: vec![Got::New; p.decisions.len()],
+            got: std::iter::repeat_with(|| Got::New)
+                .take(p.decisions.len())
+                .collect(),
             env: Vec::new(),
             steps: 0,
             limit,
@@ -147,6 +155,18 @@ impl<'a, 'p> Fast<'a, 'p> {
         self.steps <= self.limit
     }
 
+    /// Count `n` steps at once (a node made ready); false once the limit is passed.
+    #[inline(always)]
+    fn steps_of(&mut self, n: u64) -> bool {
+        self.steps = self.steps.saturating_add(n);
+        self.steps <= self.limit
+    }
+
+    /// The steps taken so far.
+    pub(super) fn steps(&self) -> u64 {
+        self.steps
+    }
+
     fn ensure(&mut self, id: DecisionId) {
         match self.got.get_mut(id) {
             Some(g @ Got::New) => *g = Got::Running,
@@ -162,14 +182,14 @@ impl<'a, 'p> Fast<'a, 'p> {
     }
 
     fn decision(&mut self, id: DecisionId) -> Got {
-        let p = self.p;
+        let (p, code) = (self.p, self.code);
         let Some(d) = p.decisions.get(id) else {
             return Got::GivenUp;
         };
-        let Some(article) = p.articles.get(d.article) else {
+        if p.articles.get(d.article).is_none() {
             return Got::GivenUp;
-        };
-        if let Some(cond) = &article.applies {
+        }
+        if let Some(Some(cond)) = code.articles.get(d.article) {
             let holds = match self.articles.get(d.article).copied().flatten() {
                 Some(h) => h,
                 None => {
@@ -186,12 +206,9 @@ impl<'a, 'p> Fast<'a, 'p> {
                 None => return Got::GivenUp,
             }
         }
-        match &d.kind {
-            DecisionKind::Clause(ci) => {
-                let Some(clause) = article.clauses.get(*ci) else {
-                    return Got::GivenUp;
-                };
-                if let Some(cond) = &clause.applies {
+        match code.decisions.get(id) {
+            Some(DecisionCode::Clause { applies, rules }) => {
+                if let Some(cond) = applies {
                     match self.applies(cond) {
                         Some(true) => {}
                         Some(false) => return Got::NotApplicable,
@@ -199,11 +216,11 @@ impl<'a, 'p> Fast<'a, 'p> {
                     }
                 }
                 let mut any_applicable = false;
-                for r in &clause.rules {
+                for (r, when, body) in rules {
                     // A guideline's outcome decides nothing, but the evaluator evaluates
                     // it all the same: one given up here leaves the decision to it, so
                     // that no step it counts is missed here.
-                    let Some(outcome) = self.rule(r) else {
+                    let Some(outcome) = self.rule(when.as_ref(), body) else {
                         return Got::GivenUp;
                     };
                     if r.kind == RuleKind::Guideline {
@@ -223,39 +240,144 @@ impl<'a, 'p> Fast<'a, 'p> {
                     Got::NotApplicable
                 }
             }
-            DecisionKind::Expr(e) => match self.val(e) {
+            Some(DecisionCode::Expr(n)) => match self.node(n) {
                 Some(v) => Got::Value(v),
                 None => Got::GivenUp,
             },
+            Some(DecisionCode::Missing) | None => Got::GivenUp,
         }
     }
 
     /// An article's or clause's condition: `Some(true)` when it is known to be yes,
     /// `Some(false)` when it is known to be anything else (the evaluator's "does not
     /// apply"), `None` when it is given up.
-    fn applies(&mut self, cond: &Expr) -> Option<bool> {
-        self.val(cond).map(|v| matches!(v, Value::Bool(true)))
+    fn applies(&mut self, cond: &Node<'p>) -> Option<bool> {
+        self.node(cond).map(|v| matches!(v, Value::Bool(true)))
     }
 
     /// A rule's outcome; `None` when given up (its condition or test not a known yes or
     /// no).
-    fn rule(&mut self, r: &RuleDef) -> Option<Rule> {
-        if let Some(cond) = &r.when {
-            match self.val(cond)? {
+    fn rule(&mut self, when: Option<&Node<'p>>, body: &Node<'p>) -> Option<Rule> {
+        if let Some(cond) = when {
+            match self.node(cond)? {
                 Value::Bool(true) => {}
                 Value::Bool(false) => return Some(Rule::NotApplicable),
                 _ => return None,
             }
         }
-        match self.val(&r.body)? {
+        match self.node(body)? {
             Value::Bool(true) => Some(Rule::Met),
             Value::Bool(false) => Some(Rule::NotMet),
             _ => None,
         }
     }
 
+    /// The value of a node made ready (`super::code`), or `None`: not known here.
+    pub(super) fn node(&mut self, n: &Node<'p>) -> Option<Value> {
+        match n {
+            Node::Expr(e) => self.val(e),
+            Node::Const { value, steps } => self.steps_of(*steps).then(|| value.clone()),
+            Node::SeriesAt { fact, year, steps } => {
+                if !self.steps_of(*steps) {
+                    return None;
+                }
+                match self.fact(*fact)? {
+                    Value::Series(s) => s.get(*year).cloned(),
+                    _ => None,
+                }
+            }
+            Node::Growth {
+                fact,
+                years,
+                mean,
+                steps,
+            } => {
+                if !self.steps_of(*steps) {
+                    return None;
+                }
+                match self.fact(*fact)? {
+                    Value::Series(s) => known_v(Evaluator::growth_over(self.p, s, years, *mean)),
+                    _ => None,
+                }
+            }
+            Node::Slot(id) => {
+                if !self.step() {
+                    return None;
+                }
+                self.slot(*id)
+            }
+            Node::Not(x) => {
+                if !self.step() {
+                    return None;
+                }
+                match self.node(x)? {
+                    Value::Bool(b) => Some(Value::Bool(!b)),
+                    _ => None,
+                }
+            }
+            Node::Neg(x) => {
+                if !self.step() {
+                    return None;
+                }
+                match self.node(x)? {
+                    Value::Num(n) => Some(Value::Num(-n)),
+                    Value::Ratio(r) => Some(Value::Ratio(r.negate())),
+                    _ => None,
+                }
+            }
+            Node::Convert(x, f) => {
+                if !self.step() {
+                    return None;
+                }
+                convert(self.node(x)?, *f)
+            }
+            Node::Binary(op, sides) => {
+                if !self.step() {
+                    return None;
+                }
+                let [l, r] = &**sides;
+                self.binary(*op, l, r, None)
+            }
+            Node::If(parts) => {
+                if !self.step() {
+                    return None;
+                }
+                let [c, t, f] = &**parts;
+                match self.node(c)? {
+                    Value::Bool(true) => self.node(t),
+                    Value::Bool(false) => self.node(f),
+                    _ => None,
+                }
+            }
+            Node::Call(b, args) => {
+                if !self.step() {
+                    return None;
+                }
+                self.builtin_args(b, args)
+            }
+            Node::Inline { args, body, depth } => {
+                if !self.step() {
+                    return None;
+                }
+                self.call(args, &**body, *depth)
+            }
+            Node::Quantifier {
+                kind,
+                over,
+                filter,
+                body,
+                depth,
+            } => {
+                if !self.step() {
+                    return None;
+                }
+                self.quantifier(*kind, &**over, filter.as_deref(), &**body, *depth)
+            }
+        }
+    }
+
     /// The value of `e`, or `None`: not known here.
-    fn val(&mut self, e: &Expr) -> Option<Value> {
+    pub(super) fn val(&mut self, e: &Expr) -> Option<Value> {
         if !self.step() {
             return None;
         }
@@ -302,7 +424,13 @@ impl<'a, 'p> Fast<'a, 'p> {
                 Value::Ratio(r) => Some(Value::Ratio(r.negate())),
                 _ => None,
             },
-            ExprKind::Binary(op, l, r) => self.binary(*op, l, r),
+            ExprKind::Binary(op, l, r) => {
+                let written = match &r.kind {
+                    ExprKind::List(items) => Some(items.as_slice()),
+                    _ => None,
+                };
+                self.binary(*op, &**l, &**r, written)
+            }
             ExprKind::If(c, t, f) => match self.val(c)? {
                 Value::Bool(true) => self.val(t),
                 Value::Bool(false) => self.val(f),
@@ -315,7 +443,7 @@ impl<'a, 'p> Fast<'a, 'p> {
                 body,
                 depth,
                 ..
-            } => self.quantifier(*kind, over, filter.as_deref(), body, *depth),
+            } => self.quantifier(*kind, &**over, filter.as_deref(), &**body, *depth),
             ExprKind::Count {
                 over,
                 filter,
@@ -348,22 +476,22 @@ impl<'a, 'p> Fast<'a, 'p> {
             ExprKind::Call(b, args) => self.builtin(b, args),
             ExprKind::Inline {
                 args, body, depth, ..
-            } => self.call(args, body, *depth),
+            } => self.call(args.as_slice(), &**body, *depth),
         }
     }
 
     /// A call of a function of the rule set: its arguments pushed at `depth`, then its
     /// body. (Apart from [`val`](Self::val), which recurses: its frame stays small.)
     #[inline(never)]
-    fn call(&mut self, args: &[Expr], body: &Expr, depth: usize) -> Option<Value> {
+    fn call<P: Part<'p>>(&mut self, args: &[P], body: &P, depth: usize) -> Option<Value> {
         let mut vals: smallvec::SmallVec<[Value; 4]> = smallvec::SmallVec::new();
         for a in args {
-            vals.push(self.val(a)?);
+            vals.push(a.value(self)?);
         }
         self.env.truncate(depth);
         let base = self.env.len();
         self.env.extend(vals);
-        let v = self.val(body);
+        let v = body.value(self);
         self.env.truncate(base);
         v
     }
@@ -402,7 +530,10 @@ impl<'a, 'p> Fast<'a, 'p> {
         *self.slots.get_mut(id)? = Some(None);
         // A definition sees no quantifier variable or argument of its user.
         let env = std::mem::take(&mut self.env);
-        let v = self.val(body);
+        let v = match self.code.slots.get(id) {
+            Some(Some(n)) => self.node(n),
+            _ => self.val(body),
+        };
         self.env = env;
         if let Some(s) = self.slots.get_mut(id) {
             *s = Some(v.clone());
@@ -448,8 +579,15 @@ impl<'a, 'p> Fast<'a, 'p> {
         }
     }
 
-    fn binary(&mut self, op: BinOp, l: &Expr, r: &Expr) -> Option<Value> {
-        let a = self.val(l)?;
+    /// `l op r`; `written`: `r` when it is a list written out (for `in`).
+    fn binary<P: Part<'p>>(
+        &mut self,
+        op: BinOp,
+        l: &P,
+        r: &P,
+        written: Option<&[Expr]>,
+    ) -> Option<Value> {
+        let a = l.value(self)?;
         match op {
             // `and`/`or` on known values (the evaluator's `junction`): a first side
             // with the dominant value decides, as it stops the evaluator without
@@ -458,7 +596,7 @@ impl<'a, 'p> Fast<'a, 'p> {
                 let dominant = op == BinOp::Or;
                 match a {
                     Value::Bool(x) if x == dominant => Some(a),
-                    Value::Bool(_) => self.val(r),
+                    Value::Bool(_) => r.value(self),
                     _ => None,
                 }
             }
@@ -466,7 +604,7 @@ impl<'a, 'p> Fast<'a, 'p> {
                 // A list of names written out (`i.category in ["safety", "quality"]`):
                 // looked through where it is written, not made; its steps counted as the
                 // evaluator counts them (the list and each name).
-                if let ExprKind::List(items) = &r.kind {
+                if let Some(items) = written {
                     if let Some(found) = written_member(items, &a) {
                         for _ in 0..=items.len() {
                             if !self.step() {
@@ -476,15 +614,15 @@ impl<'a, 'p> Fast<'a, 'p> {
                         return Some(Value::Bool(found));
                     }
                 }
-                let b = self.val(r)?;
+                let b = r.value(self)?;
                 known_v(member(V::Known(a), V::Known(b)))
             }
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
-                let b = self.val(r)?;
+                let b = r.value(self)?;
                 known_v(arith(op, a, b))
             }
             _ => {
-                let b = self.val(r)?;
+                let b = r.value(self)?;
                 order(&a, &b, op).ok().map(Value::Bool)
             }
         }
@@ -493,40 +631,44 @@ impl<'a, 'p> Fast<'a, 'p> {
     /// For a quantifier's or `latest`'s element `item`, bound at `depth`: the value of
     /// `body` (`Some(None)` when the element does not pass `filter`); `None` when given
     /// up, a filter not known to be yes or no among the reasons.
-    fn element(
+    fn element<P: Part<'p>>(
         &mut self,
         item: &Value,
-        filter: Option<&Expr>,
-        body: &Expr,
+        filter: Option<&P>,
+        body: &P,
         depth: usize,
     ) -> Option<Option<Value>> {
         self.env.push(item.clone());
         let passes = match filter {
             None => true,
-            Some(f) => match self.val(f)? {
+            Some(f) => match f.value(self)? {
                 Value::Bool(b) => b,
                 _ => return None,
             },
         };
-        let v = if passes { Some(self.val(body)?) } else { None };
+        let v = if passes {
+            Some(body.value(self)?)
+        } else {
+            None
+        };
         self.env.truncate(depth);
         Some(v)
     }
 
     /// The list a quantifier, aggregate or `latest` goes over.
-    fn items(&mut self, over: &Expr) -> Option<Arc<List>> {
-        match self.val(over)? {
+    fn items<P: Part<'p>>(&mut self, over: &P) -> Option<Arc<List>> {
+        match over.value(self)? {
             Value::List(l) => Some(l),
             _ => None,
         }
     }
 
-    fn quantifier(
+    fn quantifier<P: Part<'p>>(
         &mut self,
         kind: Quant,
-        over: &Expr,
-        filter: Option<&Expr>,
-        body: &Expr,
+        over: &P,
+        filter: Option<&P>,
+        body: &P,
         depth: usize,
     ) -> Option<Value> {
         let list = self.items(over)?;
@@ -620,19 +762,6 @@ impl<'a, 'p> Fast<'a, 'p> {
 
     fn builtin(&mut self, b: &Builtin, args: &[Expr]) -> Option<Value> {
         match b {
-            // all/any on known values: the first dominant one decides. One that is not
-            // yes or no gives up (the evaluator's three values take over).
-            Builtin::All | Builtin::AnyOf => {
-                let dominant = matches!(b, Builtin::AnyOf);
-                for a in args {
-                    match self.val(a)? {
-                        Value::Bool(x) if x == dominant => return Some(Value::Bool(x)),
-                        Value::Bool(_) => {}
-                        _ => return None,
-                    }
-                }
-                Some(Value::Bool(!dominant))
-            }
             Builtin::Known => match args.first() {
                 None => Some(Value::Bool(false)),
                 Some(a) => match self.val(a) {
@@ -643,10 +772,31 @@ impl<'a, 'p> Fast<'a, 'p> {
                     None => None,
                 },
             },
+            _ => self.builtin_args(b, args),
+        }
+    }
+
+    /// A call of a built-in function other than `known` (which is given up here).
+    fn builtin_args<P: Part<'p>>(&mut self, b: &Builtin, args: &[P]) -> Option<Value> {
+        match b {
+            // all/any on known values: the first dominant one decides. One that is not
+            // yes or no gives up (the evaluator's three values take over).
+            Builtin::All | Builtin::AnyOf => {
+                let dominant = matches!(b, Builtin::AnyOf);
+                for a in args {
+                    match a.value(self)? {
+                        Value::Bool(x) if x == dominant => return Some(Value::Bool(x)),
+                        Value::Bool(_) => {}
+                        _ => return None,
+                    }
+                }
+                Some(Value::Bool(!dominant))
+            }
+            Builtin::Known => None,
             _ => {
                 let mut vals: smallvec::SmallVec<[Value; 3]> = smallvec::SmallVec::new();
                 for a in args {
-                    vals.push(self.val(a)?);
+                    vals.push(a.value(self)?);
                 }
                 known_v(Evaluator::apply(self.p, b, &vals))
             }
@@ -676,6 +826,23 @@ impl Fast<'_, '_> {
             },
             _ => false,
         }
+    }
+}
+
+/// What the quick evaluation evaluates: an expression as written, or a node made ready.
+pub(super) trait Part<'p> {
+    fn value(&self, f: &mut Fast<'_, 'p>) -> Option<Value>;
+}
+
+impl<'p> Part<'p> for Expr {
+    fn value(&self, f: &mut Fast<'_, 'p>) -> Option<Value> {
+        f.val(self)
+    }
+}
+
+impl<'p> Part<'p> for Node<'p> {
+    fn value(&self, f: &mut Fast<'_, 'p>) -> Option<Value> {
+        f.node(self)
     }
 }
 
@@ -810,9 +977,22 @@ mod tests {
     }
 
     /// What the engine rule set does not do: a series indexed as a function's argument,
-    /// a series' latest figure, a text looked for in texts written out, a fraction negated.
+    /// a series' latest figure, a text looked for in texts written out, a fraction negated,
+    /// growth through a function (made ready as one node, `super::super::code`), a
+    /// quantifier and a condition on constants and facts.
     const EXTRA: &str = "\
         definition 上一年(x: series of 万元, y: year) \"the year before\" = x[y - 1]\n\
+        definition 增速(x: series of 万元, w: list of year) \"growth\" = growth(x, w)\n\
+        definition 均速(x: series of 万元, w: list of year) \"mean growth\" = mean_growth(x, w)\n\
+        article 22 \"made ready\" {\n\
+        \x20 decision fn_growth = 增速(s, 窗口) >= 10%\n\
+        \x20 decision fn_growth_2y = 增速(s, years(2022, 2023)) < 10%\n\
+        \x20 decision fn_mean = 均速(s, 窗口) > 12%\n\
+        \x20 decision fn_scaled \"mean growth in percentage points\": number = -均速(s, 窗口) * 100\n\
+        \x20 decision at_const = s[2021 + 1] + s[last(窗口)] > 200 万元\n\
+        \x20 decision each_year = every y in 窗口: s[y] > 50 万元 and not (s[y] > 1000 万元)\n\
+        \x20 decision pick = if n > 2 then s[2023] else s[2020]\n\
+        }\n\
         article 21 \"arguments\" {\n\
         \x20 decision before \"the figure of 2023\": 万元 = 上一年(s, 2024)\n\
         \x20 decision last \"the latest figure\": 万元 = latest(s)\n\
@@ -888,6 +1068,109 @@ mod tests {
                 }
             }
             assert_eq!(given_up, left, "{facts}");
+        }
+    }
+
+    /// The plan makes the expressions of the rule set ready as the shapes they have
+    /// (`super::super::code`): constants found once, a series read at a constant year,
+    /// growth through a function in one node; the rest as written.
+    #[test]
+    fn expressions_are_made_ready_as_their_shapes_allow() {
+        let rules = engine_with(EXTRA);
+        let p = &rules.program;
+        let plan = Plan::new(
+            p,
+            NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default(),
+            false,
+        );
+        let s = p.fact_id("s").unwrap_or(usize::MAX);
+        let shape = |name: &str| {
+            let id = p.decisions.iter().position(|d| d.name == name);
+            match id.and_then(|id| plan.code().decisions.get(id)) {
+                Some(DecisionCode::Expr(n)) => {
+                    super::super::code::shape(n).replace(&format!("fact{s}"), "s")
+                }
+                _ => format!("{name}: no expression"),
+            }
+        };
+        let y3 = "[2021, 2022, 2023]";
+        for (name, expected) in [
+            // (A rate is compared in percent: the growth converted, the threshold 10.)
+            (
+                "article22.fn_growth",
+                format!("Ge(growth(s, {y3})×100, 10)"),
+            ),
+            (
+                "article22.fn_growth_2y",
+                "Lt(growth(s, [2022, 2023])×100, 10)".into(),
+            ),
+            (
+                "article22.fn_mean",
+                format!("Gt(mean_growth(s, {y3})×100, 12)"),
+            ),
+            (
+                "article22.fn_scaled",
+                format!("Mul(-mean_growth(s, {y3}), 100)"),
+            ),
+            (
+                "article22.at_const",
+                "Gt(Add(s[2022], s[2023]), 200)".into(),
+            ),
+            (
+                "article22.each_year",
+                "Every in const: And(Gt(expr, 50), not Gt(expr, 1000))".into(),
+            ),
+            ("article22.pick", "if(Gt(expr, 2), s[2023], s[2020])".into()),
+            ("article4.s2022", "s[2022]".into()),
+            // A year that is a fact: read as written.
+            ("article4.s_yr", "expr".into()),
+            // A function whose body is not growth: its body made ready once.
+            ("article21.before", "call(expr, 2024) {expr}".into()),
+        ] {
+            assert_eq!(shape(name), expected, "{name}");
+        }
+        // With explanations, nothing is made ready: the evaluator alone evaluates.
+        let explained = Plan::new(
+            p,
+            NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default(),
+            true,
+        );
+        assert!(explained.code().decisions.is_empty());
+    }
+
+    /// Under every step budget, the decisions alone are the evaluator's alone, with the
+    /// nodes made ready counting their steps (as many as the expressions, or more where
+    /// one gives up early): the facts all given, flipped, and with gaps.
+    #[test]
+    fn made_ready_the_budget_stops_where_the_evaluator_stops() {
+        let rules = engine_with(EXTRA);
+        let p = &rules.program;
+        let plan = Plan::new(
+            p,
+            NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default(),
+            false,
+        );
+        let flipped = GIVEN
+            .replace("true", "T")
+            .replace("false", "true")
+            .replace('T', "false");
+        for text in [GIVEN, flipped.as_str(), GAPS] {
+            let Ok((facts, _)) = crate::facts::load(p, crate::facts::Format::Json, text, 0) else {
+                panic!("the facts load");
+            };
+            let full = plan.evaluate(&facts).steps;
+            for budget in 0..=full + 2 {
+                let alone = plan.evaluate_with_budget(&facts, budget);
+                let lean = plan.decisions_with_budget(&facts, budget);
+                let strip = |e: &super::super::Evaluation| {
+                    e.decisions
+                        .iter()
+                        .map(|d| (d.status, d.value.clone(), d.why.clone()))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(strip(&lean), strip(&alone), "budget {budget} on {text}");
+                assert_eq!(lean.budget.is_some(), budget < full, "budget {budget}");
+            }
         }
     }
 

@@ -9,6 +9,7 @@
 //! With `explain` on, each comparison is recorded as a [`Check`] (the values, the
 //! threshold, the margin, the quantifier bindings) for the rule being evaluated.
 
+mod code;
 pub mod exact;
 mod fast;
 mod plan;
@@ -537,6 +538,18 @@ pub fn add_duration(
 /// would print with a sign (`+10005-12-31`) that no reader or facts file accepts.
 pub fn in_range(d: NaiveDate) -> Option<NaiveDate> {
     (1..=9999).contains(&d.year()).then_some(d)
+}
+
+/// The years of a growth's window: its whole numbers, in order (a window of a few
+/// years, held on the stack).
+pub(super) fn window_years(w: &List) -> smallvec::SmallVec<[i32; 8]> {
+    w.items
+        .iter()
+        .filter_map(|v| match v {
+            Value::Num(n) => to_i32(n),
+            _ => None,
+        })
+        .collect()
 }
 
 fn to_i32(d: &Decimal) -> Option<i32> {
@@ -1961,15 +1974,11 @@ impl<'p> Evaluator<'p> {
     }
 
     fn growth(p: &Program, s: &Series, w: &List, mean: bool) -> V {
-        // A window of a few years: its years and figures held on the stack.
-        let years: smallvec::SmallVec<[i32; 8]> = w
-            .items
-            .iter()
-            .filter_map(|v| match v {
-                Value::Num(n) => to_i32(n),
-                _ => None,
-            })
-            .collect();
+        Self::growth_over(p, s, &window_years(w), mean)
+    }
+
+    /// [`Self::growth`] over the years of its window, as [`window_years`] reads them.
+    pub(super) fn growth_over(p: &Program, s: &Series, years: &[i32], mean: bool) -> V {
         let (Some(&first), Some(&last)) = (years.first(), years.last()) else {
             return V::reason("growth needs at least two years");
         };
@@ -1985,7 +1994,7 @@ impl<'p> Evaluator<'p> {
         };
         let mut missing = Why::default();
         let mut vals: smallvec::SmallVec<[Decimal; 8]> = smallvec::SmallVec::new();
-        for y in &years {
+        for y in years {
             match s.get(*y) {
                 Some(Value::Num(n)) => vals.push(*n),
                 _ => {

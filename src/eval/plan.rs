@@ -8,9 +8,11 @@
 //! and its comparisons are shown, exactly where the definition's own first evaluation
 //! would have been. Only [`Evaluation::steps`] is smaller, by the steps the plan took.
 
+use super::code::Code;
 use super::{Check, Evaluation, Evaluator, Facts, V};
 use crate::ir::{Expr, ExprKind, Program, SlotId};
 use chrono::NaiveDate;
+use std::sync::Arc;
 
 /// The values of the fact-free definitions and parameters of a program on one
 /// evaluation date, with or without explanations. Build it once for a batch.
@@ -24,6 +26,9 @@ pub struct Plan<'p> {
     pub(super) slots: Vec<Option<(V, Vec<Check>)>>,
     /// By fact: its value when it is not given (unknown, missing that fact), made once.
     absent: Vec<V>,
+    /// The program made ready for the quick evaluation on this date (without
+    /// explanations only; empty otherwise).
+    code: Arc<Code<'p>>,
 }
 
 impl<'p> Plan<'p> {
@@ -46,7 +51,7 @@ impl<'p> Plan<'p> {
                 .map(|(s, f)| s.filter(|_| *f))
                 .collect()
         };
-        Plan {
+        let mut plan = Plan {
             program,
             as_of,
             explain,
@@ -54,7 +59,16 @@ impl<'p> Plan<'p> {
             absent: (0..program.facts.len())
                 .map(|id| super::absent(program, id))
                 .collect(),
+            code: Arc::new(Code::default()),
+        };
+        if !explain {
+            plan.code = Arc::new(super::code::compile(&plan));
         }
+        plan
+    }
+
+    pub(super) fn code(&self) -> &Code<'p> {
+        &self.code
     }
 
     pub fn program(&self) -> &'p Program {
