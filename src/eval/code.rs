@@ -65,6 +65,12 @@ pub(super) enum Node<'p> {
         mean: bool,
         steps: u64,
     },
+    /// A fact as given, in one step.
+    Fact(FactId),
+    /// A variable (an argument of a function, an element of a list), in one step.
+    Local(usize),
+    /// The series given as the fact, at a year.
+    Index(FactId, Box<Node<'p>>),
     /// A definition that uses facts or decisions: its value, once per evaluation.
     Slot(SlotId),
     Not(Box<Node<'p>>),
@@ -76,12 +82,13 @@ pub(super) enum Node<'p> {
     If(Box<[Node<'p>; 3]>),
     /// A call of a built-in function (not `known`).
     Call(&'p Builtin, Vec<Node<'p>>),
-    /// A call of a function of the rule set: its arguments pushed at `depth`, then its
-    /// body (shared by the calls of one body).
+    /// A call of a function of the rule set: its arguments pushed at `depth` (`push`:
+    /// only evaluated, when the body reads no variable), then its body.
     Inline {
         args: Vec<Node<'p>>,
         body: Arc<Node<'p>>,
         depth: usize,
+        push: bool,
     },
     Quantifier {
         kind: Quant,
@@ -123,6 +130,9 @@ pub(super) fn compile<'p>(plan: &Plan<'p>) -> Code<'p> {
         plan,
         facts: &none,
         bodies: HashMap::new(),
+        binds: Vec::new(),
+        room: CALL_NODES,
+        in_call: 0,
     };
     let decisions = p
         .decisions
@@ -172,35 +182,71 @@ struct Compiler<'c, 'p> {
     plan: &'c Plan<'p>,
     /// No facts: what a constant is evaluated on.
     facts: &'c Facts,
-    /// The body of each function called, by address, made ready once.
+    /// The body of each function called, by address, made ready once (for the calls
+    /// whose arguments are made ready with it).
     bodies: HashMap<*const Expr, Arc<Node<'p>>>,
+    /// In the body of a function made ready for one call: its arguments known where the
+    /// call is made ready (a constant, a fact), by variable.
+    binds: Vec<(usize, Bind)>,
+    /// Nodes left for bodies made ready for one call ([`CALL_NODES`] in all).
+    room: usize,
+    /// How many bodies made ready for one call are being made.
+    in_call: usize,
 }
+
+/// An argument of a call known where the call is made ready.
+#[derive(Clone)]
+enum Bind {
+    /// A constant: its variable is this value, read in one step (as a variable is).
+    Const(Value),
+    /// A fact: its variable is the fact's value (the call has read it).
+    Fact(FactId),
+}
+
+/// The most nodes made for the bodies of functions made ready call by call: past
+/// these, a body is made ready once for all its calls (a rule set whose functions call
+/// each other stays linear).
+const CALL_NODES: usize = 50_000;
 
 impl<'p> Compiler<'_, 'p> {
     fn expr(&mut self, e: &'p Expr) -> Node<'p> {
         if let Some(c) = self.constant(e) {
             return c;
         }
-        match &e.kind {
+        if self.in_call > 0 {
+            self.room = self.room.saturating_sub(1);
+        }
+        let node = match &e.kind {
+            ExprKind::Fact(id) => Node::Fact(*id),
+            ExprKind::Local(i) => match self.binds.iter().find(|(l, _)| l == i) {
+                Some((_, Bind::Const(v))) => Node::Const {
+                    value: v.clone(),
+                    steps: 1,
+                },
+                Some((_, Bind::Fact(id))) => Node::Fact(*id),
+                None => Node::Local(*i),
+            },
             ExprKind::Index(s, y) => {
-                if let (
-                    ExprKind::Fact(fact),
-                    Some(Node::Const {
-                        value: Value::Num(n),
-                        steps,
-                    }),
-                ) = (&s.kind, self.constant(y))
-                {
-                    if let Some(year) = to_i32(&n) {
+                let year = self.expr(y);
+                match (self.expr(s), year) {
+                    (
+                        Node::Fact(fact),
+                        Node::Const {
+                            value: Value::Num(n),
+                            steps,
+                        },
+                    ) => match to_i32(&n) {
                         // The index, the series read in place, then the year.
-                        return Node::SeriesAt {
-                            fact: *fact,
+                        Some(year) => Node::SeriesAt {
+                            fact,
                             year,
                             steps: 2 + steps,
-                        };
-                    }
+                        },
+                        None => Node::Expr(e),
+                    },
+                    (Node::Fact(fact), year) => Node::Index(fact, Box::new(year)),
+                    _ => Node::Expr(e),
                 }
-                Node::Expr(e)
             }
             ExprKind::Binary(op, l, r) if *op != BinOp::In => {
                 Node::Binary(*op, Box::new([self.expr(l), self.expr(r)]))
@@ -215,30 +261,15 @@ impl<'p> Compiler<'_, 'p> {
                 _ => Node::Slot(*id),
             },
             ExprKind::Call(b, args) if !matches!(b, Builtin::Known) => {
-                Node::Call(b, args.iter().map(|a| self.expr(a)).collect())
+                let args: Vec<Node<'p>> = args.iter().map(|a| self.expr(a)).collect();
+                match growth(b, &args) {
+                    Some(g) => g,
+                    None => Node::Call(b, args),
+                }
             }
             ExprKind::Inline {
                 args, body, depth, ..
-            } => {
-                if let Some(g) = self.growth(args, body, *depth) {
-                    return g;
-                }
-                let args = args.iter().map(|a| self.expr(a)).collect();
-                let key = Arc::as_ptr(body);
-                let body = match self.bodies.get(&key) {
-                    Some(b) => Arc::clone(b),
-                    None => {
-                        let b = Arc::new(self.expr(body));
-                        self.bodies.insert(key, Arc::clone(&b));
-                        b
-                    }
-                };
-                Node::Inline {
-                    args,
-                    body,
-                    depth: *depth,
-                }
-            }
+            } => self.inline(args, body, *depth),
             ExprKind::Quantifier {
                 kind,
                 over,
@@ -254,6 +285,74 @@ impl<'p> Compiler<'_, 'p> {
                 depth: *depth,
             },
             _ => Node::Expr(e),
+        };
+        self.fold(node)
+    }
+
+    /// A call of a function of the rule set. When an argument is a constant or a fact,
+    /// the body is made ready for this call, with that argument in it (while there is
+    /// room); otherwise once for all calls.
+    fn inline(&mut self, args: &'p [Expr], body: &'p Arc<Expr>, depth: usize) -> Node<'p> {
+        let args: Vec<Node<'p>> = args.iter().map(|a| self.expr(a)).collect();
+        let binds: Vec<(usize, Bind)> = args
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| match a {
+                Node::Const { value, .. } => Some((depth + i, Bind::Const(value.clone()))),
+                Node::Fact(id) => Some((depth + i, Bind::Fact(*id))),
+                _ => None,
+            })
+            .collect();
+        let body = if !binds.is_empty() && self.room > 0 {
+            // The body sees its arguments only (and its own variables).
+            let outer = std::mem::replace(&mut self.binds, binds);
+            self.in_call += 1;
+            let b = self.expr(body);
+            self.in_call -= 1;
+            self.binds = outer;
+            Arc::new(b)
+        } else {
+            let key = Arc::as_ptr(body);
+            match self.bodies.get(&key) {
+                Some(b) => Arc::clone(b),
+                None => {
+                    let outer = std::mem::take(&mut self.binds);
+                    let b = Arc::new(self.expr(body));
+                    self.binds = outer;
+                    self.bodies.insert(key, Arc::clone(&b));
+                    b
+                }
+            }
+        };
+        let push = reads_variables(&body);
+        Node::Inline {
+            args,
+            body,
+            depth,
+            push,
+        }
+    }
+
+    /// `node` as a constant when its parts are constants (and the quick evaluation
+    /// knows its value): evaluated once, here, with the steps it takes.
+    fn fold(&self, node: Node<'p>) -> Node<'p> {
+        let parts_fixed = match &node {
+            Node::Not(x) | Node::Neg(x) | Node::Convert(x, _) => is_const(x),
+            Node::Binary(_, sides) => sides.iter().all(is_const),
+            Node::If(parts) => parts.iter().all(is_const),
+            Node::Call(_, args) => args.iter().all(is_const),
+            _ => false,
+        };
+        if !parts_fixed {
+            return node;
+        }
+        let mut fast = Fast::new(self.plan, self.facts, FAST_STEPS);
+        match fast.node(&node) {
+            Some(value) => Node::Const {
+                value,
+                steps: fast.steps(),
+            },
+            None => node,
         }
     }
 
@@ -298,40 +397,50 @@ impl<'p> Compiler<'_, 'p> {
         e.each_child(&mut |c| all = all && self.fixed(c, size));
         all
     }
+}
 
-    /// A call at the top (`depth` 0) of a function whose body is `growth(a, b)` or
-    /// `mean_growth(a, b)` of its two arguments, the first a fact, the second a
-    /// constant list: [`Node::Growth`].
-    fn growth(&self, args: &'p [Expr], body: &Expr, depth: usize) -> Option<Node<'p>> {
-        let ExprKind::Call(b @ (Builtin::Growth | Builtin::MeanGrowth), params) = &body.kind else {
-            return None;
-        };
-        let ([series, window], [first, second]) = (args, params.as_slice()) else {
-            return None;
-        };
-        if depth != 0
-            || !matches!(first.kind, ExprKind::Local(0))
-            || !matches!(second.kind, ExprKind::Local(1))
-        {
-            return None;
-        }
-        let ExprKind::Fact(fact) = series.kind else {
-            return None;
-        };
-        let Some(Node::Const {
-            value: Value::List(list),
-            steps,
-        }) = self.constant(window)
-        else {
-            return None;
-        };
-        Some(Node::Growth {
-            fact,
-            years: window_years(&list),
-            mean: matches!(b, Builtin::MeanGrowth),
-            // The call, the fact, the window; the body's call and its two variables.
-            steps: 1 + 1 + steps + 3,
-        })
+fn is_const(n: &Node<'_>) -> bool {
+    matches!(n, Node::Const { .. })
+}
+
+/// `growth(a, b)` or `mean_growth(a, b)` of a series given as a fact and a constant
+/// list of years: [`Node::Growth`], in the steps of the call, the fact and the list.
+fn growth<'p>(b: &Builtin, args: &[Node<'p>]) -> Option<Node<'p>> {
+    let mean = match b {
+        Builtin::Growth => false,
+        Builtin::MeanGrowth => true,
+        _ => return None,
+    };
+    let [Node::Fact(fact), Node::Const {
+        value: Value::List(list),
+        steps,
+    }] = args
+    else {
+        return None;
+    };
+    Some(Node::Growth {
+        fact: *fact,
+        years: window_years(list),
+        mean,
+        steps: 2 + steps,
+    })
+}
+
+/// Whether a function's body (made ready) may read the variables its call pushes:
+/// its arguments, or its own variables (a quantifier's, which stand after them). An
+/// expression evaluated as written may read any.
+fn reads_variables(n: &Node<'_>) -> bool {
+    match n {
+        Node::Expr(_) | Node::Local(_) | Node::Quantifier { .. } | Node::Inline { .. } => true,
+        Node::Const { .. }
+        | Node::Fact(_)
+        | Node::SeriesAt { .. }
+        | Node::Growth { .. }
+        | Node::Slot(_) => false,
+        Node::Index(_, x) | Node::Not(x) | Node::Neg(x) | Node::Convert(x, _) => reads_variables(x),
+        Node::Binary(_, sides) => sides.iter().any(reads_variables),
+        Node::If(parts) => parts.iter().any(reads_variables),
+        Node::Call(_, args) => args.iter().any(reads_variables),
     }
 }
 
@@ -354,6 +463,9 @@ pub(super) fn shape(n: &Node<'_>) -> String {
             if *mean { "mean_growth" } else { "growth" }
         ),
         Node::Slot(id) => format!("slot{id}"),
+        Node::Fact(id) => format!("fact{id}"),
+        Node::Local(i) => format!("local{i}"),
+        Node::Index(fact, year) => format!("fact{fact}[{}]", shape(year)),
         Node::Not(x) => format!("not {}", shape(x)),
         Node::Neg(x) => format!("-{}", shape(x)),
         Node::Convert(x, f) => format!("{}×{f}", shape(x)),
