@@ -153,24 +153,6 @@ pub fn exact_div(num: Decimal, den: Decimal) -> Option<Decimal> {
     (mul(q, den)? == num).then_some(q)
 }
 
-/// The greatest common divisor of two numbers, not both zero (binary: shifts and
-/// subtractions, no division).
-fn gcd(mut a: u64, mut b: u64) -> u64 {
-    if a == 0 || b == 0 {
-        return a | b;
-    }
-    let shift = (a | b).trailing_zeros();
-    a >>= a.trailing_zeros();
-    while b != 0 {
-        b >>= b.trailing_zeros();
-        if a > b {
-            std::mem::swap(&mut a, &mut b);
-        }
-        b -= a;
-    }
-    a << shift
-}
-
 /// `num / den` as [`exact_div`] then [`norm`] give it, without a long division, when
 /// both mantissas fit 64 bits (a quotient of a cluster's figures, mostly):
 /// `Some(Some(q))`, the quotient without trailing zeros; `Some(None)`, the quotient is
@@ -191,19 +173,20 @@ fn quick_quotient(num: Decimal, den: Decimal) -> Option<Option<Decimal>> {
     if na == 0 {
         return Some(Some(Decimal::ZERO));
     }
-    let g = gcd(na, da);
-    let (na, da) = (na / g, da / g);
-    // The quotient ends iff the reduced denominator is 2^a × 5^b; then it is
-    // na × 2^(k−a) × 5^(k−b) / 10^k with k = max(a, b).
+    // The quotient ends iff the denominator's factors other than 2 and 5 divide the
+    // numerator: with `da = rest × 2^twos × 5^fives`, `na / da = (na / rest) / (2^twos ×
+    // 5^fives) = (na / rest) × 2^(k−twos) × 5^(k−fives) / 10^k`, k = max(twos, fives).
+    // (One division tells, where reducing the fraction first would take a gcd.)
     let twos = da.trailing_zeros();
     let (mut rest, mut fives) = (da >> twos, 0u32);
     while rest % 5 == 0 {
         rest /= 5;
         fives += 1;
     }
-    if rest != 1 {
+    if na % rest != 0 {
         return Some(None);
     }
+    let na = na / rest;
     let k = twos.max(fives);
     let m = i128::from(na)
         .checked_mul(2i128.checked_pow(k - twos)?)?
@@ -862,15 +845,14 @@ mod tests {
         assert_eq!(q("-6", "0.02"), Some(Some(parts(d("-300")))));
         assert_eq!(q("0", "-7"), Some(Some(parts(d("0")))));
         assert_eq!(q("1", "0"), None);
-        for (a, b, g) in [
-            (12, 18, 6),
-            (0, 5, 5),
-            (7, 0, 7),
-            (1 << 40, 1 << 12, 1 << 12),
-            (17, 5, 1),
-        ] {
-            assert_eq!(gcd(a, b), g, "gcd({a}, {b})");
-        }
+        // The denominator's factors other than 2 and 5 divide the numerator: a decimal,
+        // found without reducing the fraction (14/35 = 2/5).
+        assert_eq!(q("14", "35"), Some(Some(parts(d("0.4")))));
+        assert_eq!(q("21", "6"), Some(Some(parts(d("3.5")))));
+        assert_eq!(q("6", "4"), Some(Some(parts(d("1.5")))));
+        assert_eq!(q("22", "35"), Some(None));
+        // 1/2^60 needs 5^60, past an i128: left to the long division.
+        assert_eq!(q("1", "1152921504606846976"), None);
     }
 
     #[test]
