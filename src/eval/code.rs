@@ -79,6 +79,12 @@ pub(super) enum Node<'p> {
     Convert(Box<Node<'p>>, Decimal),
     /// `op` (not `in`) on two sides.
     Binary(BinOp, Box<[Node<'p>; 2]>),
+    /// `op` (an arithmetic operation or a comparison) with a constant on the right,
+    /// found in `steps` steps: `x >= 30 亿元`, `y - 1`.
+    BinaryConst(BinOp, Box<Node<'p>>, Value, u64),
+    /// A quotient compared with a constant number (`a / b >= 50%`): the quotient kept
+    /// as a fraction, as `op` orders it.
+    QuotientConst(BinOp, Box<[Node<'p>; 2]>, Value, u64),
     If(Box<[Node<'p>; 3]>),
     /// A call of a built-in function (not `known`).
     Call(&'p Builtin, Vec<Node<'p>>),
@@ -249,7 +255,24 @@ impl<'p> Compiler<'_, 'p> {
                 }
             }
             ExprKind::Binary(op, l, r) if *op != BinOp::In => {
-                Node::Binary(*op, Box::new([self.expr(l), self.expr(r)]))
+                let (l, r) = (self.expr(l), self.expr(r));
+                match r {
+                    Node::Const { value, steps }
+                        if !matches!(op, BinOp::And | BinOp::Or) && !is_const(&l) =>
+                    {
+                        let compares =
+                            !matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div);
+                        match l {
+                            Node::Binary(BinOp::Div, sides)
+                                if compares && matches!(value, Value::Num(_) | Value::Ratio(_)) =>
+                            {
+                                Node::QuotientConst(*op, sides, value, steps)
+                            }
+                            l => Node::BinaryConst(*op, Box::new(l), value, steps),
+                        }
+                    }
+                    r => Node::Binary(*op, Box::new([l, r])),
+                }
             }
             ExprKind::Not(x) => Node::Not(Box::new(self.expr(x))),
             ExprKind::Neg(x) => Node::Neg(Box::new(self.expr(x))),
@@ -437,8 +460,14 @@ fn reads_variables(n: &Node<'_>) -> bool {
         | Node::SeriesAt { .. }
         | Node::Growth { .. }
         | Node::Slot(_) => false,
-        Node::Index(_, x) | Node::Not(x) | Node::Neg(x) | Node::Convert(x, _) => reads_variables(x),
-        Node::Binary(_, sides) => sides.iter().any(reads_variables),
+        Node::Index(_, x)
+        | Node::Not(x)
+        | Node::Neg(x)
+        | Node::Convert(x, _)
+        | Node::BinaryConst(_, x, _, _) => reads_variables(x),
+        Node::Binary(_, sides) | Node::QuotientConst(_, sides, _, _) => {
+            sides.iter().any(reads_variables)
+        }
         Node::If(parts) => parts.iter().any(reads_variables),
         Node::Call(_, args) => args.iter().any(reads_variables),
     }
@@ -470,6 +499,22 @@ pub(super) fn shape(n: &Node<'_>) -> String {
         Node::Neg(x) => format!("-{}", shape(x)),
         Node::Convert(x, f) => format!("{}×{f}", shape(x)),
         Node::Binary(op, sides) => format!("{op:?}({})", list(&**sides)),
+        Node::QuotientConst(op, sides, value, steps) => format!(
+            "{op:?}(Div({}), {})",
+            list(&**sides),
+            shape(&Node::Const {
+                value: value.clone(),
+                steps: *steps
+            })
+        ),
+        Node::BinaryConst(op, l, value, steps) => format!(
+            "{op:?}({}, {})",
+            shape(l),
+            shape(&Node::Const {
+                value: value.clone(),
+                steps: *steps
+            })
+        ),
         Node::If(parts) => format!("if({})", list(&**parts)),
         Node::Call(b, args) => format!("{b:?}({})", list(args)),
         Node::Inline { args, body, .. } => format!("call({}) {{{}}}", list(args), shape(body)),

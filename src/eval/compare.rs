@@ -584,6 +584,28 @@ pub(super) fn member(a: V, b: V) -> V {
 const TOO_LARGE: &str =
     "the result cannot be held as an exact decimal (too large or too many decimal places)";
 
+/// `x / y` kept as the fraction it is, for a comparison: the quotient [`arith`] makes,
+/// without making it a decimal when it is one (a comparison orders both alike). `None`
+/// where `arith` has no value: a side not a number, a zero divisor, an overflow.
+pub(super) fn quotient(x: &Value, y: &Value) -> Option<Frac> {
+    let (Some(x), Some(y)) = (x.as_frac(), y.as_frac()) else {
+        return None;
+    };
+    if y.is_zero() {
+        return None;
+    }
+    x.checked_div(y)
+}
+
+/// `q op b` for a quotient `q` kept as a fraction and a number `b`: what [`order`]
+/// says of the quotient's value and `b`. `None` when `b` is not a number.
+pub(super) fn order_quotient(q: Frac, b: &Value, op: BinOp) -> Option<bool> {
+    match b {
+        Value::Num(_) | Value::Ratio(_) => Some(holds(op, q.order(b.as_frac()?))),
+        _ => None,
+    }
+}
+
 #[inline(never)]
 pub(super) fn arith(op: BinOp, a: Value, b: Value) -> V {
     // Two decimals added, subtracted or multiplied: the decimal the fractions below

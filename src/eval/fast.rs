@@ -30,7 +30,7 @@
 
 use super::aggregate::{combine, Elem};
 use super::code::{Code, DecisionCode, Node};
-use super::compare::{arith, member, order};
+use super::compare::{arith, member, order, order_quotient, quotient};
 use super::exact::{self, Frac};
 use super::{
     compare_keys, to_i32, DecisionResult, Evaluator, Facts, List, Plan, Status, Value, Why, V,
@@ -291,15 +291,7 @@ impl<'a, 'p> Fast<'a, 'p> {
                 years,
                 mean,
                 steps,
-            } => {
-                if !self.steps_of(*steps) {
-                    return None;
-                }
-                match self.fact(*fact)? {
-                    Value::Series(s) => known_v(Evaluator::growth_over(self.p, s, years, *mean)),
-                    _ => None,
-                }
-            }
+            } => self.growth_node(*fact, years, *mean, *steps),
             Node::Fact(id) => {
                 if !self.step() {
                     return None;
@@ -312,25 +304,7 @@ impl<'a, 'p> Fast<'a, 'p> {
                 }
                 self.env.get(*i).cloned()
             }
-            Node::Index(fact, year) => {
-                if !self.step() {
-                    return None;
-                }
-                // As `index` reads a series given as a fact: in place, for one step more.
-                if let Some(Value::Series(series)) = self.fact(*fact) {
-                    if !self.step() {
-                        return None;
-                    }
-                    let y = self.node(year)?;
-                    return year_of(series, &y);
-                }
-                if !self.step() {
-                    return None;
-                }
-                self.fact(*fact)?;
-                self.node(year)?;
-                None
-            }
+            Node::Index(fact, year) => self.index_node(*fact, year),
             Node::Slot(id) => {
                 if !self.step() {
                     return None;
@@ -369,6 +343,36 @@ impl<'a, 'p> Fast<'a, 'p> {
                 let [l, r] = &**sides;
                 self.binary(*op, l, r, None)
             }
+            Node::BinaryConst(op, l, value, steps) => {
+                if !self.step() {
+                    return None;
+                }
+                // As `binary` with a constant on the right: the left side first.
+                let a = self.node(l)?;
+                if !self.steps_of(*steps) {
+                    return None;
+                }
+                match op {
+                    BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
+                        known_v(arith(*op, a, value.clone()))
+                    }
+                    _ => order(&a, value, *op).ok().map(Value::Bool),
+                }
+            }
+            Node::QuotientConst(op, sides, value, steps) => {
+                // The comparison's step, then the division's, its sides, the constant.
+                if !self.steps_of(2) {
+                    return None;
+                }
+                let [x, y] = &**sides;
+                let a = self.node(x)?;
+                let b = self.node(y)?;
+                let q = quotient(&a, &b)?;
+                if !self.steps_of(*steps) {
+                    return None;
+                }
+                order_quotient(q, value, *op).map(Value::Bool)
+            }
             Node::If(parts) => {
                 if !self.step() {
                     return None;
@@ -391,20 +395,7 @@ impl<'a, 'p> Fast<'a, 'p> {
                 body,
                 depth,
                 push,
-            } => {
-                if !self.step() {
-                    return None;
-                }
-                if *push {
-                    return self.call(args, &**body, *depth);
-                }
-                // A body that reads no variable: its arguments evaluated (each must be
-                // known, as for a call), nothing pushed.
-                for a in args {
-                    self.node(a)?;
-                }
-                self.node(body)
-            }
+            } => self.inline_node(args, body, *depth, *push),
             Node::Quantifier {
                 kind,
                 over,
@@ -418,6 +409,67 @@ impl<'a, 'p> Fast<'a, 'p> {
                 self.quantifier(*kind, &**over, filter.as_deref(), &**body, *depth)
             }
         }
+    }
+
+    /// [`Node::Index`]: as `index` reads a series given as a fact (in place, for one
+    /// step more).
+    #[inline(never)]
+    fn index_node(&mut self, fact: FactId, year: &Node<'p>) -> Option<Value> {
+        if !self.step() {
+            return None;
+        }
+        if let Some(Value::Series(series)) = self.fact(fact) {
+            if !self.step() {
+                return None;
+            }
+            let y = self.node(year)?;
+            return year_of(series, &y);
+        }
+        if !self.step() {
+            return None;
+        }
+        self.fact(fact)?;
+        self.node(year)?;
+        None
+    }
+
+    #[inline(never)]
+    fn growth_node(
+        &mut self,
+        fact: FactId,
+        years: &[i32],
+        mean: bool,
+        steps: u64,
+    ) -> Option<Value> {
+        if !self.steps_of(steps) {
+            return None;
+        }
+        match self.fact(fact)? {
+            Value::Series(s) => known_v(Evaluator::growth_over(self.p, s, years, mean)),
+            _ => None,
+        }
+    }
+
+    #[inline(never)]
+    fn inline_node(
+        &mut self,
+        args: &[Node<'p>],
+        body: &Node<'p>,
+        depth: usize,
+        push: bool,
+    ) -> Option<Value> {
+        if !self.step() {
+            return None;
+        }
+        if push {
+            return self.call(args, body, depth);
+        }
+        // A body that reads no variable: its arguments evaluated (each must be known, as
+        // for a call), nothing pushed.
+        for a in args {
+            self.node(a)?;
+        }
+        self.node(body)
     }
 
     /// The value of `e`, or `None`: not known here.
@@ -707,6 +759,7 @@ impl<'a, 'p> Fast<'a, 'p> {
         }
     }
 
+    #[inline(never)]
     fn quantifier<P: Part<'p>>(
         &mut self,
         kind: Quant,
@@ -1036,6 +1089,9 @@ mod tests {
         \x20 decision at_const = s[2021 + 1] + s[last(窗口)] > 200 万元\n\
         \x20 decision each_year = every y in 窗口: s[y] > 50 万元 and not (s[y] > 1000 万元)\n\
         \x20 decision pick = if n > 2 then s[2023] else s[2020]\n\
+        \x20 decision share = n / m >= 0.4\n\
+        \x20 decision share_ratio = n / 7 < 0.43\n\
+        \x20 decision share_by_zero = n / (m - m) > 1\n\
         }\n\
         article 21 \"arguments\" {\n\
         \x20 decision before \"the figure of 2023\": 万元 = 上一年(s, 2024)\n\
@@ -1103,7 +1159,12 @@ mod tests {
         // Flipped, clause 1 of article 2 does not apply (`heavy` is no), which makes it
         // unknown to `both = all(clause 1, clause 2)`; clause 2 is no (`p`), so `both` is
         // no: three values, left to the evaluator.
-        for (facts, left) in [(GIVEN, vec![]), (flipped.as_str(), vec!["article2.both"])] {
+        // `n / (m - m)` divides by zero: undetermined, left to the evaluator either way.
+        let zero = "article22.share_by_zero";
+        for (facts, left) in [
+            (GIVEN, vec![zero]),
+            (flipped.as_str(), vec!["article2.both", zero]),
+        ] {
             let mut given_up = Vec::new();
             for (name, q, a) in both(&rules, facts) {
                 match q {
@@ -1127,7 +1188,7 @@ mod tests {
             NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default(),
             false,
         );
-        let [s, n, yr] = ["s", "n", "yr"].map(|f| p.fact_id(f).unwrap_or(usize::MAX));
+        let [s, n, m, yr] = ["s", "n", "m", "yr"].map(|f| p.fact_id(f).unwrap_or(usize::MAX));
         let shape = |name: &str| {
             let id = p.decisions.iter().position(|d| d.name == name);
             match id.and_then(|id| plan.code().decisions.get(id)) {
@@ -1171,6 +1232,8 @@ mod tests {
                 format!("if(Gt(fact{n}, 2), s[2023], s[2020])"),
             ),
             ("article4.s2022", "s[2022]".into()),
+            // A quotient compared with a constant number: kept as a fraction.
+            ("article22.share", format!("Ge(Div(fact{n}, fact{m}), 0.4)")),
             // A year that is a fact.
             ("article4.s_yr", format!("s[fact{yr}]")),
             // `x[y - 1]` with `x` the fact `s` and `y` 2024: `s[2023]`.
