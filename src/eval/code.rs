@@ -535,3 +535,63 @@ pub(super) fn shape(n: &Node<'_>) -> String {
         ),
     }
 }
+
+/// How many nodes `code` holds, a body shared by several calls counted once (for tests).
+#[cfg(test)]
+pub(super) fn size(code: &Code<'_>) -> usize {
+    fn walk(n: &Node<'_>, seen: &mut std::collections::HashSet<*const Node<'static>>) -> usize {
+        let kids = |ns: &[Node<'_>], seen: &mut _| ns.iter().map(|x| walk(x, seen)).sum::<usize>();
+        1 + match n {
+            Node::Expr(_)
+            | Node::Const { .. }
+            | Node::SeriesAt { .. }
+            | Node::Growth { .. }
+            | Node::Fact(_)
+            | Node::Local(_)
+            | Node::Slot(_) => 0,
+            Node::Index(_, x)
+            | Node::Not(x)
+            | Node::Neg(x)
+            | Node::Convert(x, _)
+            | Node::BinaryConst(_, x, _, _) => walk(x, seen),
+            Node::Binary(_, sides) | Node::QuotientConst(_, sides, _, _) => kids(&**sides, seen),
+            Node::If(parts) => kids(&**parts, seen),
+            Node::Call(_, args) => kids(args, seen),
+            Node::Inline { args, body, .. } => {
+                let key = Arc::as_ptr(body).cast::<Node<'static>>();
+                kids(args, seen)
+                    + if seen.insert(key) {
+                        walk(body, seen)
+                    } else {
+                        0
+                    }
+            }
+            Node::Quantifier {
+                over, filter, body, ..
+            } => {
+                walk(over, seen) + filter.as_deref().map_or(0, |f| walk(f, seen)) + walk(body, seen)
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut total = 0;
+    for d in &code.decisions {
+        total += match d {
+            DecisionCode::Expr(n) => walk(n, &mut seen),
+            DecisionCode::Clause { applies, rules } => {
+                applies.as_ref().map_or(0, |a| walk(a, &mut seen))
+                    + rules
+                        .iter()
+                        .map(|(_, w, b)| {
+                            w.as_ref().map_or(0, |w| walk(w, &mut seen)) + walk(b, &mut seen)
+                        })
+                        .sum::<usize>()
+            }
+            DecisionCode::Missing => 0,
+        };
+    }
+    for n in code.slots.iter().chain(&code.articles).flatten() {
+        total += walk(n, &mut seen);
+    }
+    total
+}

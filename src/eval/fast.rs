@@ -1081,6 +1081,7 @@ mod tests {
         definition 上一年(x: series of 万元, y: year) \"the year before\" = x[y - 1]\n\
         definition 增速(x: series of 万元, w: list of year) \"growth\" = growth(x, w)\n\
         definition 均速(x: series of 万元, w: list of year) \"mean growth\" = mean_growth(x, w)\n\
+        definition 两倍n \"twice n\" = n * 2\n\
         article 22 \"made ready\" {\n\
         \x20 decision fn_growth = 增速(s, 窗口) >= 10%\n\
         \x20 decision fn_growth_2y = 增速(s, years(2022, 2023)) < 10%\n\
@@ -1090,6 +1091,7 @@ mod tests {
         \x20 decision each_year = every y in 窗口: s[y] > 50 万元 and not (s[y] > 1000 万元)\n\
         \x20 decision pick = if n > 2 then s[2023] else s[2020]\n\
         \x20 decision share = n / m >= 0.4\n\
+        \x20 decision twice_n = 两倍n > 5\n\
         \x20 decision share_ratio = n / 7 < 0.43\n\
         \x20 decision share_by_zero = n / (m - m) > 1\n\
         }\n\
@@ -1189,6 +1191,11 @@ mod tests {
             false,
         );
         let [s, n, m, yr] = ["s", "n", "m", "yr"].map(|f| p.fact_id(f).unwrap_or(usize::MAX));
+        let twice = p
+            .slots
+            .iter()
+            .position(|d| d.name == "两倍n")
+            .unwrap_or(usize::MAX);
         let shape = |name: &str| {
             let id = p.decisions.iter().position(|d| d.name == name);
             match id.and_then(|id| plan.code().decisions.get(id)) {
@@ -1232,6 +1239,8 @@ mod tests {
                 format!("if(Gt(fact{n}, 2), s[2023], s[2020])"),
             ),
             ("article4.s2022", "s[2022]".into()),
+            // A definition that reads a fact: its value once per evaluation.
+            ("article22.twice_n", format!("Gt(slot{twice}, 5)")),
             // A quotient compared with a constant number: kept as a fraction.
             ("article22.share", format!("Ge(Div(fact{n}, fact{m}), 0.4)")),
             // A year that is a fact.
@@ -1250,6 +1259,47 @@ mod tests {
             true,
         );
         assert!(explained.code().decisions.is_empty());
+    }
+
+    /// Functions that call each other twice with constant arguments, twenty deep: made
+    /// ready call by call only while there is room, then once for all calls — a million
+    /// calls stay a bounded number of nodes.
+    #[test]
+    fn bodies_made_ready_call_by_call_stay_bounded() {
+        let mut extra = String::from("definition c0(x: number) \"c0\" = x + 1\n");
+        for i in 1..=20 {
+            extra.push_str(&format!(
+                "definition c{i}(x: number) \"c{i}\" = c{j}(x) + c{j}(x + 1)\n",
+                j = i - 1
+            ));
+        }
+        extra.push_str("article 23 \"chain\" {\n  decision chain: number = c20(1)\n}\n");
+        let rules = engine_with(&extra);
+        let plan = Plan::new(
+            &rules.program,
+            NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default(),
+            false,
+        );
+        let nodes = super::super::code::size(plan.code());
+        assert!(nodes < 200_000, "{nodes} nodes");
+        // The first calls are made ready each with its argument: `c0(1)` is 2.
+        let small = engine_with("definition c0(x: number) \"c0\" = x + 1\narticle 23 \"one\" {\n  decision one: number = c0(1) * 3\n}\n");
+        let plan = Plan::new(
+            &small.program,
+            NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default(),
+            false,
+        );
+        let id = small
+            .program
+            .decisions
+            .iter()
+            .position(|d| d.name == "article23.one");
+        match id.and_then(|id| plan.code().decisions.get(id)) {
+            Some(DecisionCode::Expr(n)) => {
+                assert_eq!(super::super::code::shape(n), "Mul(call(1) {2}, 3)")
+            }
+            _ => panic!("article23.one has no node"),
+        }
     }
 
     /// Under every step budget, the decisions alone are the evaluator's alone, with the
