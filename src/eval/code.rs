@@ -494,7 +494,7 @@ pub(super) fn shape(n: &Node<'_>) -> String {
         Node::Slot(id) => format!("slot{id}"),
         Node::Fact(id) => format!("fact{id}"),
         Node::Local(i) => format!("local{i}"),
-        Node::Index(fact, year) => format!("fact{fact}[{}]", shape(year)),
+        Node::Index(fact, year) => format!("fact{fact}[at {}]", shape(year)),
         Node::Not(x) => format!("not {}", shape(x)),
         Node::Neg(x) => format!("-{}", shape(x)),
         Node::Convert(x, f) => format!("{}×{f}", shape(x)),

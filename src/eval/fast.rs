@@ -1232,7 +1232,7 @@ mod tests {
             ),
             (
                 "article22.each_year",
-                "Every in const: And(Gt(s[local0], 50), not Gt(s[local0], 1000))".into(),
+                "Every in const: And(Gt(s[at local0], 50), not Gt(s[at local0], 1000))".into(),
             ),
             (
                 "article22.pick",
@@ -1244,7 +1244,7 @@ mod tests {
             // A quotient compared with a constant number: kept as a fraction.
             ("article22.share", format!("Ge(Div(fact{n}, fact{m}), 0.4)")),
             // A year that is a fact.
-            ("article4.s_yr", format!("s[fact{yr}]")),
+            ("article4.s_yr", format!("s[at fact{yr}]")),
             // `x[y - 1]` with `x` the fact `s` and `y` 2024: `s[2023]`.
             ("article21.before", "call(s, 2024) {s[2023]}".into()),
             // `known(…)`: as written.
