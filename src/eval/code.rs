@@ -473,7 +473,8 @@ fn reads_variables(n: &Node<'_>) -> bool {
     }
 }
 
-/// A node's shape, for tests: `>=(growth[2021, 2022, 2023], 0.1)`.
+/// A node's shape, for tests: `Ge(call(s, const) {growth(s, [2022, 2023, 2024])}×100; 10)`
+/// (`;` before a constant the node holds, `s[at y]` a series read at a year found then).
 #[cfg(test)]
 pub(super) fn shape(n: &Node<'_>) -> String {
     let list = |ns: &[Node<'_>]| ns.iter().map(shape).collect::<Vec<_>>().join(", ");
@@ -500,7 +501,7 @@ pub(super) fn shape(n: &Node<'_>) -> String {
         Node::Convert(x, f) => format!("{}×{f}", shape(x)),
         Node::Binary(op, sides) => format!("{op:?}({})", list(&**sides)),
         Node::QuotientConst(op, sides, value, steps) => format!(
-            "{op:?}(Div({}), {})",
+            "{op:?}(Div({}); {})",
             list(&**sides),
             shape(&Node::Const {
                 value: value.clone(),
@@ -508,7 +509,7 @@ pub(super) fn shape(n: &Node<'_>) -> String {
             })
         ),
         Node::BinaryConst(op, l, value, steps) => format!(
-            "{op:?}({}, {})",
+            "{op:?}({}; {})",
             shape(l),
             shape(&Node::Const {
                 value: value.clone(),

@@ -1091,6 +1091,7 @@ mod tests {
         \x20 decision each_year = every y in 窗口: s[y] > 50 万元 and not (s[y] > 1000 万元)\n\
         \x20 decision pick = if n > 2 then s[2023] else s[2020]\n\
         \x20 decision share = n / m >= 0.4\n\
+        \x20 decision pct \"n over m in percent\": number = n / m * 100\n\
         \x20 decision twice_n = 两倍n > 5\n\
         \x20 decision share_ratio = n / 7 < 0.43\n\
         \x20 decision share_by_zero = n / (m - m) > 1\n\
@@ -1212,41 +1213,48 @@ mod tests {
             // growth converted, the threshold 10).
             (
                 "article22.fn_growth",
-                format!("Ge(call(s, const) {{growth(s, {y3})}}×100, 10)"),
+                format!("Ge(call(s, const) {{growth(s, {y3})}}×100; 10)"),
             ),
             (
                 "article22.fn_growth_2y",
-                "Lt(call(s, const) {growth(s, [2022, 2023])}×100, 10)".into(),
+                "Lt(call(s, const) {growth(s, [2022, 2023])}×100; 10)".into(),
             ),
             (
                 "article22.fn_mean",
-                format!("Gt(call(s, const) {{mean_growth(s, {y3})}}×100, 12)"),
+                format!("Gt(call(s, const) {{mean_growth(s, {y3})}}×100; 12)"),
             ),
             (
                 "article22.fn_scaled",
-                format!("Mul(-call(s, const) {{mean_growth(s, {y3})}}, 100)"),
+                format!("Mul(-call(s, const) {{mean_growth(s, {y3})}}; 100)"),
             ),
             (
                 "article22.at_const",
-                "Gt(Add(s[2022], s[2023]), 200)".into(),
+                "Gt(Add(s[2022], s[2023]); 200)".into(),
             ),
             (
                 "article22.each_year",
-                "Every in const: And(Gt(s[at local0], 50), not Gt(s[at local0], 1000))".into(),
+                "Every in const: And(Gt(s[at local0]; 50), not Gt(s[at local0]; 1000))".into(),
             ),
             (
                 "article22.pick",
-                format!("if(Gt(fact{n}, 2), s[2023], s[2020])"),
+                format!("if(Gt(fact{n}; 2), s[2023], s[2020])"),
             ),
             ("article4.s2022", "s[2022]".into()),
             // A definition that reads a fact: its value once per evaluation.
-            ("article22.twice_n", format!("Gt(slot{twice}, 5)")),
+            ("article22.twice_n", format!("Gt(slot{twice}; 5)")),
             // A quotient compared with a constant number: kept as a fraction.
-            ("article22.share", format!("Ge(Div(fact{n}, fact{m}), 0.4)")),
+            ("article22.share", format!("Ge(Div(fact{n}, fact{m}); 0.4)")),
+            // An operation on a quotient: the quotient as it is, then the operation.
+            ("article22.pct", format!("Mul(Div(fact{n}, fact{m}); 100)")),
             // A year that is a fact.
             ("article4.s_yr", format!("s[at fact{yr}]")),
             // `x[y - 1]` with `x` the fact `s` and `y` 2024: `s[2023]`.
             ("article21.before", "call(s, 2024) {s[2023]}".into()),
+            // A constant on the left: both sides kept.
+            (
+                "article4.flip_le_10",
+                format!("Le(10, growth(s, {y3})×100)"),
+            ),
             // `known(…)`: as written.
             ("article1.known_p", "expr".into()),
         ] {
@@ -1296,7 +1304,7 @@ mod tests {
             .position(|d| d.name == "article23.one");
         match id.and_then(|id| plan.code().decisions.get(id)) {
             Some(DecisionCode::Expr(n)) => {
-                assert_eq!(super::super::code::shape(n), "Mul(call(1) {2}, 3)")
+                assert_eq!(super::super::code::shape(n), "Mul(call(1) {2}; 3)")
             }
             _ => panic!("article23.one has no node"),
         }
