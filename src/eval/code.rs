@@ -501,7 +501,7 @@ pub(super) fn shape(n: &Node<'_>) -> String {
         Node::Convert(x, f) => format!("{}×{f}", shape(x)),
         Node::Binary(op, sides) => format!("{op:?}({})", list(&**sides)),
         Node::QuotientConst(op, sides, value, steps) => format!(
-            "{op:?}(Div({}); {})",
+            "{op:?}(Quotient({}); {})",
             list(&**sides),
             shape(&Node::Const {
                 value: value.clone(),

@@ -1082,6 +1082,10 @@ mod tests {
         definition 增速(x: series of 万元, w: list of year) \"growth\" = growth(x, w)\n\
         definition 均速(x: series of 万元, w: list of year) \"mean growth\" = mean_growth(x, w)\n\
         definition 两倍n \"twice n\" = n * 2\n\
+        definition 取(y: year, x: series of 万元) \"the figure of y\" = x[y]\n\
+        definition 首年(w: list of year) \"the first year\" = first(w)\n\
+        definition 负(x: number) \"minus x\" = -x\n\
+        definition 择(x: number) \"x if above one\" = if x > 1 then x else 0\n\
         article 22 \"made ready\" {\n\
         \x20 decision fn_growth = 增速(s, 窗口) >= 10%\n\
         \x20 decision fn_growth_2y = 增速(s, years(2022, 2023)) < 10%\n\
@@ -1092,6 +1096,10 @@ mod tests {
         \x20 decision pick = if n > 2 then s[2023] else s[2020]\n\
         \x20 decision share = n / m >= 0.4\n\
         \x20 decision pct \"n over m in percent\": number = n / m * 100\n\
+        \x20 decision each_at = every y in 窗口: 取(y, s) > 50 万元\n\
+        \x20 decision first_year = 首年(窗口) = 2021\n\
+        \x20 decision neg_fold = 负(3) < 0\n\
+        \x20 decision if_fold = 择(3) = 3\n\
         \x20 decision twice_n = 两倍n > 5\n\
         \x20 decision share_ratio = n / 7 < 0.43\n\
         \x20 decision share_by_zero = n / (m - m) > 1\n\
@@ -1243,7 +1251,10 @@ mod tests {
             // A definition that reads a fact: its value once per evaluation.
             ("article22.twice_n", format!("Gt(slot{twice}; 5)")),
             // A quotient compared with a constant number: kept as a fraction.
-            ("article22.share", format!("Ge(Div(fact{n}, fact{m}); 0.4)")),
+            (
+                "article22.share",
+                format!("Ge(Quotient(fact{n}, fact{m}); 0.4)"),
+            ),
             // An operation on a quotient: the quotient as it is, then the operation.
             ("article22.pct", format!("Mul(Div(fact{n}, fact{m}); 100)")),
             // A year that is a fact.
@@ -1255,6 +1266,18 @@ mod tests {
                 "article4.flip_le_10",
                 format!("Le(10, growth(s, {y3})×100)"),
             ),
+            // The fact as the second argument, in a quantifier (the call at depth 1).
+            (
+                "article22.each_at",
+                "Every in const: Gt(call(local0, s) {s[at local1]}; 50)".into(),
+            ),
+            // Constants folded in a body made ready for the call.
+            (
+                "article22.first_year",
+                "Eq(call(const) {2021}; 2021)".into(),
+            ),
+            ("article22.neg_fold", "Lt(call(3) {-3}; 0)".into()),
+            ("article22.if_fold", "Eq(call(3) {3}; 3)".into()),
             // `known(…)`: as written.
             ("article1.known_p", "expr".into()),
         ] {
