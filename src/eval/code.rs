@@ -4,19 +4,25 @@
 //! cluster. Much of what it meets is the same for every cluster of one evaluation date:
 //! a parameter, the window `近三年`, its last year, the date three years before the
 //! evaluation date. [`compile`] walks each expression once, when a
-//! [`Plan`](super::Plan) is made, and keeps a [`Node`] tree beside it in which:
+//! [`Plan`] is made, and keeps a [`Node`] tree beside it in which:
 //!
 //! - an expression that reads no fact, decision or variable, and whose value the quick
 //!   evaluation knows on that date, is that value ([`Node::Const`]), with the steps its
-//!   evaluation takes (it is evaluated once, here, by the quick evaluation itself);
+//!   evaluation takes (it is evaluated once, here, by the quick evaluation itself); so is
+//!   an operation whose parts all became constants (folded upwards);
 //! - a series given as a fact, read at a year that is such a constant
 //!   (`output_value[最近完整年度]`), is read at that year directly ([`Node::SeriesAt`]);
-//! - a call of a function whose body is `growth(s, w)` or `mean_growth(s, w)`, with a
-//!   series given as a fact and a constant window (`年均增速(output_value, 近三年)`),
-//!   computes the growth from the window's years, found once ([`Node::Growth`]);
+//! - a comparison or an operation with a constant on the right holds the constant
+//!   ([`Node::BinaryConst`]); a quotient compared with a constant number is kept as a
+//!   fraction ([`Node::QuotientConst`]);
+//! - a call of a function whose arguments are constants or facts has the function's
+//!   body made ready for that call, with those arguments in it: `年均增速(output_value,
+//!   近三年)` becomes `growth(output_value, [2022, 2023, 2024])`, computed from the
+//!   window's years, found once ([`Node::Growth`]); a body that then reads no variable
+//!   has none pushed ([`Node::Inline`]);
 //! - the rest keeps its shape (a comparison, `and`, `if`, a quantifier, a call), its
-//!   parts made ready in the same way; what has no [`Node`] of its own is evaluated
-//!   as it is written ([`Node::Expr`]).
+//!   parts made ready in the same way; what has no [`Node`] of its own (`known(…)`,
+//!   `count`, a record's field) is evaluated as it is written ([`Node::Expr`]).
 //!
 //! Nothing is decided differently: a node gives the value the quick evaluation gives for
 //! its expression, by the same operations, and gives up where it gives up. Steps are
@@ -25,9 +31,10 @@
 //! evaluator less of the budget, and an evaluator that runs out starts again alone (see
 //! `super::fast`).
 //!
-//! Work and size are linear in the program: one node per expression, a function's body
-//! made ready once for all its calls, and a constant looked for only in a small
-//! expression ([`CONST_SIZE`] parts at most).
+//! Work and size stay bounded: one node per expression; a function's body made ready for
+//! one call only while fewer than [`CALL_NODES`] nodes have been made so, then once for
+//! all its calls; a constant looked for only in a small expression ([`CONST_SIZE`] parts
+//! at most).
 
 use super::fast::{Fast, FAST_STEPS};
 use super::{to_i32, window_years, Facts, Plan, Value, V};

@@ -7,7 +7,10 @@
 //! a result per decision with its checks) is work nobody reads. This module evaluates a
 //! decision on known values alone, and gives up on it as soon as anything is not known:
 //! a fact not given, a decision undetermined or not applying, a zero divisor, a value an
-//! operation does not take. The evaluator then evaluates the decisions given up, with
+//! operation does not take. It walks the expressions as the plan made them ready for the
+//! evaluation date (`super::code`: constants found once, a series read at a constant
+//! year, a function's body made ready for a call), and an expression without a node of
+//! its own as it is written. The evaluator then evaluates the decisions given up, with
 //! every reason, starting from those decided here. (One question about an unknown is
 //! answered here: `known(x)` of a fact, or of a field of a record, that is surely not
 //! given is no — the condition of the articles on recognised clusters.)
