@@ -1115,6 +1115,19 @@ mod tests {
         \x20 decision neg_ratio \"−n/7, a fraction\": number = -(n / 7)\n\
         }\n";
 
+    /// The evaluation date of these tests.
+    fn as_of() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default()
+    }
+
+    /// [`GIVEN`] with every yes/no the other way round: each branch of each condition.
+    fn flipped() -> String {
+        GIVEN
+            .replace("true", "T")
+            .replace("false", "true")
+            .replace('T', "false")
+    }
+
     /// Every fact of the engine rule set given.
     const GIVEN: &str = r#"{
       "p": true, "q": false, "r": true, "gate": true, "heavy": true, "efficient": true,
@@ -1139,7 +1152,7 @@ mod tests {
         let Ok((facts, _)) = crate::facts::load(p, crate::facts::Format::Json, text, 0) else {
             panic!("the facts load");
         };
-        let as_of = NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default();
+        let as_of = as_of();
         let plan = Plan::new(p, as_of, false);
         let quick = Fast::new(&plan, &facts, FAST_STEPS).run();
         let alone = super::super::evaluate(p, &facts, as_of, false);
@@ -1166,10 +1179,7 @@ mod tests {
     fn every_feature_is_decided_on_known_values_as_the_evaluator_decides_it() {
         let rules = engine_with(EXTRA);
         // And every yes/no fact the other way round: each branch of each condition.
-        let flipped = GIVEN
-            .replace("true", "T")
-            .replace("false", "true")
-            .replace('T', "false");
+        let flipped = flipped();
         // Flipped, clause 1 of article 2 does not apply (`heavy` is no), which makes it
         // unknown to `both = all(clause 1, clause 2)`; clause 2 is no (`p`), so `both` is
         // no: three values, left to the evaluator.
@@ -1197,11 +1207,7 @@ mod tests {
     fn expressions_are_made_ready_as_their_shapes_allow() {
         let rules = engine_with(EXTRA);
         let p = &rules.program;
-        let plan = Plan::new(
-            p,
-            NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default(),
-            false,
-        );
+        let plan = Plan::new(p, as_of(), false);
         let [s, n, m, yr] = ["s", "n", "m", "yr"].map(|f| p.fact_id(f).unwrap_or(usize::MAX));
         let twice = p
             .slots
@@ -1287,11 +1293,7 @@ mod tests {
             assert_eq!(shape(name), expected, "{name}");
         }
         // With explanations, nothing is made ready: the evaluator alone evaluates.
-        let explained = Plan::new(
-            p,
-            NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default(),
-            true,
-        );
+        let explained = Plan::new(p, as_of(), true);
         assert!(explained.code().decisions.is_empty());
     }
 
@@ -1309,20 +1311,12 @@ mod tests {
         }
         extra.push_str("article 23 \"chain\" {\n  decision chain: number = c20(1)\n}\n");
         let rules = engine_with(&extra);
-        let plan = Plan::new(
-            &rules.program,
-            NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default(),
-            false,
-        );
+        let plan = Plan::new(&rules.program, as_of(), false);
         let nodes = super::super::code::size(plan.code());
         assert!(nodes < 200_000, "{nodes} nodes");
         // The first calls are made ready each with its argument: `c0(1)` is 2.
         let small = engine_with("definition c0(x: number) \"c0\" = x + 1\narticle 23 \"one\" {\n  decision one: number = c0(1) * 3\n}\n");
-        let plan = Plan::new(
-            &small.program,
-            NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default(),
-            false,
-        );
+        let plan = Plan::new(&small.program, as_of(), false);
         let id = small
             .program
             .decisions
@@ -1343,15 +1337,8 @@ mod tests {
     fn made_ready_the_budget_stops_where_the_evaluator_stops() {
         let rules = engine_with(EXTRA);
         let p = &rules.program;
-        let plan = Plan::new(
-            p,
-            NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default(),
-            false,
-        );
-        let flipped = GIVEN
-            .replace("true", "T")
-            .replace("false", "true")
-            .replace('T', "false");
+        let plan = Plan::new(p, as_of(), false);
+        let flipped = flipped();
         for text in [GIVEN, flipped.as_str(), GAPS] {
             let Ok((facts, _)) = crate::facts::load(p, crate::facts::Format::Json, text, 0) else {
                 panic!("the facts load");
@@ -1482,7 +1469,7 @@ mod tests {
         let Ok((facts, _)) = crate::facts::load(p, crate::facts::Format::Json, GAPS, 0) else {
             panic!("the facts load");
         };
-        let as_of = NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default();
+        let as_of = as_of();
         let plan = Plan::new(p, as_of, false);
         let quick = Fast::new(&plan, &facts, FAST_STEPS).run();
         assert!(!quick.all && quick.decided.iter().any(|d| *d));
