@@ -318,20 +318,13 @@ impl<'a, 'p> Fast<'a, 'p> {
                 if !self.step() {
                     return None;
                 }
-                match self.node(x)? {
-                    Value::Bool(b) => Some(Value::Bool(!b)),
-                    _ => None,
-                }
+                not(self.node(x)?)
             }
             Node::Neg(x) => {
                 if !self.step() {
                     return None;
                 }
-                match self.node(x)? {
-                    Value::Num(n) => Some(Value::Num(-n)),
-                    Value::Ratio(r) => Some(Value::Ratio(r.negate())),
-                    _ => None,
-                }
+                neg(self.node(x)?)
             }
             Node::Convert(x, f) => {
                 if !self.step() {
@@ -414,26 +407,13 @@ impl<'a, 'p> Fast<'a, 'p> {
         }
     }
 
-    /// [`Node::Index`]: as `index` reads a series given as a fact (in place, for one
-    /// step more).
+    /// [`Node::Index`]: the index's step, then [`Self::fact_index`].
     #[inline(never)]
     fn index_node(&mut self, fact: FactId, year: &Node<'p>) -> Option<Value> {
         if !self.step() {
             return None;
         }
-        if let Some(Value::Series(series)) = self.fact(fact) {
-            if !self.step() {
-                return None;
-            }
-            let y = self.node(year)?;
-            return year_of(series, &y);
-        }
-        if !self.step() {
-            return None;
-        }
-        self.fact(fact)?;
-        self.node(year)?;
-        None
+        self.fact_index(fact, year)
     }
 
     #[inline(never)]
@@ -514,15 +494,8 @@ impl<'a, 'p> Fast<'a, 'p> {
             ExprKind::Convert(x, f) => convert(self.val(x)?, *f),
             // (A value the checker's types rule out, here and below, is given up:
             // giving up is always right, the evaluator deciding instead.)
-            ExprKind::Not(x) => match self.val(x)? {
-                Value::Bool(b) => Some(Value::Bool(!b)),
-                _ => None,
-            },
-            ExprKind::Neg(x) => match self.val(x)? {
-                Value::Num(n) => Some(Value::Num(-n)),
-                Value::Ratio(r) => Some(Value::Ratio(r.negate())),
-                _ => None,
-            },
+            ExprKind::Not(x) => not(self.val(x)?),
+            ExprKind::Neg(x) => neg(self.val(x)?),
             ExprKind::Binary(op, l, r) => {
                 let written = match &r.kind {
                     ExprKind::List(items) => Some(items.as_slice()),
@@ -660,15 +633,8 @@ impl<'a, 'p> Fast<'a, 'p> {
     }
 
     fn index(&mut self, s: &Expr, y: &Expr) -> Option<Value> {
-        // The evaluator reads a series given as a fact in place, for one step more.
         if let ExprKind::Fact(id) = s.kind {
-            if let Some(Value::Series(series)) = self.fact(id) {
-                if !self.step() {
-                    return None;
-                }
-                let year = self.val(y)?;
-                return year_of(series, &year);
-            }
+            return self.fact_index(id, y);
         }
         let sv = self.val(s)?;
         let year = self.val(y)?;
@@ -676,6 +642,22 @@ impl<'a, 'p> Fast<'a, 'p> {
             Value::Series(series) => year_of(&series, &year),
             _ => None,
         }
+    }
+
+    /// The series given as the fact `fact` at the year `y` (after the index's own step).
+    /// The evaluator reads a series given as a fact in place, for one step more; a fact
+    /// not given (or not a series) takes the step of reading it, then the year's.
+    fn fact_index<P: Part<'p>>(&mut self, fact: FactId, y: &P) -> Option<Value> {
+        if !self.step() {
+            return None;
+        }
+        if let Some(Value::Series(series)) = self.fact(fact) {
+            let year = y.value(self)?;
+            return year_of(series, &year);
+        }
+        self.fact(fact)?;
+        y.value(self)?;
+        None
     }
 
     /// `l op r`; `written`: `r` when it is a list written out (for `in`).
@@ -979,6 +961,23 @@ fn known_v(v: V) -> Option<Value> {
     match v {
         V::Known(x) => Some(x),
         V::Unknown(_) => None,
+    }
+}
+
+/// `not` of a known value; anything but yes or no is given up.
+fn not(v: Value) -> Option<Value> {
+    match v {
+        Value::Bool(b) => Some(Value::Bool(!b)),
+        _ => None,
+    }
+}
+
+/// `-` of a known number (a fraction stays one); anything else is given up.
+fn neg(v: Value) -> Option<Value> {
+    match v {
+        Value::Num(n) => Some(Value::Num(-n)),
+        Value::Ratio(r) => Some(Value::Ratio(r.negate())),
+        _ => None,
     }
 }
 
