@@ -221,13 +221,29 @@ fn edges_are_read_alike_or_left() {
             true,
         ),
         (
-            r#"{"output_value": {"2024": 3, "2022": 1, "2023": null}}"#,
+            r#"{"output_value": {"2022": 1, "2023": null, "2024": 3}}"#,
+            true,
+        ),
+        (
+            r#"{"sme_invention_patents": {"2022": 2.0, "2023": -0, "2024": 0}}"#,
             true,
         ),
         (
             r#"{"incidents": [{"date": "2024-01-02", "category": "environment"}]}"#,
             true,
         ),
+        // a series' years out of order or twice, and a count in a series not whole
+        (
+            r#"{"output_value": {"2024": 3, "2022": 1, "2023": null}}"#,
+            false,
+        ),
+        (
+            r#"{"output_value": {"2022": 1, "2023": 2, "2023": 3}}"#,
+            false,
+        ),
+        (r#"{"output_value": {"2022": 1, "2022": null}}"#, false),
+        (r#"{"sme_invention_patents": {"2022": 2.5}}"#, false),
+        (r#"{"sme_invention_patents": {"2022": -1}}"#, false),
         // left to the full reading: it warns, refuses, or reads what the quick one does not
         (
             r#"{"cluster": {"name": "x"}, "cluster": {"district": "y"}}"#,
@@ -252,7 +268,7 @@ fn edges_are_read_alike_or_left() {
         (r#"{"output_value": {"2024"}}"#, false),
         (r#"{"output_value": {"2024""#, false),
         (r#"{"output_value": {"0000": 3, "9999": 4} }"#, true),
-        (r#"{"output_value": { "2024" : 3 , "2023":2}}"#, true),
+        (r#"{"output_value": { "2023" : 3 , "2024":2}}"#, true),
         (r#"{"champion_or_little_giant_count": 0}"#, true),
         (r#"{"champion_or_little_giant_count": 30}"#, true),
         (r#"{"champion_or_little_giant_count": -30}"#, false),

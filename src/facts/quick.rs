@@ -6,8 +6,9 @@
 //! JSON, every key a declared fact, group or field given once, every value of its
 //! declared type written plainly (a number without a unit) — and gives up (`None`) at
 //! the first thing that is anything else: a syntax error, an unknown fact, a duplicate,
-//! a wrong type, a number with a unit, an escape in a key, a byte-order mark. The full reading then reads the file again from the start and says
-//! what is wrong, where.
+//! a wrong type, a number with a unit, an escape in a key, a series' years out of
+//! order, a byte-order mark. The full reading then reads the file again from the start
+//! and says what is wrong, where.
 //!
 //! So the quick reading never decides anything the full one would decide otherwise:
 //! when it returns facts, they are the facts the full reading returns, and that
@@ -20,10 +21,10 @@
 
 use super::raw::{MAX_BYTES, MAX_DEPTH};
 use super::{
-    ascii_digits, date_of_bytes, parse_date, parse_decimal, plain_decimal, series, Place,
-    YearsSeen, MAX_FACTS, MAX_ITEMS,
+    ascii_digits, date_of_bytes, parse_date, parse_decimal, plain_decimal, Place, MAX_FACTS,
+    MAX_ITEMS,
 };
-use crate::eval::{Facts, List, Record, Value, Why, V};
+use crate::eval::{Facts, List, Record, Series, Value, Why, V};
 use crate::ir::{FactId, Program, RecordId, Ty};
 use rust_decimal::Decimal;
 use std::borrow::Cow;
@@ -124,6 +125,17 @@ impl<'p, 't> Reader<'p, 't> {
             self.pos += word.len();
         }
         whole
+    }
+
+    /// `true` or `false`, as a whole word.
+    fn boolean(&mut self) -> Option<bool> {
+        if self.word("true") {
+            Some(true)
+        } else if self.word("false") {
+            Some(false)
+        } else {
+            None
+        }
     }
 
     /// A string (at its opening quote) with its escapes read; none with a control
@@ -337,7 +349,13 @@ impl<'p, 't> Reader<'p, 't> {
         if self.word("null") {
             return Some(()); // absent, unknown
         }
-        let v = self.value(&def.ty, &Place::Fact(&def.name), id, depth)?;
+        // The usual types of a fact read directly; the others through `value`.
+        let v = match &def.ty {
+            Ty::Bool => Value::Bool(self.boolean()?),
+            Ty::Num(_) => Value::Num(self.decimal(false)?),
+            Ty::Count(_) => Value::Num(self.decimal(true)?),
+            ty => self.value(ty, &Place::Fact(&def.name), id, depth)?,
+        };
         *self.facts.values.get_mut(id)? = Some(v);
         Some(())
     }
@@ -346,15 +364,7 @@ impl<'p, 't> Reader<'p, 't> {
     /// nesting of the object or list it stands in.
     fn value(&mut self, ty: &Ty, what: &Place<'_>, origin: FactId, depth: usize) -> Option<Value> {
         Some(match ty {
-            Ty::Bool => {
-                if self.word("true") {
-                    Value::Bool(true)
-                } else if self.word("false") {
-                    Value::Bool(false)
-                } else {
-                    return None;
-                }
-            }
+            Ty::Bool => Value::Bool(self.boolean()?),
             Ty::Num(_) => Value::Num(self.decimal(false)?),
             Ty::Count(_) => Value::Num(self.decimal(true)?),
             Ty::Date => {
@@ -459,15 +469,24 @@ impl<'p, 't> Reader<'p, 't> {
         }
         // Room for the three years most series have, made at once.
         let mut entries: Vec<(i32, Value)> = Vec::with_capacity(4);
-        let mut seen = YearsSeen::default();
+        // The years come in order, as files written from the declarations give them: a
+        // year not after the one before (a duplicate, or out of order) is left to the
+        // full reading, so the entries are sorted as read and no year is noted twice.
+        let mut last = None;
         if !self.eat(b'}') {
             loop {
                 let y = self.year_key()?;
-                if !seen.insert(y) {
+                if last.is_some_and(|l| y <= l) {
                     return None;
                 }
+                last = Some(y);
                 if !self.word("null") {
-                    let v = self.value(inner, &Place::Year(what, y), origin, depth + 1)?;
+                    // Numbers, the usual inner type, read directly.
+                    let v = match inner {
+                        Ty::Num(_) => Value::Num(self.decimal(false)?),
+                        Ty::Count(_) => Value::Num(self.decimal(true)?),
+                        _ => self.value(inner, &Place::Year(what, y), origin, depth + 1)?,
+                    };
                     entries.push((y, v));
                 }
                 if !self.next_entry(b'}')? {
@@ -475,7 +494,10 @@ impl<'p, 't> Reader<'p, 't> {
                 }
             }
         }
-        Some(series(Some(origin), entries))
+        Some(Value::Series(Arc::new(Series {
+            origin: Some(origin),
+            entries,
+        })))
     }
 
     /// A plain JSON number, exact; for a count (`whole`), whole and not negative.
@@ -485,6 +507,8 @@ impl<'p, 't> Reader<'p, 't> {
         let (len, value) = json_number(self.text.get(start..).unwrap_or_default())?;
         self.pos += len;
         match value {
+            // A number that is not a count and not zero stands as read.
+            Some(value) if !whole && !value.is_zero() => Some(value),
             Some(value) => settle(value, whole),
             None => number(utf8(self.text.get(start..self.pos)?)?, whole),
         }
