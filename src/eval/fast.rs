@@ -121,28 +121,30 @@ impl<'a, 'p> Fast<'a, 'p> {
         for id in 0..self.p.decisions.len() {
             self.ensure(id);
         }
-        let n = self.got.len();
-        let mut results = Vec::with_capacity(n);
-        let mut decided = Vec::with_capacity(n);
-        for g in self.got {
-            let (status, value) = match g {
-                Got::Value(v) => (Status::Decided, Some(v)),
-                Got::NotApplicable => (Status::NotApplicable, None),
-                Got::New | Got::Running | Got::GivenUp => {
-                    results.push(DecisionResult::pending());
-                    decided.push(false);
-                    continue;
+        let mut decided = Vec::with_capacity(self.got.len());
+        // Made in place, one result at a time.
+        let results: Vec<DecisionResult> = self
+            .got
+            .into_iter()
+            .map(|g| {
+                let (status, value) = match g {
+                    Got::Value(v) => (Status::Decided, Some(v)),
+                    Got::NotApplicable => (Status::NotApplicable, None),
+                    Got::New | Got::Running | Got::GivenUp => {
+                        decided.push(false);
+                        return DecisionResult::pending();
+                    }
+                };
+                decided.push(true);
+                DecisionResult {
+                    status,
+                    value,
+                    why: Why::default(),
+                    rules: Vec::new(),
+                    checks: Vec::new(),
                 }
-            };
-            results.push(DecisionResult {
-                status,
-                value,
-                why: Why::default(),
-                rules: Vec::new(),
-                checks: Vec::new(),
-            });
-            decided.push(true);
-        }
+            })
+            .collect();
         Decided {
             all: decided.iter().all(|d| *d),
             results,

@@ -581,6 +581,37 @@ pub fn show_decimal(d: Decimal) -> String {
 
 impl<'p> Evaluator<'p> {
     fn new(p: &'p Program, facts: &'p Facts, today: NaiveDate, explain: bool) -> Self {
+        Self::seeded(p, facts, today, explain, None)
+    }
+
+    /// [`Self::new`], from the decisions decided before this evaluation ([`fast`]):
+    /// `results` by decision, those `decided` done, the others (placeholders) still to
+    /// evaluate. Results of another length are not taken.
+    fn seeded(
+        p: &'p Program,
+        facts: &'p Facts,
+        today: NaiveDate,
+        explain: bool,
+        seed: Option<(Vec<DecisionResult>, &[bool])>,
+    ) -> Self {
+        let n = p.decisions.len();
+        let (decisions, state) = match seed {
+            Some((results, decided)) if results.len() == n => {
+                let state = (0..n)
+                    .map(|i| match decided.get(i) {
+                        Some(true) => DONE,
+                        _ => NEW,
+                    })
+                    .collect();
+                (results, state)
+            }
+            _ => (
+                std::iter::repeat_with(DecisionResult::pending)
+                    .take(n)
+                    .collect(),
+                vec![NEW; n],
+            ),
+        };
         Evaluator {
             p,
             facts,
@@ -589,10 +620,8 @@ impl<'p> Evaluator<'p> {
             slots: std::iter::repeat_with(|| None)
                 .take(p.slots.len())
                 .collect(),
-            decisions: std::iter::repeat_with(DecisionResult::pending)
-                .take(p.decisions.len())
-                .collect(),
-            state: vec![NEW; p.decisions.len()],
+            decisions,
+            state,
             env: Vec::new(),
             checks: Vec::new(),
             truncated: 0,
@@ -622,20 +651,6 @@ impl<'p> Evaluator<'p> {
             decisions: self.decisions,
             budget: self.budget,
             steps: self.steps,
-        }
-    }
-
-    /// The decisions decided before this evaluation ([`fast`]): `results` by decision,
-    /// those `decided` done, the others (placeholders) still to evaluate.
-    fn seed(&mut self, results: Vec<DecisionResult>, decided: &[bool]) {
-        if results.len() != self.decisions.len() {
-            return;
-        }
-        self.decisions = results;
-        for (s, d) in self.state.iter_mut().zip(decided) {
-            if *d {
-                *s = DONE;
-            }
         }
     }
 

@@ -137,15 +137,21 @@ impl<'p> Plan<'p> {
         max_steps: u64,
         quick: Option<super::fast::Decided>,
     ) -> Evaluation {
-        let mut ev = Evaluator::new(self.program, facts, self.as_of, self.explain);
+        let spent = quick.as_ref().map_or(0, |q| q.steps);
+        let mut ev = match quick {
+            Some(q) => Evaluator::seeded(
+                self.program,
+                facts,
+                self.as_of,
+                self.explain,
+                Some((q.results, &q.decided)),
+            ),
+            None => Evaluator::new(self.program, facts, self.as_of, self.explain),
+        };
         ev.fixed = &self.slots;
         ev.absent = &self.absent;
         ev.keep_rules = false;
-        let spent = quick.as_ref().map_or(0, |q| q.steps);
         ev.max_steps = max_steps.saturating_sub(spent);
-        if let Some(q) = quick {
-            ev.seed(q.results, &q.decided);
-        }
         let mut e = ev.run();
         e.steps += spent;
         e
