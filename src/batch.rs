@@ -105,9 +105,7 @@ pub fn json_str(out: &mut String, s: &str) {
 fn write_value(out: &mut String, program: &Program, v: &Value, ty: &Ty) {
     match v {
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Date(d) => {
-            let _ = write!(out, "\"{d}\"");
-        }
+        Value::Date(d) => push_date(out, *d),
         Value::Enum(i) => {
             let name = program.variant_name(ty, *i);
             match name {
@@ -123,6 +121,48 @@ fn write_value(out: &mut String, program: &Program, v: &Value, ty: &Ty) {
         Value::Text(t) => json_str(out, t),
         Value::None => out.push_str("null"),
         other => json_str(out, &format!("{other:?}")),
+    }
+}
+
+/// What follows a decision's value in a line, up to its missing facts: its status
+/// ([`Status::as_str`]) in one piece.
+fn status_entry(status: Status) -> &'static str {
+    match status {
+        Status::Decided => ",\"status\":\"decided\",\"missing\":[",
+        Status::Undetermined => ",\"status\":\"undetermined\",\"missing\":[",
+        Status::NotApplicable => ",\"status\":\"not_applicable\",\"missing\":[",
+    }
+}
+
+/// `"YYYY-MM-DD"`, as a date displays, its digits written directly for the years a
+/// date has here (0 to 9999).
+fn push_date(out: &mut String, d: chrono::NaiveDate) {
+    use chrono::Datelike;
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    let Ok(y) = u32::try_from(y) else {
+        let _ = write!(out, "\"{d}\"");
+        return;
+    };
+    if y > 9999 {
+        let _ = write!(out, "\"{d}\"");
+        return;
+    }
+    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    out.push('"');
+    for c in [
+        digit(y / 1000),
+        digit(y / 100),
+        digit(y / 10),
+        digit(y),
+        '-',
+        digit(m / 10),
+        digit(m),
+        '-',
+        digit(day / 10),
+        digit(day),
+        '"',
+    ] {
+        out.push(c);
     }
 }
 
@@ -174,9 +214,7 @@ pub fn decisions_line(
             (Status::Decided, Some(v)) => write_value(out, program, v, &d.ty),
             _ => out.push_str("null"),
         }
-        out.push_str(",\"status\":\"");
-        out.push_str(r.status.as_str());
-        out.push_str("\",\"missing\":[");
+        out.push_str(status_entry(r.status));
         names.clear();
         names.extend(
             r.why
@@ -668,6 +706,40 @@ impl Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A date's digits written directly are the date as it displays, at every width of
+    /// year and at the ends of the range written so; past them, as it displays.
+    #[test]
+    fn dates_are_written_as_they_display() {
+        let days = [
+            (0, 1, 1),
+            (7, 2, 9),
+            (99, 10, 31),
+            (999, 12, 1),
+            (2024, 2, 29),
+            (9999, 12, 31),
+            (10_000, 1, 1),
+            (-1, 6, 15),
+            (-2024, 3, 1),
+        ];
+        for (y, m, d) in days {
+            let date = chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+            let mut out = String::from("x");
+            push_date(&mut out, date);
+            assert_eq!(out, format!("x\"{date}\""));
+        }
+    }
+
+    /// A status in a line is its name, in one piece with what surrounds it.
+    #[test]
+    fn a_status_is_written_by_its_name() {
+        for s in [Status::Decided, Status::Undetermined, Status::NotApplicable] {
+            assert_eq!(
+                status_entry(s),
+                format!(",\"status\":\"{}\",\"missing\":[", s.as_str())
+            );
+        }
+    }
 
     /// The entries' starts made once give the line that writing each name gives.
     #[test]
